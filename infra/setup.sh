@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Sets up samkons on a Debian bookworm machine with Node 20, as root: Debian packages,
+# the offline mediasoup worker (cached outside the clone), npm dependencies and a build.
+# Safe to run again: every step skips what is already done.
+#   --test   also install what the test suite needs (Chromium, ffmpeg)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+[ "$node_major" -ge 20 ] || { log "Node 20 or newer is required (found $(node -v))"; exit 1; }
+
+apt_install() { # installs the named Debian packages that are missing
+  local missing=()
+  for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+if [ "${1:-}" = "--test" ]; then
+  apt_install chromium fonts-dejavu-core ffmpeg iproute2
+fi
+
+worker_bin=$(bash infra/build-mediasoup-worker.sh | tail -n 1)
+export MEDIASOUP_WORKER_BIN=$worker_bin
+
+# The variable makes mediasoup's postinstall skip its download; npm ci never reaches GitHub or PyPI.
+log "installing npm dependencies"
+npm ci --no-audit --no-fund --loglevel=error >&2
+
+# Put the worker where mediasoup looks by default, so every entry point (server, tests,
+# tools) finds it without the variable.
+default_bin=node_modules/mediasoup/worker/out/Release/mediasoup-worker
+mkdir -p "$(dirname "$default_bin")"
+ln -sf "$worker_bin" "$default_bin"
+
+log "building"
+npm run build --silent >&2
+log "ready"

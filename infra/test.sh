@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs every check: format, lint, type-check, unit, integration (real mediasoup worker,
+# PGlite and, where reachable, PostgreSQL and Redis) and end-to-end tests in Chromium.
+# Run `bash infra/setup.sh --test` first (the README's test command does both).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+log() { printf '\n[test] %s\n' "$*" >&2; }
+
+# Server-backed tests run where a server answers; say which ran.
+probe() { node -e "require('net').connect($2,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))" 2>/dev/null; }
+if [ -z "${SAMKONS_TEST_PG_URL:-}" ] && probe pg 5432; then export SAMKONS_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/test; fi
+if [ -z "${SAMKONS_TEST_REDIS_URL:-}" ] && probe redis 6379; then export SAMKONS_TEST_REDIS_URL=redis://127.0.0.1:6379; fi
+log "PostgreSQL server tests: ${SAMKONS_TEST_PG_URL:-not reachable, PGlite only}"
+log "Redis tests: ${SAMKONS_TEST_REDIS_URL:-not reachable, single node only}"
+
+log "format and lint"
+npx prettier --check . --log-level warn
+npx eslint .
+log "type-check"
+npm run typecheck --silent
+log "unit, integration and end-to-end tests"
+npx vitest run

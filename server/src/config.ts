@@ -1,0 +1,84 @@
+import os from 'node:os';
+import { z } from 'zod';
+
+/**
+ * Every setting comes from the environment with a default that runs the embedded mode
+ * (PGlite, one node, no Redis). The README lists each variable.
+ */
+const Env = z.object({
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.string().url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  // Media (mediasoup)
+  MEDIASOUP_NUM_WORKERS: z.coerce.number().int().min(1).max(64).default(os.cpus().length),
+  MEDIASOUP_LISTEN_IP: z.string().default('0.0.0.0'),
+  /** The address browsers reach the SFU on; defaults to 127.0.0.1 for a single machine. */
+  MEDIASOUP_ANNOUNCED_IP: z.string().optional(),
+  /** WebRtcServer port per worker: worker i listens on RTC_PORT + i (UDP and TCP). */
+  MEDIASOUP_RTC_PORT: z.coerce.number().int().min(0).max(65535).default(40000),
+  MEDIASOUP_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
+  TURN_URLS: z.string().optional(),
+  TURN_SECRET: z.string().optional(),
+
+  // Persistence
+  /** When set, PostgreSQL through `pg`; otherwise embedded PGlite. */
+  DATABASE_URL: z.string().optional(),
+  /** PGlite data directory; `memory://` keeps everything in memory. */
+  PGLITE_DATA_DIR: z.string().default('./data/pglite'),
+  REDIS_URL: z.string().optional(),
+
+  // Identity
+  JWT_SECRET: z.string().min(32).optional(),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(8 * 3600),
+  INVITE_OPENS_MINUTES_BEFORE: z.coerce.number().int().min(0).default(60),
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_CLIENT_ID: z.string().optional(),
+  OIDC_CLIENT_SECRET: z.string().optional(),
+
+  /** Seed demo accounts and consultations on an empty database. */
+  DEMO_DATA: z.enum(['true', 'false']).default('true'),
+  /** Serve the built client from this folder when it exists. */
+  CLIENT_DIST: z.string().default('client/dist'),
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  return {
+    http: { host: e.HOST, port: e.PORT, publicUrl: e.PUBLIC_URL },
+    logLevel: e.LOG_LEVEL,
+    media: {
+      numWorkers: e.MEDIASOUP_NUM_WORKERS,
+      listenIp: e.MEDIASOUP_LISTEN_IP,
+      announcedIp: e.MEDIASOUP_ANNOUNCED_IP ?? '127.0.0.1',
+      rtcPort: e.MEDIASOUP_RTC_PORT,
+      logLevel: e.MEDIASOUP_LOG_LEVEL,
+      turn: e.TURN_URLS ? { urls: e.TURN_URLS.split(','), secret: e.TURN_SECRET } : undefined,
+    },
+    db: e.DATABASE_URL
+      ? ({ driver: 'pg', url: e.DATABASE_URL } as const)
+      : ({ driver: 'pglite', dataDir: e.PGLITE_DATA_DIR } as const),
+    redisUrl: e.REDIS_URL,
+    auth: {
+      /** A random secret per process when unset: tokens then die with the process. */
+      jwtSecret: e.JWT_SECRET,
+      accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
+      inviteOpensMinutesBefore: e.INVITE_OPENS_MINUTES_BEFORE,
+      oidc: e.OIDC_ISSUER
+        ? { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET }
+        : undefined,
+    },
+    demoData: e.DEMO_DATA === 'true',
+    clientDist: e.CLIENT_DIST,
+  };
+}
