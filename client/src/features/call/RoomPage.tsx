@@ -1,0 +1,4 @@
+/** The in-call page (route /room/:roomId). Owned by the media work; placeholder until then. */
+export function RoomPage() {
+  return null;
+}
