@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { AssuranceLevel, Role, StaffRole } from './roles.js';
+import { SessionGrants } from './grants.js';
+
+export const LoginRequest = z.object({
+  username: z.string().trim().min(1).max(100),
+  password: z.string().min(1).max(200),
+});
+export type LoginRequest = z.infer<typeof LoginRequest>;
+
+export const StaffAccount = z.object({
+  id: z.uuid(),
+  username: z.string(),
+  name: z.string(),
+  role: StaffRole,
+  organisation: z.string(),
+});
+export type StaffAccount = z.infer<typeof StaffAccount>;
+
+export const TokenResponse = z.object({
+  tokenType: z.literal('Bearer'),
+  /** Short-lived JWT for the API (`Authorization: Bearer ...`). */
+  accessToken: z.string(),
+  expiresIn: z.number().int(),
+  /** Opaque, single use: each refresh returns a new one. */
+  refreshToken: z.string(),
+  refreshExpiresIn: z.number().int(),
+  assuranceLevel: AssuranceLevel,
+  account: StaffAccount,
+});
+export type TokenResponse = z.infer<typeof TokenResponse>;
+
+export const RefreshRequest = z.object({ refreshToken: z.string().min(1).max(200) });
+export type RefreshRequest = z.infer<typeof RefreshRequest>;
+
+export const MeResponse = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('staff'), account: StaffAccount, assuranceLevel: AssuranceLevel }),
+  z.object({
+    kind: z.literal('participant'),
+    participantId: z.uuid(),
+    consultationId: z.uuid(),
+    role: Role,
+    name: z.string(),
+    assuranceLevel: AssuranceLevel,
+  }),
+]);
+export type MeResponse = z.infer<typeof MeResponse>;
+
+export const OidcStartResponse = z.object({ authorizationUrl: z.string() });
+export type OidcStartResponse = z.infer<typeof OidcStartResponse>;
+
+/** Invite link for someone without an account; the token is the last path segment of joinUrl. */
+export const InviteLink = z.object({
+  inviteId: z.uuid(),
+  participantId: z.uuid(),
+  consultationId: z.uuid(),
+  token: z.string(),
+  joinUrl: z.string(),
+  validFrom: z.string(),
+  validUntil: z.string(),
+});
+export type InviteLink = z.infer<typeof InviteLink>;
+
+export const InviteExchangeRequest = z.object({ token: z.string().min(1).max(2000) });
+export type InviteExchangeRequest = z.infer<typeof InviteExchangeRequest>;
+
+/** A session token: bearer for the API and the live session, bound to one participant. */
+export const SessionTokenResponse = z.object({
+  sessionToken: z.string(),
+  expiresAt: z.string(),
+  grants: SessionGrants,
+  participant: z.object({
+    id: z.uuid(),
+    consultationId: z.uuid(),
+    role: Role,
+    name: z.string(),
+  }),
+  assuranceLevel: AssuranceLevel,
+});
+export type SessionTokenResponse = z.infer<typeof SessionTokenResponse>;

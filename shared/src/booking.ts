@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { Consultation, ConsultationKind, Instant } from './consultation.js';
+import { NewParticipant } from './participant.js';
+
+const title = z.string().trim().min(1).max(200);
+const organisation = z.string().trim().min(1).max(200);
+
+const checkTimes = (v: { startsAt: string; endsAt: string }, ctx: z.RefinementCtx) => {
+  const start = Date.parse(v.startsAt);
+  const end = Date.parse(v.endsAt);
+  if (!(end > start))
+    ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'must be after startsAt' });
+  if (end - start > 12 * 3600_000) {
+    ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'at most 12 hours long' });
+  }
+};
+
+export const CreateConsultationRequest = z
+  .object({
+    kind: ConsultationKind,
+    title: title.nullable().optional(),
+    startsAt: Instant,
+    endsAt: Instant,
+    documentingOrganisation: organisation,
+    /** The organiser joins as a participant automatically; list the others here. */
+    participants: z.array(NewParticipant).max(20).default([]),
+  })
+  .superRefine(checkTimes);
+export type CreateConsultationRequest = z.input<typeof CreateConsultationRequest>;
+
+export const UpdateConsultationRequest = z
+  .object({
+    kind: ConsultationKind.optional(),
+    title: title.nullable().optional(),
+    documentingOrganisation: organisation.optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, 'nothing to update');
+export type UpdateConsultationRequest = z.infer<typeof UpdateConsultationRequest>;
+
+export const RescheduleRequest = z
+  .object({ startsAt: Instant, endsAt: Instant })
+  .superRefine(checkTimes);
+export type RescheduleRequest = z.infer<typeof RescheduleRequest>;
+
+export const CancelRequest = z.object({ reason: z.string().trim().max(500).optional() });
+export type CancelRequest = z.infer<typeof CancelRequest>;
+
+export const AddParticipantRequest = NewParticipant;
+export type AddParticipantRequest = z.infer<typeof AddParticipantRequest>;
+
+export const ListConsultationsQuery = z
+  .object({ from: Instant, to: Instant })
+  .refine((v) => Date.parse(v.to) > Date.parse(v.from), {
+    path: ['to'],
+    message: 'must be after from',
+  })
+  .refine((v) => Date.parse(v.to) - Date.parse(v.from) <= 366 * 86400_000, {
+    path: ['to'],
+    message: 'range at most one year',
+  });
+export type ListConsultationsQuery = z.infer<typeof ListConsultationsQuery>;
+
+export const ConsultationList = z.object({ consultations: z.array(Consultation) });
+export type ConsultationList = z.infer<typeof ConsultationList>;
+
+export const NotificationKind = z.enum(['invite', 'change', 'reminder', 'cancellation']);
+export type NotificationKind = z.infer<typeof NotificationKind>;
+
+export const OutboxMessage = z.object({
+  id: z.uuid(),
+  consultationId: z.uuid(),
+  participantId: z.uuid(),
+  kind: NotificationKind,
+  channel: z.enum(['email', 'sms']),
+  recipient: z.string(),
+  subject: z.string(),
+  body: z.string(),
+  createdAt: z.string(),
+});
+export type OutboxMessage = z.infer<typeof OutboxMessage>;
+
+export const OutboxList = z.object({ messages: z.array(OutboxMessage) });
+export type OutboxList = z.infer<typeof OutboxList>;

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/** Patients decide over their own health from this age; younger ones need a guardian. */
+export const CONSENT_AGE = 16;
+
+/**
+ * in_app: given in the app by the patient or guardian themself;
+ * verbal: given verbally and recorded by a named clinician (recordedByParticipantId).
+ */
+export const ConsentMethod = z.enum(['in_app', 'verbal']);
+export type ConsentMethod = z.infer<typeof ConsentMethod>;
+
+export const Consent = z.object({
+  id: z.uuid(),
+  consultationId: z.uuid(),
+  /** The patient (16+) or a guardian (patient under 16). */
+  givenByParticipantId: z.uuid(),
+  method: ConsentMethod,
+  /** The clinician who recorded a verbal consent. */
+  recordedByParticipantId: z.uuid().nullable(),
+  /** Each named participant whose presence the consent covers. */
+  coveredParticipantIds: z.array(z.uuid()),
+  /** Sharing of health information across care levels (hospital, GP, municipality). */
+  shareHealthInfo: z.boolean(),
+  givenAt: z.string(),
+  withdrawnAt: z.string().nullable(),
+  withdrawnByParticipantId: z.uuid().nullable(),
+  /** Set when a newer consent replaced this one. */
+  supersededAt: z.string().nullable(),
+});
+export type Consent = z.infer<typeof Consent>;
+
+export const GiveConsentRequest = z.object({
+  method: ConsentMethod,
+  /**
+   * Whose consent this is. In the app it defaults to the caller; for verbal consent the
+   * clinician names the patient or guardian who gave it.
+   */
+  givenByParticipantId: z.uuid().optional(),
+  coveredParticipantIds: z.array(z.uuid()).max(50),
+  shareHealthInfo: z.boolean(),
+});
+export type GiveConsentRequest = z.infer<typeof GiveConsentRequest>;
+
+export const WithdrawConsentRequest = z.object({
+  /** For a verbal withdrawal recorded by a clinician: who withdrew. */
+  withdrawnByParticipantId: z.uuid().optional(),
+});
+export type WithdrawConsentRequest = z.infer<typeof WithdrawConsentRequest>;
+
+export const ConsentList = z.object({ consents: z.array(Consent) });
+export type ConsentList = z.infer<typeof ConsentList>;

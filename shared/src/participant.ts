@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { Role } from './roles.js';
+
+export const JoinLocation = z.enum([
+  'home',
+  'institution',
+  'gp_office',
+  'hospital',
+  'municipal_office',
+]);
+export type JoinLocation = z.infer<typeof JoinLocation>;
+
+/** ISO calendar date (YYYY-MM-DD), e.g. a birth date. */
+export const IsoDate = z.iso.date();
+
+const fields = {
+  role: Role,
+  name: z.string().trim().min(1).max(200),
+  organisation: z.string().trim().min(1).max(200).nullable().optional(),
+  email: z.email().max(254).nullable().optional(),
+  /** E.164 or national digits; loose on purpose, validated by the SMS provider. */
+  mobile: z
+    .string()
+    .regex(/^\+?[0-9 ]{8,20}$/, 'mobile must be 8-20 digits, optionally starting with +')
+    .nullable()
+    .optional(),
+  joinsFrom: JoinLocation,
+  /** Distance from where they join to where the meeting would otherwise be held (km). */
+  travelDistanceKm: z.number().min(0).max(5000),
+  /** Patients only: decides who consents (16+ themself, otherwise a guardian). */
+  birthDate: IsoDate.nullable().optional(),
+  /** Next of kin only: parent or legal guardian of a patient under 16. */
+  isGuardian: z.boolean().optional(),
+  /** Staff participants: their account; staff booked twice at the same time get 409. */
+  accountId: z.uuid().nullable().optional(),
+};
+
+/** A participant as the API receives it (booking form). */
+export const NewParticipant = z.object(fields).superRefine((p, ctx) => {
+  if (p.role === 'patient' && !p.birthDate) {
+    ctx.addIssue({ code: 'custom', path: ['birthDate'], message: 'patients need a birth date' });
+  }
+  if (p.role !== 'patient' && p.birthDate) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['birthDate'],
+      message: 'only patients have a birth date',
+    });
+  }
+  if (p.isGuardian && p.role !== 'next_of_kin') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['isGuardian'],
+      message: 'only next of kin can be guardians',
+    });
+  }
+});
+export type NewParticipant = z.infer<typeof NewParticipant>;
+
+export const Participant = z.object({
+  id: z.uuid(),
+  consultationId: z.uuid(),
+  role: Role,
+  name: z.string(),
+  organisation: z.string().nullable(),
+  email: z.string().nullable(),
+  mobile: z.string().nullable(),
+  joinsFrom: JoinLocation,
+  travelDistanceKm: z.number(),
+  birthDate: z.string().nullable(),
+  isGuardian: z.boolean(),
+  accountId: z.string().nullable(),
+});
+export type Participant = z.infer<typeof Participant>;
