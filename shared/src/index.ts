@@ -8,3 +8,5 @@ export * from './consent.js';
 export * from './audit.js';
 export * from './auth.js';
 export * from './booking.js';
+export * from './travel/index.js';
+export * from './survey.js';
