@@ -1,0 +1,286 @@
+import { z } from 'zod';
+import { ErrorCode } from './errors.js';
+
+/**
+ * The socket.io signalling contract between the browser and the SFU.
+ *
+ * Client -> server: requests, each with an ack `(res: Ack<T>) => void`.
+ * Server -> client: notifications, no ack.
+ *
+ * Media parameters (RTP capabilities, RTP and DTLS parameters) are checked for shape here;
+ * mediasoup validates their content and a rejection becomes a `bad_request` ack.
+ */
+
+// ---------------------------------------------------------------------------------------
+// Acks
+
+export type AckError = { code: ErrorCode; message: string };
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: AckError };
+export const AckErrorSchema = z.object({ code: ErrorCode, message: z.string() });
+export const ackSchema = <T extends z.ZodType>(data: T) =>
+  z.discriminatedUnion('ok', [
+    z.object({ ok: z.literal(true), data }),
+    z.object({ ok: z.literal(false), error: AckErrorSchema }),
+  ]);
+
+/** Largest request payload (serialized JSON) a handler accepts; larger gets `payload_too_large`. */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+/** Transport-level cap (socket.io `maxHttpBufferSize`): beyond it the connection is dropped. */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------
+// Media parameter shapes (structural subsets of mediasoup's types)
+
+const Id = z.string().min(1).max(128);
+const MediaKind = z.enum(['audio', 'video']);
+export type MediaKind = z.infer<typeof MediaKind>;
+export const TrackSource = z.enum(['camera', 'microphone', 'screen']);
+export type TrackSource = z.infer<typeof TrackSource>;
+
+const RtcpFeedback = z.looseObject({ type: z.string(), parameter: z.string().optional() });
+const CodecParameters = z.record(z.string(), z.union([z.string(), z.number()]));
+
+export const RtpCodecCapability = z.looseObject({
+  kind: MediaKind,
+  mimeType: z.string(),
+  preferredPayloadType: z.number().int().optional(),
+  clockRate: z.number().int(),
+  channels: z.number().int().optional(),
+  parameters: CodecParameters.optional(),
+  rtcpFeedback: z.array(RtcpFeedback).optional(),
+});
+export const RtpHeaderExtension = z.looseObject({
+  kind: MediaKind,
+  uri: z.string(),
+  preferredId: z.number().int(),
+  preferredEncrypt: z.boolean().optional(),
+  direction: z.enum(['sendrecv', 'sendonly', 'recvonly', 'inactive']).optional(),
+});
+export const RtpCapabilities = z.looseObject({
+  codecs: z.array(RtpCodecCapability).max(128).optional(),
+  headerExtensions: z.array(RtpHeaderExtension).max(64).optional(),
+});
+export type RtpCapabilities = z.infer<typeof RtpCapabilities>;
+
+export const RtpParameters = z.looseObject({
+  mid: z.string().optional(),
+  codecs: z
+    .array(
+      z.looseObject({
+        mimeType: z.string(),
+        payloadType: z.number().int(),
+        clockRate: z.number().int(),
+        channels: z.number().int().optional(),
+        parameters: CodecParameters.optional(),
+        rtcpFeedback: z.array(RtcpFeedback).optional(),
+      }),
+    )
+    .max(32),
+  headerExtensions: z
+    .array(
+      z.looseObject({
+        uri: z.string(),
+        id: z.number().int(),
+        encrypt: z.boolean().optional(),
+        parameters: CodecParameters.optional(),
+      }),
+    )
+    .max(32)
+    .optional(),
+  encodings: z.array(z.looseObject({})).max(8).optional(),
+  rtcp: z.looseObject({}).optional(),
+});
+export type RtpParameters = z.infer<typeof RtpParameters>;
+
+export const DtlsParameters = z.object({
+  role: z.enum(['auto', 'client', 'server']).optional(),
+  fingerprints: z
+    .array(z.object({ algorithm: z.string().max(16), value: z.string().max(256) }))
+    .min(1)
+    .max(8),
+});
+export type DtlsParameters = z.infer<typeof DtlsParameters>;
+
+const IceParameters = z.looseObject({
+  usernameFragment: z.string(),
+  password: z.string(),
+  iceLite: z.boolean().optional(),
+});
+const IceCandidate = z.looseObject({
+  foundation: z.string(),
+  priority: z.number(),
+  ip: z.string(),
+  protocol: z.enum(['udp', 'tcp']),
+  port: z.number().int(),
+  type: z.string(),
+  tcpType: z.string().optional(),
+});
+
+/** What a browser needs to create a mediasoup-client transport. */
+export const TransportOptions = z.object({
+  id: Id,
+  iceParameters: IceParameters,
+  iceCandidates: z.array(IceCandidate),
+  dtlsParameters: DtlsParameters,
+});
+export type TransportOptions = z.infer<typeof TransportOptions>;
+
+// ---------------------------------------------------------------------------------------
+// Room state
+
+export const ProducerInfo = z.object({
+  id: Id,
+  kind: MediaKind,
+  source: TrackSource,
+  paused: z.boolean(),
+});
+export type ProducerInfo = z.infer<typeof ProducerInfo>;
+
+export const PeerInfo = z.object({
+  id: Id,
+  displayName: z.string(),
+  /** Shown beside the name (everyone in a session must be known). */
+  role: z.string().optional(),
+  producers: z.array(ProducerInfo),
+});
+export type PeerInfo = z.infer<typeof PeerInfo>;
+
+export const ConsumerInfo = z.object({
+  id: Id,
+  producerId: Id,
+  peerId: Id,
+  kind: MediaKind,
+  source: TrackSource,
+  rtpParameters: RtpParameters,
+  /** Simulcast or SVC: the receiver may pick a layer with `setConsumerPreferredLayers`. */
+  type: z.enum(['simple', 'simulcast', 'svc', 'pipe']),
+  producerPaused: z.boolean(),
+});
+export type ConsumerInfo = z.infer<typeof ConsumerInfo>;
+
+// ---------------------------------------------------------------------------------------
+// Requests (client -> server, acked)
+
+const Empty = z.object({}).strict();
+const TransportRef = z.object({ transportId: Id });
+const ProducerRef = z.object({ producerId: Id });
+const ConsumerRef = z.object({ consumerId: Id });
+
+export const JoinResponse = z.object({
+  peerId: Id,
+  routerRtpCapabilities: RtpCapabilities,
+  /** Absent without the `canPublish` grant. */
+  sendTransport: TransportOptions.optional(),
+  /** Absent without the `canSubscribe` grant. */
+  recvTransport: TransportOptions.optional(),
+  /** Everyone else in the room, with what they publish. */
+  peers: z.array(PeerInfo),
+  /** The currently dominant speaker, if any. */
+  activeSpeakerPeerId: Id.nullable(),
+});
+export type JoinResponse = z.infer<typeof JoinResponse>;
+
+/**
+ * The request catalogue: name -> payload schema and response schema. Both the typed event
+ * maps and the server's validation derive from it.
+ */
+export const requests = {
+  /** Enters the room named by the handshake's credentials; one round trip. */
+  join: { req: Empty, res: JoinResponse },
+  /**
+   * The device is loaded: the server now sends `newConsumer` for every existing and future
+   * producer this peer may receive.
+   */
+  ready: { req: z.object({ rtpCapabilities: RtpCapabilities }), res: Empty },
+  connectTransport: {
+    req: TransportRef.extend({ dtlsParameters: DtlsParameters }),
+    res: Empty,
+  },
+  restartIce: {
+    req: TransportRef,
+    res: z.object({ iceParameters: IceParameters }),
+  },
+  produce: {
+    req: TransportRef.extend({
+      kind: MediaKind,
+      rtpParameters: RtpParameters,
+      source: TrackSource,
+    }),
+    res: z.object({ producerId: Id }),
+  },
+  closeProducer: { req: ProducerRef, res: Empty },
+  pauseProducer: { req: ProducerRef, res: Empty },
+  resumeProducer: { req: ProducerRef, res: Empty },
+  pauseConsumer: { req: ConsumerRef, res: Empty },
+  /** Sent once the browser has created the consumer: media starts flowing. */
+  resumeConsumer: { req: ConsumerRef, res: Empty },
+  setConsumerPreferredLayers: {
+    req: ConsumerRef.extend({
+      spatialLayer: z.number().int().min(0).max(2),
+      temporalLayer: z.number().int().min(0).max(2).optional(),
+    }),
+    res: Empty,
+  },
+  leave: { req: Empty, res: Empty },
+} as const satisfies Record<string, { req: z.ZodType; res: z.ZodType }>;
+
+export type RequestName = keyof typeof requests;
+export type RequestOf<K extends RequestName> = z.infer<(typeof requests)[K]['req']>;
+export type ResponseOf<K extends RequestName> = z.infer<(typeof requests)[K]['res']>;
+export const requestNames = Object.keys(requests) as RequestName[];
+
+export type ClientToServerEvents = {
+  [K in RequestName]: (payload: RequestOf<K>, ack: (res: Ack<ResponseOf<K>>) => void) => void;
+};
+
+// ---------------------------------------------------------------------------------------
+// Notifications (server -> client)
+
+export const notifications = {
+  peerJoined: z.object({ peer: PeerInfo }),
+  peerLeft: z.object({ peerId: Id }),
+  /** A paused server-side consumer; create it locally, then send `resumeConsumer`. */
+  newConsumer: ConsumerInfo,
+  consumerClosed: z.object({ consumerId: Id }),
+  consumerPaused: z.object({ consumerId: Id }),
+  consumerResumed: z.object({ consumerId: Id }),
+  consumerLayersChanged: z.object({
+    consumerId: Id,
+    spatialLayer: z.number().int().nullable(),
+    temporalLayer: z.number().int().nullable(),
+  }),
+  /** The server closed one of this peer's producers (e.g. its transport failed). */
+  producerClosed: z.object({ producerId: Id }),
+  activeSpeaker: z.object({ peerId: Id.nullable() }),
+  /** The room is gone (e.g. its media worker died); rejoin to get a fresh one. */
+  roomClosed: z.object({ reason: z.enum(['worker_died', 'shutdown', 'replaced']) }),
+} as const satisfies Record<string, z.ZodType>;
+
+export type NotificationName = keyof typeof notifications;
+export type NotificationOf<K extends NotificationName> = z.infer<(typeof notifications)[K]>;
+/** A notification as a value, so server objects can emit it without knowing the socket. */
+export type Notification = {
+  [K in NotificationName]: { name: K; data: NotificationOf<K> };
+}[NotificationName];
+
+export type ServerToClientEvents = {
+  [K in NotificationName]: (data: NotificationOf<K>) => void;
+};
+
+/** Nothing travels between server nodes yet (one node; the Redis adapter comes later). */
+export type InterServerEvents = Record<string, never>;
+
+// ---------------------------------------------------------------------------------------
+// Handshake
+
+/**
+ * The development handshake (`SIGNALLING_DEV_ROOMS=true`): a room by name and a display
+ * name. The session-token handshake replaces it in production.
+ */
+export const DevHandshakeAuth = z.object({
+  room: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'room: 1-64 letters, digits, _ or -'),
+  displayName: z.string().trim().min(1).max(80),
+});
+export type DevHandshakeAuth = z.infer<typeof DevHandshakeAuth>;
