@@ -1,0 +1,111 @@
+import {
+  ConsentList,
+  Consultation,
+  ConsultationList,
+  InviteLink,
+  MeResponse,
+  OidcStartResponse,
+  SessionTokenResponse,
+  TokenResponse,
+  type CancelRequest,
+  type CreateConsultationRequest,
+  type LoginRequest,
+  type RescheduleRequest,
+} from '@samkons/shared';
+import type { ApiClient, Refresher, Tokens } from './client';
+import { errorFromResponse, isApiError } from './errors';
+import { AuthProviders, IceServers } from './schemas';
+
+/*
+ * Every route the client calls, in one place. Paths follow issue 3; when the server's
+ * OpenAPI document says otherwise, this file is the only one to change.
+ */
+
+export const toTokens = (r: TokenResponse): Tokens => ({
+  accessToken: r.accessToken,
+  refreshToken: r.refreshToken,
+});
+
+/** Used by ApiClient on a 401: plain fetch, no bearer, so it cannot loop. */
+export const refreshTokens: Refresher = async (refreshToken, fetchFn) => {
+  const res = await fetchFn('/api/auth/refresh', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ refreshToken }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw errorFromResponse(res.status, text);
+  return toTokens(TokenResponse.parse(JSON.parse(text)));
+};
+
+export function endpoints(api: ApiClient) {
+  return {
+    login: (body: LoginRequest) =>
+      api.post('/auth/login', { body, schema: TokenResponse, auth: false }),
+    logout: (refreshToken: string | undefined) =>
+      api.post('/auth/logout', { body: refreshToken ? { refreshToken } : {} }),
+    me: () => api.get('/auth/me', { schema: MeResponse }),
+    /** A server without the route offers passwords only. */
+    providers: async (): Promise<AuthProviders> => {
+      try {
+        return await api.get('/auth/providers', { schema: AuthProviders, auth: false });
+      } catch (e) {
+        if (isApiError(e) && e.code === 'not_found') return { password: true, oidc: false };
+        throw e;
+      }
+    },
+    oidcStart: () => api.get('/auth/oidc/start', { schema: OidcStartResponse, auth: false }),
+
+    listConsultations: (from: Date, to: Date, signal?: AbortSignal) =>
+      api.get('/consultations', {
+        query: { from: from.toISOString(), to: to.toISOString() },
+        schema: ConsultationList,
+        signal,
+      }),
+    getConsultation: (id: string, signal?: AbortSignal) =>
+      api.get(`/consultations/${encodeURIComponent(id)}`, { schema: Consultation, signal }),
+    createConsultation: (body: CreateConsultationRequest) =>
+      api.post('/consultations', { body, schema: Consultation }),
+    reschedule: (id: string, body: RescheduleRequest) =>
+      api.post(`/consultations/${encodeURIComponent(id)}/reschedule`, {
+        body,
+        schema: Consultation,
+      }),
+    cancel: (id: string, body: CancelRequest) =>
+      api.post(`/consultations/${encodeURIComponent(id)}/cancel`, { body, schema: Consultation }),
+    consents: (id: string, signal?: AbortSignal) =>
+      api.get(`/consultations/${encodeURIComponent(id)}/consents`, { schema: ConsentList, signal }),
+    inviteLink: (id: string, participantId: string) =>
+      api.post(
+        `/consultations/${encodeURIComponent(id)}/participants/${encodeURIComponent(participantId)}/invite`,
+        { schema: InviteLink },
+      ),
+    ics: (id: string, participantId: string) =>
+      api.blob(
+        `/consultations/${encodeURIComponent(id)}/participants/${encodeURIComponent(participantId)}/ics`,
+      ),
+
+    exchangeInvite: (token: string) =>
+      api.post('/invites/exchange', { body: { token }, schema: SessionTokenResponse, auth: false }),
+    iceServers: async (sessionToken: string): Promise<IceServers['iceServers']> => {
+      try {
+        return (await api.get('/ice-servers', { schema: IceServers, token: sessionToken }))
+          .iceServers;
+      } catch (e) {
+        if (isApiError(e) && e.code === 'not_found') return [];
+        throw e;
+      }
+    },
+    /** Cheap request for the reachability and round-trip check; any HTTP answer counts. */
+    ping: async (signal?: AbortSignal): Promise<void> => {
+      try {
+        await api.get('/health', { auth: false, signal });
+      } catch (e) {
+        if (isApiError(e) && e.code !== 'network_error') return;
+        throw e;
+      }
+    },
+  };
+}
+
+export type Endpoints = ReturnType<typeof endpoints>;

@@ -1,0 +1,138 @@
+import { createContext, useContext, useMemo, useState, useCallback, type ReactNode } from 'react';
+import {
+  StaffAccount,
+  SessionTokenResponse,
+  type LoginRequest,
+  type TokenResponse,
+} from '@samkons/shared';
+import { z } from 'zod';
+import { ApiClient, type TokenStore, type Tokens } from './client';
+import { endpoints, refreshTokens, toTokens, type Endpoints } from './endpoints';
+
+const STAFF_KEY = 'samkons.session';
+const ROOM_KEY_PREFIX = 'samkons.room.';
+
+const StoredStaffSession = z.object({
+  accessToken: z.string(),
+  refreshToken: z.string().optional(),
+  account: StaffAccount,
+});
+type StoredStaffSession = z.infer<typeof StoredStaffSession>;
+
+/**
+ * sessionStorage: survives a reload, not a closed tab, and is not shared with other tabs,
+ * so a shared computer in a nursing home does not keep someone logged in.
+ */
+function read<T>(key: string, schema: z.ZodType<T>): T | null {
+  try {
+    const raw = sessionStorage.getItem(key);
+    if (!raw) return null;
+    const parsed = schema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+function write(key: string, value: unknown): void {
+  try {
+    if (value === null) sessionStorage.removeItem(key);
+    else sessionStorage.setItem(key, JSON.stringify(value));
+  } catch {
+    // Storage disabled: the session lives in memory only.
+  }
+}
+
+/**
+ * The session token for a live room (from an invite exchange, or later a staff join):
+ * the call page reads it with this function.
+ */
+export function getRoomSession(consultationId: string): SessionTokenResponse | null {
+  return read(ROOM_KEY_PREFIX + consultationId, SessionTokenResponse);
+}
+export function saveRoomSession(session: SessionTokenResponse): void {
+  write(ROOM_KEY_PREFIX + session.participant.consultationId, session);
+}
+
+interface SessionValue {
+  account: StaffAccount | null;
+  api: Endpoints;
+  login(body: LoginRequest): Promise<void>;
+  /** Stores tokens from another login path (OIDC callback). */
+  acceptTokens(r: TokenResponse): void;
+  logout(): Promise<void>;
+  /** True after a 401 the client could not recover from; cleared on the next login. */
+  expired: boolean;
+}
+
+const SessionContext = createContext<SessionValue | null>(null);
+
+export function SessionProvider({
+  children,
+  fetchFn,
+}: {
+  children: ReactNode;
+  fetchFn?: typeof fetch;
+}) {
+  const [session, setSession] = useState<StoredStaffSession | null>(() =>
+    read(STAFF_KEY, StoredStaffSession),
+  );
+  const [expired, setExpired] = useState(false);
+
+  const api = useMemo(() => {
+    // The store reads storage each time so a refresh inside ApiClient is seen at once.
+    const tokens: TokenStore = {
+      get: () => read(STAFF_KEY, StoredStaffSession),
+      set: (t: Tokens | null) => {
+        const current = read(STAFF_KEY, StoredStaffSession);
+        const next = t && current ? { ...current, ...t } : null;
+        write(STAFF_KEY, next);
+        setSession(next);
+      },
+    };
+    const client = new ApiClient({
+      tokens,
+      refresh: refreshTokens,
+      onSessionExpired: () => setExpired(true),
+      ...(fetchFn ? { fetch: fetchFn } : {}),
+    });
+    return endpoints(client);
+  }, [fetchFn]);
+
+  const acceptTokens = useCallback((r: TokenResponse) => {
+    const next = { ...toTokens(r), account: r.account };
+    write(STAFF_KEY, next);
+    setSession(next);
+    setExpired(false);
+  }, []);
+
+  const login = useCallback(
+    async (body: LoginRequest) => acceptTokens(await api.login(body)),
+    [api, acceptTokens],
+  );
+
+  const logout = useCallback(async () => {
+    const refreshToken = read(STAFF_KEY, StoredStaffSession)?.refreshToken;
+    try {
+      await api.logout(refreshToken);
+    } catch {
+      // Logging out locally matters more than telling the server; the token expires anyway.
+    }
+    write(STAFF_KEY, null);
+    setSession(null);
+  }, [api]);
+
+  const value = useMemo<SessionValue>(
+    () => ({ account: session?.account ?? null, api, login, acceptTokens, logout, expired }),
+    [session, api, login, acceptTokens, logout, expired],
+  );
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionValue {
+  const value = useContext(SessionContext);
+  if (!value) throw new Error('useSession outside SessionProvider');
+  return value;
+}
+
+/** The endpoints, for hooks that fetch. */
+export const useApi = (): Endpoints => useSession().api;
