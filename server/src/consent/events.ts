@@ -1,0 +1,81 @@
+/**
+ * Domain events, typed. Contract for subscribers (the live session subscribes in the
+ * consultation-journey issue):
+ * - events are emitted only AFTER the transaction that caused them committed;
+ * - handlers run synchronously in emit order; a throwing handler is logged and does not
+ *   affect the others or the request;
+ * - `consent.withdrawn` means: from `withdrawnAt`, every participant in
+ *   `affectedParticipantIds` has lost consent for presence (and, when
+ *   `shareHealthInfoWithdrawn`, sharing across care levels stopped). The live session must
+ *   act at once: stop their producers and consumers and re-check grants with
+ *   `verifySessionToken` (grants are always recomputed from current consent).
+ */
+export interface ConsentGivenEvent {
+  consultationId: string;
+  consentId: string;
+  givenByParticipantId: string;
+  coveredParticipantIds: string[];
+  shareHealthInfo: boolean;
+  givenAt: string;
+}
+
+export interface ConsentWithdrawnEvent {
+  consultationId: string;
+  consentId: string;
+  /** `withdrawn`: the whole consent; `narrowed`: a new consent covers fewer people. */
+  reason: 'withdrawn' | 'narrowed';
+  withdrawnAt: string;
+  withdrawnByParticipantId: string;
+  affectedParticipantIds: string[];
+  shareHealthInfoWithdrawn: boolean;
+}
+
+export interface ParticipantRemovedEvent {
+  consultationId: string;
+  participantId: string;
+  at: string;
+}
+
+export interface ConsultationChangedEvent {
+  consultationId: string;
+  change: 'updated' | 'rescheduled' | 'cancelled';
+  at: string;
+}
+
+export interface DomainEvents {
+  'consent.given': ConsentGivenEvent;
+  'consent.withdrawn': ConsentWithdrawnEvent;
+  'participant.removed': ParticipantRemovedEvent;
+  'consultation.changed': ConsultationChangedEvent;
+}
+
+export type Handler<T> = (event: T) => void;
+
+export class EventBus<E extends object> {
+  readonly #handlers = new Map<keyof E, Set<Handler<never>>>();
+  readonly #onError: (err: unknown, name: keyof E) => void;
+
+  constructor(onError: (err: unknown, name: keyof E) => void = () => undefined) {
+    this.#onError = onError;
+  }
+
+  /** Subscribes; returns the unsubscribe function. */
+  on<K extends keyof E>(name: K, handler: Handler<E[K]>): () => void {
+    let set = this.#handlers.get(name);
+    if (!set) this.#handlers.set(name, (set = new Set()));
+    set.add(handler as Handler<never>);
+    return () => set.delete(handler as Handler<never>);
+  }
+
+  emit<K extends keyof E>(name: K, event: E[K]): void {
+    for (const h of this.#handlers.get(name) ?? []) {
+      try {
+        (h as Handler<E[K]>)(event);
+      } catch (err) {
+        this.#onError(err, name);
+      }
+    }
+  }
+}
+
+export type DomainEventBus = EventBus<DomainEvents>;

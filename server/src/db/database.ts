@@ -1,0 +1,21 @@
+/** The one persistence interface: PGlite (embedded) and PostgreSQL (`pg`) implement it. */
+export interface Queryable {
+  /** Parameterised single statement ($1, $2...). */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
+}
+
+export interface QueryResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+export type DriverName = 'pglite' | 'pg';
+
+export interface Database extends Queryable {
+  readonly driver: DriverName;
+  /** Runs `fn` in one transaction: commits when it resolves, rolls back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,20 @@
+import type { Config } from '../config.js';
+import type { Database } from './database.js';
+import { migrate } from './migrate.js';
+import { openPg } from './pg-driver.js';
+import { openPglite } from './pglite-driver.js';
+
+export type { Database, Queryable, QueryResult, DriverName } from './database.js';
+export { migrate } from './migrate.js';
+export { openPg } from './pg-driver.js';
+export { openPglite } from './pglite-driver.js';
+
+/** Opens the configured driver and brings the schema up to date. */
+export async function openDatabase(config: Pick<Config, 'db'>): Promise<Database> {
+  const db =
+    config.db.driver === 'pg'
+      ? await openPg({ url: config.db.url })
+      : await openPglite(config.db.dataDir);
+  await migrate(db);
+  return db;
+}

@@ -1,0 +1,167 @@
+/**
+ * Versioned schema migrations as TS strings so `tsc` output ships them. Append only:
+ * never edit a migration that has been released; add a new version instead.
+ * The same SQL runs on PGlite and PostgreSQL 15.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'accounts and login sessions',
+    sql: `
+CREATE TABLE accounts (
+  id uuid PRIMARY KEY,
+  username text NOT NULL UNIQUE,
+  password_hash text,
+  name text NOT NULL,
+  role text NOT NULL CHECK (role IN ('specialist', 'gp', 'municipal')),
+  organisation text NOT NULL,
+  oidc_issuer text,
+  oidc_subject text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (oidc_issuer, oidc_subject)
+);
+CREATE TABLE login_sessions (
+  id uuid PRIMARY KEY,
+  account_id uuid NOT NULL REFERENCES accounts(id),
+  method text NOT NULL CHECK (method IN ('password', 'oidc')),
+  assurance_level text NOT NULL CHECK (assurance_level IN ('low', 'substantial', 'high')),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  revoked_at timestamptz
+);
+CREATE TABLE refresh_tokens (
+  token_hash text PRIMARY KEY,
+  session_id uuid NOT NULL REFERENCES login_sessions(id),
+  expires_at timestamptz NOT NULL,
+  used_at timestamptz,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX refresh_tokens_session ON refresh_tokens(session_id);
+`,
+  },
+  {
+    version: 2,
+    name: 'consultations, participants, invites',
+    sql: `
+CREATE TABLE consultations (
+  id uuid PRIMARY KEY,
+  kind text NOT NULL CHECK (kind IN ('co_consultation', 'guidance', 'discharge_meeting', 'follow_up')),
+  status text NOT NULL CHECK (status IN ('booked', 'in_progress', 'completed', 'cancelled', 'no_show')),
+  title text,
+  starts_at timestamptz NOT NULL,
+  ends_at timestamptz NOT NULL,
+  organiser_id uuid NOT NULL REFERENCES accounts(id),
+  documenting_organisation text NOT NULL,
+  cancel_reason text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  CHECK (ends_at > starts_at)
+);
+CREATE INDEX consultations_starts_at ON consultations(starts_at);
+CREATE TABLE participants (
+  id uuid PRIMARY KEY,
+  consultation_id uuid NOT NULL REFERENCES consultations(id),
+  role text NOT NULL CHECK (role IN ('specialist', 'gp', 'municipal', 'patient', 'next_of_kin', 'interpreter')),
+  name text NOT NULL,
+  organisation text,
+  email text,
+  mobile text,
+  joins_from text NOT NULL,
+  travel_distance_km double precision NOT NULL CHECK (travel_distance_km >= 0),
+  birth_date date,
+  is_guardian boolean NOT NULL DEFAULT false,
+  account_id uuid REFERENCES accounts(id),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  removed_at timestamptz
+);
+CREATE INDEX participants_consultation ON participants(consultation_id);
+CREATE INDEX participants_account ON participants(account_id) WHERE account_id IS NOT NULL;
+-- One live patient per consultation.
+CREATE UNIQUE INDEX participants_one_patient ON participants(consultation_id)
+  WHERE role = 'patient' AND removed_at IS NULL;
+CREATE TABLE invites (
+  id uuid PRIMARY KEY,
+  consultation_id uuid NOT NULL REFERENCES consultations(id),
+  participant_id uuid NOT NULL REFERENCES participants(id),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  revoked_at timestamptz
+);
+CREATE INDEX invites_participant ON invites(participant_id);
+`,
+  },
+  {
+    version: 3,
+    name: 'consents and notification outbox',
+    sql: `
+CREATE TABLE consents (
+  id uuid PRIMARY KEY,
+  consultation_id uuid NOT NULL REFERENCES consultations(id),
+  given_by_participant_id uuid NOT NULL REFERENCES participants(id),
+  method text NOT NULL CHECK (method IN ('in_app', 'verbal')),
+  recorded_by_participant_id uuid REFERENCES participants(id),
+  covered_participant_ids jsonb NOT NULL,
+  share_health_info boolean NOT NULL,
+  given_at timestamptz NOT NULL,
+  withdrawn_at timestamptz,
+  withdrawn_by_participant_id uuid REFERENCES participants(id),
+  superseded_at timestamptz,
+  CHECK (method <> 'verbal' OR recorded_by_participant_id IS NOT NULL)
+);
+CREATE INDEX consents_consultation ON consents(consultation_id);
+CREATE TABLE notification_outbox (
+  id uuid PRIMARY KEY,
+  consultation_id uuid NOT NULL REFERENCES consultations(id),
+  participant_id uuid NOT NULL REFERENCES participants(id),
+  kind text NOT NULL,
+  channel text NOT NULL,
+  recipient text NOT NULL,
+  subject text NOT NULL,
+  body text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX notification_outbox_consultation ON notification_outbox(consultation_id);
+`,
+  },
+  {
+    version: 4,
+    name: 'hash-chained audit log',
+    sql: `
+CREATE TABLE audit_log (
+  seq bigint PRIMARY KEY,
+  at timestamptz NOT NULL,
+  actor_type text NOT NULL,
+  actor_id text,
+  actor_name text,
+  actor_role text,
+  assurance_level text,
+  action text NOT NULL,
+  consultation_id uuid,
+  client_address text,
+  detail text,
+  prev_hash text NOT NULL,
+  hash text NOT NULL
+);
+CREATE INDEX audit_log_consultation ON audit_log(consultation_id);
+-- The chain head: one row, locked by each append so concurrent writers serialise.
+CREATE TABLE audit_head (
+  id boolean PRIMARY KEY DEFAULT true CHECK (id),
+  seq bigint NOT NULL,
+  hash text NOT NULL
+);
+INSERT INTO audit_head (seq, hash) VALUES (0, repeat('0', 64));
+-- Append-only for the application; the hash chain catches whoever bypasses this.
+CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'audit_log is append-only';
+END;
+$$;
+CREATE TRIGGER audit_log_no_update_delete BEFORE UPDATE OR DELETE ON audit_log
+  FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+`,
+  },
+];

@@ -1,0 +1,187 @@
+import {
+  CONSENT_AGE,
+  isStaffRole,
+  type Consent,
+  type Consultation,
+  type Participant,
+  type SessionGrants,
+} from '@samkons/shared';
+import type { Principal } from './principal.js';
+
+/**
+ * The one place that answers "may this principal do this action" and computes
+ * SessionGrants. Routes ask `decide()` or read grants; they never compare role names.
+ */
+export const Actions = [
+  'consultation.create',
+  'consultation.list',
+  'consultation.read',
+  'consultation.update',
+  'consultation.reschedule',
+  'consultation.cancel',
+  'participant.add',
+  'participant.remove',
+  'invite.create',
+  'invite.revoke',
+  'invite.ics',
+  'session.create',
+  'consent.read',
+  'consent.give',
+  'consent.recordVerbal',
+  'consent.withdraw',
+  'audit.read',
+  'outbox.read',
+] as const;
+export type Action = (typeof Actions)[number];
+
+export interface PolicyContext {
+  consultation?: Consultation;
+  /** The consent in force for the consultation, if any. */
+  consent?: Consent | undefined;
+  /** The participant an action targets (ics download, invite). */
+  targetParticipantId?: string;
+  now?: Date;
+}
+
+export type Decision = { allowed: true } | { allowed: false; reason: string };
+
+const allow: Decision = { allowed: true };
+const deny = (reason: string): Decision => ({ allowed: false, reason });
+
+const LIVE = new Set(['booked', 'in_progress']);
+
+/** Whole years between a birth date and `now` (calendar arithmetic, UTC). */
+export function ageOn(birthDate: string, now: Date): number {
+  const [y, m, d] = birthDate.split('-').map(Number) as [number, number, number];
+  let age = now.getUTCFullYear() - y;
+  const beforeBirthday =
+    now.getUTCMonth() + 1 < m || (now.getUTCMonth() + 1 === m && now.getUTCDate() < d);
+  if (beforeBirthday) age -= 1;
+  return age;
+}
+
+/**
+ * Who may consent for the patient: the patient from 16, otherwise guardians among the
+ * next of kin. Empty when the consultation has no patient (guidance between staff).
+ */
+export function consentHolders(c: Consultation, now = new Date()): Participant[] {
+  const patient = c.participants.find((p) => p.role === 'patient');
+  if (!patient) return [];
+  if (patient.birthDate && ageOn(patient.birthDate, now) >= CONSENT_AGE) return [patient];
+  return c.participants.filter((p) => p.role === 'next_of_kin' && p.isGuardian);
+}
+
+/** The principal's participant row in this consultation, if they take part. */
+export function membership(principal: Principal, c: Consultation): Participant | undefined {
+  if (principal.kind === 'staff') {
+    return c.participants.find((p) => p.accountId === principal.accountId);
+  }
+  if (principal.consultationId !== c.id) return undefined;
+  return c.participants.find((p) => p.id === principal.participantId);
+}
+
+/**
+ * Grants for one participant, from role, consultation state and consent:
+ * - nothing in a cancelled, completed or no-show consultation;
+ * - when a patient takes part, everyone except the patient and the consent holders needs
+ *   their presence covered by the consent in force to see, hear or be seen (withdrawal
+ *   removes it at once);
+ * - staff skip the lobby and admit others; the specialist or organiser moderates and ends.
+ */
+export function computeGrants(
+  participant: Participant,
+  c: Consultation,
+  consent: Consent | undefined,
+  now = new Date(),
+): SessionGrants {
+  const live = LIVE.has(c.status);
+  const staff = isStaffRole(participant.role);
+  const holders = consentHolders(c, now).map((p) => p.id);
+  const patientPresent = c.participants.some((p) => p.role === 'patient');
+  const selfConsenting = participant.role === 'patient' || holders.includes(participant.id);
+  const consented =
+    !patientPresent ||
+    selfConsenting ||
+    (consent !== undefined && consent.coveredParticipantIds.includes(participant.id));
+  const media = live && consented;
+  const leads = participant.role === 'specialist' || participant.accountId === c.organiserId;
+  return {
+    consultationId: c.id,
+    participantId: participant.id,
+    roomJoin: media && staff,
+    canPublish: media,
+    canSubscribe: media,
+    canPublishSources: media
+      ? staff
+        ? ['camera', 'microphone', 'screen']
+        : ['camera', 'microphone']
+      : [],
+    canAdmit: media && staff,
+    canModerate: live && staff && leads,
+    canEnd: live && staff && leads,
+    canConsent: live && holders.some((h) => h === participant.id),
+    canRecordVerbalConsent: live && staff && patientPresent,
+  };
+}
+
+/** May `principal` do `action`? Consultation-scoped actions need `ctx.consultation`. */
+export function decide(principal: Principal, action: Action, ctx: PolicyContext = {}): Decision {
+  const now = ctx.now ?? new Date();
+  switch (action) {
+    case 'consultation.create':
+    case 'consultation.list':
+      return principal.kind === 'staff' ? allow : deny('only staff accounts book consultations');
+    default:
+      break;
+  }
+
+  const c = ctx.consultation;
+  if (!c) return deny('no consultation');
+  const me = membership(principal, c);
+  if (!me) return deny('not a participant of this consultation');
+  // Booking changes need a staff login: an invite link never manages a booking.
+  const manager = principal.kind === 'staff';
+  const grants = computeGrants(me, c, ctx.consent, now);
+
+  switch (action) {
+    case 'consultation.read':
+    case 'consent.read':
+      return allow;
+    case 'consultation.update':
+    case 'consultation.reschedule':
+    case 'consultation.cancel':
+    case 'participant.add':
+    case 'participant.remove':
+    case 'invite.create':
+    case 'invite.revoke':
+    case 'outbox.read':
+    case 'session.create':
+      return manager ? allow : deny('needs a staff login taking part in the consultation');
+    case 'invite.ics':
+      return manager || ctx.targetParticipantId === me.id
+        ? allow
+        : deny('participants download only their own invitation');
+    case 'consent.give':
+      return grants.canConsent ? allow : deny('only the patient (16+) or a guardian consents');
+    case 'consent.recordVerbal':
+      return manager && grants.canRecordVerbalConsent
+        ? allow
+        : deny('only a clinician taking part records verbal consent');
+    case 'consent.withdraw':
+      // Withdrawing is always possible for the holder, even after the meeting.
+      return consentHolders(c, now).some((h) => h.id === me.id) ||
+        (manager && grants.canRecordVerbalConsent)
+        ? allow
+        : deny('only the patient, a guardian or a recording clinician withdraws consent');
+    case 'audit.read':
+      return me.role === 'patient' || consentHolders(c, now).some((h) => h.id === me.id)
+        ? allow
+        : deny('only the patient (or guardian) reads the access log');
+    default:
+      return assertUnreachable(action);
+  }
+}
+
+function assertUnreachable(x: never): never {
+  throw new Error(`unhandled action ${String(x)}`);
+}
