@@ -31,6 +31,8 @@ export const Actions = [
   'consent.withdraw',
   'audit.read',
   'outbox.read',
+  'report.read',
+  'survey.answer',
 ] as const;
 export type Action = (typeof Actions)[number];
 
@@ -40,6 +42,8 @@ export interface PolicyContext {
   consent?: Consent | undefined;
   /** The participant an action targets (ics download, invite). */
   targetParticipantId?: string;
+  /** The staff account holds a reporting grant (evaluation reports, server/src/reports). */
+  reportingGrant?: boolean;
   now?: Date;
 }
 
@@ -131,6 +135,10 @@ export function decide(principal: Principal, action: Action, ctx: PolicyContext 
     case 'consultation.create':
     case 'consultation.list':
       return principal.kind === 'staff' ? allow : deny('only staff accounts book consultations');
+    case 'report.read':
+      return principal.kind === 'staff' && ctx.reportingGrant === true
+        ? allow
+        : deny('needs a staff login with a reporting grant');
     default:
       break;
   }
@@ -146,6 +154,7 @@ export function decide(principal: Principal, action: Action, ctx: PolicyContext 
   switch (action) {
     case 'consultation.read':
     case 'consent.read':
+    case 'survey.answer':
       return allow;
     case 'consultation.update':
     case 'consultation.reschedule':
