@@ -7,11 +7,17 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
 import type { Config } from './config.js';
+import type { MediaHealth } from './sfu/room-registry.js';
 import { installErrorHandler } from './http/error-handler.js';
 
 export interface AppDeps {
   config: Config;
+  /** The SFU's rooms and workers, reported by /api/health. */
+  media?: { health(): Promise<MediaHealth> };
 }
 
 /** Builds the HTTP application without listening, so tests can use `app.inject()`. */
@@ -34,6 +40,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+  app.get('/api/health', async () => ({
+    status: 'ok' as const,
+    ...(deps.media ? await deps.media.health() : {}),
+  }));
+
+  // The built client, when there is one; client routes (/room/...) get index.html.
+  const clientDist = path.resolve(config.clientDist);
+  if (existsSync(path.join(clientDist, 'index.html'))) {
+    await app.register(fastifyStatic, { root: clientDist, wildcard: false });
+    app.get('/*', (request, reply) =>
+      request.url.startsWith('/api/') ? reply.callNotFound() : reply.sendFile('index.html'),
+    );
+  }
 
   return app;
 }

@@ -19,6 +19,8 @@ const Env = z.object({
   /** WebRtcServer port per worker: worker i listens on RTC_PORT + i (UDP and TCP). */
   MEDIASOUP_RTC_PORT: z.coerce.number().int().min(0).max(65535).default(40000),
   MEDIASOUP_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
+  /** Development signalling: join any room by name with full media grants (no token). */
+  SIGNALLING_DEV_ROOMS: z.enum(['true', 'false']).default('true'),
   TURN_URLS: z.string().optional(),
   TURN_SECRET: z.string().optional(),
 
@@ -32,7 +34,11 @@ const Env = z.object({
   // Identity
   JWT_SECRET: z.string().min(32).optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
-  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(8 * 3600),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(8 * 3600),
   INVITE_OPENS_MINUTES_BEFORE: z.coerce.number().int().min(0).default(60),
   OIDC_ISSUER: z.string().url().optional(),
   OIDC_CLIENT_ID: z.string().optional(),
@@ -56,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   return {
     http: { host: e.HOST, port: e.PORT, publicUrl: e.PUBLIC_URL },
     logLevel: e.LOG_LEVEL,
+    signalling: { devRooms: e.SIGNALLING_DEV_ROOMS === 'true' },
     media: {
       numWorkers: e.MEDIASOUP_NUM_WORKERS,
       listenIp: e.MEDIASOUP_LISTEN_IP,

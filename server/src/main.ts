@@ -1,15 +1,34 @@
+import { pino } from 'pino';
 import { loadConfig } from './config.js';
 import { buildApp } from './app.js';
+import { WorkerPool } from './sfu/worker-pool.js';
+import { RoomRegistry } from './sfu/room-registry.js';
+import { attachSignalling } from './signalling/server.js';
+import { devRoomAuthenticator, firstOf } from './signalling/authenticator.js';
 
 /** Composition root: config -> db -> media workers -> http -> signalling. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const app = await buildApp({ config });
+  const mediaLog = pino({ level: config.logLevel }).child({ module: 'media' });
+  const workers = await WorkerPool.create(config.media, mediaLog);
+  const rooms = new RoomRegistry(workers, mediaLog);
+  const app = await buildApp({ config, media: rooms });
+  // The token authenticator (server/src/auth) joins this list when it lands.
+  const authenticator = firstOf(...(config.signalling.devRooms ? [devRoomAuthenticator] : []));
+  const signalling = attachSignalling({
+    httpServer: app.server,
+    registry: rooms,
+    authenticator,
+    log: app.log,
+  });
   await app.listen({ host: config.http.host, port: config.http.port });
 
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
+    signalling.close();
+    rooms.close();
     await app.close();
+    workers.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -278,9 +278,7 @@ export type InterServerEvents = Record<string, never>;
  * name. The session-token handshake replaces it in production.
  */
 export const DevHandshakeAuth = z.object({
-  room: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'room: 1-64 letters, digits, _ or -'),
+  room: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'room: 1-64 letters, digits, _ or -'),
   displayName: z.string().trim().min(1).max(80),
 });
 export type DevHandshakeAuth = z.infer<typeof DevHandshakeAuth>;

@@ -1,0 +1,309 @@
+import { EventEmitter } from 'node:events';
+import type { types } from 'mediasoup';
+import type {
+  ConsumerInfo,
+  DtlsParameters,
+  Notification,
+  PeerInfo,
+  RtpCapabilities,
+  RtpParameters,
+  SessionGrants,
+  TrackSource,
+  TransportOptions,
+} from '@samkons/shared';
+import { DomainError, forbidden, notFound } from '../http/domain-error.js';
+
+/** Who a peer is: from the socket's authenticated handshake. */
+export interface PeerIdentity {
+  readonly id: string;
+  readonly displayName: string;
+  readonly role?: string;
+  readonly grants: SessionGrants;
+}
+
+type PeerEvents = {
+  /** A notification for this peer's client; the signalling layer forwards it. */
+  notify: [Notification];
+  close: [];
+};
+
+type ProducerAppData = { peerId: string; source: TrackSource };
+type Producer = types.Producer<ProducerAppData>;
+type Consumer = types.Consumer<{ peerId: string; source: TrackSource }>;
+
+const MAX_PRODUCERS = 4;
+const KIND_OF: Record<TrackSource, types.MediaKind> = {
+  camera: 'video',
+  screen: 'video',
+  microphone: 'audio',
+};
+
+/**
+ * A participant in a room: its send and receive WebRTC transports (both through the
+ * worker's WebRtcServer), the producers it publishes and the consumers it receives.
+ * Closing the peer closes the transports, which closes everything on them.
+ */
+export class Peer extends EventEmitter<PeerEvents> {
+  readonly #identity: PeerIdentity;
+  readonly #router: types.Router;
+  readonly #sendTransport: types.WebRtcTransport | undefined;
+  readonly #recvTransport: types.WebRtcTransport | undefined;
+  readonly #producers = new Map<string, Producer>();
+  readonly #consumers = new Map<string, Consumer>();
+  #rtpCapabilities: types.RtpCapabilities | undefined;
+  #closed = false;
+
+  static async create(opts: {
+    identity: PeerIdentity;
+    router: types.Router;
+    webRtcServer: types.WebRtcServer;
+  }): Promise<Peer> {
+    const { identity, router, webRtcServer } = opts;
+    const make = () =>
+      router.createWebRtcTransport({
+        webRtcServer,
+        enableUdp: true,
+        enableTcp: true,
+        preferUdp: true,
+        initialAvailableOutgoingBitrate: 1_000_000,
+        appData: { peerId: identity.id },
+      });
+    const send = identity.grants.canPublish ? await make() : undefined;
+    let recv: types.WebRtcTransport | undefined;
+    try {
+      recv = identity.grants.canSubscribe ? await make() : undefined;
+    } catch (err) {
+      send?.close();
+      throw err;
+    }
+    return new Peer(identity, router, send, recv);
+  }
+
+  private constructor(
+    identity: PeerIdentity,
+    router: types.Router,
+    send: types.WebRtcTransport | undefined,
+    recv: types.WebRtcTransport | undefined,
+  ) {
+    super();
+    this.#identity = identity;
+    this.#router = router;
+    this.#sendTransport = send;
+    this.#recvTransport = recv;
+  }
+
+  get id(): string {
+    return this.#identity.id;
+  }
+  get identity(): PeerIdentity {
+    return this.#identity;
+  }
+  get closed(): boolean {
+    return this.#closed;
+  }
+  /** Set by `ready`: until then this peer receives nothing. */
+  get rtpCapabilities(): types.RtpCapabilities | undefined {
+    return this.#rtpCapabilities;
+  }
+  get producers(): Producer[] {
+    return [...this.#producers.values()];
+  }
+
+  info(): PeerInfo {
+    const { id, displayName, role } = this.#identity;
+    return {
+      id,
+      displayName,
+      ...(role ? { role } : {}),
+      producers: this.producers.map((p) => ({
+        id: p.id,
+        kind: p.kind,
+        source: p.appData.source,
+        paused: p.paused,
+      })),
+    };
+  }
+
+  transportOptions(): { sendTransport?: TransportOptions; recvTransport?: TransportOptions } {
+    const opts = (t: types.WebRtcTransport): TransportOptions => ({
+      id: t.id,
+      iceParameters: t.iceParameters,
+      iceCandidates: t.iceCandidates,
+      dtlsParameters: t.dtlsParameters,
+    });
+    return {
+      ...(this.#sendTransport ? { sendTransport: opts(this.#sendTransport) } : {}),
+      ...(this.#recvTransport ? { recvTransport: opts(this.#recvTransport) } : {}),
+    };
+  }
+
+  setRtpCapabilities(caps: RtpCapabilities): void {
+    if (!this.#identity.grants.canSubscribe) throw forbidden('This session may not receive media');
+    if (this.#rtpCapabilities) throw new DomainError('invalid_state', 'Already ready');
+    // Shape checked by zod; mediasoup checks the content in canConsume/consume.
+    this.#rtpCapabilities = caps as types.RtpCapabilities;
+  }
+
+  async connectTransport(transportId: string, dtlsParameters: DtlsParameters): Promise<void> {
+    await this.#transport(transportId).connect({ dtlsParameters });
+  }
+
+  async restartIce(transportId: string): Promise<types.IceParameters> {
+    return this.#transport(transportId).restartIce();
+  }
+
+  async produce(opts: {
+    transportId: string;
+    kind: types.MediaKind;
+    rtpParameters: RtpParameters;
+    source: TrackSource;
+  }): Promise<Producer> {
+    const { grants } = this.#identity;
+    if (!grants.canPublish || !grants.canPublishSources.includes(opts.source)) {
+      throw forbidden(`This session may not publish ${opts.source}`);
+    }
+    if (KIND_OF[opts.source] !== opts.kind) {
+      throw new DomainError('bad_request', `${opts.source} must be ${KIND_OF[opts.source]}`);
+    }
+    if (!this.#sendTransport || this.#sendTransport.id !== opts.transportId) {
+      throw notFound('Send transport');
+    }
+    if (this.#producers.size >= MAX_PRODUCERS) {
+      throw new DomainError('conflict', `At most ${MAX_PRODUCERS} producers per participant`);
+    }
+    if (this.producers.some((p) => p.appData.source === opts.source)) {
+      throw new DomainError('conflict', `Already publishing ${opts.source}`);
+    }
+    const producer = await this.#sendTransport.produce<ProducerAppData>({
+      kind: opts.kind,
+      rtpParameters: opts.rtpParameters as types.RtpParameters,
+      appData: { peerId: this.id, source: opts.source },
+    });
+    if (this.#closed) {
+      producer.close();
+      throw new DomainError('invalid_state', 'Participant left');
+    }
+    this.#producers.set(producer.id, producer);
+    producer.observer.once('close', () => this.#producers.delete(producer.id));
+    producer.on('transportclose', () => {
+      this.#notify({ name: 'producerClosed', data: { producerId: producer.id } });
+    });
+    return producer;
+  }
+
+  producer(producerId: string): Producer {
+    const p = this.#producers.get(producerId);
+    if (!p) throw notFound('Producer');
+    return p;
+  }
+
+  closeProducer(producerId: string): void {
+    this.producer(producerId).close();
+  }
+
+  /**
+   * Creates a paused consumer of another peer's producer and tells the client. Returns
+   * undefined when this peer cannot receive it (not ready, no grant, codec mismatch).
+   */
+  async consume(producer: Producer): Promise<ConsumerInfo | undefined> {
+    const caps = this.#rtpCapabilities;
+    const transport = this.#recvTransport;
+    if (this.#closed || !caps || !transport || !this.#identity.grants.canSubscribe) return;
+    if (producer.appData.peerId === this.id) return;
+    if (!this.#router.canConsume({ producerId: producer.id, rtpCapabilities: caps })) return;
+
+    const consumer = await transport.consume({
+      producerId: producer.id,
+      rtpCapabilities: caps,
+      // Paused until the browser has set it up: no keyframe is lost before it can decode.
+      paused: true,
+      appData: { peerId: producer.appData.peerId, source: producer.appData.source },
+    });
+    if (this.#closed) {
+      consumer.close();
+      return;
+    }
+    const consumerId = consumer.id;
+    this.#consumers.set(consumerId, consumer);
+    consumer.observer.once('close', () => this.#consumers.delete(consumerId));
+    consumer.on('transportclose', () => this.#consumers.delete(consumerId));
+    consumer.on('producerclose', () => {
+      this.#consumers.delete(consumerId);
+      this.#notify({ name: 'consumerClosed', data: { consumerId } });
+    });
+    consumer.on('producerpause', () =>
+      this.#notify({ name: 'consumerPaused', data: { consumerId } }),
+    );
+    consumer.on('producerresume', () =>
+      this.#notify({ name: 'consumerResumed', data: { consumerId } }),
+    );
+    consumer.on('layerschange', (layers) =>
+      this.#notify({
+        name: 'consumerLayersChanged',
+        data: {
+          consumerId,
+          spatialLayer: layers?.spatialLayer ?? null,
+          temporalLayer: layers?.temporalLayer ?? null,
+        },
+      }),
+    );
+
+    const info: ConsumerInfo = {
+      id: consumerId,
+      producerId: producer.id,
+      peerId: producer.appData.peerId,
+      kind: consumer.kind,
+      source: producer.appData.source,
+      rtpParameters: consumer.rtpParameters,
+      type: consumer.type,
+      producerPaused: consumer.producerPaused,
+    };
+    this.#notify({ name: 'newConsumer', data: info });
+    return info;
+  }
+
+  consumer(consumerId: string): Consumer {
+    const c = this.#consumers.get(consumerId);
+    if (!c) throw notFound('Consumer');
+    return c;
+  }
+
+  async setPreferredLayers(
+    consumerId: string,
+    layers: { spatialLayer: number; temporalLayer?: number },
+  ): Promise<void> {
+    const consumer = this.consumer(consumerId);
+    if (consumer.type !== 'simulcast' && consumer.type !== 'svc') {
+      throw new DomainError('bad_request', 'Consumer has no layers');
+    }
+    await consumer.setPreferredLayers(layers);
+  }
+
+  /** Sends a notification to this peer's client. */
+  notify(notification: Notification): void {
+    this.#notify(notification);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    // Closing a transport closes its producers and consumers; others get `producerclose`.
+    this.#sendTransport?.close();
+    this.#recvTransport?.close();
+    this.#producers.clear();
+    this.#consumers.clear();
+    this.emit('close');
+    this.removeAllListeners();
+  }
+
+  #transport(transportId: string): types.WebRtcTransport {
+    for (const t of [this.#sendTransport, this.#recvTransport]) {
+      if (t && t.id === transportId) return t;
+    }
+    throw notFound('Transport');
+  }
+
+  #notify(notification: Notification): void {
+    if (!this.#closed) this.emit('notify', notification);
+  }
+}

@@ -1,0 +1,66 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { Room } from './room.js';
+import type { WorkerHealth, WorkerPool } from './worker-pool.js';
+
+export interface MediaHealth {
+  workers: WorkerHealth[];
+  rooms: number;
+  peers: number;
+}
+
+/** Finds or creates the room for a consultation; rooms close when their last peer leaves. */
+export class RoomRegistry {
+  readonly #pool: WorkerPool;
+  readonly #log: FastifyBaseLogger;
+  readonly #rooms = new Map<string, Room>();
+  /** Concurrent joins of a new room share one creation. */
+  readonly #creating = new Map<string, Promise<Room>>();
+  #closed = false;
+
+  constructor(pool: WorkerPool, log: FastifyBaseLogger) {
+    this.#pool = pool;
+    this.#log = log.child({ module: 'rooms' });
+  }
+
+  get(roomId: string): Room | undefined {
+    return this.#rooms.get(roomId);
+  }
+
+  get size(): number {
+    return this.#rooms.size;
+  }
+
+  async getOrCreate(roomId: string): Promise<Room> {
+    if (this.#closed) throw new Error('registry closed');
+    const existing = this.#rooms.get(roomId);
+    if (existing && !existing.closed) return existing;
+    const pending = this.#creating.get(roomId);
+    if (pending) return pending;
+
+    const creation = Room.create({ id: roomId, slot: this.#pool.leastLoaded(), log: this.#log })
+      .then((room) => {
+        this.#rooms.set(roomId, room);
+        room.once('close', () => {
+          if (this.#rooms.get(roomId) === room) this.#rooms.delete(roomId);
+        });
+        room.once('empty', () => room.close('shutdown'));
+        return room;
+      })
+      .finally(() => this.#creating.delete(roomId));
+    this.#creating.set(roomId, creation);
+    return creation;
+  }
+
+  async health(): Promise<MediaHealth> {
+    let peers = 0;
+    for (const room of this.#rooms.values()) peers += room.peerCount;
+    return { workers: await this.#pool.health(), rooms: this.#rooms.size, peers };
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const room of [...this.#rooms.values()]) room.close('shutdown');
+    this.#rooms.clear();
+  }
+}

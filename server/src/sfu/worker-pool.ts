@@ -1,0 +1,165 @@
+import { EventEmitter } from 'node:events';
+import * as mediasoup from 'mediasoup';
+import type { types } from 'mediasoup';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config.js';
+import { pickLeastLoaded } from './placement.js';
+
+export type MediaConfig = Config['media'];
+
+/** One mediasoup worker with its WebRtcServer (one UDP and one TCP port for all transports). */
+export interface WorkerSlot {
+  readonly index: number;
+  readonly worker: types.Worker;
+  readonly webRtcServer: types.WebRtcServer;
+  /** Live routers (rooms) on this worker: the placement load. */
+  readonly routers: number;
+}
+
+export interface WorkerHealth {
+  index: number;
+  pid: number;
+  alive: boolean;
+  rooms: number;
+  /** Peak resident memory of the worker process in KiB (getrusage). */
+  maxRssKb?: number;
+  /** CPU time used so far, in milliseconds. */
+  cpuMs?: number;
+}
+
+type WorkerPoolEvents = {
+  /** A worker died; its routers (and so its rooms) are closed already. */
+  workerDied: [index: number, pid: number];
+  workerReplaced: [index: number, pid: number];
+};
+
+const RESPAWN_DELAY_MS = 500;
+
+class Slot implements WorkerSlot {
+  routers = 0;
+  constructor(
+    readonly index: number,
+    readonly worker: types.Worker,
+    readonly webRtcServer: types.WebRtcServer,
+  ) {}
+  get alive(): boolean {
+    return !this.worker.died && !this.worker.closed;
+  }
+  get load(): number {
+    return this.routers;
+  }
+}
+
+/**
+ * MEDIASOUP_NUM_WORKERS workers, each with a WebRtcServer on RTC_PORT + index. A worker
+ * that dies is replaced on the same index (and so the same port) after a short delay.
+ */
+export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
+  readonly #config: MediaConfig;
+  readonly #log: FastifyBaseLogger;
+  readonly #slots: (Slot | undefined)[];
+  #closed = false;
+
+  static async create(config: MediaConfig, log: FastifyBaseLogger): Promise<WorkerPool> {
+    const pool = new WorkerPool(config, log);
+    try {
+      for (let i = 0; i < config.numWorkers; i++) await pool.#spawn(i);
+    } catch (err) {
+      pool.close();
+      throw err;
+    }
+    return pool;
+  }
+
+  private constructor(config: MediaConfig, log: FastifyBaseLogger) {
+    super();
+    this.#config = config;
+    this.#log = log.child({ module: 'worker-pool' });
+    this.#slots = new Array<Slot | undefined>(config.numWorkers).fill(undefined);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The live worker with the fewest rooms. */
+  leastLoaded(): WorkerSlot {
+    const slot = pickLeastLoaded(this.#slots.filter((s): s is Slot => s !== undefined));
+    if (!slot) throw new Error('no live mediasoup worker');
+    return slot;
+  }
+
+  async health(): Promise<WorkerHealth[]> {
+    return Promise.all(
+      this.#slots.map(async (slot, index): Promise<WorkerHealth> => {
+        if (!slot) return { index, pid: 0, alive: false, rooms: 0 };
+        const base = { index, pid: slot.worker.pid, alive: slot.alive, rooms: slot.routers };
+        if (!slot.alive) return base;
+        try {
+          const ru = await slot.worker.getResourceUsage();
+          return { ...base, maxRssKb: ru.ru_maxrss, cpuMs: ru.ru_utime + ru.ru_stime };
+        } catch {
+          return base;
+        }
+      }),
+    );
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const slot of this.#slots) slot?.worker.close();
+  }
+
+  async #spawn(index: number): Promise<void> {
+    const c = this.#config;
+    const worker = await mediasoup.createWorker({
+      logLevel: c.logLevel,
+      logTags: ['ice', 'dtls', 'rtp', 'srtp', 'rtcp', 'simulcast'],
+    });
+    let webRtcServer: types.WebRtcServer;
+    try {
+      const port = c.rtcPort === 0 ? undefined : c.rtcPort + index;
+      webRtcServer = await worker.createWebRtcServer({
+        listenInfos: [
+          { protocol: 'udp', ip: c.listenIp, announcedIp: c.announcedIp, port },
+          { protocol: 'tcp', ip: c.listenIp, announcedIp: c.announcedIp, port },
+        ],
+      });
+    } catch (err) {
+      worker.close();
+      throw err;
+    }
+    const slot = new Slot(index, worker, webRtcServer);
+    this.#slots[index] = slot;
+
+    worker.observer.on('newrouter', (router) => {
+      slot.routers++;
+      router.observer.once('close', () => slot.routers--);
+    });
+    worker.on('died', (err) => {
+      this.#log.error({ err, index, pid: worker.pid }, 'mediasoup worker died');
+      this.emit('workerDied', index, worker.pid);
+      this.#respawn(index);
+    });
+    this.#log.info({ index, pid: worker.pid }, 'mediasoup worker started');
+  }
+
+  #respawn(index: number): void {
+    if (this.#closed) return;
+    // The dead process's ports are free again; a short delay avoids a crash loop at full speed.
+    setTimeout(() => {
+      if (this.#closed) return;
+      this.#spawn(index)
+        .then(() => {
+          const slot = this.#slots[index];
+          if (this.#closed) slot?.worker.close();
+          else if (slot) this.emit('workerReplaced', index, slot.worker.pid);
+        })
+        .catch((err: unknown) => {
+          this.#log.error({ err, index }, 'could not replace mediasoup worker; retrying');
+          this.#respawn(index);
+        });
+    }, RESPAWN_DELAY_MS).unref();
+  }
+}

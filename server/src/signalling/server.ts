@@ -1,0 +1,280 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import { WebSocketServer } from 'ws';
+import { types as msTypes } from 'mediasoup';
+import type { FastifyBaseLogger } from 'fastify';
+import { z } from 'zod';
+import {
+  MAX_MESSAGE_BYTES,
+  MAX_REQUEST_BYTES,
+  requests,
+  type Ack,
+  type AckError,
+  type ClientToServerEvents,
+  type InterServerEvents,
+  type Notification,
+  type RequestName,
+  type RequestOf,
+  type ResponseOf,
+  type ServerToClientEvents,
+} from '@samkons/shared';
+import { DomainError } from '../http/domain-error.js';
+import type { Peer } from '../sfu/peer.js';
+import type { Room } from '../sfu/room.js';
+import type { RoomRegistry } from '../sfu/room-registry.js';
+import type { SocketAuthenticator, SocketPrincipal } from './authenticator.js';
+
+export interface SocketData {
+  principal: SocketPrincipal;
+  /** Set between a successful `join` and leaving (or the room closing). */
+  room?: Room;
+  peer?: Peer;
+}
+
+export type SignallingServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
+type SignallingSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
+
+type Handler<K extends RequestName> = (
+  data: RequestOf<K>,
+  socket: SignallingSocket,
+) => Promise<ResponseOf<K>> | ResponseOf<K>;
+
+export interface Signalling {
+  readonly io: SignallingServer;
+  close(): void;
+}
+
+/** Attaches the typed socket.io server to Fastify's HTTP server (same port, /socket.io). */
+export function attachSignalling(opts: {
+  httpServer: HttpServer;
+  registry: RoomRegistry;
+  authenticator: SocketAuthenticator;
+  log: FastifyBaseLogger;
+}): Signalling {
+  const { registry, authenticator } = opts;
+  const log = opts.log.child({ module: 'signalling' });
+  const io: SignallingServer = new Server(opts.httpServer, {
+    path: '/socket.io',
+    serveClient: false,
+    // Explicit: engine.io's `require('ws').Server` breaks where `ws` resolves to its ESM
+    // wrapper (vitest's `import` condition), which has no `Server` export.
+    wsEngine: WebSocketServer,
+    // Beyond this the transport drops the connection; handlers answer smaller excess.
+    maxHttpBufferSize: MAX_MESSAGE_BYTES,
+    // A vanished browser is noticed within about 15 s; a closed tab at once.
+    pingInterval: 10_000,
+    pingTimeout: 5_000,
+  });
+
+  io.use((socket, next) => {
+    const { auth, headers, address } = socket.handshake;
+    authenticator
+      .authenticate({ auth: auth as Record<string, unknown>, headers, address })
+      .then((result) => {
+        if (result.ok) {
+          socket.data.principal = result.principal;
+          next();
+        } else {
+          next(Object.assign(new Error(result.message), { data: { code: result.code } }));
+        }
+      })
+      .catch((err: unknown) => {
+        log.error({ err }, 'authenticator failed');
+        next(Object.assign(new Error('Authentication failed'), { data: { code: 'internal' } }));
+      });
+  });
+
+  io.on('connection', (socket) => {
+    // One request at a time per socket: the order the client sent is the order applied.
+    let queue: Promise<void> = Promise.resolve();
+    socket.onAny((event: string, ...args: unknown[]) => {
+      const ack = args.at(-1);
+      if (typeof ack !== 'function') {
+        log.debug({ event }, 'request without ack ignored');
+        return;
+      }
+      const reply = (res: Ack<unknown>) => (ack as (r: Ack<unknown>) => void)(res);
+      queue = queue.then(() => dispatch(socket, event, args.slice(0, -1), reply));
+    });
+    socket.on('disconnect', () => {
+      const { room, peer } = socket.data;
+      if (room && peer) room.leave(peer);
+      socket.data.room = undefined;
+      socket.data.peer = undefined;
+    });
+  });
+
+  async function dispatch(
+    socket: SignallingSocket,
+    event: string,
+    args: unknown[],
+    reply: (res: Ack<unknown>) => void,
+  ): Promise<void> {
+    try {
+      if (!isRequestName(event)) throw new DomainError('bad_request', `Unknown request "${event}"`);
+      if (args.length !== 1)
+        throw new DomainError('bad_request', 'Expected one payload and an ack');
+      const size = JSON.stringify(args[0] ?? null).length;
+      if (size > MAX_REQUEST_BYTES) {
+        throw new DomainError(
+          'payload_too_large',
+          `Payload is ${size} bytes; at most ${MAX_REQUEST_BYTES} are accepted`,
+        );
+      }
+      const parsed = requests[event].req.safeParse(args[0]);
+      if (!parsed.success) {
+        throw new DomainError(
+          'bad_request',
+          `Invalid ${event} payload: ${summarize(parsed.error)}`,
+        );
+      }
+      const data = await (handlers[event] as Handler<RequestName>)(
+        parsed.data as RequestOf<RequestName>,
+        socket,
+      );
+      reply({ ok: true, data });
+    } catch (err) {
+      const error = toAckError(err);
+      if (error.code === 'internal') log.error({ err, event }, 'signalling handler failed');
+      else log.debug({ event, error }, 'request rejected');
+      reply({ ok: false, error });
+    }
+  }
+
+  const joined = (socket: SignallingSocket): { room: Room; peer: Peer } => {
+    const { room, peer } = socket.data;
+    if (!room || !peer || peer.closed)
+      throw new DomainError('invalid_state', 'Join the room first');
+    return { room, peer };
+  };
+
+  const handlers: { [K in RequestName]: Handler<K> } = {
+    async join(_data, socket) {
+      if (socket.data.peer && !socket.data.peer.closed) {
+        throw new DomainError('invalid_state', 'Already joined');
+      }
+      const { principal } = socket.data;
+      if (!principal.grants.roomJoin)
+        throw new DomainError('forbidden', 'Not admitted to this room');
+      const room = await registry.getOrCreate(principal.grants.consultationId);
+      const { peer, response } = await room.join({
+        id: principal.grants.participantId,
+        displayName: principal.displayName,
+        ...(principal.role ? { role: principal.role } : {}),
+        grants: principal.grants,
+      });
+      if (socket.disconnected) {
+        room.leave(peer);
+        throw new DomainError('invalid_state', 'Disconnected while joining');
+      }
+      socket.data.room = room;
+      socket.data.peer = peer;
+      peer.on('notify', (n) => emitNotification(socket, n));
+      peer.once('close', () => {
+        if (socket.data.peer === peer) {
+          socket.data.peer = undefined;
+          socket.data.room = undefined;
+        }
+      });
+      return response;
+    },
+    async ready({ rtpCapabilities }, socket) {
+      const { room, peer } = joined(socket);
+      await room.ready(peer, rtpCapabilities);
+      return {};
+    },
+    async connectTransport({ transportId, dtlsParameters }, socket) {
+      await joined(socket).peer.connectTransport(transportId, dtlsParameters);
+      return {};
+    },
+    async restartIce({ transportId }, socket) {
+      return { iceParameters: await joined(socket).peer.restartIce(transportId) };
+    },
+    async produce(data, socket) {
+      const { room, peer } = joined(socket);
+      return { producerId: await room.produce(peer, data) };
+    },
+    closeProducer({ producerId }, socket) {
+      joined(socket).peer.closeProducer(producerId);
+      return {};
+    },
+    async pauseProducer({ producerId }, socket) {
+      await joined(socket).peer.producer(producerId).pause();
+      return {};
+    },
+    async resumeProducer({ producerId }, socket) {
+      await joined(socket).peer.producer(producerId).resume();
+      return {};
+    },
+    async pauseConsumer({ consumerId }, socket) {
+      await joined(socket).peer.consumer(consumerId).pause();
+      return {};
+    },
+    async resumeConsumer({ consumerId }, socket) {
+      await joined(socket).peer.consumer(consumerId).resume();
+      return {};
+    },
+    async setConsumerPreferredLayers({ consumerId, spatialLayer, temporalLayer }, socket) {
+      await joined(socket).peer.setPreferredLayers(consumerId, {
+        spatialLayer,
+        ...(temporalLayer !== undefined ? { temporalLayer } : {}),
+      });
+      return {};
+    },
+    leave(_data, socket) {
+      const { room, peer } = joined(socket);
+      room.leave(peer);
+      return {};
+    },
+  };
+
+  return {
+    io,
+    close() {
+      // Fastify owns the HTTP server and closes it; only end the sockets here.
+      io.local.disconnectSockets(true);
+      io.engine.close();
+    },
+  };
+}
+
+function isRequestName(event: string): event is RequestName {
+  return Object.hasOwn(requests, event);
+}
+
+function emitNotification(socket: SignallingSocket, n: Notification): void {
+  // The union is checked where it is built; socket.io's overloads cannot follow it.
+  (socket.emit as (event: string, data: unknown) => boolean)(n.name, n.data);
+}
+
+function summarize(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
+}
+
+/** Maps any failure to a stable code; internals never leak into the message. */
+export function toAckError(err: unknown): AckError {
+  if (err instanceof DomainError) return { code: err.code, message: err.message };
+  // mediasoup rejects bad parameters with TypeError and unsupported ones with UnsupportedError.
+  if (err instanceof msTypes.UnsupportedError || err instanceof TypeError) {
+    return { code: 'bad_request', message: err.message };
+  }
+  if (err instanceof msTypes.InvalidStateError)
+    return { code: 'invalid_state', message: err.message };
+  if (err instanceof Error && /not found/i.test(err.message)) {
+    return { code: 'not_found', message: err.message };
+  }
+  return { code: 'internal', message: 'Internal error' };
+}

@@ -1,0 +1,206 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_MESSAGE_BYTES, MAX_REQUEST_BYTES } from '@samkons/shared';
+import { startTestServer, type TestServer } from '../support/server.js';
+import {
+  connectSocket,
+  rawRequest,
+  request,
+  type TestSocket,
+} from '../support/signalling-client.js';
+
+let server: TestServer;
+const sockets: TestSocket[] = [];
+
+async function connect(room = 'integration', displayName = 'Tester'): Promise<TestSocket> {
+  const socket = await connectSocket(server.url, { room, displayName });
+  sockets.push(socket);
+  return socket;
+}
+
+async function health(): Promise<{ status: string; rooms: number; workers: { alive: boolean }[] }> {
+  const res = await fetch(`${server.url}/api/health`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as { status: string; rooms: number; workers: { alive: boolean }[] };
+}
+
+/** The server must still work: health answers and a fresh participant can join. */
+async function expectServerAlive(): Promise<void> {
+  const h = await health();
+  expect(h.status).toBe('ok');
+  expect(h.workers.every((w) => w.alive)).toBe(true);
+  const socket = await connect('alive-check');
+  const res = await request(socket, 'join', {});
+  expect(res.ok).toBe(true);
+  socket.disconnect();
+}
+
+function errorCode(res: unknown): string | undefined {
+  const r = res as { ok?: boolean; error?: { code?: string; message?: string } };
+  expect(r.ok).toBe(false);
+  expect(typeof r.error?.message).toBe('string');
+  return r.error?.code;
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+
+afterAll(async () => {
+  for (const s of sockets) s.disconnect();
+  await server?.close();
+});
+
+describe('signalling over socket.io against a real mediasoup worker', () => {
+  it('reports live workers and no rooms before anyone joins', async () => {
+    const h = await health();
+    expect(h.workers).toHaveLength(1);
+    expect(h.workers[0]).toMatchObject({ alive: true, rooms: 0 });
+    expect(h.workers[0]).toHaveProperty('pid');
+    expect(h.rooms).toBe(0);
+  });
+
+  it('refuses a handshake without a valid room and name', async () => {
+    await expect(
+      connectSocket(server.url, { room: '../etc', displayName: '' }),
+    ).rejects.toMatchObject({ data: { code: 'bad_request' } });
+  });
+
+  it('answers requests sent before join with invalid_state', async () => {
+    const socket = await connect();
+    expect(errorCode(await request(socket, 'ready', { rtpCapabilities: { codecs: [] } }))).toBe(
+      'invalid_state',
+    );
+    expect(errorCode(await request(socket, 'resumeConsumer', { consumerId: 'c1' }))).toBe(
+      'invalid_state',
+    );
+    expect(
+      errorCode(
+        await request(socket, 'connectTransport', {
+          transportId: 't1',
+          dtlsParameters: { fingerprints: [{ algorithm: 'sha-256', value: 'AA' }] },
+        }),
+      ),
+    ).toBe('invalid_state');
+    expect(errorCode(await request(socket, 'leave', {}))).toBe('invalid_state');
+  });
+
+  it('rejects malformed payloads and unknown requests with bad_request', async () => {
+    const socket = await connect();
+    expect(errorCode(await rawRequest(socket, 'join', { extra: true }))).toBe('bad_request');
+    expect(errorCode(await rawRequest(socket, 'join', 'not an object'))).toBe('bad_request');
+    expect(errorCode(await rawRequest(socket, 'produce', null))).toBe('bad_request');
+    expect(errorCode(await rawRequest(socket, 'resumeConsumer', { consumerId: 42 }))).toBe(
+      'bad_request',
+    );
+    expect(errorCode(await rawRequest(socket, 'selfDestruct', {}))).toBe('bad_request');
+    expect(errorCode(await rawRequest(socket, 'join', {}, 'second payload'))).toBe('bad_request');
+    // A request without an ack cannot be answered; it must not hurt the socket.
+    socket.emit('join' as 'leave', {} as never, undefined as never);
+    const joined = await request(socket, 'join', {});
+    expect(joined.ok).toBe(true);
+  });
+
+  it('joins in one round trip and rejects unknown ids with not_found', async () => {
+    const socket = await connect('ids');
+    const res = await request(socket, 'join', {});
+    if (!res.ok) throw new Error(res.error.message);
+    const mimeTypes = res.data.routerRtpCapabilities.codecs?.map((c) => c.mimeType) ?? [];
+    expect(mimeTypes).toEqual(expect.arrayContaining(['audio/opus', 'video/VP8', 'video/H264']));
+    expect(res.data.sendTransport?.iceCandidates.length).toBeGreaterThan(0);
+    expect(res.data.recvTransport?.id).toBeTruthy();
+    expect(res.data.peers).toEqual([]);
+
+    expect(errorCode(await request(socket, 'join', {}))).toBe('invalid_state');
+    expect(
+      errorCode(
+        await request(socket, 'connectTransport', {
+          transportId: 'no-such-transport',
+          dtlsParameters: { fingerprints: [{ algorithm: 'sha-256', value: 'AA' }] },
+        }),
+      ),
+    ).toBe('not_found');
+    expect(errorCode(await request(socket, 'resumeConsumer', { consumerId: 'nope' }))).toBe(
+      'not_found',
+    );
+    expect(errorCode(await request(socket, 'closeProducer', { producerId: 'nope' }))).toBe(
+      'not_found',
+    );
+    expect(
+      errorCode(
+        await request(socket, 'setConsumerPreferredLayers', { consumerId: 'x', spatialLayer: 1 }),
+      ),
+    ).toBe('not_found');
+    // Well-formed but meaningless RTP parameters: mediasoup refuses, the ack says why.
+    expect(
+      errorCode(
+        await request(socket, 'produce', {
+          transportId: res.data.sendTransport!.id,
+          kind: 'video',
+          source: 'camera',
+          rtpParameters: {
+            codecs: [{ mimeType: 'video/nonsense', payloadType: 300, clockRate: 1 }],
+          },
+        }),
+      ),
+    ).toBe('bad_request');
+    expect(
+      errorCode(
+        await request(socket, 'produce', {
+          transportId: res.data.sendTransport!.id,
+          kind: 'audio',
+          source: 'camera',
+          rtpParameters: { codecs: [] },
+        }),
+      ),
+    ).toBe('bad_request');
+  });
+
+  it('tells the others when a peer joins and leaves', async () => {
+    const a = await connect('pair', 'Anna');
+    const joinedA = await request(a, 'join', {});
+    expect(joinedA.ok).toBe(true);
+    const b = await connect('pair', 'Bjørn');
+    const peerJoined = new Promise((resolve) => a.once('peerJoined', resolve));
+    const joinedB = await request(b, 'join', {});
+    if (!joinedB.ok || !joinedA.ok) throw new Error('join failed');
+    expect(joinedB.data.peers.map((p) => p.displayName)).toEqual(['Anna']);
+    expect(await peerJoined).toMatchObject({
+      peer: { id: joinedB.data.peerId, displayName: 'Bjørn' },
+    });
+
+    const peerLeft = new Promise((resolve) => a.once('peerLeft', resolve));
+    b.disconnect();
+    expect(await peerLeft).toEqual({ peerId: joinedB.data.peerId });
+  });
+
+  it('answers an oversized payload with payload_too_large and stays up', async () => {
+    const socket = await connect();
+    const big = 'x'.repeat(MAX_REQUEST_BYTES + 1);
+    const res = await rawRequest(socket, 'ready', { rtpCapabilities: { codecs: [], junk: big } });
+    expect(errorCode(res)).toBe('payload_too_large');
+    expect(socket.connected).toBe(true);
+    await expectServerAlive();
+  });
+
+  it('drops a connection that sends more than the transport limit, and stays up', async () => {
+    const socket = await connect();
+    const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+    socket.emit(
+      'ready',
+      { rtpCapabilities: { junk: 'x'.repeat(MAX_MESSAGE_BYTES + 1) } } as never,
+      () => {},
+    );
+    expect(await disconnected).toBe('transport close');
+    await expectServerAlive();
+  });
+
+  it('closes empty rooms and counts them in health', async () => {
+    const socket = await connect('counted');
+    await request(socket, 'join', {});
+    expect((await health()).rooms).toBeGreaterThanOrEqual(1);
+    expect(server.rooms.get('counted')?.peerCount).toBe(1);
+    const res = await request(socket, 'leave', {});
+    expect(res.ok).toBe(true);
+    expect(server.rooms.get('counted')).toBeUndefined();
+  });
+});
