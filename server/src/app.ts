@@ -13,9 +13,13 @@ import fastifyStatic from '@fastify/static';
 import type { Config } from './config.js';
 import type { MediaHealth } from './sfu/room-registry.js';
 import { installErrorHandler } from './http/error-handler.js';
+import { domainRoutes } from './booking/routes.js';
+import type { DomainServices } from './booking/services.js';
 
 export interface AppDeps {
   config: Config;
+  /** Identity, booking, consent and audit (server/src/booking/services.ts). */
+  domain?: DomainServices;
   /** The SFU's rooms and workers, reported by /api/health. */
   media?: { health(): Promise<MediaHealth> };
 }
@@ -36,10 +40,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(helmet, { contentSecurityPolicy: false });
   await app.register(swagger, {
-    openapi: { info: { title: 'samkons API', version: '0.1.0' } },
+    openapi: {
+      info: { title: 'samkons API', version: '0.1.0' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+    },
     transform: jsonSchemaTransform,
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  if (deps.domain) await app.register(domainRoutes(deps.domain));
 
   app.get('/api/health', async () => ({
     status: 'ok' as const,

@@ -1,6 +1,9 @@
 import { pino } from 'pino';
 import { loadConfig } from './config.js';
 import { buildApp } from './app.js';
+import { openDatabase } from './db/index.js';
+import { createDomainServices, publicUrlOf } from './booking/services.js';
+import { demoLoginHelp, seedDemoData } from './demo/seed.js';
 import { WorkerPool } from './sfu/worker-pool.js';
 import { RoomRegistry } from './sfu/room-registry.js';
 import { attachSignalling } from './signalling/server.js';
@@ -9,10 +12,13 @@ import { devRoomAuthenticator, firstOf } from './signalling/authenticator.js';
 /** Composition root: config -> db -> media workers -> http -> signalling. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  const db = await openDatabase(config);
+  const domain = createDomainServices(config, db);
+  const seeded = config.demoData && (await seedDemoData(db, domain));
   const mediaLog = pino({ level: config.logLevel }).child({ module: 'media' });
   const workers = await WorkerPool.create(config.media, mediaLog);
   const rooms = new RoomRegistry(workers, mediaLog);
-  const app = await buildApp({ config, media: rooms });
+  const app = await buildApp({ config, media: rooms, domain });
   // The token authenticator (server/src/auth) joins this list when it lands.
   const authenticator = firstOf(...(config.signalling.devRooms ? [devRoomAuthenticator] : []));
   const signalling = attachSignalling({
@@ -22,12 +28,15 @@ async function main(): Promise<void> {
     log: app.log,
   });
   await app.listen({ host: config.http.host, port: config.http.port });
+  app.log.info({ driver: db.driver, demoDataSeeded: seeded }, 'database ready');
+  if (config.demoData) console.log(demoLoginHelp(publicUrlOf(config)));
 
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     signalling.close();
     rooms.close();
     await app.close();
+    await db.close();
     workers.close();
     process.exit(0);
   };

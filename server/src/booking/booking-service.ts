@@ -1,0 +1,516 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CreateConsultationRequest,
+  type AddParticipantRequest,
+  type Consultation,
+  type InviteLink,
+  type JoinLocation,
+  type NewParticipant,
+  type OutboxMessage,
+  type Participant,
+  type RescheduleRequest,
+  type SessionTokenResponse,
+  type StaffRole,
+  type UpdateConsultationRequest,
+} from '@samkons/shared';
+import type { z } from 'zod';
+import type { Database, Queryable } from '../db/database.js';
+import { accountsRepo } from '../db/accounts-repo.js';
+import { consultationsRepo } from '../db/consultations-repo.js';
+import { invitesRepo } from '../db/invites-repo.js';
+import { outboxRepo } from '../db/outbox-repo.js';
+import { appendAudit } from '../audit/audit-log.js';
+import { actorOf } from '../audit/actor.js';
+import type { AuthService, RequestMeta } from '../auth/auth-service.js';
+import type { DomainEventBus } from '../consent/events.js';
+import { DomainError, forbidden, notFound } from '../http/domain-error.js';
+import type { NotificationProvider } from '../notifications/provider.js';
+import { decide, membership, type Action } from '../policy/policy.js';
+import type { Principal } from '../policy/principal.js';
+import { assertLive, auditDenied, loadAuthorised } from './access.js';
+import { icsFor } from './ics.js';
+
+type CreateInput = z.output<typeof CreateConsultationRequest>;
+
+const STAFF_LOCATION: Record<StaffRole, JoinLocation> = {
+  specialist: 'hospital',
+  gp: 'gp_office',
+  municipal: 'municipal_office',
+};
+
+const conflict = (msg: string) => new DomainError('conflict', msg);
+const badRequest = (msg: string) => new DomainError('bad_request', msg);
+
+export class BookingService {
+  readonly #db: Database;
+  readonly #auth: AuthService;
+  readonly #notify: NotificationProvider;
+  readonly #events: DomainEventBus;
+  readonly #publicUrl: string;
+  readonly #denied: ReturnType<typeof auditDenied>;
+
+  constructor(deps: {
+    db: Database;
+    auth: AuthService;
+    notifications: NotificationProvider;
+    events: DomainEventBus;
+    publicUrl: string;
+  }) {
+    this.#db = deps.db;
+    this.#auth = deps.auth;
+    this.#notify = deps.notifications;
+    this.#events = deps.events;
+    this.#publicUrl = deps.publicUrl;
+    this.#denied = auditDenied(deps.db);
+  }
+
+  #load(q: Queryable, p: Principal, id: string, action: Action, meta: RequestMeta, extra = {}) {
+    return loadAuthorised(q, p, id, action, {
+      forUpdate: true,
+      extra,
+      meta,
+      auditDenied: this.#denied,
+    });
+  }
+
+  #requireStaff(p: Principal, action: Action): asserts p is Extract<Principal, { kind: 'staff' }> {
+    const d = decide(p, action);
+    if (!d.allowed || p.kind !== 'staff') throw forbidden(d.allowed ? undefined : d.reason);
+  }
+
+  async create(p: Principal, req: CreateInput, meta: RequestMeta): Promise<Consultation> {
+    this.#requireStaff(p, 'consultation.create');
+    if (req.kind === 'guidance' && req.participants.some((x) => x.role === 'patient')) {
+      throw badRequest('Guidance between staff is held without the patient');
+    }
+    if (req.participants.filter((x) => x.role === 'patient').length > 1) {
+      throw badRequest('At most one patient per consultation');
+    }
+    const now = new Date().toISOString();
+    const id = randomUUID();
+    const created = await this.#db.transaction(async (tx) => {
+      const organiser = await accountsRepo.byId(tx, p.accountId);
+      if (!organiser) throw notFound('Account');
+      const participants: Participant[] = [];
+      if (!req.participants.some((x) => x.accountId === organiser.id)) {
+        participants.push({
+          id: randomUUID(),
+          consultationId: id,
+          role: organiser.role,
+          name: organiser.name,
+          organisation: organiser.organisation,
+          email: null,
+          mobile: null,
+          joinsFrom: STAFF_LOCATION[organiser.role],
+          travelDistanceKm: 0,
+          birthDate: null,
+          isGuardian: false,
+          accountId: organiser.id,
+        });
+      }
+      for (const np of req.participants) participants.push(await this.#newParticipant(tx, id, np));
+      await this.#assertFree(tx, participants, req.startsAt, req.endsAt, null);
+      await consultationsRepo.insert(tx, {
+        id,
+        kind: req.kind,
+        status: 'booked',
+        title: req.title ?? null,
+        startsAt: req.startsAt,
+        endsAt: req.endsAt,
+        organiserId: organiser.id,
+        documentingOrganisation: req.documentingOrganisation,
+        cancelReason: null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      for (const x of participants) await consultationsRepo.insertParticipant(tx, x);
+      const c = await consultationsRepo.byId(tx, id);
+      if (!c) throw new Error('consultation vanished inside its transaction');
+      for (const x of c.participants) await this.#notifyParticipant(tx, c, x, 'invite');
+      await appendAudit(tx, {
+        actor: actorOf(p),
+        action: 'consultation.create',
+        consultationId: id,
+        clientAddress: meta.clientAddress,
+        detail: { participants: participants.length },
+      });
+      return c;
+    });
+    return created;
+  }
+
+  async list(p: Principal, from: string, to: string, meta: RequestMeta): Promise<Consultation[]> {
+    this.#requireStaff(p, 'consultation.list');
+    return this.#db.transaction(async (tx) => {
+      const list = await consultationsRepo.listForAccount(tx, p.accountId, from, to);
+      // Normen: each consultation shown is an access to it.
+      for (const c of list) {
+        await appendAudit(tx, {
+          actor: actorOf(p),
+          action: 'consultation.list',
+          consultationId: c.id,
+          clientAddress: meta.clientAddress,
+        });
+      }
+      return list;
+    });
+  }
+
+  async get(p: Principal, id: string, meta: RequestMeta): Promise<Consultation> {
+    return this.#db.transaction(async (tx) => {
+      const { consultation } = await loadAuthorised(tx, p, id, 'consultation.read', {
+        meta,
+        auditDenied: this.#denied,
+      });
+      await appendAudit(tx, {
+        actor: actorOf(p),
+        action: 'consultation.read',
+        consultationId: id,
+        clientAddress: meta.clientAddress,
+      });
+      return consultation;
+    });
+  }
+
+  async update(
+    p: Principal,
+    id: string,
+    patch: UpdateConsultationRequest,
+    meta: RequestMeta,
+  ): Promise<Consultation> {
+    const c = await this.#db.transaction(async (tx) => {
+      const { consultation } = await this.#load(tx, p, id, 'consultation.update', meta);
+      assertLive(consultation);
+      if (
+        patch.kind === 'guidance' &&
+        consultation.participants.some((x) => x.role === 'patient')
+      ) {
+        throw badRequest('Guidance between staff is held without the patient');
+      }
+      await consultationsRepo.update(tx, id, patch);
+      await appendAudit(tx, {
+        actor: actorOf(p),
+        action: 'consultation.update',
+        consultationId: id,
+        clientAddress: meta.clientAddress,
+        detail: { fields: Object.keys(patch) },
+      });
+      return this.#reload(tx, id);
+    });
+    this.#events.emit('consultation.changed', {
+      consultationId: id,
+      change: 'updated',
+      at: c.updatedAt,
+    });
+    return c;
+  }
+
+  async reschedule(
+    p: Principal,
+    id: string,
+    t: RescheduleRequest,
+    meta: RequestMeta,
+  ): Promise<Consultation> {
+    const c = await this.#db.transaction(async (tx) => {
+      const { consultation } = await this.#load(tx, p, id, 'consultation.reschedule', meta);
+      assertLive(consultation);
+      await this.#assertFree(tx, consultation.participants, t.startsAt, t.endsAt, id);
+      await consultationsRepo.update(tx, id, { startsAt: t.startsAt, endsAt: t.endsAt });
+      const next = await this.#reload(tx, id);
+      for (const x of next.participants) await this.#notifyParticipant(tx, next, x, 'change');
+      await appendAudit(tx, {
+        actor: actorOf(p),
+        action: 'consultation.reschedule',
+        consultationId: id,
+        clientAddress: meta.clientAddress,
+        detail: { from: consultation.startsAt, to: t.startsAt },
+      });
+      return next;
+    });
+    this.#events.emit('consultation.changed', {
+      consultationId: id,
+      change: 'rescheduled',
+      at: c.updatedAt,
+    });
+    return c;
+  }
+
+  async cancel(
+    p: Principal,
+    id: string,
+    reason: string | undefined,
+    meta: RequestMeta,
+  ): Promise<Consultation> {
+    const c = await this.#db.transaction(async (tx) => {
+      const { consultation } = await this.#load(tx, p, id, 'consultation.cancel', meta);
+      assertLive(consultation);
+      await consultationsRepo.update(tx, id, { status: 'cancelled', cancelReason: reason ?? null });
+      await invitesRepo.revokeForConsultation(tx, id);
+      const next = await this.#reload(tx, id);
+      for (const x of next.participants) await this.#notifyParticipant(tx, next, x, 'cancellation');
+      await appendAudit(tx, {
+        actor: actorOf(p),
+        action: 'consultation.cancel',
+        consultationId: id,
+        clientAddress: meta.clientAddress,
+      });
+      return next;
+    });
+    this.#events.emit('consultation.changed', {
+      consultationId: id,
+      change: 'cancelled',
+      at: c.updatedAt,
+    });
+    return c;
+  }
+
+  async addParticipant(
+    p: Principal,
+    id: string,
+    np: AddParticipantRequest,
+    meta: RequestMeta,
+  ): Promise<Participant> {
+    return this.#db.transaction(async (tx) => {
+      const { consultation } = await this.#load(tx, p, id, 'participant.add', meta);
+      assertLive(consultation);
+      if (np.role === 'patient') {
+        if (consultation.kind === 'guidance')
+          throw badRequest('Guidance is held without the patient');
+        if (consultation.participants.some((x) => x.role === 'patient')) {
+          throw conflict('The consultation already has a patient');
+        }
+      }
+      if (np.accountId && consultation.participants.some((x) => x.accountId === np.accountId)) {
+        throw conflict('That account already takes part');
+      }
+      const participant = await this.#newParticipant(tx, id, np);
+      await this.#assertFree(tx, [participant], consultation.startsAt, consultation.endsAt, id);
+      await consultationsRepo.insertParticipant(tx, participant);
+      await this.#notifyParticipant(tx, consultation, participant, 'invite');
+      await appendAudit(tx, {
+        actor: actorOf(p),
+        action: 'participant.add',
+        consultationId: id,
+        clientAddress: meta.clientAddress,
+        detail: { participantId: participant.id, role: participant.role },
+      });
+      return participant;
+    });
+  }
+
+  async removeParticipant(
+    p: Principal,
+    id: string,
+    participantId: string,
+    meta: RequestMeta,
+  ): Promise<void> {
+    await this.#db.transaction(async (tx) => {
+      const { consultation } = await this.#load(tx, p, id, 'participant.remove', meta);
+      const target = consultation.participants.find((x) => x.id === participantId);
+      if (!target) throw notFound('Participant');
+      if (target.accountId === consultation.organiserId) {
+        throw new DomainError('invalid_state', 'The organiser cannot be removed; cancel instead');
+      }
+      await consultationsRepo.removeParticipant(tx, id, participantId);
+      await invitesRepo.revokeForParticipant(tx, participantId);
+      await appendAudit(tx, {
+        actor: actorOf(p),
+        action: 'participant.remove',
+        consultationId: id,
+        clientAddress: meta.clientAddress,
+        detail: { participantId, role: target.role },
+      });
+    });
+    this.#events.emit('participant.removed', {
+      consultationId: id,
+      participantId,
+      at: new Date().toISOString(),
+    });
+  }
+
+  async invite(
+    p: Principal,
+    id: string,
+    participantId: string,
+    meta: RequestMeta,
+  ): Promise<InviteLink> {
+    return this.#db.transaction(async (tx) => {
+      const { consultation } = await this.#load(tx, p, id, 'invite.create', meta, {
+        targetParticipantId: participantId,
+      });
+      assertLive(consultation);
+      const target = consultation.participants.find((x) => x.id === participantId);
+      if (!target) throw notFound('Participant');
+      const link = await this.#auth.inviteLink(tx, consultation, target);
+      await appendAudit(tx, {
+        actor: actorOf(p),
+        action: 'invite.create',
+        consultationId: id,
+        clientAddress: meta.clientAddress,
+        detail: { participantId, inviteId: link.inviteId },
+      });
+      return link;
+    });
+  }
+
+  async revokeInvites(
+    p: Principal,
+    id: string,
+    participantId: string,
+    meta: RequestMeta,
+  ): Promise<number> {
+    return this.#db.transaction(async (tx) => {
+      const { consultation } = await this.#load(tx, p, id, 'invite.revoke', meta);
+      if (!consultation.participants.some((x) => x.id === participantId))
+        throw notFound('Participant');
+      const n = await invitesRepo.revokeForParticipant(tx, participantId);
+      await appendAudit(tx, {
+        actor: actorOf(p),
+        action: 'invite.revoke',
+        consultationId: id,
+        clientAddress: meta.clientAddress,
+        detail: { participantId, revoked: n },
+      });
+      return n;
+    });
+  }
+
+  async ics(p: Principal, id: string, participantId: string, meta: RequestMeta): Promise<string> {
+    return this.#db.transaction(async (tx) => {
+      const { consultation } = await this.#load(tx, p, id, 'invite.ics', meta, {
+        targetParticipantId: participantId,
+      });
+      const target = consultation.participants.find((x) => x.id === participantId);
+      if (!target) throw notFound('Participant');
+      const url = await this.#joinUrl(tx, consultation, target);
+      await appendAudit(tx, {
+        actor: actorOf(p),
+        action: 'invite.ics',
+        consultationId: id,
+        clientAddress: meta.clientAddress,
+        detail: { participantId },
+      });
+      return icsFor(consultation, target, url);
+    });
+  }
+
+  /** A staff member's own session token for the live session of a consultation. */
+  async staffSession(p: Principal, id: string, meta: RequestMeta): Promise<SessionTokenResponse> {
+    const { consultation, me } = await this.#db.transaction(async (tx) => {
+      const loaded = await this.#load(tx, p, id, 'session.create', meta);
+      assertLive(loaded.consultation);
+      await appendAudit(tx, {
+        actor: actorOf(p),
+        action: 'session.create',
+        consultationId: id,
+        clientAddress: meta.clientAddress,
+      });
+      return { consultation: loaded.consultation, me: membership(p, loaded.consultation) };
+    });
+    if (!me || p.kind !== 'staff') throw forbidden();
+    return this.#auth.issueSessionToken(consultation, me, p.assuranceLevel, {
+      accountId: p.accountId,
+      inviteId: null,
+    });
+  }
+
+  async outbox(p: Principal, id: string, meta: RequestMeta): Promise<OutboxMessage[]> {
+    return this.#db.transaction(async (tx) => {
+      await loadAuthorised(tx, p, id, 'outbox.read', { meta, auditDenied: this.#denied });
+      await appendAudit(tx, {
+        actor: actorOf(p),
+        action: 'outbox.read',
+        consultationId: id,
+        clientAddress: meta.clientAddress,
+      });
+      return outboxRepo.list(tx, id);
+    });
+  }
+
+  async #reload(q: Queryable, id: string): Promise<Consultation> {
+    const c = await consultationsRepo.byId(q, id);
+    if (!c) throw notFound('Consultation');
+    return c;
+  }
+
+  async #newParticipant(
+    q: Queryable,
+    consultationId: string,
+    np: NewParticipant,
+  ): Promise<Participant> {
+    if (np.accountId) {
+      const account = await accountsRepo.byId(q, np.accountId);
+      if (!account) throw badRequest(`Unknown account ${np.accountId}`);
+      if (account.role !== np.role)
+        throw badRequest(`Account ${np.accountId} has role ${account.role}`);
+    }
+    return {
+      id: randomUUID(),
+      consultationId,
+      role: np.role,
+      name: np.name,
+      organisation: np.organisation ?? null,
+      email: np.email ?? null,
+      mobile: np.mobile ?? null,
+      joinsFrom: np.joinsFrom,
+      travelDistanceKm: np.travelDistanceKm,
+      birthDate: np.birthDate ?? null,
+      isGuardian: np.isGuardian ?? false,
+      accountId: np.accountId ?? null,
+    };
+  }
+
+  /**
+   * Staff cannot be in two live consultations at once. Locking their account rows makes
+   * two concurrent bookings of the same person wait for each other, so one of them sees
+   * the other's row and gets 409.
+   */
+  async #assertFree(
+    q: Queryable,
+    ps: Participant[],
+    start: string,
+    end: string,
+    excludeId: string | null,
+  ): Promise<void> {
+    const accounts = [...new Set(ps.map((x) => x.accountId).filter((x): x is string => !!x))];
+    await accountsRepo.lock(q, accounts);
+    const clashes = await consultationsRepo.overlapping(q, accounts, start, end, excludeId);
+    if (clashes.length > 0) {
+      const who = ps.find((x) => x.accountId === clashes[0]?.accountId)?.name ?? 'A participant';
+      throw conflict(`${who} is already booked at that time`);
+    }
+  }
+
+  async #joinUrl(q: Queryable, c: Consultation, x: Participant): Promise<string> {
+    // Staff join from their login; everyone else through a personal invite link.
+    return x.accountId
+      ? `${this.#publicUrl}/consultations/${c.id}`
+      : (await this.#auth.inviteLink(q, c, x)).joinUrl;
+  }
+
+  async #notifyParticipant(
+    q: Queryable,
+    c: Consultation,
+    x: Participant,
+    kind: 'invite' | 'change' | 'cancellation',
+  ): Promise<void> {
+    const recipient = x.email ?? x.mobile;
+    if (!recipient) return;
+    const when = new Date(c.startsAt).toLocaleString('nb-NO', { timeZone: 'Europe/Oslo' });
+    const link = kind === 'cancellation' ? '' : `\n${await this.#joinUrl(q, c, x)}`;
+    const subject = {
+      invite: `Invitasjon til videomøte ${when}`,
+      change: `Endra tidspunkt: videomøte ${when}`,
+      cancellation: `Avlyst: videomøte ${when}`,
+    }[kind];
+    await this.#notify.send(q, {
+      consultationId: c.id,
+      participantId: x.id,
+      kind,
+      channel: x.email ? 'email' : 'sms',
+      recipient,
+      subject,
+      body: `${subject}${link}`,
+    });
+  }
+}

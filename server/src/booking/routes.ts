@@ -1,0 +1,451 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import rateLimit from '@fastify/rate-limit';
+import { z } from 'zod';
+import {
+  AddParticipantRequest,
+  AuditList,
+  CancelRequest,
+  Consent,
+  ConsentList,
+  Consultation,
+  ConsultationList,
+  CreateConsultationRequest,
+  ErrorBody,
+  GiveConsentRequest,
+  InviteExchangeRequest,
+  InviteLink,
+  ListConsultationsQuery,
+  LoginRequest,
+  MeResponse,
+  OidcStartResponse,
+  OutboxList,
+  Participant,
+  RefreshRequest,
+  RescheduleRequest,
+  SessionTokenResponse,
+  TokenResponse,
+  UpdateConsultationRequest,
+  WithdrawConsentRequest,
+} from '@samkons/shared';
+import { DomainError } from '../http/domain-error.js';
+import type { RequestMeta } from '../auth/auth-service.js';
+import type { DomainServices } from './services.js';
+
+const errors = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  409: ErrorBody,
+};
+const ConsultationParams = z.object({ id: z.uuid() });
+const ParticipantParams = z.object({ id: z.uuid(), participantId: z.uuid() });
+const ConsentParams = z.object({ id: z.uuid(), consentId: z.uuid() });
+const bearer = [{ bearerAuth: [] }];
+
+const meta = (req: FastifyRequest): RequestMeta => ({ clientAddress: req.ip ?? null });
+
+/**
+ * REST routes for identity, booking, consent and audit. Every route declares zod schemas
+ * (OpenAPI is generated from them); authorisation happens in the services via the policy.
+ */
+export function domainRoutes(services: DomainServices) {
+  return async function plugin(root: FastifyInstance): Promise<void> {
+    const app = root.withTypeProvider<ZodTypeProvider>();
+    const { auth, booking, consent, audit, oidc } = services;
+    const principal = (req: FastifyRequest) => auth.authenticate(req.headers.authorization);
+
+    await app.register(rateLimit, { global: false });
+    const limited = {
+      rateLimit: { max: services.loginRateLimitPerMinute, timeWindow: '1 minute' },
+    };
+
+    // --- identity -------------------------------------------------------------------
+    app.post(
+      '/api/auth/login',
+      {
+        config: limited,
+        schema: { tags: ['auth'], body: LoginRequest, response: { 200: TokenResponse, ...errors } },
+      },
+      (req) => auth.login(req.body.username, req.body.password, meta(req)),
+    );
+    app.post(
+      '/api/auth/refresh',
+      {
+        config: limited,
+        schema: {
+          tags: ['auth'],
+          body: RefreshRequest,
+          response: { 200: TokenResponse, ...errors },
+        },
+      },
+      (req) => auth.refresh(req.body.refreshToken),
+    );
+    app.post(
+      '/api/auth/logout',
+      {
+        schema: {
+          tags: ['auth'],
+          security: bearer,
+          response: { 200: z.object({ loggedOut: z.literal(true) }), ...errors },
+        },
+      },
+      async (req) => {
+        await auth.logout(await principal(req), meta(req));
+        return { loggedOut: true as const };
+      },
+    );
+    app.get(
+      '/api/auth/me',
+      { schema: { tags: ['auth'], security: bearer, response: { 200: MeResponse, ...errors } } },
+      async (req) => {
+        const p = await principal(req);
+        if (p.kind === 'staff') {
+          return {
+            kind: 'staff' as const,
+            assuranceLevel: p.assuranceLevel,
+            account: {
+              id: p.accountId,
+              username: '',
+              name: p.name,
+              role: p.role,
+              organisation: p.organisation,
+            },
+          };
+        }
+        return {
+          kind: 'participant' as const,
+          participantId: p.participantId,
+          consultationId: p.consultationId,
+          role: p.role,
+          name: p.name,
+          assuranceLevel: p.assuranceLevel,
+        };
+      },
+    );
+    app.get(
+      '/api/auth/oidc/start',
+      {
+        config: limited,
+        schema: { tags: ['auth'], response: { 200: OidcStartResponse, ...errors } },
+      },
+      async () => {
+        if (!oidc) throw new DomainError('not_found', 'OpenID Connect login is not configured');
+        return { authorizationUrl: await oidc.start() };
+      },
+    );
+    app.get(
+      '/api/auth/oidc/callback',
+      {
+        config: limited,
+        schema: {
+          tags: ['auth'],
+          querystring: z.record(z.string().max(64), z.string().max(4096)),
+          response: { 200: TokenResponse, ...errors },
+        },
+      },
+      async (req) => {
+        if (!oidc) throw new DomainError('not_found', 'OpenID Connect login is not configured');
+        return oidc.callback(req.query, meta(req));
+      },
+    );
+    app.post(
+      '/api/invites/exchange',
+      {
+        config: limited,
+        schema: {
+          tags: ['auth'],
+          description: 'Exchange an invite link token for a session token (no account needed).',
+          body: InviteExchangeRequest,
+          response: { 200: SessionTokenResponse, ...errors },
+        },
+      },
+      (req) => auth.exchangeInvite(req.body.token, meta(req)),
+    );
+
+    // --- booking --------------------------------------------------------------------
+    const tags = ['booking'];
+    app.post(
+      '/api/consultations',
+      {
+        schema: {
+          tags,
+          security: bearer,
+          body: CreateConsultationRequest,
+          response: { 201: Consultation, ...errors },
+        },
+      },
+      async (req, reply) => {
+        const c = await booking.create(await principal(req), req.body, meta(req));
+        return reply.code(201).send(c);
+      },
+    );
+    app.get(
+      '/api/consultations',
+      {
+        schema: {
+          tags,
+          security: bearer,
+          querystring: ListConsultationsQuery,
+          response: { 200: ConsultationList, ...errors },
+        },
+      },
+      async (req) => ({
+        consultations: await booking.list(
+          await principal(req),
+          req.query.from,
+          req.query.to,
+          meta(req),
+        ),
+      }),
+    );
+    app.get(
+      '/api/consultations/:id',
+      {
+        schema: {
+          tags,
+          security: bearer,
+          params: ConsultationParams,
+          response: { 200: Consultation, ...errors },
+        },
+      },
+      async (req) => booking.get(await principal(req), req.params.id, meta(req)),
+    );
+    app.patch(
+      '/api/consultations/:id',
+      {
+        schema: {
+          tags,
+          security: bearer,
+          params: ConsultationParams,
+          body: UpdateConsultationRequest,
+          response: { 200: Consultation, ...errors },
+        },
+      },
+      async (req) => booking.update(await principal(req), req.params.id, req.body, meta(req)),
+    );
+    app.post(
+      '/api/consultations/:id/reschedule',
+      {
+        schema: {
+          tags,
+          security: bearer,
+          params: ConsultationParams,
+          body: RescheduleRequest,
+          response: { 200: Consultation, ...errors },
+        },
+      },
+      async (req) => booking.reschedule(await principal(req), req.params.id, req.body, meta(req)),
+    );
+    app.post(
+      '/api/consultations/:id/cancel',
+      {
+        schema: {
+          tags,
+          security: bearer,
+          params: ConsultationParams,
+          body: CancelRequest,
+          response: { 200: Consultation, ...errors },
+        },
+      },
+      async (req) =>
+        booking.cancel(await principal(req), req.params.id, req.body.reason, meta(req)),
+    );
+    app.post(
+      '/api/consultations/:id/participants',
+      {
+        schema: {
+          tags,
+          security: bearer,
+          params: ConsultationParams,
+          body: AddParticipantRequest,
+          response: { 201: Participant, ...errors },
+        },
+      },
+      async (req, reply) => {
+        const p = await booking.addParticipant(
+          await principal(req),
+          req.params.id,
+          req.body,
+          meta(req),
+        );
+        return reply.code(201).send(p);
+      },
+    );
+    app.delete(
+      '/api/consultations/:id/participants/:participantId',
+      {
+        schema: {
+          tags,
+          security: bearer,
+          params: ParticipantParams,
+          response: { 200: z.object({ removed: z.literal(true) }), ...errors },
+        },
+      },
+      async (req) => {
+        await booking.removeParticipant(
+          await principal(req),
+          req.params.id,
+          req.params.participantId,
+          meta(req),
+        );
+        return { removed: true as const };
+      },
+    );
+    app.post(
+      '/api/consultations/:id/participants/:participantId/invite',
+      {
+        schema: {
+          tags,
+          security: bearer,
+          description: "The participant's active invite link (created when there is none).",
+          params: ParticipantParams,
+          response: { 200: InviteLink, ...errors },
+        },
+      },
+      async (req) =>
+        booking.invite(await principal(req), req.params.id, req.params.participantId, meta(req)),
+    );
+    app.post(
+      '/api/consultations/:id/participants/:participantId/invite/revoke',
+      {
+        schema: {
+          tags,
+          security: bearer,
+          params: ParticipantParams,
+          response: { 200: z.object({ revoked: z.number().int() }), ...errors },
+        },
+      },
+      async (req) => ({
+        revoked: await booking.revokeInvites(
+          await principal(req),
+          req.params.id,
+          req.params.participantId,
+          meta(req),
+        ),
+      }),
+    );
+    app.get(
+      '/api/consultations/:id/participants/:participantId/invite.ics',
+      {
+        schema: {
+          tags,
+          security: bearer,
+          description: "Calendar invitation (text/calendar) carrying the participant's join link.",
+          params: ParticipantParams,
+        },
+      },
+      async (req, reply) => {
+        const ics = await booking.ics(
+          await principal(req),
+          req.params.id,
+          req.params.participantId,
+          meta(req),
+        );
+        return reply
+          .header('content-type', 'text/calendar; charset=utf-8')
+          .header('content-disposition', 'attachment; filename="samkons.ics"')
+          .send(ics);
+      },
+    );
+    app.post(
+      '/api/consultations/:id/session',
+      {
+        schema: {
+          tags,
+          security: bearer,
+          description: "A staff participant's session token for the live session.",
+          params: ConsultationParams,
+          response: { 200: SessionTokenResponse, ...errors },
+        },
+      },
+      async (req) => booking.staffSession(await principal(req), req.params.id, meta(req)),
+    );
+    app.get(
+      '/api/consultations/:id/outbox',
+      {
+        schema: {
+          tags: ['notifications'],
+          security: bearer,
+          description: 'Notifications recorded by the development transport.',
+          params: ConsultationParams,
+          response: { 200: OutboxList, ...errors },
+        },
+      },
+      async (req) => ({
+        messages: await booking.outbox(await principal(req), req.params.id, meta(req)),
+      }),
+    );
+
+    // --- consent --------------------------------------------------------------------
+    app.get(
+      '/api/consultations/:id/consents',
+      {
+        schema: {
+          tags: ['consent'],
+          security: bearer,
+          params: ConsultationParams,
+          response: { 200: ConsentList, ...errors },
+        },
+      },
+      async (req) => ({
+        consents: await consent.list(await principal(req), req.params.id, meta(req)),
+      }),
+    );
+    app.post(
+      '/api/consultations/:id/consents',
+      {
+        schema: {
+          tags: ['consent'],
+          security: bearer,
+          params: ConsultationParams,
+          body: GiveConsentRequest,
+          response: { 201: Consent, ...errors },
+        },
+      },
+      async (req, reply) => {
+        const c = await consent.give(await principal(req), req.params.id, req.body, meta(req));
+        return reply.code(201).send(c);
+      },
+    );
+    app.post(
+      '/api/consultations/:id/consents/:consentId/withdraw',
+      {
+        schema: {
+          tags: ['consent'],
+          security: bearer,
+          params: ConsentParams,
+          body: WithdrawConsentRequest,
+          response: { 200: Consent, ...errors },
+        },
+      },
+      async (req) =>
+        consent.withdraw(
+          await principal(req),
+          req.params.id,
+          req.params.consentId,
+          req.body,
+          meta(req),
+        ),
+    );
+
+    // --- audit ----------------------------------------------------------------------
+    app.get(
+      '/api/consultations/:id/audit',
+      {
+        schema: {
+          tags: ['audit'],
+          security: bearer,
+          description:
+            'Who accessed or changed this consultation (the patient or guardian reads it).',
+          params: ConsultationParams,
+          response: { 200: AuditList, ...errors },
+        },
+      },
+      async (req) => ({
+        entries: await audit.forConsultation(await principal(req), req.params.id, meta(req)),
+      }),
+    );
+  };
+}

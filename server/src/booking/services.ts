@@ -1,0 +1,78 @@
+import type { Config } from '../config.js';
+import type { Database } from '../db/database.js';
+import { AuditService } from '../audit/audit-service.js';
+import { AuthService } from '../auth/auth-service.js';
+import { OidcLogin } from '../auth/oidc.js';
+import { TokenSigner } from '../auth/tokens.js';
+import { ConsentService } from '../consent/consent-service.js';
+import { EventBus, type DomainEventBus, type DomainEvents } from '../consent/events.js';
+import { OutboxTransport, type NotificationProvider } from '../notifications/provider.js';
+import { BookingService } from './booking-service.js';
+
+/** Everything the booking, consent, identity and audit routes need; built once in main. */
+export interface DomainServices {
+  db: Database;
+  auth: AuthService;
+  oidc: OidcLogin | undefined;
+  booking: BookingService;
+  consent: ConsentService;
+  audit: AuditService;
+  /** Subscribe here for consent withdrawals and booking changes (see consent/events.ts). */
+  events: DomainEventBus;
+  /** Login, refresh and invite exchange attempts per client address and minute. */
+  loginRateLimitPerMinute: number;
+}
+
+export function publicUrlOf(config: Pick<Config, 'http'>): string {
+  return (config.http.publicUrl ?? `http://localhost:${config.http.port}`).replace(/\/$/, '');
+}
+
+export function createDomainServices(
+  config: Pick<Config, 'http' | 'auth'>,
+  db: Database,
+  opts: {
+    notifications?: NotificationProvider;
+    onEventError?: (err: unknown, name: keyof DomainEvents) => void;
+    loginRateLimitPerMinute?: number;
+  } = {},
+): DomainServices {
+  const publicUrl = publicUrlOf(config);
+  const signer = new TokenSigner(config.auth.jwtSecret);
+  const events: DomainEventBus = new EventBus<DomainEvents>(opts.onEventError);
+  const auth = new AuthService(db, signer, {
+    accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds,
+    refreshTokenTtlSeconds: config.auth.refreshTokenTtlSeconds,
+    inviteOpensMinutesBefore: config.auth.inviteOpensMinutesBefore,
+    publicUrl,
+  });
+  const oidcCfg = config.auth.oidc;
+  const oidc =
+    oidcCfg?.clientId !== undefined
+      ? new OidcLogin(
+          {
+            issuer: oidcCfg.issuer,
+            clientId: oidcCfg.clientId,
+            clientSecret: oidcCfg.clientSecret,
+            redirectUri: `${publicUrl}/api/auth/oidc/callback`,
+          },
+          db,
+          auth,
+        )
+      : undefined;
+  return {
+    db,
+    auth,
+    oidc,
+    booking: new BookingService({
+      db,
+      auth,
+      notifications: opts.notifications ?? new OutboxTransport(),
+      events,
+      publicUrl,
+    }),
+    consent: new ConsentService(db, events),
+    audit: new AuditService(db),
+    events,
+    loginRateLimitPerMinute: opts.loginRateLimitPerMinute ?? 10,
+  };
+}
