@@ -5,14 +5,22 @@ const resolve = { conditions: ['samkons-source', 'module', 'node', 'import', 'de
 
 export default defineConfig({
   resolve,
-  ssr: { resolve: { conditions: resolve.conditions, externalConditions: ['samkons-source'] } },
+  // Vitest passes ssr.resolve.conditions to Node as --conditions for external packages:
+  // 'import'/'module' there make CommonJS `require` pick ESM builds (pg -> pg-pool breaks).
+  ssr: {
+    resolve: { conditions: ['samkons-source', 'node'], externalConditions: ['samkons-source'] },
+  },
   test: {
     projects: [
       {
         extends: true,
         test: {
           name: 'unit',
-          include: ['shared/src/**/*.test.ts', 'server/src/**/*.test.ts', 'client/src/**/*.test.{ts,tsx}'],
+          include: [
+            'shared/src/**/*.test.ts',
+            'server/src/**/*.test.ts',
+            'client/src/**/*.test.{ts,tsx}',
+          ],
           environment: 'node',
         },
       },
