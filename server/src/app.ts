@@ -15,6 +15,7 @@ import type { MediaHealth } from './sfu/room-registry.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { domainRoutes } from './booking/routes.js';
 import type { DomainServices } from './booking/services.js';
+import { registerReports, type ReportsRoutesOptions } from './reports/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -22,6 +23,8 @@ export interface AppDeps {
   domain?: DomainServices;
   /** The SFU's rooms and workers, reported by /api/health. */
   media?: { health(): Promise<MediaHealth> };
+  /** Evaluation reports and experience survey (server/src/reports). */
+  reports?: ReportsRoutesOptions;
 }
 
 /** Builds the HTTP application without listening, so tests can use `app.inject()`. */
@@ -53,6 +56,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     status: 'ok' as const,
     ...(deps.media ? await deps.media.health() : {}),
   }));
+
+  if (deps.reports) await registerReports(app, deps.reports);
 
   // The built client, when there is one; client routes (/room/...) get index.html.
   const clientDist = path.resolve(config.clientDist);

@@ -44,6 +44,9 @@ const Env = z.object({
   OIDC_CLIENT_ID: z.string().optional(),
   OIDC_CLIENT_SECRET: z.string().optional(),
 
+  /** JSON file overriding the shipped travel factors (shared/src/travel/default-factors.ts). */
+  SAMKONS_TRAVEL_FACTORS: z.string().optional(),
+
   /** Seed demo accounts and consultations on an empty database. */
   DEMO_DATA: z.enum(['true', 'false']).default('true'),
   /** Serve the built client from this folder when it exists. */
@@ -85,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
         ? { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET }
         : undefined,
     },
+    reports: { travelFactorsFile: e.SAMKONS_TRAVEL_FACTORS },
     demoData: e.DEMO_DATA === 'true',
     clientDist: e.CLIENT_DIST,
   };

@@ -9,3 +9,4 @@ export { DEFAULT_TRAVEL_FACTORS };
 export function loadTravelFactors(override?: unknown): TravelFactors {
   return parseTravelFactors(override ?? {}, DEFAULT_TRAVEL_FACTORS);
 }
+export * from './report.js';

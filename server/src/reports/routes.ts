@@ -1,0 +1,165 @@
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  ConsultationReport,
+  ErrorBody,
+  ReportQuery,
+  ReportResponse,
+  SurveyAnswerInput,
+  SurveyStatus,
+  TravelPlaces,
+  TravelPlan,
+} from '@samkons/shared';
+import type { Principal } from '../policy/principal.js';
+import type { ReportsService } from './service.js';
+
+export interface ReportsRoutesOptions {
+  reports: ReportsService;
+  /** Resolves the `Authorization` header to a principal (the domain's AuthService). */
+  authenticate: (authorization: string | undefined) => Promise<Principal>;
+}
+
+const errors = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  409: ErrorBody,
+};
+
+const ConsultationParams = z.object({ consultationId: z.uuid() });
+const TravelParams = z.object({ consultationId: z.uuid(), participantId: z.uuid() });
+
+/** Evaluation reports and the experience survey: /api/reports/* and /api/surveys/*. */
+export const reportsRoutes: FastifyPluginAsync<ReportsRoutesOptions> = async (base, opts) => {
+  const app = base.withTypeProvider<ZodTypeProvider>();
+  const { reports } = opts;
+  const who = (req: FastifyRequest) => opts.authenticate(req.headers.authorization);
+  const meta = (req: FastifyRequest) => ({ clientAddress: req.ip ?? null });
+
+  app.get(
+    '/api/reports/summary',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'Totals and breakdowns (month, municipality, kind, role) for a period',
+        querystring: ReportQuery,
+        response: { 200: ReportResponse, ...errors },
+      },
+    },
+    async (req) => reports.summary(await who(req), req.query),
+  );
+
+  app.get(
+    '/api/reports/export.csv',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'The same rows as the summary, as CSV',
+        querystring: ReportQuery,
+        produces: ['text/csv'],
+        response: { 200: z.string(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const csv = await reports.csv(await who(req), req.query);
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header(
+          'content-disposition',
+          `attachment; filename="samkons-evaluering-${req.query.from}_${req.query.to}.csv"`,
+        )
+        .send(csv);
+    },
+  );
+
+  app.get(
+    '/api/reports/consultations/:consultationId',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'Session facts and travel avoided per participant (no names)',
+        params: ConsultationParams,
+        response: { 200: ConsultationReport, ...errors },
+      },
+    },
+    async (req) => reports.consultation(await who(req), req.params.consultationId, meta(req)),
+  );
+
+  app.put(
+    '/api/reports/consultations/:consultationId/participants/:participantId/travel',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'Enter the trip a participant would otherwise have made',
+        params: TravelParams,
+        body: TravelPlan,
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      await reports.setTravelPlan(
+        await who(req),
+        req.params.consultationId,
+        req.params.participantId,
+        req.body,
+        meta(req),
+      );
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/reports/places',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'Configured places with road distances, for booking forms',
+        response: { 200: TravelPlaces, 401: ErrorBody },
+      },
+    },
+    async (req) => {
+      await who(req);
+      return reports.places();
+    },
+  );
+
+  app.get(
+    '/api/surveys/:consultationId',
+    {
+      schema: {
+        tags: ['survey'],
+        summary: "The caller's question set and whether it is answered",
+        params: ConsultationParams,
+        response: { 200: SurveyStatus, ...errors },
+      },
+    },
+    async (req) => reports.surveyStatus(await who(req), req.params.consultationId),
+  );
+
+  app.post(
+    '/api/surveys/:consultationId',
+    {
+      schema: {
+        tags: ['survey'],
+        summary: 'Answer the experience survey (once per participant and consultation)',
+        params: ConsultationParams,
+        body: SurveyAnswerInput,
+        response: { 201: z.object({ ok: z.literal(true) }), ...errors },
+      },
+    },
+    async (req, reply) => {
+      await reports.answerSurvey(await who(req), req.params.consultationId, req.body, meta(req));
+      return reply.status(201).send({ ok: true });
+    },
+  );
+};
+
+/** Registers the routes; `app.register` keeps their encapsulation. */
+export async function registerReports(
+  app: FastifyInstance,
+  opts: ReportsRoutesOptions,
+): Promise<void> {
+  await app.register(reportsRoutes, opts);
+}
