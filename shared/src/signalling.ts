@@ -38,7 +38,8 @@ export const TrackSource = z.enum(['camera', 'microphone', 'screen']);
 export type TrackSource = z.infer<typeof TrackSource>;
 
 const RtcpFeedback = z.looseObject({ type: z.string(), parameter: z.string().optional() });
-const CodecParameters = z.record(z.string(), z.union([z.string(), z.number()]));
+// Values are strings or numbers in practice; mediasoup validates them.
+const CodecParameters = z.record(z.string(), z.unknown());
 
 export const RtpCodecCapability = z.looseObject({
   kind: MediaKind,

@@ -1,0 +1,183 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/browser.js';
+import { buildClient } from '../support/client-build.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+/** What `window.__samkonsMedia` offers (client/src/media/session.ts, test builds only). */
+interface MediaHook {
+  roundTripsToFirstMedia?: number;
+  participantStats(): Promise<
+    {
+      peerId: string;
+      displayName: string;
+      framesDecoded: number;
+      frameWidth: number;
+      audioPacketsReceived: number;
+    }[]
+  >;
+}
+type Stats = Awaited<ReturnType<MediaHook['participantStats']>>;
+
+const NAMES = ['Spesialist Sol', 'Fastlege Fjell', 'Pasient Pål'];
+const ROOM = 'e2e-media';
+
+let server: TestServer;
+let browser: Browser;
+let clientDist: string;
+const startedAt = performance.now();
+let buildMs = 0;
+
+beforeAll(async () => {
+  const t = performance.now();
+  // SAMKONS_E2E_ENTRY=call builds only the call page (when the app shell is broken).
+  clientDist = await buildClient({
+    entry: process.env.SAMKONS_E2E_ENTRY === 'call' ? 'call' : 'app',
+  });
+  buildMs = performance.now() - t;
+  server = await startTestServer({ env: { CLIENT_DIST: clientDist } });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (clientDist) await rm(clientDist, { recursive: true, force: true });
+});
+
+const stats = (page: Page): Promise<Stats> =>
+  page.evaluate(() => {
+    const hook = (window as unknown as { __samkonsMedia?: MediaHook }).__samkonsMedia;
+    if (!hook) throw new Error('test hook missing: build with VITE_SAMKONS_TEST_HOOKS=true');
+    return hook.participantStats();
+  });
+
+describe('three browsers in one room', () => {
+  it('see and hear each other, and notice a leaver within 2 s', async () => {
+    const contexts: BrowserContext[] = await Promise.all(NAMES.map(() => browser.newContext()));
+    const pages = await Promise.all(contexts.map((c) => c.newPage()));
+    const joinStarted = performance.now();
+    await Promise.all(
+      pages.map((page, i) =>
+        page.goto(`${server.url}/room/${ROOM}?name=${encodeURIComponent(NAMES[i]!)}`),
+      ),
+    );
+
+    // Every page shows two remote videos that have decoded frames.
+    for (const page of pages) {
+      await page.waitForFunction(
+        () => {
+          const tiles = document.querySelectorAll('[data-testid="remote-participant"]');
+          const videos = Array.from(tiles).map((t) => t.querySelector('video'));
+          return tiles.length === 2 && videos.every((v) => v !== null && v.videoWidth > 0);
+        },
+        null,
+        { timeout: 30_000 },
+      );
+    }
+    const allMediaMs = performance.now() - joinStarted;
+
+    for (const [i, page] of pages.entries()) {
+      const captions = await page
+        .locator('[data-testid="remote-participant"] figcaption')
+        .allTextContents();
+      expect(captions.sort()).toEqual(NAMES.filter((_, j) => j !== i).sort());
+    }
+
+    // Decoded frames and received audio packets keep rising for both remote participants.
+    for (const page of pages) {
+      const before = await stats(page);
+      expect(before).toHaveLength(2);
+      for (const s of before) {
+        expect(s.framesDecoded).toBeGreaterThan(0);
+        expect(s.frameWidth).toBeGreaterThan(0);
+      }
+      await expect
+        .poll(
+          async () => {
+            const now = await stats(page);
+            return now.every((s) => {
+              const b = before.find((x) => x.peerId === s.peerId);
+              return (
+                b !== undefined &&
+                s.framesDecoded > b.framesDecoded &&
+                s.audioPacketsReceived > b.audioPacketsReceived
+              );
+            });
+          },
+          { timeout: 10_000, interval: 250 },
+        )
+        .toBe(true);
+    }
+
+    // Figures while three participants are in the call.
+    const roundTrips = await Promise.all(
+      pages.map((p) =>
+        p.evaluate(
+          () =>
+            (window as unknown as { __samkonsMedia?: MediaHook }).__samkonsMedia
+              ?.roundTripsToFirstMedia ?? null,
+        ),
+      ),
+    );
+    const health = (await (await fetch(`${server.url}/api/health`)).json()) as {
+      rooms: number;
+      peers: number;
+      workers: { pid: number; maxRssKb?: number }[];
+    };
+    expect(health.rooms).toBe(1);
+    expect(health.peers).toBe(3);
+    const mem = process.memoryUsage();
+
+    // One leaves: the other two see the tile go within 2 s of the tab closing.
+    const leaveStarted = performance.now();
+    const closing = contexts[2]!.close();
+    await Promise.all(
+      pages
+        .slice(0, 2)
+        .map((page) =>
+          page.waitForFunction(
+            () => document.querySelectorAll('[data-testid="remote-participant"]').length === 1,
+            null,
+            { timeout: 2_000 },
+          ),
+        ),
+    );
+    const leaveSeenMs = performance.now() - leaveStarted;
+    await closing;
+    for (const page of pages.slice(0, 2)) {
+      const captions = await page
+        .locator('[data-testid="remote-participant"] figcaption')
+        .allTextContents();
+      expect(captions).not.toContain(NAMES[2]);
+    }
+    await Promise.all(contexts.slice(0, 2).map((c) => c.close()));
+
+    await mkdir('bench/results', { recursive: true });
+    const result = {
+      test: 'tests/e2e/media.test.ts',
+      measuredAt: new Date().toISOString(),
+      participants: 3,
+      e2eRunMs: Math.round(performance.now() - startedAt),
+      clientBuildMs: Math.round(buildMs),
+      joinToAllRemoteVideoMs: Math.round(allMediaMs),
+      leaveSeenByOthersMs: Math.round(leaveSeenMs),
+      roundTripsJoinToFirstMedia: roundTrips,
+      roundTripsNote:
+        'acks counted by the client from the join request until the first resumeConsumer ack',
+      serverMemoryWithThreeParticipants: {
+        // The server runs inside the vitest worker, so this RSS includes the test harness.
+        nodeProcessRssMb: Math.round(mem.rss / 2 ** 20),
+        nodeHeapUsedMb: Math.round(mem.heapUsed / 2 ** 20),
+        mediasoupWorkers: health.workers.map((w) => ({
+          pid: w.pid,
+          maxRssMb: w.maxRssKb !== undefined ? Math.round(w.maxRssKb / 1024) : null,
+        })),
+      },
+    };
+    await writeFile('bench/results/media-e2e.json', `${JSON.stringify(result, null, 2)}\n`);
+    console.log('media e2e figures', result);
+    expect(roundTrips.every((n) => typeof n === 'number' && n > 0)).toBe(true);
+  });
+});

@@ -1,0 +1,45 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+
+const clientRoot = fileURLToPath(new URL('../../client/', import.meta.url));
+
+/**
+ * Builds the client into a fresh temp folder (never client/dist, which others use) with the
+ * test hooks on, and returns the folder for CLIENT_DIST.
+ *
+ * `entry: 'call'` builds only the call page (RoomPage at any path) for media work while
+ * the app shell is elsewhere in flux; tests default to the real app.
+ */
+export async function buildClient(opts: { entry?: 'app' | 'call' } = {}): Promise<string> {
+  const outDir = await mkdtemp(path.join(tmpdir(), 'samkons-client-'));
+  process.env.VITE_SAMKONS_TEST_HOOKS = 'true';
+  if (opts.entry === 'call') {
+    const entry = path.join(clientRoot, 'src/features/call/standalone.tsx');
+    await build({
+      root: clientRoot,
+      configFile: path.join(clientRoot, 'vite.config.ts'),
+      logLevel: 'warn',
+      build: {
+        outDir,
+        emptyOutDir: true,
+        sourcemap: false,
+        rollupOptions: { input: entry, output: { entryFileNames: 'call.js' } },
+      },
+    });
+    await writeFile(
+      path.join(outDir, 'index.html'),
+      '<!doctype html><html><body><div id="root"></div><script type="module" src="/call.js"></script></body></html>',
+    );
+    return outDir;
+  }
+  await build({
+    root: clientRoot,
+    configFile: path.join(clientRoot, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true, sourcemap: false },
+  });
+  return outDir;
+}
