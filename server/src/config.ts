@@ -46,6 +46,8 @@ const Env = z.object({
 
   /** JSON file overriding the shipped travel factors (shared/src/travel/default-factors.ts). */
   SAMKONS_TRAVEL_FACTORS: z.string().optional(),
+  /** Comma-separated staff usernames given the reporting grant at start (idempotent). */
+  REPORTING_USERNAMES: z.string().default(''),
 
   /** Seed demo accounts and consultations on an empty database. */
   DEMO_DATA: z.enum(['true', 'false']).default('true'),
@@ -88,7 +90,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
         ? { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET }
         : undefined,
     },
-    reports: { travelFactorsFile: e.SAMKONS_TRAVEL_FACTORS },
+    reports: {
+      travelFactorsFile: e.SAMKONS_TRAVEL_FACTORS,
+      reportingUsernames: e.REPORTING_USERNAMES.split(',')
+        .map((u) => u.trim())
+        .filter(Boolean),
+    },
     demoData: e.DEMO_DATA === 'true',
     clientDist: e.CLIENT_DIST,
   };

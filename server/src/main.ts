@@ -3,6 +3,7 @@ import { loadConfig } from './config.js';
 import { buildApp } from './app.js';
 import { openDatabase } from './db/index.js';
 import { createDomainServices, publicUrlOf } from './booking/services.js';
+import { createReports } from './reports/index.js';
 import { demoLoginHelp, seedDemoData } from './demo/seed.js';
 import { WorkerPool } from './sfu/worker-pool.js';
 import { RoomRegistry } from './sfu/room-registry.js';
@@ -15,10 +16,21 @@ async function main(): Promise<void> {
   const db = await openDatabase(config);
   const domain = createDomainServices(config, db);
   const seeded = config.demoData && (await seedDemoData(db, domain));
+  const reports = await createReports(db, config.reports);
+  // The demo specialist sees the evaluation dashboard.
+  await reports.grantReportingByUsername([
+    ...config.reports.reportingUsernames,
+    ...(config.demoData ? ['spesialist'] : []),
+  ]);
   const mediaLog = pino({ level: config.logLevel }).child({ module: 'media' });
   const workers = await WorkerPool.create(config.media, mediaLog);
   const rooms = new RoomRegistry(workers, mediaLog);
-  const app = await buildApp({ config, media: rooms, domain });
+  const app = await buildApp({
+    config,
+    media: rooms,
+    domain,
+    reports: { reports, authenticate: (h) => domain.auth.authenticate(h) },
+  });
   // The token authenticator (server/src/auth) joins this list when it lands.
   const authenticator = firstOf(...(config.signalling.devRooms ? [devRoomAuthenticator] : []));
   const signalling = attachSignalling({

@@ -14,6 +14,7 @@ import {
   type TravelPlaces,
 } from '@samkons/shared';
 import type { Database } from '../db/database.js';
+import { accountsRepo } from '../db/accounts-repo.js';
 import { consultationsRepo } from '../db/consultations-repo.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { actorOf } from '../audit/actor.js';
@@ -253,5 +254,17 @@ export class ReportsService {
 
   async grantReporting(accountId: string): Promise<void> {
     await reportsRepo.grantReporting(this.#db, accountId);
+  }
+
+  /** Grants reporting to existing staff accounts by username; unknown names are skipped. */
+  async grantReportingByUsername(usernames: readonly string[]): Promise<string[]> {
+    const granted: string[] = [];
+    for (const username of usernames) {
+      const account = await accountsRepo.byUsername(this.#db, username);
+      if (!account) continue;
+      await reportsRepo.grantReporting(this.#db, account.id);
+      granted.push(username);
+    }
+    return granted;
   }
 }
