@@ -3,6 +3,7 @@ import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
+import { DomainError } from '../http/domain-error.js';
 import { pickLeastLoaded } from './placement.js';
 
 export type MediaConfig = Config['media'];
@@ -85,8 +86,18 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   /** The live worker with the fewest rooms. */
   leastLoaded(): WorkerSlot {
     const slot = pickLeastLoaded(this.#slots.filter((s): s is Slot => s !== undefined));
-    if (!slot) throw new Error('no live mediasoup worker');
+    // Transient (a worker is being replaced): the client retries on `internal`.
+    if (!slot) throw new DomainError('internal', 'No media server available; try again shortly');
     return slot;
+  }
+
+  /** Pid, liveness and rooms per worker, without asking the workers (no resource usage). */
+  healthSnapshot(): WorkerHealth[] {
+    return this.#slots.map((slot, index) =>
+      slot
+        ? { index, pid: slot.worker.pid, alive: slot.alive, rooms: slot.routers }
+        : { index, pid: 0, alive: false, rooms: 0 },
+    );
   }
 
   async health(): Promise<WorkerHealth[]> {
