@@ -1,11 +1,16 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { initI18n } from './i18n';
+import { applyDisplayPrefs } from './app/displayPrefs';
+import { App } from './app/App';
+import './styles/base.css';
 
-function App() {
-  return <h1>Samkons</h1>;
-}
+initI18n();
+applyDisplayPrefs();
 
-createRoot(document.getElementById('root')!).render(
+const root = document.getElementById('root');
+if (!root) throw new Error('#root missing in index.html');
+createRoot(root).render(
   <StrictMode>
     <App />
   </StrictMode>,

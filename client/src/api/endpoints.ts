@@ -15,6 +15,7 @@ import {
 import type { ApiClient, Refresher, Tokens } from './client';
 import { errorFromResponse, isApiError } from './errors';
 import { AuthProviders, IceServers } from './schemas';
+import { reportsEndpoints } from '../features/reports/api';
 
 /*
  * Every route the client calls, in one place. Paths follow issue 3; when the server's
@@ -40,10 +41,11 @@ export const refreshTokens: Refresher = async (refreshToken, fetchFn) => {
 
 export function endpoints(api: ApiClient) {
   return {
+    /** Evaluation reports and the experience survey (features/reports/api.ts). */
+    ...reportsEndpoints(api),
     login: (body: LoginRequest) =>
       api.post('/auth/login', { body, schema: TokenResponse, auth: false }),
-    logout: (refreshToken: string | undefined) =>
-      api.post('/auth/logout', { body: refreshToken ? { refreshToken } : {} }),
+    logout: () => api.post('/auth/logout'),
     me: () => api.get('/auth/me', { schema: MeResponse }),
     /** A server without the route offers passwords only. */
     providers: async (): Promise<AuthProviders> => {
@@ -55,6 +57,12 @@ export function endpoints(api: ApiClient) {
       }
     },
     oidcStart: () => api.get('/auth/oidc/start', { schema: OidcStartResponse, auth: false }),
+    /** Completes the OIDC login with the provider's redirect query (code, state...). */
+    oidcCallback: (search: string) =>
+      api.get(`/auth/oidc/callback${search.startsWith('?') ? search : `?${search}`}`, {
+        schema: TokenResponse,
+        auth: false,
+      }),
 
     listConsultations: (from: Date, to: Date, signal?: AbortSignal) =>
       api.get('/consultations', {
@@ -82,9 +90,14 @@ export function endpoints(api: ApiClient) {
       ),
     ics: (id: string, participantId: string) =>
       api.blob(
-        `/consultations/${encodeURIComponent(id)}/participants/${encodeURIComponent(participantId)}/ics`,
+        `/consultations/${encodeURIComponent(id)}/participants/${encodeURIComponent(participantId)}/invite.ics`,
       ),
 
+    /** A staff participant's session token for the live session. */
+    staffSession: (id: string) =>
+      api.post(`/consultations/${encodeURIComponent(id)}/session`, {
+        schema: SessionTokenResponse,
+      }),
     exchangeInvite: (token: string) =>
       api.post('/invites/exchange', { body: { token }, schema: SessionTokenResponse, auth: false }),
     iceServers: async (sessionToken: string): Promise<IceServers['iceServers']> => {

@@ -111,9 +111,8 @@ export function SessionProvider({
   );
 
   const logout = useCallback(async () => {
-    const refreshToken = read(STAFF_KEY, StoredStaffSession)?.refreshToken;
     try {
-      await api.logout(refreshToken);
+      await api.logout();
     } catch {
       // Logging out locally matters more than telling the server; the token expires anyway.
     }

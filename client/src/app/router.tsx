@@ -1,0 +1,43 @@
+import { createBrowserRouter } from 'react-router-dom';
+import { LoginPage } from '../features/auth/LoginPage';
+import { OidcCallbackPage } from '../features/auth/OidcCallbackPage';
+import { MyConsultationsPage } from '../features/consultations/MyConsultationsPage';
+import { BookingPage } from '../features/consultations/BookingPage';
+import { ConsultationPage } from '../features/consultations/ConsultationPage';
+import { PrejoinPage } from '../features/prejoin/PrejoinPage';
+import { Layout } from './Layout';
+import { RequireAuth } from './RequireAuth';
+import { NotFound, RouteError } from './NotFound';
+
+/** Also called by the pre-join page to fetch the call page while the user checks devices. */
+export const loadRoomPage = () => import('../features/call/RoomPage');
+
+export const routes = [
+  // The call page owns the whole screen: no site header. Loaded on demand so the media
+  // stack (mediasoup-client, socket.io) is not downloaded for login, booking or pre-join.
+  {
+    path: '/room/:roomId',
+    lazy: async () => ({ Component: (await loadRoomPage()).RoomPage }),
+    errorElement: <RouteError />,
+  },
+  {
+    element: <Layout />,
+    errorElement: <RouteError />,
+    children: [
+      { path: '/login', element: <LoginPage /> },
+      { path: '/login/callback', element: <OidcCallbackPage /> },
+      { path: '/join/:inviteToken', element: <PrejoinPage /> },
+      {
+        element: <RequireAuth />,
+        children: [
+          { path: '/', element: <MyConsultationsPage /> },
+          { path: '/consultations/new', element: <BookingPage /> },
+          { path: '/consultations/:id', element: <ConsultationPage /> },
+        ],
+      },
+      { path: '*', element: <NotFound /> },
+    ],
+  },
+];
+
+export const createRouter = () => createBrowserRouter(routes);

@@ -1,0 +1,404 @@
+import { useRef, useState, type FormEvent } from 'react';
+import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
+import { useTranslation } from 'react-i18next';
+import type { Consent, Consultation, Participant } from '@samkons/shared';
+import { usePageTitle } from '../../app/usePageTitle';
+import { TextField } from '../../app/form';
+import { errorMessageKey } from '../../api/errors';
+import { formatDateTime, formatTime } from '../../i18n/format';
+import { consentStateFor, useConsultation } from './hooks';
+import { localInstant, DURATION_MAX, DURATION_MIN } from './validation';
+import './consultations.css';
+
+type Notice = { kind: 'success' | 'error'; text: string } | null;
+
+export function ConsultationPage() {
+  const { t } = useTranslation();
+  const { id = '' } = useParams();
+  const location = useLocation();
+  const flash = (location.state as { flash?: string } | null)?.flash;
+  const q = useConsultation(id);
+  const navigate = useNavigate();
+  const [notice, setNotice] = useState<Notice>(
+    flash === 'booked' ? { kind: 'success', text: t('booking.booked') } : null,
+  );
+
+  const c = q.data?.consultation;
+  usePageTitle(c ? (c.title ?? t(`kinds.${c.kind}`)) : t('app.loading'));
+
+  if (q.loading && !q.data) return <p role="status">{t('app.loading')}</p>;
+  if (!c || !q.data) {
+    return (
+      <div className="alert alert--error" role="alert">
+        <h1>{t(errorMessageKey(q.error))}</h1>
+        <Link to="/">{t('consultation.back')}</Link>
+      </div>
+    );
+  }
+  const consents = q.data.consents;
+  const active = c.status === 'booked' || c.status === 'in_progress';
+  const organiser = c.participants.find((p) => p.accountId === c.organiserId);
+
+  return (
+    <>
+      <p>
+        <Link to="/">{t('consultation.back')}</Link>
+      </p>
+      <h1>{c.title ?? t(`kinds.${c.kind}`)}</h1>
+      <div aria-live="polite">
+        {notice && (
+          <div
+            className={`alert alert--${notice.kind}`}
+            role={notice.kind === 'error' ? 'alert' : 'status'}
+          >
+            {notice.text}
+          </div>
+        )}
+      </div>
+
+      <dl className="details">
+        <dt>{t('consultation.when')}</dt>
+        <dd>
+          {formatDateTime(c.startsAt)}–{formatTime(c.endsAt)}
+        </dd>
+        <dt>{t('consultation.kind')}</dt>
+        <dd>{t(`kinds.${c.kind}`)}</dd>
+        <dt>{t('consultation.status')}</dt>
+        <dd>
+          <span className={`status status--${c.status}`}>{t(`status.${c.status}`)}</span>
+        </dd>
+        {organiser && (
+          <>
+            <dt>{t('consultation.organiser')}</dt>
+            <dd>{organiser.name}</dd>
+          </>
+        )}
+        <dt>{t('booking.docOrg')}</dt>
+        <dd>{c.documentingOrganisation}</dd>
+        <dt>{t('consultation.consentSharing')}</dt>
+        <dd>{sharingText(consents, t)}</dd>
+      </dl>
+
+      {active && (
+        <div className="page-actions">
+          <button
+            type="button"
+            className="button button--large"
+            onClick={() =>
+              void q
+                .prepareRoom()
+                .then(() => navigate(`/room/${c.id}`))
+                .catch((e: unknown) => setNotice({ kind: 'error', text: t(errorMessageKey(e)) }))
+            }
+          >
+            {t('consultation.joinRoom')}
+          </button>
+        </div>
+      )}
+
+      <ParticipantsTable
+        consultation={c}
+        consents={consents}
+        inviteUrl={q.inviteUrl}
+        downloadIcs={q.downloadIcs}
+        onNotice={setNotice}
+      />
+
+      {active && (
+        <>
+          <RescheduleForm consultation={c} onReschedule={q.reschedule} onNotice={setNotice} />
+          <CancelPanel onCancel={q.cancel} onNotice={setNotice} />
+        </>
+      )}
+    </>
+  );
+}
+
+type T = ReturnType<typeof useTranslation>['t'];
+
+function sharingText(consents: readonly Consent[], t: T) {
+  const current = consents.find((c) => !c.withdrawnAt && !c.supersededAt);
+  if (!current) return t('consultation.sharingUnknown');
+  return current.shareHealthInfo ? t('consultation.sharingYes') : t('consultation.sharingNo');
+}
+
+function ConsentCell(props: {
+  participant: Participant;
+  consultation: Consultation;
+  consents: readonly Consent[];
+}) {
+  const { t } = useTranslation();
+  const state = consentStateFor(props.participant, props.consultation, props.consents);
+  switch (state.kind) {
+    case 'not_needed':
+      return <>{t('consultation.consentNotNeeded')}</>;
+    case 'missing':
+      return <span className="consent--missing">{t('consultation.consentMissing')}</span>;
+    case 'withdrawn':
+      return (
+        <span className="consent--withdrawn">
+          {t('consultation.consentWithdrawn', {
+            date: formatDateTime(state.consent.withdrawnAt ?? ''),
+          })}
+        </span>
+      );
+    case 'given': {
+      const by = props.consultation.participants.find(
+        (p) => p.id === state.consent.recordedByParticipantId,
+      );
+      return (
+        <span className="consent--given">
+          {t('consultation.consentGiven', { date: formatDateTime(state.consent.givenAt) })}
+          {state.consent.method === 'verbal' && by && (
+            <> ({t('consultation.consentVerbal', { by: by.name })})</>
+          )}
+        </span>
+      );
+    }
+  }
+}
+
+function ParticipantsTable(props: {
+  consultation: Consultation;
+  consents: readonly Consent[];
+  inviteUrl: (participantId: string) => Promise<string>;
+  downloadIcs: (p: Participant) => Promise<void>;
+  onNotice: (n: Notice) => void;
+}) {
+  const { t } = useTranslation();
+  const [fallback, setFallback] = useState<{ name: string; url: string } | null>(null);
+  const fallbackRef = useRef<HTMLInputElement>(null);
+
+  const copy = async (p: Participant) => {
+    let url: string;
+    try {
+      url = await props.inviteUrl(p.id);
+    } catch (e) {
+      return props.onNotice({ kind: 'error', text: t(errorMessageKey(e)) });
+    }
+    try {
+      await navigator.clipboard.writeText(url);
+      setFallback(null);
+      props.onNotice({ kind: 'success', text: t('consultation.linkCopied', { name: p.name }) });
+    } catch {
+      // No clipboard permission (or http): show the link to copy by hand.
+      setFallback({ name: p.name, url });
+      requestAnimationFrame(() => fallbackRef.current?.select());
+    }
+  };
+
+  const ics = async (p: Participant) => {
+    try {
+      await props.downloadIcs(p);
+    } catch (e) {
+      props.onNotice({ kind: 'error', text: t(errorMessageKey(e)) });
+    }
+  };
+
+  return (
+    <section aria-labelledby="participants-heading">
+      <h2 id="participants-heading">{t('consultation.participants')}</h2>
+      {fallback && (
+        <div className="alert alert--info invite-fallback">
+          <label htmlFor="invite-fallback">{t('consultation.copyFailed')}</label>
+          <input id="invite-fallback" ref={fallbackRef} readOnly value={fallback.url} />
+        </div>
+      )}
+      <div className="table-wrap">
+        <table className="participants-table">
+          <thead>
+            <tr>
+              <th scope="col">{t('consultation.name')}</th>
+              <th scope="col">{t('consultation.role')}</th>
+              <th scope="col">{t('consultation.organisation')}</th>
+              <th scope="col">{t('consultation.joinFrom')}</th>
+              <th scope="col">{t('consultation.consent')}</th>
+              <th scope="col">{t('consultation.invite')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.consultation.participants.map((p) => (
+              <tr key={p.id}>
+                <th scope="row">{p.name}</th>
+                <td>{t(`roles.${p.role}`)}</td>
+                <td>{p.organisation ?? '–'}</td>
+                <td>{t(`joinFrom.${p.joinsFrom}`)}</td>
+                <td>
+                  <ConsentCell
+                    participant={p}
+                    consultation={props.consultation}
+                    consents={props.consents}
+                  />
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    className="button button--secondary"
+                    onClick={() => void copy(p)}
+                  >
+                    {t('consultation.copyLink', { name: p.name })}
+                  </button>
+                  <button
+                    type="button"
+                    className="button button--secondary"
+                    onClick={() => void ics(p)}
+                  >
+                    {t('consultation.downloadIcs', { name: p.name })}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function toLocalInputs(iso: string) {
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return {
+    date: `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`,
+    time: `${pad(d.getHours())}:${pad(d.getMinutes())}`,
+  };
+}
+
+function RescheduleForm(props: {
+  consultation: Consultation;
+  onReschedule: (start: Date, end: Date) => Promise<void>;
+  onNotice: (n: Notice) => void;
+}) {
+  const { t } = useTranslation();
+  const initial = toLocalInputs(props.consultation.startsAt);
+  const minutes = Math.round(
+    (Date.parse(props.consultation.endsAt) - Date.parse(props.consultation.startsAt)) / 60_000,
+  );
+  const [date, setDate] = useState(initial.date);
+  const [time, setTime] = useState(initial.time);
+  const [duration, setDuration] = useState(String(minutes));
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (busy) return;
+    const start = localInstant(date, time);
+    const d = Number(duration);
+    if (!start) return setError(t('validation.invalidDate'));
+    if (start.getTime() < Date.now()) return setError(t('validation.inPast'));
+    if (!Number.isInteger(d) || d < DURATION_MIN || d > DURATION_MAX) {
+      return setError(t('validation.durationRange', { min: DURATION_MIN, max: DURATION_MAX }));
+    }
+    setError(undefined);
+    setBusy(true);
+    try {
+      await props.onReschedule(start, new Date(start.getTime() + d * 60_000));
+      props.onNotice({ kind: 'success', text: t('consultation.rescheduled') });
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      props.onNotice({
+        kind: 'error',
+        text: code === 'conflict' ? t('booking.conflict') : t(errorMessageKey(err)),
+      });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section aria-labelledby="reschedule-heading" className="panel">
+      <h2 id="reschedule-heading">{t('consultation.reschedule')}</h2>
+      <form onSubmit={(e) => void onSubmit(e)} noValidate>
+        <div className="booking__row">
+          <TextField
+            id="reschedule.date"
+            type="date"
+            label={t('booking.date')}
+            value={date}
+            onValue={setDate}
+            error={error}
+          />
+          <TextField
+            id="reschedule.time"
+            type="time"
+            label={t('booking.time')}
+            value={time}
+            onValue={setTime}
+          />
+          <TextField
+            id="reschedule.duration"
+            type="number"
+            inputMode="numeric"
+            label={t('booking.duration')}
+            value={duration}
+            onValue={setDuration}
+          />
+        </div>
+        <button type="submit" className="button" aria-disabled={busy}>
+          {t('consultation.saveReschedule')}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function CancelPanel(props: { onCancel: () => Promise<void>; onNotice: (n: Notice) => void }) {
+  const { t } = useTranslation();
+  const [confirming, setConfirming] = useState(false);
+  const yesRef = useRef<HTMLButtonElement>(null);
+  const openRef = useRef<HTMLButtonElement>(null);
+
+  const confirm = async () => {
+    try {
+      await props.onCancel();
+      setConfirming(false);
+      props.onNotice({ kind: 'success', text: t('consultation.cancelled') });
+    } catch (e) {
+      props.onNotice({ kind: 'error', text: t(errorMessageKey(e)) });
+    }
+  };
+
+  return (
+    <section aria-labelledby="cancel-heading" className="panel">
+      <h2 id="cancel-heading">{t('consultation.cancelConsultation')}</h2>
+      {!confirming ? (
+        <button
+          ref={openRef}
+          type="button"
+          className="button button--danger"
+          onClick={() => {
+            setConfirming(true);
+            requestAnimationFrame(() => yesRef.current?.focus());
+          }}
+        >
+          {t('consultation.cancelConsultation')}
+        </button>
+      ) : (
+        <div className="alert alert--warning" role="group" aria-labelledby="cancel-confirm-text">
+          <p id="cancel-confirm-text">{t('consultation.confirmCancel')}</p>
+          <div className="page-actions">
+            <button
+              ref={yesRef}
+              type="button"
+              className="button button--danger"
+              onClick={() => void confirm()}
+            >
+              {t('consultation.confirmCancelYes')}
+            </button>
+            <button
+              type="button"
+              className="button button--secondary"
+              onClick={() => {
+                setConfirming(false);
+                requestAnimationFrame(() => openRef.current?.focus());
+              }}
+            >
+              {t('consultation.confirmCancelNo')}
+            </button>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,262 @@
+import {
+  CreateConsultationRequest,
+  type ConsultationKind,
+  type JoinLocation,
+  type Role,
+} from '@samkons/shared';
+import type { z } from 'zod';
+import type { FieldProblem } from '../../api/errors';
+
+/** Keys under `validation.` in the i18n resources. */
+export type ValidationKey =
+  | 'required'
+  | 'contactRequired'
+  | 'invalidEmail'
+  | 'invalidMobile'
+  | 'invalidDate'
+  | 'invalidTime'
+  | 'inPast'
+  | 'durationRange'
+  | 'distanceRange'
+  | 'tooLong'
+  | 'atLeastOne'
+  | 'needPatient'
+  | 'onePatient'
+  | 'noPatientInGuidance'
+  | 'birthDateRequired'
+  | 'birthDateFuture'
+  | 'invalid';
+
+export interface FieldError {
+  key: ValidationKey;
+  values?: Record<string, number>;
+}
+/** Field id (`date`, `participants.2.email`, `participants`) -> the first problem. */
+export type FieldErrors = Record<string, FieldError>;
+
+export interface ParticipantDraft {
+  /** Stable React key; never sent. */
+  uid: string;
+  role: Role | '';
+  name: string;
+  organisation: string;
+  email: string;
+  mobile: string;
+  joinsFrom: JoinLocation | '';
+  travelKm: string;
+  birthDate: string;
+  isGuardian: boolean;
+}
+
+export interface BookingDraft {
+  kind: ConsultationKind;
+  title: string;
+  date: string; // yyyy-mm-dd from <input type=date>
+  time: string; // hh:mm from <input type=time>
+  durationMin: string;
+  documentingOrganisation: string;
+  participants: ParticipantDraft[];
+}
+
+export const DURATION_MIN = 5;
+export const DURATION_MAX = 720;
+export const DISTANCE_MAX = 5000;
+
+let uidCounter = 0;
+export function emptyParticipant(role: Role | '' = ''): ParticipantDraft {
+  uidCounter += 1;
+  return {
+    uid: `p${uidCounter}`,
+    role,
+    name: '',
+    organisation: '',
+    email: '',
+    mobile: '',
+    joinsFrom: '',
+    travelKm: '0',
+    birthDate: '',
+    isGuardian: false,
+  };
+}
+
+const blank = (s: string) => s.trim() === '';
+const orNull = (s: string) => (blank(s) ? null : s.trim());
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const MOBILE = /^\+?[0-9 ]{8,20}$/;
+
+/** Local date and time from the form -> an instant; null when not a real date/time. */
+export function localInstant(date: string, time: string): Date | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !/^\d{2}:\d{2}$/.test(time)) return null;
+  const d = new Date(`${date}T${time}:00`);
+  if (Number.isNaN(d.getTime())) return null;
+  // Reject dates the engine rolls over (2026-02-30 -> 2 March).
+  const [y, m, day] = date.split('-').map(Number);
+  return d.getFullYear() === y && d.getMonth() + 1 === m && d.getDate() === day ? d : null;
+}
+
+function parseNumber(s: string): number | null {
+  const n = Number(s.trim().replace(',', '.'));
+  return blank(s) || !Number.isFinite(n) ? null : n;
+}
+
+/** Server or zod path (`body/participants/0/email`, `['participants', 0, 'email']`) -> field id. */
+export function fieldIdFromPath(path: string | readonly PropertyKey[]): string {
+  const parts = (typeof path === 'string' ? path.split(/[/.]/) : path.map(String)).filter(
+    (p) => p !== '' && p !== 'body',
+  );
+  const [first, index, field] = parts;
+  if (first === 'participants' && index !== undefined && field) {
+    const map: Record<string, string> = { travelDistanceKm: 'travelKm' };
+    return `participants.${index}.${map[field] ?? field}`;
+  }
+  if (first === 'startsAt') return 'date';
+  if (first === 'endsAt') return 'duration';
+  return first ?? 'form';
+}
+
+function keyForIssue(issue: z.core.$ZodIssue, fieldId: string): FieldError {
+  if (fieldId.endsWith('.email')) return { key: 'invalidEmail' };
+  if (fieldId.endsWith('.mobile')) return { key: 'invalidMobile' };
+  if (fieldId.endsWith('.birthDate')) return { key: 'birthDateRequired' };
+  if (fieldId === 'duration')
+    return { key: 'durationRange', values: { min: DURATION_MIN, max: DURATION_MAX } };
+  if (issue.code === 'too_big' && issue.origin === 'string') return { key: 'tooLong' };
+  if (issue.code === 'too_small' && issue.origin === 'string') return { key: 'required' };
+  return { key: 'invalid' };
+}
+
+/** Problems the server listed (a 400 with details), as field errors for the form. */
+export function fieldErrorsFromServer(details: readonly FieldProblem[]): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const d of details) {
+    const id = fieldIdFromPath(d.path);
+    const key: ValidationKey = id.endsWith('.email')
+      ? 'invalidEmail'
+      : id.endsWith('.mobile')
+        ? 'invalidMobile'
+        : 'invalid';
+    errors[id] ??= { key };
+  }
+  return errors;
+}
+
+export type BookingResult =
+  { ok: true; request: CreateConsultationRequest } | { ok: false; errors: FieldErrors };
+
+/**
+ * Checks the booking form: the rules people need plain messages for first, then the shared
+ * zod schema (the same one the server uses), so the form never sends what the API rejects.
+ */
+export function validateBooking(draft: BookingDraft, now: Date = new Date()): BookingResult {
+  const errors: FieldErrors = {};
+  const set = (id: string, e: FieldError) => {
+    errors[id] ??= e;
+  };
+
+  if (blank(draft.date)) set('date', { key: 'required' });
+  if (blank(draft.time)) set('time', { key: 'required' });
+  const start = localInstant(draft.date, draft.time);
+  if (!blank(draft.date) && !blank(draft.time) && !start) set('date', { key: 'invalidDate' });
+  if (start && start.getTime() < now.getTime()) set('date', { key: 'inPast' });
+
+  const duration = parseNumber(draft.durationMin);
+  if (
+    duration === null ||
+    !Number.isInteger(duration) ||
+    duration < DURATION_MIN ||
+    duration > DURATION_MAX
+  ) {
+    set('duration', { key: 'durationRange', values: { min: DURATION_MIN, max: DURATION_MAX } });
+  }
+  if (blank(draft.documentingOrganisation)) set('documentingOrganisation', { key: 'required' });
+  if (draft.title.trim().length > 200) set('title', { key: 'tooLong' });
+
+  if (draft.participants.length === 0) set('participants', { key: 'atLeastOne' });
+  const patients = draft.participants.filter((p) => p.role === 'patient').length;
+  if (draft.kind === 'co_consultation' && patients === 0)
+    set('participants', { key: 'needPatient' });
+  if (patients > 1) set('participants', { key: 'onePatient' });
+  if (
+    draft.kind === 'guidance' &&
+    draft.participants.some((p) => p.role === 'patient' || p.role === 'next_of_kin')
+  ) {
+    set('participants', { key: 'noPatientInGuidance' });
+  }
+
+  const today = now.toISOString().slice(0, 10);
+  draft.participants.forEach((p, i) => {
+    const f = (name: string) => `participants.${i}.${name}`;
+    if (!p.role) set(f('role'), { key: 'required' });
+    if (blank(p.name)) set(f('name'), { key: 'required' });
+    if (!p.joinsFrom) set(f('joinsFrom'), { key: 'required' });
+    if (blank(p.email) && blank(p.mobile)) set(f('email'), { key: 'contactRequired' });
+    if (!blank(p.email) && !EMAIL.test(p.email.trim())) set(f('email'), { key: 'invalidEmail' });
+    if (!blank(p.mobile) && !MOBILE.test(p.mobile.trim()))
+      set(f('mobile'), { key: 'invalidMobile' });
+    const km = parseNumber(p.travelKm);
+    if (km === null || km < 0 || km > DISTANCE_MAX) {
+      set(f('travelKm'), { key: 'distanceRange', values: { max: DISTANCE_MAX } });
+    }
+    if (p.role === 'patient') {
+      if (blank(p.birthDate)) set(f('birthDate'), { key: 'birthDateRequired' });
+      else if (p.birthDate > today) set(f('birthDate'), { key: 'birthDateFuture' });
+    }
+  });
+
+  if (Object.keys(errors).length > 0 || !start || duration === null) return { ok: false, errors };
+
+  const request: CreateConsultationRequest = {
+    kind: draft.kind,
+    title: orNull(draft.title),
+    startsAt: start.toISOString(),
+    endsAt: new Date(start.getTime() + duration * 60_000).toISOString(),
+    documentingOrganisation: draft.documentingOrganisation.trim(),
+    participants: draft.participants.map((p) => ({
+      role: p.role as Role,
+      name: p.name.trim(),
+      organisation: orNull(p.organisation),
+      email: orNull(p.email),
+      mobile: orNull(p.mobile),
+      joinsFrom: p.joinsFrom as JoinLocation,
+      travelDistanceKm: parseNumber(p.travelKm) ?? 0,
+      ...(p.role === 'patient' ? { birthDate: p.birthDate } : {}),
+      ...(p.role === 'next_of_kin' ? { isGuardian: p.isGuardian } : {}),
+    })),
+  };
+
+  const parsed = CreateConsultationRequest.safeParse(request);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const id = fieldIdFromPath(issue.path);
+      set(id, keyForIssue(issue, id));
+    }
+    return { ok: false, errors };
+  }
+  return { ok: true, request };
+}
+
+/** Field ids in the order they appear in the form, for the error summary. */
+export function orderedErrorIds(errors: FieldErrors, draft: BookingDraft): string[] {
+  const order = [
+    'kind',
+    'title',
+    'date',
+    'time',
+    'duration',
+    'documentingOrganisation',
+    'participants',
+  ];
+  const fields = [
+    'role',
+    'name',
+    'organisation',
+    'email',
+    'mobile',
+    'joinsFrom',
+    'travelKm',
+    'birthDate',
+  ];
+  draft.participants.forEach((_, i) => fields.forEach((f) => order.push(`participants.${i}.${f}`)));
+  const known = order.filter((id) => id in errors);
+  return [...known, ...Object.keys(errors).filter((id) => !order.includes(id))];
+}

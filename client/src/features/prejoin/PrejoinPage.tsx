@@ -1,0 +1,362 @@
+import { useEffect, useRef, useState } from 'react';
+import { useNavigate, useParams } from 'react-router-dom';
+import { useTranslation } from 'react-i18next';
+import { usePageTitle } from '../../app/usePageTitle';
+import { saveRoomSession, useApi } from '../../api/session';
+import { errorMessageKey } from '../../api/errors';
+import { formatDateTime } from '../../i18n/format';
+import { loadDevicePrefs, saveDevicePrefs } from './devicePrefs';
+import { useInvite, type InviteState } from './useInvite';
+import { useMediaPreview } from './useMediaPreview';
+import { useMicLevel } from './useMicLevel';
+import { useNetworkCheck, type CheckState } from './useNetworkCheck';
+import { canSelectSpeaker, playTestTone } from './speakerTest';
+import { levelWord, rttRating } from './checks';
+import './prejoin.css';
+
+export function PrejoinPage() {
+  const { t } = useTranslation();
+  usePageTitle(t('prejoin.title'));
+  const { inviteToken = '' } = useParams();
+  const invite = useInvite(inviteToken);
+  const navigate = useNavigate();
+  const api = useApi();
+
+  const [prefs] = useState(loadDevicePrefs);
+  const media = useMediaPreview({ cameraId: prefs.cameraId, microphoneId: prefs.microphoneId });
+  const [speakerId, setSpeakerId] = useState(prefs.speakerId ?? '');
+  const [cameraOn, setCameraOn] = useState(prefs.cameraOn);
+  const [microphoneOn, setMicrophoneOn] = useState(prefs.microphoneOn);
+  const session = invite.status === 'ok' ? invite.session : null;
+  const network = useNetworkCheck(api, session?.sessionToken ?? null);
+
+  // Fetch the call page's code now, so joining is quick on a slow line.
+  useEffect(() => {
+    if (session) void import('../call/RoomPage').catch(() => undefined);
+  }, [session]);
+
+  const join = () => {
+    if (!session) return;
+    saveDevicePrefs({
+      cameraId: media.cameraId,
+      microphoneId: media.microphoneId,
+      speakerId: speakerId || undefined,
+      cameraOn,
+      microphoneOn,
+    });
+    saveRoomSession(session);
+    // Free the camera for the call page.
+    media.stop();
+    void navigate(`/room/${session.participant.consultationId}`);
+  };
+
+  return (
+    <div className="prejoin">
+      <div>
+        <h1>{t('prejoin.title')}</h1>
+        <p>{t('prejoin.intro')}</p>
+      </div>
+
+      <InviteStatus invite={invite} />
+
+      {session && (
+        <p className="prejoin__identity">
+          {t('prejoin.youAre')}
+          <strong>
+            {session.participant.name}, {t(`roles.${session.participant.role}`)}
+          </strong>
+        </p>
+      )}
+
+      {media.error && (
+        <div className="alert alert--error" role="alert">
+          <p>
+            {media.error === 'permission'
+              ? t('prejoin.permissionDenied')
+              : t('prejoin.deviceError')}
+          </p>
+          <button type="button" className="button" onClick={media.retry}>
+            {t('prejoin.tryAgain')}
+          </button>
+        </div>
+      )}
+
+      <div className="prejoin__grid">
+        <section aria-labelledby="camera-heading">
+          <h2 id="camera-heading">{t('prejoin.camera')}</h2>
+          <CameraPreview
+            stream={media.stream}
+            name={session?.participant.name ?? t('prejoin.you')}
+          />
+          {media.devices.cameras.length === 0 && media.stream && <p>{t('prejoin.noCamera')}</p>}
+          <DeviceSelect
+            id="camera-select"
+            label={t('prejoin.chooseCamera')}
+            devices={media.devices.cameras}
+            value={media.cameraId ?? ''}
+            onChange={media.setCameraId}
+          />
+        </section>
+
+        <section aria-labelledby="mic-heading">
+          <h2 id="mic-heading">{t('prejoin.microphone')}</h2>
+          <DeviceSelect
+            id="mic-select"
+            label={t('prejoin.chooseMicrophone')}
+            devices={media.devices.microphones}
+            value={media.microphoneId ?? ''}
+            onChange={media.setMicrophoneId}
+          />
+          <MicMeter stream={media.stream} />
+        </section>
+
+        <section aria-labelledby="speaker-heading">
+          <h2 id="speaker-heading">{t('prejoin.speaker')}</h2>
+          <SpeakerCheck
+            speakers={media.devices.speakers}
+            speakerId={speakerId}
+            onSpeakerId={setSpeakerId}
+          />
+        </section>
+
+        <section aria-labelledby="network-heading">
+          <h2 id="network-heading">{t('prejoin.network')}</h2>
+          <NetworkChecks result={network.result} onRecheck={network.recheck} />
+        </section>
+      </div>
+
+      {session && (
+        <div className="prejoin__join">
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              checked={cameraOn}
+              onChange={(e) => setCameraOn(e.target.checked)}
+            />
+            {t('prejoin.cameraOn')}
+          </label>
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              checked={microphoneOn}
+              onChange={(e) => setMicrophoneOn(e.target.checked)}
+            />
+            {t('prejoin.micOn')}
+          </label>
+          <p id="join-hint">{t('prejoin.joinHint')}</p>
+          <button
+            type="button"
+            className="button button--large"
+            aria-describedby="join-hint"
+            onClick={join}
+          >
+            {t('prejoin.join')}
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function InviteStatus({ invite }: { invite: InviteState }) {
+  const { t } = useTranslation();
+  switch (invite.status) {
+    case 'checking':
+      return <p role="status">{t('prejoin.checkingLink')}</p>;
+    case 'ok':
+      return (
+        <p role="status" className="visually-hidden">
+          {t('prejoin.ok')}
+        </p>
+      );
+    case 'not_open':
+      return (
+        <div className="alert alert--info" role="status">
+          {invite.opensAt
+            ? t('prejoin.linkNotOpen', { time: formatDateTime(invite.opensAt) })
+            : t('prejoin.linkNotOpenYet')}
+        </div>
+      );
+    case 'cancelled':
+      return (
+        <div className="alert alert--warning" role="alert">
+          {t('prejoin.linkCancelled')}
+        </div>
+      );
+    case 'expired':
+      return (
+        <div className="alert alert--error" role="alert">
+          {t('prejoin.linkExpired')}
+        </div>
+      );
+    case 'error':
+      return (
+        <div className="alert alert--error" role="alert">
+          <strong>{t('prejoin.linkProblem')}</strong> {t(errorMessageKey(invite.error))}
+        </div>
+      );
+  }
+}
+
+function CameraPreview({ stream, name }: { stream: MediaStream | null; name: string }) {
+  const { t } = useTranslation();
+  const ref = useRef<HTMLVideoElement>(null);
+  useEffect(() => {
+    const video = ref.current;
+    if (!video) return;
+    video.srcObject = stream && stream.getVideoTracks().length > 0 ? stream : null;
+  }, [stream]);
+  return (
+    <div className="preview">
+      <video ref={ref} autoPlay muted playsInline aria-label={t('prejoin.cameraPreview')} />
+      <span className="preview__name" aria-hidden="true">
+        {name}
+      </span>
+    </div>
+  );
+}
+
+function DeviceSelect(props: {
+  id: string;
+  label: string;
+  devices: MediaDeviceInfo[];
+  value: string;
+  onChange: (id: string) => void;
+}) {
+  const { t } = useTranslation();
+  if (props.devices.length === 0) return null;
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>{props.label}</label>
+      <select id={props.id} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+        {props.devices.map((d, i) => (
+          <option key={d.deviceId} value={d.deviceId}>
+            {d.label || t('prejoin.deviceN', { n: i + 1 })}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function MicMeter({ stream }: { stream: MediaStream | null }) {
+  const { t } = useTranslation();
+  const level = useMicLevel(stream);
+  const word = t(`prejoin.${levelWord(level)}`);
+  return (
+    <>
+      <p id="mic-hint">{t('prejoin.micHint')}</p>
+      <div
+        className="meter"
+        role="meter"
+        aria-label={t('prejoin.micLevel')}
+        aria-describedby="mic-hint"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={Math.round(level * 100)}
+        aria-valuetext={word}
+      >
+        <div className="meter__fill" style={{ transform: `scaleX(${level})` }} />
+      </div>
+      <p aria-hidden="true">{word}</p>
+    </>
+  );
+}
+
+function SpeakerCheck(props: {
+  speakers: MediaDeviceInfo[];
+  speakerId: string;
+  onSpeakerId: (id: string) => void;
+}) {
+  const { t } = useTranslation();
+  const [playing, setPlaying] = useState(false);
+  const selectable = canSelectSpeaker() && props.speakers.length > 0;
+  const play = async () => {
+    setPlaying(true);
+    try {
+      await playTestTone(props.speakerId || undefined);
+    } finally {
+      setPlaying(false);
+    }
+  };
+  return (
+    <>
+      {selectable ? (
+        <div className="field">
+          <label htmlFor="speaker-select">{t('prejoin.chooseSpeaker')}</label>
+          <select
+            id="speaker-select"
+            value={props.speakerId}
+            onChange={(e) => props.onSpeakerId(e.target.value)}
+          >
+            <option value="">{t('prejoin.speakerDefault')}</option>
+            {props.speakers
+              .filter((d) => d.deviceId !== 'default')
+              .map((d, i) => (
+                <option key={d.deviceId} value={d.deviceId}>
+                  {d.label || t('prejoin.deviceN', { n: i + 1 })}
+                </option>
+              ))}
+          </select>
+        </div>
+      ) : (
+        <p>{t('prejoin.speakerNotSelectable')}</p>
+      )}
+      <p id="tone-hint">{t('prejoin.testSoundHint')}</p>
+      <button
+        type="button"
+        className="button button--secondary"
+        aria-describedby="tone-hint"
+        aria-disabled={playing}
+        onClick={() => !playing && void play()}
+      >
+        {playing ? t('prejoin.playingTestSound') : t('prejoin.playTestSound')}
+      </button>
+    </>
+  );
+}
+
+function CheckValue({ state, ok }: { state: CheckState<unknown>; ok?: string }) {
+  const { t } = useTranslation();
+  switch (state.status) {
+    case 'checking':
+      return <span>{t('prejoin.checking')}</span>;
+    case 'ok':
+      return <span className="check--ok">{ok ?? t('prejoin.ok')}</span>;
+    case 'failed':
+      return <span className="check--failed">{t('prejoin.failed')}</span>;
+    case 'not_configured':
+      return <span>{t('prejoin.notConfigured')}</span>;
+  }
+}
+
+function NetworkChecks(props: {
+  result: ReturnType<typeof useNetworkCheck>['result'];
+  onRecheck: () => void;
+}) {
+  const { t } = useTranslation();
+  const { server, rtt, turn } = props.result;
+  const rttText =
+    rtt.status === 'ok' ? t(`prejoin.${rttRating(rtt.value)}`, { ms: rtt.value }) : undefined;
+  return (
+    <>
+      <ul className="checks" aria-live="polite">
+        <li>
+          <span>{t('prejoin.server')}</span>
+          <CheckValue state={server} />
+        </li>
+        <li>
+          <span>{t('prejoin.roundTrip')}</span>
+          <CheckValue state={rtt} {...(rttText ? { ok: rttText } : {})} />
+        </li>
+        <li>
+          <span>{t('prejoin.turn')}</span>
+          <CheckValue state={turn} />
+        </li>
+      </ul>
+      <button type="button" className="button button--secondary" onClick={props.onRecheck}>
+        {t('prejoin.checkNetwork')}
+      </button>
+    </>
+  );
+}
