@@ -3,11 +3,12 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
 import { buildClient } from '../support/client-build.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { procRssKb, startServerProcess, type ServerProcess } from '../support/server-process.js';
 
 /** What `window.__samkonsMedia` offers (client/src/media/session.ts, test builds only). */
 interface MediaHook {
   roundTripsToFirstMedia?: number;
+  setPreferredVideoLayer(peerId: string, spatialLayer: 0 | 1 | 2): Promise<void>;
   participantStats(): Promise<
     {
       peerId: string;
@@ -23,11 +24,12 @@ type Stats = Awaited<ReturnType<MediaHook['participantStats']>>;
 const NAMES = ['Spesialist Sol', 'Fastlege Fjell', 'Pasient Pål'];
 const ROOM = 'e2e-media';
 
-let server: TestServer;
+let server: ServerProcess;
 let browser: Browser;
 let clientDist: string;
 const startedAt = performance.now();
 let buildMs = 0;
+let idleRssKb: number | undefined;
 
 beforeAll(async () => {
   const t = performance.now();
@@ -36,7 +38,9 @@ beforeAll(async () => {
     entry: process.env.SAMKONS_E2E_ENTRY === 'call' ? 'call' : 'app',
   });
   buildMs = performance.now() - t;
-  server = await startTestServer({ env: { CLIENT_DIST: clientDist } });
+  // Its own process (server/src/main.ts), so its memory is measured apart from vitest.
+  server = await startServerProcess({ CLIENT_DIST: clientDist });
+  idleRssKb = await server.rssKb();
   browser = await launchChromium();
 });
 
@@ -45,6 +49,8 @@ afterAll(async () => {
   await server?.close();
   if (clientDist) await rm(clientDist, { recursive: true, force: true });
 });
+
+const mb = (kb: number | undefined) => (kb === undefined ? null : Math.round(kb / 1024));
 
 const stats = (page: Page): Promise<Stats> =>
   page.evaluate(() => {
@@ -111,6 +117,23 @@ describe('three browsers in one room', () => {
         .toBe(true);
     }
 
+    // Simulcast: asking for the lowest layer of one sender shrinks what this receiver decodes.
+    const [first] = await stats(pages[0]!);
+    await pages[0]!.evaluate(
+      (peerId) =>
+        (window as unknown as { __samkonsMedia: MediaHook }).__samkonsMedia.setPreferredVideoLayer(
+          peerId,
+          0,
+        ),
+      first!.peerId,
+    );
+    await expect
+      .poll(
+        async () => (await stats(pages[0]!)).find((s) => s.peerId === first!.peerId)?.frameWidth,
+        { timeout: 15_000, interval: 250 },
+      )
+      .toBeLessThanOrEqual(320);
+
     // Figures while three participants are in the call.
     const roundTrips = await Promise.all(
       pages.map((p) =>
@@ -124,11 +147,12 @@ describe('three browsers in one room', () => {
     const health = (await (await fetch(`${server.url}/api/health`)).json()) as {
       rooms: number;
       peers: number;
-      workers: { pid: number; maxRssKb?: number }[];
+      workers: { pid: number; rssKb?: number }[];
     };
     expect(health.rooms).toBe(1);
     expect(health.peers).toBe(3);
-    const mem = process.memoryUsage();
+    const serverRssKb = await server.rssKb();
+    const workerRssKb = await Promise.all(health.workers.map((w) => procRssKb(w.pid)));
 
     // One leaves: the other two see the tile go within 2 s of the tab closing.
     const leaveStarted = performance.now();
@@ -167,13 +191,12 @@ describe('three browsers in one room', () => {
       roundTripsNote:
         'acks counted by the client from the join request until the first resumeConsumer ack',
       serverMemoryWithThreeParticipants: {
-        // The server runs inside the vitest worker, so this RSS includes the test harness.
-        nodeProcessRssMb: Math.round(mem.rss / 2 ** 20),
-        nodeHeapUsedMb: Math.round(mem.heapUsed / 2 ** 20),
-        mediasoupWorkers: health.workers.map((w) => ({
-          pid: w.pid,
-          maxRssMb: w.maxRssKb !== undefined ? Math.round(w.maxRssKb / 1024) : null,
-        })),
+        // VmRSS from /proc; the Node process runs main.ts via tsx (TypeScript loader included).
+        nodeProcessRssMb: mb(serverRssKb),
+        // Before anyone joined: PGlite (embedded PostgreSQL) and tsx are most of the base.
+        nodeProcessIdleRssMb: mb(idleRssKb),
+        mediasoupWorkerRssMb: workerRssKb.map(mb),
+        totalRssMb: mb((serverRssKb ?? 0) + workerRssKb.reduce<number>((a, b) => a + (b ?? 0), 0)),
       },
     };
     await writeFile('bench/results/media-e2e.json', `${JSON.stringify(result, null, 2)}\n`);

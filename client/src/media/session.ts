@@ -103,6 +103,20 @@ export class MediaSession {
     socket.disconnect();
   }
 
+  /**
+   * Asks the SFU for a simulcast layer of a participant's camera (0 = lowest): small tiles
+   * and poor links need less than the full resolution.
+   */
+  async setPreferredVideoLayer(peerId: string, spatialLayer: 0 | 1 | 2): Promise<void> {
+    const entries = [...(this.#joined?.consumers.entries() ?? [])];
+    const video = entries.filter(([, c]) => c.peerId === peerId && c.kind === 'video');
+    await Promise.all(
+      video.map(([consumerId]) =>
+        this.#signalling.request('setConsumerPreferredLayers', { consumerId, spatialLayer }),
+      ),
+    );
+  }
+
   /** Decoded frames and received audio per remote participant (for tests and diagnostics). */
   async participantStats(): Promise<ParticipantStats[]> {
     const joined = this.#joined;

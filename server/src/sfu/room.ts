@@ -93,10 +93,14 @@ export class Room extends EventEmitter<RoomEvents> {
   }
 
   /**
-   * Adds a peer and returns everything its client needs in one answer. A second
+   * Adds a peer and returns everything its client needs in one answer; `onNotify` gets
+   * every notification for it from the start. A second
    * connection for the same participant replaces the first (a reloaded tab).
    */
-  async join(identity: PeerIdentity): Promise<{ peer: Peer; response: JoinResponse }> {
+  async join(
+    identity: PeerIdentity,
+    onNotify: (notification: Notification) => void,
+  ): Promise<{ peer: Peer; response: JoinResponse }> {
     this.#assertOpen();
     const previous = this.#peers.get(identity.id);
     if (previous) {
@@ -112,6 +116,8 @@ export class Room extends EventEmitter<RoomEvents> {
       peer.close();
       throw new DomainError('conflict', 'The room changed while joining; try again');
     }
+    // Listen before others can see this peer: a notification in between would be lost.
+    peer.on('notify', onNotify);
     const others = [...this.#peers.values()];
     this.#peers.set(peer.id, peer);
     this.#broadcast({ name: 'peerJoined', data: { peer: peer.info() } }, peer.id);

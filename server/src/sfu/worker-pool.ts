@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import type { FastifyBaseLogger } from 'fastify';
@@ -22,7 +23,12 @@ export interface WorkerHealth {
   pid: number;
   alive: boolean;
   rooms: number;
-  /** Peak resident memory of the worker process in KiB (getrusage). */
+  /** Current resident memory of the worker process in KiB (Linux /proc). */
+  rssKb?: number;
+  /**
+   * Peak resident memory in KiB (getrusage). Linux carries the parent's peak across
+   * fork+exec, so this is at least the Node process's RSS at spawn time: prefer `rssKb`.
+   */
   maxRssKb?: number;
   /** CPU time used so far, in milliseconds. */
   cpuMs?: number;
@@ -35,6 +41,17 @@ type WorkerPoolEvents = {
 };
 
 const RESPAWN_DELAY_MS = 500;
+
+/** VmRSS of a process in KiB, where /proc exists (Linux); undefined elsewhere. */
+async function procRssKb(pid: number): Promise<number | undefined> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(status);
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 class Slot implements WorkerSlot {
   routers = 0;
@@ -107,8 +124,16 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
         const base = { index, pid: slot.worker.pid, alive: slot.alive, rooms: slot.routers };
         if (!slot.alive) return base;
         try {
-          const ru = await slot.worker.getResourceUsage();
-          return { ...base, maxRssKb: ru.ru_maxrss, cpuMs: ru.ru_utime + ru.ru_stime };
+          const [ru, rssKb] = await Promise.all([
+            slot.worker.getResourceUsage(),
+            procRssKb(slot.worker.pid),
+          ]);
+          return {
+            ...base,
+            ...(rssKb !== undefined ? { rssKb } : {}),
+            maxRssKb: ru.ru_maxrss,
+            cpuMs: ru.ru_utime + ru.ru_stime,
+          };
         } catch {
           return base;
         }

@@ -167,19 +167,21 @@ export function attachSignalling(opts: {
       if (!principal.grants.roomJoin)
         throw new DomainError('forbidden', 'Not admitted to this room');
       const room = await registry.getOrCreate(principal.grants.consultationId);
-      const { peer, response } = await room.join({
-        id: principal.grants.participantId,
-        displayName: principal.displayName,
-        ...(principal.role ? { role: principal.role } : {}),
-        grants: principal.grants,
-      });
+      const { peer, response } = await room.join(
+        {
+          id: principal.grants.participantId,
+          displayName: principal.displayName,
+          ...(principal.role ? { role: principal.role } : {}),
+          grants: principal.grants,
+        },
+        (n) => emitNotification(socket, n),
+      );
       if (socket.disconnected) {
         room.leave(peer);
         throw new DomainError('invalid_state', 'Disconnected while joining');
       }
       socket.data.room = room;
       socket.data.peer = peer;
-      peer.on('notify', (n) => emitNotification(socket, n));
       peer.once('close', () => {
         if (socket.data.peer === peer) {
           socket.data.peer = undefined;
