@@ -1,6 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
-import { WebSocketServer } from 'ws';
 import { types as msTypes } from 'mediasoup';
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
@@ -66,9 +65,6 @@ export function attachSignalling(opts: {
   const io: SignallingServer = new Server(opts.httpServer, {
     path: '/socket.io',
     serveClient: false,
-    // Explicit: engine.io's `require('ws').Server` breaks where `ws` resolves to its ESM
-    // wrapper (vitest's `import` condition), which has no `Server` export.
-    wsEngine: WebSocketServer,
     // Beyond this the transport drops the connection; handlers answer smaller excess.
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     // A vanished browser is noticed within about 15 s; a closed tab at once.
