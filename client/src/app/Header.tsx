@@ -3,9 +3,12 @@ import { useTranslation } from 'react-i18next';
 import { LANGUAGES, isLanguage, setLanguage } from '../i18n';
 import { useSession } from '../api/session';
 import { useDisplayPrefs } from './displayPrefs';
+import { useFeatureT } from '../features/reports/featureI18n';
+import { reportsMessages } from '../features/reports/i18n';
 
 export function Header() {
   const { t, i18n } = useTranslation();
+  const { t: reportsT } = useFeatureT('reports', reportsMessages);
   const { account, logout } = useSession();
   const { prefs, toggle } = useDisplayPrefs();
   const navigate = useNavigate();
@@ -69,6 +72,9 @@ export function Header() {
                 </li>
                 <li>
                   <NavLink to="/consultations/new">{t('header.newConsultation')}</NavLink>
+                </li>
+                <li>
+                  <NavLink to="/reports">{reportsT('navTitle')}</NavLink>
                 </li>
               </ul>
             </nav>

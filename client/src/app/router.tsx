@@ -5,6 +5,7 @@ import { MyConsultationsPage } from '../features/consultations/MyConsultationsPa
 import { BookingPage } from '../features/consultations/BookingPage';
 import { ConsultationPage } from '../features/consultations/ConsultationPage';
 import { PrejoinPage } from '../features/prejoin/PrejoinPage';
+import { SurveyPage } from '../features/survey/SurveyPage';
 import { Layout } from './Layout';
 import { RequireAuth } from './RequireAuth';
 import { NotFound, RouteError } from './NotFound';
@@ -27,12 +28,21 @@ export const routes = [
       { path: '/login', element: <LoginPage /> },
       { path: '/login/callback', element: <OidcCallbackPage /> },
       { path: '/join/:inviteToken', element: <PrejoinPage /> },
+      // Participants with an invitation link answer without an account.
+      { path: '/survey/:consultationId', element: <SurveyPage /> },
       {
         element: <RequireAuth />,
         children: [
           { path: '/', element: <MyConsultationsPage /> },
           { path: '/consultations/new', element: <BookingPage /> },
           { path: '/consultations/:id', element: <ConsultationPage /> },
+          // The dashboard (and its chart library) is loaded on demand.
+          {
+            path: '/reports',
+            lazy: async () => ({
+              Component: (await import('../features/reports/ReportsPage')).ReportsPage,
+            }),
+          },
         ],
       },
       { path: '*', element: <NotFound /> },
