@@ -29,7 +29,6 @@ let browser: Browser;
 let clientDist: string;
 const startedAt = performance.now();
 let buildMs = 0;
-let idleRssKb: number | undefined;
 
 beforeAll(async () => {
   const t = performance.now();
@@ -40,7 +39,6 @@ beforeAll(async () => {
   buildMs = performance.now() - t;
   // Its own process (server/src/main.ts), so its memory is measured apart from vitest.
   server = await startServerProcess({ CLIENT_DIST: clientDist });
-  idleRssKb = await server.rssKb();
   browser = await launchChromium();
 });
 
@@ -193,8 +191,6 @@ describe('three browsers in one room', () => {
       serverMemoryWithThreeParticipants: {
         // VmRSS from /proc; the Node process runs main.ts via tsx (TypeScript loader included).
         nodeProcessRssMb: mb(serverRssKb),
-        // Before anyone joined: PGlite (embedded PostgreSQL) and tsx are most of the base.
-        nodeProcessIdleRssMb: mb(idleRssKb),
         mediasoupWorkerRssMb: workerRssKb.map(mb),
         totalRssMb: mb((serverRssKb ?? 0) + workerRssKb.reduce<number>((a, b) => a + (b ?? 0), 0)),
       },

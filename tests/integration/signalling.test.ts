@@ -194,6 +194,17 @@ describe('signalling over socket.io against a real mediasoup worker', () => {
     await expectServerAlive();
   });
 
+  it('answers a flood of requests with rate_limited instead of queueing without bound', async () => {
+    const socket = await connect();
+    const results = await Promise.all(
+      Array.from({ length: 500 }, () => rawRequest(socket, 'resumeConsumer', { consumerId: 'x' })),
+    );
+    const codes = results.map((r) => errorCode(r));
+    expect(codes).toContain('rate_limited');
+    expect(codes).toContain('invalid_state');
+    await expectServerAlive();
+  });
+
   it('closes empty rooms and counts them in health', async () => {
     const socket = await connect('counted');
     await request(socket, 'join', {});

@@ -23,6 +23,8 @@ import type { Room } from '../sfu/room.js';
 import type { RoomRegistry } from '../sfu/room-registry.js';
 import type { SocketAuthenticator, SocketPrincipal } from './authenticator.js';
 
+const MAX_PENDING_REQUESTS = 64;
+
 export interface SocketData {
   principal: SocketPrincipal;
   /** Set between a successful `join` and leaving (or the room closing). */
@@ -93,6 +95,7 @@ export function attachSignalling(opts: {
   io.on('connection', (socket) => {
     // One request at a time per socket: the order the client sent is the order applied.
     let queue: Promise<void> = Promise.resolve();
+    let pending = 0;
     socket.onAny((event: string, ...args: unknown[]) => {
       const ack = args.at(-1);
       if (typeof ack !== 'function') {
@@ -100,7 +103,18 @@ export function attachSignalling(opts: {
         return;
       }
       const reply = (res: Ack<unknown>) => (ack as (r: Ack<unknown>) => void)(res);
-      queue = queue.then(() => dispatch(socket, event, args.slice(0, -1), reply));
+      // A flooding client must not queue unbounded work (or memory) on the server.
+      if (pending >= MAX_PENDING_REQUESTS) {
+        reply({
+          ok: false,
+          error: { code: 'rate_limited', message: 'Too many requests in flight' },
+        });
+        return;
+      }
+      pending++;
+      queue = queue
+        .then(() => dispatch(socket, event, args.slice(0, -1), reply))
+        .finally(() => pending--);
     });
     socket.on('disconnect', () => {
       const { room, peer } = socket.data;
