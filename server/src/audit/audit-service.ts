@@ -1,7 +1,7 @@
 import type { AuditEntry } from '@samkons/shared';
 import type { Database } from '../db/database.js';
 import type { RequestMeta } from '../auth/auth-service.js';
-import { auditDenied, loadAuthorised } from '../booking/access.js';
+import { auditedTransaction, loadAuthorised } from '../booking/access.js';
 import type { Principal } from '../policy/principal.js';
 import { appendAudit, listAudit } from './audit-log.js';
 import { actorOf } from './actor.js';
@@ -9,10 +9,8 @@ import { actorOf } from './actor.js';
 /** The patient's (or guardian's) view of who accessed their consultation. */
 export class AuditService {
   readonly #db: Database;
-  readonly #denied: ReturnType<typeof auditDenied>;
   constructor(db: Database) {
     this.#db = db;
-    this.#denied = auditDenied(db);
   }
 
   async forConsultation(
@@ -20,10 +18,9 @@ export class AuditService {
     consultationId: string,
     meta: RequestMeta,
   ): Promise<AuditEntry[]> {
-    return this.#db.transaction(async (tx) => {
+    return auditedTransaction(this.#db, async (tx) => {
       await loadAuthorised(tx, p, consultationId, 'audit.read', {
         meta,
-        auditDenied: this.#denied,
       });
       // Reading the log is an access too; it shows up in the answer itself.
       await appendAudit(tx, {

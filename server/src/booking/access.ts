@@ -1,5 +1,5 @@
 import type { Consent, Consultation } from '@samkons/shared';
-import type { Queryable } from '../db/database.js';
+import type { Database, Queryable } from '../db/database.js';
 import { consultationsRepo } from '../db/consultations-repo.js';
 import { consentsRepo } from '../db/consents-repo.js';
 import { appendAudit } from '../audit/audit-log.js';
@@ -16,8 +16,8 @@ export interface Loaded {
 
 /**
  * Loads a consultation and asks the policy. Non-participants get 404 (no hint that the
- * consultation exists); participants without the permission get 403. Denials are audited
- * outside the caller's transaction, which is about to roll back.
+ * consultation exists); participants without the permission get 403. Run it inside
+ * `auditedTransaction` so denials are audited.
  */
 export async function loadAuthorised(
   q: Queryable,
@@ -28,7 +28,6 @@ export async function loadAuthorised(
     forUpdate?: boolean;
     extra?: Omit<PolicyContext, 'consultation' | 'consent'>;
     meta: RequestMeta;
-    auditDenied: (q: DeniedAudit) => Promise<void>;
   },
 ): Promise<Loaded> {
   const consultation = await consultationsRepo.byId(q, consultationId, opts.forUpdate ?? false);
@@ -36,15 +35,11 @@ export async function loadAuthorised(
   const consent = await consentsRepo.active(q, consultationId);
   const decision = decide(principal, action, { consultation, consent, ...opts.extra });
   if (!decision.allowed) {
-    await opts.auditDenied({
-      principal,
-      action,
-      consultationId,
-      meta: opts.meta,
-      reason: decision.reason,
-    });
-    if (!membership(principal, consultation)) throw notFound('Consultation');
-    throw new DomainError('forbidden', decision.reason);
+    const audit = { principal, action, consultationId, meta: opts.meta, reason: decision.reason };
+    if (!membership(principal, consultation)) {
+      throw new AccessDenied('not_found', 'Consultation not found', audit);
+    }
+    throw new AccessDenied('forbidden', decision.reason, audit);
   }
   return { consultation, consent };
 }
@@ -57,19 +52,41 @@ export interface DeniedAudit {
   reason: string;
 }
 
-export const auditDenied =
-  (db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> }) =>
-  async (d: DeniedAudit): Promise<void> => {
-    await db.transaction((tx) =>
-      appendAudit(tx, {
-        actor: actorOf(d.principal),
-        action: `denied:${d.action}`,
-        consultationId: d.consultationId,
-        clientAddress: d.meta.clientAddress,
-        detail: { reason: d.reason },
-      }),
-    );
-  };
+/** A denial that the caller audits after its transaction has rolled back. */
+export class AccessDenied extends DomainError {
+  readonly audit: DeniedAudit;
+  constructor(code: 'forbidden' | 'not_found', message: string, audit: DeniedAudit) {
+    super(code, message);
+    this.audit = audit;
+  }
+}
+
+/**
+ * Runs `fn` in a transaction; a policy denial inside it is audited in a transaction of
+ * its own after the rollback (PGlite has one connection: no nesting).
+ */
+export async function auditedTransaction<T>(
+  db: Database,
+  fn: (tx: Queryable) => Promise<T>,
+): Promise<T> {
+  try {
+    return await db.transaction(fn);
+  } catch (err) {
+    if (err instanceof AccessDenied) {
+      const d = err.audit;
+      await db.transaction((tx) =>
+        appendAudit(tx, {
+          actor: actorOf(d.principal),
+          action: `denied:${d.action}`,
+          consultationId: d.consultationId,
+          clientAddress: d.meta.clientAddress,
+          detail: { reason: d.reason },
+        }),
+      );
+    }
+    throw err;
+  }
+}
 
 export function assertLive(c: Consultation): void {
   if (c.status === 'cancelled' || c.status === 'completed' || c.status === 'no_show') {

@@ -27,7 +27,7 @@ import { DomainError, forbidden, notFound } from '../http/domain-error.js';
 import type { NotificationProvider } from '../notifications/provider.js';
 import { decide, membership, type Action } from '../policy/policy.js';
 import type { Principal } from '../policy/principal.js';
-import { assertLive, auditDenied, loadAuthorised } from './access.js';
+import { assertLive, auditedTransaction, loadAuthorised } from './access.js';
 import { icsFor } from './ics.js';
 
 type CreateInput = z.output<typeof CreateConsultationRequest>;
@@ -47,7 +47,6 @@ export class BookingService {
   readonly #notify: NotificationProvider;
   readonly #events: DomainEventBus;
   readonly #publicUrl: string;
-  readonly #denied: ReturnType<typeof auditDenied>;
 
   constructor(deps: {
     db: Database;
@@ -61,7 +60,6 @@ export class BookingService {
     this.#notify = deps.notifications;
     this.#events = deps.events;
     this.#publicUrl = deps.publicUrl;
-    this.#denied = auditDenied(deps.db);
   }
 
   #load(q: Queryable, p: Principal, id: string, action: Action, meta: RequestMeta, extra = {}) {
@@ -69,7 +67,6 @@ export class BookingService {
       forUpdate: true,
       extra,
       meta,
-      auditDenied: this.#denied,
     });
   }
 
@@ -88,7 +85,7 @@ export class BookingService {
     }
     const now = new Date().toISOString();
     const id = randomUUID();
-    const created = await this.#db.transaction(async (tx) => {
+    const created = await auditedTransaction(this.#db, async (tx) => {
       const organiser = await accountsRepo.byId(tx, p.accountId);
       if (!organiser) throw notFound('Account');
       const participants: Participant[] = [];
@@ -141,7 +138,7 @@ export class BookingService {
 
   async list(p: Principal, from: string, to: string, meta: RequestMeta): Promise<Consultation[]> {
     this.#requireStaff(p, 'consultation.list');
-    return this.#db.transaction(async (tx) => {
+    return auditedTransaction(this.#db, async (tx) => {
       const list = await consultationsRepo.listForAccount(tx, p.accountId, from, to);
       // Normen: each consultation shown is an access to it.
       for (const c of list) {
@@ -157,10 +154,9 @@ export class BookingService {
   }
 
   async get(p: Principal, id: string, meta: RequestMeta): Promise<Consultation> {
-    return this.#db.transaction(async (tx) => {
+    return auditedTransaction(this.#db, async (tx) => {
       const { consultation } = await loadAuthorised(tx, p, id, 'consultation.read', {
         meta,
-        auditDenied: this.#denied,
       });
       await appendAudit(tx, {
         actor: actorOf(p),
@@ -178,7 +174,7 @@ export class BookingService {
     patch: UpdateConsultationRequest,
     meta: RequestMeta,
   ): Promise<Consultation> {
-    const c = await this.#db.transaction(async (tx) => {
+    const c = await auditedTransaction(this.#db, async (tx) => {
       const { consultation } = await this.#load(tx, p, id, 'consultation.update', meta);
       assertLive(consultation);
       if (
@@ -211,7 +207,7 @@ export class BookingService {
     t: RescheduleRequest,
     meta: RequestMeta,
   ): Promise<Consultation> {
-    const c = await this.#db.transaction(async (tx) => {
+    const c = await auditedTransaction(this.#db, async (tx) => {
       const { consultation } = await this.#load(tx, p, id, 'consultation.reschedule', meta);
       assertLive(consultation);
       await this.#assertFree(tx, consultation.participants, t.startsAt, t.endsAt, id);
@@ -241,7 +237,7 @@ export class BookingService {
     reason: string | undefined,
     meta: RequestMeta,
   ): Promise<Consultation> {
-    const c = await this.#db.transaction(async (tx) => {
+    const c = await auditedTransaction(this.#db, async (tx) => {
       const { consultation } = await this.#load(tx, p, id, 'consultation.cancel', meta);
       assertLive(consultation);
       await consultationsRepo.update(tx, id, { status: 'cancelled', cancelReason: reason ?? null });
@@ -270,7 +266,7 @@ export class BookingService {
     np: AddParticipantRequest,
     meta: RequestMeta,
   ): Promise<Participant> {
-    return this.#db.transaction(async (tx) => {
+    return auditedTransaction(this.#db, async (tx) => {
       const { consultation } = await this.#load(tx, p, id, 'participant.add', meta);
       assertLive(consultation);
       if (np.role === 'patient') {
@@ -304,7 +300,7 @@ export class BookingService {
     participantId: string,
     meta: RequestMeta,
   ): Promise<void> {
-    await this.#db.transaction(async (tx) => {
+    await auditedTransaction(this.#db, async (tx) => {
       const { consultation } = await this.#load(tx, p, id, 'participant.remove', meta);
       const target = consultation.participants.find((x) => x.id === participantId);
       if (!target) throw notFound('Participant');
@@ -334,7 +330,7 @@ export class BookingService {
     participantId: string,
     meta: RequestMeta,
   ): Promise<InviteLink> {
-    return this.#db.transaction(async (tx) => {
+    return auditedTransaction(this.#db, async (tx) => {
       const { consultation } = await this.#load(tx, p, id, 'invite.create', meta, {
         targetParticipantId: participantId,
       });
@@ -359,7 +355,7 @@ export class BookingService {
     participantId: string,
     meta: RequestMeta,
   ): Promise<number> {
-    return this.#db.transaction(async (tx) => {
+    return auditedTransaction(this.#db, async (tx) => {
       const { consultation } = await this.#load(tx, p, id, 'invite.revoke', meta);
       if (!consultation.participants.some((x) => x.id === participantId))
         throw notFound('Participant');
@@ -376,7 +372,7 @@ export class BookingService {
   }
 
   async ics(p: Principal, id: string, participantId: string, meta: RequestMeta): Promise<string> {
-    return this.#db.transaction(async (tx) => {
+    return auditedTransaction(this.#db, async (tx) => {
       const { consultation } = await this.#load(tx, p, id, 'invite.ics', meta, {
         targetParticipantId: participantId,
       });
@@ -396,7 +392,7 @@ export class BookingService {
 
   /** A staff member's own session token for the live session of a consultation. */
   async staffSession(p: Principal, id: string, meta: RequestMeta): Promise<SessionTokenResponse> {
-    const { consultation, me } = await this.#db.transaction(async (tx) => {
+    const { consultation, me } = await auditedTransaction(this.#db, async (tx) => {
       const loaded = await this.#load(tx, p, id, 'session.create', meta);
       assertLive(loaded.consultation);
       await appendAudit(tx, {
@@ -415,8 +411,8 @@ export class BookingService {
   }
 
   async outbox(p: Principal, id: string, meta: RequestMeta): Promise<OutboxMessage[]> {
-    return this.#db.transaction(async (tx) => {
-      await loadAuthorised(tx, p, id, 'outbox.read', { meta, auditDenied: this.#denied });
+    return auditedTransaction(this.#db, async (tx) => {
+      await loadAuthorised(tx, p, id, 'outbox.read', { meta });
       await appendAudit(tx, {
         actor: actorOf(p),
         action: 'outbox.read',

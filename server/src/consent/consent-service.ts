@@ -5,7 +5,7 @@ import { consentsRepo } from '../db/consents-repo.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { actorOf } from '../audit/actor.js';
 import type { RequestMeta } from '../auth/auth-service.js';
-import { assertLive, auditDenied, loadAuthorised } from '../booking/access.js';
+import { assertLive, auditedTransaction, loadAuthorised } from '../booking/access.js';
 import { DomainError, notFound } from '../http/domain-error.js';
 import { consentHolders, membership } from '../policy/policy.js';
 import type { Principal } from '../policy/principal.js';
@@ -22,19 +22,16 @@ const badRequest = (msg: string) => new DomainError('bad_request', msg);
 export class ConsentService {
   readonly #db: Database;
   readonly #events: DomainEventBus;
-  readonly #denied: ReturnType<typeof auditDenied>;
 
   constructor(db: Database, events: DomainEventBus) {
     this.#db = db;
     this.#events = events;
-    this.#denied = auditDenied(db);
   }
 
   async list(p: Principal, consultationId: string, meta: RequestMeta): Promise<Consent[]> {
-    return this.#db.transaction(async (tx) => {
+    return auditedTransaction(this.#db, async (tx) => {
       await loadAuthorised(tx, p, consultationId, 'consent.read', {
         meta,
-        auditDenied: this.#denied,
       });
       await appendAudit(tx, {
         actor: actorOf(p),
@@ -54,7 +51,7 @@ export class ConsentService {
   ): Promise<Consent> {
     const action = req.method === 'in_app' ? 'consent.give' : 'consent.recordVerbal';
     const now = new Date();
-    const { consent, previous } = await this.#db.transaction(async (tx) => {
+    const { consent, previous } = await auditedTransaction(this.#db, async (tx) => {
       const { consultation, consent: previous } = await loadAuthorised(
         tx,
         p,
@@ -63,7 +60,6 @@ export class ConsentService {
         {
           forUpdate: true,
           meta,
-          auditDenied: this.#denied,
         },
       );
       assertLive(consultation);
@@ -149,11 +145,10 @@ export class ConsentService {
     meta: RequestMeta,
   ): Promise<Consent> {
     const now = new Date();
-    const withdrawn = await this.#db.transaction(async (tx) => {
+    const withdrawn = await auditedTransaction(this.#db, async (tx) => {
       const { consultation } = await loadAuthorised(tx, p, consultationId, 'consent.withdraw', {
         forUpdate: true,
         meta,
-        auditDenied: this.#denied,
       });
       const consent = await consentsRepo.byId(tx, consentId);
       if (!consent || consent.consultationId !== consultationId) throw notFound('Consent');
