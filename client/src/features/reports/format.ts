@@ -1,7 +1,12 @@
 import type { ReportQuery } from '@samkons/shared';
 import type { FeatureLang } from './featureI18n';
 
-const LOCALES: Record<FeatureLang, string> = { nn: 'nn-NO', nb: 'nb-NO', en: 'en-GB' };
+/** Lists, not one tag: where nynorsk locale data is missing, Norwegian bokmål formats. */
+const LOCALES: Record<FeatureLang, string[]> = {
+  nn: ['nn-NO', 'nb-NO', 'no'],
+  nb: ['nb-NO', 'no'],
+  en: ['en-GB'],
+};
 
 /** Today's calendar date in Europe/Oslo (reports count Oslo dates). */
 export function osloToday(now: Date = new Date()): string {
