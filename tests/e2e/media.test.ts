@@ -187,7 +187,9 @@ describe('three browsers in one room', () => {
       leaveSeenByOthersMs: Math.round(leaveSeenMs),
       roundTripsJoinToFirstMedia: roundTrips,
       roundTripsNote:
-        'acks counted by the client from the join request until the first resumeConsumer ack',
+        'acks counted by the client from the join request until the first resumeConsumer ack; ' +
+        'they include the send side (connectTransport, 2 produce) running in parallel. The ' +
+        'sequential receive path is 4: join, ready, connectTransport, resumeConsumer.',
       serverMemoryWithThreeParticipants: {
         // VmRSS from /proc; the Node process runs main.ts via tsx (TypeScript loader included).
         nodeProcessRssMb: mb(serverRssKb),
