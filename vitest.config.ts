@@ -22,6 +22,8 @@ export default defineConfig({
             'client/src/**/*.test.{ts,tsx}',
           ],
           environment: 'node',
+          // Some unit tests open an in-memory PGlite: its WASM start-up is slow on a busy machine.
+          hookTimeout: 60_000,
         },
       },
       {
