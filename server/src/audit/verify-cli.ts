@@ -8,6 +8,9 @@ import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/index.js';
 import { verifyAuditChain } from './audit-log.js';
 
+// `npm run -w server` runs in server/; resolve a relative PGLITE_DATA_DIR from where the
+// command was typed, as `npm start` does.
+if (process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
 const config = loadConfig();
 const db = await openDatabase(config);
 try {
