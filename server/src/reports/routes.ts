@@ -28,6 +28,7 @@ const errors = {
   409: ErrorBody,
 };
 
+const bearer = [{ bearerAuth: [] }];
 const ConsultationParams = z.object({ consultationId: z.uuid() });
 const TravelParams = z.object({ consultationId: z.uuid(), participantId: z.uuid() });
 
@@ -43,6 +44,7 @@ export const reportsRoutes: FastifyPluginAsync<ReportsRoutesOptions> = async (ba
     {
       schema: {
         tags: ['reports'],
+        security: bearer,
         summary: 'Totals and breakdowns (month, municipality, kind, role) for a period',
         querystring: ReportQuery,
         response: { 200: ReportResponse, ...errors },
@@ -56,6 +58,7 @@ export const reportsRoutes: FastifyPluginAsync<ReportsRoutesOptions> = async (ba
     {
       schema: {
         tags: ['reports'],
+        security: bearer,
         summary: 'The same rows as the summary, as CSV',
         querystring: ReportQuery,
         produces: ['text/csv'],
@@ -79,6 +82,7 @@ export const reportsRoutes: FastifyPluginAsync<ReportsRoutesOptions> = async (ba
     {
       schema: {
         tags: ['reports'],
+        security: bearer,
         summary: 'Session facts and travel avoided per participant (no names)',
         params: ConsultationParams,
         response: { 200: ConsultationReport, ...errors },
@@ -92,6 +96,7 @@ export const reportsRoutes: FastifyPluginAsync<ReportsRoutesOptions> = async (ba
     {
       schema: {
         tags: ['reports'],
+        security: bearer,
         summary: 'Enter the trip a participant would otherwise have made',
         params: TravelParams,
         body: TravelPlan,
@@ -115,6 +120,7 @@ export const reportsRoutes: FastifyPluginAsync<ReportsRoutesOptions> = async (ba
     {
       schema: {
         tags: ['reports'],
+        security: bearer,
         summary: 'Configured places with road distances, for booking forms',
         response: { 200: TravelPlaces, 401: ErrorBody },
       },
@@ -130,6 +136,7 @@ export const reportsRoutes: FastifyPluginAsync<ReportsRoutesOptions> = async (ba
     {
       schema: {
         tags: ['survey'],
+        security: bearer,
         summary: "The caller's question set and whether it is answered",
         params: ConsultationParams,
         response: { 200: SurveyStatus, ...errors },
@@ -143,6 +150,7 @@ export const reportsRoutes: FastifyPluginAsync<ReportsRoutesOptions> = async (ba
     {
       schema: {
         tags: ['survey'],
+        security: bearer,
         summary: 'Answer the experience survey (once per participant and consultation)',
         params: ConsultationParams,
         body: SurveyAnswerInput,
