@@ -8,15 +8,14 @@ export function Layout() {
   const { t } = useTranslation();
   const { pathname } = useLocation();
   const mainRef = useRef<HTMLElement>(null);
-  const first = useRef(true);
+  const shown = useRef(pathname);
 
   // After client-side navigation, move focus to the new page so screen readers announce it
-  // and keyboard users start from the top of the content.
+  // and keyboard users start from the top of the content. Not on the first load, and
+  // idempotent (StrictMode runs effects twice).
   useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      return;
-    }
+    if (shown.current === pathname) return;
+    shown.current = pathname;
     const heading = mainRef.current?.querySelector<HTMLElement>('h1');
     if (heading) {
       heading.tabIndex = -1;

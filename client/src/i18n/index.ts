@@ -49,6 +49,7 @@ export function initI18n(lng: Language = storedLanguage()) {
       interpolation: { escapeValue: false }, // React escapes.
       returnNull: false,
       initAsync: false,
+      showSupportNotice: false,
     });
     applyLanguage(lng);
   }

@@ -1,4 +1,4 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Navigate, useLocation, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../../api/session';
@@ -19,16 +19,17 @@ export function LoginPage() {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<{ text: string; n: number } | null>(null);
   const errorRef = useRef<HTMLDivElement>(null);
+
+  // Focus the message so it is read out and the user knows where they are.
+  useEffect(() => {
+    if (error) errorRef.current?.focus();
+  }, [error]);
 
   if (account) return <Navigate to={from} replace />;
 
-  const fail = (message: string) => {
-    setError(message);
-    // Focus the message so it is read out and the user knows where they are.
-    requestAnimationFrame(() => errorRef.current?.focus());
-  };
+  const fail = (text: string) => setError((e) => ({ text, n: (e?.n ?? 0) + 1 }));
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
@@ -69,7 +70,7 @@ export function LoginPage() {
       )}
       {error && (
         <div className="alert alert--error" role="alert" tabIndex={-1} ref={errorRef}>
-          {error}
+          {error.text}
         </div>
       )}
 

@@ -1,4 +1,4 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { ConsultationKind, JoinLocation, Role } from '@samkons/shared';
@@ -59,10 +59,16 @@ export function BookingPage() {
       participants: d.participants.map((p) => (p.uid === uid ? { ...p, ...patch } : p)),
     }));
 
+  const [failures, setFailures] = useState(0);
+  // After a failed submit, focus the summary: it is read out and lists links to each field.
+  useEffect(() => {
+    if (failures > 0) summaryRef.current?.focus();
+  }, [failures]);
+
   const showErrors = (next: FieldErrors, general: string | null) => {
     setErrors(next);
     setFormError(general);
-    requestAnimationFrame(() => summaryRef.current?.focus());
+    setFailures((n) => n + 1);
   };
 
   const onSubmit = async (e: FormEvent) => {

@@ -1,0 +1,301 @@
+import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../support/browser.js';
+import { buildClient } from '../support/client-build.js';
+import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+
+/**
+ * Accessibility in real Chromium against the built client served by the real server (demo
+ * data, embedded PGlite): axe-core finds no serious or critical violations on the login and
+ * pre-join pages in nynorsk, bokmål and English (and with large text + high contrast), and
+ * a staff member can log in with the keyboard alone, seeing a visible focus at every stop.
+ */
+
+const require = createRequire(import.meta.url);
+const AXE_PATH = require.resolve('axe-core/axe.min.js');
+const ARTEFACTS = fileURLToPath(new URL('../../test-results/accessibility/', import.meta.url));
+const LANGUAGES = ['nn', 'nb', 'en'] as const;
+type Lang = (typeof LANGUAGES)[number];
+
+/** What each page's <h1> says, per language (from client/src/i18n). */
+const HEADINGS: Record<Lang, { login: string; prejoin: string; consultations: string }> = {
+  nn: {
+    login: 'Logg inn',
+    prejoin: 'Før du går inn i møtet',
+    consultations: 'Mine konsultasjonar',
+  },
+  nb: {
+    login: 'Logg inn',
+    prejoin: 'Før du går inn i møtet',
+    consultations: 'Mine konsultasjoner',
+  },
+  en: {
+    login: 'Log in',
+    prejoin: 'Before you join the meeting',
+    consultations: 'My consultations',
+  },
+};
+
+interface AxeNode {
+  target: string[];
+  html: string;
+  failureSummary?: string;
+}
+interface AxeViolation {
+  id: string;
+  impact: 'minor' | 'moderate' | 'serious' | 'critical' | null;
+  help: string;
+  nodes: AxeNode[];
+}
+
+let server: ServerProcess;
+let browser: Browser;
+let inviteToken: string;
+
+async function api<T>(pathname: string, init: RequestInit & { token?: string } = {}): Promise<T> {
+  const res = await fetch(`${server.url}/api${pathname}`, {
+    ...init,
+    headers: {
+      'content-type': 'application/json',
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+    },
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${pathname}: ${res.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/** An invite link token for the patient of today's demo consultation (open now). */
+async function patientInviteToken(): Promise<string> {
+  const login = await api<{ accessToken: string }>('/auth/login', {
+    method: 'POST',
+    body: JSON.stringify({ username: 'spesialist', password: 'demo-spesialist' }),
+  });
+  const from = new Date(Date.now() - 3600_000).toISOString();
+  const to = new Date(Date.now() + 6 * 3600_000).toISOString();
+  const { consultations } = await api<{
+    consultations: { id: string; status: string; participants: { id: string; role: string }[] }[];
+  }>(`/consultations?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, {
+    token: login.accessToken,
+  });
+  for (const c of consultations) {
+    const patient = c.participants.find((p) => p.role === 'patient');
+    if (c.status !== 'booked' || !patient) continue;
+    const invite = await api<{ token: string }>(
+      `/consultations/${c.id}/participants/${patient.id}/invite`,
+      { method: 'POST', body: '{}', token: login.accessToken },
+    );
+    return invite.token;
+  }
+  throw new Error('no demo consultation with a patient today');
+}
+
+async function newContext(lang: Lang, display?: { largeText: boolean; highContrast: boolean }) {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    permissions: ['camera', 'microphone'],
+  });
+  await context.addInitScript(
+    ([l, d]) => {
+      localStorage.setItem('samkons.lang', l as string);
+      if (d) localStorage.setItem('samkons.display', d as string);
+    },
+    [lang, display ? JSON.stringify(display) : ''] as const,
+  );
+  return context;
+}
+
+async function axeSeriousViolations(page: Page): Promise<AxeViolation[]> {
+  await page.addScriptTag({ path: AXE_PATH });
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: unknown[] }> } }
+    ).axe;
+    return (await axe.run(document)).violations;
+  });
+  return (violations as AxeViolation[]).filter(
+    (v) => v.impact === 'serious' || v.impact === 'critical',
+  );
+}
+
+const describeViolations = (vs: AxeViolation[]) =>
+  vs
+    .map(
+      (v) =>
+        `${v.impact} ${v.id}: ${v.help}\n${v.nodes.map((n) => `  ${n.target.join(' ')} ${n.failureSummary ?? ''}`).join('\n')}`,
+    )
+    .join('\n');
+
+async function openLogin(context: BrowserContext, lang: Lang): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${server.url}/login`);
+  await page.getByRole('heading', { level: 1, name: HEADINGS[lang].login }).waitFor();
+  return page;
+}
+
+async function openPrejoin(context: BrowserContext, lang: Lang): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${server.url}/join/${inviteToken}`);
+  await page.getByRole('heading', { level: 1, name: HEADINGS[lang].prejoin }).waitFor();
+  // The invite is exchanged, devices are listed and the network check has finished.
+  await page.locator('.prejoin__identity').waitFor();
+  await page.locator('#camera-select').waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('.check--ok').length >= 2, undefined, {
+    timeout: 15_000,
+  });
+  return page;
+}
+
+beforeAll(async () => {
+  await mkdir(ARTEFACTS, { recursive: true });
+  const dist = await buildClient();
+  server = await startServerProcess({ CLIENT_DIST: dist, DEMO_DATA: 'true' });
+  browser = await launchChromium();
+  inviteToken = await patientInviteToken();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('axe-core finds no serious or critical violations', () => {
+  for (const lang of LANGUAGES) {
+    it(`login page (${lang})`, async () => {
+      const context = await newContext(lang);
+      try {
+        const page = await openLogin(context, lang);
+        expect(await page.evaluate(() => document.documentElement.lang)).toBe(lang);
+        await page.screenshot({ path: path.join(ARTEFACTS, `login-${lang}.png`), fullPage: true });
+        const violations = await axeSeriousViolations(page);
+        expect(violations, describeViolations(violations)).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    });
+
+    it(`pre-join page (${lang})`, async () => {
+      const context = await newContext(lang);
+      try {
+        const page = await openPrejoin(context, lang);
+        expect(await page.evaluate(() => document.documentElement.lang)).toBe(lang);
+        await page.screenshot({
+          path: path.join(ARTEFACTS, `prejoin-${lang}.png`),
+          fullPage: true,
+        });
+        const violations = await axeSeriousViolations(page);
+        expect(violations, describeViolations(violations)).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+
+  it('login and pre-join with large text and high contrast (nn)', async () => {
+    const context = await newContext('nn', { largeText: true, highContrast: true });
+    try {
+      const login = await openLogin(context, 'nn');
+      expect(await login.evaluate(() => document.documentElement.dataset.contrast)).toBe('high');
+      await login.screenshot({
+        path: path.join(ARTEFACTS, 'login-nn-contrast.png'),
+        fullPage: true,
+      });
+      const v1 = await axeSeriousViolations(login);
+      expect(v1, describeViolations(v1)).toEqual([]);
+      const prejoin = await openPrejoin(context, 'nn');
+      await prejoin.screenshot({
+        path: path.join(ARTEFACTS, 'prejoin-nn-contrast.png'),
+        fullPage: true,
+      });
+      const v2 = await axeSeriousViolations(prejoin);
+      expect(v2, describeViolations(v2)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('keyboard only', () => {
+  /** Presses Tab and returns what has focus, and whether its focus indicator is visible. */
+  async function tab(page: Page, key = 'Tab') {
+    await page.keyboard.press(key);
+    return page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      if (!el || el === document.body) return { id: '', text: '', visibleFocus: false };
+      const style = getComputedStyle(el);
+      const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+      return {
+        id: el.id,
+        text: (el.textContent ?? '').trim(),
+        visibleFocus: outline || style.boxShadow !== 'none',
+      };
+    });
+  }
+
+  it('a staff member logs in with Tab, typing and Enter, with a visible focus at every stop', async () => {
+    const context = await newContext('nn');
+    try {
+      const page = await openLogin(context, 'nn');
+      await page.bringToFront();
+
+      // First stop: the skip link; Enter moves to the main content.
+      const skip = await tab(page);
+      expect(skip.text).toBe('Hopp til hovudinnhaldet');
+      expect(skip.visibleFocus).toBe(true);
+      await page.keyboard.press('Enter');
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+
+      // From the main content, Tab reaches the username field.
+      const user = await tab(page);
+      expect(user.id).toBe('login-username');
+      expect(user.visibleFocus).toBe(true);
+      await page.keyboard.type('spesialist');
+      const pass = await tab(page);
+      expect(pass.id).toBe('login-password');
+      expect(pass.visibleFocus).toBe(true);
+      await page.keyboard.type('demo-spesialist');
+      const submit = await tab(page);
+      expect(submit.text).toBe('Logg inn');
+      expect(submit.visibleFocus).toBe(true);
+      await page.keyboard.press('Enter');
+
+      const heading = page.getByRole('heading', { level: 1, name: HEADINGS.nn.consultations });
+      await heading.waitFor();
+      // Focus moved to the new page's heading, so a screen reader announces it.
+      expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+      await page.screenshot({ path: path.join(ARTEFACTS, 'consultations-nn.png'), fullPage: true });
+      const violations = await axeSeriousViolations(page);
+      expect(violations, describeViolations(violations)).toEqual([]);
+
+      // Every Tab stop on the page shows a focus indicator (header, list, links).
+      const stops: { id: string; text: string; visibleFocus: boolean }[] = [];
+      for (let i = 0; i < 15; i++) stops.push(await tab(page));
+      const hidden = stops.filter((s) => (s.id || s.text) && !s.visibleFocus);
+      expect(hidden).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a wrong password is announced and focused, in plain words', async () => {
+    const context = await newContext('en');
+    try {
+      const page = await openLogin(context, 'en');
+      await page.locator('#login-username').focus();
+      await page.keyboard.type('spesialist');
+      await tab(page);
+      await page.keyboard.type('wrong password');
+      await page.keyboard.press('Enter');
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      expect((await alert.textContent())?.trim()).toBe('Wrong username or password.');
+      await page.waitForFunction(() => document.activeElement?.getAttribute('role') === 'alert');
+    } finally {
+      await context.close();
+    }
+  });
+});
