@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './grants.js';
 export * from './signalling.js';
+export * from './session.js';
 export * from './roles.js';
 export * from './participant.js';
 export * from './consultation.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode } from './errors.js';
+import { SessionErrorReason, sessionNotifications, sessionRequests } from './session.js';
 
 /**
  * The socket.io signalling contract between the browser and the SFU.
@@ -14,9 +15,14 @@ import { ErrorCode } from './errors.js';
 // ---------------------------------------------------------------------------------------
 // Acks
 
-export type AckError = { code: ErrorCode; message: string };
+/** `reason` refines the code for session requests (e.g. `consent_required`). */
+export type AckError = { code: ErrorCode; message: string; reason?: SessionErrorReason };
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: AckError };
-export const AckErrorSchema = z.object({ code: ErrorCode, message: z.string() });
+export const AckErrorSchema = z.object({
+  code: ErrorCode,
+  message: z.string(),
+  reason: SessionErrorReason.optional(),
+});
 export const ackSchema = <T extends z.ZodType>(data: T) =>
   z.discriminatedUnion('ok', [
     z.object({ ok: z.literal(true), data }),
@@ -186,7 +192,13 @@ export type JoinResponse = z.infer<typeof JoinResponse>;
  * maps and the server's validation derive from it.
  */
 export const requests = {
-  /** Enters the room named by the handshake's credentials; one round trip. */
+  /** Waiting room, admission, chat, hands, roster and host actions (session.ts). */
+  ...sessionRequests,
+  /**
+   * Enters the media room named by the handshake's credentials; one round trip. Needs
+   * admission (`enter` first; with `roomJoin` it enters implicitly), else `forbidden` with
+   * reason `not_admitted`.
+   */
   join: { req: Empty, res: JoinResponse },
   /**
    * The device is loaded: the server now sends `newConsumer` for every existing and future
@@ -238,6 +250,7 @@ export type ClientToServerEvents = {
 // Notifications (server -> client)
 
 export const notifications = {
+  ...sessionNotifications,
   peerJoined: z.object({ peer: PeerInfo }),
   peerLeft: z.object({ peerId: Id }),
   /** A paused server-side consumer; create it locally, then send `resumeConsumer`. */

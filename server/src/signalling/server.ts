@@ -168,7 +168,20 @@ export function attachSignalling(opts: {
     return { room, peer };
   };
 
+  const pendingSession = (): never => {
+    throw new DomainError('invalid_state', 'Session requests are not implemented yet');
+  };
   const handlers: { [K in RequestName]: Handler<K> } = {
+    enter: pendingSession,
+    admit: pendingSession,
+    deny: pendingSession,
+    removeParticipant: pendingSession,
+    muteParticipant: pendingSession,
+    askToUnmute: pendingSession,
+    endSession: pendingSession,
+    sendChat: pendingSession,
+    raiseHand: pendingSession,
+    setRoster: pendingSession,
     async join(_data, socket) {
       if (socket.data.peer && !socket.data.peer.closed) {
         throw new DomainError('invalid_state', 'Already joined');
