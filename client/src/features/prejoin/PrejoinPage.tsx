@@ -47,7 +47,10 @@ export function PrejoinPage() {
     saveRoomSession(session);
     // Free the camera for the call page.
     media.stop();
-    void navigate(`/room/${session.participant.consultationId}`);
+    // The call page reads the session token with getRoomSession(consultationId); `name`
+    // is what it shows for this participant until it reads the token's participant.
+    const name = encodeURIComponent(session.participant.name);
+    void navigate(`/room/${session.participant.consultationId}?name=${name}`);
   };
 
   return (
