@@ -3,7 +3,11 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { httpStatusOf, type ErrorBody, type ErrorCode } from '@samkons/shared';
 import { DomainError } from './domain-error.js';
 
-function body(code: ErrorCode, message: string, details?: ErrorBody['error']['details']): ErrorBody {
+function body(
+  code: ErrorCode,
+  message: string,
+  details?: ErrorBody['error']['details'],
+): ErrorBody {
   return { error: details ? { code, message, details } : { code, message } };
 }
 
@@ -25,7 +29,9 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (status === 429) return reply.status(429).send(body('rate_limited', err.message));
     if (status >= 400 && status < 500) {
       // Fastify's own client errors (malformed JSON, wrong content type...).
-      return reply.status(status).send(body(status === 404 ? 'not_found' : 'bad_request', err.message));
+      return reply
+        .status(status)
+        .send(body(status === 404 ? 'not_found' : 'bad_request', err.message));
     }
     request.log.error({ err }, 'unhandled error');
     return reply.status(500).send(body('internal', 'Internal server error'));
