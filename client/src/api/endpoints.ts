@@ -16,6 +16,7 @@ import type { ApiClient, Refresher, Tokens } from './client';
 import { errorFromResponse, isApiError } from './errors';
 import { AuthProviders, IceServers } from './schemas';
 import { reportsEndpoints } from '../features/reports/api';
+import { consentEndpoints } from '../features/consent/api';
 
 /*
  * Every route the client calls, in one place. Paths follow issue 3; when the server's
@@ -43,6 +44,8 @@ export function endpoints(api: ApiClient) {
   return {
     /** Evaluation reports and the experience survey (features/reports/api.ts). */
     ...reportsEndpoints(api),
+    /** Consent: give, withdraw, and what a participant's session may read. */
+    ...consentEndpoints(api),
     login: (body: LoginRequest) =>
       api.post('/auth/login', { body, schema: TokenResponse, auth: false }),
     logout: () => api.post('/auth/logout'),

@@ -7,6 +7,7 @@ import { TextField } from '../../app/form';
 import { errorMessageKey } from '../../api/errors';
 import { formatDateTime, formatTime } from '../../i18n/format';
 import { consentStateFor, useConsultation } from './hooks';
+import { VerbalConsentForm } from '../consent/VerbalConsentForm';
 import { localInstant, DURATION_MAX, DURATION_MIN } from './validation';
 import './consultations.css';
 
@@ -103,6 +104,8 @@ export function ConsultationPage() {
         downloadIcs={q.downloadIcs}
         onNotice={setNotice}
       />
+
+      {active && <VerbalConsentForm consultation={c} onSaved={q.reload} />}
 
       {active && (
         <>

@@ -1,0 +1,101 @@
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Consultation } from '@samkons/shared';
+import { useApi } from '../../api/session';
+import { errorMessageKey } from '../../api/errors';
+import { consentHolders, needingCover } from './model';
+import './consent.css';
+
+/**
+ * A clinician taking part records a consent the patient (or guardian) gave verbally, e.g. on
+ * the phone or in the room. The server records the clinician as the one who wrote it down.
+ */
+export function VerbalConsentForm(props: { consultation: Consultation; onSaved: () => void }) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const holders = consentHolders(props.consultation);
+  const cover = needingCover(props.consultation);
+  const [givenBy, setGivenBy] = useState(holders[0]?.id ?? '');
+  const [covered, setCovered] = useState<Set<string>>(() => new Set(cover.map((p) => p.id)));
+  const [share, setShare] = useState(true);
+  const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
+  if (holders.length === 0) return null;
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (busy || !givenBy) return;
+    setBusy(true);
+    try {
+      await api.giveConsent(props.consultation.id, {
+        method: 'verbal',
+        givenByParticipantId: givenBy,
+        coveredParticipantIds: [...covered],
+        shareHealthInfo: share,
+      });
+      setNotice({ ok: true, text: t('consent.verbalSaved') });
+      props.onSaved();
+    } catch (err) {
+      setNotice({ ok: false, text: t(errorMessageKey(err)) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section aria-labelledby="verbal-heading" className="panel">
+      <h2 id="verbal-heading">{t('consent.verbalTitle')}</h2>
+      <p>{t('consent.verbalHint')}</p>
+      <form onSubmit={(e) => void submit(e)} className="consent__verbal">
+        <div className="field">
+          <label htmlFor="verbal-given-by">{t('consent.verbalGivenBy')}</label>
+          <select id="verbal-given-by" value={givenBy} onChange={(e) => setGivenBy(e.target.value)}>
+            {holders.map((h) => (
+              <option key={h.id} value={h.id}>
+                {h.name}, {t(`roles.${h.role}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <fieldset>
+          <legend>{t('consent.whoLegend')}</legend>
+          {cover.map((p) => (
+            <label key={p.id} className="checkbox">
+              <input
+                type="checkbox"
+                checked={covered.has(p.id)}
+                onChange={(e) =>
+                  setCovered((prev) => {
+                    const next = new Set(prev);
+                    if (e.target.checked) next.add(p.id);
+                    else next.delete(p.id);
+                    return next;
+                  })
+                }
+              />
+              {p.name}, {t(`roles.${p.role}`)}
+              {p.organisation ? `, ${p.organisation}` : ''}
+            </label>
+          ))}
+        </fieldset>
+        <label className="checkbox">
+          <input type="checkbox" checked={share} onChange={(e) => setShare(e.target.checked)} />
+          {t('consent.shareLabel')}
+        </label>
+        <div aria-live="polite">
+          {notice && (
+            <p
+              className={`alert alert--${notice.ok ? 'success' : 'error'}`}
+              role={notice.ok ? 'status' : 'alert'}
+            >
+              {notice.text}
+            </p>
+          )}
+        </div>
+        <button type="submit" className="button" aria-disabled={busy}>
+          {t('consent.verbalSave')}
+        </button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,79 @@
+import { useCallback, useMemo } from 'react';
+import type { Consent, Consultation, SessionTokenResponse } from '@samkons/shared';
+import { useApi } from '../../api/session';
+import { useQuery } from '../../api/useQuery';
+import { consentInForce, withoutParticipant } from './model';
+
+export interface ConsentData {
+  consultation: Consultation;
+  consents: Consent[];
+}
+
+/**
+ * The consultation and its consents as a live-session participant sees them, plus the
+ * consent actions (give, withdraw all, withdraw one person's presence). Token-bound: works
+ * for a patient or guardian who joined by link without an account.
+ */
+export function useConsent(session: SessionTokenResponse) {
+  const api = useApi();
+  const id = session.participant.consultationId;
+  const token = session.sessionToken;
+  const query = useQuery<ConsentData>(
+    async (signal) => {
+      const [consultation, list] = await Promise.all([
+        api.consultationForSession(id, token, signal),
+        api.consentsForSession(id, token, signal),
+      ]);
+      return { consultation, consents: list.consents };
+    },
+    [api, id, token],
+  );
+  const { data, setData, reload } = query;
+  const current = useMemo(() => consentInForce(data?.consents ?? []), [data]);
+
+  const replace = useCallback(
+    (updated: Consent, superseded?: Consent) => {
+      if (!data) return reload();
+      const consents = data.consents
+        .map((c) =>
+          superseded && c.id === superseded.id ? { ...c, supersededAt: updated.givenAt } : c,
+        )
+        .filter((c) => c.id !== updated.id);
+      setData({ ...data, consents: [...consents, updated] });
+    },
+    [data, setData, reload],
+  );
+
+  const give = useCallback(
+    async (coveredParticipantIds: string[], shareHealthInfo: boolean) => {
+      const created = await api.giveConsent(
+        id,
+        { method: 'in_app', coveredParticipantIds, shareHealthInfo },
+        token,
+      );
+      replace(created, current);
+      return created;
+    },
+    [api, id, token, current, replace],
+  );
+
+  /** Withdraws the whole consent: the server ends the session for everyone. */
+  const withdrawAll = useCallback(async () => {
+    if (!current) return;
+    replace(await api.withdrawConsent(id, current.id, {}, token));
+  }, [api, id, token, current, replace]);
+
+  /** Takes one participant's presence out of the consent: the server removes them at once. */
+  const withdrawFor = useCallback(
+    async (participantId: string) => {
+      if (!current) return;
+      const created = await api.giveConsent(id, withoutParticipant(current, participantId), token);
+      replace(created, current);
+    },
+    [api, id, token, current, replace],
+  );
+
+  return { ...query, current, give, withdrawAll, withdrawFor };
+}
+
+export type ConsentApi = ReturnType<typeof useConsent>;
