@@ -298,4 +298,92 @@ describe('keyboard only', () => {
       await context.close();
     }
   });
+
+  it('the booking form lists errors, shows a double booking (409) in plain words, and passes axe', async () => {
+    const context = await newContext('nn');
+    try {
+      const page = await openLogin(context, 'nn');
+      await page.locator('#login-username').fill('spesialist');
+      await page.locator('#login-password').fill('demo-spesialist');
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { level: 1, name: HEADINGS.nn.consultations }).waitFor();
+
+      // Reach the booking form through the main menu with the keyboard.
+      await page.getByRole('link', { name: 'Ny konsultasjon', exact: true }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { level: 1, name: 'Ny konsultasjon' }).waitFor();
+
+      // Submitting the empty form: a focused summary with a link to each field.
+      await page.getByRole('button', { name: 'Bestill konsultasjon' }).focus();
+      await page.keyboard.press('Enter');
+      const summary = page.locator('.error-summary');
+      await summary.waitFor();
+      await page.waitForFunction(() => document.activeElement?.classList.contains('error-summary'));
+      expect(await summary.locator('li').count()).toBeGreaterThan(3);
+      await page.screenshot({
+        path: path.join(ARTEFACTS, 'booking-errors-nn.png'),
+        fullPage: true,
+      });
+      const v1 = await axeSeriousViolations(page);
+      expect(v1, describeViolations(v1)).toEqual([]);
+
+      // Book the specialist at the time of today's demo consultation: 409, shown in words.
+      const login = await api<{ accessToken: string }>('/auth/login', {
+        method: 'POST',
+        body: JSON.stringify({ username: 'spesialist', password: 'demo-spesialist' }),
+      });
+      const from = new Date(Date.now() - 3600_000).toISOString();
+      const to = new Date(Date.now() + 6 * 3600_000).toISOString();
+      const { consultations } = await api<{ consultations: { startsAt: string }[] }>(
+        `/consultations?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
+        { token: login.accessToken },
+      );
+      const busy = consultations
+        .map((c) => new Date(c.startsAt))
+        .find((d) => d.getTime() > Date.now() + 60_000);
+      expect(busy, 'a demo consultation later today').toBeDefined();
+      const local = await page.evaluate((iso) => {
+        const d = new Date(iso);
+        const pad = (n: number) => String(n).padStart(2, '0');
+        return {
+          date: `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`,
+          time: `${pad(d.getHours())}:${pad(d.getMinutes())}`,
+        };
+      }, busy!.toISOString());
+      await page.locator('#f-date').fill(local.date);
+      await page.locator('#f-time').fill(local.time);
+      await page.locator('#f-participants-0-name').fill('Kari Nordmann');
+      await page.locator('#f-participants-0-mobile').fill('912 34 567');
+      await page.locator('#f-participants-0-joinsFrom').selectOption('home');
+      await page.locator('#f-participants-0-travelKm').fill('92');
+      await page.locator('#f-participants-0-birthDate').fill('1941-03-02');
+      await page.locator('#f-participants-1-name').fill('Dr. Fastlege');
+      await page.locator('#f-participants-1-email').fill('fastlege@example.no');
+      await page.locator('#f-participants-1-joinsFrom').selectOption('gp_office');
+      await page.getByRole('button', { name: 'Bestill konsultasjon' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByText('Tidspunktet kolliderer med ein annan avtale').waitFor();
+      await page.screenshot({
+        path: path.join(ARTEFACTS, 'booking-conflict-nn.png'),
+        fullPage: true,
+      });
+
+      // A free time books, and the consultation page passes axe too.
+      const later = new Date(busy!.getTime() + 3 * 86400_000);
+      await page
+        .locator('#f-date')
+        .fill(
+          `${later.getFullYear()}-${String(later.getMonth() + 1).padStart(2, '0')}-${String(later.getDate()).padStart(2, '0')}`,
+        );
+      await page.getByRole('button', { name: 'Bestill konsultasjon' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByText('Konsultasjonen er bestilt.').waitFor();
+      await page.getByRole('table').waitFor();
+      await page.screenshot({ path: path.join(ARTEFACTS, 'consultation-nn.png'), fullPage: true });
+      const v2 = await axeSeriousViolations(page);
+      expect(v2, describeViolations(v2)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });
