@@ -20,7 +20,7 @@ const Env = z.object({
   MEDIASOUP_RTC_PORT: z.coerce.number().int().min(0).max(65535).default(40000),
   MEDIASOUP_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
   /** Development signalling: join any room by name with full media grants (no token). */
-  SIGNALLING_DEV_ROOMS: z.enum(['true', 'false']).default('true'),
+  SIGNALLING_DEV_ROOMS: z.enum(['true', 'false']).default('false'),
   TURN_URLS: z.string().optional(),
   TURN_SECRET: z.string().optional(),
 

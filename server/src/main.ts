@@ -9,6 +9,10 @@ import { WorkerPool } from './sfu/worker-pool.js';
 import { RoomRegistry } from './sfu/room-registry.js';
 import { attachSignalling } from './signalling/server.js';
 import { devRoomAuthenticator, firstOf } from './signalling/authenticator.js';
+import { tokenAuthenticator } from './signalling/token-authenticator.js';
+import { LiveSessions } from './session/live-sessions.js';
+import { domainConsentGate } from './session/consent-gate.js';
+import { databaseJournal } from './session/session-journal.js';
 
 /** Composition root: config -> db -> media workers -> http -> signalling. */
 async function main(): Promise<void> {
@@ -31,11 +35,22 @@ async function main(): Promise<void> {
     domain,
     reports: { reports, authenticate: (h) => domain.auth.authenticate(h) },
   });
-  // The token authenticator (server/src/auth) joins this list when it lands.
-  const authenticator = firstOf(...(config.signalling.devRooms ? [devRoomAuthenticator] : []));
+  // Session tokens first; development rooms only when explicitly enabled.
+  const authenticator = firstOf(
+    tokenAuthenticator((token) => domain.auth.verifySessionToken(token)),
+    ...(config.signalling.devRooms ? [devRoomAuthenticator] : []),
+  );
+  const sessions = new LiveSessions({
+    rooms,
+    gate: domainConsentGate({ auth: domain.auth, db }),
+    journal: databaseJournal({ db, reports, log: app.log }),
+    log: app.log,
+  });
+  sessions.subscribe(domain.events);
   const signalling = attachSignalling({
     httpServer: app.server,
     registry: rooms,
+    sessions,
     authenticator,
     log: app.log,
   });
@@ -46,6 +61,8 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     signalling.close();
+    await sessions.journal.settled();
+    sessions.close();
     rooms.close();
     await app.close();
     await db.close();

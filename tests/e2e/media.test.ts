@@ -38,7 +38,8 @@ beforeAll(async () => {
   });
   buildMs = performance.now() - t;
   // Its own process (server/src/main.ts), so its memory is measured apart from vitest.
-  server = await startServerProcess({ CLIENT_DIST: clientDist });
+  // Rooms by name without a token: development signalling, off by default.
+  server = await startServerProcess({ CLIENT_DIST: clientDist, SIGNALLING_DEV_ROOMS: 'true' });
   browser = await launchChromium();
 });
 

@@ -8,8 +8,17 @@ import { RoomRegistry } from '../../server/src/sfu/room-registry.js';
 import { attachSignalling, type Signalling } from '../../server/src/signalling/server.js';
 import {
   devRoomAuthenticator,
+  firstOf,
   type SocketAuthenticator,
 } from '../../server/src/signalling/authenticator.js';
+import { tokenAuthenticator } from '../../server/src/signalling/token-authenticator.js';
+import type { Database } from '../../server/src/db/database.js';
+import { openDatabase } from '../../server/src/db/index.js';
+import { createDomainServices, type DomainServices } from '../../server/src/booking/services.js';
+import { createReports, type ReportsService } from '../../server/src/reports/index.js';
+import { LiveSessions } from '../../server/src/session/live-sessions.js';
+import { domainConsentGate, openConsentGate } from '../../server/src/session/consent-gate.js';
+import { databaseJournal, nullJournal } from '../../server/src/session/session-journal.js';
 
 export interface TestServer {
   /** http://127.0.0.1:PORT */
@@ -18,16 +27,27 @@ export interface TestServer {
   app: FastifyInstance;
   workers: WorkerPool;
   rooms: RoomRegistry;
+  sessions: LiveSessions;
   signalling: Signalling;
+  /** With `{ domain: true }`: PGlite in memory, booking/consent/audit, reports. */
+  domain?: { db: Database; services: DomainServices; reports: ReportsService };
   close(): Promise<void>;
 }
 
 /**
  * Starts the real server in this process (real mediasoup worker) on a free HTTP port and
  * a random RTC port, like server/src/main.ts does. `env` overrides the configuration.
+ *
+ * Without `domain`: development rooms only (any room by name, consent never blocks).
+ * With `domain: true`: the composition of main.ts — session tokens first (dev rooms only if
+ * SIGNALLING_DEV_ROOMS=true), consent gate, audit and attendance journal, domain events.
  */
 export async function startTestServer(
-  opts: { env?: Record<string, string>; authenticator?: SocketAuthenticator } = {},
+  opts: {
+    env?: Record<string, string>;
+    authenticator?: SocketAuthenticator;
+    domain?: boolean;
+  } = {},
 ): Promise<TestServer> {
   const config = loadConfig({
     HOST: '127.0.0.1',
@@ -38,16 +58,58 @@ export async function startTestServer(
     MEDIASOUP_LISTEN_IP: '127.0.0.1',
     PGLITE_DATA_DIR: 'memory://',
     CLIENT_DIST: '/nonexistent',
+    JWT_SECRET: 'test-secret-that-is-long-enough-0123456789',
+    DEMO_DATA: 'false',
     ...opts.env,
   });
   const log = pino({ level: config.logLevel });
   const workers = await WorkerPool.create(config.media, log);
   const rooms = new RoomRegistry(workers, log);
-  const app = await buildApp({ config, media: rooms });
+
+  let domain: TestServer['domain'];
+  if (opts.domain) {
+    const db = await openDatabase(config);
+    const services = createDomainServices(config, db, { loginRateLimitPerMinute: 10_000 });
+    const reports = await createReports(db, config.reports);
+    domain = { db, services, reports };
+  }
+  const app = await buildApp({
+    config,
+    media: rooms,
+    ...(domain
+      ? {
+          domain: domain.services,
+          reports: {
+            reports: domain.reports,
+            authenticate: (h: string | undefined) => domain.services.auth.authenticate(h),
+          },
+        }
+      : {}),
+  });
+  const sessions = new LiveSessions({
+    rooms,
+    gate: domain
+      ? domainConsentGate({ auth: domain.services.auth, db: domain.db })
+      : openConsentGate,
+    journal: domain
+      ? databaseJournal({ db: domain.db, reports: domain.reports, log: app.log })
+      : nullJournal,
+    log: app.log,
+  });
+  if (domain) sessions.subscribe(domain.services.events);
+  const authenticator =
+    opts.authenticator ??
+    (domain
+      ? firstOf(
+          tokenAuthenticator((token) => domain.services.auth.verifySessionToken(token)),
+          ...(config.signalling.devRooms ? [devRoomAuthenticator] : []),
+        )
+      : devRoomAuthenticator);
   const signalling = attachSignalling({
     httpServer: app.server,
     registry: rooms,
-    authenticator: opts.authenticator ?? devRoomAuthenticator,
+    sessions,
+    authenticator,
     log: app.log,
   });
   await app.listen({ host: config.http.host, port: config.http.port });
@@ -59,14 +121,19 @@ export async function startTestServer(
     app,
     workers,
     rooms,
+    sessions,
     signalling,
+    ...(domain ? { domain } : {}),
     async close() {
       if (closed) return;
       closed = true;
       signalling.close();
+      await sessions.journal.settled();
+      sessions.close();
       rooms.close();
       await app.close();
       workers.close();
+      await domain?.db.close();
     },
   };
 }

@@ -42,7 +42,7 @@ export interface RequestMeta {
 
 /** What `verifySessionToken` returns: who the bearer is and what they may do right now. */
 export interface VerifiedSession {
-  participant: Pick<Participant, 'id' | 'consultationId' | 'role' | 'name'>;
+  participant: Pick<Participant, 'id' | 'consultationId' | 'role' | 'name' | 'organisation'>;
   /** Recomputed from current consultation state and consent, not copied from the token. */
   grants: SessionGrants;
   assuranceLevel: AssuranceLevel;
@@ -251,6 +251,7 @@ export class AuthService {
         consultationId: consultation.id,
         role: participant.role,
         name: participant.name,
+        organisation: participant.organisation,
       },
       grants: computeGrants(participant, consultation, consent),
       assuranceLevel: claims.asr,

@@ -1,13 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { DevHandshakeAuth, type ErrorCode, type SessionGrants } from '@samkons/shared';
+import {
+  DevHandshakeAuth,
+  type AssuranceLevel,
+  type ErrorCode,
+  type Role,
+  type SessionGrants,
+} from '@samkons/shared';
 
 /** What the signalling layer knows about a connection once it is authenticated. */
 export interface SocketPrincipal {
   displayName: string;
-  /** Shown beside the name; handlers never decide on it, only on `grants`. */
-  role?: string;
+  /** Shown beside the name; host actions never decide on it, only on `grants`. */
+  role?: Role;
+  organisation?: string | null;
+  /** Grants at the handshake; refreshed from current consent when admitted. */
   grants: SessionGrants;
+  /**
+   * Token sessions only (absent for development rooms): the token is re-verified at
+   * admission, so grants follow the consent in force; the rest goes to the audit log.
+   */
+  session?: { token: string; assuranceLevel: AssuranceLevel; accountId: string | null };
+  /** Set by the signalling server from the handshake, for the audit log. */
+  clientAddress?: string;
 }
 
 /** The parts of a socket.io handshake an authenticator may look at. */

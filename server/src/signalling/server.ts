@@ -21,12 +21,19 @@ import { DomainError } from '../http/domain-error.js';
 import type { Peer } from '../sfu/peer.js';
 import type { Room } from '../sfu/room.js';
 import type { RoomRegistry } from '../sfu/room-registry.js';
+import type { LiveSession, SessionMember } from '../session/live-session.js';
+import type { LiveSessions } from '../session/live-sessions.js';
+import { SessionError } from '../session/session-error.js';
 import type { SocketAuthenticator, SocketPrincipal } from './authenticator.js';
 
 const MAX_PENDING_REQUESTS = 64;
 
 export interface SocketData {
   principal: SocketPrincipal;
+  /** This connection as the live session sees it. */
+  member: SessionMember;
+  /** Set by `enter` (or an implicit one in `join`). */
+  session?: LiveSession;
   /** Set between a successful `join` and leaving (or the room closing). */
   room?: Room;
   peer?: Peer;
@@ -59,10 +66,11 @@ export interface Signalling {
 export function attachSignalling(opts: {
   httpServer: HttpServer;
   registry: RoomRegistry;
+  sessions: LiveSessions;
   authenticator: SocketAuthenticator;
   log: FastifyBaseLogger;
 }): Signalling {
-  const { registry, authenticator } = opts;
+  const { registry, sessions, authenticator } = opts;
   const log = opts.log.child({ module: 'signalling' });
   const io: SignallingServer = new Server(opts.httpServer, {
     path: '/socket.io',
@@ -80,7 +88,7 @@ export function attachSignalling(opts: {
       .authenticate({ auth: auth as Record<string, unknown>, headers, address })
       .then((result) => {
         if (result.ok) {
-          socket.data.principal = result.principal;
+          socket.data.principal = { ...result.principal, clientAddress: address };
           next();
         } else {
           next(Object.assign(new Error(result.message), { data: { code: result.code } }));
@@ -93,6 +101,12 @@ export function attachSignalling(opts: {
   });
 
   io.on('connection', (socket) => {
+    socket.data.member = {
+      principal: socket.data.principal,
+      notify: (n) => emitNotification(socket, n),
+      // Queued notifications (removed, denied, sessionEnded) are flushed before closing.
+      disconnect: () => socket.disconnect(true),
+    };
     // One request at a time per socket: the order the client sent is the order applied.
     let queue: Promise<void> = Promise.resolve();
     let pending = 0;
@@ -117,10 +131,12 @@ export function attachSignalling(opts: {
         .finally(() => pending--);
     });
     socket.on('disconnect', () => {
-      const { room, peer } = socket.data;
+      const { room, peer, session, member } = socket.data;
       if (room && peer) room.leave(peer);
       socket.data.room = undefined;
       socket.data.peer = undefined;
+      session?.leave(member, 'disconnected');
+      socket.data.session = undefined;
     });
   });
 
@@ -168,27 +184,88 @@ export function attachSignalling(opts: {
     return { room, peer };
   };
 
-  const pendingSession = (): never => {
-    throw new DomainError('invalid_state', 'Session requests are not implemented yet');
+  const enter = async (socket: SignallingSocket) => {
+    const { member } = socket.data;
+    const cid = member.principal.grants.consultationId;
+    // A session that just closed because the last person left is replaced by a new one.
+    for (let attempt = 0; ; attempt++) {
+      const session = sessions.getOrCreate(cid);
+      try {
+        const result = await session.enter(member);
+        socket.data.session = session;
+        return result;
+      } catch (err) {
+        const emptied = session.closed && sessions.get(cid) !== session;
+        if (!emptied || attempt > 0 || !(err instanceof SessionError)) throw err;
+      }
+    }
   };
+
+  /** The caller's live session, once they are in it (waiting or admitted). */
+  const inSession = (socket: SignallingSocket): { session: LiveSession; member: SessionMember } => {
+    const { session, member } = socket.data;
+    if (!session || !session.isPresent(member)) {
+      throw new SessionError('invalid_state', 'not_admitted', 'Enter the session first');
+    }
+    return { session, member };
+  };
+
   const handlers: { [K in RequestName]: Handler<K> } = {
-    enter: pendingSession,
-    admit: pendingSession,
-    deny: pendingSession,
-    removeParticipant: pendingSession,
-    muteParticipant: pendingSession,
-    askToUnmute: pendingSession,
-    endSession: pendingSession,
-    sendChat: pendingSession,
-    raiseHand: pendingSession,
-    setRoster: pendingSession,
+    enter: (_data, socket) => enter(socket),
+    async admit({ participantId }, socket) {
+      const { session, member } = inSession(socket);
+      await session.admit(member, participantId);
+      return {};
+    },
+    deny({ participantId, reason }, socket) {
+      const { session, member } = inSession(socket);
+      session.deny(member, participantId, reason);
+      return {};
+    },
+    removeParticipant({ participantId }, socket) {
+      const { session, member } = inSession(socket);
+      session.remove(member, participantId);
+      return {};
+    },
+    async muteParticipant({ participantId }, socket) {
+      const { session, member } = inSession(socket);
+      await session.mute(member, participantId);
+      return {};
+    },
+    askToUnmute({ participantId }, socket) {
+      const { session, member } = inSession(socket);
+      session.askToUnmute(member, participantId);
+      return {};
+    },
+    endSession(_data, socket) {
+      const { session, member } = inSession(socket);
+      session.end(member, 'ended_by_host');
+      return {};
+    },
+    sendChat({ text }, socket) {
+      const { session, member } = inSession(socket);
+      return { messageId: session.sendChat(member, text) };
+    },
+    raiseHand({ raised }, socket) {
+      const { session, member } = inSession(socket);
+      session.raiseHand(member, raised);
+      return {};
+    },
+    setRoster({ people }, socket) {
+      const { session, member } = inSession(socket);
+      session.setRoster(member, people);
+      return {};
+    },
     async join(_data, socket) {
       if (socket.data.peer && !socket.data.peer.closed) {
         throw new DomainError('invalid_state', 'Already joined');
       }
-      const { principal } = socket.data;
-      if (!principal.grants.roomJoin)
-        throw new DomainError('forbidden', 'Not admitted to this room');
+      const { principal, member } = socket.data;
+      // With `roomJoin`, `join` alone enters the session (development rooms, older clients).
+      if (!socket.data.session?.isPresent(member)) await enter(socket);
+      if (!socket.data.session?.isAdmitted(member)) {
+        throw new SessionError('forbidden', 'not_admitted', 'Waiting to be admitted');
+      }
       const room = await registry.getOrCreate(principal.grants.consultationId);
       const { peer, response } = await room.join(
         {
@@ -259,6 +336,8 @@ export function attachSignalling(opts: {
     leave(_data, socket) {
       const { room, peer } = joined(socket);
       room.leave(peer);
+      socket.data.session?.leave(socket.data.member, 'left');
+      socket.data.session = undefined;
       return {};
     },
   };
@@ -291,6 +370,9 @@ function summarize(error: z.ZodError): string {
 
 /** Maps any failure to a stable code; internals never leak into the message. */
 export function toAckError(err: unknown): AckError {
+  if (err instanceof SessionError) {
+    return { code: err.code, message: err.message, reason: err.reason };
+  }
   if (err instanceof DomainError) return { code: err.code, message: err.message };
   // mediasoup rejects bad parameters with TypeError and unsupported ones with UnsupportedError.
   if (err instanceof msTypes.UnsupportedError || err instanceof TypeError) {

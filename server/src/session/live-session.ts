@@ -1,0 +1,505 @@
+import { EventEmitter } from 'node:events';
+import type { FastifyBaseLogger } from 'fastify';
+import type {
+  EnterResponse,
+  LeftReason,
+  Notification,
+  RemovedReason,
+  RosterEntry,
+  SessionEndedReason,
+  SessionGrants,
+  SessionParticipant,
+  SessionState,
+} from '@samkons/shared';
+import { DomainError } from '../http/domain-error.js';
+import type { RoomRegistry } from '../sfu/room-registry.js';
+import type { SocketPrincipal } from '../signalling/authenticator.js';
+import type { ConsentGate } from './consent-gate.js';
+import type { SessionJournal } from './session-journal.js';
+import { ChatLog } from './chat-log.js';
+import { Lobby } from './lobby.js';
+import { PresentRoster, isPatientSide } from './roster.js';
+import { RaisedHands } from './raised-hands.js';
+import { SessionError } from './session-error.js';
+
+/** One connection's view, supplied by the signalling layer. */
+export interface SessionMember {
+  readonly principal: SocketPrincipal;
+  notify(notification: Notification): void;
+  /** Closes the connection after what was already sent to it. */
+  disconnect(): void;
+}
+
+interface Presence {
+  member: SessionMember;
+  status: 'waiting' | 'admitted';
+  admittedAt?: Date;
+}
+
+export interface LiveSessionDeps {
+  rooms: RoomRegistry;
+  gate: ConsentGate;
+  journal: SessionJournal;
+  log: FastifyBaseLogger;
+}
+
+type LiveSessionEvents = {
+  /** Ended, or nobody is left: the registry forgets it (and with it the chat). */
+  closed: [ended: SessionEndedReason | null];
+};
+
+const pidOf = (m: SessionMember) => m.principal.grants.participantId;
+
+/**
+ * The live session of one consultation: the lobby, who is admitted, chat, raised hands and
+ * the roster of people present with the patient. It decides who gets media (the signalling
+ * layer only creates transports for admitted members) and carries out host actions, which
+ * are checked against grants, never role names.
+ */
+export class LiveSession extends EventEmitter<LiveSessionEvents> {
+  readonly consultationId: string;
+  readonly #deps: LiveSessionDeps;
+  readonly #log: FastifyBaseLogger;
+  readonly #present = new Map<string, Presence>();
+  readonly #lobby = new Lobby();
+  readonly #chat = new ChatLog();
+  readonly #hands = new RaisedHands();
+  readonly #roster = new PresentRoster();
+  /** Admitted earlier in this session: a dropped connection comes back without waiting. */
+  readonly #admittedBefore = new Set<string>();
+  #closed = false;
+
+  constructor(consultationId: string, deps: LiveSessionDeps) {
+    super();
+    this.consultationId = consultationId;
+    this.#deps = deps;
+    this.#log = deps.log.child({ session: consultationId });
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  isAdmitted(member: SessionMember): boolean {
+    const p = this.#present.get(pidOf(member));
+    return p?.member === member && p.status === 'admitted';
+  }
+
+  isPresent(member: SessionMember): boolean {
+    return this.#present.get(pidOf(member))?.member === member;
+  }
+
+  /** Staff of the organising team (`roomJoin`) go straight in; everyone else waits. */
+  async enter(member: SessionMember): Promise<EnterResponse> {
+    this.#assertOpen();
+    const pid = pidOf(member);
+    const previous = this.#present.get(pid);
+    if (previous?.member === member) {
+      if (previous.status === 'admitted')
+        return { status: 'admitted', session: this.#state(member) };
+      const entry = this.#lobby.get(pid);
+      if (entry) return { status: 'waiting', lobbyEntry: entry };
+    }
+    const direct = member.principal.grants.roomJoin || this.#admittedBefore.has(pid);
+    // A waiting person's consent is checked now, so hosts see "waiting for consent" at once.
+    const gate = direct ? undefined : await this.#deps.gate.check(member.principal);
+    this.#assertOpen();
+    if (previous && previous.member !== member) this.#replace(previous, member);
+
+    if (direct) {
+      this.#admit(member, member.principal.grants, null);
+      return { status: 'admitted', session: this.#state(member) };
+    }
+    const { principal } = member;
+    this.#present.set(pid, { member, status: 'waiting' });
+    const entry = this.#lobby.add(
+      {
+        participantId: pid,
+        displayName: principal.displayName,
+        role: principal.role ?? null,
+        organisation: principal.organisation ?? null,
+      },
+      gate?.admissible === false,
+      new Date(),
+    );
+    this.#deps.journal.audit(this.consultationId, principal, 'session.wait');
+    this.#lobbyChanged();
+    return { status: 'waiting', lobbyEntry: entry };
+  }
+
+  async admit(actor: SessionMember, participantId: string): Promise<void> {
+    this.#assertHost(actor, 'canAdmit', 'admit people from the waiting room');
+    const waiting = this.#waiting(participantId);
+    const gate = await this.#deps.gate.check(waiting.member.principal);
+    // The world may have moved during the check: re-read.
+    const still = this.#waiting(participantId);
+    if (!gate.admissible) {
+      if (this.#lobby.setWaitingForConsent(participantId, true)) this.#lobbyChanged();
+      throw new SessionError('invalid_state', 'consent_required', gate.message);
+    }
+    this.#lobby.take(participantId);
+    this.#admit(still.member, gate.grants, actor);
+    this.#lobbyChanged();
+  }
+
+  deny(actor: SessionMember, participantId: string, reason: string | undefined): void {
+    this.#assertHost(actor, 'canAdmit', 'deny people in the waiting room');
+    const waiting = this.#waiting(participantId);
+    this.#lobby.take(participantId);
+    this.#present.delete(participantId);
+    waiting.member.notify({ name: 'denied', data: { reason: reason ?? null } });
+    waiting.member.disconnect();
+    this.#deps.journal.audit(this.consultationId, actor.principal, 'session.deny', {
+      participantId,
+    });
+    this.#lobbyChanged();
+    this.#closeIfEmpty();
+  }
+
+  remove(actor: SessionMember, participantId: string): void {
+    this.#assertHost(actor, 'canModerate', 'remove participants');
+    if (participantId === pidOf(actor)) {
+      throw new SessionError('bad_request', 'not_in_session', 'Use leave to leave yourself');
+    }
+    const target = this.#present.get(participantId);
+    if (!target) throw new SessionError('not_found', 'not_in_session', 'Not in the session');
+    this.#expel(target, 'removed_by_host', actor.principal);
+  }
+
+  async mute(actor: SessionMember, participantId: string): Promise<void> {
+    this.#assertHost(actor, 'canModerate', 'mute participants');
+    this.#admittedPresence(participantId);
+    const peer = this.#deps.rooms.get(this.consultationId)?.peer(participantId);
+    const mic = peer?.producers.find((p) => p.appData.source === 'microphone' && !p.closed);
+    if (!mic) throw new SessionError('not_found', 'not_in_session', 'No microphone to mute');
+    // Paused, not closed: only the participant themself can resume it (unmute).
+    await mic.pause();
+    this.#broadcast({
+      name: 'mutedByHost',
+      data: { participantId, producerId: mic.id, byParticipantId: pidOf(actor) },
+    });
+    this.#deps.journal.audit(this.consultationId, actor.principal, 'session.mute', {
+      participantId,
+    });
+  }
+
+  askToUnmute(actor: SessionMember, participantId: string): void {
+    this.#assertHost(actor, 'canModerate', 'ask participants to unmute');
+    this.#admittedPresence(participantId).member.notify({
+      name: 'unmuteRequested',
+      data: { byParticipantId: pidOf(actor), byDisplayName: actor.principal.displayName },
+    });
+  }
+
+  /** Ends the session for everyone; `actor` null means the system (withdrawn consent). */
+  end(actor: SessionMember | null, reason: SessionEndedReason): void {
+    if (actor) this.#assertHost(actor, 'canEnd', 'end the session');
+    if (this.#closed) return;
+    this.#closed = true;
+    const now = new Date();
+    const everyone = [...this.#present.values()];
+    this.#present.clear();
+    for (const p of everyone) {
+      p.member.notify({ name: 'sessionEnded', data: { reason } });
+      this.#leaveMedia(pidOf(p.member));
+      if (p.status === 'admitted' && p.admittedAt) {
+        this.#deps.journal.attendance(this.consultationId, pidOf(p.member), p.admittedAt, now);
+      }
+      p.member.disconnect();
+    }
+    this.#deps.journal.audit(this.consultationId, actor?.principal ?? null, 'session.end', {
+      reason,
+    });
+    this.#deps.journal.ended(this.consultationId, now);
+    this.#discard();
+    this.#log.info({ reason }, 'session ended');
+    this.emit('closed', reason);
+  }
+
+  sendChat(actor: SessionMember, text: string): string {
+    this.#assertAdmitted(actor);
+    const { principal } = actor;
+    const message = this.#chat.append(
+      {
+        participantId: pidOf(actor),
+        displayName: principal.displayName,
+        role: principal.role ?? null,
+      },
+      text,
+      new Date(),
+    );
+    this.#broadcast({ name: 'chatMessage', data: message });
+    return message.id;
+  }
+
+  raiseHand(actor: SessionMember, raised: boolean): void {
+    this.#assertAdmitted(actor);
+    const participantId = pidOf(actor);
+    if (this.#hands.set(participantId, raised)) {
+      this.#broadcast({ name: 'handRaised', data: { participantId, raised } });
+    }
+  }
+
+  setRoster(actor: SessionMember, people: RosterEntry[]): void {
+    this.#assertAdmitted(actor);
+    if (!isPatientSide(actor.principal.role)) {
+      throw new SessionError(
+        'forbidden',
+        'not_patient_side',
+        'Only the patient or their next of kin say who is present with the patient',
+      );
+    }
+    const roster = this.#roster.set(people, pidOf(actor));
+    this.#broadcast({ name: 'rosterChanged', data: { roster } });
+  }
+
+  /** The member left on purpose (`leave`) or its connection dropped. */
+  leave(member: SessionMember, reason: Extract<LeftReason, 'left' | 'disconnected'>): void {
+    const pid = pidOf(member);
+    const p = this.#present.get(pid);
+    if (!p || p.member !== member) return;
+    this.#present.delete(pid);
+    if (p.status === 'waiting') {
+      this.#lobby.take(pid);
+      this.#lobbyChanged();
+    } else {
+      this.#leaveMedia(pid);
+      this.#hands.set(pid, false);
+      this.#recordLeft(p, member.principal, 'session.leave', { reason });
+      this.#broadcast({ name: 'participantLeft', data: { participantId: pid, reason } });
+    }
+    this.#closeIfEmpty();
+  }
+
+  /**
+   * Consent for these participants' presence is gone: those in the call lose media and
+   * connection in this tick, those waiting stay blocked, and nobody is re-admitted by
+   * reconnecting.
+   */
+  presenceWithdrawn(participantIds: readonly string[]): void {
+    let lobbyChanged = false;
+    for (const pid of participantIds) {
+      this.#admittedBefore.delete(pid);
+      const p = this.#present.get(pid);
+      if (!p) continue;
+      if (p.status === 'admitted') this.#expel(p, 'consent_withdrawn', null);
+      else lobbyChanged = this.#lobby.setWaitingForConsent(pid, true) || lobbyChanged;
+    }
+    if (lobbyChanged) this.#lobbyChanged();
+  }
+
+  /** A participant was taken off the booking: they leave the session at once. */
+  noLongerInvited(participantId: string): void {
+    this.#admittedBefore.delete(participantId);
+    const p = this.#present.get(participantId);
+    if (p) this.#expel(p, 'no_longer_invited', null);
+  }
+
+  /** A new consent exists: re-check who waits for it (hosts see the flag change). */
+  async consentChanged(): Promise<void> {
+    const waiting = [...this.#present.values()].filter((p) => p.status === 'waiting');
+    const results = await Promise.all(
+      waiting.map(async (p) => ({ p, gate: await this.#deps.gate.check(p.member.principal) })),
+    );
+    if (this.#closed) return;
+    let changed = false;
+    for (const { p, gate } of results) {
+      const pid = pidOf(p.member);
+      if (this.#present.get(pid) !== p) continue;
+      // Organising staff no longer blocked by consent go in as they would have at first.
+      if (gate.admissible && gate.grants.roomJoin) {
+        this.#lobby.take(pid);
+        this.#admit(p.member, gate.grants, null);
+        changed = true;
+      } else {
+        changed = this.#lobby.setWaitingForConsent(pid, !gate.admissible) || changed;
+      }
+    }
+    if (changed) this.#lobbyChanged();
+  }
+
+  /** Everyone admitted, as shown to all (name, role, organisation). */
+  participants(): SessionParticipant[] {
+    return [...this.#present.values()]
+      .filter((p) => p.status === 'admitted')
+      .map((p) => this.#participantInfo(p.member));
+  }
+
+  // -------------------------------------------------------------------------------------
+
+  #admit(member: SessionMember, grants: SessionGrants, by: SessionMember | null): void {
+    const pid = pidOf(member);
+    // Grants recomputed at admission replace the handshake's (consent may have changed).
+    const principal = member.principal;
+    principal.grants = grants;
+    const presence: Presence = { member, status: 'admitted', admittedAt: new Date() };
+    this.#present.set(pid, presence);
+    this.#admittedBefore.add(pid);
+    if (by) {
+      this.#deps.journal.audit(this.consultationId, by.principal, 'session.admit', {
+        participantId: pid,
+      });
+      member.notify({ name: 'admitted', data: { session: this.#state(member) } });
+    }
+    this.#deps.journal.audit(this.consultationId, principal, 'session.join', {
+      direct: by === null,
+    });
+    this.#broadcast(
+      { name: 'participantJoined', data: { participant: this.#participantInfo(member) } },
+      pid,
+    );
+  }
+
+  /** Notify, drop media and connection, tell the others: all before returning. */
+  #expel(p: Presence, reason: RemovedReason, by: SocketPrincipal | null): void {
+    const pid = pidOf(p.member);
+    this.#present.delete(pid);
+    this.#admittedBefore.delete(pid);
+    this.#lobby.take(pid);
+    this.#hands.set(pid, false);
+    p.member.notify({ name: 'removed', data: { reason } });
+    this.#leaveMedia(pid);
+    p.member.disconnect();
+    if (p.status === 'admitted') {
+      this.#recordLeft(p, p.member.principal, null, {});
+      const left: LeftReason =
+        reason === 'consent_withdrawn' ? 'consent_withdrawn' : 'removed_by_host';
+      this.#broadcast({ name: 'participantLeft', data: { participantId: pid, reason: left } });
+    } else {
+      this.#lobbyChanged();
+    }
+    this.#deps.journal.audit(
+      this.consultationId,
+      by,
+      reason === 'removed_by_host' ? 'session.remove' : `session.remove.${reason}`,
+      { participantId: pid },
+    );
+    this.#closeIfEmpty();
+  }
+
+  #recordLeft(
+    p: Presence,
+    principal: SocketPrincipal,
+    action: string | null,
+    detail: Record<string, unknown>,
+  ): void {
+    if (p.admittedAt) {
+      this.#deps.journal.attendance(this.consultationId, pidOf(p.member), p.admittedAt, new Date());
+    }
+    if (action) this.#deps.journal.audit(this.consultationId, principal, action, detail);
+  }
+
+  /** A second connection for the same participant (a reloaded tab) takes over. */
+  #replace(previous: Presence, member: SessionMember): void {
+    const pid = pidOf(member);
+    this.#present.delete(pid);
+    previous.member.notify({ name: 'roomClosed', data: { reason: 'replaced' } });
+    this.#leaveMedia(pid);
+    previous.member.disconnect();
+    if (previous.status === 'admitted') {
+      this.#recordLeft(previous, previous.member.principal, null, {});
+      this.#broadcast({ name: 'participantLeft', data: { participantId: pid, reason: 'left' } });
+    }
+  }
+
+  #leaveMedia(participantId: string): void {
+    const room = this.#deps.rooms.get(this.consultationId);
+    const peer = room?.peer(participantId);
+    if (room && peer) room.leave(peer);
+  }
+
+  #state(member: SessionMember): SessionState {
+    return {
+      consultationId: this.consultationId,
+      selfParticipantId: pidOf(member),
+      participants: this.participants(),
+      lobby: member.principal.grants.canAdmit ? this.#lobby.entries() : [],
+      roster: this.#roster.get(),
+      chat: this.#chat.all(),
+    };
+  }
+
+  #participantInfo(member: SessionMember): SessionParticipant {
+    const { principal } = member;
+    return {
+      id: pidOf(member),
+      displayName: principal.displayName,
+      role: principal.role ?? null,
+      organisation: principal.organisation ?? null,
+      handRaised: this.#hands.isRaised(pidOf(member)),
+    };
+  }
+
+  /** To the admitted only: people in the lobby never see the call's content. */
+  #broadcast(notification: Notification, exceptParticipantId?: string): void {
+    for (const p of this.#present.values()) {
+      if (p.status === 'admitted' && pidOf(p.member) !== exceptParticipantId) {
+        p.member.notify(notification);
+      }
+    }
+  }
+
+  #lobbyChanged(): void {
+    const lobby = this.#lobby.entries();
+    for (const p of this.#present.values()) {
+      if (p.status === 'admitted' && p.member.principal.grants.canAdmit) {
+        p.member.notify({ name: 'lobbyChanged', data: { lobby } });
+      }
+    }
+  }
+
+  #waiting(participantId: string): Presence {
+    const p = this.#present.get(participantId);
+    if (!p || p.status !== 'waiting' || !this.#lobby.has(participantId)) {
+      throw new SessionError('not_found', 'not_in_lobby', 'Not waiting in the lobby');
+    }
+    return p;
+  }
+
+  #admittedPresence(participantId: string): Presence {
+    const p = this.#present.get(participantId);
+    if (!p || p.status !== 'admitted') {
+      throw new SessionError('not_found', 'not_in_session', 'Not in the session');
+    }
+    return p;
+  }
+
+  #assertAdmitted(member: SessionMember): void {
+    this.#assertOpen();
+    if (!this.isAdmitted(member)) {
+      throw new SessionError('forbidden', 'not_admitted', 'Waiting to be admitted');
+    }
+  }
+
+  #assertHost(
+    member: SessionMember,
+    grant: 'canAdmit' | 'canModerate' | 'canEnd',
+    what: string,
+  ): void {
+    this.#assertAdmitted(member);
+    if (!member.principal.grants[grant]) {
+      throw new DomainError('forbidden', `Not allowed to ${what}`);
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) {
+      throw new SessionError('invalid_state', 'session_ended', 'The session has ended');
+    }
+  }
+
+  #closeIfEmpty(): void {
+    if (this.#closed || this.#present.size > 0) return;
+    this.#closed = true;
+    this.#discard();
+    this.emit('closed', null);
+  }
+
+  /** Chat, hands, roster and lobby live in memory only and go with the session. */
+  #discard(): void {
+    this.#chat.clear();
+    this.#hands.clear();
+    this.#lobby.clear();
+    this.#admittedBefore.clear();
+  }
+}

@@ -1,0 +1,92 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Database } from '../db/database.js';
+import { appendAudit, type AuditActor } from '../audit/audit-log.js';
+import { SYSTEM_ACTOR } from '../audit/actor.js';
+import type { ReportsService } from '../reports/service.js';
+import type { SocketPrincipal } from '../signalling/authenticator.js';
+
+/** Development room names are not consultations: nothing about them is recorded. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * What the live session records: audit rows (Normen: who joined, was admitted, denied,
+ * removed, left; who ended the session) and attendance intervals for the reports.
+ *
+ * Writes are started without blocking the session: a removal must take effect in the same
+ * tick, not after a database round trip. Failures are logged; `settled()` lets tests and
+ * shutdown wait for what is in flight.
+ */
+export interface SessionJournal {
+  audit(
+    consultationId: string,
+    actor: SocketPrincipal | null,
+    action: string,
+    detail?: Record<string, unknown>,
+  ): void;
+  attendance(consultationId: string, participantId: string, joinedAt: Date, leftAt: Date): void;
+  ended(consultationId: string, at: Date): void;
+  settled(): Promise<void>;
+}
+
+export const nullJournal: SessionJournal = {
+  audit: () => undefined,
+  attendance: () => undefined,
+  ended: () => undefined,
+  settled: () => Promise.resolve(),
+};
+
+export function actorOfPrincipal(p: SocketPrincipal | null): AuditActor {
+  if (!p) return SYSTEM_ACTOR;
+  return {
+    type: 'participant',
+    id: p.grants.participantId,
+    name: p.displayName,
+    role: p.role ?? null,
+    assuranceLevel: p.session?.assuranceLevel ?? null,
+  };
+}
+
+export function databaseJournal(deps: {
+  db: Database;
+  reports?: Pick<ReportsService, 'recordAttendance' | 'recordSessionTimes'> | undefined;
+  log: FastifyBaseLogger;
+}): SessionJournal {
+  const inFlight = new Set<Promise<unknown>>();
+  const track = (what: string, work: () => Promise<unknown>) => {
+    const p = work()
+      .catch((err: unknown) => deps.log.error({ err, what }, 'session journal write failed'))
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
+  return {
+    audit(consultationId, actor, action, detail) {
+      if (!UUID.test(consultationId)) return;
+      track(action, () =>
+        deps.db.transaction((tx) =>
+          appendAudit(tx, {
+            actor: actorOfPrincipal(actor),
+            action,
+            consultationId,
+            clientAddress: actor?.clientAddress ?? null,
+            ...(detail ? { detail } : {}),
+          }),
+        ),
+      );
+    },
+    attendance(consultationId, participantId, joinedAt, leftAt) {
+      const reports = deps.reports;
+      if (!reports || !UUID.test(consultationId)) return;
+      track('attendance', () =>
+        reports.recordAttendance(consultationId, participantId, joinedAt, leftAt),
+      );
+    },
+    ended(consultationId, at) {
+      const reports = deps.reports;
+      if (!reports || !UUID.test(consultationId)) return;
+      track('session times', () => reports.recordSessionTimes(consultationId, { endedAt: at }));
+    },
+    async settled() {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+  };
+}
