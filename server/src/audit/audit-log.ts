@@ -91,51 +91,65 @@ const toFields = (r: Raw) => ({
  * together. Locking the head row serialises writers: the chain has no forks.
  */
 export async function appendAudit(q: Queryable, rec: AuditRecord): Promise<number> {
+  const [seq] = await appendAuditMany(q, [rec]);
+  return seq ?? 0;
+}
+
+/**
+ * Appends several rows with one head update and one INSERT (a list of consultations is
+ * one access per consultation). Returns their sequence numbers.
+ */
+export async function appendAuditMany(q: Queryable, recs: AuditRecord[]): Promise<number[]> {
+  if (recs.length === 0) return [];
+  // Stay far below PostgreSQL's 65535 bind parameters per statement.
+  if (recs.length > 1000) {
+    const out: number[] = [];
+    for (let i = 0; i < recs.length; i += 1000)
+      out.push(...(await appendAuditMany(q, recs.slice(i, i + 1000))));
+    return out;
+  }
   const head = await q.query<{ seq: string | number; hash: string }>(
-    'UPDATE audit_head SET seq = seq + 1 WHERE id RETURNING seq, hash',
+    'UPDATE audit_head SET seq = seq + $1 WHERE id RETURNING seq, hash',
+    [recs.length],
   );
   const h = head.rows[0];
   if (!h) throw new Error('audit_head row missing');
-  const seq = Number(h.seq);
+  const first = Number(h.seq) - recs.length + 1;
   // Millisecond precision: what JS and the hash see is exactly what timestamptz stores.
   const at = new Date().toISOString();
-  const fields = {
-    seq,
-    at,
-    actorType: rec.actor.type,
-    actorId: rec.actor.id,
-    actorName: rec.actor.name,
-    actorRole: rec.actor.role,
-    assuranceLevel: rec.actor.assuranceLevel,
-    action: rec.action,
-    consultationId: rec.consultationId,
-    clientAddress: rec.clientAddress,
-    detail: rec.detail ? JSON.stringify(rec.detail) : null,
-    prevHash: h.hash,
-  };
-  const hash = rowHash(fields);
+  let prevHash = h.hash;
+  const params: unknown[] = [];
+  const tuples: string[] = [];
+  recs.forEach((rec, i) => {
+    const fields = {
+      seq: first + i,
+      at,
+      actorType: rec.actor.type,
+      actorId: rec.actor.id,
+      actorName: rec.actor.name,
+      actorRole: rec.actor.role,
+      assuranceLevel: rec.actor.assuranceLevel,
+      action: rec.action,
+      consultationId: rec.consultationId,
+      clientAddress: rec.clientAddress,
+      detail: rec.detail ? JSON.stringify(rec.detail) : null,
+      prevHash,
+    };
+    const hash = rowHash(fields);
+    // Object.values keeps insertion order: the same order as the INSERT columns.
+    const row = [...Object.values(fields), hash];
+    tuples.push(`(${row.map((_, j) => `$${params.length + j + 1}`).join(', ')})`);
+    params.push(...row);
+    prevHash = hash;
+  });
   await q.query(
     `INSERT INTO audit_log (seq, at, actor_type, actor_id, actor_name, actor_role, assurance_level, action,
        consultation_id, client_address, detail, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-    [
-      seq,
-      at,
-      fields.actorType,
-      fields.actorId,
-      fields.actorName,
-      fields.actorRole,
-      fields.assuranceLevel,
-      fields.action,
-      fields.consultationId,
-      fields.clientAddress,
-      fields.detail,
-      fields.prevHash,
-      hash,
-    ],
+     VALUES ${tuples.join(', ')}`,
+    params,
   );
-  await q.query('UPDATE audit_head SET hash = $1 WHERE id', [hash]);
-  return seq;
+  await q.query('UPDATE audit_head SET hash = $1 WHERE id', [prevHash]);
+  return recs.map((_, i) => first + i);
 }
 
 export async function listAudit(q: Queryable, consultationId: string): Promise<AuditEntry[]> {

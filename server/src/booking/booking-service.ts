@@ -19,7 +19,7 @@ import { accountsRepo } from '../db/accounts-repo.js';
 import { consultationsRepo } from '../db/consultations-repo.js';
 import { invitesRepo } from '../db/invites-repo.js';
 import { outboxRepo } from '../db/outbox-repo.js';
-import { appendAudit } from '../audit/audit-log.js';
+import { appendAudit, appendAuditMany } from '../audit/audit-log.js';
 import { actorOf } from '../audit/actor.js';
 import type { AuthService, RequestMeta } from '../auth/auth-service.js';
 import type { DomainEventBus } from '../consent/events.js';
@@ -141,14 +141,15 @@ export class BookingService {
     return auditedTransaction(this.#db, async (tx) => {
       const list = await consultationsRepo.listForAccount(tx, p.accountId, from, to);
       // Normen: each consultation shown is an access to it.
-      for (const c of list) {
-        await appendAudit(tx, {
+      await appendAuditMany(
+        tx,
+        list.map((c) => ({
           actor: actorOf(p),
           action: 'consultation.list',
           consultationId: c.id,
           clientAddress: meta.clientAddress,
-        });
-      }
+        })),
+      );
       return list;
     });
   }
