@@ -285,8 +285,7 @@ describe.each(testDrivers)('booking on %s', (driver) => {
   });
 
   it('a patient of 16 or more consents for themself; narrowing consent emits a withdrawal for those dropped', async () => {
-    let s = staff;
-    const w = await createWorld(t, (s = await freshStaff()), new Date(Date.now() + 40 * 60_000), {
+    const w = await createWorld(t, await freshStaff(), new Date(Date.now() + 40 * 60_000), {
       patientBirthDate: '2000-02-02',
     });
     const give = (ids: string[]) =>
