@@ -9,7 +9,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
-import { buildTestApp, staffLogin, type TestApp } from '../server/src/booking/testing.js';
+import {
+  buildTestApp,
+  staffLogin,
+  type StaffLogin,
+  type TestApp,
+} from '../server/src/booking/testing.js';
 import type { DriverName } from '../server/src/db/database.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1500);
@@ -53,9 +58,9 @@ async function run(driver: DriverName): Promise<Figures> {
     { loginRateLimitPerMinute: 1_000_000 },
   );
   try {
-    const staff = [];
-    for (let i = 0; i < STAFF; i++)
-      staff.push(await staffLogin(t, (['specialist', 'gp', 'municipal'] as const)[i % 3]));
+    const roles = ['specialist', 'gp', 'municipal'] as const;
+    const staff: StaffLogin[] = [];
+    for (let i = 0; i < STAFF; i++) staff.push(await staffLogin(t, roles[i % 3] ?? 'gp'));
     const created: string[][] = staff.map(() => []);
     let slot = 0;
     const base = Date.now() + 86400_000;
