@@ -2,6 +2,8 @@ import { io, type Socket } from 'socket.io-client';
 import type {
   Ack,
   ClientToServerEvents,
+  NotificationName,
+  NotificationOf,
   RequestName,
   RequestOf,
   ResponseOf,
@@ -51,4 +53,65 @@ export function rawRequest(socket: TestSocket, name: string, ...args: unknown[])
     ...a: unknown[]
   ) => Promise<unknown>;
   return emit(name, ...args);
+}
+
+/**
+ * Resolves with the next `name` notification that satisfies `match` (rejects after
+ * `timeoutMs`). Call it before the action that causes the notification.
+ */
+export function nextEvent<K extends NotificationName>(
+  socket: TestSocket,
+  name: K,
+  match: (data: NotificationOf<K>) => boolean = () => true,
+  timeoutMs = 5000,
+): Promise<NotificationOf<K>> {
+  return new Promise((resolve, reject) => {
+    const on = socket.on.bind(socket) as (e: string, l: (d: NotificationOf<K>) => void) => void;
+    const off = socket.off.bind(socket) as (e: string, l: (d: NotificationOf<K>) => void) => void;
+    const listener = (data: NotificationOf<K>) => {
+      if (!match(data)) return;
+      clearTimeout(timer);
+      off(name, listener);
+      resolve(data);
+    };
+    const timer = setTimeout(() => {
+      off(name, listener);
+      reject(new Error(`no ${name} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    on(name, listener);
+  });
+}
+
+/** Resolves with the disconnect reason (e.g. `io server disconnect`). */
+export function disconnected(socket: TestSocket, timeoutMs = 5000): Promise<string> {
+  if (socket.disconnected) return Promise.resolve('already disconnected');
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('still connected')), timeoutMs);
+    socket.once('disconnect', (reason) => {
+      clearTimeout(timer);
+      resolve(reason);
+    });
+  });
+}
+
+/** Collects every notification a socket receives, in order (for "did not receive" checks). */
+export function recordEvents(socket: TestSocket): { name: string; data: unknown }[] {
+  const seen: { name: string; data: unknown }[] = [];
+  socket.onAny((name: string, data: unknown) => seen.push({ name, data }));
+  return seen;
+}
+
+/** A handshake the server refuses: resolves with its message and code. */
+export async function connectRefused(
+  url: string,
+  auth: Record<string, unknown>,
+): Promise<{ message: string; code: string | undefined }> {
+  try {
+    const socket = await connectSocket(url, auth);
+    socket.disconnect();
+  } catch (err) {
+    const e = err as Error & { data?: { code?: string } };
+    return { message: e.message, code: e.data?.code };
+  }
+  throw new Error('the handshake was accepted');
 }

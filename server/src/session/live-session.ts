@@ -107,7 +107,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     if (previous && previous.member !== member) this.#replace(previous, member);
 
     if (direct) {
-      this.#admit(member, member.principal.grants, null);
+      this.#admit(member, member.principal.grants, { by: null, fromLobby: false });
       return { status: 'admitted', session: this.#state(member) };
     }
     const { principal } = member;
@@ -138,7 +138,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       throw new SessionError('invalid_state', 'consent_required', gate.message);
     }
     this.#lobby.take(participantId);
-    this.#admit(still.member, gate.grants, actor);
+    this.#admit(still.member, gate.grants, { by: actor, fromLobby: true });
     this.#lobbyChanged();
   }
 
@@ -205,7 +205,8 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       if (p.status === 'admitted' && p.admittedAt) {
         this.#deps.journal.attendance(this.consultationId, pidOf(p.member), p.admittedAt, now);
       }
-      p.member.disconnect();
+      // The host who ended it still needs the ack: the signalling layer closes them after.
+      if (p.member !== actor) p.member.disconnect();
     }
     this.#deps.journal.audit(this.consultationId, actor?.principal ?? null, 'session.end', {
       reason,
@@ -302,17 +303,18 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       waiting.map(async (p) => ({ p, gate: await this.#deps.gate.check(p.member.principal) })),
     );
     if (this.#closed) return;
+    const current = results.filter(({ p }) => this.#present.get(pidOf(p.member)) === p);
     let changed = false;
-    for (const { p, gate } of results) {
-      const pid = pidOf(p.member);
-      if (this.#present.get(pid) !== p) continue;
-      // Organising staff no longer blocked by consent go in as they would have at first.
+    for (const { p, gate } of current) {
+      changed = this.#lobby.setWaitingForConsent(pidOf(p.member), !gate.admissible) || changed;
+    }
+    // Then organising staff no longer blocked by consent go in, as they would have at first
+    // (after the flags, so the lobby they see is current).
+    for (const { p, gate } of current) {
       if (gate.admissible && gate.grants.roomJoin) {
-        this.#lobby.take(pid);
-        this.#admit(p.member, gate.grants, null);
+        this.#lobby.take(pidOf(p.member));
+        this.#admit(p.member, gate.grants, { by: null, fromLobby: true });
         changed = true;
-      } else {
-        changed = this.#lobby.setWaitingForConsent(pid, !gate.admissible) || changed;
       }
     }
     if (changed) this.#lobbyChanged();
@@ -327,7 +329,12 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
 
   // -------------------------------------------------------------------------------------
 
-  #admit(member: SessionMember, grants: SessionGrants, by: SessionMember | null): void {
+  #admit(
+    member: SessionMember,
+    grants: SessionGrants,
+    how: { by: SessionMember | null; fromLobby: boolean },
+  ): void {
+    const { by } = how;
     const pid = pidOf(member);
     // Grants recomputed at admission replace the handshake's (consent may have changed).
     const principal = member.principal;
@@ -339,8 +346,9 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       this.#deps.journal.audit(this.consultationId, by.principal, 'session.admit', {
         participantId: pid,
       });
-      member.notify({ name: 'admitted', data: { session: this.#state(member) } });
     }
+    // From the lobby the client learns it by notification; `enter` answers directly.
+    if (how.fromLobby) member.notify({ name: 'admitted', data: { session: this.#state(member) } });
     this.#deps.journal.audit(this.consultationId, principal, 'session.join', {
       direct: by === null,
     });

@@ -240,6 +240,8 @@ export function attachSignalling(opts: {
     endSession(_data, socket) {
       const { session, member } = inSession(socket);
       session.end(member, 'ended_by_host');
+      // After the ack has been written (dispatch replies before the next macrotask).
+      setImmediate(() => socket.disconnect(true));
       return {};
     },
     sendChat({ text }, socket) {

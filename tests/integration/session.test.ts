@@ -1,0 +1,601 @@
+/**
+ * The live session over real sockets: a real server with a real mediasoup worker, PGlite,
+ * and consultations, tokens and consent set up through the REST API like a client would.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Ack, Consultation, EnterResponse, RtpParameters } from '@samkons/shared';
+import { startTestServer, type TestServer } from '../support/server.js';
+import {
+  connectRefused,
+  connectSocket,
+  disconnected,
+  nextEvent,
+  recordEvents,
+  request,
+  type TestSocket,
+} from '../support/signalling-client.js';
+import {
+  auditEntries,
+  book,
+  createStaff,
+  giveConsent,
+  inviteSessionToken,
+  participantId,
+  staffSessionToken,
+  withdrawConsent,
+  type Staff,
+} from '../support/consultation.js';
+
+let server: TestServer;
+const sockets: TestSocket[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer({ domain: true });
+});
+afterEach(() => {
+  for (const s of sockets.splice(0)) s.disconnect();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+const app = () => server.app;
+const services = () => {
+  if (!server.domain) throw new Error('domain not started');
+  return server.domain.services;
+};
+
+function ok<T>(res: Ack<T>): T {
+  if (!res.ok) throw new Error(`${res.error.code}: ${res.error.message}`);
+  return res.data;
+}
+function err<T>(res: Ack<T>): { code: string; reason?: string } {
+  if (res.ok) throw new Error('expected an error ack');
+  return res.error;
+}
+
+async function connect(token: string, extra: Record<string, unknown> = {}): Promise<TestSocket> {
+  const s = await connectSocket(server.url, { token, ...extra });
+  sockets.push(s);
+  return s;
+}
+
+const AUDIO: RtpParameters = {
+  mid: '0',
+  codecs: [
+    {
+      mimeType: 'audio/opus',
+      payloadType: 111,
+      clockRate: 48000,
+      channels: 2,
+      parameters: { useinbandfec: 1 },
+      rtcpFeedback: [],
+    },
+  ],
+  headerExtensions: [],
+  encodings: [{ ssrc: 1111 }],
+  rtcp: { cname: 'test' },
+};
+
+interface World {
+  c: Consultation;
+  spec: Staff;
+  ids: Record<'spec' | 'gp' | 'patient' | 'daughter' | 'interpreter', string>;
+  tokens: Record<'spec' | 'gp' | 'patient' | 'daughter' | 'interpreter', string>;
+}
+
+/** A specialist (organiser), a GP, an adult patient, the patient's daughter, an interpreter. */
+async function world(patientBirthDate = '1948-03-01', daughterIsGuardian = false): Promise<World> {
+  const spec = await createStaff(app(), services(), 'specialist', { name: 'Dr. Lege' });
+  const gp = await createStaff(app(), services(), 'gp', {
+    name: 'Fastlege Berg',
+    organisation: 'Legekontoret Knarvik',
+  });
+  const c = await book(app(), spec, [
+    {
+      role: 'gp',
+      name: gp.name,
+      organisation: gp.organisation,
+      joinsFrom: 'gp_office',
+      travelDistanceKm: 0,
+      accountId: gp.accountId,
+    },
+    {
+      role: 'patient',
+      name: 'Pasient Per',
+      joinsFrom: 'home',
+      travelDistanceKm: 90,
+      birthDate: patientBirthDate,
+    },
+    {
+      role: 'next_of_kin',
+      name: 'Dotter Kari',
+      joinsFrom: 'home',
+      travelDistanceKm: 40,
+      isGuardian: daughterIsGuardian,
+    },
+    { role: 'interpreter', name: 'Tolk Ali', joinsFrom: 'home', travelDistanceKm: 0 },
+  ]);
+  const ids = {
+    spec: participantId(c, { name: spec.name }),
+    gp: participantId(c, { role: 'gp' }),
+    patient: participantId(c, { role: 'patient' }),
+    daughter: participantId(c, { role: 'next_of_kin' }),
+    interpreter: participantId(c, { role: 'interpreter' }),
+  };
+  const tokens = {
+    spec: await staffSessionToken(app(), spec, c.id),
+    gp: await staffSessionToken(app(), gp, c.id),
+    patient: await inviteSessionToken(app(), spec, c.id, ids.patient),
+    daughter: await inviteSessionToken(app(), spec, c.id, ids.daughter),
+    interpreter: await inviteSessionToken(app(), spec, c.id, ids.interpreter),
+  };
+  return { c, spec, ids, tokens };
+}
+
+/** The patient (16+) consents to everyone's presence. */
+function consentAll(w: World, except: string[] = []) {
+  return giveConsent(app(), w.tokens.patient, w.c.id, {
+    method: 'in_app',
+    coveredParticipantIds: Object.values(w.ids).filter((id) => !except.includes(id)),
+    shareHealthInfo: true,
+  });
+}
+
+async function enter(socket: TestSocket): Promise<EnterResponse> {
+  return ok(await request(socket, 'enter', {}));
+}
+
+/** The host is in; `who` enters the lobby and the host admits them. */
+async function admitted(host: TestSocket, token: string, pid: string): Promise<TestSocket> {
+  const s = await connect(token);
+  const lobby = nextEvent(host, 'lobbyChanged', (e) =>
+    e.lobby.some((x) => x.participantId === pid),
+  );
+  expect((await enter(s)).status).toBe('waiting');
+  await lobby;
+  const admittedEvent = nextEvent(s, 'admitted');
+  ok(await request(host, 'admit', { participantId: pid }));
+  await admittedEvent;
+  return s;
+}
+
+describe('token handshake', () => {
+  it('binds a socket to its consultation: a token for A never joins, produces or consumes in B', async () => {
+    const a = await world();
+    const b = await world();
+    await consentAll(a);
+    await consentAll(b);
+
+    // Handshakes: naming B with A's token, a forged token, the dev handshake (off by default).
+    expect(
+      await connectRefused(server.url, { token: a.tokens.spec, consultationId: b.c.id }),
+    ).toMatchObject({ code: 'forbidden' });
+    expect(await connectRefused(server.url, { token: `${a.tokens.spec}x` })).toMatchObject({
+      code: 'unauthenticated',
+    });
+    expect(
+      await connectRefused(server.url, { room: b.c.id, displayName: 'Intruder' }),
+    ).toMatchObject({ code: 'unauthenticated' });
+
+    const hostB = await connect(b.tokens.spec);
+    const joinB = ok(await request(hostB, 'join', {}));
+    const hostA = await connect(a.tokens.spec, { consultationId: a.c.id });
+    const joinA = ok(await request(hostA, 'join', {}));
+    expect(joinA.peerId).toBe(a.ids.spec);
+    expect(joinA.peers).toEqual([]);
+    expect(server.rooms.get(b.c.id)?.peer(a.ids.spec)).toBeUndefined();
+
+    // B's transports, producers and consumers are unknown to A's socket.
+    const sendB = joinB.sendTransport?.id ?? '';
+    const recvB = joinB.recvTransport?.id ?? '';
+    const producerB = ok(
+      await request(hostB, 'produce', {
+        transportId: sendB,
+        kind: 'audio',
+        source: 'microphone',
+        rtpParameters: AUDIO,
+      }),
+    ).producerId;
+    expect(
+      err(
+        await request(hostA, 'produce', {
+          transportId: sendB,
+          kind: 'audio',
+          source: 'microphone',
+          rtpParameters: AUDIO,
+        }),
+      ).code,
+    ).toBe('not_found');
+    const dtls = { fingerprints: [{ algorithm: 'sha-256', value: 'AB:CD' }] };
+    expect(
+      err(await request(hostA, 'connectTransport', { transportId: recvB, dtlsParameters: dtls }))
+        .code,
+    ).toBe('not_found');
+    expect(err(await request(hostA, 'pauseProducer', { producerId: producerB })).code).toBe(
+      'not_found',
+    );
+    // A is ready to receive, yet gets no consumer of B's producer.
+    const events = recordEvents(hostA);
+    ok(await request(hostA, 'ready', { rtpCapabilities: joinA.routerRtpCapabilities }));
+    expect(err(await request(hostA, 'resumeConsumer', { consumerId: producerB })).code).toBe(
+      'not_found',
+    );
+    expect(events.filter((e) => e.name === 'newConsumer')).toEqual([]);
+    // And admitting B's people from A is impossible: they are not in A's lobby.
+    expect(err(await request(hostA, 'admit', { participantId: b.ids.patient }))).toMatchObject({
+      code: 'not_found',
+      reason: 'not_in_lobby',
+    });
+  });
+});
+
+describe('waiting room', () => {
+  it('an external participant waits, gets no transports, and is admitted by the host', async () => {
+    const w = await world();
+    await consentAll(w);
+    const host = await connect(w.tokens.spec);
+    const hostEnter = await enter(host);
+    expect(hostEnter.status).toBe('admitted');
+    ok(await request(host, 'join', {}));
+
+    const patient = await connect(w.tokens.patient);
+    const lobby = nextEvent(host, 'lobbyChanged', (e) => e.lobby.length > 0);
+    const entered = await enter(patient);
+    expect(entered).toMatchObject({
+      status: 'waiting',
+      lobbyEntry: { participantId: w.ids.patient, role: 'patient', waitingForConsent: false },
+    });
+    expect((await lobby).lobby).toEqual([
+      expect.objectContaining({
+        participantId: w.ids.patient,
+        displayName: 'Pasient Per',
+        role: 'patient',
+        waitingForConsent: false,
+      }),
+    ]);
+    // No media while waiting.
+    expect(err(await request(patient, 'join', {}))).toMatchObject({
+      code: 'forbidden',
+      reason: 'not_admitted',
+    });
+    expect(server.rooms.get(w.c.id)?.peer(w.ids.patient)).toBeUndefined();
+    expect(err(await request(patient, 'sendChat', { text: 'hei' })).reason).toBe('not_admitted');
+
+    const admittedEvent = nextEvent(patient, 'admitted');
+    const joinedEvent = nextEvent(host, 'participantJoined');
+    ok(await request(host, 'admit', { participantId: w.ids.patient }));
+    const { session } = await admittedEvent;
+    expect(session.participants.map((p) => p.id).sort()).toEqual(
+      [w.ids.spec, w.ids.patient].sort(),
+    );
+    expect(session.lobby).toEqual([]); // the patient cannot admit: no lobby for them
+    expect((await joinedEvent).participant).toMatchObject({
+      id: w.ids.patient,
+      displayName: 'Pasient Per',
+      role: 'patient',
+    });
+    const join = ok(await request(patient, 'join', {}));
+    expect(join.sendTransport).toBeDefined();
+    expect(join.peers.map((p) => p.id)).toEqual([w.ids.spec]);
+
+    // The GP (staff, another organisation) is shown with name, role and organisation.
+    const gpJoined = nextEvent(patient, 'participantJoined');
+    const gp = await connect(w.tokens.gp);
+    expect((await enter(gp)).status).toBe('admitted');
+    expect((await gpJoined).participant).toMatchObject({
+      role: 'gp',
+      displayName: 'Fastlege Berg',
+      organisation: 'Legekontoret Knarvik',
+    });
+  });
+
+  it('a participant without canAdmit cannot admit or deny', async () => {
+    const w = await world();
+    await consentAll(w);
+    const host = await connect(w.tokens.spec);
+    await enter(host);
+    const interpreter = await admitted(host, w.tokens.interpreter, w.ids.interpreter);
+    const daughter = await connect(w.tokens.daughter);
+    // Still waiting herself: cannot admit anyone.
+    const lobby = nextEvent(host, 'lobbyChanged', (e) =>
+      e.lobby.some((x) => x.participantId === w.ids.daughter),
+    );
+    await enter(daughter);
+    await lobby;
+    expect(err(await request(daughter, 'admit', { participantId: w.ids.daughter })).code).toBe(
+      'forbidden',
+    );
+    expect(err(await request(interpreter, 'admit', { participantId: w.ids.daughter })).code).toBe(
+      'forbidden',
+    );
+    expect(err(await request(interpreter, 'deny', { participantId: w.ids.daughter })).code).toBe(
+      'forbidden',
+    );
+    expect(
+      err(await request(interpreter, 'removeParticipant', { participantId: w.ids.spec })).code,
+    ).toBe('forbidden');
+    expect(err(await request(interpreter, 'endSession', {})).code).toBe('forbidden');
+    // She is still waiting; the host can deny her, and she is told and disconnected.
+    const denied = nextEvent(daughter, 'denied');
+    const gone = disconnected(daughter);
+    ok(await request(host, 'deny', { participantId: w.ids.daughter, reason: 'Ikkje avtalt' }));
+    expect(await denied).toEqual({ reason: 'Ikkje avtalt' });
+    expect(await gone).toBe('io server disconnect');
+  });
+});
+
+describe('consent gates the session', () => {
+  it('a patient under 16 cannot be admitted until a guardian has consented', async () => {
+    const tenYearsAgo = `${new Date().getUTCFullYear() - 10}-06-15`;
+    const w = await world(tenYearsAgo, true);
+    // Before any consent the policy gives staff no media either: the host waits too.
+    const host = await connect(w.tokens.spec);
+    expect(await enter(host)).toMatchObject({
+      status: 'waiting',
+      lobbyEntry: { waitingForConsent: true },
+    });
+    const child = await connect(w.tokens.patient);
+    expect(await enter(child)).toMatchObject({
+      status: 'waiting',
+      lobbyEntry: { participantId: w.ids.patient, waitingForConsent: true },
+    });
+    expect(err(await request(host, 'admit', { participantId: w.ids.patient }))).toMatchObject({
+      code: 'forbidden',
+      reason: 'not_admitted',
+    });
+    expect(err(await request(child, 'join', {})).reason).toBe('not_admitted');
+    // The child cannot consent for themself (under 16).
+    await expect(
+      giveConsent(app(), w.tokens.patient, w.c.id, {
+        method: 'in_app',
+        coveredParticipantIds: [w.ids.spec],
+        shareHealthInfo: false,
+      }),
+    ).rejects.toThrow(/403/);
+    expect(server.rooms.get(w.c.id)?.peer(w.ids.patient)).toBeUndefined();
+
+    // The guardian (the mother) consents: the host is let in and sees the child, no longer
+    // waiting for consent.
+    const hostIn = nextEvent(host, 'admitted');
+    await giveConsent(app(), w.tokens.daughter, w.c.id, {
+      method: 'in_app',
+      coveredParticipantIds: Object.values(w.ids),
+      shareHealthInfo: true,
+    });
+    const { session } = await hostIn;
+    expect(session.lobby).toEqual([
+      expect.objectContaining({ participantId: w.ids.patient, waitingForConsent: false }),
+    ]);
+    const admittedEvent = nextEvent(child, 'admitted');
+    ok(await request(host, 'admit', { participantId: w.ids.patient }));
+    await admittedEvent;
+    expect(ok(await request(child, 'join', {})).recvTransport).toBeDefined();
+  });
+
+  it('a host admitting someone the consent does not cover gets consent_required', async () => {
+    const w = await world();
+    await consentAll(w, [w.ids.interpreter]);
+    const host = await connect(w.tokens.spec);
+    await enter(host);
+    const interpreter = await connect(w.tokens.interpreter);
+    const flagged = nextEvent(host, 'lobbyChanged', (e) =>
+      e.lobby.some((x) => x.participantId === w.ids.interpreter && x.waitingForConsent),
+    );
+    await enter(interpreter);
+    await flagged;
+    const res = err(await request(host, 'admit', { participantId: w.ids.interpreter }));
+    expect(res).toMatchObject({ code: 'invalid_state', reason: 'consent_required' });
+    // Once covered, the flag clears and admission works.
+    const cleared = nextEvent(host, 'lobbyChanged', (e) =>
+      e.lobby.some((x) => x.participantId === w.ids.interpreter && !x.waitingForConsent),
+    );
+    await consentAll(w);
+    await cleared;
+    ok(await request(host, 'admit', { participantId: w.ids.interpreter }));
+  });
+
+  it('withdrawn presence removes that participant at once; the others continue', async () => {
+    const w = await world();
+    await consentAll(w);
+    const host = await connect(w.tokens.spec);
+    await enter(host);
+    ok(await request(host, 'join', {}));
+    const patient = await admitted(host, w.tokens.patient, w.ids.patient);
+    const daughter = await admitted(host, w.tokens.daughter, w.ids.daughter);
+    ok(await request(daughter, 'join', {}));
+    expect(server.rooms.get(w.c.id)?.peer(w.ids.daughter)).toBeDefined();
+
+    const removed = nextEvent(daughter, 'removed');
+    const gone = disconnected(daughter, 2000);
+    const hostSees = nextEvent(host, 'participantLeft', (e) => e.participantId === w.ids.daughter);
+    const patientSees = nextEvent(patient, 'participantLeft');
+    const peerLeft = nextEvent(host, 'peerLeft', (e) => e.peerId === w.ids.daughter);
+    const started = Date.now();
+    // The patient narrows the consent: the daughter is no longer covered.
+    await consentAll(w, [w.ids.daughter]);
+    // Media is gone by the time the API answers (same tick as the event).
+    expect(server.rooms.get(w.c.id)?.peer(w.ids.daughter)).toBeUndefined();
+    expect(await removed).toEqual({ reason: 'consent_withdrawn' });
+    await gone;
+    expect(await hostSees).toEqual({ participantId: w.ids.daughter, reason: 'consent_withdrawn' });
+    expect((await patientSees).participantId).toBe(w.ids.daughter);
+    await peerLeft;
+    expect(Date.now() - started).toBeLessThan(2000);
+    // The others continue; the daughter comes back only to the lobby, blocked by consent.
+    expect(ok(await request(host, 'sendChat', { text: 'vi held fram' })).messageId).toBeTruthy();
+    const again = await connect(w.tokens.daughter);
+    expect(await enter(again)).toMatchObject({
+      status: 'waiting',
+      lobbyEntry: { waitingForConsent: true },
+    });
+    expect(err(await request(host, 'admit', { participantId: w.ids.daughter })).reason).toBe(
+      'consent_required',
+    );
+
+    await server.sessions.journal.settled();
+    const actions = (await auditEntries(app(), w.tokens.patient, w.c.id)).map((e) => e.action);
+    expect(actions).toContain('session.remove.consent_withdrawn');
+  });
+
+  it('withdrawn participation ends the session for everyone', async () => {
+    const w = await world();
+    const consent = await consentAll(w);
+    const host = await connect(w.tokens.spec);
+    await enter(host);
+    const gp = await connect(w.tokens.gp);
+    await enter(gp);
+    const patient = await admitted(host, w.tokens.patient, w.ids.patient);
+    const waiting = await connect(w.tokens.interpreter);
+    await enter(waiting);
+
+    const all = [host, gp, patient, waiting];
+    const ended = all.map((s) => nextEvent(s, 'sessionEnded'));
+    const gone = all.map((s) => disconnected(s, 2000));
+    await withdrawConsent(app(), w.tokens.patient, w.c.id, consent.id);
+    for (const e of await Promise.all(ended)) expect(e).toEqual({ reason: 'consent_withdrawn' });
+    await Promise.all(gone);
+    expect(server.sessions.get(w.c.id)).toBeUndefined();
+
+    await server.sessions.journal.settled();
+    const end = (await auditEntries(app(), w.tokens.patient, w.c.id)).find(
+      (e) => e.action === 'session.end',
+    );
+    expect(end).toMatchObject({ actorType: 'system' });
+  });
+});
+
+describe('host actions', () => {
+  it('mute pauses the producer; ask-to-unmute only asks; only moderators do either', async () => {
+    const w = await world();
+    await consentAll(w);
+    const host = await connect(w.tokens.spec);
+    await enter(host);
+    const gp = await connect(w.tokens.gp);
+    await enter(gp);
+    const join = ok(await request(gp, 'join', {}));
+    const producerId = ok(
+      await request(gp, 'produce', {
+        transportId: join.sendTransport?.id ?? '',
+        kind: 'audio',
+        source: 'microphone',
+        rtpParameters: AUDIO,
+      }),
+    ).producerId;
+    const producer = () => server.rooms.get(w.c.id)?.peer(w.ids.gp)?.producer(producerId);
+    expect(producer()?.paused).toBe(false);
+
+    // The GP is staff but does not lead: no moderation.
+    expect(err(await request(gp, 'muteParticipant', { participantId: w.ids.spec })).code).toBe(
+      'forbidden',
+    );
+    const muted = nextEvent(gp, 'mutedByHost');
+    ok(await request(host, 'muteParticipant', { participantId: w.ids.gp }));
+    expect(producer()?.paused).toBe(true);
+    expect(await muted).toEqual({
+      participantId: w.ids.gp,
+      producerId,
+      byParticipantId: w.ids.spec,
+    });
+
+    const asked = nextEvent(gp, 'unmuteRequested');
+    ok(await request(host, 'askToUnmute', { participantId: w.ids.gp }));
+    expect(await asked).toEqual({ byParticipantId: w.ids.spec, byDisplayName: 'Dr. Lege' });
+    expect(producer()?.paused).toBe(true); // asking does not unmute
+    ok(await request(gp, 'resumeProducer', { producerId })); // only they can
+    expect(producer()?.paused).toBe(false);
+  });
+
+  it('chat, hands and roster reach the admitted, not the lobby; remove and end are audited', async () => {
+    const w = await world();
+    await consentAll(w);
+    const host = await connect(w.tokens.spec);
+    await enter(host);
+    const patient = await admitted(host, w.tokens.patient, w.ids.patient);
+    const interpreter = await admitted(host, w.tokens.interpreter, w.ids.interpreter);
+    const daughter = await connect(w.tokens.daughter);
+    const daughterSeen = recordEvents(daughter);
+    const waitingShown = nextEvent(host, 'lobbyChanged', (e) => e.lobby.length === 1);
+    await enter(daughter);
+    await waitingShown;
+
+    const atPatient = nextEvent(patient, 'chatMessage');
+    const atInterpreter = nextEvent(interpreter, 'chatMessage');
+    const atHost = nextEvent(host, 'chatMessage');
+    ok(await request(host, 'sendChat', { text: '  Velkomen  ' }));
+    for (const m of await Promise.all([atPatient, atInterpreter, atHost])) {
+      expect(m).toMatchObject({ text: 'Velkomen', fromParticipantId: w.ids.spec });
+    }
+    const hand = nextEvent(host, 'handRaised');
+    ok(await request(patient, 'raiseHand', { raised: true }));
+    expect(await hand).toEqual({ participantId: w.ids.patient, raised: true });
+    const roster = nextEvent(interpreter, 'rosterChanged');
+    ok(
+      await request(patient, 'setRoster', {
+        people: [{ name: 'Kari', relation: 'dotter' }],
+      }),
+    );
+    expect((await roster).roster).toEqual({
+      people: [{ name: 'Kari', relation: 'dotter' }],
+      setByParticipantId: w.ids.patient,
+    });
+    expect(err(await request(interpreter, 'setRoster', { people: [] })).reason).toBe(
+      'not_patient_side',
+    );
+    expect(err(await request(host, 'sendChat', { text: '   ' })).code).toBe('bad_request');
+
+    // Admitted now, the daughter gets the history, but got nothing while waiting.
+    const admittedEvent = nextEvent(daughter, 'admitted');
+    ok(await request(host, 'admit', { participantId: w.ids.daughter }));
+    const { session } = await admittedEvent;
+    expect(daughterSeen.map((e) => e.name)).toEqual(['admitted']);
+    expect(session.chat.map((m) => m.text)).toEqual(['Velkomen']);
+    expect(session.roster.people).toHaveLength(1);
+    expect(session.participants.find((p) => p.id === w.ids.patient)?.handRaised).toBe(true);
+
+    // Remove: told, disconnected, others notified.
+    const removed = nextEvent(interpreter, 'removed');
+    const gone = disconnected(interpreter);
+    const left = nextEvent(patient, 'participantLeft');
+    ok(await request(host, 'removeParticipant', { participantId: w.ids.interpreter }));
+    expect(await removed).toEqual({ reason: 'removed_by_host' });
+    await gone;
+    expect(await left).toEqual({ participantId: w.ids.interpreter, reason: 'removed_by_host' });
+
+    // A leave, then the host ends the session for all.
+    const daughterLeft = nextEvent(
+      host,
+      'participantLeft',
+      (e) => e.participantId === w.ids.daughter,
+    );
+    daughter.disconnect();
+    expect((await daughterLeft).reason).toBe('disconnected');
+    const ended = nextEvent(patient, 'sessionEnded');
+    ok(await request(host, 'endSession', {}));
+    expect(await ended).toEqual({ reason: 'ended_by_host' });
+    await disconnected(patient);
+    // Ended by the host: it cannot be entered again.
+    const late = await connect(w.tokens.gp);
+    expect(err(await request(late, 'enter', {})).reason).toBe('session_ended');
+
+    await server.sessions.journal.settled();
+    const entries = await auditEntries(app(), w.tokens.patient, w.c.id);
+    const actions = entries.map((e) => e.action);
+    for (const a of [
+      'session.wait',
+      'session.join',
+      'session.admit',
+      'session.remove',
+      'session.leave',
+      'session.end',
+    ]) {
+      expect(actions).toContain(a);
+    }
+    expect(entries.find((e) => e.action === 'session.admit')).toMatchObject({
+      actorId: w.ids.spec,
+      actorName: 'Dr. Lege',
+      actorRole: 'specialist',
+    });
+    expect(entries.find((e) => e.action === 'session.remove')?.actorId).toBe(w.ids.spec);
+  });
+});
