@@ -9,13 +9,39 @@ export interface RemoteParticipant {
   role?: string;
   audio?: MediaStreamTrack;
   video?: MediaStreamTrack;
+  screen?: MediaStreamTrack;
+  /** Their microphone is paused (by them or a host). */
+  audioMuted?: boolean;
+  /** Their camera is paused. */
+  videoPaused?: boolean;
+}
+
+/** What this browser sends and receives, as the controls show it. */
+export interface LocalMediaState {
+  microphoneOn: boolean;
+  cameraOn: boolean;
+  screenSharing: boolean;
+  /** Receives no video and sends no camera (weak connections). */
+  audioOnly: boolean;
 }
 
 export interface SessionSnapshot {
   state: SessionState;
   participants: readonly RemoteParticipant[];
   activeSpeakerId: string | null;
+  local: LocalMediaState;
   error?: string;
+}
+
+/** Per remote participant: cumulative inbound counters and this browser's round trip. */
+export interface LinkSample {
+  peerId: string;
+  packetsReceived: number;
+  packetsLost: number;
+  /** Seconds (worst of their streams). */
+  jitter: number;
+  /** Milliseconds to the SFU, when known. */
+  rttMs: number | undefined;
 }
 
 export interface ParticipantStats {
@@ -29,10 +55,18 @@ export interface ParticipantStats {
 export interface SessionOptions {
   /** Server origin; defaults to the page's own. */
   url?: string;
-  room: string;
-  displayName: string;
+  /** The socket.io handshake: `{ token }` for real sessions, `{ room, displayName }` in dev. */
+  auth: Record<string, unknown>;
   /** Camera and microphone to publish; the session does not stop these tracks. */
   localStream?: MediaStream;
+  /** Start with the microphone or camera paused (the pre-join choice). */
+  microphoneOn?: boolean;
+  cameraOn?: boolean;
+  /**
+   * Runs on every (re)connect before the media join (the waiting room): true joins at once,
+   * false waits for `admitted()`. Without it the media join starts on connect.
+   */
+  gate?: () => Promise<boolean>;
 }
 
 /** Three simulcast layers for the camera: receivers on poor links get the lowest. */
@@ -47,8 +81,20 @@ interface Joined {
   device: Device;
   sendTransport?: types.Transport;
   recvTransport?: types.Transport;
-  consumers: Map<string, { consumer: types.Consumer; peerId: string; kind: 'audio' | 'video' }>;
+  consumers: Map<string, JoinedConsumer>;
+  producers: Map<TrackSource, types.Producer>;
 }
+
+interface JoinedConsumer {
+  consumer: types.Consumer;
+  peerId: string;
+  kind: 'audio' | 'video';
+  source: TrackSource;
+}
+
+/** Which participant field a consumer's track goes into. */
+const slotOf = (c: { kind: 'audio' | 'video'; source: TrackSource }) =>
+  c.kind === 'audio' ? 'audio' : c.source === 'screen' ? 'screen' : 'video';
 
 /**
  * A mediasoup-client call: socket, device, transports, producers and consumers behind a
@@ -61,7 +107,8 @@ export class MediaSession {
   readonly #listeners = new Set<() => void>();
   readonly #participants = new Map<string, RemoteParticipant>();
   #joined: Joined | undefined;
-  #snapshot: SessionSnapshot = { state: 'idle', participants: [], activeSpeakerId: null };
+  #snapshot: SessionSnapshot;
+  #screenStream: MediaStream | undefined;
   /** Incremented on each join attempt so late callbacks of an old one are dropped. */
   #generation = 0;
   #joinStartAcks = 0;
@@ -69,11 +116,24 @@ export class MediaSession {
 
   constructor(opts: SessionOptions) {
     this.#opts = opts;
-    this.#signalling = new SignallingClient(opts.url ?? window.location.origin, {
-      room: opts.room,
-      displayName: opts.displayName,
-    });
+    this.#snapshot = {
+      state: 'idle',
+      participants: [],
+      activeSpeakerId: null,
+      local: {
+        microphoneOn: opts.microphoneOn ?? true,
+        cameraOn: opts.cameraOn ?? true,
+        screenSharing: false,
+        audioOnly: false,
+      },
+    };
+    this.#signalling = new SignallingClient(opts.url ?? window.location.origin, opts.auth);
     this.#listen();
+  }
+
+  /** The socket, for the session layer (lobby, chat, host actions) that shares it. */
+  get signalling(): SignallingClient {
+    return this.#signalling;
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -100,7 +160,133 @@ export class MediaSession {
       void this.#signalling.request('leave', {}).catch(() => undefined);
     }
     this.#teardown();
+    this.#stopScreenTracks();
     socket.disconnect();
+  }
+
+  /** The waiting room let this participant in: join the media now. */
+  admitted(): void {
+    void this.#join();
+  }
+
+  /** Pauses or resumes the microphone (others see it muted). */
+  async setMicrophoneEnabled(on: boolean): Promise<void> {
+    this.#setLocal({ microphoneOn: on });
+    await this.#pauseProducer('microphone', !on);
+  }
+
+  /** Pauses or resumes the camera; in audio-only mode it stays paused. */
+  async setCameraEnabled(on: boolean): Promise<void> {
+    this.#setLocal({ cameraOn: on });
+    await this.#pauseProducer('camera', !on || this.#snapshot.local.audioOnly);
+  }
+
+  /**
+   * Audio only, for weak connections: stop receiving video (server-side pause of every video
+   * consumer, so no bytes are sent) and stop sending the camera. Audio keeps flowing.
+   */
+  async setAudioOnly(on: boolean): Promise<void> {
+    this.#setLocal({ audioOnly: on });
+    const joined = this.#joined;
+    if (!joined) return;
+    const video = [...joined.consumers.entries()].filter(([, c]) => c.kind === 'video');
+    await Promise.all([
+      this.#pauseProducer('camera', on || !this.#snapshot.local.cameraOn),
+      ...video.map(async ([consumerId, c]) => {
+        if (on) c.consumer.pause();
+        await this.#signalling
+          .request(on ? 'pauseConsumer' : 'resumeConsumer', { consumerId })
+          .catch(() => undefined);
+        if (!on) c.consumer.resume();
+      }),
+    ]);
+  }
+
+  /** Shares a screen or window (browser picker); ends when the browser's own stop is used. */
+  async startScreenShare(): Promise<void> {
+    const transport = this.#joined?.sendTransport;
+    if (!transport || this.#joined?.producers.has('screen')) return;
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    const [track] = stream.getVideoTracks();
+    if (!track) return;
+    this.#screenStream = stream;
+    track.addEventListener('ended', () => void this.stopScreenShare());
+    try {
+      const producer = await transport.produce({
+        track,
+        stopTracks: false,
+        appData: { source: 'screen' },
+      });
+      this.#joined?.producers.set('screen', producer);
+      this.#setLocal({ screenSharing: true });
+    } catch (err) {
+      this.#stopScreenTracks();
+      throw err;
+    }
+  }
+
+  async stopScreenShare(): Promise<void> {
+    const producer = this.#joined?.producers.get('screen');
+    this.#joined?.producers.delete('screen');
+    this.#stopScreenTracks();
+    this.#setLocal({ screenSharing: false });
+    if (!producer) return;
+    producer.close();
+    await this.#signalling
+      .request('closeProducer', { producerId: producer.id })
+      .catch(() => undefined);
+  }
+
+  /** The local screen-share track, for a self view. */
+  get screenTrack(): MediaStreamTrack | undefined {
+    return this.#screenStream?.getVideoTracks()[0];
+  }
+
+  /** A host paused this participant's microphone on the server: show it as muted here. */
+  mutedByHost(producerId: string): void {
+    const producer = this.#joined?.producers.get('microphone');
+    if (producer?.id !== producerId) return;
+    producer.pause();
+    this.#setLocal({ microphoneOn: false });
+  }
+
+  /** Inbound counters per remote participant, for the connection-quality rating. */
+  async linkSamples(): Promise<LinkSample[]> {
+    const joined = this.#joined;
+    if (!joined) return [];
+    let rttMs: number | undefined;
+    const byPeer = new Map<string, LinkSample>();
+    const transportStats = await joined.recvTransport?.getStats().catch(() => undefined);
+    transportStats?.forEach((s: { type: string } & Record<string, unknown>) => {
+      if (
+        s.type === 'candidate-pair' &&
+        s.nominated &&
+        typeof s.currentRoundTripTime === 'number'
+      ) {
+        rttMs = s.currentRoundTripTime * 1000;
+      }
+    });
+    await Promise.all(
+      [...joined.consumers.values()].map(async ({ consumer, peerId }) => {
+        if (consumer.paused) return;
+        const report = await consumer.getStats().catch(() => undefined);
+        report?.forEach((s: { type: string } & Record<string, unknown>) => {
+          if (s.type !== 'inbound-rtp') return;
+          const e = byPeer.get(peerId) ?? {
+            peerId,
+            packetsReceived: 0,
+            packetsLost: 0,
+            jitter: 0,
+            rttMs: undefined,
+          };
+          e.packetsReceived += Number(s.packetsReceived ?? 0);
+          e.packetsLost += Number(s.packetsLost ?? 0);
+          e.jitter = Math.max(e.jitter, Number(s.jitter ?? 0));
+          byPeer.set(peerId, e);
+        });
+      }),
+    );
+    return [...byPeer.values()].map((e) => ({ ...e, rttMs }));
   }
 
   /**
@@ -154,7 +340,21 @@ export class MediaSession {
 
   #listen(): void {
     const socket = this.#signalling.socket;
-    socket.on('connect', () => void this.#join());
+    socket.on('connect', () => {
+      const gate = this.#opts.gate;
+      if (!gate) return void this.#join();
+      const generation = this.#generation;
+      gate()
+        .then((admitted) => {
+          if (admitted && generation === this.#generation) void this.#join();
+        })
+        .catch((err: unknown) => {
+          if (err instanceof RequestError && err.code !== 'timeout' && err.code !== 'internal') {
+            this.#fail(err.message);
+            socket.disconnect();
+          }
+        });
+    });
     socket.on('disconnect', () => {
       this.#teardown();
       this.#apply({ type: 'connectionLost' });
@@ -175,9 +375,20 @@ export class MediaSession {
     });
     socket.on('newConsumer', (info) => void this.#consume(info, this.#generation));
     socket.on('consumerClosed', ({ consumerId }) => this.#dropConsumer(consumerId));
-    socket.on('producerClosed', () => undefined);
-    socket.on('consumerPaused', () => undefined);
-    socket.on('consumerResumed', () => undefined);
+    socket.on('producerClosed', ({ producerId }) => {
+      const producers = this.#joined?.producers;
+      for (const [source, p] of producers ?? []) {
+        if (p.id !== producerId) continue;
+        p.close();
+        producers?.delete(source);
+        if (source === 'screen') {
+          this.#stopScreenTracks();
+          this.#setLocal({ screenSharing: false });
+        }
+      }
+    });
+    socket.on('consumerPaused', ({ consumerId }) => this.#markPaused(consumerId, true));
+    socket.on('consumerResumed', ({ consumerId }) => this.#markPaused(consumerId, false));
     socket.on('consumerLayersChanged', () => undefined);
     socket.on('activeSpeaker', ({ peerId }) => {
       this.#snapshot = { ...this.#snapshot, activeSpeakerId: peerId };
@@ -220,7 +431,7 @@ export class MediaSession {
           this.#signalling.request('ready', { rtpCapabilities: joined.device.rtpCapabilities }),
         );
       }
-      if (joined.sendTransport) tasks.push(this.#publishLocal(joined.sendTransport));
+      if (joined.sendTransport) tasks.push(this.#publishLocal(joined));
       await Promise.all(tasks);
     } catch (err) {
       if (generation !== this.#generation) return;
@@ -241,7 +452,7 @@ export class MediaSession {
     await device.load({
       routerRtpCapabilities: res.routerRtpCapabilities as types.RtpCapabilities,
     });
-    const joined: Joined = { device, consumers: new Map() };
+    const joined: Joined = { device, consumers: new Map(), producers: new Map() };
     const s = this.#signalling;
     const live = () => generation === this.#generation;
     const onConnect =
@@ -281,28 +492,74 @@ export class MediaSession {
     return joined;
   }
 
-  async #publishLocal(transport: types.Transport): Promise<void> {
+  async #publishLocal(joined: Joined): Promise<void> {
+    const transport = joined.sendTransport;
     const stream = this.#opts.localStream;
-    if (!stream) return;
+    if (!stream || !transport) return;
     const [audio] = stream.getAudioTracks();
     const [video] = stream.getVideoTracks();
+    const local = this.#snapshot.local;
+    const keep = async (source: TrackSource, producer: Promise<types.Producer>, on: boolean) => {
+      const p = await producer;
+      joined.producers.set(source, p);
+      if (!on) await this.#pauseProducer(source, true);
+    };
     await Promise.all([
       audio &&
-        transport.produce({
-          track: audio,
-          stopTracks: false,
-          appData: { source: 'microphone' },
-          codecOptions: { opusDtx: true, opusFec: true },
-        }),
+        keep(
+          'microphone',
+          transport.produce({
+            track: audio,
+            stopTracks: false,
+            disableTrackOnPause: true,
+            appData: { source: 'microphone' },
+            codecOptions: { opusDtx: true, opusFec: true },
+          }),
+          local.microphoneOn,
+        ),
       video &&
-        transport.produce({
-          track: video,
-          stopTracks: false,
-          encodings: CAMERA_ENCODINGS,
-          codecOptions: { videoGoogleStartBitrate: 1000 },
-          appData: { source: 'camera' },
-        }),
+        keep(
+          'camera',
+          transport.produce({
+            track: video,
+            stopTracks: false,
+            encodings: CAMERA_ENCODINGS,
+            codecOptions: { videoGoogleStartBitrate: 1000 },
+            appData: { source: 'camera' },
+          }),
+          local.cameraOn && !local.audioOnly,
+        ),
     ]);
+  }
+
+  async #pauseProducer(source: TrackSource, pause: boolean): Promise<void> {
+    const producer = this.#joined?.producers.get(source);
+    if (!producer || producer.closed || producer.paused === pause) return;
+    if (pause) producer.pause();
+    else producer.resume();
+    await this.#signalling
+      .request(pause ? 'pauseProducer' : 'resumeProducer', { producerId: producer.id })
+      .catch((err: unknown) => console.warn('producer pause/resume failed', err));
+  }
+
+  #markPaused(consumerId: string, paused: boolean): void {
+    const entry = this.#joined?.consumers.get(consumerId);
+    if (!entry || entry.source === 'screen') return;
+    const p = this.#participants.get(entry.peerId);
+    if (!p) return;
+    const key = entry.kind === 'audio' ? 'audioMuted' : 'videoPaused';
+    this.#participants.set(p.id, { ...p, [key]: paused });
+    this.#publish();
+  }
+
+  #setLocal(patch: Partial<LocalMediaState>): void {
+    this.#snapshot = { ...this.#snapshot, local: { ...this.#snapshot.local, ...patch } };
+    this.#emit();
+  }
+
+  #stopScreenTracks(): void {
+    this.#screenStream?.getTracks().forEach((t) => t.stop());
+    this.#screenStream = undefined;
   }
 
   async #consume(info: ConsumerInfo, generation: number): Promise<void> {
@@ -317,10 +574,24 @@ export class MediaSession {
         rtpParameters: info.rtpParameters as types.RtpParameters,
       });
       if (generation !== this.#generation) return;
-      joined.consumers.set(info.id, { consumer, peerId: info.peerId, kind: info.kind });
+      joined.consumers.set(info.id, {
+        consumer,
+        peerId: info.peerId,
+        kind: info.kind,
+        source: info.source,
+      });
       const p = this.#participants.get(info.peerId) ?? { id: info.peerId, displayName: '' };
-      this.#participants.set(info.peerId, { ...p, [info.kind]: consumer.track });
+      const paused =
+        info.source === 'screen'
+          ? {}
+          : { [info.kind === 'audio' ? 'audioMuted' : 'videoPaused']: info.producerPaused };
+      this.#participants.set(info.peerId, { ...p, ...paused, [slotOf(info)]: consumer.track });
       this.#publish();
+      // Audio only: video consumers stay paused on the server (no bytes sent).
+      if (info.kind === 'video' && this.#snapshot.local.audioOnly) {
+        consumer.pause();
+        return;
+      }
       await this.#signalling.request('resumeConsumer', { consumerId: info.id });
       this.#roundTripsToFirstMedia ??= this.#signalling.acks - this.#joinStartAcks;
     } catch (err) {
@@ -335,8 +606,9 @@ export class MediaSession {
     entry.consumer.close();
     this.#joined?.consumers.delete(consumerId);
     const p = this.#participants.get(entry.peerId);
-    if (p && p[entry.kind] === entry.consumer.track) {
-      const { [entry.kind]: _gone, ...rest } = p;
+    const slot = slotOf(entry);
+    if (p && p[slot] === entry.consumer.track) {
+      const { [slot]: _gone, ...rest } = p;
       this.#participants.set(p.id, rest);
     }
     this.#publish();

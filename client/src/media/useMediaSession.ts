@@ -1,23 +1,38 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { MediaSession, type SessionSnapshot } from './session.js';
+import { LiveSession, type LiveSnapshot } from './live-session.js';
 
 declare global {
   interface Window {
     /** Test hook, only in dev builds or with VITE_SAMKONS_TEST_HOOKS=true. */
     __samkonsMedia?: MediaSession;
+    __samkonsLive?: LiveSession;
+    /** Test builds only: camera constraints (e2e uses 320x240 to spare the CPU). */
+    __samkonsVideoConstraints?: MediaTrackConstraints;
   }
 }
 
-const testHooks = import.meta.env.DEV || import.meta.env.VITE_SAMKONS_TEST_HOOKS === 'true';
+export const testHooks = import.meta.env.DEV || import.meta.env.VITE_SAMKONS_TEST_HOOKS === 'true';
 
-const IDLE: SessionSnapshot = { state: 'idle', participants: [], activeSpeakerId: null };
+const IDLE: SessionSnapshot = {
+  state: 'idle',
+  participants: [],
+  activeSpeakerId: null,
+  local: { microphoneOn: true, cameraOn: true, screenSharing: false, audioOnly: false },
+};
+
+export interface LocalMediaOptions {
+  cameraId?: string | undefined;
+  microphoneId?: string | undefined;
+}
 
 /** Camera and microphone for the call; null until granted, or when refused. */
-export function useLocalMedia(): {
+export function useLocalMedia(opts: LocalMediaOptions = {}): {
   stream: MediaStream | null;
   error: string | null;
   done: boolean;
 } {
+  const { cameraId, microphoneId } = opts;
   const [result, setResult] = useState<{
     stream: MediaStream | null;
     error: string | null;
@@ -26,8 +41,17 @@ export function useLocalMedia(): {
   useEffect(() => {
     let stream: MediaStream | null = null;
     let cancelled = false;
+    const video: MediaTrackConstraints = {
+      width: { ideal: 1280 },
+      height: { ideal: 720 },
+      ...(testHooks ? window.__samkonsVideoConstraints : {}),
+      ...(cameraId ? { deviceId: { ideal: cameraId } } : {}),
+    };
+    const audio: MediaTrackConstraints | true = microphoneId
+      ? { deviceId: { ideal: microphoneId } }
+      : true;
     navigator.mediaDevices
-      .getUserMedia({ audio: true, video: { width: { ideal: 1280 }, height: { ideal: 720 } } })
+      .getUserMedia({ audio, video })
       .then((s) => {
         if (cancelled) return s.getTracks().forEach((t) => t.stop());
         stream = s;
@@ -41,23 +65,26 @@ export function useLocalMedia(): {
       cancelled = true;
       stream?.getTracks().forEach((t) => t.stop());
     };
-  }, []);
+  }, [cameraId, microphoneId]);
   return result;
 }
 
-/** One media session per (room, name, local stream); closed on unmount. */
-export function useMediaSession(opts: {
+/** Development rooms (no token): one media session per (room, name, local stream). */
+export function useDevMediaSession(opts: {
   room: string;
   displayName: string;
   localStream: MediaStream | null;
   enabled: boolean;
-}): SessionSnapshot {
+}): { snapshot: SessionSnapshot; session: MediaSession | null } {
   const { room, displayName, localStream, enabled } = opts;
   const [session, setSession] = useState<MediaSession | null>(null);
 
   useEffect(() => {
     if (!enabled) return;
-    const s = new MediaSession({ room, displayName, ...(localStream ? { localStream } : {}) });
+    const s = new MediaSession({
+      auth: { room, displayName },
+      ...(localStream ? { localStream } : {}),
+    });
     if (testHooks) window.__samkonsMedia = s;
     setSession(s);
     s.start();
@@ -67,11 +94,62 @@ export function useMediaSession(opts: {
     };
   }, [room, displayName, localStream, enabled]);
 
+  return { snapshot: useMediaSnapshot(session), session };
+}
+
+/** The media state of a session (idle when there is none). */
+export function useMediaSnapshot(session: MediaSession | null): SessionSnapshot {
   return useSyncExternalStore(
     session?.subscribe ?? noopSubscribe,
     session?.getSnapshot ?? idleSnapshot,
   );
 }
 
+/**
+ * A token session: lobby, admission, then media. One per (token, local stream); left on
+ * unmount.
+ */
+export function useLiveSession(opts: {
+  token: string;
+  consultationId: string;
+  localStream: MediaStream | null;
+  microphoneOn: boolean;
+  cameraOn: boolean;
+  enabled: boolean;
+}): { live: LiveSession | null; snapshot: LiveSnapshot | null } {
+  const { token, consultationId, localStream, enabled } = opts;
+  const [live, setLive] = useState<LiveSession | null>(null);
+  // The first choice only: later toggles go through the session.
+  const [initial] = useState({ microphoneOn: opts.microphoneOn, cameraOn: opts.cameraOn });
+
+  useEffect(() => {
+    if (!enabled) return;
+    const s = new LiveSession({
+      token,
+      consultationId,
+      ...initial,
+      ...(localStream ? { localStream } : {}),
+    });
+    if (testHooks) {
+      window.__samkonsLive = s;
+      window.__samkonsMedia = s.media;
+    }
+    setLive(s);
+    s.start();
+    return () => {
+      s.leave();
+      if (window.__samkonsLive === s) delete window.__samkonsLive;
+      if (window.__samkonsMedia === s.media) delete window.__samkonsMedia;
+    };
+  }, [token, consultationId, localStream, enabled, initial]);
+
+  const snapshot = useSyncExternalStore(
+    live?.subscribe ?? noopSubscribe,
+    live?.getSnapshot ?? nullSnapshot,
+  );
+  return { live, snapshot };
+}
+
 const noopSubscribe = () => () => undefined;
 const idleSnapshot = () => IDLE;
+const nullSnapshot = () => null;

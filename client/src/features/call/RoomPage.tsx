@@ -1,168 +1,176 @@
-import { useEffect, useRef, useState, type CSSProperties, type FormEvent } from 'react';
-import { useLocalMedia, useMediaSession } from '../../media/useMediaSession';
-import type { RemoteParticipant } from '../../media/session';
+import { useState, type FormEvent } from 'react';
+import { useParams } from 'react-router-dom';
+import { useTranslation } from 'react-i18next';
+import type { SessionTokenResponse } from '@samkons/shared';
+import { getRoomSession } from '../../api/session';
+import { usePageTitle } from '../../app/usePageTitle';
+import {
+  useDevMediaSession,
+  useLiveSession,
+  useLocalMedia,
+  useMediaSnapshot,
+} from '../../media/useMediaSession';
+import { loadDevicePrefs } from '../prejoin/devicePrefs';
+import { useConsent, type ConsentApi } from '../consent/useConsent';
+import { mustConsent } from '../consent/model';
+import { ConsentStep } from '../consent/ConsentStep';
+import { WaitingScreen } from '../lobby/WaitingScreen';
+import { CallView } from './CallView';
+import { EndScreen } from './EndScreen';
+import './call.css';
 
 /**
- * The in-call page (route /room/:roomId, display name from ?name=). Proves the media path:
- * local preview, every other participant's video with their name, and their audio.
+ * Route /room/:roomId. With a session token for this consultation (from the invite link or
+ * the staff "join" button): consent step when this participant must give it, then the
+ * waiting room, then the call. Without one: a development room (name from ?name=).
  */
 export function RoomPage(props: { roomId?: string; displayName?: string } = {}) {
-  const roomId = props.roomId ?? decodeURIComponent(location.pathname.split('/')[2] ?? '');
-  const [displayName, setDisplayName] = useState(
-    props.displayName ?? new URLSearchParams(location.search).get('name') ?? '',
-  );
-  if (!displayName) return <NameForm onName={setDisplayName} />;
-  return <Call roomId={roomId} displayName={displayName} />;
+  const params = useParams();
+  const roomId =
+    props.roomId ?? params.roomId ?? decodeURIComponent(location.pathname.split('/')[2] ?? '');
+  const session = getRoomSession(roomId);
+  if (session) return <SessionRoom session={session} />;
+  return <DevRoom roomId={roomId} displayName={props.displayName} />;
 }
 
-function Call({ roomId, displayName }: { roomId: string; displayName: string }) {
+function SessionRoom({ session }: { session: SessionTokenResponse }) {
+  if (session.grants.canConsent) return <ConsentGate session={session} />;
+  return <LiveRoom session={session} />;
+}
+
+/** The patient or guardian: consent first (when none is in force), and the withdraw panel. */
+function ConsentGate({ session }: { session: SessionTokenResponse }) {
+  const consent = useConsent(session);
+  const { t } = useTranslation();
+  if (consent.loading && !consent.data) {
+    return (
+      <main className="call-page--plain">
+        <p role="status">{t('app.loading')}</p>
+      </main>
+    );
+  }
+  if (consent.data && mustConsent(session.grants, consent.data.consents)) {
+    return (
+      <main className="call-page--plain">
+        <ConsentStep
+          consent={consent}
+          participantId={session.participant.id}
+          onGiven={() => undefined}
+        />
+      </main>
+    );
+  }
+  return <LiveRoom session={session} consent={consent} />;
+}
+
+function LiveRoom({ session, consent }: { session: SessionTokenResponse; consent?: ConsentApi }) {
+  const { t } = useTranslation();
+  usePageTitle(t('call.title'));
+  const [prefs] = useState(loadDevicePrefs);
+  const local = useLocalMedia({ cameraId: prefs.cameraId, microphoneId: prefs.microphoneId });
+  const { live, snapshot } = useLiveSession({
+    token: session.sessionToken,
+    consultationId: session.participant.consultationId,
+    localStream: local.stream,
+    microphoneOn: prefs.microphoneOn,
+    cameraOn: prefs.cameraOn,
+    enabled: local.done,
+  });
+  const media = live?.media ?? null;
+  const mediaSnapshot = useMediaSnapshot(media);
+  const phase = snapshot?.phase ?? 'connecting';
+
+  switch (phase) {
+    case 'connecting':
+      return (
+        <main className="call-page--plain">
+          <p role="status" data-testid="call-state">
+            {t('call.stateConnecting')}
+          </p>
+        </main>
+      );
+    case 'waiting':
+      return (
+        <WaitingScreen
+          name={session.participant.name}
+          waitingForConsent={snapshot?.waitingForConsent ?? false}
+          preview={local.stream}
+          onLeave={() => live?.leave()}
+        />
+      );
+    case 'admitted':
+      return (
+        <CallView
+          media={media}
+          snapshot={mediaSnapshot}
+          live={live}
+          selfName={session.participant.name}
+          selfRole={session.participant.role}
+          localStream={local.stream}
+          localError={local.error}
+          grants={session.grants}
+          consent={consent}
+          speakerId={prefs.speakerId}
+          onLeave={() => live?.leave()}
+        />
+      );
+    default:
+      return <EndScreen snapshot={snapshot} />;
+  }
+}
+
+function DevRoom({
+  roomId,
+  displayName: given,
+}: {
+  roomId: string;
+  displayName?: string | undefined;
+}) {
+  const [displayName, setDisplayName] = useState(
+    given ?? new URLSearchParams(location.search).get('name') ?? '',
+  );
+  if (!displayName) return <NameForm onName={setDisplayName} />;
+  return <DevCall roomId={roomId} displayName={displayName} />;
+}
+
+function DevCall({ roomId, displayName }: { roomId: string; displayName: string }) {
   const local = useLocalMedia();
-  const snapshot = useMediaSession({
+  const { snapshot, session } = useDevMediaSession({
     room: roomId,
     displayName,
     localStream: local.stream,
     enabled: local.done,
   });
-  const { state, participants, activeSpeakerId, error } = snapshot;
-
   return (
-    <main style={styles.page} data-testid="room-page" data-state={state}>
-      <header style={styles.header}>
-        <strong>{roomId}</strong>
-        <span data-testid="call-state">{stateLabel[state]}</span>
-        <span>{participants.length + 1} i samtalen</span>
-      </header>
-      {error && <p role="alert">{error}</p>}
-      {local.error && <p role="status">Kamera eller mikrofon er ikkje tilgjengeleg.</p>}
-      <section style={styles.grid}>
-        <Tile
-          name={`${displayName} (deg)`}
-          track={local.stream?.getVideoTracks()[0]}
-          mirrored
-          testId="local-video"
-        />
-        {participants.map((p) => (
-          <RemoteTile key={p.id} participant={p} speaking={p.id === activeSpeakerId} />
-        ))}
-      </section>
-    </main>
+    <CallView
+      media={session}
+      snapshot={snapshot}
+      live={null}
+      selfName={displayName}
+      localStream={local.stream}
+      localError={local.error}
+      grants={null}
+      onLeave={() => session?.close()}
+    />
   );
-}
-
-function RemoteTile({
-  participant,
-  speaking,
-}: {
-  participant: RemoteParticipant;
-  speaking: boolean;
-}) {
-  const label = participant.role
-    ? `${participant.displayName} · ${participant.role}`
-    : participant.displayName;
-  return (
-    <>
-      <Tile
-        name={label}
-        track={participant.video}
-        speaking={speaking}
-        peerId={participant.id}
-        testId="remote-participant"
-      />
-      {participant.audio && <AudioSink track={participant.audio} />}
-    </>
-  );
-}
-
-function Tile(props: {
-  name: string;
-  track: MediaStreamTrack | undefined;
-  testId: string;
-  peerId?: string;
-  mirrored?: boolean;
-  speaking?: boolean;
-}) {
-  const ref = useRef<HTMLVideoElement>(null);
-  useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    el.srcObject = props.track ? new MediaStream([props.track]) : null;
-  }, [props.track]);
-  return (
-    <figure
-      style={{ ...styles.tile, outline: props.speaking ? '3px solid #2f7d32' : 'none' }}
-      data-testid={props.testId}
-      data-peer-id={props.peerId}
-    >
-      <video
-        ref={ref}
-        autoPlay
-        playsInline
-        muted
-        style={{ ...styles.video, transform: props.mirrored ? 'scaleX(-1)' : undefined }}
-      />
-      <figcaption style={styles.caption}>{props.name}</figcaption>
-    </figure>
-  );
-}
-
-function AudioSink({ track }: { track: MediaStreamTrack }) {
-  const ref = useRef<HTMLAudioElement>(null);
-  useEffect(() => {
-    if (ref.current) ref.current.srcObject = new MediaStream([track]);
-  }, [track]);
-  return <audio ref={ref} autoPlay />;
 }
 
 function NameForm({ onName }: { onName: (name: string) => void }) {
+  const { t } = useTranslation();
   const [value, setValue] = useState('');
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (value.trim()) onName(value.trim());
   };
   return (
-    <main style={styles.page}>
+    <main className="call-page--plain">
       <form onSubmit={submit}>
-        <label>
-          Namnet ditt <input value={value} onChange={(e) => setValue(e.target.value)} autoFocus />
-        </label>
-        <button type="submit">Bli med</button>
+        <label htmlFor="dev-name">{t('call.rosterName')}</label>
+        <input id="dev-name" value={value} onChange={(e) => setValue(e.target.value)} />
+        <button type="submit" className="button">
+          {t('call.rejoin')}
+        </button>
       </form>
     </main>
   );
 }
-
-const stateLabel = {
-  idle: 'Startar',
-  connecting: 'Koplar til',
-  joined: 'I samtale',
-  reconnecting: 'Koplar til på nytt',
-  closed: 'Avslutta',
-} as const;
-
-const styles = {
-  page: {
-    fontFamily: 'system-ui, sans-serif',
-    padding: 16,
-    background: '#111',
-    color: '#eee',
-    minHeight: '100vh',
-  },
-  header: { display: 'flex', gap: 16, alignItems: 'baseline', marginBottom: 12 },
-  grid: { display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(280px, 1fr))', gap: 12 },
-  tile: {
-    margin: 0,
-    position: 'relative',
-    background: '#222',
-    borderRadius: 8,
-    overflow: 'hidden',
-  },
-  video: { width: '100%', aspectRatio: '16 / 9', objectFit: 'cover', display: 'block' },
-  caption: {
-    position: 'absolute',
-    left: 8,
-    bottom: 8,
-    background: 'rgba(0,0,0,.6)',
-    padding: '2px 8px',
-    borderRadius: 4,
-  },
-} satisfies Record<string, CSSProperties>;

@@ -1,0 +1,103 @@
+import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Quality } from '../../media/quality';
+
+export interface TileInfo {
+  /** Name, role and organisation as one caption: everyone in the session must be known. */
+  label: string;
+  track: MediaStreamTrack | undefined;
+  testId: string;
+  peerId?: string;
+  mirrored?: boolean;
+  speaking?: boolean;
+  muted?: boolean;
+  cameraOff?: boolean;
+  handRaised?: boolean;
+  quality?: Quality | undefined;
+  screen?: boolean;
+}
+
+/** One video tile: video, caption, and status badges; host actions come as children. */
+export function Tile(props: TileInfo & { children?: React.ReactNode }) {
+  const { t } = useTranslation();
+  const ref = useRef<HTMLVideoElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.srcObject = props.track ? new MediaStream([props.track]) : null;
+  }, [props.track]);
+  const classes = [
+    'tile',
+    props.speaking ? 'tile--speaking' : '',
+    props.screen ? 'tile--screen' : '',
+    props.handRaised ? 'tile--hand' : '',
+  ].join(' ');
+  return (
+    <figure className={classes} data-testid={props.testId} data-peer-id={props.peerId}>
+      <video
+        ref={ref}
+        autoPlay
+        playsInline
+        muted
+        className={props.mirrored ? 'tile__video tile__video--mirrored' : 'tile__video'}
+        aria-label={
+          props.screen
+            ? t('call.screenOf', { name: props.label })
+            : t('call.videoOf', { name: props.label })
+        }
+      />
+      {(props.cameraOff || !props.track) && !props.screen && (
+        <div className="tile__placeholder" aria-hidden="true">
+          {initials(props.label)}
+        </div>
+      )}
+      <figcaption className="tile__caption">{props.label}</figcaption>
+      <ul className="tile__badges">
+        {props.speaking && <li className="badge badge--speaking">{t('call.speaking')}</li>}
+        {props.handRaised && (
+          <li className="badge badge--hand">
+            <span aria-hidden="true">✋ </span>
+            {t('call.handUp')}
+          </li>
+        )}
+        {props.muted && <li className="badge">{t('call.muted')}</li>}
+        {props.cameraOff && !props.screen && <li className="badge">{t('call.cameraIsOff')}</li>}
+        {props.quality && (
+          <li className={`badge badge--q-${props.quality}`} data-testid="quality">
+            {t('call.quality', { quality: t(qualityKey[props.quality]) })}
+          </li>
+        )}
+      </ul>
+      {props.children}
+    </figure>
+  );
+}
+
+const qualityKey = {
+  good: 'call.qualityGood',
+  ok: 'call.qualityOk',
+  poor: 'call.qualityPoor',
+} as const;
+
+function initials(label: string): string {
+  const name = label.split(' · ')[0] ?? '';
+  return name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((w) => w[0]?.toUpperCase() ?? '')
+    .join('');
+}
+
+/** Plays one participant's audio, on the chosen speaker where the browser allows it. */
+export function AudioSink({ track, sinkId }: { track: MediaStreamTrack; sinkId?: string }) {
+  const ref = useRef<HTMLAudioElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.srcObject = new MediaStream([track]);
+    const withSink = el as HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> };
+    if (sinkId && withSink.setSinkId) void withSink.setSinkId(sinkId).catch(() => undefined);
+  }, [track, sinkId]);
+  return <audio ref={ref} autoPlay />;
+}

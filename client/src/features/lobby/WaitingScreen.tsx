@@ -1,0 +1,50 @@
+import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import { usePageTitle } from '../../app/usePageTitle';
+import './lobby.css';
+
+/**
+ * The waiting room as the waiting person sees it: calm, one message, nothing to do. When
+ * admission waits for consent, it says so.
+ */
+export function WaitingScreen(props: {
+  name: string;
+  waitingForConsent: boolean;
+  preview: MediaStream | null;
+  onLeave: () => void;
+}) {
+  const { t } = useTranslation();
+  usePageTitle(t('lobby.title'));
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const videoRef = useRef<HTMLVideoElement>(null);
+  useEffect(() => headingRef.current?.focus(), []);
+  useEffect(() => {
+    if (videoRef.current) videoRef.current.srcObject = props.preview;
+  }, [props.preview]);
+  return (
+    <main className="waiting" data-testid="waiting-screen">
+      <div className="waiting__card">
+        <div className="waiting__pulse" aria-hidden="true" />
+        <h1 ref={headingRef} tabIndex={-1}>
+          {t('lobby.waiting')}
+        </h1>
+        <p role="status" data-testid="waiting-reason">
+          {props.waitingForConsent ? t('lobby.waitingConsent') : t('lobby.waitingCalm')}
+        </p>
+        {props.preview && props.preview.getVideoTracks().length > 0 && (
+          <video
+            ref={videoRef}
+            className="waiting__preview"
+            autoPlay
+            muted
+            playsInline
+            aria-label={t('call.you', { name: props.name })}
+          />
+        )}
+        <button type="button" className="button button--secondary" onClick={props.onLeave}>
+          {t('lobby.leave')}
+        </button>
+      </div>
+    </main>
+  );
+}

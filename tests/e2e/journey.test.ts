@@ -1,0 +1,331 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Consultation, InviteLink } from '@samkons/shared';
+import { launchChromium } from '../support/browser.js';
+import { buildClient } from '../support/client-build.js';
+import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+import {
+  CALL_VIDEO_CONSTRAINTS,
+  mediaStats,
+  remoteVideosDecoding,
+  screenshotter,
+  waitForFirstRemoteFrame,
+} from '../support/journey.js';
+
+/**
+ * The consultation journey in real Chromium (fake camera and microphone, nynorsk UI):
+ * a specialist logs in and books a co-consultation with a GP, a municipal nurse, a patient
+ * and the patient's daughter; each opens their own invite link in their own browser context
+ * (pre-join, then consent for the patient, then the waiting room); the host admits the
+ * waiting; all five see and hear each other; the patient withdraws consent for the
+ * daughter, who is removed within 2 s while the others go on; the host ends the session.
+ *
+ * One browser process, five contexts, 320x240 video: five participants on two cores.
+ * Screenshots: test-results/journey/. Figures: bench/results/journey.json.
+ */
+
+const ARTEFACTS = fileURLToPath(new URL('../../test-results/journey/', import.meta.url));
+const BENCH = fileURLToPath(new URL('../../bench/results/journey.json', import.meta.url));
+
+const PEOPLE = {
+  gp: { name: 'Frida Fastlege', organisation: 'Knarvik legesenter' },
+  municipal: { name: 'Kari Heimesjukepleiar', organisation: 'Alver kommune' },
+  patient: { name: 'Per Pasient', organisation: null },
+  next_of_kin: { name: 'Dagny Dotter', organisation: null },
+} as const;
+type Invitee = keyof typeof PEOPLE;
+const INVITEES = Object.keys(PEOPLE) as Invitee[];
+
+let server: ServerProcess;
+let browser: Browser;
+let clientDist: string;
+
+beforeAll(async () => {
+  clientDist = await buildClient();
+  server = await startServerProcess({
+    CLIENT_DIST: clientDist,
+    // The demo seed books the specialist for the next hour: this test books two hours out.
+    INVITE_OPENS_MINUTES_BEFORE: '300',
+  });
+  browser = await launchChromium();
+  await rm(ARTEFACTS, { recursive: true, force: true });
+  await mkdir(ARTEFACTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (clientDist) await rm(clientDist, { recursive: true, force: true });
+});
+
+async function api<T>(path: string, token: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${server.url}/api${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+async function newParticipantContext(): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  await context.addInitScript((video) => {
+    (window as unknown as { __samkonsVideoConstraints: unknown }).__samkonsVideoConstraints = video;
+  }, CALL_VIDEO_CONSTRAINTS);
+  return context;
+}
+
+describe('consultation journey', () => {
+  it('books, consents, admits, meets five-way, withdraws one person, ends', async () => {
+    const shot = screenshotter(ARTEFACTS);
+    const joins: { who: string; via: 'direct' | 'lobby'; ms: number }[] = [];
+
+    // --- 1. The specialist logs in and books ----------------------------------------
+    const hostContext = await newParticipantContext();
+    const host = await hostContext.newPage();
+    await host.goto(`${server.url}/login`);
+    await host.locator('#login-username').fill('spesialist');
+    await host.locator('#login-password').fill('demo-spesialist');
+    await host.locator('#login-password').press('Enter');
+    await host.getByRole('heading', { level: 1, name: 'Mine konsultasjonar' }).waitFor();
+    const staffToken = await host.evaluate(
+      () =>
+        (JSON.parse(sessionStorage.getItem('samkons.session') ?? '{}') as { accessToken: string })
+          .accessToken,
+    );
+
+    const start = new Date(Math.ceil((Date.now() + 2 * 3600_000) / 900_000) * 900_000);
+    const consultation = await api<Consultation>('/consultations', staffToken, {
+      kind: 'co_consultation',
+      title: 'Samkonsultasjon: hjartesvikt, oppfølging',
+      startsAt: start.toISOString(),
+      endsAt: new Date(start.getTime() + 45 * 60_000).toISOString(),
+      documentingOrganisation: 'Helse Bergen',
+      participants: [
+        { role: 'gp', ...PEOPLE.gp, joinsFrom: 'gp_office', travelDistanceKm: 0 },
+        { role: 'municipal', ...PEOPLE.municipal, joinsFrom: 'home', travelDistanceKm: 0 },
+        {
+          role: 'patient',
+          name: PEOPLE.patient.name,
+          birthDate: '1941-03-14',
+          joinsFrom: 'home',
+          travelDistanceKm: 92,
+        },
+        {
+          role: 'next_of_kin',
+          name: PEOPLE.next_of_kin.name,
+          joinsFrom: 'home',
+          travelDistanceKm: 92,
+        },
+      ],
+    });
+    const links = {} as Record<Invitee, string>;
+    for (const role of INVITEES) {
+      const p = consultation.participants.find((x) => x.role === role)!;
+      const link = await api<InviteLink>(
+        `/consultations/${consultation.id}/participants/${p.id}/invite`,
+        staffToken,
+        {},
+      );
+      links[role] = new URL(link.joinUrl, server.url).toString();
+    }
+    await host.goto(`${server.url}/consultations/${consultation.id}`);
+    await host.getByRole('heading', { level: 1, name: /Samkonsultasjon: hjartesvikt/ }).waitFor();
+    await shot(host, '01-host-booked');
+
+    // --- 2. Each invitee opens their link: pre-join ------------------------------------
+    const contexts = {} as Record<Invitee, BrowserContext>;
+    const pages = {} as Record<Invitee, Page>;
+    for (const role of INVITEES) {
+      contexts[role] = await newParticipantContext();
+      pages[role] = await contexts[role].newPage();
+    }
+    await Promise.all(
+      INVITEES.map(async (role) => {
+        const page = pages[role];
+        await page.goto(links[role]);
+        await page.getByRole('button', { name: 'Gå inn i møtet' }).waitFor();
+      }),
+    );
+    await shot(pages.patient, '02-patient-prejoin');
+
+    // --- 3. The patient consents, then waits ------------------------------------------
+    await pages.patient.getByRole('button', { name: 'Gå inn i møtet' }).click();
+    await pages.patient.getByRole('heading', { level: 1, name: 'Samtykke før møtet' }).waitFor();
+    for (const other of ['gp', 'municipal', 'next_of_kin'] as const) {
+      expect(await pages.patient.getByLabel(new RegExp(PEOPLE[other].name)).isChecked()).toBe(true);
+    }
+    await shot(pages.patient, '03-patient-consent');
+    await pages.patient.getByRole('button', { name: 'Eg samtykkjer', exact: true }).click();
+    await pages.patient.getByTestId('waiting-screen').waitFor();
+    await pages.patient
+      .getByRole('heading', { name: 'Du ventar på at verten slepper deg inn' })
+      .waitFor();
+    await shot(pages.patient, '04-patient-waiting');
+
+    // --- 4. The host opens the call; the others join ----------------------------------
+    await host.getByRole('button', { name: 'Gå til videomøtet' }).click();
+    await host.getByTestId('room-page').waitFor();
+    await host.waitForFunction(
+      () =>
+        document.querySelector('[data-testid="room-page"]')?.getAttribute('data-state') ===
+        'joined',
+    );
+
+    const joinClicked = {} as Record<Invitee, number>;
+    await Promise.all(
+      (['gp', 'municipal', 'next_of_kin'] as const).map(async (role) => {
+        joinClicked[role] = performance.now();
+        await pages[role].getByRole('button', { name: 'Gå inn i møtet' }).click();
+        await pages[role].waitForFunction(
+          () =>
+            document.querySelector('[data-testid="waiting-screen"]') !== null ||
+            document.querySelector('[data-testid="room-page"]') !== null,
+        );
+      }),
+    );
+    await shot(pages.next_of_kin, '05-daughter-waiting');
+
+    // --- 5. The host admits everyone waiting ------------------------------------------
+    await host.getByRole('button', { name: 'Deltakarar' }).click();
+    const lobby = host.getByTestId('lobby-list');
+    await lobby.waitFor();
+    const waiting = await Promise.all(
+      INVITEES.map(async (role) => ({
+        role,
+        waits: (await pages[role].getByTestId('waiting-screen').count()) > 0,
+      })),
+    );
+    for (const { role } of waiting.filter((w) => w.waits)) {
+      await lobby.getByRole('button', { name: `Slepp inn ${PEOPLE[role].name}` }).waitFor();
+    }
+    await shot(host, '06-host-lobby');
+    const admitted = {} as Record<Invitee, number>;
+    for (const { role } of waiting.filter((w) => w.waits)) {
+      admitted[role] = performance.now();
+      await lobby.getByRole('button', { name: `Slepp inn ${PEOPLE[role].name}` }).click();
+    }
+    // Join (or admission) to the first remote frame, for every join but the host's (alone).
+    await Promise.all(
+      INVITEES.map(async (role) => {
+        const via = admitted[role] !== undefined ? 'lobby' : 'direct';
+        const t0 = admitted[role] ?? joinClicked[role]!;
+        await waitForFirstRemoteFrame(pages[role]);
+        joins.push({ who: role, via, ms: Math.round(performance.now() - t0) });
+      }),
+    );
+
+    // --- 6. All five see and hear each other ------------------------------------------
+    const everyone: Page[] = [host, ...INVITEES.map((r) => pages[r])];
+    for (const page of everyone) await remoteVideosDecoding(page, 4);
+    await host.getByRole('button', { name: 'Lukk' }).click();
+    await shot(host, '07-host-five-way');
+    await shot(pages.patient, '08-patient-five-way');
+    const hostCaptions = await host
+      .locator('[data-testid="remote-participant"] figcaption')
+      .allTextContents();
+    expect(hostCaptions.sort()).toEqual(
+      [
+        'Frida Fastlege · fastlege · Knarvik legesenter',
+        'Kari Heimesjukepleiar · kommunal helseteneste · Alver kommune',
+        'Per Pasient · pasient',
+        'Dagny Dotter · pårørande',
+      ].sort(),
+    );
+    for (const page of everyone) await expectMediaRising(page, 4);
+
+    // --- 7. The patient withdraws consent for the daughter ----------------------------
+    await pages.patient.getByRole('button', { name: 'Samtykke' }).click();
+    const withdraw = pages.patient.getByRole('button', {
+      name: `Ta ${PEOPLE.next_of_kin.name} (pårørande) ut av møtet`,
+    });
+    await withdraw.waitFor();
+    await shot(pages.patient, '09-patient-withdraw-panel');
+    const withdrawStarted = performance.now();
+    await withdraw.click();
+    const others = everyone.filter((p) => p !== pages.next_of_kin);
+    await Promise.all([
+      pages.next_of_kin.waitForSelector('[data-testid="end-screen"][data-phase="removed"]', {
+        timeout: 2_000,
+      }),
+      ...others.map((page) =>
+        page.waitForFunction(
+          () => document.querySelectorAll('[data-testid="remote-participant"]').length === 3,
+          null,
+          { timeout: 2_000 },
+        ),
+      ),
+    ]);
+    const removalMs = Math.round(performance.now() - withdrawStarted);
+    expect(removalMs).toBeLessThan(2_000);
+    await shot(pages.next_of_kin, '10-daughter-removed');
+    await shot(pages.patient, '11-patient-after-withdrawal');
+    for (const page of others) await expectMediaRising(page, 3);
+
+    // --- 8. The host ends the session for all -----------------------------------------
+    await host.getByRole('button', { name: 'Avslutt for alle' }).click();
+    await host.getByRole('button', { name: 'Ja, avslutt' }).click();
+    await Promise.all(
+      others.map((page) =>
+        page.waitForSelector('[data-testid="end-screen"][data-phase="ended"]', { timeout: 5_000 }),
+      ),
+    );
+    await shot(host, '12-host-ended');
+    await shot(pages.patient, '13-patient-ended');
+
+    // --- Figures ----------------------------------------------------------------------
+    const ms = joins.map((j) => j.ms).sort((a, b) => a - b);
+    const median =
+      ms.length % 2 ? ms[(ms.length - 1) / 2]! : (ms[ms.length / 2 - 1]! + ms[ms.length / 2]!) / 2;
+    const result = {
+      test: 'tests/e2e/journey.test.ts',
+      measuredAt: new Date().toISOString(),
+      participants: 5,
+      video: CALL_VIDEO_CONSTRAINTS,
+      joinToFirstRemoteFrameMs: { median, worst: ms.at(-1), joins },
+      joinNote:
+        'from clicking "join" (entered directly) or the host clicking "admit" (waited in the ' +
+        'lobby) until a remote video in that browser has a decoded frame; the host, alone in ' +
+        'the room when it joined, is not counted',
+      withdrawalToRemovalSeenMs: removalMs,
+      screenshots: shot.paths,
+    };
+    await mkdir(fileURLToPath(new URL('../../bench/results/', import.meta.url)), {
+      recursive: true,
+    });
+    await writeFile(BENCH, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`journey figures: ${BENCH}\n${JSON.stringify(result.joinToFirstRemoteFrameMs)}`);
+    console.log(`journey screenshots:\n${shot.paths.join('\n')}`);
+
+    await Promise.all([hostContext, ...Object.values(contexts)].map((c) => c.close()));
+  });
+});
+
+/** Decoded frames and audio packets keep rising for every remote participant. */
+async function expectMediaRising(page: Page, remotes: number): Promise<void> {
+  const before = await mediaStats(page);
+  expect(before).toHaveLength(remotes);
+  await expect
+    .poll(
+      async () => {
+        const now = await mediaStats(page);
+        return (
+          now.length === remotes &&
+          now.every((s) => {
+            const b = before.find((x) => x.peerId === s.peerId);
+            return (
+              b !== undefined &&
+              s.framesDecoded > b.framesDecoded &&
+              s.audioPacketsReceived > b.audioPacketsReceived
+            );
+          })
+        );
+      },
+      { timeout: 10_000, interval: 250 },
+    )
+    .toBe(true);
+}
