@@ -14,7 +14,7 @@ import type {
 import { DomainError } from '../http/domain-error.js';
 import type { RoomRegistry } from '../sfu/room-registry.js';
 import type { SocketPrincipal } from '../signalling/authenticator.js';
-import type { ConsentGate } from './consent-gate.js';
+import type { ConsentGate, GateResult } from './consent-gate.js';
 import type { SessionJournal } from './session-journal.js';
 import { ChatLog } from './chat-log.js';
 import { Lobby } from './lobby.js';
@@ -93,18 +93,17 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
   async enter(member: SessionMember): Promise<EnterResponse> {
     this.#assertOpen();
     const pid = pidOf(member);
-    const previous = this.#present.get(pid);
-    if (previous?.member === member) {
-      if (previous.status === 'admitted')
-        return { status: 'admitted', session: this.#state(member) };
-      const entry = this.#lobby.get(pid);
-      if (entry) return { status: 'waiting', lobbyEntry: entry };
-    }
+    const again = this.#answerAgain(member);
+    if (again) return again;
     const direct = member.principal.grants.roomJoin || this.#admittedBefore.has(pid);
     // A waiting person's consent is checked now, so hosts see "waiting for consent" at once.
     const gate = direct ? undefined : await this.#deps.gate.check(member.principal);
     this.#assertOpen();
-    if (previous && previous.member !== member) this.#replace(previous, member);
+    // Re-read after the check: this or another connection of the same person may have moved.
+    const raced = this.#answerAgain(member);
+    if (raced) return raced;
+    const previous = this.#present.get(pid);
+    if (previous) this.#replace(previous, member);
 
     if (direct) {
       this.#admit(member, member.principal.grants, { by: null, fromLobby: false });
@@ -300,7 +299,15 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
   async consentChanged(): Promise<void> {
     const waiting = [...this.#present.values()].filter((p) => p.status === 'waiting');
     const results = await Promise.all(
-      waiting.map(async (p) => ({ p, gate: await this.#deps.gate.check(p.member.principal) })),
+      waiting.map(async (p) => ({
+        p,
+        // A revoked invite or a removed participant stays blocked; the others are re-checked.
+        gate: await this.#deps.gate.check(p.member.principal).catch((): GateResult => ({
+          admissible: false,
+          reason: 'consent_required',
+          message: '',
+        })),
+      })),
     );
     if (this.#closed) return;
     const current = results.filter(({ p }) => this.#present.get(pidOf(p.member)) === p);
@@ -328,6 +335,15 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
   }
 
   // -------------------------------------------------------------------------------------
+
+  /** `enter` twice on one connection answers with where it already is. */
+  #answerAgain(member: SessionMember): EnterResponse | undefined {
+    const p = this.#present.get(pidOf(member));
+    if (p?.member !== member) return undefined;
+    if (p.status === 'admitted') return { status: 'admitted', session: this.#state(member) };
+    const entry = this.#lobby.get(pidOf(member));
+    return entry ? { status: 'waiting', lobbyEntry: entry } : undefined;
+  }
 
   #admit(
     member: SessionMember,

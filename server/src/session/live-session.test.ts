@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import type { Notification, SessionGrants } from '@samkons/shared';
+import type { RoomRegistry } from '../sfu/room-registry.js';
+import type { ConsentGate } from './consent-gate.js';
+import { LiveSession, type SessionMember } from './live-session.js';
+import { nullJournal } from './session-journal.js';
+
+const grants = (participantId: string, host: boolean): SessionGrants => ({
+  consultationId: 'c1',
+  participantId,
+  roomJoin: host,
+  canPublish: true,
+  canSubscribe: true,
+  canPublishSources: ['camera', 'microphone'],
+  canAdmit: host,
+  canModerate: host,
+  canEnd: host,
+  canConsent: false,
+  canRecordVerbalConsent: false,
+});
+
+interface FakeMember extends SessionMember {
+  seen: Notification[];
+  disconnected: boolean;
+  names(): string[];
+}
+
+function member(id: string, host = false): FakeMember {
+  const m: FakeMember = {
+    principal: { displayName: id, role: host ? 'specialist' : 'patient', grants: grants(id, host) },
+    seen: [],
+    disconnected: false,
+    notify: (n) => m.seen.push(n),
+    disconnect: () => {
+      m.disconnected = true;
+    },
+    names: () => m.seen.map((n) => n.name),
+  };
+  return m;
+}
+
+/** Consent blocks the ids in `blocked`. */
+function gate(blocked: Set<string>): ConsentGate {
+  return {
+    check: (p) =>
+      Promise.resolve(
+        blocked.has(p.grants.participantId)
+          ? { admissible: false, reason: 'consent_required', message: 'no consent' }
+          : { admissible: true, grants: p.grants },
+      ),
+  };
+}
+
+const noRooms = { get: () => undefined } as unknown as RoomRegistry;
+const session = (blocked = new Set<string>()) =>
+  new LiveSession('c1', {
+    rooms: noRooms,
+    gate: gate(blocked),
+    journal: nullJournal,
+    log: pino({ level: 'silent' }),
+  });
+
+describe('LiveSession transitions', () => {
+  it('host enters directly; a guest waits, is admitted, and both are told', async () => {
+    const s = session();
+    const host = member('host', true);
+    const guest = member('guest');
+    expect((await s.enter(host)).status).toBe('admitted');
+    expect(await s.enter(guest)).toMatchObject({ status: 'waiting' });
+    expect(s.isAdmitted(guest)).toBe(false);
+    expect(host.names()).toEqual(['lobbyChanged']);
+    await s.admit(host, 'guest');
+    expect(s.isAdmitted(guest)).toBe(true);
+    expect(guest.names()).toEqual(['admitted']);
+    expect(host.names()).toEqual(['lobbyChanged', 'participantJoined', 'lobbyChanged']);
+    // Entering again on the same connection just answers where it is.
+    expect((await s.enter(guest)).status).toBe('admitted');
+  });
+
+  it('blocked by consent: the entry is flagged, admit fails, and a new consent clears it', async () => {
+    const blocked = new Set(['guest']);
+    const s = session(blocked);
+    const host = member('host', true);
+    const guest = member('guest');
+    await s.enter(host);
+    expect(await s.enter(guest)).toMatchObject({ lobbyEntry: { waitingForConsent: true } });
+    await expect(s.admit(host, 'guest')).rejects.toMatchObject({ reason: 'consent_required' });
+    blocked.clear();
+    await s.consentChanged();
+    const last = host.seen.at(-1);
+    expect(last).toMatchObject({
+      name: 'lobbyChanged',
+      data: { lobby: [{ waitingForConsent: false }] },
+    });
+    await s.admit(host, 'guest');
+    expect(s.isAdmitted(guest)).toBe(true);
+  });
+
+  it('an admitted person who drops comes back without waiting; a second tab replaces the first', async () => {
+    const s = session();
+    const host = member('host', true);
+    await s.enter(host);
+    const first = member('guest');
+    await s.enter(first);
+    await s.admit(host, 'guest');
+    s.leave(first, 'disconnected');
+    const second = member('guest');
+    expect((await s.enter(second)).status).toBe('admitted');
+    const third = member('guest');
+    expect((await s.enter(third)).status).toBe('admitted');
+    expect(second.disconnected).toBe(true);
+    expect(second.seen.at(-1)).toEqual({ name: 'roomClosed', data: { reason: 'replaced' } });
+    expect(s.isAdmitted(third)).toBe(true);
+    // The old connection's late disconnect does not take the new one out.
+    s.leave(second, 'disconnected');
+    expect(s.isAdmitted(third)).toBe(true);
+  });
+
+  it('withdrawn presence expels in the same call and is not undone by reconnecting', async () => {
+    const s = session();
+    const host = member('host', true);
+    await s.enter(host);
+    const guest = member('guest');
+    await s.enter(guest);
+    await s.admit(host, 'guest');
+    s.presenceWithdrawn(['guest']);
+    expect(guest.disconnected).toBe(true);
+    expect(guest.seen.at(-1)).toEqual({ name: 'removed', data: { reason: 'consent_withdrawn' } });
+    expect(host.seen.at(-1)).toEqual({
+      name: 'participantLeft',
+      data: { participantId: 'guest', reason: 'consent_withdrawn' },
+    });
+    expect((await s.enter(member('guest'))).status).toBe('waiting');
+  });
+
+  it('only a host with canEnd ends it; everyone is told and the session forgets its chat', async () => {
+    const s = session();
+    const host = member('host', true);
+    await s.enter(host);
+    const guest = member('guest');
+    await s.enter(guest);
+    await s.admit(host, 'guest');
+    s.sendChat(guest, 'hei');
+    expect(() => s.end(guest, 'ended_by_host')).toThrow(/Not allowed/);
+    const closed = new Promise((resolve) => s.once('closed', resolve));
+    s.end(host, 'ended_by_host');
+    expect(await closed).toBe('ended_by_host');
+    expect(guest.seen.at(-1)).toEqual({ name: 'sessionEnded', data: { reason: 'ended_by_host' } });
+    expect(guest.disconnected).toBe(true);
+    expect(host.disconnected).toBe(false); // the signalling layer closes the host after the ack
+    await expect(s.enter(member('late', true))).rejects.toMatchObject({ reason: 'session_ended' });
+  });
+
+  it('closes when the last person leaves', async () => {
+    const s = session();
+    const host = member('host', true);
+    await s.enter(host);
+    const closed = new Promise((resolve) => s.once('closed', resolve));
+    s.leave(host, 'left');
+    expect(await closed).toBeNull();
+    expect(s.closed).toBe(true);
+  });
+});
