@@ -16,6 +16,7 @@ import { installErrorHandler } from './http/error-handler.js';
 import { domainRoutes } from './booking/routes.js';
 import type { DomainServices } from './booking/services.js';
 import { registerReports, type ReportsRoutesOptions } from './reports/routes.js';
+import { registerIceServerRoutes } from './turn/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -50,7 +51,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
-  if (deps.domain) await app.register(domainRoutes(deps.domain));
+  if (deps.domain) {
+    const { auth } = deps.domain;
+    await app.register(domainRoutes(deps.domain));
+    await registerIceServerRoutes(app, {
+      turn: config.media.turn,
+      authenticate: (authorization) => auth.authenticate(authorization),
+    });
+  }
 
   app.get('/api/health', async () => ({
     status: 'ok' as const,

@@ -22,7 +22,13 @@ const Env = z.object({
   /** Development signalling: join any room by name with full media grants (no token). */
   SIGNALLING_DEV_ROOMS: z.enum(['true', 'false']).default('false'),
   TURN_URLS: z.string().optional(),
-  TURN_SECRET: z.string().optional(),
+  TURN_SECRET: z.string().min(16).optional(),
+  /** Lifetime of the TURN credentials handed to a participant. */
+  TURN_CREDENTIAL_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(4 * 3600),
 
   // Persistence
   /** When set, PostgreSQL through `pg`; otherwise embedded PGlite. */
@@ -57,6 +63,19 @@ const Env = z.object({
 
 export type Config = ReturnType<typeof loadConfig>;
 
+/** TURN needs both the URLs and the shared secret; one without the other is a mistake. */
+function turnSettings(e: z.infer<typeof Env>) {
+  if (!e.TURN_URLS && !e.TURN_SECRET) return undefined;
+  if (!e.TURN_URLS || !e.TURN_SECRET) {
+    throw new Error('Invalid configuration: set both TURN_URLS and TURN_SECRET, or neither');
+  }
+  return {
+    urls: e.TURN_URLS.split(',').map((u) => u.trim()),
+    secret: e.TURN_SECRET,
+    ttlSeconds: e.TURN_CREDENTIAL_TTL_SECONDS,
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
@@ -74,7 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       announcedIp: e.MEDIASOUP_ANNOUNCED_IP ?? '127.0.0.1',
       rtcPort: e.MEDIASOUP_RTC_PORT,
       logLevel: e.MEDIASOUP_LOG_LEVEL,
-      turn: e.TURN_URLS ? { urls: e.TURN_URLS.split(','), secret: e.TURN_SECRET } : undefined,
+      turn: turnSettings(e),
     },
     db: e.DATABASE_URL
       ? ({ driver: 'pg', url: e.DATABASE_URL } as const)

@@ -11,3 +11,4 @@ export * from './auth.js';
 export * from './booking.js';
 export * from './travel/index.js';
 export * from './survey.js';
+export * from './ice-servers.js';

@@ -2,6 +2,7 @@ import {
   ConsentList,
   Consultation,
   ConsultationList,
+  IceServers,
   InviteLink,
   MeResponse,
   OidcStartResponse,
@@ -14,7 +15,7 @@ import {
 } from '@samkons/shared';
 import type { ApiClient, Refresher, Tokens } from './client';
 import { errorFromResponse, isApiError } from './errors';
-import { AuthProviders, IceServers } from './schemas';
+import { AuthProviders } from './schemas';
 import { reportsEndpoints } from '../features/reports/api';
 import { consentEndpoints } from '../features/consent/api';
 

@@ -13,15 +13,3 @@ export const AuthProviders = z.object({
   oidcName: z.string().optional(),
 });
 export type AuthProviders = z.infer<typeof AuthProviders>;
-
-/** STUN/TURN servers for this session (GET /api/ice-servers), RTCIceServer-shaped. */
-export const IceServers = z.object({
-  iceServers: z.array(
-    z.object({
-      urls: z.union([z.string(), z.array(z.string())]),
-      username: z.string().optional(),
-      credential: z.string().optional(),
-    }),
-  ),
-});
-export type IceServers = z.infer<typeof IceServers>;
