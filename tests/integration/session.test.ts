@@ -465,6 +465,38 @@ describe('consent gates the session', () => {
   });
 });
 
+describe('booking changes reach the live session', () => {
+  it('a participant taken off the booking leaves at once; a cancelled consultation ends', async () => {
+    const w = await world();
+    await consentAll(w);
+    const host = await connect(w.tokens.spec);
+    await enter(host);
+    const interpreter = await admitted(host, w.tokens.interpreter, w.ids.interpreter);
+    const removed = nextEvent(interpreter, 'removed');
+    const left = nextEvent(host, 'participantLeft');
+    const res = await app().inject({
+      method: 'DELETE',
+      url: `/api/consultations/${w.c.id}/participants/${w.ids.interpreter}`,
+      headers: { authorization: `Bearer ${w.spec.accessToken}` },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(await removed).toEqual({ reason: 'no_longer_invited' });
+    expect((await left).participantId).toBe(w.ids.interpreter);
+    await disconnected(interpreter);
+
+    const ended = nextEvent(host, 'sessionEnded');
+    const cancel = await app().inject({
+      method: 'POST',
+      url: `/api/consultations/${w.c.id}/cancel`,
+      headers: { authorization: `Bearer ${w.spec.accessToken}` },
+      payload: { reason: 'Pasienten er innlagd' },
+    });
+    expect(cancel.statusCode, cancel.body).toBe(200);
+    expect(await ended).toEqual({ reason: 'consultation_cancelled' });
+    await disconnected(host);
+  });
+});
+
 describe('host actions', () => {
   it('mute pauses the producer; ask-to-unmute only asks; only moderators do either', async () => {
     const w = await world();
