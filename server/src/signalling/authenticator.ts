@@ -41,8 +41,8 @@ export type AuthResult =
     };
 
 /**
- * Turns a handshake into a principal. The session-token authenticator (server/src/auth)
- * implements this; the development one below stands in until then.
+ * Turns a handshake into a principal: the session-token authenticator
+ * (token-authenticator.ts) in production, the development one below when enabled.
  */
 export interface SocketAuthenticator {
   authenticate(handshake: SocketHandshake): Promise<AuthResult>;
