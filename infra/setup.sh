@@ -2,7 +2,7 @@
 # Sets up samkons on a Debian bookworm machine with Node 20, as root: Debian packages,
 # the offline mediasoup worker (cached outside the clone), npm dependencies and a build.
 # Safe to run again: every step skips what is already done.
-#   --test   also install what the test suite needs (Chromium, ffmpeg)
+#   --test   also install what the test suite needs (Chromium, ffmpeg, coturn)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 log() { printf '[setup] %s\n' "$*" >&2; }
@@ -21,7 +21,7 @@ apt_install() { # installs the named Debian packages that are missing
 }
 
 if [ "${1:-}" = "--test" ]; then
-  apt_install chromium fonts-dejavu-core ffmpeg iproute2
+  apt_install chromium fonts-dejavu-core ffmpeg iproute2 coturn
 fi
 
 worker_bin=$(bash infra/build-mediasoup-worker.sh | tail -n 1)
