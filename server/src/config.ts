@@ -49,6 +49,7 @@ const Env = z.object({
   OIDC_ISSUER: z.string().url().optional(),
   OIDC_CLIENT_ID: z.string().optional(),
   OIDC_CLIENT_SECRET: z.string().optional(),
+  OIDC_DISPLAY_NAME: z.string().min(1).max(40).default('HelseID'),
 
   /** JSON file overriding the shipped travel factors (shared/src/travel/default-factors.ts). */
   SAMKONS_TRAVEL_FACTORS: z.string().optional(),
@@ -106,7 +107,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
       inviteOpensMinutesBefore: e.INVITE_OPENS_MINUTES_BEFORE,
       oidc: e.OIDC_ISSUER
-        ? { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET }
+        ? {
+            issuer: e.OIDC_ISSUER,
+            clientId: e.OIDC_CLIENT_ID,
+            clientSecret: e.OIDC_CLIENT_SECRET,
+            displayName: e.OIDC_DISPLAY_NAME,
+          }
         : undefined,
     },
     reports: {

@@ -49,6 +49,15 @@ export type MeResponse = z.infer<typeof MeResponse>;
 export const OidcStartResponse = z.object({ authorizationUrl: z.string() });
 export type OidcStartResponse = z.infer<typeof OidcStartResponse>;
 
+/** GET /api/auth/providers: which ways to log in the server offers. */
+export const AuthProviders = z.object({
+  password: z.boolean(),
+  oidc: z.boolean(),
+  /** What the login button calls the OpenID provider, e.g. "HelseID". */
+  oidcName: z.string().optional(),
+});
+export type AuthProviders = z.infer<typeof AuthProviders>;
+
 /** Invite link for someone without an account; the token is the last path segment of joinUrl. */
 export const InviteLink = z.object({
   inviteId: z.uuid(),

@@ -13,7 +13,8 @@ import { logDrivers, testDrivers } from '../../server/src/db/testing.js';
 
 logDrivers('oidc');
 
-const REDIRECT = 'https://samkons.test/api/auth/oidc/callback';
+// The client page the provider returns the browser to; it forwards the query to the API.
+const REDIRECT = 'https://samkons.test/login/callback';
 
 interface LocalIdp {
   issuer: string;

@@ -1,4 +1,5 @@
 import {
+  AuthProviders,
   ConsentList,
   Consultation,
   ConsultationList,
@@ -15,7 +16,6 @@ import {
 } from '@samkons/shared';
 import type { ApiClient, Refresher, Tokens } from './client';
 import { errorFromResponse, isApiError } from './errors';
-import { AuthProviders } from './schemas';
 import { reportsEndpoints } from '../features/reports/api';
 import { consentEndpoints } from '../features/consent/api';
 

@@ -9,7 +9,10 @@ export interface OidcSettings {
   issuer: string;
   clientId: string;
   clientSecret?: string | undefined;
+  /** The client page the provider sends the browser back to; it forwards the query to the API. */
   redirectUri: string;
+  /** What the login button calls the provider, e.g. "HelseID". */
+  displayName: string;
 }
 
 /**
@@ -38,6 +41,10 @@ const PENDING_TTL_MS = 10 * 60_000;
 export class OidcLogin {
   readonly #s: OidcSettings;
   readonly #db: Database;
+
+  get displayName(): string {
+    return this.#s.displayName;
+  }
   readonly #auth: AuthService;
   readonly #pending = new Map<string, Pending>();
   #config: Promise<client.Configuration> | undefined;

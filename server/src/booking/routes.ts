@@ -5,6 +5,7 @@ import { z } from 'zod';
 import {
   AddParticipantRequest,
   AuditList,
+  AuthProviders,
   CancelRequest,
   Consent,
   ConsentList,
@@ -123,6 +124,15 @@ export function domainRoutes(services: DomainServices) {
           assuranceLevel: p.assuranceLevel,
         };
       },
+    );
+    app.get(
+      '/api/auth/providers',
+      { schema: { tags: ['auth'], response: { 200: AuthProviders } } },
+      async () => ({
+        password: true,
+        oidc: oidc !== undefined,
+        ...(oidc ? { oidcName: oidc.displayName } : {}),
+      }),
     );
     app.get(
       '/api/auth/oidc/start',

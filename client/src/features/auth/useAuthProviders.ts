@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useApi } from '../../api/session';
-import type { AuthProviders } from '../../api/schemas';
+import type { AuthProviders } from '@samkons/shared';
 
 /** What the server offers; while unknown, or on error, only the password form shows. */
 export function useAuthProviders(): AuthProviders {
