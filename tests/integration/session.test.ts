@@ -631,3 +631,32 @@ describe('host actions', () => {
     expect(entries.find((e) => e.action === 'session.remove')?.actorId).toBe(w.ids.spec);
   });
 });
+
+describe('the live session drives the consultation status', () => {
+  async function status(w: World): Promise<string> {
+    await server.sessions.journal.settled();
+    const res = await app().inject({
+      method: 'GET',
+      url: `/api/consultations/${w.c.id}`,
+      headers: { authorization: `Bearer ${w.spec.accessToken}` },
+    });
+    return res.json<Consultation>().status;
+  }
+
+  it('booked until the first admission, in progress during, completed when the host ends it', async () => {
+    const w = await world();
+    await consentAll(w);
+    expect(await status(w)).toBe('booked');
+    const host = await connect(w.tokens.spec);
+    await enter(host);
+    expect(await status(w)).toBe('in_progress');
+    const patient = await admitted(host, w.tokens.patient, w.ids.patient);
+    expect(await status(w)).toBe('in_progress');
+
+    ok(await request(host, 'endSession', {}));
+    await disconnected(patient);
+    expect(await status(w)).toBe('completed');
+    const actions = (await auditEntries(app(), w.tokens.patient, w.c.id)).map((e) => e.action);
+    expect(actions.filter((a) => a === 'consultation.status')).toHaveLength(2);
+  });
+});

@@ -206,6 +206,24 @@ export const consultationsRepo = {
     return r.rows.map((x) => ({ consultationId: x.consultation_id, accountId: x.account_id }));
   },
 
+  /**
+   * Moves the status only from `from` to `to`, atomically: repeats and races are harmless.
+   * True when this call made the change.
+   */
+  async transitionStatus(
+    q: Queryable,
+    id: string,
+    from: ConsultationStatus,
+    to: ConsultationStatus,
+  ): Promise<boolean> {
+    const r = await q.query(
+      `UPDATE consultations SET status = $3, updated_at = now() WHERE id = $1 AND status = $2
+       RETURNING id`,
+      [id, from, to],
+    );
+    return r.rows.length > 0;
+  },
+
   async update(
     q: Queryable,
     id: string,

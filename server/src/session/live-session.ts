@@ -68,6 +68,8 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
   /** Admitted earlier in this session: a dropped connection comes back without waiting. */
   readonly #admittedBefore = new Set<string>();
   #closed = false;
+  /** Set at the first admission, when the consultation counts as started. */
+  #started = false;
 
   constructor(consultationId: string, deps: LiveSessionDeps) {
     super();
@@ -358,6 +360,10 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     const presence: Presence = { member, status: 'admitted', admittedAt: new Date() };
     this.#present.set(pid, presence);
     this.#admittedBefore.add(pid);
+    if (!this.#started) {
+      this.#started = true;
+      this.#deps.journal.started(this.consultationId);
+    }
     if (by) {
       this.#deps.journal.audit(this.consultationId, by.principal, 'session.admit', {
         participantId: pid,

@@ -2,6 +2,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '../db/database.js';
 import { appendAudit, type AuditActor } from '../audit/audit-log.js';
 import { SYSTEM_ACTOR } from '../audit/actor.js';
+import { consultationsRepo } from '../db/consultations-repo.js';
+import type { ConsultationStatus } from '@samkons/shared';
 import type { ReportsService } from '../reports/service.js';
 import type { SocketPrincipal } from '../signalling/authenticator.js';
 
@@ -24,6 +26,9 @@ export interface SessionJournal {
     detail?: Record<string, unknown>,
   ): void;
   attendance(consultationId: string, participantId: string, joinedAt: Date, leftAt: Date): void;
+  /** The first admission: a booked consultation is now in progress. */
+  started(consultationId: string): void;
+  /** The session ended for everyone: an in-progress consultation is completed. */
   ended(consultationId: string, at: Date): void;
   settled(): Promise<void>;
 }
@@ -31,6 +36,7 @@ export interface SessionJournal {
 export const nullJournal: SessionJournal = {
   audit: () => undefined,
   attendance: () => undefined,
+  started: () => undefined,
   ended: () => undefined,
   settled: () => Promise.resolve(),
 };
@@ -52,6 +58,19 @@ export function databaseJournal(deps: {
   log: FastifyBaseLogger;
 }): SessionJournal {
   const inFlight = new Set<Promise<unknown>>();
+  // The status change and its audit row are one transaction; the reports trigger on the
+  // consultations table records the actual start and end times from it.
+  const transition = (id: string, from: ConsultationStatus, to: ConsultationStatus) =>
+    deps.db.transaction(async (tx) => {
+      if (!(await consultationsRepo.transitionStatus(tx, id, from, to))) return;
+      await appendAudit(tx, {
+        actor: SYSTEM_ACTOR,
+        action: 'consultation.status',
+        consultationId: id,
+        clientAddress: null,
+        detail: { from, to },
+      });
+    });
   const track = (what: string, work: () => Promise<unknown>) => {
     const p = work()
       .catch((err: unknown) => deps.log.error({ err, what }, 'session journal write failed'))
@@ -80,10 +99,18 @@ export function databaseJournal(deps: {
         reports.recordAttendance(consultationId, participantId, joinedAt, leftAt),
       );
     },
+    started(consultationId) {
+      if (!UUID.test(consultationId)) return;
+      track('consultation started', () => transition(consultationId, 'booked', 'in_progress'));
+    },
     ended(consultationId, at) {
+      if (!UUID.test(consultationId)) return;
+      // A cancelled consultation stays cancelled: the transition only moves in_progress.
+      track('consultation completed', () => transition(consultationId, 'in_progress', 'completed'));
       const reports = deps.reports;
-      if (!reports || !UUID.test(consultationId)) return;
-      track('session times', () => reports.recordSessionTimes(consultationId, { endedAt: at }));
+      if (reports) {
+        track('session times', () => reports.recordSessionTimes(consultationId, { endedAt: at }));
+      }
     },
     async settled() {
       while (inFlight.size > 0) await Promise.all([...inFlight]);
