@@ -8,10 +8,11 @@ import { buildClient } from '../support/client-build.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 import {
   CALL_VIDEO_CONSTRAINTS,
+  joinToFirstFrameMs,
   mediaStats,
+  recordJoinTiming,
   remoteVideosDecoding,
   screenshotter,
-  waitForFirstRemoteFrame,
 } from '../support/journey.js';
 
 /**
@@ -76,6 +77,7 @@ async function newParticipantContext(): Promise<BrowserContext> {
   await context.addInitScript((video) => {
     (window as unknown as { __samkonsVideoConstraints: unknown }).__samkonsVideoConstraints = video;
   }, CALL_VIDEO_CONSTRAINTS);
+  await context.addInitScript(recordJoinTiming, 'Gå inn i møtet');
   return context;
 }
 
@@ -176,10 +178,8 @@ describe('consultation journey', () => {
         'joined',
     );
 
-    const joinClicked = {} as Record<Invitee, number>;
     await Promise.all(
       (['gp', 'municipal', 'next_of_kin'] as const).map(async (role) => {
-        joinClicked[role] = performance.now();
         await pages[role].getByRole('button', { name: 'Gå inn i møtet' }).click();
         await pages[role].waitForFunction(
           () =>
@@ -204,20 +204,14 @@ describe('consultation journey', () => {
       await lobby.getByRole('button', { name: `Slepp inn ${PEOPLE[role].name}` }).waitFor();
     }
     await shot(host, '06-host-lobby');
-    const admitted = {} as Record<Invitee, number>;
     for (const { role } of waiting.filter((w) => w.waits)) {
-      admitted[role] = performance.now();
       await lobby.getByRole('button', { name: `Slepp inn ${PEOPLE[role].name}` }).click();
     }
-    // Join (or admission) to the first remote frame, for every join but the host's (alone).
-    await Promise.all(
-      INVITEES.map(async (role) => {
-        const via = admitted[role] !== undefined ? 'lobby' : 'direct';
-        const t0 = admitted[role] ?? joinClicked[role]!;
-        await waitForFirstRemoteFrame(pages[role]);
-        joins.push({ who: role, via, ms: Math.round(performance.now() - t0) });
-      }),
-    );
+    // Join (or admission) to the first remote frame, measured on each page's own clock, for
+    // every join but the host's (alone in the room when it joined).
+    for (const role of INVITEES) {
+      joins.push({ who: role, ...(await joinToFirstFrameMs(pages[role])) });
+    }
 
     // --- 6. All five see and hear each other ------------------------------------------
     const everyone: Page[] = [host, ...INVITEES.map((r) => pages[r])];
@@ -288,9 +282,10 @@ describe('consultation journey', () => {
       video: CALL_VIDEO_CONSTRAINTS,
       joinToFirstRemoteFrameMs: { median, worst: ms.at(-1), joins },
       joinNote:
-        'from clicking "join" (entered directly) or the host clicking "admit" (waited in the ' +
-        'lobby) until a remote video in that browser has a decoded frame; the host, alone in ' +
-        'the room when it joined, is not counted',
+        'on each page\'s clock: from clicking "join" (entered directly) or from receiving ' +
+        '"admitted" (waited in the lobby) until a remote video there has a decoded frame ' +
+        '(checked every animation frame); the host, alone in the room when it joined, is not ' +
+        'counted',
       withdrawalToRemovalSeenMs: removalMs,
       screenshots: shot.paths,
     };

@@ -66,3 +66,47 @@ export function screenshotter(dir: string) {
   };
   return Object.assign(shot, { paths });
 }
+
+/**
+ * Init script for a participant's page: records, on the page's own clock, when "join" was
+ * clicked and when the first remote video frame was decoded (checked every animation frame).
+ */
+export function recordJoinTiming(joinLabel: string): void {
+  const w = window as unknown as { __joinClickAt?: number; __firstRemoteFrameAt?: number };
+  document.addEventListener(
+    'click',
+    (e) => {
+      const button = (e.target as Element | null)?.closest('button');
+      if (button?.textContent?.trim() === joinLabel) w.__joinClickAt ??= performance.now();
+    },
+    true,
+  );
+  const check = () => {
+    const videos = document.querySelectorAll('[data-testid="remote-participant"] video');
+    if (Array.from(videos).some((v) => (v as HTMLVideoElement).videoWidth > 0)) {
+      w.__firstRemoteFrameAt = performance.now();
+      return;
+    }
+    requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+}
+
+/** Join (or admission) to first remote frame on the page's clock, once both happened. */
+export async function joinToFirstFrameMs(
+  page: Page,
+): Promise<{ via: 'direct' | 'lobby'; ms: number }> {
+  await waitForFirstRemoteFrame(page);
+  return page.evaluate(() => {
+    const w = window as unknown as {
+      __joinClickAt?: number;
+      __firstRemoteFrameAt?: number;
+      __samkonsLive?: { admittedAt?: number; waitedInLobby?: boolean };
+    };
+    const clicked = w.__joinClickAt ?? 0;
+    const admitted = w.__samkonsLive?.admittedAt ?? clicked;
+    const via: 'direct' | 'lobby' = w.__samkonsLive?.waitedInLobby ? 'lobby' : 'direct';
+    const t0 = via === 'lobby' ? admitted : clicked;
+    return { via, ms: Math.round((w.__firstRemoteFrameAt ?? performance.now()) - t0) };
+  });
+}

@@ -68,6 +68,10 @@ export class LiveSession {
     roster: EMPTY_ROSTER,
     chat: [],
   };
+  /** performance.now() when this participant was admitted (directly or from the lobby). */
+  admittedAt: number | undefined;
+  /** True once this participant has waited in the lobby. */
+  waitedInLobby = false;
 
   constructor(
     opts: Omit<SessionOptions, 'gate' | 'auth'> & { token: string; consultationId: string },
@@ -129,6 +133,7 @@ export class LiveSession {
       this.#admit(res.session);
       return true;
     }
+    this.waitedInLobby = true;
     this.#set({
       phase: 'waiting',
       waitingForConsent: res.lobbyEntry.waitingForConsent,
@@ -138,6 +143,7 @@ export class LiveSession {
   }
 
   #admit(session: SessionStateData): void {
+    this.admittedAt ??= performance.now();
     this.#set({
       phase: 'admitted',
       waitingForConsent: false,

@@ -26,6 +26,10 @@ export function Tile(props: TileInfo & { children?: React.ReactNode }) {
     if (!el) return;
     el.srcObject = props.track ? new MediaStream([props.track]) : null;
   }, [props.track]);
+  // "Name · role · organisation": the name stands out, the rest follows in smaller type.
+  const cut = props.label.indexOf(' · ');
+  const name = cut < 0 ? props.label : props.label.slice(0, cut);
+  const rest = cut < 0 ? '' : props.label.slice(cut);
   const classes = [
     'tile',
     props.speaking ? 'tile--speaking' : '',
@@ -34,40 +38,45 @@ export function Tile(props: TileInfo & { children?: React.ReactNode }) {
   ].join(' ');
   return (
     <figure className={classes} data-testid={props.testId} data-peer-id={props.peerId}>
-      <video
-        ref={ref}
-        autoPlay
-        playsInline
-        muted
-        className={props.mirrored ? 'tile__video tile__video--mirrored' : 'tile__video'}
-        aria-label={
-          props.screen
-            ? t('call.screenOf', { name: props.label })
-            : t('call.videoOf', { name: props.label })
-        }
-      />
-      {(props.cameraOff || !props.track) && !props.screen && (
-        <div className="tile__placeholder" aria-hidden="true">
-          {initials(props.label)}
-        </div>
-      )}
-      <figcaption className="tile__caption">{props.label}</figcaption>
-      <ul className="tile__badges">
-        {props.speaking && <li className="badge badge--speaking">{t('call.speaking')}</li>}
-        {props.handRaised && (
-          <li className="badge badge--hand">
-            <span aria-hidden="true">✋ </span>
-            {t('call.handUp')}
-          </li>
+      <div className="tile__media">
+        <video
+          ref={ref}
+          autoPlay
+          playsInline
+          muted
+          className={props.mirrored ? 'tile__video tile__video--mirrored' : 'tile__video'}
+          aria-label={
+            props.screen
+              ? t('call.screenOf', { name: props.label })
+              : t('call.videoOf', { name: props.label })
+          }
+        />
+        {(props.cameraOff || !props.track) && !props.screen && (
+          <div className="tile__placeholder" aria-hidden="true">
+            {initials(props.label)}
+          </div>
         )}
-        {props.muted && <li className="badge">{t('call.muted')}</li>}
-        {props.cameraOff && !props.screen && <li className="badge">{t('call.cameraIsOff')}</li>}
-        {props.quality && (
-          <li className={`badge badge--q-${props.quality}`} data-testid="quality">
-            {t('call.quality', { quality: t(qualityKey[props.quality]) })}
-          </li>
-        )}
-      </ul>
+        <figcaption className="tile__caption">
+          <strong>{name}</strong>
+          {rest && <span className="tile__caption-rest">{rest}</span>}
+        </figcaption>
+        <ul className="tile__badges">
+          {props.speaking && <li className="badge badge--speaking">{t('call.speaking')}</li>}
+          {props.handRaised && (
+            <li className="badge badge--hand">
+              <span aria-hidden="true">✋ </span>
+              {t('call.handUp')}
+            </li>
+          )}
+          {props.muted && <li className="badge">{t('call.muted')}</li>}
+          {props.cameraOff && !props.screen && <li className="badge">{t('call.cameraIsOff')}</li>}
+          {props.quality && (
+            <li className={`badge badge--q-${props.quality}`} data-testid="quality">
+              {t('call.quality', { quality: t(qualityKey[props.quality]) })}
+            </li>
+          )}
+        </ul>
+      </div>
       {props.children}
     </figure>
   );

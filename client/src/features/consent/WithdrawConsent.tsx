@@ -29,7 +29,7 @@ export function WithdrawConsent({ consent }: { consent: ConsentApi }) {
 
   return (
     <section className="withdraw" aria-labelledby="withdraw-heading">
-      <h2 id="withdraw-heading">{t('consent.withdrawTitle')}</h2>
+      <h3 id="withdraw-heading">{t('consent.withdrawTitle')}</h3>
       <div aria-live="polite">
         {notice && (
           <p
