@@ -20,6 +20,9 @@ const fmt = (iso: string | Date, options: Intl.DateTimeFormatOptions, lng?: stri
 /** "tysdag 25. november 2026 kl. 09:30" style, in the UI language. */
 export const formatDateTime = (iso: string | Date, lng?: string) =>
   fmt(iso, { dateStyle: 'full', timeStyle: 'short' }, lng);
+/** "24.11.2026, 23:45": for dense places such as table cells. */
+export const formatShortDateTime = (iso: string | Date, lng?: string) =>
+  fmt(iso, { dateStyle: 'short', timeStyle: 'short' }, lng);
 export const formatDate = (iso: string | Date, lng?: string) =>
   fmt(iso, { weekday: 'long', day: 'numeric', month: 'long' }, lng);
 export const formatTime = (iso: string | Date, lng?: string) =>

@@ -196,5 +196,9 @@ export async function seedDemoData(db: Database, services: DomainServices): Prom
 
 export function demoLoginHelp(publicUrl: string): string {
   const lines = DEMO_ACCOUNTS.map((a) => `  ${a.role.padEnd(10)} ${a.username} / ${a.password}`);
-  return `Demo logins (POST ${publicUrl}/api/auth/login):\n${lines.join('\n')}`;
+  return [
+    `samkons is running: open ${publicUrl} and log in with a demo account`,
+    ...lines,
+    'Invite links for the patient and next of kin are on each consultation page.',
+  ].join('\n');
 }

@@ -5,7 +5,7 @@ import type { Consent, Consultation, Participant } from '@samkons/shared';
 import { usePageTitle } from '../../app/usePageTitle';
 import { TextField } from '../../app/form';
 import { errorMessageKey } from '../../api/errors';
-import { formatDateTime, formatTime } from '../../i18n/format';
+import { formatDateTime, formatShortDateTime, formatTime } from '../../i18n/format';
 import { consentStateFor, useConsultation } from './hooks';
 import { VerbalConsentForm } from '../consent/VerbalConsentForm';
 import { localInstant, DURATION_MAX, DURATION_MIN } from './validation';
@@ -141,7 +141,7 @@ function ConsentCell(props: {
       return (
         <span className="consent--withdrawn">
           {t('consultation.consentWithdrawn', {
-            date: formatDateTime(state.consent.withdrawnAt ?? ''),
+            date: formatShortDateTime(state.consent.withdrawnAt ?? ''),
           })}
         </span>
       );
@@ -151,7 +151,7 @@ function ConsentCell(props: {
       );
       return (
         <span className="consent--given">
-          {t('consultation.consentGiven', { date: formatDateTime(state.consent.givenAt) })}
+          {t('consultation.consentGiven', { date: formatShortDateTime(state.consent.givenAt) })}
           {state.consent.method === 'verbal' && by && (
             <> ({t('consultation.consentVerbal', { by: by.name })})</>
           )}
