@@ -35,7 +35,10 @@ const Env = z.object({
   DATABASE_URL: z.string().optional(),
   /** PGlite data directory; `memory://` keeps everything in memory. */
   PGLITE_DATA_DIR: z.string().default('./data/pglite'),
+  /** Several nodes: domain events, socket.io and the session directory go through Redis. */
   REDIS_URL: z.string().optional(),
+  /** Prefix of every Redis key and channel, so deployments (or test runs) can share one Redis. */
+  REDIS_KEY_PREFIX: z.string().min(1).default('samkons:'),
 
   // Identity
   JWT_SECRET: z.string().min(32).optional(),
@@ -99,7 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     db: e.DATABASE_URL
       ? ({ driver: 'pg', url: e.DATABASE_URL } as const)
       : ({ driver: 'pglite', dataDir: e.PGLITE_DATA_DIR } as const),
-    redisUrl: e.REDIS_URL,
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } : undefined,
     auth: {
       /** A random secret per process when unset: tokens then die with the process. */
       jwtSecret: e.JWT_SECRET,

@@ -6,6 +6,24 @@ import { LiveSession } from './live-session.js';
 import { SessionError } from './session-error.js';
 import type { SessionJournal } from './session-journal.js';
 
+/** Who hosts a consultation's live session, as the directory answers a claim. */
+export type SessionClaim = { owner: 'self' } | { owner: 'other'; url: string };
+
+/**
+ * Where live sessions run when there are several nodes: a session lives on exactly one.
+ * `claim` is idempotent for the node that holds it; `release` when its session closed.
+ */
+export interface SessionDirectory {
+  claim(consultationId: string): Promise<SessionClaim>;
+  release(consultationId: string): void;
+}
+
+/** One node: every session is this node's. */
+export const singleNodeDirectory: SessionDirectory = {
+  claim: () => Promise.resolve({ owner: 'self' }),
+  release: () => undefined,
+};
+
 /**
  * The live sessions of this node, one per consultation, and the bridge from domain events
  * (consent withdrawn or given, participant removed, consultation cancelled) to them.
@@ -17,6 +35,7 @@ export class LiveSessions {
   readonly #rooms: RoomRegistry;
   readonly #gate: ConsentGate;
   readonly #log: FastifyBaseLogger;
+  readonly #directory: SessionDirectory;
   readonly journal: SessionJournal;
   #unsubscribe: (() => void)[] = [];
 
@@ -25,7 +44,9 @@ export class LiveSessions {
     gate: ConsentGate;
     journal: SessionJournal;
     log: FastifyBaseLogger;
+    directory?: SessionDirectory;
   }) {
+    this.#directory = deps.directory ?? singleNodeDirectory;
     this.#rooms = deps.rooms;
     this.#gate = deps.gate;
     this.journal = deps.journal;
@@ -36,11 +57,28 @@ export class LiveSessions {
     return this.#sessions.get(consultationId);
   }
 
-  /** The open session for a consultation, created on first entry. */
-  getOrCreate(consultationId: string): LiveSession {
-    if (this.#endedByHost.has(consultationId)) {
-      throw new SessionError('invalid_state', 'session_ended', 'The session has ended');
+  /**
+   * The open session for a consultation, claimed in the directory when this node creates
+   * it; `wrong_node` (with the owner's URL) when another node hosts it.
+   */
+  async acquire(consultationId: string): Promise<LiveSession> {
+    const existing = this.#sessions.get(consultationId);
+    if (existing && !existing.closed) return existing;
+    this.#assertNotEnded(consultationId);
+    const claim = await this.#directory.claim(consultationId);
+    if (claim.owner === 'other') {
+      throw new SessionError(
+        'invalid_state',
+        'wrong_node',
+        `The session is hosted at ${claim.url || 'another node'}`,
+      );
     }
+    return this.getOrCreate(consultationId);
+  }
+
+  /** The open session for a consultation, created on first entry (no directory claim). */
+  getOrCreate(consultationId: string): LiveSession {
+    this.#assertNotEnded(consultationId);
     const existing = this.#sessions.get(consultationId);
     if (existing && !existing.closed) return existing;
     const session = new LiveSession(consultationId, {
@@ -50,11 +88,21 @@ export class LiveSessions {
       log: this.#log,
     });
     session.once('closed', (reason) => {
-      if (this.#sessions.get(consultationId) === session) this.#sessions.delete(consultationId);
+      // A replacement session already open keeps the claim.
+      if (this.#sessions.get(consultationId) === session) {
+        this.#sessions.delete(consultationId);
+        this.#directory.release(consultationId);
+      }
       if (reason === 'ended_by_host') this.#endedByHost.add(consultationId);
     });
     this.#sessions.set(consultationId, session);
     return session;
+  }
+
+  #assertNotEnded(consultationId: string): void {
+    if (this.#endedByHost.has(consultationId)) {
+      throw new SessionError('invalid_state', 'session_ended', 'The session has ended');
+    }
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
-import { Server, type Socket } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import { types as msTypes } from 'mediasoup';
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
@@ -69,6 +69,8 @@ export function attachSignalling(opts: {
   sessions: LiveSessions;
   authenticator: SocketAuthenticator;
   log: FastifyBaseLogger;
+  /** Several nodes (REDIS_URL): the socket.io Redis adapter; default in-memory. */
+  adapter?: ServerOptions['adapter'];
 }): Signalling {
   const { registry, sessions, authenticator } = opts;
   const log = opts.log.child({ module: 'signalling' });
@@ -80,6 +82,7 @@ export function attachSignalling(opts: {
     // A vanished browser is noticed within about 15 s; a closed tab at once.
     pingInterval: 10_000,
     pingTimeout: 5_000,
+    ...(opts.adapter ? { adapter: opts.adapter } : {}),
   });
 
   io.use((socket, next) => {
@@ -189,7 +192,7 @@ export function attachSignalling(opts: {
     const cid = member.principal.grants.consultationId;
     // A session that just closed because the last person left is replaced by a new one.
     for (let attempt = 0; ; attempt++) {
-      const session = sessions.getOrCreate(cid);
+      const session = await sessions.acquire(cid);
       try {
         const result = await session.enter(member);
         socket.data.session = session;
