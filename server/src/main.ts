@@ -13,6 +13,7 @@ import { tokenAuthenticator } from './signalling/token-authenticator.js';
 import { LiveSessions } from './session/live-sessions.js';
 import { domainConsentGate } from './session/consent-gate.js';
 import { databaseJournal } from './session/session-journal.js';
+import { nodeUrl, startCluster } from './cluster/index.js';
 
 /** Composition root: config -> db -> media workers -> http -> signalling. */
 async function main(): Promise<void> {
@@ -40,11 +41,21 @@ async function main(): Promise<void> {
     tokenAuthenticator((token) => domain.auth.verifySessionToken(token)),
     ...(config.signalling.devRooms ? [devRoomAuthenticator] : []),
   );
+  // Several nodes: domain events, session ownership and socket.io go through Redis.
+  const cluster = config.redis
+    ? await startCluster({
+        ...config.redis,
+        events: domain.events,
+        publicUrl: () => nodeUrl(config, app.server),
+        log: app.log,
+      })
+    : undefined;
   const sessions = new LiveSessions({
     rooms,
     gate: domainConsentGate({ auth: domain.auth, db }),
     journal: databaseJournal({ db, reports, log: app.log }),
     log: app.log,
+    ...(cluster ? { directory: cluster.directory } : {}),
   });
   sessions.subscribe(domain.events);
   const signalling = attachSignalling({
@@ -53,6 +64,7 @@ async function main(): Promise<void> {
     sessions,
     authenticator,
     log: app.log,
+    ...(cluster ? { adapter: cluster.adapter } : {}),
   });
   await app.listen({ host: config.http.host, port: config.http.port });
   app.log.info({ driver: db.driver, demoDataSeeded: seeded }, 'database ready');
@@ -63,6 +75,8 @@ async function main(): Promise<void> {
     signalling.close();
     await sessions.journal.settled();
     sessions.close();
+    // Claims released before exit, so another node can host these consultations at once.
+    await cluster?.close();
     rooms.close();
     await app.close();
     await db.close();

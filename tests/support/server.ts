@@ -19,6 +19,7 @@ import { createReports, type ReportsService } from '../../server/src/reports/ind
 import { LiveSessions } from '../../server/src/session/live-sessions.js';
 import { domainConsentGate, openConsentGate } from '../../server/src/session/consent-gate.js';
 import { databaseJournal, nullJournal } from '../../server/src/session/session-journal.js';
+import { nodeUrl, startCluster, type Cluster } from '../../server/src/cluster/index.js';
 
 export interface TestServer {
   /** http://127.0.0.1:PORT */
@@ -31,6 +32,8 @@ export interface TestServer {
   signalling: Signalling;
   /** With `{ domain: true }`: PGlite in memory, booking/consent/audit, reports. */
   domain?: { db: Database; services: DomainServices; reports: ReportsService };
+  /** With REDIS_URL in `env`: the node's Redis side, as main.ts composes it. */
+  cluster?: Cluster;
   close(): Promise<void>;
 }
 
@@ -86,7 +89,16 @@ export async function startTestServer(
         }
       : {}),
   });
+  const cluster = config.redis
+    ? await startCluster({
+        ...config.redis,
+        ...(domain ? { events: domain.services.events } : {}),
+        publicUrl: () => nodeUrl(config, app.server),
+        log: app.log,
+      })
+    : undefined;
   const sessions = new LiveSessions({
+    ...(cluster ? { directory: cluster.directory } : {}),
     rooms,
     gate: domain
       ? domainConsentGate({ auth: domain.services.auth, db: domain.db })
@@ -111,6 +123,7 @@ export async function startTestServer(
     sessions,
     authenticator,
     log: app.log,
+    ...(cluster ? { adapter: cluster.adapter } : {}),
   });
   await app.listen({ host: config.http.host, port: config.http.port });
   const { port } = app.server.address() as AddressInfo;
@@ -124,12 +137,14 @@ export async function startTestServer(
     sessions,
     signalling,
     ...(domain ? { domain } : {}),
+    ...(cluster ? { cluster } : {}),
     async close() {
       if (closed) return;
       closed = true;
       signalling.close();
       await sessions.journal.settled();
       sessions.close();
+      await cluster?.close();
       rooms.close();
       await app.close();
       workers.close();
