@@ -15,6 +15,8 @@ export class RequestError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** The server's finer reason for session requests (e.g. `consent_required`). */
+    readonly reason?: string,
   ) {
     super(message);
     this.name = 'RequestError';
@@ -58,7 +60,9 @@ export class SignallingClient {
       throw new RequestError('timeout', `${name}: no answer within ${REQUEST_TIMEOUT_MS} ms`);
     }
     this.#acks++;
-    if (!res.ok) throw new RequestError(res.error.code, `${name}: ${res.error.message}`);
+    if (!res.ok) {
+      throw new RequestError(res.error.code, `${name}: ${res.error.message}`, res.error.reason);
+    }
     return res.data;
   }
 }

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { SessionGrants, SessionParticipant } from '@samkons/shared';
 import type { LiveSession } from '../../media/live-session';
 import type { MediaSession, RemoteParticipant, SessionSnapshot } from '../../media/session';
+import { RequestError } from '../../media/signalling-client';
 import type { ConsentApi } from '../consent/useConsent';
 import { WithdrawConsent } from '../consent/WithdrawConsent';
 import { AudioSink, Tile } from './Tile';
@@ -100,8 +101,17 @@ export function CallView(props: {
     if (panel) panelHeadingRef.current?.focus();
   }, [panel]);
 
+  // Failures in plain words: the consent gate by name, anything else by its error code.
   const act = (p: Promise<unknown> | undefined) =>
-    void p?.catch((err: unknown) => setFailure(err instanceof Error ? err.message : String(err)));
+    void p?.catch((err: unknown) => {
+      const e = err instanceof RequestError ? err : undefined;
+      if (e?.reason === 'consent_required') return setFailure(t('lobby.waitingConsent'));
+      setFailure(
+        t(`errors.${e?.code ?? 'internal'}` as 'errors.internal', {
+          defaultValue: t('errors.internal'),
+        }),
+      );
+    });
 
   const hasAudio = (props.localStream?.getAudioTracks().length ?? 0) > 0;
   const hasVideo = (props.localStream?.getVideoTracks().length ?? 0) > 0;

@@ -1,8 +1,8 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import type { SessionTokenResponse } from '@samkons/shared';
-import { getRoomSession } from '../../api/session';
+import { getRoomSession, saveRoomSession, useSession } from '../../api/session';
 import { usePageTitle } from '../../app/usePageTitle';
 import {
   useDevMediaSession,
@@ -79,6 +79,7 @@ function LiveRoom({ session, consent }: { session: SessionTokenResponse; consent
   const media = live?.media ?? null;
   const mediaSnapshot = useMediaSnapshot(media);
   const phase = snapshot?.phase ?? 'connecting';
+  const grants = useCurrentGrants(session, phase === 'admitted');
 
   switch (phase) {
     case 'connecting':
@@ -108,7 +109,7 @@ function LiveRoom({ session, consent }: { session: SessionTokenResponse; consent
           selfRole={session.participant.role}
           localStream={local.stream}
           localError={local.error}
-          grants={session.grants}
+          grants={grants}
           consent={consent}
           speakerId={prefs.speakerId}
           onLeave={() => live?.leave()}
@@ -117,6 +118,33 @@ function LiveRoom({ session, consent }: { session: SessionTokenResponse; consent
     default:
       return <EndScreen snapshot={snapshot} />;
   }
+}
+
+/**
+ * Grants are computed when the token is issued: a staff member who asked for the session
+ * token before consent existed holds media-less grants (no admit, moderate or end). Once
+ * admitted, a staff login fetches a fresh token. (Invite sessions cannot renew; the server
+ * decides on current grants either way, this only chooses which controls show.)
+ */
+function useCurrentGrants(session: SessionTokenResponse, admitted: boolean) {
+  const { account, api } = useSession();
+  const [grants, setGrants] = useState(session.grants);
+  useEffect(() => {
+    if (!admitted || !account || session.grants.canPublish) return;
+    let live = true;
+    api
+      .staffSession(session.participant.consultationId)
+      .then((fresh) => {
+        if (!live) return;
+        saveRoomSession(fresh);
+        setGrants(fresh.grants);
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [admitted, account, api, session]);
+  return grants;
 }
 
 function DevRoom({

@@ -1,0 +1,148 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Consultation, InviteLink } from '@samkons/shared';
+import { launchChromium } from '../support/browser.js';
+import { buildClient } from '../support/client-build.js';
+import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { CALL_VIDEO_CONSTRAINTS, remoteVideosDecoding, screenshotter } from '../support/journey.js';
+
+/**
+ * A patient under 16 waits in the lobby until a guardian has consented: the host's admit is
+ * refused with "waiting for consent" until then. Screenshots: test-results/journey-minor/.
+ */
+
+const ARTEFACTS = fileURLToPath(new URL('../../test-results/journey-minor/', import.meta.url));
+
+let server: ServerProcess;
+let browser: Browser;
+let clientDist: string;
+
+beforeAll(async () => {
+  clientDist = await buildClient();
+  server = await startServerProcess({
+    CLIENT_DIST: clientDist,
+    INVITE_OPENS_MINUTES_BEFORE: '300',
+  });
+  browser = await launchChromium();
+  await rm(ARTEFACTS, { recursive: true, force: true });
+  await mkdir(ARTEFACTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (clientDist) await rm(clientDist, { recursive: true, force: true });
+});
+
+async function api<T>(path: string, token: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${server.url}/api${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+async function context(): Promise<BrowserContext> {
+  const c = await browser.newContext({ viewport: { width: 1000, height: 760 } });
+  await c.addInitScript((video) => {
+    (window as unknown as { __samkonsVideoConstraints: unknown }).__samkonsVideoConstraints = video;
+  }, CALL_VIDEO_CONSTRAINTS);
+  return c;
+}
+
+describe('patient under 16', () => {
+  it('is admitted only after a guardian has consented', async () => {
+    const shot = screenshotter(ARTEFACTS);
+    const hostContext = await context();
+    const host = await hostContext.newPage();
+    await host.goto(`${server.url}/login`);
+    await host.locator('#login-username').fill('spesialist');
+    await host.locator('#login-password').fill('demo-spesialist');
+    await host.locator('#login-password').press('Enter');
+    await host.getByRole('heading', { level: 1, name: 'Mine konsultasjonar' }).waitFor();
+    const token = await host.evaluate(
+      () =>
+        (JSON.parse(sessionStorage.getItem('samkons.session') ?? '{}') as { accessToken: string })
+          .accessToken,
+    );
+    const start = new Date(Math.ceil((Date.now() + 3 * 3600_000) / 900_000) * 900_000);
+    const c = await api<Consultation>('/consultations', token, {
+      kind: 'follow_up',
+      title: 'Kontroll: astma',
+      startsAt: start.toISOString(),
+      endsAt: new Date(start.getTime() + 30 * 60_000).toISOString(),
+      documentingOrganisation: 'Helse Bergen',
+      participants: [
+        {
+          role: 'patient',
+          name: 'Ola Ung',
+          birthDate: `${new Date().getUTCFullYear() - 13}-01-20`,
+          joinsFrom: 'home',
+          travelDistanceKm: 60,
+        },
+        {
+          role: 'next_of_kin',
+          name: 'Mor Ung',
+          isGuardian: true,
+          joinsFrom: 'home',
+          travelDistanceKm: 60,
+        },
+      ],
+    });
+    const link = async (role: string) => {
+      const p = c.participants.find((x) => x.role === role)!;
+      const l = await api<InviteLink>(
+        `/consultations/${c.id}/participants/${p.id}/invite`,
+        token,
+        {},
+      );
+      return new URL(l.joinUrl, server.url).toString();
+    };
+
+    // Without consent nobody but the consent holder may take part: the host waits too.
+    await host.goto(`${server.url}/consultations/${c.id}`);
+    await host.getByRole('button', { name: 'Gå til videomøtet' }).click();
+    await host.getByTestId('waiting-screen').waitFor();
+    const childContext = await context();
+    const child = await childContext.newPage();
+    await child.goto(await link('patient'));
+    await child.getByRole('button', { name: 'Gå inn i møtet' }).click();
+    // No consent step for the child: the guardian decides.
+    await child.getByTestId('waiting-screen').waitFor();
+    await expect
+      .poll(() => child.getByTestId('waiting-reason').textContent())
+      .toBe('Vi ventar på samtykke frå pasienten eller verja.');
+    await shot(child, '01-child-waiting-for-consent');
+    await shot(host, '02-host-waiting-for-consent');
+
+    // The guardian consents from her own link: the host goes in and admits the child.
+    const guardianContext = await context();
+    const guardian = await guardianContext.newPage();
+    await guardian.goto(await link('next_of_kin'));
+    await guardian.getByRole('button', { name: 'Gå inn i møtet' }).click();
+    await guardian.getByText('Du svarar for Ola Ung, som er under 16 år.').waitFor();
+    await shot(guardian, '03-guardian-consent');
+    expect(await child.getByTestId('waiting-screen').count()).toBe(1);
+    await guardian.getByRole('button', { name: 'Eg samtykkjer', exact: true }).click();
+    await guardian.getByTestId('waiting-screen').waitFor();
+
+    await host.waitForSelector('[data-testid="room-page"]', { timeout: 10_000 });
+    await host.getByRole('button', { name: 'Deltakarar' }).click();
+    const lobby = host.getByTestId('lobby-list');
+    const admit = lobby.getByRole('button', { name: 'Slepp inn Ola Ung' });
+    await admit.waitFor();
+    await shot(host, '04-host-lobby');
+    await expect.poll(() => admit.getAttribute('aria-disabled'), { timeout: 5_000 }).toBe('false');
+    await admit.click();
+    await child.getByTestId('room-page').waitFor();
+    await remoteVideosDecoding(child, 1);
+    await shot(child, '05-child-in-call');
+    console.log(`journey-minor screenshots:\n${shot.paths.join('\n')}`);
+    await Promise.all([hostContext, childContext, guardianContext].map((x) => x.close()));
+  });
+});
