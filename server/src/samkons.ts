@@ -1,0 +1,167 @@
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { buildApp } from './app.js';
+import type { Database } from './db/database.js';
+import { openDatabase } from './db/index.js';
+import { createDomainServices, type DomainServices } from './booking/services.js';
+import { createReports, type ReportsService } from './reports/index.js';
+import { seedDemoData } from './demo/seed.js';
+import { WorkerPool } from './sfu/worker-pool.js';
+import { RoomRegistry } from './sfu/room-registry.js';
+import { attachSignalling, type Signalling } from './signalling/server.js';
+import {
+  devRoomAuthenticator,
+  firstOf,
+  type SocketAuthenticator,
+} from './signalling/authenticator.js';
+import { tokenAuthenticator } from './signalling/token-authenticator.js';
+import { LiveSessions } from './session/live-sessions.js';
+import { domainConsentGate, openConsentGate } from './session/consent-gate.js';
+import { databaseJournal, nullJournal } from './session/session-journal.js';
+import { nodeUrl, startCluster, type Cluster } from './cluster/index.js';
+
+export interface SamkonsOptions {
+  /**
+   * false: the SFU and signalling alone, no database: development rooms by name, consent
+   * never blocks. Used by media-only tests; the product always runs with the domain.
+   */
+  withDomain?: boolean;
+  /** Replaces the socket authenticator the configuration implies. */
+  authenticator?: SocketAuthenticator;
+  /** Login attempts per minute per client (tests log in many times). */
+  loginRateLimitPerMinute?: number;
+}
+
+/** One running node: everything main.ts starts, with handles for tests and shutdown. */
+export interface Samkons {
+  /** Where this node listens, e.g. http://127.0.0.1:3000. */
+  url: string;
+  config: Config;
+  app: FastifyInstance;
+  workers: WorkerPool;
+  rooms: RoomRegistry;
+  sessions: LiveSessions;
+  signalling: Signalling;
+  domain?: { db: Database; services: DomainServices; reports: ReportsService };
+  /** With REDIS_URL: this node's Redis side (event relay, session directory, adapter). */
+  cluster?: Cluster;
+  demoDataSeeded: boolean;
+  /** Idempotent; releases cluster claims before the database and workers go. */
+  close(): Promise<void>;
+}
+
+/** The composition: config -> db -> domain -> media workers -> http -> cluster -> signalling. */
+export async function startSamkons(config: Config, options: SamkonsOptions = {}): Promise<Samkons> {
+  const withDomain = options.withDomain ?? true;
+  let domain: Samkons['domain'];
+  let demoDataSeeded = false;
+  if (withDomain) {
+    const db = await openDatabase(config);
+    const services = createDomainServices(
+      config,
+      db,
+      options.loginRateLimitPerMinute
+        ? { loginRateLimitPerMinute: options.loginRateLimitPerMinute }
+        : {},
+    );
+    demoDataSeeded = config.demoData && (await seedDemoData(db, services));
+    const reports = await createReports(db, config.reports);
+    // The demo specialist sees the evaluation dashboard.
+    await reports.grantReportingByUsername([
+      ...config.reports.reportingUsernames,
+      ...(config.demoData ? ['spesialist'] : []),
+    ]);
+    domain = { db, services, reports };
+  }
+
+  const mediaLog = pino({ level: config.logLevel }).child({ module: 'media' });
+  const workers = await WorkerPool.create(config.media, mediaLog);
+  const rooms = new RoomRegistry(workers, mediaLog);
+  const app = await buildApp({
+    config,
+    media: rooms,
+    ...(domain
+      ? {
+          domain: domain.services,
+          reports: {
+            reports: domain.reports,
+            authenticate: (h: string | undefined) => domain.services.auth.authenticate(h),
+          },
+        }
+      : {}),
+  });
+
+  // Several nodes: domain events, session ownership and socket.io go through Redis.
+  const cluster = config.redis
+    ? await startCluster({
+        ...config.redis,
+        ...(domain ? { events: domain.services.events } : {}),
+        publicUrl: () => nodeUrl(config, app.server),
+        log: app.log,
+      })
+    : undefined;
+  const sessions = new LiveSessions({
+    rooms,
+    gate: domain
+      ? domainConsentGate({ auth: domain.services.auth, db: domain.db })
+      : openConsentGate,
+    journal: domain
+      ? databaseJournal({ db: domain.db, reports: domain.reports, log: app.log })
+      : nullJournal,
+    log: app.log,
+    ...(cluster ? { directory: cluster.directory } : {}),
+  });
+  if (domain) sessions.subscribe(domain.services.events);
+
+  // Session tokens first; development rooms only when explicitly enabled.
+  const authenticator =
+    options.authenticator ??
+    (domain
+      ? firstOf(
+          tokenAuthenticator((token) => domain.services.auth.verifySessionToken(token)),
+          ...(config.signalling.devRooms ? [devRoomAuthenticator] : []),
+        )
+      : devRoomAuthenticator);
+  const signalling = attachSignalling({
+    httpServer: app.server,
+    registry: rooms,
+    sessions,
+    authenticator,
+    log: app.log,
+    ...(cluster ? { adapter: cluster.adapter } : {}),
+  });
+
+  await app.listen({ host: config.http.host, port: config.http.port });
+  const { port } = app.server.address() as AddressInfo;
+  const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    config,
+    app,
+    workers,
+    rooms,
+    sessions,
+    signalling,
+    ...(domain ? { domain } : {}),
+    ...(cluster ? { cluster } : {}),
+    demoDataSeeded,
+    close() {
+      closing ??= (async () => {
+        signalling.close();
+        await sessions.journal.settled();
+        sessions.close();
+        // Claims released first, so another node can host these consultations at once.
+        await cluster?.close();
+        rooms.close();
+        await app.close();
+        workers.close();
+        await domain?.db.close();
+      })();
+      return closing;
+    },
+  };
+}
