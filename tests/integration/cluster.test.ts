@@ -159,6 +159,14 @@ if (redisUrl) {
         await relayA.start();
         await relayB.start();
         const seenOnChannel: string[] = [];
+        // The observer is its own connection: it may hear a message after node B does.
+        const observed = (name: string) =>
+          new Promise<void>((resolve) => {
+            observer.on('message', (_c: string, m: string) => {
+              const d = decodeEvent(m);
+              if (d.ok && d.message.name === name) resolve();
+            });
+          });
         observer.on('message', (_c: string, m: string) => seenOnChannel.push(m));
         await observer.subscribe(channel);
         const onA = vi.fn();
@@ -180,8 +188,9 @@ if (redisUrl) {
         // A sentinel after B's re-emit: the channel saw the event once (B did not republish).
         const sentinel = { consultationId: 'c-2', participantId: 'p', at: withdrawn.withdrawnAt };
         const sentinelOnB = new Promise((resolve) => busB.on('participant.removed', resolve));
+        const sentinelObserved = observed('participant.removed');
         busA.emit('participant.removed', sentinel);
-        await sentinelOnB;
+        await Promise.all([sentinelOnB, sentinelObserved]);
         const relayed = seenOnChannel
           .map((m) => decodeEvent(m))
           .filter((d) => d.ok)
