@@ -289,6 +289,7 @@ export const en: Messages = {
   lobby: {
     title: 'Waiting room',
     waiting: 'You are waiting for the host to let you in',
+    waitingForConsentTitle: 'The meeting can start once consent is given',
     waitingCalm:
       'You do not need to do anything. The meeting starts by itself when you are let in.',
     waitingConsent: 'We are waiting for consent from the patient or guardian.',

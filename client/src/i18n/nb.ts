@@ -288,6 +288,7 @@ export const nb: Messages = {
   lobby: {
     title: 'Venterommet',
     waiting: 'Du venter på at verten slipper deg inn',
+    waitingForConsentTitle: 'Møtet kan starte når samtykket er gitt',
     waitingCalm: 'Du trenger ikke gjøre noe. Møtet starter av seg selv når du blir sluppet inn.',
     waitingConsent: 'Vi venter på samtykke fra pasienten eller vergen.',
     denied: 'Verten har ikke sluppet deg inn i møtet.',

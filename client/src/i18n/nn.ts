@@ -289,6 +289,7 @@ export const nn = {
   lobby: {
     title: 'Venterommet',
     waiting: 'Du ventar på at verten slepper deg inn',
+    waitingForConsentTitle: 'Møtet kan starte når samtykket er gitt',
     waitingCalm: 'Du treng ikkje gjere noko. Møtet startar av seg sjølv når du blir sleppt inn.',
     waitingConsent: 'Vi ventar på samtykke frå pasienten eller verja.',
     denied: 'Verten har ikkje sleppt deg inn i møtet.',

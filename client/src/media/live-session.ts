@@ -1,3 +1,4 @@
+import { fetchIceServers } from './ice-servers';
 import type {
   ChatMessage,
   EnterResponse,
@@ -81,6 +82,7 @@ export class LiveSession {
       ...rest,
       auth: { token, consultationId },
       gate: () => this.#enter(),
+      iceServers: () => fetchIceServers(token, rest.url),
     });
     this.#listen();
   }

@@ -67,6 +67,11 @@ export interface SessionOptions {
    * false waits for `admitted()`. Without it the media join starts on connect.
    */
   gate?: () => Promise<boolean>;
+  /**
+   * STUN/TURN servers for both transports, asked for on every join because TURN
+   * credentials expire. Without it (or when it fails) media goes direct: UDP, else TCP.
+   */
+  iceServers?: () => Promise<RTCIceServer[]>;
 }
 
 /** Three simulcast layers for the camera: receivers on poor links get the lowest. */
@@ -415,9 +420,11 @@ export class MediaSession {
     // Notifications (peerJoined) may arrive while the device loads: start empty, then merge.
     this.#participants.clear();
     try {
+      // In parallel with the join: no extra round trip before media.
+      const iceServers = this.#iceServers();
       const res = await this.#signalling.request('join', {});
       if (generation !== this.#generation) return;
-      const joined = await this.#setUp(res, generation);
+      const joined = await this.#setUp(res, generation, await iceServers);
       if (generation !== this.#generation) return;
       this.#joined = joined;
       for (const peer of res.peers) this.#upsertPeer(peer, false);
@@ -446,7 +453,16 @@ export class MediaSession {
     }
   }
 
-  async #setUp(res: JoinResponse, generation: number): Promise<Joined> {
+  /** TURN is a fallback: a failure to fetch it must not stop a direct connection. */
+  async #iceServers(): Promise<RTCIceServer[]> {
+    try {
+      return (await this.#opts.iceServers?.()) ?? [];
+    } catch {
+      return [];
+    }
+  }
+
+  async #setUp(res: JoinResponse, generation: number, iceServers: RTCIceServer[]): Promise<Joined> {
     const device = new Device();
     // The shared schemas check the shape; mediasoup-client checks the content.
     await device.load({
@@ -469,12 +485,18 @@ export class MediaSession {
       };
 
     if (res.recvTransport) {
-      const t = device.createRecvTransport(res.recvTransport as types.TransportOptions);
+      const t = device.createRecvTransport({
+        ...(res.recvTransport as types.TransportOptions),
+        iceServers,
+      });
       t.on('connect', onConnect(t));
       joined.recvTransport = t;
     }
     if (res.sendTransport) {
-      const t = device.createSendTransport(res.sendTransport as types.TransportOptions);
+      const t = device.createSendTransport({
+        ...(res.sendTransport as types.TransportOptions),
+        iceServers,
+      });
       t.on('connect', onConnect(t));
       t.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
         if (!live()) return errback(new Error('stale transport'));

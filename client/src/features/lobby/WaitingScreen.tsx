@@ -26,7 +26,8 @@ export function WaitingScreen(props: {
       <div className="waiting__card">
         <div className="waiting__pulse" aria-hidden="true" />
         <h1 ref={headingRef} tabIndex={-1}>
-          {t('lobby.waiting')}
+          {/* Waiting for consent is not waiting for a host: the host may be the one waiting. */}
+          {props.waitingForConsent ? t('lobby.waitingForConsentTitle') : t('lobby.waiting')}
         </h1>
         <p role="status" data-testid="waiting-reason">
           {props.waitingForConsent ? t('lobby.waitingConsent') : t('lobby.waitingCalm')}
