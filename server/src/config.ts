@@ -49,6 +49,14 @@ const Env = z.object({
     .positive()
     .default(8 * 3600),
   INVITE_OPENS_MINUTES_BEFORE: z.coerce.number().int().min(0).default(60),
+  /** A booked consultation's reminder goes out once it starts within this many hours. */
+  REMINDER_HOURS_BEFORE: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(24),
+  /** How often each node looks for due reminders. */
+  REMINDER_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   OIDC_ISSUER: z.string().url().optional(),
   OIDC_CLIENT_ID: z.string().optional(),
   OIDC_CLIENT_SECRET: z.string().optional(),
@@ -117,6 +125,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
             displayName: e.OIDC_DISPLAY_NAME,
           }
         : undefined,
+    },
+    reminders: {
+      hoursBefore: e.REMINDER_HOURS_BEFORE,
+      intervalSeconds: e.REMINDER_INTERVAL_SECONDS,
     },
     reports: {
       travelFactorsFile: e.SAMKONS_TRAVEL_FACTORS,

@@ -21,6 +21,7 @@ import { LiveSessions } from './session/live-sessions.js';
 import { domainConsentGate, openConsentGate } from './session/consent-gate.js';
 import { databaseJournal, nullJournal } from './session/session-journal.js';
 import { nodeUrl, startCluster, type Cluster } from './cluster/index.js';
+import { ReminderScheduler } from './notifications/reminders.js';
 
 export interface SamkonsOptions {
   /**
@@ -47,6 +48,8 @@ export interface Samkons {
   domain?: { db: Database; services: DomainServices; reports: ReportsService };
   /** With REDIS_URL: this node's Redis side (event relay, session directory, adapter). */
   cluster?: Cluster;
+  /** With the domain: sends due reminders on a timer (every node; claims keep it once). */
+  reminders?: ReminderScheduler;
   demoDataSeeded: boolean;
   /** Idempotent; releases cluster claims before the database and workers go. */
   close(): Promise<void>;
@@ -133,7 +136,17 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
     ...(cluster ? { adapter: cluster.adapter } : {}),
   });
 
+  const reminders = domain
+    ? new ReminderScheduler({
+        db: domain.db,
+        notifier: domain.services.booking.notifier,
+        ...config.reminders,
+        log: app.log,
+      })
+    : undefined;
+
   await app.listen({ host: config.http.host, port: config.http.port });
+  reminders?.start();
   const { port } = app.server.address() as AddressInfo;
   const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
 
@@ -148,9 +161,12 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
     signalling,
     ...(domain ? { domain } : {}),
     ...(cluster ? { cluster } : {}),
+    ...(reminders ? { reminders } : {}),
     demoDataSeeded,
     close() {
       closing ??= (async () => {
+        // Before the database closes: waits for a reminder run in progress.
+        await reminders?.stop();
         signalling.close();
         await sessions.journal.settled();
         sessions.close();

@@ -6,6 +6,7 @@ import {
   type InviteLink,
   type JoinLocation,
   type NewParticipant,
+  type NotificationKind,
   type OutboxMessage,
   type Participant,
   type RescheduleRequest,
@@ -25,6 +26,7 @@ import type { AuthService, RequestMeta } from '../auth/auth-service.js';
 import type { DomainEventBus } from '../consent/events.js';
 import { DomainError, forbidden, notFound } from '../http/domain-error.js';
 import type { NotificationProvider } from '../notifications/provider.js';
+import { resetReminder } from '../notifications/reminders-repo.js';
 import { decide, membership, type Action } from '../policy/policy.js';
 import type { Principal } from '../policy/principal.js';
 import { assertLive, auditedTransaction, loadAuthorised } from './access.js';
@@ -44,9 +46,9 @@ const badRequest = (msg: string) => new DomainError('bad_request', msg);
 export class BookingService {
   readonly #db: Database;
   readonly #auth: AuthService;
-  readonly #notify: NotificationProvider;
   readonly #events: DomainEventBus;
-  readonly #publicUrl: string;
+  /** Also used by the reminder scheduler, so reminders go through the same provider. */
+  readonly notifier: ParticipantNotifier;
 
   constructor(deps: {
     db: Database;
@@ -57,9 +59,8 @@ export class BookingService {
   }) {
     this.#db = deps.db;
     this.#auth = deps.auth;
-    this.#notify = deps.notifications;
     this.#events = deps.events;
-    this.#publicUrl = deps.publicUrl;
+    this.notifier = new ParticipantNotifier(deps);
   }
 
   #load(q: Queryable, p: Principal, id: string, action: Action, meta: RequestMeta, extra = {}) {
@@ -213,6 +214,8 @@ export class BookingService {
       assertLive(consultation);
       await this.#assertFree(tx, consultation.participants, t.startsAt, t.endsAt, id);
       await consultationsRepo.update(tx, id, { startsAt: t.startsAt, endsAt: t.endsAt });
+      // A new time needs its own reminder, even when the old one was already sent.
+      await resetReminder(tx, id);
       const next = await this.#reload(tx, id);
       for (const x of next.participants) await this.#notifyParticipant(tx, next, x, 'change');
       await appendAudit(tx, {
@@ -479,10 +482,7 @@ export class BookingService {
   }
 
   async #joinUrl(q: Queryable, c: Consultation, x: Participant): Promise<string> {
-    // Staff join from their login; everyone else through a personal invite link.
-    return x.accountId
-      ? `${this.#publicUrl}/consultations/${c.id}`
-      : (await this.#auth.inviteLink(q, c, x)).joinUrl;
+    return this.notifier.joinUrl(q, c, x);
   }
 
   async #notifyParticipant(
@@ -491,13 +491,52 @@ export class BookingService {
     x: Participant,
     kind: 'invite' | 'change' | 'cancellation',
   ): Promise<void> {
+    await this.notifier.notify(q, c, x, kind);
+  }
+}
+
+/**
+ * Builds each participant's message and personal join link and hands it to the
+ * notification provider. Shared by booking (invite, change, cancellation) and the reminder
+ * scheduler, so every kind of message carries the same link and wording.
+ */
+export class ParticipantNotifier {
+  readonly #auth: Pick<AuthService, 'inviteLink'>;
+  readonly #notify: NotificationProvider;
+  readonly #publicUrl: string;
+
+  constructor(deps: {
+    auth: Pick<AuthService, 'inviteLink'>;
+    notifications: NotificationProvider;
+    publicUrl: string;
+  }) {
+    this.#auth = deps.auth;
+    this.#notify = deps.notifications;
+    this.#publicUrl = deps.publicUrl;
+  }
+
+  async joinUrl(q: Queryable, c: Consultation, x: Participant): Promise<string> {
+    // Staff join from their login; everyone else through a personal invite link.
+    return x.accountId
+      ? `${this.#publicUrl}/consultations/${c.id}`
+      : (await this.#auth.inviteLink(q, c, x)).joinUrl;
+  }
+
+  /** Sends nothing to a participant without e-mail or mobile; returns whether it sent. */
+  async notify(
+    q: Queryable,
+    c: Consultation,
+    x: Participant,
+    kind: NotificationKind,
+  ): Promise<boolean> {
     const recipient = x.email ?? x.mobile;
-    if (!recipient) return;
+    if (!recipient) return false;
     const when = new Date(c.startsAt).toLocaleString('nb-NO', { timeZone: 'Europe/Oslo' });
-    const link = kind === 'cancellation' ? '' : `\n${await this.#joinUrl(q, c, x)}`;
+    const link = kind === 'cancellation' ? '' : `\n${await this.joinUrl(q, c, x)}`;
     const subject = {
       invite: `Invitasjon til videomøte ${when}`,
       change: `Endra tidspunkt: videomøte ${when}`,
+      reminder: `Påminning: videomøte ${when}`,
       cancellation: `Avlyst: videomøte ${when}`,
     }[kind];
     await this.#notify.send(q, {
@@ -509,5 +548,6 @@ export class BookingService {
       subject,
       body: `${subject}${link}`,
     });
+    return true;
   }
 }

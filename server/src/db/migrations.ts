@@ -164,4 +164,17 @@ CREATE TRIGGER audit_log_no_update_delete BEFORE UPDATE OR DELETE ON audit_log
   FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
 `,
   },
+  {
+    version: 5,
+    name: 'consultation reminders',
+    sql: `
+-- When the reminder for the current start time was sent; NULL means due once inside the
+-- window. Rescheduling sets it back to NULL. The claim takes the row FOR UPDATE SKIP
+-- LOCKED, so two nodes never send the same reminder.
+ALTER TABLE consultations ADD COLUMN reminder_sent_at timestamptz;
+-- The scheduler's scan: booked consultations still waiting for their reminder.
+CREATE INDEX consultations_reminder_due ON consultations(starts_at)
+  WHERE status = 'booked' AND reminder_sent_at IS NULL;
+`,
+  },
 ];

@@ -1,0 +1,114 @@
+import type { Database } from '../db/database.js';
+import { consultationsRepo } from '../db/consultations-repo.js';
+import { appendAudit } from '../audit/audit-log.js';
+import { SYSTEM_ACTOR } from '../audit/actor.js';
+import type { ParticipantNotifier } from '../booking/booking-service.js';
+import { claimReminder, dueReminders, markReminderSent } from './reminders-repo.js';
+
+export interface ReminderLog {
+  error(obj: object, msg: string): void;
+}
+
+export interface ReminderRun {
+  /** Consultations this run claimed and reminded. */
+  consultations: number;
+  /** Messages handed to the notification provider. */
+  messages: number;
+  /** Consultations whose transaction failed; they stay due for the next run. */
+  failed: number;
+}
+
+/**
+ * Sends each booked consultation's reminder once it starts within `hoursBefore`, to every
+ * participant with an e-mail or mobile, through the same provider and join links as the
+ * invites. Each consultation is one transaction: claim (row lock, SKIP LOCKED), messages
+ * into the outbox, `reminder_sent_at`, audit row. So every node may run a scheduler: two
+ * never both send, and a failed transaction leaves the reminder due rather than half-sent.
+ */
+export class ReminderScheduler {
+  readonly #db: Database;
+  readonly #notifier: ParticipantNotifier;
+  readonly #windowMs: number;
+  readonly #intervalMs: number;
+  readonly #batch: number;
+  readonly #log: ReminderLog | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<unknown> | undefined;
+
+  constructor(deps: {
+    db: Database;
+    notifier: ParticipantNotifier;
+    hoursBefore: number;
+    intervalSeconds: number;
+    /** Most consultations per run; the rest are due on the next tick. */
+    batchSize?: number;
+    log?: ReminderLog;
+  }) {
+    this.#db = deps.db;
+    this.#notifier = deps.notifier;
+    this.#windowMs = deps.hoursBefore * 3600_000;
+    this.#intervalMs = deps.intervalSeconds * 1000;
+    this.#batch = deps.batchSize ?? 500;
+    this.#log = deps.log;
+  }
+
+  start(): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => this.#tick(), this.#intervalMs);
+    // A pending reminder must not keep a process alive that is otherwise done.
+    this.#timer.unref();
+  }
+
+  /** Stops the timer and waits for a run in progress, so the database can close after. */
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+  }
+
+  #tick(): void {
+    // A slow run (big batch, slow database) is not overlapped by the next tick.
+    if (this.#running) return;
+    this.#running = this.runOnce(new Date())
+      .catch((err: unknown) => this.#log?.error({ err }, 'reminder run failed'))
+      .finally(() => {
+        this.#running = undefined;
+      });
+  }
+
+  /** One pass at time `now`; tests call it directly instead of waiting for the timer. */
+  async runOnce(now: Date): Promise<ReminderRun> {
+    const until = new Date(now.getTime() + this.#windowMs);
+    const ids = await dueReminders(this.#db, now, until, this.#batch);
+    const run: ReminderRun = { consultations: 0, messages: 0, failed: 0 };
+    for (const id of ids) {
+      try {
+        const sent = await this.#db.transaction(async (tx) => {
+          if (!(await claimReminder(tx, id, now, until))) return undefined;
+          const c = await consultationsRepo.byId(tx, id);
+          if (!c) return undefined;
+          let n = 0;
+          for (const x of c.participants)
+            if (await this.#notifier.notify(tx, c, x, 'reminder')) n++;
+          await markReminderSent(tx, id, now);
+          await appendAudit(tx, {
+            actor: SYSTEM_ACTOR,
+            action: 'consultation.remind',
+            consultationId: id,
+            clientAddress: null,
+            detail: { messages: n, startsAt: c.startsAt },
+          });
+          return n;
+        });
+        if (sent === undefined) continue;
+        run.consultations++;
+        run.messages += sent;
+      } catch (err) {
+        // One broken consultation must not hold back everyone else's reminder.
+        run.failed++;
+        this.#log?.error({ err, consultationId: id }, 'reminder failed');
+      }
+    }
+    return run;
+  }
+}
