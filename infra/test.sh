@@ -19,4 +19,13 @@ npx eslint .
 log "type-check"
 npm run typecheck --silent
 log "unit, integration and end-to-end tests"
-npx vitest run
+summary=test-results/vitest.json
+rm -f "$summary"
+rc=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$summary" || rc=$?
+# A plain closing line any CI can read, whatever the reporter above printed.
+if [ -f "$summary" ]; then
+  # A file that fails to load has no failed test but is a failed suite: count it too.
+  node -e "const r=require('./$summary'); const failed=r.numFailedTests || (r.success ? 0 : Math.max(1, r.numFailedTestSuites)); console.log(r.numPassedTests + ' passed, ' + failed + ' failed')"
+fi
+exit "$rc"
