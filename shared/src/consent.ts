@@ -48,5 +48,20 @@ export const WithdrawConsentRequest = z.object({
 });
 export type WithdrawConsentRequest = z.infer<typeof WithdrawConsentRequest>;
 
+/**
+ * Refusing consent takes no fields: in the app the holder refuses for themself. A refusal
+ * creates no consent row and never narrows one in force; it only records the "no".
+ */
+export const RefuseConsentRequest = z.object({}).strict();
+export type RefuseConsentRequest = z.infer<typeof RefuseConsentRequest>;
+
+/** A recorded refusal: the patient (16+) or a guardian said no at `refusedAt`. */
+export const ConsentRefusal = z.object({
+  consultationId: z.uuid(),
+  refusedByParticipantId: z.uuid(),
+  refusedAt: z.string(),
+});
+export type ConsentRefusal = z.infer<typeof ConsentRefusal>;
+
 export const ConsentList = z.object({ consents: z.array(Consent) });
 export type ConsentList = z.infer<typeof ConsentList>;

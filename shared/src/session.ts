@@ -186,4 +186,11 @@ export const sessionNotifications = {
   mutedByHost: z.object({ participantId: Id, producerId: Id, byParticipantId: Id }),
   /** To the target only: a host asks them to unmute. */
   unmuteRequested: z.object({ byParticipantId: Id, byDisplayName: z.string() }),
+  /**
+   * The patient (or guardian) refused consent, so the patient side stays
+   * `waitingForConsent` and cannot be admitted. To the admitted with `canAdmit`, and to
+   * anyone present with `canRecordVerbalConsent` (clinicians still waiting because no
+   * consent exists yet); never to the patient side.
+   */
+  consentRefused: z.object({ byParticipantId: Id, at: z.string() }),
 } as const satisfies Record<string, z.ZodType>;

@@ -120,6 +120,7 @@ const actions: Record<string, ActionDef> = {
       shareHealthInfo: false,
     },
   }),
+  'consent.refuse': (w) => ({ method: 'POST', url: `${base(w)}/consents/refuse`, payload: {} }),
   'consent.withdraw': (w) => ({
     method: 'POST',
     // The world's seeded consent id is filled in by the runner.
@@ -151,6 +152,7 @@ const allowed: Record<keyof typeof actions, PrincipalName[]> = {
   'outbox.read': STAFF_IN_A,
   'consent.read': ALL_IN_A,
   'consent.give.in_app': ['patient'],
+  'consent.refuse': ['patient'],
   'consent.record_verbal': STAFF_IN_A,
   'consent.withdraw': [...STAFF_IN_A, 'patient'],
   'audit.read': ['patient'],

@@ -73,6 +73,11 @@ describe('relay encoding', () => {
         shareHealthInfo: true,
         givenAt: '2025-03-01T10:15:30+01:00',
       },
+      'consent.refused': {
+        consultationId: 'c-1',
+        refusedByParticipantId: 'p-1',
+        refusedAt: withdrawn.withdrawnAt,
+      },
       'participant.removed': {
         consultationId: 'c-1',
         participantId: 'p-2',

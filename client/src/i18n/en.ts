@@ -293,6 +293,8 @@ export const en: Messages = {
     waitingCalm:
       'You do not need to do anything. The meeting starts by itself when you are let in.',
     waitingConsent: 'We are waiting for consent from the patient or guardian.',
+    consentRefused:
+      'The patient or guardian has refused consent. The meeting cannot start without it.',
     denied: 'The host did not let you into the meeting.',
     leave: 'Leave the waiting room',
     listTitle: 'Waiting to join',
@@ -348,6 +350,8 @@ export const en: Messages = {
     hostRemove: 'Remove {{name}} from the meeting',
     askedToUnmute: 'The host asks you to turn your microphone on.',
     mutedByHost: 'The host turned your microphone off.',
+    consentRefused:
+      "The patient or guardian has refused consent. Nobody from the patient's side can be admitted now.",
     removed: 'You were removed from the meeting.',
     removedConsent: 'Consent for your presence was withdrawn. You have been disconnected.',
     ended: 'The meeting has ended.',

@@ -291,6 +291,8 @@ export const nb: Messages = {
     waitingForConsentTitle: 'Møtet kan starte når samtykket er gitt',
     waitingCalm: 'Du trenger ikke gjøre noe. Møtet starter av seg selv når du blir sluppet inn.',
     waitingConsent: 'Vi venter på samtykke fra pasienten eller vergen.',
+    consentRefused:
+      'Pasienten eller vergen har sagt nei til samtykke. Møtet kan ikke starte uten samtykke.',
     denied: 'Verten har ikke sluppet deg inn i møtet.',
     leave: 'Forlat venterommet',
     listTitle: 'Venter på å komme inn',
@@ -346,6 +348,8 @@ export const nb: Messages = {
     hostRemove: 'Ta {{name}} ut av møtet',
     askedToUnmute: 'Verten ber deg slå på mikrofonen.',
     mutedByHost: 'Verten slo av mikrofonen din.',
+    consentRefused:
+      'Pasienten eller vergen har sagt nei til samtykke. Ingen fra pasientens side kan slippes inn nå.',
     removed: 'Du er tatt ut av møtet.',
     removedConsent: 'Samtykket til at du er med, er trukket. Du er koblet fra møtet.',
     ended: 'Møtet er avsluttet.',

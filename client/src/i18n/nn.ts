@@ -292,6 +292,8 @@ export const nn = {
     waitingForConsentTitle: 'Møtet kan starte når samtykket er gitt',
     waitingCalm: 'Du treng ikkje gjere noko. Møtet startar av seg sjølv når du blir sleppt inn.',
     waitingConsent: 'Vi ventar på samtykke frå pasienten eller verja.',
+    consentRefused:
+      'Pasienten eller verja har sagt nei til samtykke. Møtet kan ikkje starte utan samtykke.',
     denied: 'Verten har ikkje sleppt deg inn i møtet.',
     leave: 'Forlat venterommet',
     listTitle: 'Ventar på å kome inn',
@@ -348,6 +350,8 @@ export const nn = {
     hostRemove: 'Ta {{name}} ut av møtet',
     askedToUnmute: 'Verten ber deg slå på mikrofonen.',
     mutedByHost: 'Verten slo av mikrofonen din.',
+    consentRefused:
+      'Pasienten eller verja har sagt nei til samtykke. Ingen frå pasienten si side kan sleppast inn no.',
     removed: 'Du er teken ut av møtet.',
     removedConsent: 'Samtykket til at du er med, er trekt. Du er kopla frå møtet.',
     ended: 'Møtet er avslutta.',

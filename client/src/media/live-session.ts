@@ -51,6 +51,8 @@ export interface LiveSnapshot {
 export type LiveEvent =
   | { type: 'unmuteRequested'; byDisplayName: string }
   | { type: 'mutedByHost' }
+  /** To hosts: the patient (or guardian) refused consent; the patient side cannot be admitted. */
+  | { type: 'consentRefused'; byParticipantId: string; at: string }
   | { type: 'chat'; message: ChatMessage }
   | { type: 'handRaised'; participantId: string };
 
@@ -194,6 +196,9 @@ export class LiveSession {
     });
     socket.on('unmuteRequested', ({ byDisplayName }) =>
       this.#fire({ type: 'unmuteRequested', byDisplayName }),
+    );
+    socket.on('consentRefused', ({ byParticipantId, at }) =>
+      this.#fire({ type: 'consentRefused', byParticipantId, at }),
     );
     this.media.subscribe(() => {
       const { state, error } = this.media.getSnapshot();

@@ -9,6 +9,7 @@ import {
   CancelRequest,
   Consent,
   ConsentList,
+  ConsentRefusal,
   Consultation,
   ConsultationList,
   CreateConsultationRequest,
@@ -23,6 +24,7 @@ import {
   OutboxList,
   Participant,
   RefreshRequest,
+  RefuseConsentRequest,
   RescheduleRequest,
   SessionTokenResponse,
   TokenResponse,
@@ -417,6 +419,26 @@ export function domainRoutes(services: DomainServices) {
       async (req, reply) => {
         const c = await consent.give(await principal(req), req.params.id, req.body, meta(req));
         return reply.code(201).send(c);
+      },
+    );
+    // A separate route, not a `decision` on the one above: a refusal creates no consent row
+    // (nothing covered, nothing shared) and never replaces the consent in force.
+    app.post(
+      '/api/consultations/:id/consents/refuse',
+      {
+        schema: {
+          tags: ['consent'],
+          security: bearer,
+          description:
+            'The patient (16+) or guardian refuses consent; audited, the consent in force is unchanged.',
+          params: ConsultationParams,
+          body: RefuseConsentRequest,
+          response: { 201: ConsentRefusal, ...errors },
+        },
+      },
+      async (req, reply) => {
+        const r = await consent.refuse(await principal(req), req.params.id, meta(req));
+        return reply.code(201).send(r);
       },
     );
     app.post(

@@ -28,6 +28,11 @@ const schemas = {
     affectedParticipantIds: z.array(id),
     shareHealthInfoWithdrawn: z.boolean(),
   }),
+  'consent.refused': z.object({
+    consultationId: id,
+    refusedByParticipantId: id,
+    refusedAt: instant,
+  }),
   'participant.removed': z.object({ consultationId: id, participantId: id, at: instant }),
   'consultation.changed': z.object({
     consultationId: id,

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Consent, GiveConsentRequest, WithdrawConsentRequest } from '@samkons/shared';
+import type {
+  Consent,
+  ConsentRefusal,
+  GiveConsentRequest,
+  WithdrawConsentRequest,
+} from '@samkons/shared';
 import type { Database } from '../db/database.js';
 import { consentsRepo } from '../db/consents-repo.js';
 import { appendAudit } from '../audit/audit-log.js';
@@ -135,6 +140,44 @@ export class ConsentService {
       givenAt: consent.givenAt,
     });
     return consent;
+  }
+
+  /**
+   * The holder says no. Recorded in the audit log only (no consent row): a refusal never
+   * deletes or narrows a consent in force, it states what the holder said at that time.
+   * Whether anyone may be admitted still follows the consent in force, if any.
+   */
+  async refuse(p: Principal, consultationId: string, meta: RequestMeta): Promise<ConsentRefusal> {
+    const now = new Date();
+    const refusal = await auditedTransaction(this.#db, async (tx) => {
+      const { consultation } = await loadAuthorised(tx, p, consultationId, 'consent.refuse', {
+        forUpdate: true,
+        meta,
+      });
+      assertLive(consultation);
+      const me = membership(p, consultation);
+      if (!me) throw notFound('Consultation');
+      const refusal: ConsentRefusal = {
+        consultationId,
+        refusedByParticipantId: me.id,
+        refusedAt: now.toISOString(),
+      };
+      await appendAudit(tx, {
+        actor: actorOf(p),
+        action: 'consent.refused',
+        consultationId,
+        clientAddress: meta.clientAddress,
+        detail: { refusedByParticipantId: me.id },
+      });
+      return refusal;
+    });
+    // After commit, as for the other consent events.
+    this.#events.emit('consent.refused', {
+      consultationId,
+      refusedByParticipantId: refusal.refusedByParticipantId,
+      refusedAt: refusal.refusedAt,
+    });
+    return refusal;
   }
 
   async withdraw(

@@ -9,6 +9,9 @@
  *   `shareHealthInfoWithdrawn`, sharing across care levels stopped). The live session must
  *   act at once: stop their producers and consumers and re-check grants with
  *   `verifySessionToken` (grants are always recomputed from current consent).
+ * - `consent.refused` means: at `refusedAt` the holder said no. It changes no consent (one
+ *   in force stays in force; none in force stays none), so grants are unchanged; the live
+ *   session only tells the hosts why the patient side cannot be admitted.
  */
 export interface ConsentGivenEvent {
   consultationId: string;
@@ -30,6 +33,13 @@ export interface ConsentWithdrawnEvent {
   shareHealthInfoWithdrawn: boolean;
 }
 
+export interface ConsentRefusedEvent {
+  consultationId: string;
+  /** The patient (16+) or a guardian. */
+  refusedByParticipantId: string;
+  refusedAt: string;
+}
+
 export interface ParticipantRemovedEvent {
   consultationId: string;
   participantId: string;
@@ -45,6 +55,7 @@ export interface ConsultationChangedEvent {
 export interface DomainEvents {
   'consent.given': ConsentGivenEvent;
   'consent.withdrawn': ConsentWithdrawnEvent;
+  'consent.refused': ConsentRefusedEvent;
   'participant.removed': ParticipantRemovedEvent;
   'consultation.changed': ConsultationChangedEvent;
 }

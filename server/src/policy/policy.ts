@@ -27,6 +27,7 @@ export const Actions = [
   'session.create',
   'consent.read',
   'consent.give',
+  'consent.refuse',
   'consent.recordVerbal',
   'consent.withdraw',
   'audit.read',
@@ -170,7 +171,9 @@ export function decide(principal: Principal, action: Action, ctx: PolicyContext 
       return manager || ctx.targetParticipantId === me.id
         ? allow
         : deny('participants download only their own invitation');
+    // Saying no needs exactly the standing that saying yes does.
     case 'consent.give':
+    case 'consent.refuse':
       return grants.canConsent ? allow : deny('only the patient (16+) or a guardian consents');
     case 'consent.recordVerbal':
       return manager && grants.canRecordVerbalConsent

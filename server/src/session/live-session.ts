@@ -290,6 +290,24 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     if (lobbyChanged) this.#lobbyChanged();
   }
 
+  /**
+   * The holder refused consent. Nothing about admission changes (the gate still follows
+   * the consent in force, so the patient side keeps `waitingForConsent`); the hosts are
+   * told why, so they do not wait for a consent that will not come. Before any consent
+   * exists the clinicians wait in the lobby themselves (no media, so no `canAdmit`): those
+   * who could record a verbal consent are told too, since they are the ones who can act.
+   */
+  consentRefused(byParticipantId: string, at: string): void {
+    if (this.#closed) return;
+    for (const p of this.#present.values()) {
+      const { grants } = p.member.principal;
+      const host = p.status === 'admitted' && grants.canAdmit;
+      if (host || grants.canRecordVerbalConsent) {
+        p.member.notify({ name: 'consentRefused', data: { byParticipantId, at } });
+      }
+    }
+  }
+
   /** A participant was taken off the booking: they leave the session at once. */
   noLongerInvited(participantId: string): void {
     this.#admittedBefore.delete(participantId);

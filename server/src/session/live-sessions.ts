@@ -26,7 +26,7 @@ export const singleNodeDirectory: SessionDirectory = {
 
 /**
  * The live sessions of this node, one per consultation, and the bridge from domain events
- * (consent withdrawn or given, participant removed, consultation cancelled) to them.
+ * (consent withdrawn, given or refused, participant removed, consultation cancelled) to them.
  */
 export class LiveSessions {
   readonly #sessions = new Map<string, LiveSession>();
@@ -123,6 +123,9 @@ export class LiveSessions {
           .get(e.consultationId)
           ?.consentChanged()
           .catch((err: unknown) => this.#log.error({ err }, 'consent re-check failed'));
+      }),
+      events.on('consent.refused', (e) => {
+        this.#sessions.get(e.consultationId)?.consentRefused(e.refusedByParticipantId, e.refusedAt);
       }),
       events.on('participant.removed', (e) => {
         this.#sessions.get(e.consultationId)?.noLongerInvited(e.participantId);

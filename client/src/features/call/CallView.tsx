@@ -13,6 +13,7 @@ import { PeoplePanel } from './PeoplePanel';
 import {
   useChat,
   useConnectionQuality,
+  useConsentRefused,
   useLiveEvents,
   useLiveSnapshot,
   useLobby,
@@ -83,8 +84,12 @@ export function CallView(props: {
         return t('call.askedToUnmute');
       case 'mutedByHost':
         return t('call.mutedByHost');
+      case 'consentRefused':
+        // Shown as a lasting alert below (announced by its role), not a passing note.
+        return null;
     }
   });
+  const [consentRefused, dismissConsentRefused] = useConsentRefused(live);
 
   // A newly seen lobby entry is announced to hosts (they may have the panel closed).
   const [lobbyNote, setLobbyNote] = useState('');
@@ -143,6 +148,14 @@ export function CallView(props: {
         <p className="call__alert" role="alert">
           {failure}
         </p>
+      )}
+      {consentRefused && (
+        <div className="call__alert" role="alert" data-testid="consent-refused">
+          <p>{t('call.consentRefused')}</p>
+          <button type="button" className="button" onClick={dismissConsentRefused}>
+            {t('call.close')}
+          </button>
+        </div>
       )}
       {props.localError && (
         <p className="call__alert" role="status">

@@ -16,6 +16,7 @@ import { mustConsent } from '../consent/model';
 import { ConsentStep } from '../consent/ConsentStep';
 import { WaitingScreen } from '../lobby/WaitingScreen';
 import { CallView } from './CallView';
+import { useConsentRefused } from './hooks';
 import { EndScreen } from './EndScreen';
 import './call.css';
 
@@ -80,6 +81,8 @@ function LiveRoom({ session, consent }: { session: SessionTokenResponse; consent
   const mediaSnapshot = useMediaSnapshot(media);
   const phase = snapshot?.phase ?? 'connecting';
   const grants = useCurrentGrants(session, phase === 'admitted');
+  // Clinicians may wait in the lobby themselves before any consent exists (no media yet).
+  const [consentRefused] = useConsentRefused(live);
 
   switch (phase) {
     case 'connecting':
@@ -95,6 +98,7 @@ function LiveRoom({ session, consent }: { session: SessionTokenResponse; consent
         <WaitingScreen
           name={session.participant.name}
           waitingForConsent={snapshot?.waitingForConsent ?? false}
+          consentRefused={consentRefused}
           preview={local.stream}
           onLeave={() => live?.leave()}
         />

@@ -134,3 +134,18 @@ export function useLiveEvents(
   }, [live]);
   return text;
 }
+
+/**
+ * True once the patient (or guardian) refused consent, until dismissed: it explains why
+ * nobody on the patient's side can be admitted, so it stays rather than passing by.
+ */
+export function useConsentRefused(live: LiveSession | null): [boolean, () => void] {
+  const [refused, setRefused] = useState(false);
+  useEffect(() => {
+    if (!live) return;
+    return live.onEvent((e) => {
+      if (e.type === 'consentRefused') setRefused(true);
+    });
+  }, [live]);
+  return [refused, () => setRefused(false)];
+}

@@ -87,6 +87,22 @@ function ConsentForm(props: {
       return next;
     });
 
+  // The refusal is recorded before the refused screen shows, so the hosts learn of it; on
+  // failure the form stays, with the error, and the patient can try again.
+  const refuse = async () => {
+    if (busy) return;
+    setBusy(true);
+    setFailure(null);
+    try {
+      await props.consent.refuse();
+      props.onRefused();
+    } catch (err) {
+      setFailure(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (busy) return;
@@ -165,7 +181,12 @@ function ConsentForm(props: {
         <button type="submit" className="button button--large" aria-disabled={busy}>
           {busy ? t('consent.saving') : t('consent.give')}
         </button>
-        <button type="button" className="button button--secondary" onClick={props.onRefused}>
+        <button
+          type="button"
+          className="button button--secondary"
+          aria-disabled={busy}
+          onClick={() => void refuse()}
+        >
           {t('consent.refuse')}
         </button>
       </div>

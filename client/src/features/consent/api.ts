@@ -1,6 +1,7 @@
 import {
   Consent,
   ConsentList,
+  ConsentRefusal,
   Consultation,
   type GiveConsentRequest,
   type WithdrawConsentRequest,
@@ -22,6 +23,12 @@ export function consentEndpoints(api: ApiClient) {
       api.get(`${base(id)}/consents`, { schema: ConsentList, token, signal }),
     giveConsent: (id: string, body: GiveConsentRequest, token?: string) =>
       api.post(`${base(id)}/consents`, { body, schema: Consent, ...withToken(token) }),
+    refuseConsent: (id: string, token?: string) =>
+      api.post(`${base(id)}/consents/refuse`, {
+        body: {},
+        schema: ConsentRefusal,
+        ...withToken(token),
+      }),
     withdrawConsent: (
       id: string,
       consentId: string,

@@ -57,6 +57,11 @@ export function useConsent(session: SessionTokenResponse) {
     [api, id, token, current, replace],
   );
 
+  /** Records the holder's "no" (the hosts are told); any consent in force is unchanged. */
+  const refuse = useCallback(async () => {
+    await api.refuseConsent(id, token);
+  }, [api, id, token]);
+
   /** Withdraws the whole consent: the server ends the session for everyone. */
   const withdrawAll = useCallback(async () => {
     if (!current) return;
@@ -73,7 +78,7 @@ export function useConsent(session: SessionTokenResponse) {
     [api, id, token, current, replace],
   );
 
-  return { ...query, current, give, withdrawAll, withdrawFor };
+  return { ...query, current, give, refuse, withdrawAll, withdrawFor };
 }
 
 export type ConsentApi = ReturnType<typeof useConsent>;

@@ -10,6 +10,8 @@ import './lobby.css';
 export function WaitingScreen(props: {
   name: string;
   waitingForConsent: boolean;
+  /** The patient (or guardian) said no: only clinicians get this (server decides). */
+  consentRefused?: boolean;
   preview: MediaStream | null;
   onLeave: () => void;
 }) {
@@ -30,7 +32,11 @@ export function WaitingScreen(props: {
           {props.waitingForConsent ? t('lobby.waitingForConsentTitle') : t('lobby.waiting')}
         </h1>
         <p role="status" data-testid="waiting-reason">
-          {props.waitingForConsent ? t('lobby.waitingConsent') : t('lobby.waitingCalm')}
+          {props.consentRefused
+            ? t('lobby.consentRefused')
+            : props.waitingForConsent
+              ? t('lobby.waitingConsent')
+              : t('lobby.waitingCalm')}
         </p>
         {props.preview && props.preview.getVideoTracks().length > 0 && (
           <video
