@@ -1,10 +1,10 @@
 import { mkdir } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.js';
+import { axeSeriousViolations, describeViolations } from '../support/axe.js';
 import { buildClient } from '../support/client-build.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 
@@ -15,8 +15,6 @@ import { startServerProcess, type ServerProcess } from '../support/server-proces
  * a staff member can log in with the keyboard alone, seeing a visible focus at every stop.
  */
 
-const require = createRequire(import.meta.url);
-const AXE_PATH = require.resolve('axe-core/axe.min.js');
 const ARTEFACTS = fileURLToPath(new URL('../../test-results/accessibility/', import.meta.url));
 const LANGUAGES = ['nn', 'nb', 'en'] as const;
 type Lang = (typeof LANGUAGES)[number];
@@ -39,18 +37,6 @@ const HEADINGS: Record<Lang, { login: string; prejoin: string; consultations: st
     consultations: 'My consultations',
   },
 };
-
-interface AxeNode {
-  target: string[];
-  html: string;
-  failureSummary?: string;
-}
-interface AxeViolation {
-  id: string;
-  impact: 'minor' | 'moderate' | 'serious' | 'critical' | null;
-  help: string;
-  nodes: AxeNode[];
-}
 
 let server: ServerProcess;
 let browser: Browser;
@@ -108,27 +94,6 @@ async function newContext(lang: Lang, display?: { largeText: boolean; highContra
   );
   return context;
 }
-
-async function axeSeriousViolations(page: Page): Promise<AxeViolation[]> {
-  await page.addScriptTag({ path: AXE_PATH });
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: unknown[] }> } }
-    ).axe;
-    return (await axe.run(document)).violations;
-  });
-  return (violations as AxeViolation[]).filter(
-    (v) => v.impact === 'serious' || v.impact === 'critical',
-  );
-}
-
-const describeViolations = (vs: AxeViolation[]) =>
-  vs
-    .map(
-      (v) =>
-        `${v.impact} ${v.id}: ${v.help}\n${v.nodes.map((n) => `  ${n.target.join(' ')} ${n.failureSummary ?? ''}`).join('\n')}`,
-    )
-    .join('\n');
 
 async function openLogin(context: BrowserContext, lang: Lang): Promise<Page> {
   const page = await context.newPage();

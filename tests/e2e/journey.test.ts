@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Consultation, InviteLink } from '@samkons/shared';
 import { launchChromium } from '../support/browser.js';
+import { axeSeriousViolations, describeViolations, type AxeViolation } from '../support/axe.js';
 import { buildClient } from '../support/client-build.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 import {
@@ -22,6 +23,9 @@ import {
  * (pre-join, then consent for the patient, then the waiting room); the host admits the
  * waiting; all five see and hear each other; the patient withdraws consent for the
  * daughter, who is removed within 2 s while the others go on; the host ends the session.
+ *
+ * Along the way axe-core scans the consent, waiting, lobby, call, withdraw and end pages:
+ * no serious or critical violations.
  *
  * One browser process, five contexts, 320x240 video: five participants on two cores.
  * Screenshots: test-results/journey/. Figures: bench/results/journey.json.
@@ -84,6 +88,11 @@ async function newParticipantContext(): Promise<BrowserContext> {
 describe('consultation journey', () => {
   it('books, consents, admits, meets five-way, withdraws one person, ends', async () => {
     const shot = screenshotter(ARTEFACTS);
+    // Scanned between the timed steps, never inside them; asserted at the end.
+    const a11y: { step: string; violations: AxeViolation[] }[] = [];
+    const scan = async (page: Page, step: string) => {
+      a11y.push({ step, violations: await axeSeriousViolations(page) });
+    };
     const joins: { who: string; via: 'direct' | 'lobby'; ms: number }[] = [];
 
     // --- 1. The specialist logs in and books ----------------------------------------
@@ -162,12 +171,14 @@ describe('consultation journey', () => {
       expect(await pages.patient.getByLabel(new RegExp(PEOPLE[other].name)).isChecked()).toBe(true);
     }
     await shot(pages.patient, '03-patient-consent');
+    await scan(pages.patient, '03-patient-consent');
     await pages.patient.getByRole('button', { name: 'Eg samtykkjer', exact: true }).click();
     await pages.patient.getByTestId('waiting-screen').waitFor();
     await pages.patient
       .getByRole('heading', { name: 'Du ventar på at verten slepper deg inn' })
       .waitFor();
     await shot(pages.patient, '04-patient-waiting');
+    await scan(pages.patient, '04-patient-waiting');
 
     // --- 4. The host opens the call; the others join ----------------------------------
     await host.getByRole('button', { name: 'Gå til videomøtet' }).click();
@@ -204,6 +215,7 @@ describe('consultation journey', () => {
       await lobby.getByRole('button', { name: `Slepp inn ${PEOPLE[role].name}` }).waitFor();
     }
     await shot(host, '06-host-lobby');
+    await scan(host, '06-host-lobby');
     for (const { role } of waiting.filter((w) => w.waits)) {
       await lobby.getByRole('button', { name: `Slepp inn ${PEOPLE[role].name}` }).click();
     }
@@ -218,7 +230,9 @@ describe('consultation journey', () => {
     for (const page of everyone) await remoteVideosDecoding(page, 4);
     await host.getByRole('button', { name: 'Lukk' }).click();
     await shot(host, '07-host-five-way');
+    await scan(host, '07-host-five-way');
     await shot(pages.patient, '08-patient-five-way');
+    await scan(pages.patient, '08-patient-five-way');
     const hostCaptions = await host
       .locator('[data-testid="remote-participant"] figcaption')
       .allTextContents();
@@ -239,6 +253,7 @@ describe('consultation journey', () => {
     });
     await withdraw.waitFor();
     await shot(pages.patient, '09-patient-withdraw-panel');
+    await scan(pages.patient, '09-patient-withdraw-panel');
     // Timed on the wall clock inside the pages (one machine): from the click event on the
     // patient's page until the daughter's page shows the removal and the others lose her tile.
     await pages.patient.evaluate(() => {
@@ -287,7 +302,14 @@ describe('consultation journey', () => {
       ),
     );
     await shot(host, '12-host-ended');
+    await scan(host, '12-host-ended');
     await shot(pages.patient, '13-patient-ended');
+
+    const failing = a11y.filter((a) => a.violations.length > 0);
+    expect(failing.map((a) => `${a.step}:\n${describeViolations(a.violations)}`).join('\n')).toBe(
+      '',
+    );
+    expect(a11y).toHaveLength(7);
 
     // --- Figures ----------------------------------------------------------------------
     const ms = joins.map((j) => j.ms).sort((a, b) => a - b);
