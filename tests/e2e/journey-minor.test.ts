@@ -1,12 +1,17 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Consultation, InviteLink } from '@samkons/shared';
 import { launchChromium } from '../support/browser.js';
 import { buildClient } from '../support/client-build.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
-import { CALL_VIDEO_CONSTRAINTS, remoteVideosDecoding, screenshotter } from '../support/journey.js';
+import {
+  apiCall,
+  participantContext,
+  remoteVideosDecoding,
+  screenshotter,
+} from '../support/journey.js';
 
 /**
  * A patient under 16 waits in the lobby until a guardian has consented: the host's admit is
@@ -36,24 +41,9 @@ afterAll(async () => {
   if (clientDist) await rm(clientDist, { recursive: true, force: true });
 });
 
-async function api<T>(path: string, token: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${server.url}/api${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
-  return JSON.parse(text) as T;
-}
-
-async function context(): Promise<BrowserContext> {
-  const c = await browser.newContext({ viewport: { width: 1000, height: 760 } });
-  await c.addInitScript((video) => {
-    (window as unknown as { __samkonsVideoConstraints: unknown }).__samkonsVideoConstraints = video;
-  }, CALL_VIDEO_CONSTRAINTS);
-  return c;
-}
+const api = <T>(path: string, token: string, body?: unknown) =>
+  apiCall<T>(server.url, path, token, body);
+const context = () => participantContext(browser, { viewport: { width: 1000, height: 760 } });
 
 describe('patient under 16', () => {
   it('is admitted only after a guardian has consented', async () => {

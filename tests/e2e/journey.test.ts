@@ -8,10 +8,11 @@ import { axeSeriousViolations, describeViolations, type AxeViolation } from '../
 import { buildClient } from '../support/client-build.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 import {
+  apiCall,
   CALL_VIDEO_CONSTRAINTS,
+  participantContext,
   joinToFirstFrameMs,
   mediaStats,
-  recordJoinTiming,
   remoteVideosDecoding,
   screenshotter,
 } from '../support/journey.js';
@@ -65,25 +66,13 @@ afterAll(async () => {
   if (clientDist) await rm(clientDist, { recursive: true, force: true });
 });
 
-async function api<T>(path: string, token: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${server.url}/api${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+const api = <T>(path: string, token: string, body?: unknown) =>
+  apiCall<T>(server.url, path, token, body);
+const newParticipantContext = () =>
+  participantContext(browser, {
+    viewport: { width: 1100, height: 800 },
+    joinLabel: 'Gå inn i møtet',
   });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
-  return JSON.parse(text) as T;
-}
-
-async function newParticipantContext(): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-  await context.addInitScript((video) => {
-    (window as unknown as { __samkonsVideoConstraints: unknown }).__samkonsVideoConstraints = video;
-  }, CALL_VIDEO_CONSTRAINTS);
-  await context.addInitScript(recordJoinTiming, 'Gå inn i møtet');
-  return context;
-}
 
 describe('consultation journey', () => {
   it('books, consents, admits, meets five-way, withdraws one person, ends', async () => {

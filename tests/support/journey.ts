@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 /** Small camera for multi-party e2e runs on two cores (honoured by test builds only). */
 export const CALL_VIDEO_CONSTRAINTS = {
@@ -109,4 +109,37 @@ export async function joinToFirstFrameMs(
     const t0 = via === 'lobby' ? admitted : clicked;
     return { via, ms: Math.round((w.__firstRemoteFrameAt ?? performance.now()) - t0) };
   });
+}
+
+/** A JSON API call with a bearer token, the way the client makes it; throws on non-2xx. */
+export async function apiCall<T>(
+  baseUrl: string,
+  path: string,
+  token: string,
+  body?: unknown,
+): Promise<T> {
+  const res = await fetch(`${baseUrl}/api${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/**
+ * A participant's own browser context: small call video (five on two cores) and, when
+ * `joinLabel` is given, the join-to-first-frame timing of its pages.
+ */
+export async function participantContext(
+  browser: Browser,
+  opts: { viewport: { width: number; height: number }; joinLabel?: string },
+): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: opts.viewport });
+  await context.addInitScript((video) => {
+    (window as unknown as { __samkonsVideoConstraints: unknown }).__samkonsVideoConstraints = video;
+  }, CALL_VIDEO_CONSTRAINTS);
+  if (opts.joinLabel) await context.addInitScript(recordJoinTiming, opts.joinLabel);
+  return context;
 }
