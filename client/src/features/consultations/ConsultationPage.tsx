@@ -8,6 +8,7 @@ import { errorMessageKey } from '../../api/errors';
 import { formatDateTime, formatShortDateTime, formatTime } from '../../i18n/format';
 import { consentStateFor, useConsultation } from './hooks';
 import { VerbalConsentForm } from '../consent/VerbalConsentForm';
+import { TravelEditor } from '../reports/TravelEditor';
 import { localInstant, DURATION_MAX, DURATION_MIN } from './validation';
 import './consultations.css';
 
@@ -109,6 +110,7 @@ export function ConsultationPage() {
 
       {active && (
         <>
+          <TravelEditor consultation={c} />
           <RescheduleForm consultation={c} onReschedule={q.reschedule} onNotice={setNotice} />
           <CancelPanel onCancel={q.cancel} onNotice={setNotice} />
         </>

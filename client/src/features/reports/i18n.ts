@@ -92,6 +92,24 @@ export const nn = {
   mode_boat: 'Båt',
   mode_patient_taxi: 'Pasienttaxi',
   mode_ambulance: 'Ambulanse',
+  travelTitle: 'Reise som blir spart',
+  travelIntro:
+    'For kvar deltakar: reisa dei elles ville ha gjort til møtestaden. Vel ein stad frå tabellen eller før inn km éin veg.',
+  travelOrigin: 'Reiser frå',
+  travelOriginNone: 'Inga reise spart',
+  travelOriginKm: 'Før inn km sjølv',
+  travelPlacesGroup: 'Stader i tabellen',
+  travelPlaceOption: '{{name}} ({{municipality}}, {{km}} km)',
+  travelKm: 'Km éin veg',
+  travelMode: 'Reisemåte',
+  travelAccompanying: 'Følgjer pasienten',
+  travelSave: 'Lagre reise for {{name}}',
+  travelSaving: 'Lagrar …',
+  travelSaved: 'Lagra.',
+  travelSaveFailed: 'Klarte ikkje å lagre: {{reason}}',
+  travelKmInvalid: 'Skriv eit tal frå 0 til 3000 km.',
+  travelPlaceMissing: 'Vel ein stad.',
+  travelPlacesFailed: 'Klarte ikkje å hente stadtabellen. Du kan framleis føre inn km.',
 };
 export type ReportsMessages = typeof nn;
 
@@ -188,6 +206,24 @@ export const nb: ReportsMessages = {
   mode_boat: 'Båt',
   mode_patient_taxi: 'Pasienttaxi',
   mode_ambulance: 'Ambulanse',
+  travelTitle: 'Reise som spares',
+  travelIntro:
+    'For hver deltaker: reisen de ellers ville ha gjort til møtestedet. Velg et sted fra tabellen eller før inn km én vei.',
+  travelOrigin: 'Reiser fra',
+  travelOriginNone: 'Ingen reise spart',
+  travelOriginKm: 'Før inn km selv',
+  travelPlacesGroup: 'Steder i tabellen',
+  travelPlaceOption: '{{name}} ({{municipality}}, {{km}} km)',
+  travelKm: 'Km én vei',
+  travelMode: 'Reisemåte',
+  travelAccompanying: 'Følger pasienten',
+  travelSave: 'Lagre reise for {{name}}',
+  travelSaving: 'Lagrer …',
+  travelSaved: 'Lagret.',
+  travelSaveFailed: 'Klarte ikke å lagre: {{reason}}',
+  travelKmInvalid: 'Skriv et tall fra 0 til 3000 km.',
+  travelPlaceMissing: 'Velg et sted.',
+  travelPlacesFailed: 'Klarte ikke å hente stedstabellen. Du kan fortsatt føre inn km.',
 };
 
 export const en: ReportsMessages = {
@@ -283,6 +319,24 @@ export const en: ReportsMessages = {
   mode_boat: 'Boat',
   mode_patient_taxi: 'Patient taxi',
   mode_ambulance: 'Ambulance',
+  travelTitle: 'Travel avoided',
+  travelIntro:
+    'For each participant: the trip they would otherwise have made to the meeting place. Pick a place from the table or enter the one-way km.',
+  travelOrigin: 'Travels from',
+  travelOriginNone: 'No trip avoided',
+  travelOriginKm: 'Enter km',
+  travelPlacesGroup: 'Places in the table',
+  travelPlaceOption: '{{name}} ({{municipality}}, {{km}} km)',
+  travelKm: 'Km one way',
+  travelMode: 'Mode of travel',
+  travelAccompanying: 'Accompanying the patient',
+  travelSave: 'Save travel for {{name}}',
+  travelSaving: 'Saving …',
+  travelSaved: 'Saved.',
+  travelSaveFailed: 'Could not save: {{reason}}',
+  travelKmInvalid: 'Enter a number from 0 to 3000 km.',
+  travelPlaceMissing: 'Pick a place.',
+  travelPlacesFailed: 'Could not load the table of places. You can still enter km.',
 };
 
 export const reportsMessages = { nn, nb, en };
