@@ -13,6 +13,7 @@ import {
   participantContext,
   joinToFirstFrameMs,
   mediaStats,
+  type MediaStat,
   remoteVideosDecoding,
   screenshotter,
 } from '../support/journey.js';
@@ -235,6 +236,104 @@ describe('consultation journey', () => {
     );
     for (const page of everyone) await expectMediaRising(page, 4);
 
+    // --- 6b. Call controls through the UI (not timed) ---------------------------------
+    const ui = { timeout: 10_000 };
+    const tileOf = (page: Page, name: string) =>
+      page.getByTestId('remote-participant').filter({ hasText: name });
+
+    // Chat: the patient writes, the GP opens the panel and reads it.
+    const message = 'Eg har vore tungpusten sidan måndag.';
+    await pages.patient.getByRole('button', { name: /^Meldingar/ }).click();
+    await pages.patient.getByLabel('Skriv ei melding').fill(message);
+    await pages.patient.getByRole('button', { name: 'Send', exact: true }).click();
+    await pages.gp.getByRole('button', { name: /^Meldingar/ }).click();
+    const gpChat = pages.gp.getByRole('list', { name: 'Meldingar' });
+    await gpChat.getByText(message).waitFor(ui);
+    expect(await gpChat.getByRole('listitem').filter({ hasText: message }).textContent()).toContain(
+      `${PEOPLE.patient.name}, pasient`,
+    );
+
+    // Raised hand: the daughter raises it, the host sees it on her tile.
+    await pages.next_of_kin.getByRole('button', { name: 'Rekk opp handa', exact: true }).click();
+    await pages.next_of_kin
+      .getByRole('button', { name: 'Ta ned handa', exact: true, pressed: true })
+      .waitFor(ui);
+    await tileOf(host, PEOPLE.next_of_kin.name).getByText('Rekkjer opp handa').waitFor(ui);
+
+    // The host mutes the GP from her tile: the GP's page and the host's tile both show it,
+    // and her audio stops arriving at the host.
+    const gpTile = tileOf(host, PEOPLE.gp.name);
+    await gpTile.getByText(`Handlingar for ${PEOPLE.gp.name}`).click();
+    await gpTile
+      .getByRole('button', { name: `Slå av mikrofonen til ${PEOPLE.gp.name}`, exact: true })
+      .click();
+    await pages.gp.getByRole('button', { name: 'Slå på mikrofonen', exact: true }).waitFor(ui);
+    await pages.gp.getByTestId('local-video').getByText('Mikrofonen er av').waitFor(ui);
+    await pages.gp.getByText('Verten slo av mikrofonen din.').waitFor({ state: 'attached', ...ui });
+    await gpTile.getByText('Mikrofonen er av').waitFor(ui);
+    const gpPeerId = await gpTile.getAttribute('data-peer-id');
+    await expectMediaSettled(host, (s) =>
+      s.peerId === gpPeerId
+        ? { stopped: s.audioPacketsReceived }
+        : { rising: s.audioPacketsReceived },
+    );
+    await shot(host, '07b-host-controls');
+
+    // Hand down; the host asks the GP to unmute and she does.
+    await pages.next_of_kin.getByRole('button', { name: 'Ta ned handa', exact: true }).click();
+    await expect
+      .poll(() => tileOf(host, PEOPLE.next_of_kin.name).getByText('Rekkjer opp handa').count(), ui)
+      .toBe(0);
+    await gpTile
+      .getByRole('button', { name: `Be ${PEOPLE.gp.name} slå på mikrofonen`, exact: true })
+      .click();
+    await pages.gp
+      .getByText('Verten ber deg slå på mikrofonen.')
+      .waitFor({ state: 'attached', ...ui });
+    await pages.gp.getByRole('button', { name: 'Slå på mikrofonen', exact: true }).click();
+    await pages.gp.getByRole('button', { name: 'Slå av mikrofonen', exact: true }).waitFor(ui);
+    await expect.poll(() => gpTile.getByText('Mikrofonen er av').count(), ui).toBe(0);
+    await gpTile.getByText(`Handlingar for ${PEOPLE.gp.name}`).click();
+
+    // Audio only: the nurse's page stops decoding remote video; audio keeps arriving.
+    await pages.municipal.getByRole('button', { name: 'Berre lyd', exact: true }).click();
+    await pages.municipal
+      .getByRole('button', { name: 'Berre lyd', exact: true, pressed: true })
+      .waitFor(ui);
+    await pages.municipal.getByText('Berre lyd: du ser ikkje video').waitFor(ui);
+    await pages.municipal.waitForFunction(
+      () => {
+        const videos = Array.from(
+          document.querySelectorAll('[data-testid="remote-participant"] video'),
+        ) as HTMLVideoElement[];
+        return videos.length === 4 && videos.every((v) => v.videoWidth === 0);
+      },
+      null,
+      ui,
+    );
+    await expect
+      .poll(
+        () => pages.municipal.getByTestId('remote-participant').getByText('Kameraet er av').count(),
+        ui,
+      )
+      .toBe(4);
+    await expectMediaSettled(pages.municipal, (s) => ({
+      stopped: s.framesDecoded,
+      rising: s.audioPacketsReceived,
+    }));
+    await tileOf(host, PEOPLE.municipal.name).getByText('Kameraet er av').waitFor(ui);
+
+    // The nurse leaves audio only; everyone sees and hears all four again.
+    await pages.municipal.getByRole('button', { name: 'Berre lyd', exact: true }).click();
+    await pages.municipal
+      .getByRole('button', { name: 'Berre lyd', exact: true, pressed: false })
+      .waitFor(ui);
+    for (const role of ['patient', 'gp'] as const) {
+      await pages[role].getByRole('button', { name: 'Lukk', exact: true }).click();
+    }
+    for (const page of everyone) await remoteVideosDecoding(page, 4);
+    for (const page of everyone) await expectMediaRising(page, 4);
+
     // --- 7. The patient withdraws consent for the daughter ----------------------------
     await pages.patient.getByRole('button', { name: 'Samtykke' }).click();
     const withdraw = pages.patient.getByRole('button', {
@@ -328,6 +427,38 @@ describe('consultation journey', () => {
     await Promise.all([hostContext, ...Object.values(contexts)].map((c) => c.close()));
   });
 });
+
+/**
+ * Per remote participant, the counters that must have stopped (unchanged over one poll
+ * interval) and those that must still rise, checked on consecutive samples until both hold.
+ */
+async function expectMediaSettled(
+  page: Page,
+  pick: (s: MediaStat) => { stopped?: number; rising?: number },
+): Promise<void> {
+  let previous = await mediaStats(page);
+  await expect
+    .poll(
+      async () => {
+        const now = await mediaStats(page);
+        const ok =
+          now.length === previous.length &&
+          now.every((s) => {
+            const b = previous.find((x) => x.peerId === s.peerId);
+            if (!b) return false;
+            const [was, is] = [pick(b), pick(s)];
+            return (
+              (is.stopped === undefined || is.stopped === was.stopped) &&
+              (is.rising === undefined || is.rising > (was.rising ?? 0))
+            );
+          });
+        previous = now;
+        return ok;
+      },
+      { timeout: 10_000, interval: 600 },
+    )
+    .toBe(true);
+}
 
 /** Decoded frames and audio packets keep rising for every remote participant. */
 async function expectMediaRising(page: Page, remotes: number): Promise<void> {
