@@ -385,6 +385,57 @@ describe.each(drivers)('reports on %s', (_name, open) => {
     expect((await summary()).total.km).toBe(360);
   });
 
+  it('reads back the saved travel plans, authorised like saving them', async () => {
+    const url = (id = consultation.id) => `/api/reports/consultations/${id}/travel`;
+    const get = (token: string, id?: string) =>
+      app.inject({ method: 'GET', url: url(id), headers: auth(token) });
+    const nursePlan = {
+      origin: { kind: 'place', placeId: 'fedje' },
+      mode: 'boat',
+      accompanying: true,
+    };
+    const saved = await app.inject({
+      method: 'PUT',
+      url: `/api/reports/consultations/${consultation.id}/participants/${nurseP.id}/travel`,
+      headers: auth(tokens.specialist),
+      payload: nursePlan,
+    });
+    expect(saved.statusCode, saved.body).toBe(204);
+
+    for (const t of [tokens.specialist, tokens.analyst]) {
+      const r = await get(t);
+      expect(r.statusCode, r.body).toBe(200);
+      // Only participants with a saved plan; the specialist has none.
+      expect(r.json()).toEqual({
+        consultationId: consultation.id,
+        plans: {
+          [patient.id]: { origin: { kind: 'km', oneWayKm: 90 }, mode: 'car', accompanying: false },
+          [nurseP.id]: nursePlan,
+        },
+      });
+    }
+    const empty = await get(tokens.outsider, other.id);
+    expect(empty.statusCode, empty.body).toBe(200);
+    expect(empty.json()).toEqual({ consultationId: other.id, plans: {} });
+
+    for (const t of [tokens.patient, tokens.outsider]) {
+      const r = await get(t);
+      expect(r.statusCode).toBe(403);
+      expect(r.json().error.code).toBe('forbidden');
+    }
+    expect((await app.inject({ method: 'GET', url: url() })).statusCode).toBe(401);
+    const unknown = await get(tokens.analyst, randomUUID());
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error.code).toBe('not_found');
+    expect((await get(tokens.analyst, 'not-a-uuid')).statusCode).toBe(400);
+
+    const audit = await db.query<{ action: string }>(
+      'SELECT action FROM audit_log WHERE consultation_id = $1 ORDER BY seq',
+      [consultation.id],
+    );
+    expect(audit.rows.filter((a) => a.action === 'report.travel.read')).toHaveLength(2);
+  });
+
   it('uses attendance from the live session once recorded', async () => {
     const start = minutesAgo(55);
     await reports.recordSessionTimes(consultation.id, {
@@ -438,6 +489,7 @@ describe.each(drivers)('reports on %s', (_name, open) => {
       expect.arrayContaining([
         '/api/reports/summary',
         '/api/reports/export.csv',
+        '/api/reports/consultations/{consultationId}/travel',
         '/api/surveys/{consultationId}',
       ]),
     );

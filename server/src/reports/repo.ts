@@ -142,6 +142,20 @@ export const reportsRepo = {
     );
   },
 
+  /** Saved travel plans of a consultation's current participants, keyed by participant id. */
+  async travelPlans(q: Queryable, consultationId: string): Promise<Record<string, TravelPlan>> {
+    const r = await q.query<{ participant_id: string; plan: unknown }>(
+      `SELECT t.participant_id, t.plan
+         FROM report_travel t JOIN participants p ON p.id = t.participant_id
+        WHERE t.consultation_id = $1 AND p.removed_at IS NULL
+        ORDER BY t.participant_id`,
+      [consultationId],
+    );
+    const plans: Record<string, TravelPlan> = {};
+    for (const row of r.rows) plans[row.participant_id] = TravelPlan.parse(parseJson(row.plan));
+    return plans;
+  },
+
   /** False when this participant already answered for this consultation. */
   async insertSurvey(
     q: Queryable,

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   ConsultationReport,
+  ConsultationTravelPlans,
   ErrorBody,
   ReportQuery,
   ReportResponse,
@@ -89,6 +90,20 @@ export const reportsRoutes: FastifyPluginAsync<ReportsRoutesOptions> = async (ba
       },
     },
     async (req) => reports.consultation(await who(req), req.params.consultationId, meta(req)),
+  );
+
+  app.get(
+    '/api/reports/consultations/:consultationId/travel',
+    {
+      schema: {
+        tags: ['reports'],
+        security: bearer,
+        summary: 'The saved travel plans, keyed by participant id (only those with one)',
+        params: ConsultationParams,
+        response: { 200: ConsultationTravelPlans, ...errors },
+      },
+    },
+    async (req) => reports.travelPlans(await who(req), req.params.consultationId, meta(req)),
   );
 
   app.put(

@@ -5,6 +5,7 @@ import {
   avoidedTrip,
   surveyAudienceForRole,
   type ConsultationReport,
+  type ConsultationTravelPlans,
   type ReportQuery,
   type ReportResponse,
   type SurveyAnswerInput,
@@ -124,12 +125,7 @@ export class ReportsService {
     plan: TravelPlan,
     meta: RequestMeta,
   ): Promise<void> {
-    const c = await consultationsRepo.byId(this.#db, consultationId);
-    if (!c) throw notFound('Consultation');
-    const reporting =
-      principal.kind === 'staff' &&
-      (await reportsRepo.hasReportingGrant(this.#db, principal.accountId));
-    if (!reporting) await this.#require(principal, 'consultation.update', { consultation: c });
+    const c = await this.#requireTravelAccess(principal, consultationId);
     if (!c.participants.some((p) => p.id === participantId)) throw notFound('Participant');
     try {
       avoidedTrip(plan, this.factors);
@@ -147,6 +143,37 @@ export class ReportsService {
         detail: { participantId },
       });
     });
+  }
+
+  /** The saved travel plans of a consultation, for whoever may enter them (as the PUT). */
+  async travelPlans(
+    principal: Principal,
+    consultationId: string,
+    meta: RequestMeta,
+  ): Promise<ConsultationTravelPlans> {
+    await this.#requireTravelAccess(principal, consultationId);
+    const plans = await reportsRepo.travelPlans(this.#db, consultationId);
+    await appendAudit(this.#db, {
+      actor: actorOf(principal),
+      action: 'report.travel.read',
+      consultationId,
+      clientAddress: meta.clientAddress,
+    });
+    return { consultationId, plans };
+  }
+
+  /**
+   * Who may enter or read a consultation's travel plans: staff with a reporting grant, else
+   * whoever may update the consultation. 404 for an unknown consultation.
+   */
+  async #requireTravelAccess(principal: Principal, consultationId: string) {
+    const c = await consultationsRepo.byId(this.#db, consultationId);
+    if (!c) throw notFound('Consultation');
+    const reporting =
+      principal.kind === 'staff' &&
+      (await reportsRepo.hasReportingGrant(this.#db, principal.accountId));
+    if (!reporting) await this.#require(principal, 'consultation.update', { consultation: c });
+    return c;
   }
 
   async surveyStatus(principal: Principal, consultationId: string): Promise<SurveyStatus> {

@@ -35,6 +35,13 @@ export const TravelPlan = z.object({
 export type TravelPlan = z.infer<typeof TravelPlan>;
 export type TravelPlanInput = z.input<typeof TravelPlan>;
 
+/** The travel plans saved for a consultation, keyed by participant id (only those with one). */
+export const ConsultationTravelPlans = z.object({
+  consultationId: z.uuid(),
+  plans: z.record(z.uuid(), TravelPlan),
+});
+export type ConsultationTravelPlans = z.infer<typeof ConsultationTravelPlans>;
+
 /** A booking value the factor table cannot resolve (unknown place or destination). */
 export class TravelInputError extends Error {
   constructor(message: string) {

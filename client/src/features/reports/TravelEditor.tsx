@@ -6,6 +6,7 @@ import {
   type Participant,
   type TravelMode,
   type TravelPlaces,
+  type TravelPlan,
   type TravelPlanInput,
 } from '@samkons/shared';
 import { FieldShell, SelectField, TextField } from '../../app/form';
@@ -34,28 +35,37 @@ type Status =
  */
 export function TravelEditor(props: { consultation: Consultation }) {
   const { t, lang } = useFeatureT('reports', reportsMessages);
-  const { places, save } = useTravel(props.consultation.id);
+  const { places, plans, save } = useTravel(props.consultation.id);
+  // The rows take their starting values once, so they wait for the saved plans; when those
+  // cannot be loaded, the rows start from the booking.
+  const plansReady = !plans.loading || plans.data !== undefined;
   return (
     <section aria-labelledby="travel-heading" className="panel travel">
       <h2 id="travel-heading">{t('travelTitle')}</h2>
       <p className="travel__intro">{t('travelIntro')}</p>
       {places.error !== undefined && <p className="alert alert--info">{t('travelPlacesFailed')}</p>}
-      {props.consultation.participants.map((p) => (
-        <TravelRow
-          key={p.id}
-          participant={p}
-          places={places.data}
-          onSave={save}
-          t={t}
-          formatKm={(n) => formatNumber(n, lang)}
-        />
-      ))}
+      {plans.error !== undefined && <p className="alert alert--info">{t('travelPlansFailed')}</p>}
+      {!plansReady && <p role="status">{t('travelPlansLoading')}</p>}
+      {plansReady &&
+        props.consultation.participants.map((p) => (
+          <TravelRow
+            key={p.id}
+            participant={p}
+            saved={plans.data?.plans[p.id]}
+            places={places.data}
+            onSave={save}
+            t={t}
+            formatKm={(n) => formatNumber(n, lang)}
+          />
+        ))}
     </section>
   );
 }
 
 function TravelRow(props: {
   participant: Participant;
+  /** The plan saved earlier, if any: the form starts from it instead of the booking. */
+  saved: TravelPlan | undefined;
   places: TravelPlaces | undefined;
   onSave: (participantId: string, plan: TravelPlanInput) => Promise<void>;
   t: FeatureT<ReportsMessages>;
@@ -63,7 +73,7 @@ function TravelRow(props: {
 }) {
   const { t, participant: p } = props;
   const { t: appT } = useTranslation();
-  const [form, setForm] = useState<TravelFormState>(() => initialTravelForm(p));
+  const [form, setForm] = useState<TravelFormState>(() => initialTravelForm(p, props.saved));
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
   const [kmError, setKmError] = useState<string | undefined>();
   const accompany = canAccompany(p);

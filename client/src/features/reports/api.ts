@@ -1,4 +1,5 @@
 import {
+  ConsultationTravelPlans,
   ReportResponse,
   SurveyStatus,
   TravelPlaces,
@@ -24,6 +25,11 @@ export function reportsEndpoints(api: ApiClient) {
       ),
     travelPlaces: (signal?: AbortSignal) =>
       api.get('/reports/places', { schema: TravelPlaces, signal }),
+    travelPlans: (consultationId: string, signal?: AbortSignal) =>
+      api.get(`/reports/consultations/${encodeURIComponent(consultationId)}/travel`, {
+        schema: ConsultationTravelPlans,
+        signal,
+      }),
     setTravelPlan: (consultationId: string, participantId: string, body: TravelPlanInput) =>
       api.request(
         'PUT',

@@ -110,6 +110,8 @@ export const nn = {
   travelKmInvalid: 'Skriv eit tal frå 0 til 3000 km.',
   travelPlaceMissing: 'Vel ein stad.',
   travelPlacesFailed: 'Klarte ikkje å hente stadtabellen. Du kan framleis føre inn km.',
+  travelPlansLoading: 'Hentar lagra reiser …',
+  travelPlansFailed: 'Klarte ikkje å hente lagra reiser. Skjemaa startar frå km i bestillinga.',
 };
 export type ReportsMessages = typeof nn;
 
@@ -224,6 +226,8 @@ export const nb: ReportsMessages = {
   travelKmInvalid: 'Skriv et tall fra 0 til 3000 km.',
   travelPlaceMissing: 'Velg et sted.',
   travelPlacesFailed: 'Klarte ikke å hente stedstabellen. Du kan fortsatt føre inn km.',
+  travelPlansLoading: 'Henter lagrede reiser …',
+  travelPlansFailed: 'Klarte ikke å hente lagrede reiser. Skjemaene starter fra km i bestillingen.',
 };
 
 export const en: ReportsMessages = {
@@ -337,6 +341,8 @@ export const en: ReportsMessages = {
   travelKmInvalid: 'Enter a number from 0 to 3000 km.',
   travelPlaceMissing: 'Pick a place.',
   travelPlacesFailed: 'Could not load the table of places. You can still enter km.',
+  travelPlansLoading: 'Loading saved travel …',
+  travelPlansFailed: 'Could not load saved travel. The forms start from the km in the booking.',
 };
 
 export const reportsMessages = { nn, nb, en };

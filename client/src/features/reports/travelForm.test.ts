@@ -6,6 +6,7 @@ import {
   parseKm,
   placeChoice,
   toTravelPlan,
+  travelFormFromPlan,
   type TravelFormState,
 } from './travelForm';
 
@@ -66,6 +67,38 @@ describe('travel form -> TravelPlan', () => {
       accompanying: false,
     });
     expect(initialTravelForm({ travelDistanceKm: 0, role: 'gp' }).origin).toBe('none');
+  });
+
+  it('starts from the saved plan when there is one', () => {
+    const booking = { travelDistanceKm: 42.5, role: 'municipal' as const };
+    expect(
+      initialTravelForm(booking, {
+        origin: { kind: 'km', oneWayKm: 12.5 },
+        mode: 'boat',
+        accompanying: true,
+      }),
+    ).toEqual({ origin: 'km', km: '12,5', mode: 'boat', accompanying: true });
+    expect(
+      initialTravelForm(booking, {
+        origin: { kind: 'place', placeId: 'fedje' },
+        mode: 'bus',
+        accompanying: false,
+      }),
+    ).toEqual({ origin: 'place:fedje', km: '42,5', mode: 'bus', accompanying: false });
+    expect(
+      travelFormFromPlan({ origin: { kind: 'none' }, mode: 'car', accompanying: false }),
+    ).toEqual({ origin: 'none', km: '', mode: 'car', accompanying: false });
+  });
+
+  it('round-trips a saved plan through the form', () => {
+    const plans = [
+      { origin: { kind: 'km', oneWayKm: 90 }, mode: 'patient_taxi', accompanying: true },
+      { origin: { kind: 'place', placeId: 'radoy' }, mode: 'car', accompanying: false },
+      { origin: { kind: 'none' }, mode: 'ambulance', accompanying: false },
+    ].map((p) => TravelPlan.parse(p));
+    for (const plan of plans) {
+      expect(toTravelPlan(travelFormFromPlan(plan, '7'), true)).toEqual({ ok: true, plan });
+    }
   });
 
   it('lets staff accompany, not patients or relatives', () => {

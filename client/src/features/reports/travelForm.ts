@@ -2,6 +2,7 @@ import {
   isStaffRole,
   type Participant,
   type TravelMode,
+  type TravelPlan,
   type TravelPlanInput,
 } from '@samkons/shared';
 
@@ -32,15 +33,39 @@ export const placeChoice = (placeId: string): OriginChoice => `place:${placeId}`
 /** Staff (e.g. a home nurse) can accompany the patient; patients and relatives cannot. */
 export const canAccompany = (p: Pick<Participant, 'role'>): boolean => isStaffRole(p.role);
 
-/** Starting values from the booking: the km it holds, or no trip when it says 0 km. */
+/** A distance as the km field shows it (decimal comma). */
+const kmText = (km: number): string => String(km).replace('.', ',');
+
+/**
+ * Starting values: the saved plan when there is one, else from the booking (the km it
+ * holds, or no trip when it says 0 km).
+ */
 export function initialTravelForm(
   p: Pick<Participant, 'travelDistanceKm' | 'role'>,
+  saved?: TravelPlan,
 ): TravelFormState {
+  const bookingKm = p.travelDistanceKm > 0 ? kmText(p.travelDistanceKm) : '';
+  if (saved) return travelFormFromPlan(saved, bookingKm);
   return {
     origin: p.travelDistanceKm > 0 ? 'km' : 'none',
-    km: p.travelDistanceKm > 0 ? String(p.travelDistanceKm).replace('.', ',') : '',
+    km: bookingKm,
     mode: 'car',
     accompanying: false,
+  };
+}
+
+/**
+ * A saved plan (GET .../travel) -> form state. `fallbackKm` fills the km field when the
+ * plan has no distance of its own (no trip, or a place), so switching to "enter km" starts
+ * from the booking. The form does not edit a plan's destination or municipality.
+ */
+export function travelFormFromPlan(plan: TravelPlan, fallbackKm = ''): TravelFormState {
+  const o = plan.origin;
+  return {
+    origin: o.kind === 'place' ? placeChoice(o.placeId) : o.kind,
+    km: o.kind === 'km' ? kmText(o.oneWayKm) : fallbackKm,
+    mode: plan.mode,
+    accompanying: plan.accompanying,
   };
 }
 

@@ -3,15 +3,16 @@ import type { TravelPlanInput } from '@samkons/shared';
 import { useApi } from '../../api/session';
 import { useQuery } from '../../api/useQuery';
 
-/** The configured table of places, and saving one participant's avoided trip. */
+/** The configured table of places, the saved plans, and saving one participant's avoided trip. */
 export function useTravel(consultationId: string) {
   const api = useApi();
   const places = useQuery((signal) => api.travelPlaces(signal), []);
+  const plans = useQuery((signal) => api.travelPlans(consultationId, signal), [consultationId]);
   const save = useCallback(
     async (participantId: string, plan: TravelPlanInput): Promise<void> => {
       await api.setTravelPlan(consultationId, participantId, plan);
     },
     [api, consultationId],
   );
-  return { places, save };
+  return { places, plans, save };
 }
