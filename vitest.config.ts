@@ -22,8 +22,10 @@ export default defineConfig({
             'client/src/**/*.test.{ts,tsx}',
           ],
           environment: 'node',
-          // Some unit tests open an in-memory PGlite: its WASM start-up is slow on a busy machine.
+          // Some unit tests open an in-memory PGlite: its WASM start-up and first queries are
+          // slow on a busy machine, beyond vitest's 5 s default.
           hookTimeout: 60_000,
+          testTimeout: 30_000,
         },
       },
       {
