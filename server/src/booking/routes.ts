@@ -13,7 +13,6 @@ import {
   Consultation,
   ConsultationList,
   CreateConsultationRequest,
-  ErrorBody,
   GiveConsentRequest,
   InviteExchangeRequest,
   InviteLink,
@@ -32,22 +31,12 @@ import {
   WithdrawConsentRequest,
 } from '@samkons/shared';
 import { DomainError } from '../http/domain-error.js';
-import type { RequestMeta } from '../auth/auth-service.js';
+import { bearerSecurity, errorResponses, requestMeta } from '../http/route-kit.js';
 import type { DomainServices } from './services.js';
 
-const errors = {
-  400: ErrorBody,
-  401: ErrorBody,
-  403: ErrorBody,
-  404: ErrorBody,
-  409: ErrorBody,
-};
 const ConsultationParams = z.object({ id: z.uuid() });
 const ParticipantParams = z.object({ id: z.uuid(), participantId: z.uuid() });
 const ConsentParams = z.object({ id: z.uuid(), consentId: z.uuid() });
-const bearer = [{ bearerAuth: [] }];
-
-const meta = (req: FastifyRequest): RequestMeta => ({ clientAddress: req.ip ?? null });
 
 /**
  * REST routes for identity, booking, consent and audit. Every route declares zod schemas
@@ -69,9 +58,13 @@ export function domainRoutes(services: DomainServices) {
       '/api/auth/login',
       {
         config: limited,
-        schema: { tags: ['auth'], body: LoginRequest, response: { 200: TokenResponse, ...errors } },
+        schema: {
+          tags: ['auth'],
+          body: LoginRequest,
+          response: { 200: TokenResponse, ...errorResponses },
+        },
       },
-      (req) => auth.login(req.body.username, req.body.password, meta(req)),
+      (req) => auth.login(req.body.username, req.body.password, requestMeta(req)),
     );
     app.post(
       '/api/auth/refresh',
@@ -80,7 +73,7 @@ export function domainRoutes(services: DomainServices) {
         schema: {
           tags: ['auth'],
           body: RefreshRequest,
-          response: { 200: TokenResponse, ...errors },
+          response: { 200: TokenResponse, ...errorResponses },
         },
       },
       (req) => auth.refresh(req.body.refreshToken),
@@ -90,18 +83,24 @@ export function domainRoutes(services: DomainServices) {
       {
         schema: {
           tags: ['auth'],
-          security: bearer,
-          response: { 200: z.object({ loggedOut: z.literal(true) }), ...errors },
+          security: bearerSecurity,
+          response: { 200: z.object({ loggedOut: z.literal(true) }), ...errorResponses },
         },
       },
       async (req) => {
-        await auth.logout(await principal(req), meta(req));
+        await auth.logout(await principal(req), requestMeta(req));
         return { loggedOut: true as const };
       },
     );
     app.get(
       '/api/auth/me',
-      { schema: { tags: ['auth'], security: bearer, response: { 200: MeResponse, ...errors } } },
+      {
+        schema: {
+          tags: ['auth'],
+          security: bearerSecurity,
+          response: { 200: MeResponse, ...errorResponses },
+        },
+      },
       async (req) => {
         const p = await principal(req);
         if (p.kind === 'staff') {
@@ -140,7 +139,7 @@ export function domainRoutes(services: DomainServices) {
       '/api/auth/oidc/start',
       {
         config: limited,
-        schema: { tags: ['auth'], response: { 200: OidcStartResponse, ...errors } },
+        schema: { tags: ['auth'], response: { 200: OidcStartResponse, ...errorResponses } },
       },
       async () => {
         if (!oidc) throw new DomainError('not_found', 'OpenID Connect login is not configured');
@@ -154,12 +153,12 @@ export function domainRoutes(services: DomainServices) {
         schema: {
           tags: ['auth'],
           querystring: z.record(z.string().max(64), z.string().max(4096)),
-          response: { 200: TokenResponse, ...errors },
+          response: { 200: TokenResponse, ...errorResponses },
         },
       },
       async (req) => {
         if (!oidc) throw new DomainError('not_found', 'OpenID Connect login is not configured');
-        return oidc.callback(req.query, meta(req));
+        return oidc.callback(req.query, requestMeta(req));
       },
     );
     app.post(
@@ -170,10 +169,10 @@ export function domainRoutes(services: DomainServices) {
           tags: ['auth'],
           description: 'Exchange an invite link token for a session token (no account needed).',
           body: InviteExchangeRequest,
-          response: { 200: SessionTokenResponse, ...errors },
+          response: { 200: SessionTokenResponse, ...errorResponses },
         },
       },
-      (req) => auth.exchangeInvite(req.body.token, meta(req)),
+      (req) => auth.exchangeInvite(req.body.token, requestMeta(req)),
     );
 
     // --- booking --------------------------------------------------------------------
@@ -183,13 +182,13 @@ export function domainRoutes(services: DomainServices) {
       {
         schema: {
           tags,
-          security: bearer,
+          security: bearerSecurity,
           body: CreateConsultationRequest,
-          response: { 201: Consultation, ...errors },
+          response: { 201: Consultation, ...errorResponses },
         },
       },
       async (req, reply) => {
-        const c = await booking.create(await principal(req), req.body, meta(req));
+        const c = await booking.create(await principal(req), req.body, requestMeta(req));
         return reply.code(201).send(c);
       },
     );
@@ -198,9 +197,9 @@ export function domainRoutes(services: DomainServices) {
       {
         schema: {
           tags,
-          security: bearer,
+          security: bearerSecurity,
           querystring: ListConsultationsQuery,
-          response: { 200: ConsultationList, ...errors },
+          response: { 200: ConsultationList, ...errorResponses },
         },
       },
       async (req) => ({
@@ -208,7 +207,7 @@ export function domainRoutes(services: DomainServices) {
           await principal(req),
           req.query.from,
           req.query.to,
-          meta(req),
+          requestMeta(req),
         ),
       }),
     );
@@ -217,62 +216,64 @@ export function domainRoutes(services: DomainServices) {
       {
         schema: {
           tags,
-          security: bearer,
+          security: bearerSecurity,
           params: ConsultationParams,
-          response: { 200: Consultation, ...errors },
+          response: { 200: Consultation, ...errorResponses },
         },
       },
-      async (req) => booking.get(await principal(req), req.params.id, meta(req)),
+      async (req) => booking.get(await principal(req), req.params.id, requestMeta(req)),
     );
     app.patch(
       '/api/consultations/:id',
       {
         schema: {
           tags,
-          security: bearer,
+          security: bearerSecurity,
           params: ConsultationParams,
           body: UpdateConsultationRequest,
-          response: { 200: Consultation, ...errors },
+          response: { 200: Consultation, ...errorResponses },
         },
       },
-      async (req) => booking.update(await principal(req), req.params.id, req.body, meta(req)),
+      async (req) =>
+        booking.update(await principal(req), req.params.id, req.body, requestMeta(req)),
     );
     app.post(
       '/api/consultations/:id/reschedule',
       {
         schema: {
           tags,
-          security: bearer,
+          security: bearerSecurity,
           params: ConsultationParams,
           body: RescheduleRequest,
-          response: { 200: Consultation, ...errors },
+          response: { 200: Consultation, ...errorResponses },
         },
       },
-      async (req) => booking.reschedule(await principal(req), req.params.id, req.body, meta(req)),
+      async (req) =>
+        booking.reschedule(await principal(req), req.params.id, req.body, requestMeta(req)),
     );
     app.post(
       '/api/consultations/:id/cancel',
       {
         schema: {
           tags,
-          security: bearer,
+          security: bearerSecurity,
           params: ConsultationParams,
           body: CancelRequest,
-          response: { 200: Consultation, ...errors },
+          response: { 200: Consultation, ...errorResponses },
         },
       },
       async (req) =>
-        booking.cancel(await principal(req), req.params.id, req.body.reason, meta(req)),
+        booking.cancel(await principal(req), req.params.id, req.body.reason, requestMeta(req)),
     );
     app.post(
       '/api/consultations/:id/participants',
       {
         schema: {
           tags,
-          security: bearer,
+          security: bearerSecurity,
           params: ConsultationParams,
           body: AddParticipantRequest,
-          response: { 201: Participant, ...errors },
+          response: { 201: Participant, ...errorResponses },
         },
       },
       async (req, reply) => {
@@ -280,7 +281,7 @@ export function domainRoutes(services: DomainServices) {
           await principal(req),
           req.params.id,
           req.body,
-          meta(req),
+          requestMeta(req),
         );
         return reply.code(201).send(p);
       },
@@ -290,9 +291,9 @@ export function domainRoutes(services: DomainServices) {
       {
         schema: {
           tags,
-          security: bearer,
+          security: bearerSecurity,
           params: ParticipantParams,
-          response: { 200: z.object({ removed: z.literal(true) }), ...errors },
+          response: { 200: z.object({ removed: z.literal(true) }), ...errorResponses },
         },
       },
       async (req) => {
@@ -300,7 +301,7 @@ export function domainRoutes(services: DomainServices) {
           await principal(req),
           req.params.id,
           req.params.participantId,
-          meta(req),
+          requestMeta(req),
         );
         return { removed: true as const };
       },
@@ -310,23 +311,28 @@ export function domainRoutes(services: DomainServices) {
       {
         schema: {
           tags,
-          security: bearer,
+          security: bearerSecurity,
           description: "The participant's active invite link (created when there is none).",
           params: ParticipantParams,
-          response: { 200: InviteLink, ...errors },
+          response: { 200: InviteLink, ...errorResponses },
         },
       },
       async (req) =>
-        booking.invite(await principal(req), req.params.id, req.params.participantId, meta(req)),
+        booking.invite(
+          await principal(req),
+          req.params.id,
+          req.params.participantId,
+          requestMeta(req),
+        ),
     );
     app.post(
       '/api/consultations/:id/participants/:participantId/invite/revoke',
       {
         schema: {
           tags,
-          security: bearer,
+          security: bearerSecurity,
           params: ParticipantParams,
-          response: { 200: z.object({ revoked: z.number().int() }), ...errors },
+          response: { 200: z.object({ revoked: z.number().int() }), ...errorResponses },
         },
       },
       async (req) => ({
@@ -334,7 +340,7 @@ export function domainRoutes(services: DomainServices) {
           await principal(req),
           req.params.id,
           req.params.participantId,
-          meta(req),
+          requestMeta(req),
         ),
       }),
     );
@@ -343,7 +349,7 @@ export function domainRoutes(services: DomainServices) {
       {
         schema: {
           tags,
-          security: bearer,
+          security: bearerSecurity,
           description: "Calendar invitation (text/calendar) carrying the participant's join link.",
           params: ParticipantParams,
         },
@@ -353,7 +359,7 @@ export function domainRoutes(services: DomainServices) {
           await principal(req),
           req.params.id,
           req.params.participantId,
-          meta(req),
+          requestMeta(req),
         );
         return reply
           .header('content-type', 'text/calendar; charset=utf-8')
@@ -366,27 +372,27 @@ export function domainRoutes(services: DomainServices) {
       {
         schema: {
           tags,
-          security: bearer,
+          security: bearerSecurity,
           description: "A staff participant's session token for the live session.",
           params: ConsultationParams,
-          response: { 200: SessionTokenResponse, ...errors },
+          response: { 200: SessionTokenResponse, ...errorResponses },
         },
       },
-      async (req) => booking.staffSession(await principal(req), req.params.id, meta(req)),
+      async (req) => booking.staffSession(await principal(req), req.params.id, requestMeta(req)),
     );
     app.get(
       '/api/consultations/:id/outbox',
       {
         schema: {
           tags: ['notifications'],
-          security: bearer,
+          security: bearerSecurity,
           description: 'Notifications recorded by the development transport.',
           params: ConsultationParams,
-          response: { 200: OutboxList, ...errors },
+          response: { 200: OutboxList, ...errorResponses },
         },
       },
       async (req) => ({
-        messages: await booking.outbox(await principal(req), req.params.id, meta(req)),
+        messages: await booking.outbox(await principal(req), req.params.id, requestMeta(req)),
       }),
     );
 
@@ -396,13 +402,13 @@ export function domainRoutes(services: DomainServices) {
       {
         schema: {
           tags: ['consent'],
-          security: bearer,
+          security: bearerSecurity,
           params: ConsultationParams,
-          response: { 200: ConsentList, ...errors },
+          response: { 200: ConsentList, ...errorResponses },
         },
       },
       async (req) => ({
-        consents: await consent.list(await principal(req), req.params.id, meta(req)),
+        consents: await consent.list(await principal(req), req.params.id, requestMeta(req)),
       }),
     );
     app.post(
@@ -410,14 +416,19 @@ export function domainRoutes(services: DomainServices) {
       {
         schema: {
           tags: ['consent'],
-          security: bearer,
+          security: bearerSecurity,
           params: ConsultationParams,
           body: GiveConsentRequest,
-          response: { 201: Consent, ...errors },
+          response: { 201: Consent, ...errorResponses },
         },
       },
       async (req, reply) => {
-        const c = await consent.give(await principal(req), req.params.id, req.body, meta(req));
+        const c = await consent.give(
+          await principal(req),
+          req.params.id,
+          req.body,
+          requestMeta(req),
+        );
         return reply.code(201).send(c);
       },
     );
@@ -428,16 +439,16 @@ export function domainRoutes(services: DomainServices) {
       {
         schema: {
           tags: ['consent'],
-          security: bearer,
+          security: bearerSecurity,
           description:
             'The patient (16+) or guardian refuses consent; audited, the consent in force is unchanged.',
           params: ConsultationParams,
           body: RefuseConsentRequest,
-          response: { 201: ConsentRefusal, ...errors },
+          response: { 201: ConsentRefusal, ...errorResponses },
         },
       },
       async (req, reply) => {
-        const r = await consent.refuse(await principal(req), req.params.id, meta(req));
+        const r = await consent.refuse(await principal(req), req.params.id, requestMeta(req));
         return reply.code(201).send(r);
       },
     );
@@ -446,10 +457,10 @@ export function domainRoutes(services: DomainServices) {
       {
         schema: {
           tags: ['consent'],
-          security: bearer,
+          security: bearerSecurity,
           params: ConsentParams,
           body: WithdrawConsentRequest,
-          response: { 200: Consent, ...errors },
+          response: { 200: Consent, ...errorResponses },
         },
       },
       async (req) =>
@@ -458,7 +469,7 @@ export function domainRoutes(services: DomainServices) {
           req.params.id,
           req.params.consentId,
           req.body,
-          meta(req),
+          requestMeta(req),
         ),
     );
 
@@ -468,15 +479,15 @@ export function domainRoutes(services: DomainServices) {
       {
         schema: {
           tags: ['audit'],
-          security: bearer,
+          security: bearerSecurity,
           description:
             'Who accessed or changed this consultation (the patient or guardian reads it).',
           params: ConsultationParams,
-          response: { 200: AuditList, ...errors },
+          response: { 200: AuditList, ...errorResponses },
         },
       },
       async (req) => ({
-        entries: await audit.forConsultation(await principal(req), req.params.id, meta(req)),
+        entries: await audit.forConsultation(await principal(req), req.params.id, requestMeta(req)),
       }),
     );
   };

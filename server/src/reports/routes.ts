@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { bearerSecurity, errorResponses, requestMeta } from '../http/route-kit.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
@@ -21,15 +22,6 @@ export interface ReportsRoutesOptions {
   authenticate: (authorization: string | undefined) => Promise<Principal>;
 }
 
-const errors = {
-  400: ErrorBody,
-  401: ErrorBody,
-  403: ErrorBody,
-  404: ErrorBody,
-  409: ErrorBody,
-};
-
-const bearer = [{ bearerAuth: [] }];
 const ConsultationParams = z.object({ consultationId: z.uuid() });
 const TravelParams = z.object({ consultationId: z.uuid(), participantId: z.uuid() });
 
@@ -38,17 +30,16 @@ export const reportsRoutes: FastifyPluginAsync<ReportsRoutesOptions> = async (ba
   const app = base.withTypeProvider<ZodTypeProvider>();
   const { reports } = opts;
   const who = (req: FastifyRequest) => opts.authenticate(req.headers.authorization);
-  const meta = (req: FastifyRequest) => ({ clientAddress: req.ip ?? null });
 
   app.get(
     '/api/reports/summary',
     {
       schema: {
         tags: ['reports'],
-        security: bearer,
+        security: bearerSecurity,
         summary: 'Totals and breakdowns (month, municipality, kind, role) for a period',
         querystring: ReportQuery,
-        response: { 200: ReportResponse, ...errors },
+        response: { 200: ReportResponse, ...errorResponses },
       },
     },
     async (req) => reports.summary(await who(req), req.query),
@@ -59,11 +50,11 @@ export const reportsRoutes: FastifyPluginAsync<ReportsRoutesOptions> = async (ba
     {
       schema: {
         tags: ['reports'],
-        security: bearer,
+        security: bearerSecurity,
         summary: 'The same rows as the summary, as CSV',
         querystring: ReportQuery,
         produces: ['text/csv'],
-        response: { 200: z.string(), ...errors },
+        response: { 200: z.string(), ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -83,13 +74,14 @@ export const reportsRoutes: FastifyPluginAsync<ReportsRoutesOptions> = async (ba
     {
       schema: {
         tags: ['reports'],
-        security: bearer,
+        security: bearerSecurity,
         summary: 'Session facts and travel avoided per participant (no names)',
         params: ConsultationParams,
-        response: { 200: ConsultationReport, ...errors },
+        response: { 200: ConsultationReport, ...errorResponses },
       },
     },
-    async (req) => reports.consultation(await who(req), req.params.consultationId, meta(req)),
+    async (req) =>
+      reports.consultation(await who(req), req.params.consultationId, requestMeta(req)),
   );
 
   app.get(
@@ -97,13 +89,13 @@ export const reportsRoutes: FastifyPluginAsync<ReportsRoutesOptions> = async (ba
     {
       schema: {
         tags: ['reports'],
-        security: bearer,
+        security: bearerSecurity,
         summary: 'The saved travel plans, keyed by participant id (only those with one)',
         params: ConsultationParams,
-        response: { 200: ConsultationTravelPlans, ...errors },
+        response: { 200: ConsultationTravelPlans, ...errorResponses },
       },
     },
-    async (req) => reports.travelPlans(await who(req), req.params.consultationId, meta(req)),
+    async (req) => reports.travelPlans(await who(req), req.params.consultationId, requestMeta(req)),
   );
 
   app.put(
@@ -111,11 +103,11 @@ export const reportsRoutes: FastifyPluginAsync<ReportsRoutesOptions> = async (ba
     {
       schema: {
         tags: ['reports'],
-        security: bearer,
+        security: bearerSecurity,
         summary: 'Enter the trip a participant would otherwise have made',
         params: TravelParams,
         body: TravelPlan,
-        response: { 204: z.null(), ...errors },
+        response: { 204: z.null(), ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -124,7 +116,7 @@ export const reportsRoutes: FastifyPluginAsync<ReportsRoutesOptions> = async (ba
         req.params.consultationId,
         req.params.participantId,
         req.body,
-        meta(req),
+        requestMeta(req),
       );
       return reply.status(204).send(null);
     },
@@ -135,7 +127,7 @@ export const reportsRoutes: FastifyPluginAsync<ReportsRoutesOptions> = async (ba
     {
       schema: {
         tags: ['reports'],
-        security: bearer,
+        security: bearerSecurity,
         summary: 'Configured places with road distances, for booking forms',
         response: { 200: TravelPlaces, 401: ErrorBody },
       },
@@ -151,10 +143,10 @@ export const reportsRoutes: FastifyPluginAsync<ReportsRoutesOptions> = async (ba
     {
       schema: {
         tags: ['survey'],
-        security: bearer,
+        security: bearerSecurity,
         summary: "The caller's question set and whether it is answered",
         params: ConsultationParams,
-        response: { 200: SurveyStatus, ...errors },
+        response: { 200: SurveyStatus, ...errorResponses },
       },
     },
     async (req) => reports.surveyStatus(await who(req), req.params.consultationId),
@@ -165,15 +157,20 @@ export const reportsRoutes: FastifyPluginAsync<ReportsRoutesOptions> = async (ba
     {
       schema: {
         tags: ['survey'],
-        security: bearer,
+        security: bearerSecurity,
         summary: 'Answer the experience survey (once per participant and consultation)',
         params: ConsultationParams,
         body: SurveyAnswerInput,
-        response: { 201: z.object({ ok: z.literal(true) }), ...errors },
+        response: { 201: z.object({ ok: z.literal(true) }), ...errorResponses },
       },
     },
     async (req, reply) => {
-      await reports.answerSurvey(await who(req), req.params.consultationId, req.body, meta(req));
+      await reports.answerSurvey(
+        await who(req),
+        req.params.consultationId,
+        req.body,
+        requestMeta(req),
+      );
       return reply.status(201).send({ ok: true });
     },
   );

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ErrorBody, IceServers } from '@samkons/shared';
 import type { Principal } from '../policy/principal.js';
 import { turnCredentials, type TurnSettings } from './credentials.js';
+import { bearerSecurity } from '../http/route-kit.js';
 
 export interface IceServerRoutesOptions {
   /** Absent when no TURN server is configured: the route then answers an empty list. */
@@ -22,7 +23,7 @@ export async function registerIceServerRoutes(
       schema: {
         summary: 'STUN/TURN servers with short-lived credentials for the caller',
         tags: ['media'],
-        security: [{ bearerAuth: [] }],
+        security: bearerSecurity,
         response: { 200: IceServers, 401: ErrorBody },
       },
     },
