@@ -4,10 +4,11 @@
  * consent: a later yes works, and a no after a yes leaves the yes in force.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Ack, ConsentList, EnterResponse } from '@samkons/shared';
+import type { ConsentList, EnterResponse } from '@samkons/shared';
 import { startTestServer, type TestServer } from '../support/server.js';
 import {
-  connectSocket,
+  ackData,
+  socketPool,
   nextEvent,
   recordEvents,
   request,
@@ -24,14 +25,12 @@ import {
 } from '../support/consultation.js';
 
 let server: TestServer;
-const sockets: TestSocket[] = [];
+const sockets = socketPool(() => server.url);
 
 beforeAll(async () => {
   server = await startTestServer({ domain: true });
 });
-afterEach(() => {
-  for (const s of sockets.splice(0)) s.disconnect();
-});
+afterEach(() => sockets.closeAll());
 afterAll(async () => {
   await server?.close();
 });
@@ -42,16 +41,9 @@ const services = () => {
   return server.domain.services;
 };
 
-function ok<T>(res: Ack<T>): T {
-  if (!res.ok) throw new Error(`${res.error.code}: ${res.error.message}`);
-  return res.data;
-}
+const ok = ackData;
 
-async function connect(token: string): Promise<TestSocket> {
-  const s = await connectSocket(server.url, { token });
-  sockets.push(s);
-  return s;
-}
+const connect = (token: string) => sockets.connect({ token });
 
 async function enter(socket: TestSocket): Promise<EnterResponse> {
   return ok(await request(socket, 'enter', {}));

@@ -3,11 +3,13 @@
  * and consultations, tokens and consent set up through the REST API like a client would.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Ack, Consultation, EnterResponse, RtpParameters } from '@samkons/shared';
+import type { Consultation, EnterResponse, RtpParameters } from '@samkons/shared';
 import { startTestServer, type TestServer } from '../support/server.js';
 import {
   connectRefused,
-  connectSocket,
+  ackData,
+  ackError,
+  socketPool,
   disconnected,
   nextEvent,
   recordEvents,
@@ -27,14 +29,12 @@ import {
 } from '../support/consultation.js';
 
 let server: TestServer;
-const sockets: TestSocket[] = [];
+const sockets = socketPool(() => server.url);
 
 beforeAll(async () => {
   server = await startTestServer({ domain: true });
 });
-afterEach(() => {
-  for (const s of sockets.splice(0)) s.disconnect();
-});
+afterEach(() => sockets.closeAll());
 afterAll(async () => {
   await server?.close();
 });
@@ -45,20 +45,11 @@ const services = () => {
   return server.domain.services;
 };
 
-function ok<T>(res: Ack<T>): T {
-  if (!res.ok) throw new Error(`${res.error.code}: ${res.error.message}`);
-  return res.data;
-}
-function err<T>(res: Ack<T>): { code: string; reason?: string } {
-  if (res.ok) throw new Error('expected an error ack');
-  return res.error;
-}
+const ok = ackData;
+const err = ackError;
 
-async function connect(token: string, extra: Record<string, unknown> = {}): Promise<TestSocket> {
-  const s = await connectSocket(server.url, { token, ...extra });
-  sockets.push(s);
-  return s;
-}
+const connect = (token: string, extra: Record<string, unknown> = {}) =>
+  sockets.connect({ token, ...extra });
 
 const AUDIO: RtpParameters = {
   mid: '0',

@@ -115,3 +115,33 @@ export async function connectRefused(
   }
   throw new Error('the handshake was accepted');
 }
+
+/** The data of a successful ack; throws with the code and message of a failed one. */
+export function ackData<T>(res: Ack<T>): T {
+  if (!res.ok) throw new Error(`${res.error.code}: ${res.error.message}`);
+  return res.data;
+}
+
+/** The error of a failed ack; throws when the request unexpectedly succeeded. */
+export function ackError<T>(res: Ack<T>): { code: string; reason?: string } {
+  if (res.ok) throw new Error('expected an error ack');
+  return res.error;
+}
+
+/**
+ * The sockets a test file opens, so `afterEach(pool.closeAll)` leaves no connection
+ * behind to leak events into the next test.
+ */
+export function socketPool(serverUrl: () => string) {
+  const open: TestSocket[] = [];
+  return {
+    async connect(auth: Record<string, unknown>): Promise<TestSocket> {
+      const s = await connectSocket(serverUrl(), auth);
+      open.push(s);
+      return s;
+    },
+    closeAll(): void {
+      for (const s of open.splice(0)) s.disconnect();
+    },
+  };
+}
