@@ -1,12 +1,11 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Consultation, InviteLink } from '@samkons/shared';
-import { launchChromium } from '../support/browser.js';
 import { axeSeriousViolations, describeViolations, type AxeViolation } from '../support/axe.js';
-import { buildClient } from '../support/client-build.js';
-import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+import type { ServerProcess } from '../support/server-process.js';
+import { startBrowserStage, type BrowserStage } from '../support/stage.js';
 import {
   apiCall,
   CALL_VIDEO_CONSTRAINTS,
@@ -45,26 +44,21 @@ const PEOPLE = {
 type Invitee = keyof typeof PEOPLE;
 const INVITEES = Object.keys(PEOPLE) as Invitee[];
 
+let stage: BrowserStage;
 let server: ServerProcess;
 let browser: Browser;
-let clientDist: string;
 
 beforeAll(async () => {
-  clientDist = await buildClient();
-  server = await startServerProcess({
-    CLIENT_DIST: clientDist,
+  stage = await startBrowserStage({
     // The demo seed books the specialist for the next hour: this test books two hours out.
-    INVITE_OPENS_MINUTES_BEFORE: '300',
+    env: { INVITE_OPENS_MINUTES_BEFORE: '300' },
+    artefacts: ARTEFACTS,
   });
-  browser = await launchChromium();
-  await rm(ARTEFACTS, { recursive: true, force: true });
-  await mkdir(ARTEFACTS, { recursive: true });
+  ({ server, browser } = stage);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (clientDist) await rm(clientDist, { recursive: true, force: true });
+  await stage?.close();
 });
 
 const api = <T>(path: string, token: string, body?: unknown) =>

@@ -1,0 +1,36 @@
+import { mkdir, rm } from 'node:fs/promises';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './browser.js';
+import { buildClient } from './client-build.js';
+import { startServerProcess, type ServerProcess } from './server-process.js';
+
+/** A built client served by the real server process, and a Chromium to open it in. */
+export interface BrowserStage {
+  server: ServerProcess;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/**
+ * Sets the stage for a browser test: builds the client (test hooks on), starts
+ * server/src/main.ts serving it with `env`, launches Chromium and empties `artefacts`.
+ */
+export async function startBrowserStage(opts: {
+  env?: Record<string, string>;
+  artefacts: string;
+}): Promise<BrowserStage> {
+  const clientDist = await buildClient();
+  const server = await startServerProcess({ CLIENT_DIST: clientDist, ...opts.env });
+  const browser = await launchChromium();
+  await rm(opts.artefacts, { recursive: true, force: true });
+  await mkdir(opts.artefacts, { recursive: true });
+  return {
+    server,
+    browser,
+    async close() {
+      await browser.close();
+      await server.close();
+      await rm(clientDist, { recursive: true, force: true });
+    },
+  };
+}
