@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { z } from 'zod';
+import { AssuranceLevel } from '@samkons/shared';
 
 /**
  * Every setting comes from the environment with a default that runs the embedded mode
@@ -61,6 +62,17 @@ const Env = z.object({
   OIDC_CLIENT_ID: z.string().optional(),
   OIDC_CLIENT_SECRET: z.string().optional(),
   OIDC_DISPLAY_NAME: z.string().min(1).max(40).default('HelseID'),
+  /** The patient eID (ID-porten): patients and next of kin identify on their invite link. */
+  PATIENT_OIDC_ISSUER: z.string().url().optional(),
+  PATIENT_OIDC_CLIENT_ID: z.string().optional(),
+  PATIENT_OIDC_CLIENT_SECRET: z.string().optional(),
+  PATIENT_OIDC_DISPLAY_NAME: z.string().min(1).max(40).default('ID-porten'),
+  /** eID logins below this level are refused. */
+  PATIENT_OIDC_MIN_ASSURANCE: AssuranceLevel.default('substantial'),
+  /** Key for the hash of national identity numbers; needed with PATIENT_OIDC_ISSUER. */
+  IDENTITY_HASH_SECRET: z.string().min(32).optional(),
+  /** Login, refresh, invite and eID attempts per client address and minute. */
+  LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
 
   /** JSON file overriding the shipped travel factors (shared/src/travel/default-factors.ts). */
   SAMKONS_TRAVEL_FACTORS: z.string().optional(),
@@ -85,6 +97,24 @@ function turnSettings(e: z.infer<typeof Env>) {
     urls: e.TURN_URLS.split(',').map((u) => u.trim()),
     secret: e.TURN_SECRET,
     ttlSeconds: e.TURN_CREDENTIAL_TTL_SECONDS,
+  };
+}
+
+/** The patient eID needs its client id and the hash key; a half-configured one is a mistake. */
+function patientOidcSettings(e: z.infer<typeof Env>) {
+  if (!e.PATIENT_OIDC_ISSUER) return undefined;
+  if (!e.PATIENT_OIDC_CLIENT_ID || !e.IDENTITY_HASH_SECRET) {
+    throw new Error(
+      'Invalid configuration: PATIENT_OIDC_ISSUER needs PATIENT_OIDC_CLIENT_ID and IDENTITY_HASH_SECRET',
+    );
+  }
+  return {
+    issuer: e.PATIENT_OIDC_ISSUER,
+    clientId: e.PATIENT_OIDC_CLIENT_ID,
+    clientSecret: e.PATIENT_OIDC_CLIENT_SECRET,
+    displayName: e.PATIENT_OIDC_DISPLAY_NAME,
+    minAssurance: e.PATIENT_OIDC_MIN_ASSURANCE,
+    identityHashSecret: e.IDENTITY_HASH_SECRET,
   };
 }
 
@@ -125,6 +155,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
             displayName: e.OIDC_DISPLAY_NAME,
           }
         : undefined,
+      patientOidc: patientOidcSettings(e),
+      loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
     },
     reminders: {
       hoursBefore: e.REMINDER_HOURS_BEFORE,

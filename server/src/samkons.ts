@@ -31,8 +31,6 @@ export interface SamkonsOptions {
   withDomain?: boolean;
   /** Replaces the socket authenticator the configuration implies. */
   authenticator?: SocketAuthenticator;
-  /** Login attempts per minute per client (tests log in many times). */
-  loginRateLimitPerMinute?: number;
 }
 
 /** One running node: everything main.ts starts, with handles for tests and shutdown. */
@@ -62,13 +60,7 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
   let demoDataSeeded = false;
   if (withDomain) {
     const db = await openDatabase(config);
-    const services = createDomainServices(
-      config,
-      db,
-      options.loginRateLimitPerMinute
-        ? { loginRateLimitPerMinute: options.loginRateLimitPerMinute }
-        : {},
-    );
+    const services = createDomainServices(config, db);
     demoDataSeeded = config.demoData && (await seedDemoData(db, services));
     const reports = await createReports(db, config.reports);
     // The demo specialist sees the evaluation dashboard.

@@ -55,6 +55,10 @@ export const AuthProviders = z.object({
   oidc: z.boolean(),
   /** What the login button calls the OpenID provider, e.g. "HelseID". */
   oidcName: z.string().optional(),
+  /** Patients and next of kin can identify with an eID (ID-porten) on their invite link. */
+  patientOidc: z.boolean(),
+  /** What the patient login button calls the eID, e.g. "ID-porten". */
+  patientOidcName: z.string().optional(),
 });
 export type AuthProviders = z.infer<typeof AuthProviders>;
 
@@ -72,6 +76,14 @@ export type InviteLink = z.infer<typeof InviteLink>;
 
 export const InviteExchangeRequest = z.object({ token: z.string().min(1).max(2000) });
 export type InviteExchangeRequest = z.infer<typeof InviteExchangeRequest>;
+
+/**
+ * POST /api/invites/oidc/start: begin the eID (ID-porten) login for the person an invite
+ * link names. The provider sends the browser back to `/join/callback`, whose query goes to
+ * GET /api/invites/oidc/callback and returns a SessionTokenResponse.
+ */
+export const InviteOidcStartRequest = InviteExchangeRequest;
+export type InviteOidcStartRequest = InviteExchangeRequest;
 
 /** A session token: bearer for the API and the live session, bound to one participant. */
 export const SessionTokenResponse = z.object({

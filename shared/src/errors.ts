@@ -13,6 +13,8 @@ export const ErrorCode = z.enum([
   'payload_too_large',
   'rate_limited',
   'invalid_state',
+  /** The invite link is not enough: log in with the patient eID (ID-porten) first. */
+  'identification_required',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -36,5 +38,6 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   payload_too_large: 413,
   rate_limited: 429,
   invalid_state: 409,
+  identification_required: 403,
   internal: 500,
 };

@@ -12,3 +12,4 @@ export * from './booking.js';
 export * from './travel/index.js';
 export * from './survey.js';
 export * from './ice-servers.js';
+export * from './national-id.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Role } from './roles.js';
+import { NationalId } from './national-id.js';
 
 export const JoinLocation = z.enum([
   'home',
@@ -33,7 +34,16 @@ const fields = {
   isGuardian: z.boolean().optional(),
   /** Staff participants: their account; staff booked twice at the same time get 409. */
   accountId: z.uuid().nullable().optional(),
+  /**
+   * Patient or next of kin: their national identity number (fødselsnummer or D-number).
+   * When given, the invite link alone no longer admits them: they log in with the patient
+   * eID (ID-porten) and the server checks it is this person. Only a keyed hash is stored.
+   */
+  nationalId: NationalId.optional(),
 };
+
+/** Who can be asked to identify with the patient eID: the people without a staff account. */
+export const eidRoles: readonly Role[] = ['patient', 'next_of_kin'];
 
 /** A participant as the API receives it (booking form). */
 export const NewParticipant = z.object(fields).superRefine((p, ctx) => {
@@ -45,6 +55,13 @@ export const NewParticipant = z.object(fields).superRefine((p, ctx) => {
       code: 'custom',
       path: ['birthDate'],
       message: 'only patients have a birth date',
+    });
+  }
+  if (p.nationalId && !eidRoles.includes(p.role)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['nationalId'],
+      message: 'only patients and next of kin identify with a national identity number',
     });
   }
   if (p.isGuardian && p.role !== 'next_of_kin') {
@@ -70,5 +87,7 @@ export const Participant = z.object({
   birthDate: z.string().nullable(),
   isGuardian: z.boolean(),
   accountId: z.string().nullable(),
+  /** True when they must log in with the patient eID (ID-porten) to join; see `nationalId`. */
+  strongIdentification: z.boolean(),
 });
 export type Participant = z.infer<typeof Participant>;

@@ -70,10 +70,11 @@ beforeAll(async () => {
     LOG_LEVEL: 'warn',
     JWT_SECRET: 'e2e-secret-that-is-long-enough-0123456789',
     CLIENT_DIST: clientDist,
+    LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
   });
   db = await openPglite('memory://');
   await migrate(db);
-  const domain = createDomainServices(config, db, { loginRateLimitPerMinute: 1000 });
+  const domain = createDomainServices(config, db);
   await seedDemoData(db, domain);
   const reports = await createReports(db);
   await reports.grantReportingByUsername(['spesialist']);

@@ -3,107 +3,16 @@
  * HelseID / ID-porten): code flow with PKCE, the account found by (issuer, subject), and
  * the provider's acr recorded as the login's assurance level.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenResponse } from '@samkons/shared';
 import { buildTestApp, type TestApp } from '../../server/src/booking/testing.js';
 import { logDrivers, testDrivers } from '../../server/src/db/testing.js';
+import { followLogin, startLocalIdp, type LocalIdp } from '../support/local-idp.js';
 
 logDrivers('oidc');
 
 // The client page the provider returns the browser to; it forwards the query to the API.
 const REDIRECT = 'https://samkons.test/login/callback';
-
-interface LocalIdp {
-  issuer: string;
-  /** Who logs in at the next interaction, and with which acr. */
-  next: { sub: string; acr: string };
-  close(): Promise<void>;
-}
-
-async function startIdp(): Promise<LocalIdp> {
-  const server = http.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const idp: LocalIdp = {
-    issuer,
-    next: { sub: 'unknown', acr: 'idporten-loa-high' },
-    close: () => new Promise((r) => server.close(() => r())),
-  };
-  const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: 'samkons',
-        client_secret: 'samkons-test-secret',
-        redirect_uris: [REDIRECT],
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
-        // Like ID-porten and HelseID, always state the level of the login in `acr`.
-        default_acr_values: ['idporten-loa-substantial', 'idporten-loa-high'],
-      },
-    ],
-    cookies: { keys: ['test-cookie-key'] },
-    acrValues: ['idporten-loa-substantial', 'idporten-loa-high'],
-    features: { devInteractions: { enabled: false } },
-    findAccount: (_ctx, id) => ({ accountId: id, claims: () => ({ sub: id }) }),
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-    // Consent is the app's business here: grant the requested scopes at once.
-    loadExistingGrant: async (ctx) => {
-      const grant = new ctx.oidc.provider.Grant({
-        clientId: ctx.oidc.client!.clientId,
-        accountId: ctx.oidc.session!.accountId!,
-      });
-      grant.addOIDCScope('openid profile');
-      await grant.save();
-      return grant;
-    },
-  });
-  const callback = provider.callback();
-  server.on('request', (req, res) => {
-    if (req.url?.startsWith('/interaction/')) {
-      // The "login page": the test user authenticates with the configured acr.
-      void provider
-        .interactionFinished(
-          req,
-          res,
-          { login: { accountId: idp.next.sub, acr: idp.next.acr } },
-          { mergeWithLastSubmission: false },
-        )
-        .catch((err: unknown) => {
-          res.statusCode = 500;
-          res.end(String(err));
-        });
-      return;
-    }
-    void callback(req, res);
-  });
-  return idp;
-}
-
-/** Follows the provider's redirects like a browser until it sends us back to the app. */
-async function browse(start: string): Promise<URL> {
-  const jar = new Map<string, string>();
-  let url = new URL(start);
-  for (let hop = 0; hop < 10; hop++) {
-    const res = await fetch(url, {
-      redirect: 'manual',
-      headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') },
-    });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const eq = pair!.indexOf('=');
-      jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
-    }
-    const loc = res.headers.get('location');
-    if (!loc) throw new Error(`no redirect from ${url.href}: ${res.status} ${await res.text()}`);
-    const next = new URL(loc, url);
-    if (next.href.startsWith(REDIRECT)) return next;
-    url = next;
-  }
-  throw new Error('too many redirects');
-}
 
 describe.each(testDrivers)('OIDC login on %s', (driver) => {
   let idp: LocalIdp;
@@ -111,7 +20,9 @@ describe.each(testDrivers)('OIDC login on %s', (driver) => {
   let accountId: string;
 
   beforeAll(async () => {
-    idp = await startIdp();
+    idp = await startLocalIdp([
+      { clientId: 'samkons', clientSecret: 'samkons-test-secret', redirectUris: [REDIRECT] },
+    ]);
     t = await buildTestApp(driver, {
       OIDC_ISSUER: idp.issuer,
       OIDC_CLIENT_ID: 'samkons',
@@ -136,7 +47,10 @@ describe.each(testDrivers)('OIDC login on %s', (driver) => {
     idp.next = { sub, acr };
     const start = await t.app.inject({ method: 'GET', url: '/api/auth/oidc/start' });
     expect(start.statusCode, start.body).toBe(200);
-    const back = await browse(start.json<{ authorizationUrl: string }>().authorizationUrl);
+    const back = await followLogin(
+      start.json<{ authorizationUrl: string }>().authorizationUrl,
+      REDIRECT,
+    );
     return {
       back,
       res: await t.app.inject({ method: 'GET', url: `/api/auth/oidc/callback${back.search}` }),

@@ -108,6 +108,7 @@ describe.each(drivers)('reports on %s', (_name, open) => {
     travelDistanceKm: km,
     birthDate: role === 'patient' ? '1940-05-17' : null,
     isGuardian: false,
+    strongIdentification: false,
     accountId,
   });
 

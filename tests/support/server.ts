@@ -32,11 +32,11 @@ export async function startTestServer(
     CLIENT_DIST: '/nonexistent',
     JWT_SECRET: 'test-secret-that-is-long-enough-0123456789',
     DEMO_DATA: 'false',
+    LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
     ...opts.env,
   });
   return startSamkons(config, {
     withDomain: opts.domain ?? false,
-    loginRateLimitPerMinute: 10_000,
     ...(opts.authenticator ? { authenticator: opts.authenticator } : {}),
   });
 }

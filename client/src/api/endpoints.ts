@@ -56,7 +56,9 @@ export function endpoints(api: ApiClient) {
       try {
         return await api.get('/auth/providers', { schema: AuthProviders, auth: false });
       } catch (e) {
-        if (isApiError(e) && e.code === 'not_found') return { password: true, oidc: false };
+        if (isApiError(e) && e.code === 'not_found') {
+          return { password: true, oidc: false, patientOidc: false };
+        }
         throw e;
       }
     },
@@ -104,6 +106,15 @@ export function endpoints(api: ApiClient) {
       }),
     exchangeInvite: (token: string) =>
       api.post('/invites/exchange', { body: { token }, schema: SessionTokenResponse, auth: false }),
+    /** Begins the eID (ID-porten) login for the person an invite link names. */
+    inviteEidStart: (token: string) =>
+      api.post('/invites/oidc/start', { body: { token }, schema: OidcStartResponse, auth: false }),
+    /** Completes it with the provider's redirect query; the session is the invitee's. */
+    inviteEidCallback: (search: string) =>
+      api.get(`/invites/oidc/callback${search.startsWith('?') ? search : `?${search}`}`, {
+        schema: SessionTokenResponse,
+        auth: false,
+      }),
     iceServers: async (sessionToken: string): Promise<IceServers['iceServers']> => {
       try {
         return (await api.get('/ice-servers', { schema: IceServers, token: sessionToken }))

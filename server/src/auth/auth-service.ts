@@ -51,6 +51,13 @@ export interface VerifiedSession {
   inviteId: string | null;
 }
 
+/** What a signed invite link names. */
+export interface InviteRef {
+  inviteId: string;
+  participantId: string;
+  consultationId: string;
+}
+
 /** Session tokens outlive the scheduled end a little: meetings overrun. */
 const SESSION_GRACE_SECONDS = 30 * 60;
 
@@ -219,6 +226,7 @@ export class AuthService {
     return {
       kind: 'staff',
       accountId: account.id,
+      username: account.username,
       role: account.role,
       name: account.name,
       organisation: account.organisation,
@@ -290,24 +298,32 @@ export class AuthService {
     };
   }
 
-  /** Exchanges an invite link for a session token carrying only that participant's grants. */
-  async exchangeInvite(
-    token: string,
-    meta: RequestMeta,
-    now = new Date(),
-  ): Promise<SessionTokenResponse> {
+  /** Checks an invite link's signature and returns what it names (nothing is opened yet). */
+  verifyInviteToken(token: string): InviteRef {
     const claims = this.#signer.verify('invite', token, InviteClaims);
-    const invite = await invitesRepo.byId(this.#db, claims.inv);
+    return { inviteId: claims.inv, participantId: claims.sub, consultationId: claims.cid };
+  }
+
+  /**
+   * The invite as it stands now: not revoked, still naming that participant, the
+   * consultation not cancelled and inside the link's window. Every way in through a link
+   * (plain exchange, eID identification) passes here.
+   */
+  async openInvite(
+    ref: InviteRef,
+    now = new Date(),
+  ): Promise<{ consultation: Consultation; participant: Participant }> {
+    const invite = await invitesRepo.byId(this.#db, ref.inviteId);
     if (
       !invite ||
       invite.revoked ||
-      invite.participantId !== claims.sub ||
-      invite.consultationId !== claims.cid
+      invite.participantId !== ref.participantId ||
+      invite.consultationId !== ref.consultationId
     ) {
       throw unauthenticated('Invitation revoked or unknown');
     }
-    const c = await consultationsRepo.byId(this.#db, claims.cid);
-    const p = c?.participants.find((x) => x.id === claims.sub);
+    const c = await consultationsRepo.byId(this.#db, ref.consultationId);
+    const p = c?.participants.find((x) => x.id === ref.participantId);
     if (!c || !p) throw unauthenticated('No longer a participant');
     if (c.status === 'cancelled')
       throw new DomainError('invalid_state', 'The consultation was cancelled');
@@ -316,17 +332,50 @@ export class AuthService {
       throw new DomainError('forbidden', `The invitation opens at ${w.from.toISOString()}`);
     }
     if (now >= w.until) throw unauthenticated('The invitation has expired');
-    // An invite link proves possession of the link only: assurance level low.
+    return { consultation: c, participant: p };
+  }
+
+  /**
+   * Exchanges an invite link for a session token carrying only that participant's grants.
+   * Someone booked with a national identity number must identify with the eID instead
+   * (`identification_required`): the link alone proves only possession of the link.
+   */
+  async exchangeInvite(
+    token: string,
+    meta: RequestMeta,
+    now = new Date(),
+  ): Promise<SessionTokenResponse> {
+    const ref = this.verifyInviteToken(token);
+    const { consultation: c, participant: p } = await this.openInvite(ref, now);
+    if (p.strongIdentification) {
+      throw new DomainError(
+        'identification_required',
+        'This invitation asks you to log in with your electronic ID before joining',
+      );
+    }
+    return this.admitInvitee(c, p, 'low', ref.inviteId, 'invite.exchange', meta, now);
+  }
+
+  /** Issues the session token for someone who came in through an invite link, audited. */
+  async admitInvitee(
+    c: Consultation,
+    p: Participant,
+    assuranceLevel: AssuranceLevel,
+    inviteId: string,
+    action: 'invite.exchange' | 'invite.exchange.eid',
+    meta: RequestMeta,
+    now = new Date(),
+  ): Promise<SessionTokenResponse> {
     const res = await this.issueSessionToken(
       c,
       p,
-      'low',
-      { accountId: null, inviteId: invite.id },
+      assuranceLevel,
+      { accountId: null, inviteId },
       now,
     );
     await appendAuditTx(this.#db, {
-      actor: { type: 'participant', id: p.id, name: p.name, role: p.role, assuranceLevel: 'low' },
-      action: 'invite.exchange',
+      actor: { type: 'participant', id: p.id, name: p.name, role: p.role, assuranceLevel },
+      action,
       consultationId: c.id,
       clientAddress: meta.clientAddress,
     });

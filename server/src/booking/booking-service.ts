@@ -23,6 +23,7 @@ import { outboxRepo } from '../db/outbox-repo.js';
 import { appendAudit, appendAuditMany } from '../audit/audit-log.js';
 import { actorOf } from '../audit/actor.js';
 import type { AuthService, RequestMeta } from '../auth/auth-service.js';
+import type { IdentityHasher } from '../auth/identity-hash.js';
 import type { DomainEventBus } from '../consent/events.js';
 import { DomainError, forbidden, notFound } from '../http/domain-error.js';
 import type { NotificationProvider } from '../notifications/provider.js';
@@ -47,6 +48,7 @@ export class BookingService {
   readonly #db: Database;
   readonly #auth: AuthService;
   readonly #events: DomainEventBus;
+  readonly #identityHasher: IdentityHasher | undefined;
   /** Also used by the reminder scheduler, so reminders go through the same provider. */
   readonly notifier: ParticipantNotifier;
 
@@ -56,8 +58,11 @@ export class BookingService {
     notifications: NotificationProvider;
     events: DomainEventBus;
     publicUrl: string;
+    /** Present when the patient eID is configured: national identity numbers can be bound. */
+    identityHasher?: IdentityHasher | undefined;
   }) {
     this.#db = deps.db;
+    this.#identityHasher = deps.identityHasher;
     this.#auth = deps.auth;
     this.#events = deps.events;
     this.notifier = new ParticipantNotifier(deps);
@@ -104,9 +109,15 @@ export class BookingService {
           birthDate: null,
           isGuardian: false,
           accountId: organiser.id,
+          strongIdentification: false,
         });
       }
-      for (const np of req.participants) participants.push(await this.#newParticipant(tx, id, np));
+      const identityHashes = new Map<string, string>();
+      for (const np of req.participants) {
+        const { participant, identityHash } = await this.#newParticipant(tx, id, np);
+        participants.push(participant);
+        if (identityHash) identityHashes.set(participant.id, identityHash);
+      }
       await this.#assertFree(tx, participants, req.startsAt, req.endsAt, null);
       await consultationsRepo.insert(tx, {
         id,
@@ -121,7 +132,9 @@ export class BookingService {
         createdAt: now,
         updatedAt: now,
       });
-      for (const x of participants) await consultationsRepo.insertParticipant(tx, x);
+      for (const x of participants) {
+        await consultationsRepo.insertParticipant(tx, x, identityHashes.get(x.id) ?? null);
+      }
       const c = await consultationsRepo.byId(tx, id);
       if (!c) throw new Error('consultation vanished inside its transaction');
       for (const x of c.participants) await this.#notifyParticipant(tx, c, x, 'invite');
@@ -283,9 +296,9 @@ export class BookingService {
       if (np.accountId && consultation.participants.some((x) => x.accountId === np.accountId)) {
         throw conflict('That account already takes part');
       }
-      const participant = await this.#newParticipant(tx, id, np);
+      const { participant, identityHash } = await this.#newParticipant(tx, id, np);
       await this.#assertFree(tx, [participant], consultation.startsAt, consultation.endsAt, id);
-      await consultationsRepo.insertParticipant(tx, participant);
+      await consultationsRepo.insertParticipant(tx, participant, identityHash);
       await this.#notifyParticipant(tx, consultation, participant, 'invite');
       await appendAudit(tx, {
         actor: actorOf(p),
@@ -437,14 +450,19 @@ export class BookingService {
     q: Queryable,
     consultationId: string,
     np: NewParticipant,
-  ): Promise<Participant> {
+  ): Promise<{ participant: Participant; identityHash: string | null }> {
     if (np.accountId) {
       const account = await accountsRepo.byId(q, np.accountId);
       if (!account) throw badRequest(`Unknown account ${np.accountId}`);
       if (account.role !== np.role)
         throw badRequest(`Account ${np.accountId} has role ${account.role}`);
     }
-    return {
+    if (np.nationalId && !this.#identityHasher) {
+      // Binding a number nobody can log in with would lock the person out of the meeting.
+      throw badRequest('Identification with an electronic ID is not configured on this server');
+    }
+    const identityHash = np.nationalId ? this.#identityHasher!.hash(np.nationalId) : null;
+    const participant: Participant = {
       id: randomUUID(),
       consultationId,
       role: np.role,
@@ -457,7 +475,9 @@ export class BookingService {
       birthDate: np.birthDate ?? null,
       isGuardian: np.isGuardian ?? false,
       accountId: np.accountId ?? null,
+      strongIdentification: identityHash !== null,
     };
+    return { participant, identityHash };
   }
 
   /**

@@ -16,6 +16,7 @@ import {
   GiveConsentRequest,
   InviteExchangeRequest,
   InviteLink,
+  InviteOidcStartRequest,
   ListConsultationsQuery,
   LoginRequest,
   MeResponse,
@@ -34,6 +35,8 @@ import { DomainError } from '../http/domain-error.js';
 import { bearerSecurity, errorResponses, requestMeta } from '../http/route-kit.js';
 import type { DomainServices } from './services.js';
 
+/** What an OpenID provider appends to the redirect (code, state, iss, or error). */
+const OidcCallbackQuery = z.record(z.string().max(64), z.string().max(4096));
 const ConsultationParams = z.object({ id: z.uuid() });
 const ParticipantParams = z.object({ id: z.uuid(), participantId: z.uuid() });
 const ConsentParams = z.object({ id: z.uuid(), consentId: z.uuid() });
@@ -45,7 +48,7 @@ const ConsentParams = z.object({ id: z.uuid(), consentId: z.uuid() });
 export function domainRoutes(services: DomainServices) {
   return async function plugin(root: FastifyInstance): Promise<void> {
     const app = root.withTypeProvider<ZodTypeProvider>();
-    const { auth, booking, consent, audit, oidc } = services;
+    const { auth, booking, consent, audit, oidc, inviteIdentification } = services;
     const principal = (req: FastifyRequest) => auth.authenticate(req.headers.authorization);
 
     await app.register(rateLimit, { global: false });
@@ -109,7 +112,7 @@ export function domainRoutes(services: DomainServices) {
             assuranceLevel: p.assuranceLevel,
             account: {
               id: p.accountId,
-              username: '',
+              username: p.username,
               name: p.name,
               role: p.role,
               organisation: p.organisation,
@@ -133,6 +136,8 @@ export function domainRoutes(services: DomainServices) {
         password: true,
         oidc: oidc !== undefined,
         ...(oidc ? { oidcName: oidc.displayName } : {}),
+        patientOidc: inviteIdentification !== undefined,
+        ...(inviteIdentification ? { patientOidcName: inviteIdentification.displayName } : {}),
       }),
     );
     app.get(
@@ -152,7 +157,7 @@ export function domainRoutes(services: DomainServices) {
         config: limited,
         schema: {
           tags: ['auth'],
-          querystring: z.record(z.string().max(64), z.string().max(4096)),
+          querystring: OidcCallbackQuery,
           response: { 200: TokenResponse, ...errorResponses },
         },
       },
@@ -173,6 +178,45 @@ export function domainRoutes(services: DomainServices) {
         },
       },
       (req) => auth.exchangeInvite(req.body.token, requestMeta(req)),
+    );
+    const eid = () => {
+      if (!inviteIdentification) {
+        throw new DomainError(
+          'not_found',
+          'Identification with an electronic ID is not configured',
+        );
+      }
+      return inviteIdentification;
+    };
+    app.post(
+      '/api/invites/oidc/start',
+      {
+        config: limited,
+        schema: {
+          tags: ['auth'],
+          description:
+            'Begin the eID (ID-porten) login for the person an invite link names. The provider ' +
+            'returns the browser to /join/callback, whose query goes to /api/invites/oidc/callback.',
+          body: InviteOidcStartRequest,
+          response: { 200: OidcStartResponse, ...errorResponses },
+        },
+      },
+      async (req) => ({ authorizationUrl: await eid().start(req.body.token) }),
+    );
+    app.get(
+      '/api/invites/oidc/callback',
+      {
+        config: limited,
+        schema: {
+          tags: ['auth'],
+          description:
+            'Finish the eID login: admitted only when the eID is the invited person. ' +
+            'The session token carries the eID assurance level.',
+          querystring: OidcCallbackQuery,
+          response: { 200: SessionTokenResponse, ...errorResponses },
+        },
+      },
+      (req) => eid().callback(req.query, requestMeta(req)),
     );
 
     // --- booking --------------------------------------------------------------------

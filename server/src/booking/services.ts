@@ -2,7 +2,9 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { AuditService } from '../audit/audit-service.js';
 import { AuthService } from '../auth/auth-service.js';
-import { OidcLogin } from '../auth/oidc.js';
+import { IdentityHasher } from '../auth/identity-hash.js';
+import { InviteIdentification } from '../auth/invite-identification.js';
+import { StaffOidcLogin } from '../auth/staff-oidc-login.js';
 import { TokenSigner } from '../auth/tokens.js';
 import { ConsentService } from '../consent/consent-service.js';
 import { EventBus, type DomainEventBus, type DomainEvents } from '../consent/events.js';
@@ -13,7 +15,10 @@ import { BookingService } from './booking-service.js';
 export interface DomainServices {
   db: Database;
   auth: AuthService;
-  oidc: OidcLogin | undefined;
+  /** Staff login through HelseID, when configured. */
+  oidc: StaffOidcLogin | undefined;
+  /** Patients and next of kin identifying with ID-porten on their invite link, when configured. */
+  inviteIdentification: InviteIdentification | undefined;
   booking: BookingService;
   consent: ConsentService;
   audit: AuditService;
@@ -33,7 +38,6 @@ export function createDomainServices(
   opts: {
     notifications?: NotificationProvider;
     onEventError?: (err: unknown, name: keyof DomainEvents) => void;
-    loginRateLimitPerMinute?: number;
   } = {},
 ): DomainServices {
   const publicUrl = publicUrlOf(config);
@@ -48,7 +52,7 @@ export function createDomainServices(
   const oidcCfg = config.auth.oidc;
   const oidc =
     oidcCfg?.clientId !== undefined
-      ? new OidcLogin(
+      ? new StaffOidcLogin(
           {
             issuer: oidcCfg.issuer,
             clientId: oidcCfg.clientId,
@@ -60,20 +64,40 @@ export function createDomainServices(
           auth,
         )
       : undefined;
+  const patientCfg = config.auth.patientOidc;
+  const identityHasher = patientCfg && new IdentityHasher(patientCfg.identityHashSecret);
+  const inviteIdentification =
+    patientCfg && identityHasher
+      ? new InviteIdentification(
+          {
+            issuer: patientCfg.issuer,
+            clientId: patientCfg.clientId,
+            clientSecret: patientCfg.clientSecret,
+            redirectUri: `${publicUrl}/join/callback`,
+            displayName: patientCfg.displayName,
+            minAssurance: patientCfg.minAssurance,
+          },
+          db,
+          auth,
+          identityHasher,
+        )
+      : undefined;
   return {
     db,
     auth,
     oidc,
+    inviteIdentification,
     booking: new BookingService({
       db,
       auth,
       notifications: opts.notifications ?? new OutboxTransport(),
       events,
       publicUrl,
+      identityHasher,
     }),
     consent: new ConsentService(db, events),
     audit: new AuditService(db),
     events,
-    loginRateLimitPerMinute: opts.loginRateLimitPerMinute ?? 10,
+    loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute,
   };
 }

@@ -16,19 +16,17 @@ export interface TestApp {
 export async function buildTestApp(
   driver: DriverName,
   env: Record<string, string> = {},
-  opts: { loginRateLimitPerMinute?: number } = {},
 ): Promise<TestApp> {
   const config = loadConfig({
     LOG_LEVEL: 'silent',
     JWT_SECRET: 'test-secret-that-is-long-enough-0123456789',
     PUBLIC_URL: 'https://samkons.test',
     DEMO_DATA: 'false',
+    LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
     ...env,
   });
   const db = await openTestDatabase(driver);
-  const services = createDomainServices(config, db, {
-    loginRateLimitPerMinute: opts.loginRateLimitPerMinute ?? 1000,
-  });
+  const services = createDomainServices(config, db);
   const app = await buildApp({ config, domain: services });
   await app.ready();
   return {
@@ -84,6 +82,7 @@ export async function staffLogin(
     principal: {
       kind: 'staff',
       accountId,
+      username,
       role,
       name,
       organisation: `${role} org`,

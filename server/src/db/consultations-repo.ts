@@ -36,10 +36,12 @@ interface RawParticipant {
   birth_date: string | null;
   is_guardian: boolean;
   account_id: string | null;
+  strong_identification: boolean;
 }
 
 const participantCols = `id, consultation_id, role, name, organisation, email, mobile, joins_from,
-  travel_distance_km, to_char(birth_date, 'YYYY-MM-DD') AS birth_date, is_guardian, account_id`;
+  travel_distance_km, to_char(birth_date, 'YYYY-MM-DD') AS birth_date, is_guardian, account_id,
+  identity_hash IS NOT NULL AS strong_identification`;
 
 const mapParticipant = (r: RawParticipant): Participant => ({
   id: r.id,
@@ -54,6 +56,7 @@ const mapParticipant = (r: RawParticipant): Participant => ({
   birthDate: r.birth_date,
   isGuardian: r.is_guardian,
   accountId: r.account_id,
+  strongIdentification: r.strong_identification,
 });
 
 const mapConsultation = (r: RawConsultation, participants: Participant[]): Consultation => ({
@@ -93,11 +96,16 @@ export const consultationsRepo = {
     );
   },
 
-  async insertParticipant(q: Queryable, p: Participant): Promise<void> {
+  /** `identityHash`: see participants.identity_hash; null when the invite link suffices. */
+  async insertParticipant(
+    q: Queryable,
+    p: Participant,
+    identityHash: string | null = null,
+  ): Promise<void> {
     await q.query(
       `INSERT INTO participants (id, consultation_id, role, name, organisation, email, mobile, joins_from,
-         travel_distance_km, birth_date, is_guardian, account_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+         travel_distance_km, birth_date, is_guardian, account_id, identity_hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
       [
         p.id,
         p.consultationId,
@@ -111,8 +119,17 @@ export const consultationsRepo = {
         p.birthDate,
         p.isGuardian,
         p.accountId,
+        identityHash,
       ],
     );
+  },
+
+  async identityHash(q: Queryable, participantId: string): Promise<string | null> {
+    const r = await q.query<{ identity_hash: string | null }>(
+      'SELECT identity_hash FROM participants WHERE id = $1',
+      [participantId],
+    );
+    return r.rows[0]?.identity_hash ?? null;
   },
 
   async removeParticipant(

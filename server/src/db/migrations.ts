@@ -177,4 +177,26 @@ CREATE INDEX consultations_reminder_due ON consultations(starts_at)
   WHERE status = 'booked' AND reminder_sent_at IS NULL;
 `,
   },
+  {
+    version: 6,
+    name: 'eID identification of invitees, OpenID logins in flight',
+    sql: `
+-- HMAC-SHA256 of the participant's national identity number under IDENTITY_HASH_SECRET.
+-- Set means the invite link alone does not admit them: they log in with the patient eID
+-- (ID-porten) and its pid must hash to this. The number itself is never stored.
+ALTER TABLE participants ADD COLUMN identity_hash text;
+-- An authorization-code login between start and callback. In the database, not in memory,
+-- so the provider may send the browser back to any node, and a restart does not lose it.
+-- The state is stored hashed; the row is deleted when the callback takes it.
+CREATE TABLE oidc_logins (
+  state_hash text PRIMARY KEY,
+  purpose text NOT NULL CHECK (purpose IN ('staff', 'invite')),
+  code_verifier text NOT NULL,
+  nonce text NOT NULL,
+  context jsonb NOT NULL DEFAULT '{}'::jsonb,
+  expires_at timestamptz NOT NULL
+);
+CREATE INDEX oidc_logins_expires ON oidc_logins(expires_at);
+`,
+  },
 ];

@@ -53,6 +53,7 @@ export async function seedDemoData(db: Database, services: DomainServices): Prom
   const staff = (i: 0 | 1 | 2, id: string): StaffPrincipal => ({
     kind: 'staff',
     accountId: id,
+    username: DEMO_ACCOUNTS[i].username,
     role: DEMO_ACCOUNTS[i].role,
     name: DEMO_ACCOUNTS[i].name,
     organisation: DEMO_ACCOUNTS[i].organisation,

@@ -18,6 +18,7 @@ const p = (
   travelDistanceKm: 0,
   birthDate: null,
   isGuardian: false,
+  strongIdentification: false,
   accountId: null,
   ...extra,
 });

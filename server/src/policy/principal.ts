@@ -7,6 +7,7 @@ export type Principal = StaffPrincipal | ParticipantPrincipal;
 export interface StaffPrincipal {
   kind: 'staff';
   accountId: string;
+  username: string;
   role: StaffRole;
   name: string;
   organisation: string;
