@@ -46,8 +46,17 @@ describe.each(testDrivers)('invite identification with the patient eID on %s', (
   beforeAll(async () => {
     idp = await startLocalIdp([
       { clientId: 'samkons-patient', clientSecret: 'patient-secret', redirectUris: [REDIRECT] },
+      {
+        clientId: 'samkons-staff',
+        clientSecret: 'staff-secret',
+        redirectUris: [`${PUBLIC_URL}/login/callback`],
+      },
     ]);
     t = await buildTestApp(driver, {
+      // Staff HelseID on the same provider, to show the two login kinds stay apart.
+      OIDC_ISSUER: idp.issuer,
+      OIDC_CLIENT_ID: 'samkons-staff',
+      OIDC_CLIENT_SECRET: 'staff-secret',
       PATIENT_OIDC_ISSUER: idp.issuer,
       PATIENT_OIDC_CLIENT_ID: 'samkons-patient',
       PATIENT_OIDC_CLIENT_SECRET: 'patient-secret',
@@ -108,20 +117,21 @@ describe.each(testDrivers)('invite identification with the patient eID on %s', (
   const start = (token: string) =>
     t.app.inject({ method: 'POST', url: '/api/invites/oidc/start', payload: { token } });
 
-  /** Opens the link's eID login, signs in as `user` at the provider, returns the callback. */
-  async function identify(token: string, user: IdpUser) {
+  /** Opens the link's eID login and signs in as `user`; returns where the provider sent us. */
+  async function loginAtProvider(token: string, user: IdpUser): Promise<URL> {
     const started = await start(token);
     expect(started.statusCode, started.body).toBe(200);
     idp.next = user;
-    const back = await followLogin(
-      started.json<{ authorizationUrl: string }>().authorizationUrl,
-      REDIRECT,
-    );
-    const res = await t.app.inject({
-      method: 'GET',
-      url: `/api/invites/oidc/callback${back.search}`,
-    });
-    return { back, res };
+    return followLogin(started.json<{ authorizationUrl: string }>().authorizationUrl, REDIRECT);
+  }
+
+  const callback = (back: URL, route = '/api/invites/oidc/callback') =>
+    t.app.inject({ method: 'GET', url: `${route}${back.search}` });
+
+  /** The whole eID round: start, provider login as `user`, callback. */
+  async function identify(token: string, user: IdpUser) {
+    const back = await loginAtProvider(token, user);
+    return { back, res: await callback(back) };
   }
 
   const lastAudit = async (action: string) =>
@@ -260,20 +270,12 @@ describe.each(testDrivers)('invite identification with the patient eID on %s', (
     const token = await inviteToken(c, 'patient');
     const first = await identify(token, { sub: 'idp-kari', acr: ACR_HIGH, pid: PATIENT_PID });
     expect(first.res.statusCode).toBe(200);
-    const replay = await t.app.inject({
-      method: 'GET',
-      url: `/api/invites/oidc/callback${first.back.search}`,
-    });
+    const replay = await callback(first.back);
     expect(replay.statusCode).toBe(401);
     expect(replay.json()).toMatchObject({ error: { code: 'unauthenticated' } });
 
     // The link is revoked while the person is away at the provider.
-    const started = await start(token);
-    idp.next = { sub: 'idp-kari', acr: ACR_HIGH, pid: PATIENT_PID };
-    const back = await followLogin(
-      started.json<{ authorizationUrl: string }>().authorizationUrl,
-      REDIRECT,
-    );
+    const back = await loginAtProvider(token, { sub: 'idp-kari', acr: ACR_HIGH, pid: PATIENT_PID });
     const p = c.participants.find((x) => x.role === 'patient')!;
     const revoke = await t.app.inject({
       method: 'POST',
@@ -281,30 +283,25 @@ describe.each(testDrivers)('invite identification with the patient eID on %s', (
       headers: h(organisers.get(c.id)!.accessToken),
     });
     expect(revoke.statusCode, revoke.body).toBe(200);
-    const late = await t.app.inject({
-      method: 'GET',
-      url: `/api/invites/oidc/callback${back.search}`,
-    });
+    const late = await callback(back);
     expect(late.statusCode).toBe(401);
     expect(late.json()).toMatchObject({ error: { code: 'unauthenticated' } });
   });
 
   it('keeps staff and invite logins apart: a state from one is unknown to the other', async () => {
     const c = await book([patient()]);
-    const started = await start(await inviteToken(c, 'patient'));
-    idp.next = { sub: 'idp-kari', acr: ACR_HIGH, pid: PATIENT_PID };
-    const back = await followLogin(
-      started.json<{ authorizationUrl: string }>().authorizationUrl,
-      REDIRECT,
-    );
-    // The staff callback (HelseID) is not configured here at all.
-    const staff = await t.app.inject({
-      method: 'GET',
-      url: `/api/auth/oidc/callback${back.search}`,
+    const back = await loginAtProvider(await inviteToken(c, 'patient'), {
+      sub: 'idp-kari',
+      acr: ACR_HIGH,
+      pid: PATIENT_PID,
     });
-    expect(staff.statusCode).toBe(404);
-    const pending = await t.db.query<{ purpose: string }>('SELECT purpose FROM oidc_logins');
-    expect(pending.rows.map((r) => r.purpose)).toEqual(['invite']);
+    // The invite's state at the staff callback: unknown there, and not used up by trying.
+    const staff = await callback(back, '/api/auth/oidc/callback');
+    expect(staff.statusCode).toBe(401);
+    expect(staff.json()).toMatchObject({ error: { code: 'unauthenticated' } });
+    const invite = await callback(back);
+    expect(invite.statusCode, invite.body).toBe(200);
+    expect(SessionTokenResponse.parse(invite.json()).assuranceLevel).toBe('high');
   });
 
   it('rejects bad national identity numbers and bad start requests with clear 4xx', async () => {
