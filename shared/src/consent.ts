@@ -49,16 +49,26 @@ export const WithdrawConsentRequest = z.object({
 export type WithdrawConsentRequest = z.infer<typeof WithdrawConsentRequest>;
 
 /**
- * Refusing consent takes no fields: in the app the holder refuses for themself. A refusal
- * creates no consent row and never narrows one in force; it only records the "no".
+ * In the app the holder refuses for themself (no fields). A clinician records a "no" said
+ * out loud with `method: 'verbal'` and names who said it. A refusal creates no consent
+ * row and never narrows one in force; it only records the "no".
  */
-export const RefuseConsentRequest = z.object({}).strict();
+export const RefuseConsentRequest = z
+  .object({
+    method: ConsentMethod.optional(),
+    /** For a verbal refusal: the patient (16+) or guardian who said no. */
+    refusedByParticipantId: z.uuid().optional(),
+  })
+  .strict();
 export type RefuseConsentRequest = z.infer<typeof RefuseConsentRequest>;
 
 /** A recorded refusal: the patient (16+) or a guardian said no at `refusedAt`. */
 export const ConsentRefusal = z.object({
   consultationId: z.uuid(),
   refusedByParticipantId: z.uuid(),
+  method: ConsentMethod,
+  /** The clinician who recorded a verbal refusal. */
+  recordedByParticipantId: z.uuid().nullable(),
   refusedAt: z.string(),
 });
 export type ConsentRefusal = z.infer<typeof ConsentRefusal>;

@@ -76,6 +76,7 @@ describe('relay encoding', () => {
       'consent.refused': {
         consultationId: 'c-1',
         refusedByParticipantId: 'p-1',
+        method: 'verbal',
         refusedAt: withdrawn.withdrawnAt,
       },
       'participant.removed': {

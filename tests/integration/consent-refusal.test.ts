@@ -49,12 +49,12 @@ async function enter(socket: TestSocket): Promise<EnterResponse> {
   return ok(await request(socket, 'enter', {}));
 }
 
-function refuse(token: string, consultationId: string) {
+function refuse(token: string, consultationId: string, payload: object = {}) {
   return app().inject({
     method: 'POST',
     url: `/api/consultations/${consultationId}/consents/refuse`,
     headers: { authorization: `Bearer ${token}` },
-    payload: {},
+    payload,
   });
 }
 
@@ -161,5 +161,64 @@ describe('refusing consent', () => {
     // (acked in order on this socket) shows nothing else was on its way.
     ok(await request(patient, 'raiseHand', { raised: false }));
     expect(patientSaw.map((e) => e.name)).not.toContain('consentRefused');
+  });
+
+  it('can be recorded by a clinician when the patient says no out loud', async () => {
+    const spec = await createStaff(app(), services(), 'specialist', { name: 'Dr. Munnleg' });
+    const c = await book(app(), spec, [
+      {
+        role: 'patient',
+        name: 'Pasient Eva',
+        joinsFrom: 'home',
+        travelDistanceKm: 40,
+        birthDate: '1948-02-02',
+      },
+      { role: 'next_of_kin', name: 'Dotter Kari', joinsFrom: 'home', travelDistanceKm: 5 },
+    ]);
+    const ids = {
+      spec: participantId(c, { name: spec.name }),
+      patient: participantId(c, { role: 'patient' }),
+      daughter: participantId(c, { role: 'next_of_kin' }),
+    };
+    const specToken = await staffSessionToken(app(), spec, c.id);
+    const patientToken = await inviteSessionToken(app(), spec, c.id, ids.patient);
+    const host = await connect(specToken);
+    expect(await enter(host)).toMatchObject({ status: 'waiting' });
+
+    // Only someone who may consent can be named, and only a clinician records for another.
+    // Recorded from the clinician's own login (the consultation page), as verbal consent is.
+    const notHolder = await refuse(spec.accessToken, c.id, {
+      method: 'verbal',
+      refusedByParticipantId: ids.daughter,
+    });
+    expect(notHolder.statusCode).toBe(400);
+    expect(notHolder.json()).toMatchObject({ error: { code: 'bad_request' } });
+    const patientRecords = await refuse(patientToken, c.id, {
+      method: 'verbal',
+      refusedByParticipantId: ids.patient,
+    });
+    expect(patientRecords.statusCode).toBe(403);
+    const forSomeoneElse = await refuse(patientToken, c.id, {
+      refusedByParticipantId: ids.daughter,
+    });
+    expect(forSomeoneElse.statusCode).toBe(400);
+
+    const told = nextEvent(host, 'consentRefused');
+    const res = await refuse(spec.accessToken, c.id, {
+      method: 'verbal',
+      refusedByParticipantId: ids.patient,
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({
+      refusedByParticipantId: ids.patient,
+      method: 'verbal',
+      recordedByParticipantId: ids.spec,
+    });
+    expect(await told).toMatchObject({ byParticipantId: ids.patient });
+    expect((await consents(specToken, c.id)).consents).toEqual([]);
+    const log = await auditEntries(app(), patientToken, c.id);
+    expect(log).toContainEqual(
+      expect.objectContaining({ action: 'consent.record_verbal_refusal', actorId: spec.accountId }),
+    );
   });
 });

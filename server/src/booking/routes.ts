@@ -485,14 +485,20 @@ export function domainRoutes(services: DomainServices) {
           tags: ['consent'],
           security: bearerSecurity,
           description:
-            'The patient (16+) or guardian refuses consent; audited, the consent in force is unchanged.',
+            'The patient (16+) or guardian refuses consent in the app, or a clinician taking part ' +
+            'records a refusal said out loud (method verbal); audited, the consent in force is unchanged.',
           params: ConsultationParams,
           body: RefuseConsentRequest,
           response: { 201: ConsentRefusal, ...errorResponses },
         },
       },
       async (req, reply) => {
-        const r = await consent.refuse(await principal(req), req.params.id, requestMeta(req));
+        const r = await consent.refuse(
+          await principal(req),
+          req.params.id,
+          req.body,
+          requestMeta(req),
+        );
         return reply.code(201).send(r);
       },
     );

@@ -31,6 +31,7 @@ const schemas = {
   'consent.refused': z.object({
     consultationId: id,
     refusedByParticipantId: id,
+    method: z.enum(['in_app', 'verbal']),
     refusedAt: instant,
   }),
   'participant.removed': z.object({ consultationId: id, participantId: id, at: instant }),

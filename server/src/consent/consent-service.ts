@@ -3,6 +3,7 @@ import type {
   Consent,
   ConsentRefusal,
   GiveConsentRequest,
+  RefuseConsentRequest,
   WithdrawConsentRequest,
 } from '@samkons/shared';
 import type { Database } from '../db/database.js';
@@ -147,27 +148,48 @@ export class ConsentService {
    * deletes or narrows a consent in force, it states what the holder said at that time.
    * Whether anyone may be admitted still follows the consent in force, if any.
    */
-  async refuse(p: Principal, consultationId: string, meta: RequestMeta): Promise<ConsentRefusal> {
+  async refuse(
+    p: Principal,
+    consultationId: string,
+    req: RefuseConsentRequest,
+    meta: RequestMeta,
+  ): Promise<ConsentRefusal> {
     const now = new Date();
+    const method = req.method ?? 'in_app';
+    // Recording someone else's spoken "no" needs the standing that recording a yes does.
+    const action = method === 'verbal' ? 'consent.recordVerbal' : 'consent.refuse';
     const refusal = await auditedTransaction(this.#db, async (tx) => {
-      const { consultation } = await loadAuthorised(tx, p, consultationId, 'consent.refuse', {
+      const { consultation } = await loadAuthorised(tx, p, consultationId, action, {
         forUpdate: true,
         meta,
       });
       assertLive(consultation);
       const me = membership(p, consultation);
       if (!me) throw notFound('Consultation');
+      if (
+        method === 'in_app' &&
+        req.refusedByParticipantId &&
+        req.refusedByParticipantId !== me.id
+      ) {
+        throw badRequest('In the app you refuse for yourself only');
+      }
+      const refusedBy = method === 'in_app' ? me.id : req.refusedByParticipantId;
+      if (!refusedBy || !consentHolders(consultation, now).some((h) => h.id === refusedBy)) {
+        throw badRequest('refusedByParticipantId must be the patient (16+) or a guardian');
+      }
       const refusal: ConsentRefusal = {
         consultationId,
-        refusedByParticipantId: me.id,
+        refusedByParticipantId: refusedBy,
+        method,
+        recordedByParticipantId: method === 'verbal' ? me.id : null,
         refusedAt: now.toISOString(),
       };
       await appendAudit(tx, {
         actor: actorOf(p),
-        action: 'consent.refused',
+        action: method === 'verbal' ? 'consent.record_verbal_refusal' : 'consent.refused',
         consultationId,
         clientAddress: meta.clientAddress,
-        detail: { refusedByParticipantId: me.id },
+        detail: { refusedByParticipantId: refusedBy },
       });
       return refusal;
     });
@@ -175,6 +197,7 @@ export class ConsentService {
     this.#events.emit('consent.refused', {
       consultationId,
       refusedByParticipantId: refusal.refusedByParticipantId,
+      method: refusal.method,
       refusedAt: refusal.refusedAt,
     });
     return refusal;

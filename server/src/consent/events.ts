@@ -37,6 +37,8 @@ export interface ConsentRefusedEvent {
   consultationId: string;
   /** The patient (16+) or a guardian. */
   refusedByParticipantId: string;
+  /** verbal: said out loud and recorded by a clinician taking part. */
+  method: 'in_app' | 'verbal';
   refusedAt: string;
 }
 
