@@ -40,9 +40,11 @@ export async function procRssKb(pid: number): Promise<number | undefined> {
 /**
  * Runs server/src/main.ts (the real composition root) in its own Node process, so its
  * memory can be measured apart from the test runner. Resolves once /api/health answers.
+ * `env` overrides the defaults below, PORT included (then `url` uses that port).
  */
 export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
-  const port = await freePort();
+  // A caller that must know the address first (an OpenID provider's redirect URI) picks it.
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const child: ChildProcess = spawn(
     process.execPath,
     ['--conditions=samkons-source', '--import', 'tsx', 'server/src/main.ts'],

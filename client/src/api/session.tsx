@@ -11,6 +11,10 @@ import { endpoints, refreshTokens, toTokens, type Endpoints } from './endpoints'
 
 const STAFF_KEY = 'samkons.session';
 const ROOM_KEY_PREFIX = 'samkons.room.';
+/** The invite link (its token) an eID login was started from, for the way back. */
+const EID_PENDING_KEY = 'samkons.eid.pending';
+/** An invite's session token obtained by eID login, keyed by the invite token. */
+const EID_SESSION_KEY_PREFIX = 'samkons.eid.';
 
 const StoredStaffSession = z.object({
   accessToken: z.string(),
@@ -51,6 +55,37 @@ export function getRoomSession(consultationId: string): SessionTokenResponse | n
 }
 export function saveRoomSession(session: SessionTokenResponse): void {
   write(ROOM_KEY_PREFIX + session.participant.consultationId, session);
+}
+
+/**
+ * Before leaving for the eID (ID-porten): which invite link to return to. The provider
+ * sends the browser back to /join/callback, which does not name the invite.
+ */
+export function rememberEidInvite(inviteToken: string): void {
+  write(EID_PENDING_KEY, inviteToken);
+}
+export function pendingEidInvite(): string | null {
+  return read(EID_PENDING_KEY, z.string().min(1));
+}
+
+/** The session token an eID login gave for an invite link, used instead of the exchange. */
+export function saveIdentifiedSession(inviteToken: string, session: SessionTokenResponse): void {
+  write(EID_SESSION_KEY_PREFIX + inviteToken, session);
+  write(EID_PENDING_KEY, null);
+}
+/** That session token while it is valid; an expired one is removed. */
+export function getIdentifiedSession(
+  inviteToken: string,
+  now: Date = new Date(),
+): SessionTokenResponse | null {
+  const key = EID_SESSION_KEY_PREFIX + inviteToken;
+  const session = read(key, SessionTokenResponse);
+  if (!session) return null;
+  if (!(Date.parse(session.expiresAt) > now.getTime())) {
+    write(key, null);
+    return null;
+  }
+  return session;
 }
 
 interface SessionValue {

@@ -5,6 +5,7 @@ import { MyConsultationsPage } from '../features/consultations/MyConsultationsPa
 import { BookingPage } from '../features/consultations/BookingPage';
 import { ConsultationPage } from '../features/consultations/ConsultationPage';
 import { PrejoinPage } from '../features/prejoin/PrejoinPage';
+import { JoinCallbackPage } from '../features/prejoin/JoinCallbackPage';
 import { SurveyPage } from '../features/survey/SurveyPage';
 import { Layout } from './Layout';
 import { RequireAuth } from './RequireAuth';
@@ -27,6 +28,9 @@ export const routes = [
     children: [
       { path: '/login', element: <LoginPage /> },
       { path: '/login/callback', element: <OidcCallbackPage /> },
+      // Where the patient eID (ID-porten) returns after an invite's login; before the
+      // invite route, which would otherwise take "callback" for a token.
+      { path: '/join/callback', element: <JoinCallbackPage /> },
       { path: '/join/:inviteToken', element: <PrejoinPage /> },
       // Participants with an invitation link answer without an account.
       { path: '/survey/:consultationId', element: <SurveyPage /> },

@@ -68,6 +68,8 @@ export const en: Messages = {
     internal: 'Something went wrong on our side. Try again later.',
     network_error: 'Cannot reach the service. Check your internet connection and try again.',
     invalid_response: 'The service gave an unexpected answer. Try again later.',
+    identification_required:
+      'You must log in with your electronic ID before you can join the meeting.',
   },
   auth: {
     title: 'Log in',
@@ -124,6 +126,9 @@ export const en: Messages = {
     travelKmHint: 'How far the participant would otherwise have travelled to the meeting.',
     birthDate: 'Date of birth',
     guardian: 'Guardian of the patient',
+    nationalId: 'National identity number (11 digits)',
+    nationalIdHint:
+      'Optional. If you fill it in, the person must log in with {{name}} to join the meeting. The link alone is then not enough.',
     submit: 'Book consultation',
     submitting: 'Booking …',
     cancel: 'Cancel',
@@ -151,6 +156,7 @@ export const en: Messages = {
     birthDateRequired: "Enter the patient's date of birth.",
     birthDateFuture: 'The date of birth cannot be in the future.',
     invalid: 'Invalid value.',
+    invalidNationalId: 'Enter a valid national identity number of 11 digits.',
   },
   consultation: {
     when: 'Time',
@@ -191,6 +197,9 @@ export const en: Messages = {
       'The patient has not consented yet. That happens before the meeting, in the app or verbally.',
     newStart: 'New date and time',
     back: 'Back to my consultations',
+    strongId: 'Logs in with {{name}}',
+    strongIdNote:
+      'People marked “Logs in with {{name}}” must log in with {{name}} to join. The link alone does not let them in.',
   },
   prejoin: {
     title: 'Before you join the meeting',
@@ -247,6 +256,27 @@ export const en: Messages = {
     joinHint: 'You will first come to a waiting room. The person leading the meeting lets you in.',
     cameraOn: 'Join with the camera on',
     micOn: 'Join with the microphone on',
+    identifyTitle: 'Log in with {{name}} first',
+    identifyWhy:
+      'To protect your privacy, you must log in with {{name}} before you can join the meeting. That makes sure it is you who joins.',
+    identifyHow:
+      'You log in the same way as on Helsenorge or NAV, for example with BankID. Afterwards you come back here.',
+    identifyButton: 'Log in with {{name}}',
+    identifyGoing: 'Taking you to {{name}} …',
+    identified: 'Identified with {{name}}',
+  },
+  joinCallback: {
+    title: 'Logging in',
+    finishing: 'Finishing the login …',
+    failedTitle: 'You could not join',
+    wrongPerson:
+      'You logged in as someone other than the person this invitation is for. Only the invited person can use this link. Contact whoever invited you if you have questions.',
+    levelTooLow:
+      'The meeting needs a more secure login. Try again with {{name}}, for example with BankID.',
+    cancelled: 'The login was cancelled. You can try again.',
+    expired: 'The login took too long or was already used. Try again.',
+    noInvite: 'We cannot tell which invitation you came from. Open the link you were sent again.',
+    backToInvite: 'Back to the invitation',
   },
   consent: {
     title: 'Consent before the meeting',

@@ -68,6 +68,7 @@ export const nb: Messages = {
     internal: 'Noe gikk galt hos oss. Prøv igjen senere.',
     network_error: 'Får ikke kontakt med tjenesten. Sjekk internettforbindelsen og prøv igjen.',
     invalid_response: 'Fikk et uventet svar fra tjenesten. Prøv igjen senere.',
+    identification_required: 'Du må logge inn med elektronisk ID før du kan gå inn i møtet.',
   },
   auth: {
     title: 'Logg inn',
@@ -124,6 +125,9 @@ export const nb: Messages = {
     travelKmHint: 'Hvor langt deltakeren ellers måtte ha reist til møtet.',
     birthDate: 'Fødselsdato',
     guardian: 'Verge eller foresatt for pasienten',
+    nationalId: 'Fødselsnummer (11 siffer)',
+    nationalIdHint:
+      'Valgfritt. Fyller du det ut, må personen logge inn med {{name}} for å komme inn i møtet. Lenken alene er da ikke nok.',
     submit: 'Bestill konsultasjon',
     submitting: 'Bestiller …',
     cancel: 'Avbryt',
@@ -151,6 +155,7 @@ export const nb: Messages = {
     birthDateRequired: 'Skriv fødselsdatoen til pasienten.',
     birthDateFuture: 'Fødselsdatoen kan ikke være fram i tid.',
     invalid: 'Ugyldig verdi.',
+    invalidNationalId: 'Skriv et gyldig fødselsnummer på 11 siffer.',
   },
   consultation: {
     when: 'Tid',
@@ -191,6 +196,9 @@ export const nb: Messages = {
       'Pasienten har ikke gitt samtykke ennå. Det skjer før møtet, i appen eller muntlig.',
     newStart: 'Ny dato og tid',
     back: 'Tilbake til mine konsultasjoner',
+    strongId: 'Logger inn med {{name}}',
+    strongIdNote:
+      'De som er merket «Logger inn med {{name}}», må logge inn med {{name}} for å komme inn. Lenken alene slipper dem ikke inn.',
   },
   prejoin: {
     title: 'Før du går inn i møtet',
@@ -246,6 +254,27 @@ export const nb: Messages = {
     joinHint: 'Du kommer først til et venterom. Den som leder møtet slipper deg inn.',
     cameraOn: 'Bli med med kamera på',
     micOn: 'Bli med med mikrofon på',
+    identifyTitle: 'Logg inn med {{name}} først',
+    identifyWhy:
+      'For å verne personvernet ditt må du logge inn med {{name}} før du kan gå inn i møtet. Da er det sikkert at det er du som kommer inn.',
+    identifyHow:
+      'Du logger inn på samme måte som hos Helsenorge eller NAV, for eksempel med BankID. Etterpå kommer du tilbake hit.',
+    identifyButton: 'Logg inn med {{name}}',
+    identifyGoing: 'Sender deg til {{name}} …',
+    identified: 'Identifisert med {{name}}',
+  },
+  joinCallback: {
+    title: 'Innlogging',
+    finishing: 'Fullfører innloggingen …',
+    failedTitle: 'Du kom ikke inn',
+    wrongPerson:
+      'Du logget inn som en annen person enn den invitasjonen gjelder. Bare den som er invitert, kan bruke denne lenken. Ta kontakt med den som inviterte deg hvis du har spørsmål.',
+    levelTooLow:
+      'Møtet krever en sikrere innlogging. Prøv igjen med {{name}}, for eksempel med BankID.',
+    cancelled: 'Innloggingen ble avbrutt. Du kan prøve igjen.',
+    expired: 'Innloggingen tok for lang tid eller er allerede brukt. Prøv igjen.',
+    noInvite: 'Finner ikke invitasjonen du kom fra. Åpne lenken du fikk, på nytt.',
+    backToInvite: 'Tilbake til invitasjonen',
   },
   consent: {
     title: 'Samtykke før møtet',

@@ -69,6 +69,7 @@ export const nn = {
     internal: 'Noko gjekk gale hos oss. Prøv igjen seinare.',
     network_error: 'Får ikkje kontakt med tenesta. Sjekk internett-tilkoplinga og prøv igjen.',
     invalid_response: 'Fekk eit uventa svar frå tenesta. Prøv igjen seinare.',
+    identification_required: 'Du må logge inn med elektronisk ID før du kan gå inn i møtet.',
   },
   auth: {
     title: 'Logg inn',
@@ -125,6 +126,9 @@ export const nn = {
     travelKmHint: 'Kor langt deltakaren elles måtte ha reist til møtet.',
     birthDate: 'Fødselsdato',
     guardian: 'Verje eller føresett for pasienten',
+    nationalId: 'Fødselsnummer (11 siffer)',
+    nationalIdHint:
+      'Valfritt. Fyller du det ut, må personen logge inn med {{name}} for å kome inn i møtet. Lenkja åleine er då ikkje nok.',
     submit: 'Bestill konsultasjon',
     submitting: 'Bestiller …',
     cancel: 'Avbryt',
@@ -152,6 +156,7 @@ export const nn = {
     birthDateRequired: 'Skriv fødselsdatoen til pasienten.',
     birthDateFuture: 'Fødselsdatoen kan ikkje vere fram i tid.',
     invalid: 'Ugyldig verdi.',
+    invalidNationalId: 'Skriv eit gyldig fødselsnummer på 11 siffer.',
   },
   consultation: {
     when: 'Tid',
@@ -192,6 +197,9 @@ export const nn = {
       'Pasienten har ikkje gitt samtykke enno. Det skjer før møtet, i appen eller munnleg.',
     newStart: 'Ny dato og tid',
     back: 'Tilbake til mine konsultasjonar',
+    strongId: 'Loggar inn med {{name}}',
+    strongIdNote:
+      'Dei som er merkte «Loggar inn med {{name}}», må logge inn med {{name}} for å kome inn. Lenkja åleine slepper dei ikkje inn.',
   },
   prejoin: {
     title: 'Før du går inn i møtet',
@@ -247,6 +255,26 @@ export const nn = {
     joinHint: 'Du kjem først til eit venterom. Den som leier møtet slepp deg inn.',
     cameraOn: 'Bli med med kamera på',
     micOn: 'Bli med med mikrofon på',
+    identifyTitle: 'Logg inn med {{name}} først',
+    identifyWhy:
+      'For å verne personvernet ditt må du logge inn med {{name}} før du kan gå inn i møtet. Då er det sikkert at det er du som kjem inn.',
+    identifyHow:
+      'Du loggar inn på same måte som hos Helsenorge eller NAV, til dømes med BankID. Etterpå kjem du tilbake hit.',
+    identifyButton: 'Logg inn med {{name}}',
+    identifyGoing: 'Sender deg til {{name}} …',
+    identified: 'Identifisert med {{name}}',
+  },
+  joinCallback: {
+    title: 'Innlogging',
+    finishing: 'Fullfører innlogginga …',
+    failedTitle: 'Du kom ikkje inn',
+    wrongPerson:
+      'Du logga inn som ein annan person enn den invitasjonen gjeld. Berre den som er invitert, kan bruke denne lenkja. Ta kontakt med den som inviterte deg om du har spørsmål.',
+    levelTooLow: 'Møtet krev ei sikrare innlogging. Prøv igjen med {{name}}, til dømes med BankID.',
+    cancelled: 'Innlogginga vart avbroten. Du kan prøve igjen.',
+    expired: 'Innlogginga tok for lang tid eller er alt brukt. Prøv igjen.',
+    noInvite: 'Finn ikkje invitasjonen du kom frå. Opne lenkja du fekk, på nytt.',
+    backToInvite: 'Tilbake til invitasjonen',
   },
   consent: {
     title: 'Samtykke før møtet',

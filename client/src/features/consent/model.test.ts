@@ -27,6 +27,7 @@ function participant(over: Partial<Participant>): Participant {
     birthDate: null,
     isGuardian: false,
     accountId: null,
+    strongIdentification: false,
     ...over,
   };
 }

@@ -10,6 +10,7 @@ import {
   emptyParticipant,
   fieldErrorsFromServer,
   orderedErrorIds,
+  takesNationalId,
   validateBooking,
   type BookingDraft,
   type FieldError,
@@ -17,6 +18,7 @@ import {
   type ParticipantDraft,
 } from './validation';
 import { useCreateConsultation } from './hooks';
+import { patientEidName, useAuthProviders } from '../auth/useAuthProviders';
 import './consultations.css';
 
 function initialDraft(organisation: string): BookingDraft {
@@ -39,6 +41,10 @@ export function BookingPage() {
   const { account } = useSession();
   const navigate = useNavigate();
   const create = useCreateConsultation();
+  const providers = useAuthProviders();
+  // Patients and next of kin can be asked to log in with the patient eID (ID-porten).
+  const nationalIds = providers.patientOidc;
+  const eidName = patientEidName(providers);
 
   const [draft, setDraft] = useState<BookingDraft>(() => initialDraft(account?.organisation ?? ''));
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -74,7 +80,7 @@ export function BookingPage() {
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     if (busy) return;
-    const result = validateBooking(draft);
+    const result = validateBooking(draft, new Date(), { nationalIds });
     if (!result.ok) return showErrors(result.errors, null);
     setBusy(true);
     try {
@@ -219,6 +225,8 @@ export function BookingPage() {
             err={err}
             roleOptions={roleOptions}
             locationOptions={locationOptions}
+            nationalIds={nationalIds}
+            eidName={eidName}
             onChange={(patch) => setParticipant(p.uid, patch)}
             onRemove={() => removeParticipant(p.uid)}
           />
@@ -260,6 +268,7 @@ function fieldLabel(id: string, draft: BookingDraft, t: T): string {
       travelKm: t('booking.travelKm'),
       birthDate: t('booking.birthDate'),
       isGuardian: t('booking.guardian'),
+      nationalId: t('booking.nationalId'),
     };
     const n = Number(m[1]) + 1;
     return `${t('booking.participantN', { n })}, ${labels[m[2] ?? ''] ?? m[2]}`;
@@ -283,6 +292,10 @@ function ParticipantFields(props: {
   err: (id: string) => string | undefined;
   roleOptions: { value: string; label: string }[];
   locationOptions: { value: string; label: string }[];
+  /** Show the national identity number for patient and next of kin (patient eID on). */
+  nationalIds: boolean;
+  /** The patient eID's name for the hint ("ID-porten"). */
+  eidName: string;
   onChange: (patch: Partial<ParticipantDraft>) => void;
   onRemove: () => void;
 }) {
@@ -400,6 +413,22 @@ function ParticipantFields(props: {
           />
           {t('booking.guardian')}
         </label>
+      )}
+      {takesNationalId(p.role, props.nationalIds) && (
+        <TextField
+          id={id('nationalId')}
+          type="text"
+          inputMode="numeric"
+          label={t('booking.nationalId')}
+          hint={t('booking.nationalIdHint', { name: props.eidName })}
+          error={err(id('nationalId'))}
+          value={p.nationalId}
+          onValue={(v) => onChange({ nationalId: v })}
+          autoComplete="off"
+          spellCheck={false}
+          maxLength={14}
+          className="booking__national-id"
+        />
       )}
       <button type="button" className="button button--secondary" onClick={props.onRemove}>
         {t('booking.removeParticipant', { n })}

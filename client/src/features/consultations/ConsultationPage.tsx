@@ -9,6 +9,7 @@ import { formatDateTime, formatShortDateTime, formatTime } from '../../i18n/form
 import { consentStateFor, useConsultation } from './hooks';
 import { VerbalConsentForm } from '../consent/VerbalConsentForm';
 import { TravelEditor } from '../reports/TravelEditor';
+import { patientEidName, useAuthProviders } from '../auth/useAuthProviders';
 import { localInstant, DURATION_MAX, DURATION_MIN } from './validation';
 import './consultations.css';
 
@@ -171,6 +172,8 @@ function ParticipantsTable(props: {
   onNotice: (n: Notice) => void;
 }) {
   const { t } = useTranslation();
+  const eidName = patientEidName(useAuthProviders());
+  const anyStrongId = props.consultation.participants.some((p) => p.strongIdentification);
   const [fallback, setFallback] = useState<{ name: string; url: string } | null>(null);
   const fallbackRef = useRef<HTMLInputElement>(null);
 
@@ -203,6 +206,7 @@ function ParticipantsTable(props: {
   return (
     <section aria-labelledby="participants-heading">
       <h2 id="participants-heading">{t('consultation.participants')}</h2>
+      {anyStrongId && <p>{t('consultation.strongIdNote', { name: eidName })}</p>}
       {fallback && (
         <div className="alert alert--info invite-fallback">
           <label htmlFor="invite-fallback">{t('consultation.copyFailed')}</label>
@@ -225,7 +229,14 @@ function ParticipantsTable(props: {
             {props.consultation.participants.map((p) => (
               <tr key={p.id}>
                 <th scope="row">{p.name}</th>
-                <td>{t(`roles.${p.role}`)}</td>
+                <td>
+                  {t(`roles.${p.role}`)}
+                  {p.strongIdentification && (
+                    <span className="eid-badge">
+                      {t('consultation.strongId', { name: eidName })}
+                    </span>
+                  )}
+                </td>
                 <td>{p.organisation ?? '–'}</td>
                 <td>{t(`joinFrom.${p.joinsFrom}`)}</td>
                 <td>

@@ -16,6 +16,7 @@ const person = (id: string, role: Participant['role']): Participant => ({
   birthDate: role === 'patient' ? '1941-01-01' : null,
   isGuardian: false,
   accountId: null,
+  strongIdentification: false,
 });
 const consultation = (startsAt: string, participants: Participant[] = []): Consultation => ({
   id: `${cid}-${startsAt}`,

@@ -170,6 +170,67 @@ describe('validateBooking', () => {
   });
 });
 
+describe('national identity number (patient eID)', () => {
+  // Valid numbers (both modulus-11 control digits right) and one with a wrong last digit.
+  const VALID = '15058710021';
+  const OTHER = '01015010033';
+  const WRONG = '15058710022';
+  const withIds = (patient: string, kin = '', gp = '') => {
+    const d = draft();
+    d.participants[0]!.nationalId = gp;
+    d.participants[1]!.nationalId = patient;
+    d.participants[2]!.nationalId = kin;
+    return d;
+  };
+
+  it('sends the number, without spaces, for patient and next of kin when it is filled in', () => {
+    const r = validateBooking(withIds('150587 10021', OTHER), now, { nationalIds: true });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.request.participants?.[1]).toMatchObject({ role: 'patient', nationalId: VALID });
+    expect(r.request.participants?.[2]).toMatchObject({ role: 'next_of_kin', nationalId: OTHER });
+  });
+
+  it('leaves it out when empty: the link alone is then enough', () => {
+    const r = validateBooking(withIds(' '), now, { nationalIds: true });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    for (const p of r.request.participants ?? []) expect(p).not.toHaveProperty('nationalId');
+  });
+
+  it('refuses a wrong control digit, a short number and letters', () => {
+    for (const bad of [WRONG, '1505871002', '1505871002x']) {
+      const r = validateBooking(withIds(bad, bad), now, { nationalIds: true });
+      expect(r.ok).toBe(false);
+      if (r.ok) continue;
+      expect(r.errors['participants.1.nationalId']).toEqual({ key: 'invalidNationalId' });
+      expect(r.errors['participants.2.nationalId']).toEqual({ key: 'invalidNationalId' });
+    }
+  });
+
+  it('ignores the field when the server has no patient eID, and for staff roles', () => {
+    const off = validateBooking(withIds(WRONG), now);
+    expect(off.ok).toBe(true);
+    if (off.ok) expect(off.request.participants?.[1]).not.toHaveProperty('nationalId');
+    const staff = validateBooking(withIds('', '', VALID), now, { nationalIds: true });
+    expect(staff.ok).toBe(true);
+    if (staff.ok) expect(staff.request.participants?.[0]).not.toHaveProperty('nationalId');
+  });
+
+  it('lists the number after the birth date and maps server details to it', () => {
+    const d = withIds(WRONG);
+    d.participants[1]!.birthDate = '';
+    const r = validateBooking(d, now, { nationalIds: true });
+    expect(!r.ok && orderedErrorIds(r.errors, d)).toEqual([
+      'participants.1.birthDate',
+      'participants.1.nationalId',
+    ]);
+    expect(
+      fieldErrorsFromServer([{ path: 'body/participants/1/nationalId', message: 'bad' }]),
+    ).toEqual({ 'participants.1.nationalId': { key: 'invalidNationalId' } });
+  });
+});
+
 describe('paths and server details', () => {
   it('maps server and zod paths to field ids', () => {
     expect(fieldIdFromPath('body/participants/0/email')).toBe('participants.0.email');

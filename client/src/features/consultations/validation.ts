@@ -1,5 +1,7 @@
 import {
   CreateConsultationRequest,
+  eidRoles,
+  isNationalId,
   type ConsultationKind,
   type JoinLocation,
   type Role,
@@ -25,6 +27,7 @@ export type ValidationKey =
   | 'noPatientInGuidance'
   | 'birthDateRequired'
   | 'birthDateFuture'
+  | 'invalidNationalId'
   | 'invalid';
 
 export interface FieldError {
@@ -46,6 +49,8 @@ export interface ParticipantDraft {
   travelKm: string;
   birthDate: string;
   isGuardian: boolean;
+  /** Patient or next of kin, when the patient eID is on: empty = the link is enough. */
+  nationalId: string;
 }
 
 export interface BookingDraft {
@@ -76,6 +81,7 @@ export function emptyParticipant(role: Role | '' = ''): ParticipantDraft {
     travelKm: '0',
     birthDate: '',
     isGuardian: false,
+    nationalId: '',
   };
 }
 
@@ -83,6 +89,13 @@ const blank = (s: string) => s.trim() === '';
 const orNull = (s: string) => (blank(s) ? null : s.trim());
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MOBILE = /^\+?[0-9 ]{8,20}$/;
+
+/** "150587 10021" -> "15058710021": people type the number with spaces. */
+export const normaliseNationalId = (s: string) => s.replace(/\s/g, '');
+
+/** Whether this row asks for a national identity number (patient eID on, right role). */
+export const takesNationalId = (role: Role | '', nationalIds: boolean) =>
+  nationalIds && role !== '' && eidRoles.includes(role);
 
 /** Local date and time from the form -> an instant; null when not a real date/time. */
 export function localInstant(date: string, time: string): Date | null {
@@ -118,6 +131,7 @@ function keyForIssue(issue: z.core.$ZodIssue, fieldId: string): FieldError {
   if (fieldId.endsWith('.email')) return { key: 'invalidEmail' };
   if (fieldId.endsWith('.mobile')) return { key: 'invalidMobile' };
   if (fieldId.endsWith('.birthDate')) return { key: 'birthDateRequired' };
+  if (fieldId.endsWith('.nationalId')) return { key: 'invalidNationalId' };
   if (fieldId === 'duration')
     return { key: 'durationRange', values: { min: DURATION_MIN, max: DURATION_MAX } };
   if (issue.code === 'too_big' && issue.origin === 'string') return { key: 'tooLong' };
@@ -134,7 +148,9 @@ export function fieldErrorsFromServer(details: readonly FieldProblem[]): FieldEr
       ? 'invalidEmail'
       : id.endsWith('.mobile')
         ? 'invalidMobile'
-        : 'invalid';
+        : id.endsWith('.nationalId')
+          ? 'invalidNationalId'
+          : 'invalid';
     errors[id] ??= { key };
   }
   return errors;
@@ -143,11 +159,28 @@ export function fieldErrorsFromServer(details: readonly FieldProblem[]): FieldEr
 export type BookingResult =
   { ok: true; request: CreateConsultationRequest } | { ok: false; errors: FieldErrors };
 
+export interface BookingOptions {
+  /**
+   * The server offers the patient eID (providers.patientOidc): patients and next of kin may
+   * be booked with a national identity number. Off: the field is not shown nor sent.
+   */
+  nationalIds?: boolean;
+}
+
 /**
  * Checks the booking form: the rules people need plain messages for first, then the shared
  * zod schema (the same one the server uses), so the form never sends what the API rejects.
  */
-export function validateBooking(draft: BookingDraft, now: Date = new Date()): BookingResult {
+export function validateBooking(
+  draft: BookingDraft,
+  now: Date = new Date(),
+  opts: BookingOptions = {},
+): BookingResult {
+  const nationalIds = opts.nationalIds ?? false;
+  const nationalIdOf = (p: ParticipantDraft) =>
+    takesNationalId(p.role, nationalIds) && !blank(p.nationalId)
+      ? normaliseNationalId(p.nationalId)
+      : null;
   const errors: FieldErrors = {};
   const set = (id: string, e: FieldError) => {
     errors[id] ??= e;
@@ -201,6 +234,10 @@ export function validateBooking(draft: BookingDraft, now: Date = new Date()): Bo
       if (blank(p.birthDate)) set(f('birthDate'), { key: 'birthDateRequired' });
       else if (p.birthDate > today) set(f('birthDate'), { key: 'birthDateFuture' });
     }
+    const nationalId = nationalIdOf(p);
+    if (nationalId !== null && !isNationalId(nationalId)) {
+      set(f('nationalId'), { key: 'invalidNationalId' });
+    }
   });
 
   if (Object.keys(errors).length > 0 || !start || duration === null) return { ok: false, errors };
@@ -211,17 +248,22 @@ export function validateBooking(draft: BookingDraft, now: Date = new Date()): Bo
     startsAt: start.toISOString(),
     endsAt: new Date(start.getTime() + duration * 60_000).toISOString(),
     documentingOrganisation: draft.documentingOrganisation.trim(),
-    participants: draft.participants.map((p) => ({
-      role: p.role as Role,
-      name: p.name.trim(),
-      organisation: orNull(p.organisation),
-      email: orNull(p.email),
-      mobile: orNull(p.mobile),
-      joinsFrom: p.joinsFrom as JoinLocation,
-      travelDistanceKm: parseNumber(p.travelKm) ?? 0,
-      ...(p.role === 'patient' ? { birthDate: p.birthDate } : {}),
-      ...(p.role === 'next_of_kin' ? { isGuardian: p.isGuardian } : {}),
-    })),
+    participants: draft.participants.map((p) => {
+      const nationalId = nationalIdOf(p);
+      return {
+        role: p.role as Role,
+        name: p.name.trim(),
+        organisation: orNull(p.organisation),
+        email: orNull(p.email),
+        mobile: orNull(p.mobile),
+        joinsFrom: p.joinsFrom as JoinLocation,
+        travelDistanceKm: parseNumber(p.travelKm) ?? 0,
+        ...(p.role === 'patient' ? { birthDate: p.birthDate } : {}),
+        ...(p.role === 'next_of_kin' ? { isGuardian: p.isGuardian } : {}),
+        // Only when filled in: without it the invite link alone admits the person.
+        ...(nationalId !== null ? { nationalId } : {}),
+      };
+    }),
   };
 
   const parsed = CreateConsultationRequest.safeParse(request);
@@ -255,6 +297,7 @@ export function orderedErrorIds(errors: FieldErrors, draft: BookingDraft): strin
     'joinsFrom',
     'travelKm',
     'birthDate',
+    'nationalId',
   ];
   draft.participants.forEach((_, i) => fields.forEach((f) => order.push(`participants.${i}.${f}`)));
   const known = order.filter((id) => id in errors);

@@ -2,9 +2,10 @@ import { useEffect, useRef, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { usePageTitle } from '../../app/usePageTitle';
-import { saveRoomSession, useApi } from '../../api/session';
+import { rememberEidInvite, saveRoomSession, useApi } from '../../api/session';
 import { errorMessageKey } from '../../api/errors';
 import { formatDateTime } from '../../i18n/format';
+import { patientEidName, useAuthProviders } from '../auth/useAuthProviders';
 import { loadDevicePrefs, saveDevicePrefs } from './devicePrefs';
 import { useInvite, type InviteState } from './useInvite';
 import { useMediaPreview } from './useMediaPreview';
@@ -19,6 +20,103 @@ export function PrejoinPage() {
   usePageTitle(t('prejoin.title'));
   const { inviteToken = '' } = useParams();
   const invite = useInvite(inviteToken);
+
+  // Camera and microphone are asked for only once the link is known to let this person in
+  // (or to let them test before it opens): not before the eID login, which leaves the page.
+  if (invite.status === 'identify') {
+    return (
+      <div className="prejoin">
+        <h1>{t('prejoin.title')}</h1>
+        <IdentifyStep inviteToken={inviteToken} />
+      </div>
+    );
+  }
+  if (invite.status === 'checking') {
+    return (
+      <div className="prejoin">
+        <div>
+          <h1>{t('prejoin.title')}</h1>
+          <p>{t('prejoin.intro')}</p>
+        </div>
+        <InviteStatus invite={invite} />
+      </div>
+    );
+  }
+  return <DeviceCheck invite={invite} />;
+}
+
+/**
+ * The person must log in with the patient eID before the link admits them: one plain
+ * explanation and one button. The invite token is remembered for the way back
+ * (JoinCallbackPage), then the browser goes to the provider.
+ */
+function IdentifyStep({ inviteToken }: { inviteToken: string }) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const name = patientEidName(useAuthProviders());
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(undefined);
+
+  // Back from the provider's page may restore this page as it was left ("Sender deg til
+  // …"): make the button usable again.
+  useEffect(() => {
+    const restored = (e: PageTransitionEvent) => e.persisted && setBusy(false);
+    window.addEventListener('pageshow', restored);
+    return () => window.removeEventListener('pageshow', restored);
+  }, []);
+
+  const start = async () => {
+    if (busy) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      rememberEidInvite(inviteToken);
+      const { authorizationUrl } = await api.inviteEidStart(inviteToken);
+      window.location.assign(authorizationUrl);
+    } catch (e) {
+      setError(e);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="identify" aria-labelledby="identify-heading" data-testid="identify">
+      <h2 id="identify-heading">{t('prejoin.identifyTitle', { name })}</h2>
+      <p>{t('prejoin.identifyWhy', { name })}</p>
+      <p id="identify-how">{t('prejoin.identifyHow', { name })}</p>
+      {error !== undefined && (
+        <div className="alert alert--error" role="alert">
+          {t(errorMessageKey(error))}
+        </div>
+      )}
+      <button
+        type="button"
+        className="button button--large"
+        aria-describedby="identify-how"
+        aria-disabled={busy}
+        onClick={() => void start()}
+      >
+        {busy ? t('prejoin.identifyGoing', { name }) : t('prejoin.identifyButton', { name })}
+      </button>
+    </section>
+  );
+}
+
+/** "Identifisert med ID-porten" once the session came from an eID login. */
+function IdentifiedNote() {
+  const { t } = useTranslation();
+  const name = patientEidName(useAuthProviders());
+  return (
+    <p className="prejoin__identified" data-testid="identified">
+      {t('prejoin.identified', { name })}
+    </p>
+  );
+}
+
+type ReadyInvite = Exclude<InviteState, { status: 'checking' } | { status: 'identify' }>;
+
+function DeviceCheck({ invite }: { invite: ReadyInvite }) {
+  const { t } = useTranslation();
   const navigate = useNavigate();
   const api = useApi();
 
@@ -63,12 +161,15 @@ export function PrejoinPage() {
       <InviteStatus invite={invite} />
 
       {session && (
-        <p className="prejoin__identity">
-          {t('prejoin.youAre')}
-          <strong>
-            {session.participant.name}, {t(`roles.${session.participant.role}`)}
-          </strong>
-        </p>
+        <div>
+          <p className="prejoin__identity">
+            {t('prejoin.youAre')}
+            <strong>
+              {session.participant.name}, {t(`roles.${session.participant.role}`)}
+            </strong>
+          </p>
+          {session.assuranceLevel !== 'low' && <IdentifiedNote />}
+        </div>
       )}
 
       {media.error && (
@@ -166,6 +267,8 @@ function InviteStatus({ invite }: { invite: InviteState }) {
   switch (invite.status) {
     case 'checking':
       return <p role="status">{t('prejoin.checkingLink')}</p>;
+    case 'identify':
+      return null;
     case 'ok':
       return (
         <p role="status" className="visually-hidden">
