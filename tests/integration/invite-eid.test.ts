@@ -121,8 +121,11 @@ describe.each(testDrivers)('invite identification with the patient eID on %s', (
   async function loginAtProvider(token: string, user: IdpUser): Promise<URL> {
     const started = await start(token);
     expect(started.statusCode, started.body).toBe(200);
+    const url = started.json<{ authorizationUrl: string }>().authorizationUrl;
+    // Always a fresh login at the provider: the previous person's eID session is not reused.
+    expect(new URL(url).searchParams.get('prompt')).toBe('login');
     idp.next = user;
-    return followLogin(started.json<{ authorizationUrl: string }>().authorizationUrl, REDIRECT);
+    return followLogin(url, REDIRECT);
   }
 
   const callback = (back: URL, route = '/api/invites/oidc/callback') =>
@@ -222,7 +225,10 @@ describe.each(testDrivers)('invite identification with the patient eID on %s', (
     });
     expect(weak.res.statusCode).toBe(403);
     expect(weak.res.json()).toMatchObject({
-      error: { code: 'forbidden', message: expect.stringMatching(/level substantial/) },
+      error: {
+        code: 'identification_required',
+        message: expect.stringMatching(/level substantial/),
+      },
     });
 
     const nopid = await identify(token, { sub: 'idp-nopid', acr: ACR_HIGH });

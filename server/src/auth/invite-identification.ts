@@ -33,7 +33,7 @@ export class InviteIdentification {
     auth: AuthService,
     hasher: IdentityHasher,
   ) {
-    this.#client = new OidcClient(settings, db, 'invite');
+    this.#client = new OidcClient({ ...settings, alwaysAskToLogIn: true }, db, 'invite');
     this.#db = db;
     this.#auth = auth;
     this.#hasher = hasher;
@@ -70,13 +70,21 @@ export class InviteIdentification {
     const assurance = assuranceFromAcr(claims.acr);
     const pid = typeof claims.pid === 'string' ? claims.pid : null;
     const stored = await consultationsRepo.identityHash(this.#db, participant.id);
-    const refusal =
+    // Wrong person (or no number): forbidden. Right person, too weak a login: they can
+    // identify again at a higher level, so identification_required.
+    const refusal: DomainError | null =
       pid === null
-        ? 'The electronic ID did not state a national identity number'
+        ? new DomainError('forbidden', 'The electronic ID did not state a national identity number')
         : !stored || !this.#hasher.matches(pid, stored)
-          ? 'You logged in as someone other than the person this invitation is for'
+          ? new DomainError(
+              'forbidden',
+              'You logged in as someone other than the person this invitation is for',
+            )
           : rank(assurance) < rank(this.#minAssurance)
-            ? `This meeting needs an electronic ID at level ${this.#minAssurance}`
+            ? new DomainError(
+                'identification_required',
+                `This meeting needs an electronic ID at level ${this.#minAssurance}`,
+              )
             : null;
     if (refusal) {
       await this.#db.transaction((tx) =>
@@ -91,10 +99,10 @@ export class InviteIdentification {
           action: 'invite.eid_refused',
           consultationId: consultation.id,
           clientAddress: meta.clientAddress,
-          detail: { reason: refusal },
+          detail: { reason: refusal.message },
         }),
       );
-      throw new DomainError('forbidden', refusal);
+      throw refusal;
     }
     return this.#auth.admitInvitee(
       consultation,

@@ -13,6 +13,12 @@ export interface OidcProviderSettings {
   redirectUri: string;
   /** What the login button calls the provider, e.g. "HelseID" or "ID-porten". */
   displayName: string;
+  /**
+   * Ask for a fresh login every time (`prompt=login`) instead of reusing the provider's
+   * session: on a shared computer in a nursing home, or after the wrong person logged in,
+   * the next person must not be signed in as the previous one.
+   */
+  alwaysAskToLogIn?: boolean;
 }
 
 /** A login the provider confirmed: the ID token's claims (and userinfo's, when asked). */
@@ -87,6 +93,7 @@ export class OidcClient {
       code_challenge_method: 'S256',
       state,
       nonce,
+      ...(this.#s.alwaysAskToLogIn ? { prompt: 'login' } : {}),
     }).href;
   }
 
