@@ -55,8 +55,8 @@ async function api<T>(pathname: string, init: RequestInit & { token?: string } =
   return JSON.parse(text) as T;
 }
 
-/** An invite link token for the patient of today's demo consultation (open now). */
-async function patientInviteToken(): Promise<string> {
+/** Today's demo consultation with a patient (open now), and the specialist's access token. */
+async function todaysDemoConsultation() {
   const login = await api<{ accessToken: string }>('/auth/login', {
     method: 'POST',
     body: JSON.stringify({ username: 'spesialist', password: 'demo-spesialist' }),
@@ -70,14 +70,21 @@ async function patientInviteToken(): Promise<string> {
   });
   for (const c of consultations) {
     const patient = c.participants.find((p) => p.role === 'patient');
-    if (c.status !== 'booked' || !patient) continue;
-    const invite = await api<{ token: string }>(
-      `/consultations/${c.id}/participants/${patient.id}/invite`,
-      { method: 'POST', body: '{}', token: login.accessToken },
-    );
-    return invite.token;
+    if (c.status === 'booked' && patient) {
+      return { id: c.id, patientId: patient.id, staffToken: login.accessToken };
+    }
   }
   throw new Error('no demo consultation with a patient today');
+}
+
+/** An invite link token for the patient of today's demo consultation. */
+async function patientInviteToken(): Promise<string> {
+  const c = await todaysDemoConsultation();
+  const invite = await api<{ token: string }>(
+    `/consultations/${c.id}/participants/${c.patientId}/invite`,
+    { method: 'POST', body: '{}', token: c.staffToken },
+  );
+  return invite.token;
 }
 
 async function newContext(lang: Lang, display?: { largeText: boolean; highContrast: boolean }) {
@@ -347,6 +354,48 @@ describe('keyboard only', () => {
       await page.screenshot({ path: path.join(ARTEFACTS, 'consultation-nn.png'), fullPage: true });
       const v2 = await axeSeriousViolations(page);
       expect(v2, describeViolations(v2)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a clinician records a no said out loud on the consultation page, announced and audited', async () => {
+    const demo = await todaysDemoConsultation();
+    const context = await newContext('nn');
+    try {
+      const page = await openLogin(context, 'nn');
+      await page.locator('#login-username').fill('spesialist');
+      await page.locator('#login-password').fill('demo-spesialist');
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { level: 1, name: HEADINGS.nn.consultations }).waitFor();
+      await page.goto(`${server.url}/consultations/${demo.id}`);
+      const form = page.getByRole('region', { name: 'Registrer munnleg samtykke' });
+      await form.waitFor();
+      await form.getByLabel('Svaret er gitt av').selectOption(demo.patientId);
+      await form.getByRole('button', { name: 'Registrer at svaret er nei' }).click();
+      await form.getByRole('status').getByText('Nei-et er registrert.').waitFor();
+      await page.screenshot({
+        path: path.join(ARTEFACTS, 'verbal-refusal-nn.png'),
+        fullPage: true,
+      });
+      const v = await axeSeriousViolations(page);
+      expect(v, describeViolations(v)).toEqual([]);
+
+      // The patient reads in their own log that the specialist wrote down their no.
+      const session = await api<{ sessionToken: string }>('/invites/exchange', {
+        method: 'POST',
+        body: JSON.stringify({ token: inviteToken }),
+      });
+      const { entries } = await api<{ entries: { action: string; actorName: string }[] }>(
+        `/consultations/${demo.id}/audit`,
+        { token: session.sessionToken },
+      );
+      expect(entries).toContainEqual(
+        expect.objectContaining({
+          action: 'consent.record_verbal_refusal',
+          actorName: 'Dr. Ingrid Haukeland',
+        }),
+      );
     } finally {
       await context.close();
     }

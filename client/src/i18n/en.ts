@@ -311,10 +311,13 @@ export const en: Messages = {
     allWithdrawn: 'Consent has been withdrawn.',
     verbalTitle: 'Record verbal consent',
     verbalHint:
-      'When the patient (or guardian) has consented verbally, record it here. You are recorded as the one who wrote it down.',
-    verbalGivenBy: 'Consent given by',
+      'When the patient (or guardian) has answered out loud, record the answer here: yes with the consent button, no with the refusal button. You are recorded as the one who wrote it down.',
+    verbalGivenBy: 'Answer given by',
     verbalSave: 'Record the consent',
     verbalSaved: 'The verbal consent has been recorded.',
+    verbalRefuse: 'Record that the answer is no',
+    verbalRefused:
+      'The refusal has been recorded. A consent already in force stays in force; those in the meeting are told.',
   },
   lobby: {
     title: 'Waiting room',

@@ -309,10 +309,13 @@ export const nb: Messages = {
     allWithdrawn: 'Samtykket er trukket.',
     verbalTitle: 'Registrer muntlig samtykke',
     verbalHint:
-      'Når pasienten (eller vergen) har gitt samtykke muntlig, registrerer du det her. Du blir registrert som den som skrev det ned.',
-    verbalGivenBy: 'Samtykke gitt av',
+      'Når pasienten (eller vergen) har svart muntlig, registrerer du svaret her: ja med knappen for samtykke, nei med knappen for nei. Du blir registrert som den som skrev det ned.',
+    verbalGivenBy: 'Svaret er gitt av',
     verbalSave: 'Registrer samtykket',
     verbalSaved: 'Det muntlige samtykket er registrert.',
+    verbalRefuse: 'Registrer at svaret er nei',
+    verbalRefused:
+      'Nei-et er registrert. Samtykke som allerede gjelder, står ved lag; de som er i møtet, får beskjed.',
   },
   lobby: {
     title: 'Venterommet',

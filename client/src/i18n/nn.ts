@@ -309,10 +309,13 @@ export const nn = {
     allWithdrawn: 'Samtykket er trekt.',
     verbalTitle: 'Registrer munnleg samtykke',
     verbalHint:
-      'Når pasienten (eller verja) har gitt samtykke munnleg, registrerer du det her. Du blir registrert som den som skreiv det ned.',
-    verbalGivenBy: 'Samtykke gitt av',
+      'Når pasienten (eller verja) har svart munnleg, registrerer du svaret her: ja med knappen for samtykke, nei med knappen for nei. Du blir registrert som den som skreiv det ned.',
+    verbalGivenBy: 'Svaret er gitt av',
     verbalSave: 'Registrer samtykket',
     verbalSaved: 'Det munnlege samtykket er registrert.',
+    verbalRefuse: 'Registrer at svaret er nei',
+    verbalRefused:
+      'Nei-et er registrert. Samtykke som alt gjeld, står ved lag; dei som er i møtet, får beskjed.',
   },
   lobby: {
     title: 'Venterommet',

@@ -7,8 +7,9 @@ import { consentHolders, needingCover } from './model';
 import './consent.css';
 
 /**
- * A clinician taking part records a consent the patient (or guardian) gave verbally, e.g. on
- * the phone or in the room. The server records the clinician as the one who wrote it down.
+ * A clinician taking part records the answer the patient (or guardian) gave out loud, e.g.
+ * on the phone or in the room: a consent, or a refusal. The server records the clinician as
+ * the one who wrote it down.
  */
 export function VerbalConsentForm(props: { consultation: Consultation; onSaved: () => void }) {
   const { t } = useTranslation();
@@ -34,6 +35,23 @@ export function VerbalConsentForm(props: { consultation: Consultation; onSaved: 
         shareHealthInfo: share,
       });
       setNotice({ ok: true, text: t('consent.verbalSaved') });
+      props.onSaved();
+    } catch (err) {
+      setNotice({ ok: false, text: t(errorMessageKey(err)) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const refuse = async () => {
+    if (busy || !givenBy) return;
+    setBusy(true);
+    try {
+      await api.refuseConsent(props.consultation.id, {
+        method: 'verbal',
+        refusedByParticipantId: givenBy,
+      });
+      setNotice({ ok: true, text: t('consent.verbalRefused') });
       props.onSaved();
     } catch (err) {
       setNotice({ ok: false, text: t(errorMessageKey(err)) });
@@ -92,9 +110,19 @@ export function VerbalConsentForm(props: { consultation: Consultation; onSaved: 
             </p>
           )}
         </div>
-        <button type="submit" className="button" aria-disabled={busy}>
-          {t('consent.verbalSave')}
-        </button>
+        <div className="consent__verbal-actions">
+          <button type="submit" className="button" aria-disabled={busy}>
+            {t('consent.verbalSave')}
+          </button>
+          <button
+            type="button"
+            className="button button--secondary"
+            aria-disabled={busy}
+            onClick={() => void refuse()}
+          >
+            {t('consent.verbalRefuse')}
+          </button>
+        </div>
       </form>
     </section>
   );

@@ -4,6 +4,7 @@ import {
   ConsentRefusal,
   Consultation,
   type GiveConsentRequest,
+  type RefuseConsentRequest,
   type WithdrawConsentRequest,
 } from '@samkons/shared';
 import type { ApiClient } from '../../api/client';
@@ -23,9 +24,10 @@ export function consentEndpoints(api: ApiClient) {
       api.get(`${base(id)}/consents`, { schema: ConsentList, token, signal }),
     giveConsent: (id: string, body: GiveConsentRequest, token?: string) =>
       api.post(`${base(id)}/consents`, { body, schema: Consent, ...withToken(token) }),
-    refuseConsent: (id: string, token?: string) =>
+    /** Without a body the caller refuses for themself; a clinician sends method 'verbal'. */
+    refuseConsent: (id: string, body: RefuseConsentRequest = {}, token?: string) =>
       api.post(`${base(id)}/consents/refuse`, {
-        body: {},
+        body,
         schema: ConsentRefusal,
         ...withToken(token),
       }),

@@ -59,7 +59,7 @@ export function useConsent(session: SessionTokenResponse) {
 
   /** Records the holder's "no" (the hosts are told); any consent in force is unchanged. */
   const refuse = useCallback(async () => {
-    await api.refuseConsent(id, token);
+    await api.refuseConsent(id, {}, token);
   }, [api, id, token]);
 
   /** Withdraws the whole consent: the server ends the session for everyone. */
