@@ -91,6 +91,9 @@ describe('patient under 16', () => {
     // Without consent nobody but the consent holder may take part: the host waits too.
     await host.goto(`${server.url}/consultations/${c.id}`);
     await host.getByRole('button', { name: 'Gå til videomøtet' }).click();
+    // Staff check their devices on the same pre-join as everyone else, then go in.
+    await host.getByRole('heading', { level: 1, name: 'Før du går inn i møtet' }).waitFor();
+    await host.getByRole('button', { name: 'Gå inn i møtet' }).click();
     await host.getByTestId('waiting-screen').waitFor();
     const childContext = await context();
     const child = await childContext.newPage();

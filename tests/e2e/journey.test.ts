@@ -166,6 +166,12 @@ describe('consultation journey', () => {
 
     // --- 4. The host opens the call; the others join ----------------------------------
     await host.getByRole('button', { name: 'Gå til videomøtet' }).click();
+    // Staff check their devices on the same pre-join as everyone else, then go in.
+    await host.getByRole('heading', { level: 1, name: 'Før du går inn i møtet' }).waitFor();
+    await host.locator('#camera-select').waitFor();
+    await shot(host, '04b-host-prejoin');
+    await scan(host, '04b-host-prejoin');
+    await host.getByRole('button', { name: 'Gå inn i møtet' }).click();
     await host.getByTestId('room-page').waitFor();
     await host.waitForFunction(
       () =>
@@ -391,7 +397,7 @@ describe('consultation journey', () => {
     expect(failing.map((a) => `${a.step}:\n${describeViolations(a.violations)}`).join('\n')).toBe(
       '',
     );
-    expect(a11y).toHaveLength(7);
+    expect(a11y).toHaveLength(8);
 
     // --- Figures ----------------------------------------------------------------------
     const ms = joins.map((j) => j.ms).sort((a, b) => a - b);

@@ -4,7 +4,7 @@ import { OidcCallbackPage } from '../features/auth/OidcCallbackPage';
 import { MyConsultationsPage } from '../features/consultations/MyConsultationsPage';
 import { BookingPage } from '../features/consultations/BookingPage';
 import { ConsultationPage } from '../features/consultations/ConsultationPage';
-import { PrejoinPage } from '../features/prejoin/PrejoinPage';
+import { PrejoinPage, StaffPrejoinPage } from '../features/prejoin/PrejoinPage';
 import { JoinCallbackPage } from '../features/prejoin/JoinCallbackPage';
 import { SurveyPage } from '../features/survey/SurveyPage';
 import { Layout } from './Layout';
@@ -40,6 +40,7 @@ export const routes = [
           { path: '/', element: <MyConsultationsPage /> },
           { path: '/consultations/new', element: <BookingPage /> },
           { path: '/consultations/:id', element: <ConsultationPage /> },
+          { path: '/consultations/:id/join', element: <StaffPrejoinPage /> },
           // The dashboard (and its chart library) is loaded on demand.
           {
             path: '/reports',

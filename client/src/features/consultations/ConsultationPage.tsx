@@ -87,12 +87,7 @@ export function ConsultationPage() {
           <button
             type="button"
             className="button button--large"
-            onClick={() =>
-              void q
-                .prepareRoom()
-                .then(() => navigate(`/room/${c.id}`))
-                .catch((e: unknown) => setNotice({ kind: 'error', text: t(errorMessageKey(e)) }))
-            }
+            onClick={() => void navigate(`/consultations/${c.id}/join`)}
           >
             {t('consultation.joinRoom')}
           </button>

@@ -5,7 +5,7 @@ import type {
   CreateConsultationRequest,
   Participant,
 } from '@samkons/shared';
-import { saveRoomSession, useApi } from '../../api/session';
+import { useApi } from '../../api/session';
 import { useQuery } from '../../api/useQuery';
 
 const DAY = 86400_000;
@@ -93,11 +93,7 @@ export function useConsultation(id: string) {
   );
 
   /** Gets this staff member's session token for the room and keeps it for the call page. */
-  const prepareRoom = useCallback(async () => {
-    saveRoomSession(await api.staffSession(id));
-  }, [api, id]);
-
-  return { ...query, reschedule, cancel, inviteUrl, downloadIcs, prepareRoom };
+  return { ...query, reschedule, cancel, inviteUrl, downloadIcs };
 }
 
 export function useCreateConsultation() {

@@ -8,6 +8,7 @@ import { formatDateTime } from '../../i18n/format';
 import { patientEidName, useAuthProviders } from '../auth/useAuthProviders';
 import { loadDevicePrefs, saveDevicePrefs } from './devicePrefs';
 import { useInvite, type InviteState } from './useInvite';
+import { useStaffSession } from './useStaffSession';
 import { useMediaPreview } from './useMediaPreview';
 import { useMicLevel } from './useMicLevel';
 import { useNetworkCheck, type CheckState } from './useNetworkCheck';
@@ -15,6 +16,7 @@ import { canSelectSpeaker, playTestTone } from './speakerTest';
 import { levelWord, rttRating } from './checks';
 import './prejoin.css';
 
+/** The pre-join for someone with an invite link (patient, next of kin, external staff). */
 export function PrejoinPage() {
   const { t } = useTranslation();
   usePageTitle(t('prejoin.title'));
@@ -43,6 +45,27 @@ export function PrejoinPage() {
     );
   }
   return <DeviceCheck invite={invite} />;
+}
+
+/**
+ * The same pre-join for staff taking part, reached from the consultation page: their login
+ * mints the session token, so there is no link to check, but the devices and the network
+ * are checked exactly as for the patient before anyone sees or hears them.
+ */
+export function StaffPrejoinPage() {
+  const { t } = useTranslation();
+  usePageTitle(t('prejoin.title'));
+  const { id = '' } = useParams();
+  const state = useStaffSession(id);
+  if (state.status === 'checking' || state.status === 'identify') {
+    return (
+      <div className="prejoin">
+        <h1>{t('prejoin.title')}</h1>
+        <p role="status">{t('prejoin.checkingLink')}</p>
+      </div>
+    );
+  }
+  return <DeviceCheck invite={state} />;
 }
 
 /**
