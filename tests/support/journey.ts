@@ -12,9 +12,13 @@ export const CALL_VIDEO_CONSTRAINTS = {
 export interface MediaStat {
   peerId: string;
   displayName: string;
+  /** Camera only. */
   framesDecoded: number;
   frameWidth: number;
   audioPacketsReceived: number;
+  /** Their shared screen (0 when they share none). */
+  screenFramesDecoded: number;
+  screenFrameWidth: number;
 }
 
 export const mediaStats = (page: Page): Promise<MediaStat[]> =>

@@ -47,9 +47,13 @@ export interface LinkSample {
 export interface ParticipantStats {
   peerId: string;
   displayName: string;
+  /** Camera only. */
   framesDecoded: number;
   frameWidth: number;
   audioPacketsReceived: number;
+  /** Their shared screen (0 when they share none). */
+  screenFramesDecoded: number;
+  screenFrameWidth: number;
 }
 
 export interface SessionOptions {
@@ -72,6 +76,28 @@ export interface SessionOptions {
    * credentials expire. Without it (or when it fails) media goes direct: UDP, else TCP.
    */
   iceServers?: () => Promise<RTCIceServer[]>;
+  /**
+   * 'relay' sends all media through the TURN servers above (a diagnostic, like LiveKit's
+   * forceRelay): without TURN servers the transports then cannot connect. Default 'all'.
+   */
+  iceTransportPolicy?: RTCIceTransportPolicy;
+}
+
+/** The ICE route a transport uses now: its selected candidate pair. */
+export interface IceRoute {
+  /** host, srflx, prflx or relay (relay: through TURN). */
+  localCandidateType: string;
+  remoteCandidateType: string;
+  /** ip:port of the local candidate (for relay: the address the TURN server relays from). */
+  localAddress: string;
+  /** udp or tcp: the candidate pair's transport (for relay, TURN server to the SFU). */
+  protocol: string;
+  /** Browser to TURN server, for a relay candidate. */
+  relayProtocol?: string;
+  bytesSent: number;
+  bytesReceived: number;
+  /** Milliseconds (RTCStats timestamp) when these counters were read. */
+  timestamp: number;
 }
 
 /** Three simulcast layers for the camera: receivers on poor links get the lowest. */
@@ -319,17 +345,22 @@ export class MediaSession {
         framesDecoded: 0,
         frameWidth: 0,
         audioPacketsReceived: 0,
+        screenFramesDecoded: 0,
+        screenFrameWidth: 0,
       });
     }
     if (!joined) return [...byPeer.values()];
     await Promise.all(
-      [...joined.consumers.values()].map(async ({ consumer, peerId, kind }) => {
+      [...joined.consumers.values()].map(async ({ consumer, peerId, kind, source }) => {
         const entry = byPeer.get(peerId);
         if (!entry) return;
         const report = await consumer.getStats();
         report.forEach((s: { type: string } & Record<string, unknown>) => {
           if (s.type !== 'inbound-rtp') return;
-          if (kind === 'video') {
+          if (kind === 'video' && source === 'screen') {
+            entry.screenFramesDecoded += Number(s.framesDecoded ?? 0);
+            entry.screenFrameWidth = Math.max(entry.screenFrameWidth, Number(s.frameWidth ?? 0));
+          } else if (kind === 'video') {
             entry.framesDecoded += Number(s.framesDecoded ?? 0);
             entry.frameWidth = Math.max(entry.frameWidth, Number(s.frameWidth ?? 0));
           } else {
@@ -339,6 +370,17 @@ export class MediaSession {
       }),
     );
     return [...byPeer.values()];
+  }
+
+  /** The selected ICE route of each transport (for tests and diagnostics). */
+  async iceRoutes(): Promise<{ send?: IceRoute; recv?: IceRoute }> {
+    const joined = this.#joined;
+    const [send, recv] = await Promise.all(
+      [joined?.sendTransport, joined?.recvTransport].map(async (t) =>
+        t ? selectedRoute(await t.getStats().catch(() => undefined)) : undefined,
+      ),
+    );
+    return { ...(send ? { send } : {}), ...(recv ? { recv } : {}) };
   }
 
   // -------------------------------------------------------------------------------------
@@ -469,6 +511,9 @@ export class MediaSession {
       routerRtpCapabilities: res.routerRtpCapabilities as types.RtpCapabilities,
     });
     const joined: Joined = { device, consumers: new Map(), producers: new Map() };
+    const policy = this.#opts.iceTransportPolicy
+      ? { iceTransportPolicy: this.#opts.iceTransportPolicy }
+      : {};
     const s = this.#signalling;
     const live = () => generation === this.#generation;
     const onConnect =
@@ -488,6 +533,7 @@ export class MediaSession {
       const t = device.createRecvTransport({
         ...(res.recvTransport as types.TransportOptions),
         iceServers,
+        ...policy,
       });
       t.on('connect', onConnect(t));
       joined.recvTransport = t;
@@ -496,6 +542,7 @@ export class MediaSession {
       const t = device.createSendTransport({
         ...(res.sendTransport as types.TransportOptions),
         iceServers,
+        ...policy,
       });
       t.on('connect', onConnect(t));
       t.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
@@ -680,4 +727,32 @@ export class MediaSession {
   #emit(): void {
     for (const l of this.#listeners) l();
   }
+}
+
+type Stat = { type: string; id: string } & Record<string, unknown>;
+
+/** The selected candidate pair of a peer connection's stats, with its two candidates. */
+function selectedRoute(report: RTCStatsReport | undefined): IceRoute | undefined {
+  if (!report) return undefined;
+  const byId = new Map<string, Stat>();
+  report.forEach((s: Stat) => byId.set(s.id, s));
+  const stats = [...byId.values()];
+  const transport = stats.find((s) => s.type === 'transport' && s.selectedCandidatePairId);
+  const pair =
+    byId.get(String(transport?.selectedCandidatePairId)) ??
+    stats.find((s) => s.type === 'candidate-pair' && s.selected === true);
+  if (!pair) return undefined;
+  const local = byId.get(String(pair.localCandidateId));
+  const remote = byId.get(String(pair.remoteCandidateId));
+  if (!local || !remote) return undefined;
+  return {
+    localCandidateType: String(local.candidateType),
+    remoteCandidateType: String(remote.candidateType),
+    localAddress: `${String(local.address)}:${String(local.port)}`,
+    protocol: String(local.protocol ?? remote.protocol),
+    ...(typeof local.relayProtocol === 'string' ? { relayProtocol: local.relayProtocol } : {}),
+    bytesSent: Number(pair.bytesSent ?? 0),
+    bytesReceived: Number(pair.bytesReceived ?? 0),
+    timestamp: Number(pair.timestamp ?? 0),
+  };
 }

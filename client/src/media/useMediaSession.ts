@@ -116,8 +116,10 @@ export function useLiveSession(opts: {
   microphoneOn: boolean;
   cameraOn: boolean;
   enabled: boolean;
+  /** 'relay' forces media through TURN (the call page's `?relay=1`). */
+  iceTransportPolicy?: RTCIceTransportPolicy | undefined;
 }): { live: LiveSession | null; snapshot: LiveSnapshot | null } {
-  const { token, consultationId, localStream, enabled } = opts;
+  const { token, consultationId, localStream, enabled, iceTransportPolicy } = opts;
   const [live, setLive] = useState<LiveSession | null>(null);
   // The first choice only: later toggles go through the session.
   const [initial] = useState({ microphoneOn: opts.microphoneOn, cameraOn: opts.cameraOn });
@@ -129,6 +131,7 @@ export function useLiveSession(opts: {
       consultationId,
       ...initial,
       ...(localStream ? { localStream } : {}),
+      ...(iceTransportPolicy ? { iceTransportPolicy } : {}),
     });
     if (testHooks) {
       window.__samkonsLive = s;
@@ -141,7 +144,7 @@ export function useLiveSession(opts: {
       if (window.__samkonsLive === s) delete window.__samkonsLive;
       if (window.__samkonsMedia === s.media) delete window.__samkonsMedia;
     };
-  }, [token, consultationId, localStream, enabled, initial]);
+  }, [token, consultationId, localStream, enabled, initial, iceTransportPolicy]);
 
   const snapshot = useSyncExternalStore(
     live?.subscribe ?? noopSubscribe,

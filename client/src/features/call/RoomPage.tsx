@@ -68,6 +68,7 @@ function LiveRoom({ session, consent }: { session: SessionTokenResponse; consent
   const { t } = useTranslation();
   usePageTitle(t('call.title'));
   const [prefs] = useState(loadDevicePrefs);
+  const [iceTransportPolicy] = useState(relayFromUrl);
   const local = useLocalMedia({ cameraId: prefs.cameraId, microphoneId: prefs.microphoneId });
   const { live, snapshot } = useLiveSession({
     token: session.sessionToken,
@@ -76,6 +77,7 @@ function LiveRoom({ session, consent }: { session: SessionTokenResponse; consent
     microphoneOn: prefs.microphoneOn,
     cameraOn: prefs.cameraOn,
     enabled: local.done,
+    iceTransportPolicy,
   });
   const media = live?.media ?? null;
   const mediaSnapshot = useMediaSnapshot(media);
@@ -83,6 +85,13 @@ function LiveRoom({ session, consent }: { session: SessionTokenResponse; consent
   const grants = useCurrentGrants(session, phase === 'admitted');
   // Clinicians may wait in the lobby themselves before any consent exists (no media yet).
   const [consentRefused] = useConsentRefused(live);
+  // Removed, denied, ended or left: release the camera and microphone at once (the end
+  // screen stays on this page, so unmounting would come too late). The stream itself stays,
+  // so the live session is not made anew.
+  const over = !['connecting', 'waiting', 'admitted'].includes(phase);
+  useEffect(() => {
+    if (over) local.stream?.getTracks().forEach((t) => t.stop());
+  }, [over, local.stream]);
 
   switch (phase) {
     case 'connecting':
@@ -122,6 +131,15 @@ function LiveRoom({ session, consent }: { session: SessionTokenResponse; consent
     default:
       return <EndScreen snapshot={snapshot} />;
   }
+}
+
+/**
+ * Diagnostic: `?relay=1` on the call page sends all media through TURN (no direct route),
+ * to check that a network which only lets TURN through will work (like LiveKit's
+ * forceRelay). Only for token sessions: they get TURN servers from /api/ice-servers.
+ */
+function relayFromUrl(): RTCIceTransportPolicy | undefined {
+  return new URLSearchParams(location.search).get('relay') === '1' ? 'relay' : undefined;
 }
 
 /**
