@@ -1,0 +1,230 @@
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerProcess } from '../support/server-process.js';
+import { startBrowserStage, type BrowserStage } from '../support/stage.js';
+import {
+  admitFromLobby,
+  bookCall,
+  callJoined,
+  expectMediaChange,
+  liveCaptures,
+  openCall,
+} from '../support/call.js';
+import { mediaStats, remoteVideosDecoding, screenshotter } from '../support/journey.js';
+
+/**
+ * Call controls clicked in the real call UI, with real media between three browsers (fake
+ * camera and microphone; the fake screen Chromium gives getDisplayMedia with
+ * --use-fake-ui-for-media-stream): the patient turns the camera off and on, the specialist
+ * shares the screen and stops, then removes the GP. Each step is checked where it matters:
+ * on the other pages' tiles and in their decoder counters (frames decoded, audio packets).
+ *
+ * The call is booked over the API and opened straight on the call page (journey.test.ts
+ * covers booking, pre-join and consent in the UI). Screenshots: test-results/call-controls/.
+ */
+
+const ARTEFACTS = fileURLToPath(new URL('../../test-results/call-controls/', import.meta.url));
+const PATIENT = 'Per Pasient';
+const GP = 'Frida Fastlege';
+const ui = { timeout: 10_000 };
+
+let stage: BrowserStage;
+let server: ServerProcess;
+let browser: Browser;
+
+beforeAll(async () => {
+  stage = await startBrowserStage({
+    // The demo seed books the specialist for the next hour: this test books later.
+    env: { INVITE_OPENS_MINUTES_BEFORE: '300' },
+    artefacts: ARTEFACTS,
+  });
+  ({ server, browser } = stage);
+});
+
+afterAll(async () => {
+  await stage?.close();
+});
+
+const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
+const tileOf = (page: Page, name: string) =>
+  page.getByTestId('remote-participant').filter({ hasText: name });
+
+describe('call controls through the UI', () => {
+  it('camera off and on, screen share and stop, host removes a participant', async () => {
+    const shot = screenshotter(ARTEFACTS);
+    const call = await bookCall(server.url, {
+      title: 'Samkonsultasjon: kontrollar',
+      hoursAhead: 2,
+      invitees: [
+        {
+          role: 'gp',
+          name: GP,
+          organisation: 'Knarvik legesenter',
+          joinsFrom: 'gp_office',
+          travelDistanceKm: 0,
+        },
+        {
+          role: 'patient',
+          name: PATIENT,
+          birthDate: '1941-03-14',
+          joinsFrom: 'home',
+          travelDistanceKm: 92,
+        },
+      ],
+    });
+    const host = await openCall(browser, server.url, call.host);
+    await callJoined(host.page);
+    const gp = await openCall(browser, server.url, call.invitees[GP]!);
+    await callJoined(gp.page);
+    const patient = await openCall(browser, server.url, call.invitees[PATIENT]!);
+    await patient.page.getByTestId('waiting-screen').waitFor();
+    await admitFromLobby(host.page, PATIENT);
+    const pages = { host: host.page, gp: gp.page, patient: patient.page };
+    for (const page of Object.values(pages)) await remoteVideosDecoding(page, 2);
+
+    const peerIdOf = async (page: Page, name: string) => {
+      const id = await tileOf(page, name).getAttribute('data-peer-id');
+      if (!id) throw new Error(`no tile for ${name}`);
+      return id;
+    };
+    const patientPeer = await peerIdOf(pages.host, PATIENT);
+    const hostPeer = await peerIdOf(pages.patient, call.host.participant.name);
+    const watchers = [pages.host, pages.gp];
+
+    // --- Camera: the patient turns it off ----------------------------------------------
+    await button(pages.patient, 'Slå av kameraet').click();
+    await button(pages.patient, 'Slå på kameraet').waitFor(ui);
+    await pages.patient.getByTestId('local-video').getByText('Kameraet er av').waitFor(ui);
+    for (const page of watchers) {
+      const tile = tileOf(page, PATIENT);
+      await tile.getByText('Kameraet er av').waitFor(ui);
+      // The initials stand in for the video.
+      await tile.locator('.tile__placeholder').waitFor({ state: 'visible', ...ui });
+      // No more frames from the patient; the other camera and all audio keep coming.
+      await expectMediaChange(page, (before, now) =>
+        now.every((s) => {
+          const b = before.find((x) => x.peerId === s.peerId);
+          if (!b || s.audioPacketsReceived <= b.audioPacketsReceived) return false;
+          return s.peerId === patientPeer
+            ? s.framesDecoded === b.framesDecoded
+            : s.framesDecoded > b.framesDecoded;
+        }),
+      );
+    }
+    await shot(pages.host, '01-host-sees-patient-camera-off');
+
+    // --- ... and on again --------------------------------------------------------------
+    await button(pages.patient, 'Slå på kameraet').click();
+    await button(pages.patient, 'Slå av kameraet').waitFor(ui);
+    for (const page of watchers) {
+      const tile = tileOf(page, PATIENT);
+      await expect.poll(() => tile.getByText('Kameraet er av').count(), ui).toBe(0);
+      await expect.poll(() => tile.locator('.tile__placeholder').count(), ui).toBe(0);
+      await expectMediaChange(page, (before, now) =>
+        now.every((s) => {
+          const b = before.find((x) => x.peerId === s.peerId);
+          return (
+            b !== undefined &&
+            s.framesDecoded > b.framesDecoded &&
+            s.audioPacketsReceived > b.audioPacketsReceived
+          );
+        }),
+      );
+    }
+
+    // --- Screen share: the specialist starts it ----------------------------------------
+    await button(pages.host, 'Del skjermen').click();
+    await button(pages.host, 'Slutt å dele skjermen').waitFor(ui);
+    await pages.host.getByTestId('local-screen').waitFor(ui);
+    const others = [pages.gp, pages.patient];
+    for (const page of others) {
+      // A second video from the specialist: the screen, decoded next to the camera.
+      await page.waitForFunction(
+        () => {
+          const v = document.querySelector('[data-testid="remote-screen"] video');
+          return v instanceof HTMLVideoElement && v.videoWidth > 0;
+        },
+        null,
+        ui,
+      );
+      await expectMediaChange(page, (before, now) => {
+        const [b, s] = [before, now].map((x) => x.find((y) => y.peerId === hostPeer));
+        return (
+          b !== undefined &&
+          s !== undefined &&
+          s.screenFrameWidth > 0 &&
+          s.screenFramesDecoded > b.screenFramesDecoded &&
+          s.framesDecoded > b.framesDecoded
+        );
+      });
+    }
+    const screenWidth = (await mediaStats(pages.patient)).find(
+      (s) => s.peerId === hostPeer,
+    )?.screenFrameWidth;
+    await shot(pages.patient, '02-patient-sees-screen');
+
+    // --- ... and stops it --------------------------------------------------------------
+    await button(pages.host, 'Slutt å dele skjermen').click();
+    await button(pages.host, 'Del skjermen').waitFor(ui);
+    for (const page of others) {
+      await page.getByTestId('remote-screen').waitFor({ state: 'detached', ...ui });
+      // The screen consumer is gone; the specialist's camera goes on.
+      await expectMediaChange(page, (before, now) => {
+        const [b, s] = [before, now].map((x) => x.find((y) => y.peerId === hostPeer));
+        return (
+          b !== undefined &&
+          s !== undefined &&
+          s.screenFramesDecoded === 0 &&
+          s.framesDecoded > b.framesDecoded
+        );
+      });
+    }
+
+    // --- Removal: the specialist takes the GP out ----------------------------------------
+    expect((await liveCaptures(pages.gp)).sort()).toEqual(['audio', 'video']);
+    const gpTile = tileOf(pages.host, GP);
+    await gpTile.getByText(`Handlingar for ${GP}`).click();
+    await gpTile.getByRole('button', { name: `Ta ${GP} ut av møtet`, exact: true }).click();
+    await pages.gp.locator('[data-testid="end-screen"][data-phase="removed"]').waitFor(ui);
+    await pages.gp.getByRole('heading', { level: 1, name: 'Du er teken ut av møtet.' }).waitFor(ui);
+    for (const page of [pages.host, pages.patient]) {
+      await tileOf(page, GP).waitFor({ state: 'detached', ...ui });
+      await expect.poll(() => page.getByTestId('remote-participant').count(), ui).toBe(1);
+    }
+    // The GP's media is closed, the camera and microphone are released, the SFU holds two
+    // peers, and the two left go on.
+    await expect.poll(() => liveCaptures(pages.gp), ui).toEqual([]);
+    expect(
+      await pages.gp.evaluate(
+        () =>
+          (
+            window as unknown as { __samkonsMedia?: { getSnapshot(): { state: string } } }
+          ).__samkonsMedia?.getSnapshot().state,
+      ),
+    ).toBe('closed');
+    await expect
+      .poll(
+        async () =>
+          ((await (await fetch(`${server.url}/api/health`)).json()) as { peers: number }).peers,
+        ui,
+      )
+      .toBe(2);
+    for (const page of [pages.host, pages.patient]) {
+      await expectMediaChange(
+        page,
+        (before, now) =>
+          now.length === 1 &&
+          before.length === 1 &&
+          now[0]!.framesDecoded > before[0]!.framesDecoded &&
+          now[0]!.audioPacketsReceived > before[0]!.audioPacketsReceived,
+      );
+    }
+    await shot(pages.gp, '03-gp-removed');
+    await shot(pages.host, '04-host-after-removal');
+
+    console.log(`call-controls: screen decoded ${screenWidth} px wide; ${shot.paths.join(' ')}`);
+    expect(screenWidth).toBeGreaterThan(0);
+    await Promise.all([host.context, gp.context, patient.context].map((c) => c.close()));
+  });
+});

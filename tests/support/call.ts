@@ -1,0 +1,223 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type {
+  Consultation,
+  InviteLink,
+  NewParticipant,
+  SessionTokenResponse,
+} from '@samkons/shared';
+import { apiCall, mediaStats, participantContext, type MediaStat } from './journey.js';
+
+/**
+ * Calls set up over the REST API, opened straight on the call page: for tests of the call
+ * itself (media, controls), not of booking or the pre-join page (journey.test.ts has those).
+ */
+
+/** A booked consultation and every participant's session token, by name. */
+export interface BookedCall {
+  consultation: Consultation;
+  /** The demo specialist who booked it (organiser, host). */
+  host: SessionTokenResponse;
+  invitees: Record<string, SessionTokenResponse>;
+}
+
+/**
+ * The demo specialist logs in and books a consultation `hoursAhead` from now (the server
+ * must open invites that early: INVITE_OPENS_MINUTES_BEFORE). Each invitee's link is
+ * exchanged the way the pre-join page does; a patient among them consents in the app to
+ * everyone else taking part, before the others' tokens are issued (grants depend on it).
+ */
+export async function bookCall(
+  baseUrl: string,
+  opts: { title: string; hoursAhead: number; invitees: NewParticipant[] },
+): Promise<BookedCall> {
+  const login = await fetch(`${baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'spesialist', password: 'demo-spesialist' }),
+  });
+  if (!login.ok) throw new Error(`login: ${login.status} ${await login.text()}`);
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const api = <T>(path: string, token: string, body?: unknown) =>
+    apiCall<T>(baseUrl, path, token, body);
+
+  const start = new Date(Math.ceil((Date.now() + opts.hoursAhead * 3600_000) / 900_000) * 900_000);
+  const consultation = await api<Consultation>('/consultations', accessToken, {
+    kind: 'co_consultation',
+    title: opts.title,
+    startsAt: start.toISOString(),
+    endsAt: new Date(start.getTime() + 45 * 60_000).toISOString(),
+    documentingOrganisation: 'Helse Bergen',
+    participants: opts.invitees,
+  });
+  const exchange = async (name: string) => {
+    const p = consultation.participants.find((x) => x.name === name);
+    if (!p) throw new Error(`no participant ${name}`);
+    const link = await api<InviteLink>(
+      `/consultations/${consultation.id}/participants/${p.id}/invite`,
+      accessToken,
+      {},
+    );
+    const res = await fetch(`${baseUrl}/api/invites/exchange`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: link.token }),
+    });
+    if (!res.ok) throw new Error(`exchange ${name}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as SessionTokenResponse;
+  };
+
+  const invitees: Record<string, SessionTokenResponse> = {};
+  const patient = opts.invitees.find((p) => p.role === 'patient');
+  if (patient) {
+    const session = await exchange(patient.name);
+    await api(`/consultations/${consultation.id}/consents`, session.sessionToken, {
+      method: 'in_app',
+      coveredParticipantIds: consultation.participants
+        .filter((p) => p.role !== 'patient')
+        .map((p) => p.id),
+      shareHealthInfo: true,
+    });
+    invitees[patient.name] = session;
+  }
+  for (const p of opts.invitees) {
+    if (p !== patient) invitees[p.name] = await exchange(p.name);
+  }
+  const host = await api<SessionTokenResponse>(
+    `/consultations/${consultation.id}/session`,
+    accessToken,
+    {},
+  );
+  return { consultation, host, invitees };
+}
+
+/**
+ * Opens the call page for one participant in their own browser context (small camera, as
+ * journey tests use), with their session token where the pre-join page would have put it.
+ * `query` is appended to the room URL (e.g. `relay=1`).
+ */
+export async function openCall(
+  browser: Browser,
+  baseUrl: string,
+  session: SessionTokenResponse,
+  opts: {
+    query?: string;
+    viewport?: { width: number; height: number };
+    /** Camera constraints instead of the small CALL_VIDEO_CONSTRAINTS. */
+    video?: MediaTrackConstraints;
+  } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await participantContext(browser, {
+    viewport: opts.viewport ?? { width: 1100, height: 800 },
+    // No join button on the call page: the timing then runs from admission (lobby).
+    joinLabel: 'Gå inn i møtet',
+  });
+  if (opts.video) {
+    // Init scripts run in order: this one replaces the small default.
+    await context.addInitScript((video) => {
+      (window as unknown as { __samkonsVideoConstraints: unknown }).__samkonsVideoConstraints =
+        video;
+    }, opts.video);
+  }
+  const id = session.participant.consultationId;
+  await context.addInitScript(([key, value]) => sessionStorage.setItem(key, value), [
+    `samkons.room.${id}`,
+    JSON.stringify(session),
+  ] as const);
+  await context.addInitScript(recordCaptures);
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/room/${id}${opts.query ? `?${opts.query}` : ''}`);
+  return { context, page };
+}
+
+/**
+ * Init script: keeps every camera and microphone track the page captures, so a test can
+ * check they were released (a stopped track is 'ended').
+ */
+function recordCaptures(): void {
+  const w = window as unknown as { __samkonsCaptures?: MediaStreamTrack[] };
+  const devices = navigator.mediaDevices;
+  if (!devices) return;
+  const captures: MediaStreamTrack[] = (w.__samkonsCaptures = []);
+  const getUserMedia = devices.getUserMedia.bind(devices);
+  devices.getUserMedia = async (constraints) => {
+    const stream = await getUserMedia(constraints);
+    captures.push(...stream.getTracks());
+    return stream;
+  };
+}
+
+/** Kinds of the captured camera and microphone tracks still live on the page. */
+export const liveCaptures = (page: Page): Promise<string[]> =>
+  page.evaluate(() =>
+    ((window as unknown as { __samkonsCaptures?: MediaStreamTrack[] }).__samkonsCaptures ?? [])
+      .filter((t) => t.readyState === 'live')
+      .map((t) => t.kind),
+  );
+
+/** Resolves once the call page shows the media session joined. */
+export async function callJoined(page: Page, timeout = 30_000): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      document.querySelector('[data-testid="room-page"]')?.getAttribute('data-state') === 'joined',
+    null,
+    { timeout },
+  );
+}
+
+/**
+ * The host admits `name` from the waiting room through the People panel, then closes it.
+ */
+export async function admitFromLobby(host: Page, name: string): Promise<void> {
+  await host.getByRole('button', { name: 'Deltakarar' }).click();
+  const admit = host.getByTestId('lobby-list').getByRole('button', { name: `Slepp inn ${name}` });
+  await admit.click();
+  await admit.waitFor({ state: 'detached' });
+  await host.getByRole('button', { name: 'Lukk', exact: true }).click();
+}
+
+/**
+ * Waits until `check` holds between two consecutive samples of the page's media counters
+ * (polled): e.g. frames rising for one peer while audio rises for all.
+ */
+export async function expectMediaChange(
+  page: Page,
+  check: (before: MediaStat[], now: MediaStat[]) => boolean,
+  opts: { timeout?: number; interval?: number } = {},
+): Promise<void> {
+  let before = await mediaStats(page);
+  await expect
+    .poll(
+      async () => {
+        const now = await mediaStats(page);
+        const ok = check(before, now);
+        before = now;
+        return ok;
+      },
+      { timeout: opts.timeout ?? 10_000, interval: opts.interval ?? 600 },
+    )
+    .toBe(true);
+}
+
+/** The selected ICE route of each transport (`MediaSession.iceRoutes`, test builds). */
+export interface IceRoute {
+  localCandidateType: string;
+  remoteCandidateType: string;
+  localAddress: string;
+  protocol: string;
+  relayProtocol?: string;
+  bytesSent: number;
+  bytesReceived: number;
+  timestamp: number;
+}
+
+export const iceRoutes = (page: Page): Promise<{ send?: IceRoute; recv?: IceRoute }> =>
+  page.evaluate(() => {
+    const hook = (
+      window as unknown as {
+        __samkonsMedia?: { iceRoutes(): Promise<{ send?: IceRoute; recv?: IceRoute }> };
+      }
+    ).__samkonsMedia;
+    if (!hook) throw new Error('test hook missing: build with VITE_SAMKONS_TEST_HOOKS=true');
+    return hook.iceRoutes();
+  });
