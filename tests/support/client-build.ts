@@ -16,7 +16,20 @@ const clientRoot = fileURLToPath(new URL('../../client/', import.meta.url));
 export async function buildClient(opts: { entry?: 'app' | 'call' } = {}): Promise<string> {
   const outDir = await mkdtemp(path.join(tmpdir(), 'samkons-client-'));
   process.env.VITE_SAMKONS_TEST_HOOKS = 'true';
-  if (opts.entry === 'call') {
+  // Vitest sets NODE_ENV=test and Vite would bake it into the bundle, shipping development
+  // React (StrictMode double effects, slower renders). Browsers test what users get.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    return await buildInto(outDir, opts.entry ?? 'app');
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
+}
+
+async function buildInto(outDir: string, entryKind: 'app' | 'call'): Promise<string> {
+  if (entryKind === 'call') {
     const entry = path.join(clientRoot, 'src/features/call/standalone.tsx');
     await build({
       root: clientRoot,

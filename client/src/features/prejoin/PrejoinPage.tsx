@@ -171,7 +171,9 @@ function DeviceCheck({ invite }: { invite: ReadyInvite }) {
     // The call page reads the session token with getRoomSession(consultationId); `name`
     // is what it shows for this participant until it reads the token's participant.
     const name = encodeURIComponent(session.participant.name);
-    void navigate(`/room/${session.participant.consultationId}?name=${name}`);
+    // The diagnostic ?relay=1 (force TURN, see RoomPage) carries over from the pre-join.
+    const relay = new URLSearchParams(location.search).get('relay') === '1' ? '&relay=1' : '';
+    void navigate(`/room/${session.participant.consultationId}?name=${name}${relay}`);
   };
 
   return (
