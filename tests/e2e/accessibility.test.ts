@@ -109,6 +109,16 @@ async function openLogin(context: BrowserContext, lang: Lang): Promise<Page> {
   return page;
 }
 
+/** Logs the demo specialist in through the form (nynorsk) and waits for their list. */
+async function loginAsSpecialist(context: BrowserContext): Promise<Page> {
+  const page = await openLogin(context, 'nn');
+  await page.locator('#login-username').fill('spesialist');
+  await page.locator('#login-password').fill('demo-spesialist');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 1, name: HEADINGS.nn.consultations }).waitFor();
+  return page;
+}
+
 async function openPrejoin(context: BrowserContext, lang: Lang): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${server.url}/join/${inviteToken}`);
@@ -274,11 +284,7 @@ describe('keyboard only', () => {
   it('the booking form lists errors, shows a double booking (409) in plain words, and passes axe', async () => {
     const context = await newContext('nn');
     try {
-      const page = await openLogin(context, 'nn');
-      await page.locator('#login-username').fill('spesialist');
-      await page.locator('#login-password').fill('demo-spesialist');
-      await page.keyboard.press('Enter');
-      await page.getByRole('heading', { level: 1, name: HEADINGS.nn.consultations }).waitFor();
+      const page = await loginAsSpecialist(context);
 
       // Reach the booking form through the main menu with the keyboard.
       await page.getByRole('link', { name: 'Ny konsultasjon', exact: true }).focus();
@@ -363,11 +369,7 @@ describe('keyboard only', () => {
     const demo = await todaysDemoConsultation();
     const context = await newContext('nn');
     try {
-      const page = await openLogin(context, 'nn');
-      await page.locator('#login-username').fill('spesialist');
-      await page.locator('#login-password').fill('demo-spesialist');
-      await page.keyboard.press('Enter');
-      await page.getByRole('heading', { level: 1, name: HEADINGS.nn.consultations }).waitFor();
+      const page = await loginAsSpecialist(context);
       await page.goto(`${server.url}/consultations/${demo.id}`);
       const form = page.getByRole('region', { name: 'Registrer munnleg samtykke' });
       await form.waitFor();

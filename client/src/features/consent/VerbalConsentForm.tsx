@@ -23,18 +23,13 @@ export function VerbalConsentForm(props: { consultation: Consultation; onSaved: 
   const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
   if (holders.length === 0) return null;
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  /** Records one answer; the notice says what was recorded or why it was not. */
+  const record = async (save: () => Promise<unknown>, savedText: string) => {
     if (busy || !givenBy) return;
     setBusy(true);
     try {
-      await api.giveConsent(props.consultation.id, {
-        method: 'verbal',
-        givenByParticipantId: givenBy,
-        coveredParticipantIds: [...covered],
-        shareHealthInfo: share,
-      });
-      setNotice({ ok: true, text: t('consent.verbalSaved') });
+      await save();
+      setNotice({ ok: true, text: savedText });
       props.onSaved();
     } catch (err) {
       setNotice({ ok: false, text: t(errorMessageKey(err)) });
@@ -43,22 +38,29 @@ export function VerbalConsentForm(props: { consultation: Consultation; onSaved: 
     }
   };
 
-  const refuse = async () => {
-    if (busy || !givenBy) return;
-    setBusy(true);
-    try {
-      await api.refuseConsent(props.consultation.id, {
-        method: 'verbal',
-        refusedByParticipantId: givenBy,
-      });
-      setNotice({ ok: true, text: t('consent.verbalRefused') });
-      props.onSaved();
-    } catch (err) {
-      setNotice({ ok: false, text: t(errorMessageKey(err)) });
-    } finally {
-      setBusy(false);
-    }
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    return record(
+      () =>
+        api.giveConsent(props.consultation.id, {
+          method: 'verbal',
+          givenByParticipantId: givenBy,
+          coveredParticipantIds: [...covered],
+          shareHealthInfo: share,
+        }),
+      t('consent.verbalSaved'),
+    );
   };
+
+  const refuse = () =>
+    record(
+      () =>
+        api.refuseConsent(props.consultation.id, {
+          method: 'verbal',
+          refusedByParticipantId: givenBy,
+        }),
+      t('consent.verbalRefused'),
+    );
 
   return (
     <section aria-labelledby="verbal-heading" className="panel">
