@@ -1,8 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerProcess } from '../support/server-process.js';
-import { startBrowserStage, type BrowserStage } from '../support/stage.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserStageForFile } from '../support/stage.js';
 import {
   admitFromLobby,
   bookCall,
@@ -29,21 +28,10 @@ const PATIENT = 'Per Pasient';
 const GP = 'Frida Fastlege';
 const ui = { timeout: 10_000 };
 
-let stage: BrowserStage;
-let server: ServerProcess;
-let browser: Browser;
-
-beforeAll(async () => {
-  stage = await startBrowserStage({
-    // The demo seed books the specialist for the next hour: this test books later.
-    env: { INVITE_OPENS_MINUTES_BEFORE: '300' },
-    artefacts: ARTEFACTS,
-  });
-  ({ server, browser } = stage);
-});
-
-afterAll(async () => {
-  await stage?.close();
+const stage = browserStageForFile({
+  // The demo seed books the specialist for the next hour: this test books later.
+  env: { INVITE_OPENS_MINUTES_BEFORE: '300' },
+  artefacts: ARTEFACTS,
 });
 
 const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
@@ -53,7 +41,7 @@ const tileOf = (page: Page, name: string) =>
 describe('call controls through the UI', () => {
   it('camera off and on, screen share and stop, host removes a participant', async () => {
     const shot = screenshotter(ARTEFACTS);
-    const call = await bookCall(server.url, {
+    const call = await bookCall(stage.server.url, {
       title: 'Samkonsultasjon: kontrollar',
       hoursAhead: 2,
       invitees: [
@@ -73,11 +61,11 @@ describe('call controls through the UI', () => {
         },
       ],
     });
-    const host = await openCall(browser, server.url, call.host);
+    const host = await openCall(stage.browser, stage.server.url, call.host);
     await callJoined(host.page);
-    const gp = await openCall(browser, server.url, call.invitees[GP]!);
+    const gp = await openCall(stage.browser, stage.server.url, call.invitees[GP]!);
     await callJoined(gp.page);
-    const patient = await openCall(browser, server.url, call.invitees[PATIENT]!);
+    const patient = await openCall(stage.browser, stage.server.url, call.invitees[PATIENT]!);
     await patient.page.getByTestId('waiting-screen').waitFor();
     await admitFromLobby(host.page, PATIENT);
     const pages = { host: host.page, gp: gp.page, patient: patient.page };
@@ -206,7 +194,8 @@ describe('call controls through the UI', () => {
     await expect
       .poll(
         async () =>
-          ((await (await fetch(`${server.url}/api/health`)).json()) as { peers: number }).peers,
+          ((await (await fetch(`${stage.server.url}/api/health`)).json()) as { peers: number })
+            .peers,
         ui,
       )
       .toBe(2);

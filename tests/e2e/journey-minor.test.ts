@@ -1,9 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Consultation, InviteLink } from '@samkons/shared';
-import type { ServerProcess } from '../support/server-process.js';
-import { startBrowserStage, type BrowserStage } from '../support/stage.js';
+import { browserStageForFile } from '../support/stage.js';
 import {
   apiCall,
   participantContext,
@@ -18,33 +16,22 @@ import {
 
 const ARTEFACTS = fileURLToPath(new URL('../../test-results/journey-minor/', import.meta.url));
 
-let stage: BrowserStage;
-let server: ServerProcess;
-let browser: Browser;
-
-beforeAll(async () => {
-  stage = await startBrowserStage({
-    // The demo seed books the specialist for the next hour: this test books two hours out.
-    env: { INVITE_OPENS_MINUTES_BEFORE: '300' },
-    artefacts: ARTEFACTS,
-  });
-  ({ server, browser } = stage);
-});
-
-afterAll(async () => {
-  await stage?.close();
+const stage = browserStageForFile({
+  // The demo seed books the specialist for the next hour: this test books two hours out.
+  env: { INVITE_OPENS_MINUTES_BEFORE: '300' },
+  artefacts: ARTEFACTS,
 });
 
 const api = <T>(path: string, token: string, body?: unknown) =>
-  apiCall<T>(server.url, path, token, body);
-const context = () => participantContext(browser, { viewport: { width: 1000, height: 760 } });
+  apiCall<T>(stage.server.url, path, token, body);
+const context = () => participantContext(stage.browser, { viewport: { width: 1000, height: 760 } });
 
 describe('patient under 16', () => {
   it('is admitted only after a guardian has consented', async () => {
     const shot = screenshotter(ARTEFACTS);
     const hostContext = await context();
     const host = await hostContext.newPage();
-    await host.goto(`${server.url}/login`);
+    await host.goto(`${stage.server.url}/login`);
     await host.locator('#login-username').fill('spesialist');
     await host.locator('#login-password').fill('demo-spesialist');
     await host.locator('#login-password').press('Enter');
@@ -85,11 +72,11 @@ describe('patient under 16', () => {
         token,
         {},
       );
-      return new URL(l.joinUrl, server.url).toString();
+      return new URL(l.joinUrl, stage.server.url).toString();
     };
 
     // Without consent nobody but the consent holder may take part: the host waits too.
-    await host.goto(`${server.url}/consultations/${c.id}`);
+    await host.goto(`${stage.server.url}/consultations/${c.id}`);
     await host.getByRole('button', { name: 'Gå til videomøtet' }).click();
     // Staff check their devices on the same pre-join as everyone else, then go in.
     await host.getByRole('heading', { level: 1, name: 'Før du går inn i møtet' }).waitFor();

@@ -1,11 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { Consultation, InviteLink } from '@samkons/shared';
 import { axeSeriousViolations, describeViolations, type AxeViolation } from '../support/axe.js';
-import type { ServerProcess } from '../support/server-process.js';
-import { startBrowserStage, type BrowserStage } from '../support/stage.js';
+import { browserStageForFile } from '../support/stage.js';
 import {
   apiCall,
   CALL_VIDEO_CONSTRAINTS,
@@ -44,27 +43,16 @@ const PEOPLE = {
 type Invitee = keyof typeof PEOPLE;
 const INVITEES = Object.keys(PEOPLE) as Invitee[];
 
-let stage: BrowserStage;
-let server: ServerProcess;
-let browser: Browser;
-
-beforeAll(async () => {
-  stage = await startBrowserStage({
-    // The demo seed books the specialist for the next hour: this test books two hours out.
-    env: { INVITE_OPENS_MINUTES_BEFORE: '300' },
-    artefacts: ARTEFACTS,
-  });
-  ({ server, browser } = stage);
-});
-
-afterAll(async () => {
-  await stage?.close();
+const stage = browserStageForFile({
+  // The demo seed books the specialist for the next hour: this test books two hours out.
+  env: { INVITE_OPENS_MINUTES_BEFORE: '300' },
+  artefacts: ARTEFACTS,
 });
 
 const api = <T>(path: string, token: string, body?: unknown) =>
-  apiCall<T>(server.url, path, token, body);
+  apiCall<T>(stage.server.url, path, token, body);
 const newParticipantContext = () =>
-  participantContext(browser, {
+  participantContext(stage.browser, {
     viewport: { width: 1100, height: 800 },
     joinLabel: 'Gå inn i møtet',
   });
@@ -82,7 +70,7 @@ describe('consultation journey', () => {
     // --- 1. The specialist logs in and books ----------------------------------------
     const hostContext = await newParticipantContext();
     const host = await hostContext.newPage();
-    await host.goto(`${server.url}/login`);
+    await host.goto(`${stage.server.url}/login`);
     await host.locator('#login-username').fill('spesialist');
     await host.locator('#login-password').fill('demo-spesialist');
     await host.locator('#login-password').press('Enter');
@@ -126,9 +114,9 @@ describe('consultation journey', () => {
         staffToken,
         {},
       );
-      links[role] = new URL(link.joinUrl, server.url).toString();
+      links[role] = new URL(link.joinUrl, stage.server.url).toString();
     }
-    await host.goto(`${server.url}/consultations/${consultation.id}`);
+    await host.goto(`${stage.server.url}/consultations/${consultation.id}`);
     await host.getByRole('heading', { level: 1, name: /Samkonsultasjon: hjartesvikt/ }).waitFor();
     await shot(host, '01-host-booked');
 

@@ -1,4 +1,5 @@
 import { mkdir, rm } from 'node:fs/promises';
+import { afterAll, beforeAll } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './browser.js';
 import { buildClient } from './client-build.js';
@@ -31,6 +32,35 @@ export async function startBrowserStage(opts: {
       await browser.close();
       await server.close();
       await rm(clientDist, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The stage of one test file, started before its tests and closed after them. Read
+ * `server` and `browser` inside tests (they exist once the file's beforeAll has run).
+ */
+export function browserStageForFile(opts: Parameters<typeof startBrowserStage>[0]): {
+  readonly server: ServerProcess;
+  readonly browser: Browser;
+} {
+  let stage: BrowserStage | undefined;
+  beforeAll(async () => {
+    stage = await startBrowserStage(opts);
+  });
+  afterAll(async () => {
+    await stage?.close();
+  });
+  const started = (): BrowserStage => {
+    if (!stage) throw new Error('the browser stage starts in beforeAll: use it inside tests');
+    return stage;
+  };
+  return {
+    get server() {
+      return started().server;
+    },
+    get browser() {
+      return started().browser;
     },
   };
 }
