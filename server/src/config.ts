@@ -40,6 +40,11 @@ const Env = z.object({
   REDIS_URL: z.string().optional(),
   /** Prefix of every Redis key and channel, so deployments (or test runs) can share one Redis. */
   REDIS_KEY_PREFIX: z.string().min(1).default('samkons:'),
+  /**
+   * Comma-separated origins whose pages may open socket.io on this node (CORS), e.g. the
+   * app's origin when a `wrong_node` redirect sends its socket here; default PUBLIC_URL's.
+   */
+  CLUSTER_ALLOWED_ORIGINS: z.string().optional(),
 
   // Identity
   JWT_SECRET: z.string().min(32).optional(),
@@ -100,6 +105,30 @@ function turnSettings(e: z.infer<typeof Env>) {
   };
 }
 
+/**
+ * Origins allowed to open socket.io cross-origin: CLUSTER_ALLOWED_ORIGINS, else PUBLIC_URL's
+ * origin, else none (same origin only). Each entry must be an http(s) URL; its origin counts.
+ */
+function allowedOrigins(e: z.infer<typeof Env>): string[] {
+  const entries = e.CLUSTER_ALLOWED_ORIGINS
+    ? e.CLUSTER_ALLOWED_ORIGINS.split(',')
+        .map((o) => o.trim())
+        .filter(Boolean)
+    : e.PUBLIC_URL
+      ? [e.PUBLIC_URL]
+      : [];
+  const origins = entries.map((entry) => {
+    const url = URL.canParse(entry) ? new URL(entry) : undefined;
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new Error(
+        `Invalid configuration: CLUSTER_ALLOWED_ORIGINS entry "${entry}" is not an http(s) URL`,
+      );
+    }
+    return url.origin;
+  });
+  return [...new Set(origins)];
+}
+
 /** The patient eID needs its client id and the hash key; a half-configured one is a mistake. */
 function patientOidcSettings(e: z.infer<typeof Env>) {
   if (!e.PATIENT_OIDC_ISSUER) return undefined;
@@ -128,7 +157,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   return {
     http: { host: e.HOST, port: e.PORT, publicUrl: e.PUBLIC_URL },
     logLevel: e.LOG_LEVEL,
-    signalling: { devRooms: e.SIGNALLING_DEV_ROOMS === 'true' },
+    signalling: {
+      devRooms: e.SIGNALLING_DEV_ROOMS === 'true',
+      /** socket.io CORS: pages of these origins may connect (empty: same origin only). */
+      allowedOrigins: allowedOrigins(e),
+    },
     media: {
       numWorkers: e.MEDIASOUP_NUM_WORKERS,
       listenIp: e.MEDIASOUP_LISTEN_IP,

@@ -126,6 +126,7 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
     authenticator,
     log: app.log,
     ...(cluster ? { adapter: cluster.adapter } : {}),
+    allowedOrigins: config.signalling.allowedOrigins,
   });
 
   const reminders = domain

@@ -40,7 +40,7 @@ export const SessionErrorReason = z.enum([
   'session_ended',
   /** Only the patient's side sets the roster of people present with the patient. */
   'not_patient_side',
-  /** The session runs on another node (several nodes): the message names its URL. */
+  /** The session runs on another node (several nodes): the ack's `redirectUrl` is its URL. */
   'wrong_node',
 ]);
 export type SessionErrorReason = z.infer<typeof SessionErrorReason>;

@@ -78,6 +78,18 @@ describe('signalling schemas', () => {
     expect(ack.safeParse({ ok: true }).success).toBe(false);
   });
 
+  it('accepts only an http(s) redirect URL on an error', () => {
+    const ack = ackSchema(requests.enter.res);
+    const refused = (redirectUrl: string) => ({
+      ok: false,
+      error: { code: 'invalid_state', message: 'x', reason: 'wrong_node', redirectUrl },
+    });
+    expect(ack.safeParse(refused('https://node-2.example.no')).success).toBe(true);
+    expect(ack.safeParse(refused('http://127.0.0.1:3001')).success).toBe(true);
+    for (const bad of ['javascript:alert(1)', 'ftp://node-2', 'node-2:3000', ''])
+      expect(ack.safeParse(refused(bad)).success, bad).toBe(false);
+  });
+
   it('lets a join response omit the transports a grant does not allow', () => {
     const res = {
       peerId: 'p1',

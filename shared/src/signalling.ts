@@ -15,13 +15,28 @@ import { SessionErrorReason, sessionNotifications, sessionRequests } from './ses
 // ---------------------------------------------------------------------------------------
 // Acks
 
-/** `reason` refines the code for session requests (e.g. `consent_required`). */
-export type AckError = { code: ErrorCode; message: string; reason?: SessionErrorReason };
+/**
+ * Where a `wrong_node` error sends the client: the public URL of the node hosting the
+ * session (its PUBLIC_URL), http or https only.
+ */
+export const RedirectUrl = z.url({ protocol: /^https?$/ }).max(2048);
+
+/**
+ * `reason` refines the code for session requests (e.g. `consent_required`); `redirectUrl`
+ * comes with `wrong_node`: reconnect the socket there.
+ */
+export type AckError = {
+  code: ErrorCode;
+  message: string;
+  reason?: SessionErrorReason;
+  redirectUrl?: string;
+};
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: AckError };
 export const AckErrorSchema = z.object({
   code: ErrorCode,
   message: z.string(),
   reason: SessionErrorReason.optional(),
+  redirectUrl: RedirectUrl.optional(),
 });
 export const ackSchema = <T extends z.ZodType>(data: T) =>
   z.discriminatedUnion('ok', [

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Ack, Consultation } from '@samkons/shared';
+import { ackSchema, requests, type Ack, type Consultation } from '@samkons/shared';
+import { loadConfig } from '../../server/src/config.js';
 import { EventBus, type DomainEvents } from '../../server/src/consent/events.js';
 import { decodeEvent, encodeEvent } from '../../server/src/cluster/event-codec.js';
 import { EventRelay } from '../../server/src/cluster/event-relay.js';
@@ -125,6 +126,26 @@ describe('relay encoding', () => {
       JSON.stringify({ ...good, event: { ...withdrawn, affectedParticipantIds: 'p-2' } }),
     ];
     for (const raw of bad) expect(decodeEvent(raw), raw).toMatchObject({ ok: false });
+  });
+});
+
+describe('origins allowed to open socket.io (CLUSTER_ALLOWED_ORIGINS)', () => {
+  it("defaults to PUBLIC_URL's origin, takes a list, and refuses what is not http(s)", () => {
+    const origins = (env: Record<string, string>) => loadConfig(env).signalling.allowedOrigins;
+    expect(origins({})).toEqual([]);
+    expect(origins({ PUBLIC_URL: 'https://node-1.samkons.example/app/' })).toEqual([
+      'https://node-1.samkons.example',
+    ]);
+    expect(
+      origins({
+        PUBLIC_URL: 'https://node-1.samkons.example',
+        CLUSTER_ALLOWED_ORIGINS: 'https://app.example, http://127.0.0.1:3001/,https://app.example',
+      }),
+    ).toEqual(['https://app.example', 'http://127.0.0.1:3001']);
+    expect(() => origins({ CLUSTER_ALLOWED_ORIGINS: '*' })).toThrow(/CLUSTER_ALLOWED_ORIGINS/);
+    expect(() => origins({ CLUSTER_ALLOWED_ORIGINS: 'ftp://app.example' })).toThrow(
+      /not an http\(s\) URL/,
+    );
   });
 });
 
@@ -252,6 +273,8 @@ if (redisUrl) {
 
 if (redisUrl && pgUrl) {
   describe('two nodes sharing one PostgreSQL', () => {
+    /** The app's origin, allowed to open socket.io on both nodes. */
+    const APP_ORIGIN = 'https://app.samkons.example';
     const schema = `t_cluster_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
     let nodeA: TestServer;
     let nodeB: TestServer;
@@ -264,7 +287,12 @@ if (redisUrl && pgUrl) {
       await admin.end();
       const db = new URL(pgUrl);
       db.searchParams.set('options', `-c search_path=${schema}`);
-      const env = { DATABASE_URL: db.toString(), REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix };
+      const env = {
+        DATABASE_URL: db.toString(),
+        REDIS_URL: redisUrl,
+        REDIS_KEY_PREFIX: prefix,
+        CLUSTER_ALLOWED_ORIGINS: `${APP_ORIGIN}/, ${APP_ORIGIN}`,
+      };
       // One after the other: the first migrates the shared schema.
       nodeA = await startTestServer({ domain: true, env });
       nodeB = await startTestServer({ domain: true, env });
@@ -394,6 +422,9 @@ if (redisUrl && pgUrl) {
         error: { code: 'invalid_state', reason: 'wrong_node' },
       });
       expect(refused.ok ? '' : refused.error.message).toContain(nodeB.url);
+      // The owner's URL as a field, for the client to follow (and valid by the shared schema).
+      expect(refused.ok ? undefined : refused.error.redirectUrl).toBe(nodeB.url);
+      expect(ackSchema(requests.enter.res).safeParse(refused).success).toBe(true);
       // `join` enters implicitly: refused the same way, and no media room opens on A.
       expect(await request(gpOnA, 'join', {})).toMatchObject({
         ok: false,
@@ -416,6 +447,19 @@ if (redisUrl && pgUrl) {
       const nowRefused = await request(hostOnB, 'enter', {});
       expect(nowRefused).toMatchObject({ ok: false, error: { reason: 'wrong_node' } });
       expect(nowRefused.ok ? '' : nowRefused.error.message).toContain(nodeA.url);
+      expect(nowRefused.ok ? undefined : nowRefused.error.redirectUrl).toBe(nodeA.url);
+    });
+
+    it('socket.io answers CORS for the allowed app origin only', async () => {
+      const handshake = (node: TestServer, origin: string) =>
+        fetch(`${node.url}/socket.io/?EIO=4&transport=polling`, { headers: { origin } });
+      for (const node of [nodeA, nodeB]) {
+        const allowed = await handshake(node, APP_ORIGIN);
+        expect(allowed.status).toBe(200);
+        expect(allowed.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
+        const other = await handshake(node, 'http://elsewhere.example');
+        expect(other.headers.get('access-control-allow-origin')).toBeNull();
+      }
     });
   });
 }

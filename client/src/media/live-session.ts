@@ -11,7 +11,7 @@ import type {
   SessionState as SessionStateData,
 } from '@samkons/shared';
 import { MediaSession, type SessionOptions } from './session.js';
-import type { SignallingClient } from './signalling-client.js';
+import { RequestError, type SignallingClient, type SignallingSocket } from './signalling-client.js';
 
 /**
  * The live session around the media, on the same socket: enter, the waiting room, admission,
@@ -58,6 +58,19 @@ export type LiveEvent =
 
 const EMPTY_ROSTER: Roster = { people: [], setByParticipantId: null };
 
+/** `wrong_node` redirects followed before an enter succeeds (guards against loops). */
+const MAX_REDIRECTS = 2;
+
+/** The origin of an http(s) URL; undefined for anything else. */
+function httpOrigin(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class LiveSession {
   readonly media: MediaSession;
   readonly #listeners = new Set<() => void>();
@@ -75,6 +88,8 @@ export class LiveSession {
   admittedAt: number | undefined;
   /** True once this participant has waited in the lobby. */
   waitedInLobby = false;
+  /** `wrong_node` redirects since the last successful enter. */
+  #redirects = 0;
 
   constructor(
     opts: Omit<SessionOptions, 'gate' | 'auth'> & { token: string; consultationId: string },
@@ -130,9 +145,20 @@ export class LiveSession {
 
   // -------------------------------------------------------------------------------------
 
-  /** The media gate: true once admitted (straight in, or later via `admitted`). */
+  /**
+   * The media gate: true once admitted (straight in, or later via `admitted`). When another
+   * node hosts the session (`wrong_node`), the socket moves there and enters again on
+   * connect: false here, nothing to join on this socket.
+   */
   async #enter(): Promise<boolean> {
-    const res: EnterResponse = await this.#signalling.request('enter', {});
+    let res: EnterResponse;
+    try {
+      res = await this.#signalling.request('enter', {});
+    } catch (err) {
+      if (this.#redirect(err)) return false;
+      throw err;
+    }
+    this.#redirects = 0;
     if (res.status === 'admitted') {
       this.#admit(res.session);
       return true;
@@ -144,6 +170,25 @@ export class LiveSession {
       selfId: res.lobbyEntry.participantId,
     });
     return false;
+  }
+
+  /**
+   * Follows a `wrong_node` error to the node it names: only an http(s) URL, only another
+   * origin than the current one, and at most MAX_REDIRECTS times before an enter succeeds
+   * (two nodes pointing at each other must not bounce the client forever). The REST API
+   * stays where it is (every node shares the database); media follows the socket, since
+   * the owning node hands out its own ICE candidates.
+   */
+  #redirect(err: unknown): boolean {
+    if (!(err instanceof RequestError) || err.reason !== 'wrong_node' || !err.redirectUrl) {
+      return false;
+    }
+    const target = httpOrigin(err.redirectUrl);
+    const current = httpOrigin(this.#signalling.url);
+    if (!target || target === current || this.#redirects >= MAX_REDIRECTS) return false;
+    this.#redirects++;
+    this.#signalling.moveTo(target);
+    return true;
   }
 
   #admit(session: SessionStateData): void {
@@ -160,7 +205,15 @@ export class LiveSession {
   }
 
   #listen(): void {
-    const socket = this.#signalling.socket;
+    this.#signalling.onSocket((socket) => this.#listenOn(socket));
+    this.media.subscribe(() => {
+      const { state, error } = this.media.getSnapshot();
+      const final = ['denied', 'removed', 'ended', 'left'].includes(this.#snapshot.phase);
+      if (state === 'closed' && !final) this.#set({ phase: 'failed', ...(error ? { error } : {}) });
+    });
+  }
+
+  #listenOn(socket: SignallingSocket): void {
     socket.on('admitted', ({ session }) => {
       this.#admit(session);
       this.media.admitted();
@@ -200,11 +253,6 @@ export class LiveSession {
     socket.on('consentRefused', ({ byParticipantId, at }) =>
       this.#fire({ type: 'consentRefused', byParticipantId, at }),
     );
-    this.media.subscribe(() => {
-      const { state, error } = this.media.getSnapshot();
-      const final = ['denied', 'removed', 'ended', 'left'].includes(this.#snapshot.phase);
-      if (state === 'closed' && !final) this.#set({ phase: 'failed', ...(error ? { error } : {}) });
-    });
   }
 
   /** The server disconnects right after a final notification: do not reconnect. */

@@ -1,7 +1,7 @@
 import { Device, type types } from 'mediasoup-client';
 import type { ConsumerInfo, JoinResponse, PeerInfo, TrackSource } from '@samkons/shared';
 import { next, type SessionEvent, type SessionState } from './state.js';
-import { RequestError, SignallingClient } from './signalling-client.js';
+import { RequestError, SignallingClient, type SignallingSocket } from './signalling-client.js';
 
 export interface RemoteParticipant {
   id: string;
@@ -386,7 +386,11 @@ export class MediaSession {
   // -------------------------------------------------------------------------------------
 
   #listen(): void {
-    const socket = this.#signalling.socket;
+    // On the current socket and on one that replaces it (a `wrong_node` redirect).
+    this.#signalling.onSocket((socket) => this.#listenOn(socket));
+  }
+
+  #listenOn(socket: SignallingSocket): void {
     socket.on('connect', () => {
       const gate = this.#opts.gate;
       if (!gate) return void this.#join();

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { RedirectUrl } from '@samkons/shared';
 import type { DomainEventBus } from '../consent/events.js';
 import type { RoomRegistry } from '../sfu/room-registry.js';
 import type { ConsentGate } from './consent-gate.js';
@@ -59,7 +60,7 @@ export class LiveSessions {
 
   /**
    * The open session for a consultation, claimed in the directory when this node creates
-   * it; `wrong_node` (with the owner's URL) when another node hosts it.
+   * it; `wrong_node` (with the owner's URL, as `redirectUrl` too) when another node hosts it.
    */
   async acquire(consultationId: string): Promise<LiveSession> {
     const existing = this.#sessions.get(consultationId);
@@ -67,10 +68,13 @@ export class LiveSessions {
     this.#assertNotEnded(consultationId);
     const claim = await this.#directory.claim(consultationId);
     if (claim.owner === 'other') {
+      // Only a URL the ack schema accepts is offered (a malformed claim gives none).
+      const redirectUrl = RedirectUrl.safeParse(claim.url).success ? claim.url : undefined;
       throw new SessionError(
         'invalid_state',
         'wrong_node',
         `The session is hosted at ${claim.url || 'another node'}`,
+        redirectUrl ? { redirectUrl } : {},
       );
     }
     return this.getOrCreate(consultationId);

@@ -71,6 +71,11 @@ export function attachSignalling(opts: {
   log: FastifyBaseLogger;
   /** Several nodes (REDIS_URL): the socket.io Redis adapter; default in-memory. */
   adapter?: ServerOptions['adapter'];
+  /**
+   * Origins whose pages may connect cross-origin (CLUSTER_ALLOWED_ORIGINS): a client sent
+   * here by `wrong_node` from another node's page. Empty or absent: same origin only.
+   */
+  allowedOrigins?: readonly string[];
 }): Signalling {
   const { registry, sessions, authenticator } = opts;
   const log = opts.log.child({ module: 'signalling' });
@@ -83,6 +88,11 @@ export function attachSignalling(opts: {
     pingInterval: 10_000,
     pingTimeout: 5_000,
     ...(opts.adapter ? { adapter: opts.adapter } : {}),
+    // CORS governs the HTTP long-polling transport; exactly the listed origins, never '*'.
+    // (WebSocket is not subject to CORS: the handshake's token, not a cookie, authenticates.)
+    ...(opts.allowedOrigins?.length
+      ? { cors: { origin: [...opts.allowedOrigins], methods: ['GET', 'POST'] } }
+      : {}),
   });
 
   io.use((socket, next) => {
@@ -376,7 +386,12 @@ function summarize(error: z.ZodError): string {
 /** Maps any failure to a stable code; internals never leak into the message. */
 export function toAckError(err: unknown): AckError {
   if (err instanceof SessionError) {
-    return { code: err.code, message: err.message, reason: err.reason };
+    return {
+      code: err.code,
+      message: err.message,
+      reason: err.reason,
+      ...(err.redirectUrl ? { redirectUrl: err.redirectUrl } : {}),
+    };
   }
   if (err instanceof DomainError) return { code: err.code, message: err.message };
   // mediasoup rejects bad parameters with TypeError and unsupported ones with UnsupportedError.
