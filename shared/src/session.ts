@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SessionGrants } from './grants.js';
 import { Role } from './roles.js';
 
 /**
@@ -108,6 +109,12 @@ export const SessionState = z.object({
   roster: Roster,
   /** Messages so far in this session (memory only, most recent last). */
   chat: z.array(ChatMessage),
+  /**
+   * The caller's grants as the session applies them: recomputed at admission from the
+   * consent then in force, so they may be wider than the token's (a clinician who got the
+   * token before the patient consented). Controls follow these, not the token's.
+   */
+  grants: SessionGrants,
 });
 export type SessionState = z.infer<typeof SessionState>;
 

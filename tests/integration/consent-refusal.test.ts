@@ -141,6 +141,8 @@ describe('refusing consent', () => {
       shareHealthInfo: true,
     });
     const { session } = await hostIn;
+    // Its token predates the consent (no media); the session applies the grants of now.
+    expect(session.grants).toMatchObject({ canPublish: true, canAdmit: true, canEnd: true });
     expect(session.lobby).toEqual([
       expect.objectContaining({ participantId: ids.patient, waitingForConsent: false }),
     ]);

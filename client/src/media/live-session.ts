@@ -1,5 +1,6 @@
 import { fetchIceServers } from './ice-servers';
 import type {
+  SessionGrants,
   ChatMessage,
   EnterResponse,
   LobbyEntry,
@@ -41,6 +42,8 @@ export interface LiveSnapshot {
   lobby: readonly LobbyEntry[];
   roster: Roster;
   chat: readonly ChatMessage[];
+  /** Once admitted: the grants the session applies (they decide which controls show). */
+  grants: SessionGrants | null;
   deniedReason?: string | null;
   removedReason?: RemovedReason;
   endedReason?: SessionEndedReason;
@@ -79,6 +82,7 @@ export class LiveSession {
     phase: 'connecting',
     waitingForConsent: false,
     selfId: null,
+    grants: null,
     participants: [],
     lobby: [],
     roster: EMPTY_ROSTER,
@@ -201,6 +205,7 @@ export class LiveSession {
       lobby: session.lobby,
       roster: session.roster,
       chat: session.chat,
+      grants: session.grants,
     });
   }
 

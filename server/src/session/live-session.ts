@@ -464,6 +464,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       lobby: member.principal.grants.canAdmit ? this.#lobby.entries() : [],
       roster: this.#roster.get(),
       chat: this.#chat.all(),
+      grants: member.principal.grants,
     };
   }
 

@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import type { SessionTokenResponse } from '@samkons/shared';
-import { getRoomSession, saveRoomSession, useSession } from '../../api/session';
+import { getRoomSession } from '../../api/session';
 import { usePageTitle } from '../../app/usePageTitle';
 import {
   useDevMediaSession,
@@ -82,7 +82,9 @@ function LiveRoom({ session, consent }: { session: SessionTokenResponse; consent
   const media = live?.media ?? null;
   const mediaSnapshot = useMediaSnapshot(media);
   const phase = snapshot?.phase ?? 'connecting';
-  const grants = useCurrentGrants(session, phase === 'admitted');
+  // The session's grants (recomputed at admission) over the token's, which may predate
+  // the consent that widened them.
+  const grants = snapshot?.grants ?? session.grants;
   // Clinicians may wait in the lobby themselves before any consent exists (no media yet).
   const [consentRefused] = useConsentRefused(live);
   // Removed, denied, ended or left: release the camera and microphone at once (the end
@@ -140,33 +142,6 @@ function LiveRoom({ session, consent }: { session: SessionTokenResponse; consent
  */
 function relayFromUrl(): RTCIceTransportPolicy | undefined {
   return new URLSearchParams(location.search).get('relay') === '1' ? 'relay' : undefined;
-}
-
-/**
- * Grants are computed when the token is issued: a staff member who asked for the session
- * token before consent existed holds media-less grants (no admit, moderate or end). Once
- * admitted, a staff login fetches a fresh token. (Invite sessions cannot renew; the server
- * decides on current grants either way, this only chooses which controls show.)
- */
-function useCurrentGrants(session: SessionTokenResponse, admitted: boolean) {
-  const { account, api } = useSession();
-  const [grants, setGrants] = useState(session.grants);
-  useEffect(() => {
-    if (!admitted || !account || session.grants.canPublish) return;
-    let live = true;
-    api
-      .staffSession(session.participant.consultationId)
-      .then((fresh) => {
-        if (!live) return;
-        saveRoomSession(fresh);
-        setGrants(fresh.grants);
-      })
-      .catch(() => undefined);
-    return () => {
-      live = false;
-    };
-  }, [admitted, account, api, session]);
-  return grants;
 }
 
 function DevRoom({

@@ -13,6 +13,7 @@ const EMPTY: LiveSnapshot = {
   phase: 'connecting',
   waitingForConsent: false,
   selfId: null,
+  grants: null,
   participants: [],
   lobby: [],
   roster: { people: [], setByParticipantId: null },
