@@ -5,14 +5,13 @@ import { appendAudit } from '../audit/audit-log.js';
 import { DomainError } from '../http/domain-error.js';
 import type { AuthService, RequestMeta } from './auth-service.js';
 import type { IdentityHasher } from './identity-hash.js';
-import { OidcClient, assuranceFromAcr, type OidcProviderSettings } from './oidc-client.js';
+import { eidRefusal, readEidLogin } from './eid-login.js';
+import { OidcClient, type OidcProviderSettings } from './oidc-client.js';
 
 export interface InviteIdentificationSettings extends OidcProviderSettings {
   /** Logins below this level are refused (ID-porten: substantial or high). */
   minAssurance: AssuranceLevel;
 }
-
-const rank = (l: AssuranceLevel) => AssuranceLevel.options.indexOf(l);
 
 /**
  * The patient eID (ID-porten) on an invite link. A patient or next of kin booked with a
@@ -58,7 +57,8 @@ export class InviteIdentification {
   }
 
   async callback(query: Record<string, string>, meta: RequestMeta): Promise<SessionTokenResponse> {
-    const { claims, context } = await this.#client.finish(query, ['pid']);
+    const confirmed = await this.#client.finish(query, ['pid']);
+    const { context } = confirmed;
     const ref = {
       inviteId: context.inviteId ?? '',
       participantId: context.participantId ?? '',
@@ -67,25 +67,14 @@ export class InviteIdentification {
     // The invite may have been revoked or the meeting cancelled while the person was away
     // at the provider: check it again.
     const { consultation, participant } = await this.#auth.openInvite(ref);
-    const assurance = assuranceFromAcr(claims.acr);
-    const pid = typeof claims.pid === 'string' ? claims.pid : null;
+    const login = readEidLogin(confirmed);
+    const { assurance } = login;
     const stored = await consultationsRepo.identityHash(this.#db, participant.id);
-    // Wrong person (or no number): forbidden. Right person, too weak a login: they can
-    // identify again at a higher level, so identification_required.
-    const refusal: DomainError | null =
-      pid === null
-        ? new DomainError('forbidden', 'The electronic ID did not state a national identity number')
-        : !stored || !this.#hasher.matches(pid, stored)
-          ? new DomainError(
-              'forbidden',
-              'You logged in as someone other than the person this invitation is for',
-            )
-          : rank(assurance) < rank(this.#minAssurance)
-            ? new DomainError(
-                'identification_required',
-                `This meeting needs an electronic ID at level ${this.#minAssurance}`,
-              )
-            : null;
+    const refusal = eidRefusal(
+      login,
+      this.#minAssurance,
+      (pid) => stored !== null && this.#hasher.matches(pid, stored),
+    );
     if (refusal) {
       await this.#db.transaction((tx) =>
         appendAudit(tx, {
