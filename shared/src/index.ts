@@ -13,3 +13,4 @@ export * from './travel/index.js';
 export * from './survey.js';
 export * from './ice-servers.js';
 export * from './national-id.js';
+export * from './patient.js';

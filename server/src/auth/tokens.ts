@@ -30,7 +30,14 @@ export type SessionClaims = z.infer<typeof SessionClaims>;
 export const InviteClaims = z.object({ sub: z.string(), cid: z.string(), inv: z.string() });
 export type InviteClaims = z.infer<typeof InviteClaims>;
 
-type Audience = 'access' | 'session' | 'invite';
+/**
+ * The patient entry's bearer: the keyed hash of the national identity number (never the
+ * number) and the eID's assurance level. Good for /api/patient/* only.
+ */
+export const PatientClaims = z.object({ sub: z.string().min(1), asr: AssuranceLevel });
+export type PatientClaims = z.infer<typeof PatientClaims>;
+
+type Audience = 'access' | 'session' | 'invite' | 'patient';
 
 export class TokenSigner {
   readonly #secret: string;

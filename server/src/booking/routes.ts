@@ -33,6 +33,7 @@ import {
 } from '@samkons/shared';
 import { DomainError } from '../http/domain-error.js';
 import { bearerSecurity, errorResponses, requestMeta } from '../http/route-kit.js';
+import { registerPatientRoutes } from './patient-routes.js';
 import type { DomainServices } from './services.js';
 
 /** What an OpenID provider appends to the redirect (code, state, iss, or error). */
@@ -218,6 +219,7 @@ export function domainRoutes(services: DomainServices) {
       },
       (req) => eid().callback(req.query, requestMeta(req)),
     );
+    registerPatientRoutes(app, services.patientPortal, limited);
 
     // --- booking --------------------------------------------------------------------
     const tags = ['booking'];

@@ -4,6 +4,7 @@ import { AuditService } from '../audit/audit-service.js';
 import { AuthService } from '../auth/auth-service.js';
 import { IdentityHasher } from '../auth/identity-hash.js';
 import { InviteIdentification } from '../auth/invite-identification.js';
+import { PatientPortal } from '../auth/patient-portal.js';
 import { StaffOidcLogin } from '../auth/staff-oidc-login.js';
 import { TokenSigner } from '../auth/tokens.js';
 import { ConsentService } from '../consent/consent-service.js';
@@ -19,6 +20,8 @@ export interface DomainServices {
   oidc: StaffOidcLogin | undefined;
   /** Patients and next of kin identifying with ID-porten on their invite link, when configured. */
   inviteIdentification: InviteIdentification | undefined;
+  /** The patient's own entry with the same eID (/pasient), when configured. */
+  patientPortal: PatientPortal | undefined;
   booking: BookingService;
   consent: ConsentService;
   audit: AuditService;
@@ -27,6 +30,9 @@ export interface DomainServices {
   /** Login, refresh and invite exchange attempts per client address and minute. */
   loginRateLimitPerMinute: number;
 }
+
+/** The patient entry's token: long enough to pick a meeting, short on a shared computer. */
+const PATIENT_TOKEN_TTL_SECONDS = 30 * 60;
 
 export function publicUrlOf(config: Pick<Config, 'http'>): string {
   return (config.http.publicUrl ?? `http://localhost:${config.http.port}`).replace(/\/$/, '');
@@ -66,20 +72,34 @@ export function createDomainServices(
       : undefined;
   const patientCfg = config.auth.patientOidc;
   const identityHasher = patientCfg && new IdentityHasher(patientCfg.identityHashSecret);
+  const patientProvider = patientCfg && {
+    issuer: patientCfg.issuer,
+    clientId: patientCfg.clientId,
+    clientSecret: patientCfg.clientSecret,
+    displayName: patientCfg.displayName,
+    minAssurance: patientCfg.minAssurance,
+  };
   const inviteIdentification =
-    patientCfg && identityHasher
+    patientProvider && identityHasher
       ? new InviteIdentification(
+          { ...patientProvider, redirectUri: `${publicUrl}/join/callback` },
+          db,
+          auth,
+          identityHasher,
+        )
+      : undefined;
+  const patientPortal =
+    patientProvider && identityHasher
+      ? new PatientPortal(
           {
-            issuer: patientCfg.issuer,
-            clientId: patientCfg.clientId,
-            clientSecret: patientCfg.clientSecret,
-            redirectUri: `${publicUrl}/join/callback`,
-            displayName: patientCfg.displayName,
-            minAssurance: patientCfg.minAssurance,
+            ...patientProvider,
+            redirectUri: `${publicUrl}/pasient/callback`,
+            tokenTtlSeconds: PATIENT_TOKEN_TTL_SECONDS,
           },
           db,
           auth,
           identityHasher,
+          signer,
         )
       : undefined;
   return {
@@ -87,6 +107,7 @@ export function createDomainServices(
     auth,
     oidc,
     inviteIdentification,
+    patientPortal,
     booking: new BookingService({
       db,
       auth,

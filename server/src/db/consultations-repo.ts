@@ -278,4 +278,69 @@ export const consultationsRepo = {
       params,
     );
   },
+
+  /**
+   * Where the person with this keyed identity hash is booked as patient or next of kin:
+   * not cancelled, not removed, ending at or after `endsFrom`; by start time. For the
+   * patient entry (participants_identity_hash, migration 7).
+   */
+  async bookedUnderIdentity(
+    q: Queryable,
+    identityHash: string,
+    endsFrom: Date,
+  ): Promise<IdentityBooking[]> {
+    const r = await q.query<{
+      participant_id: string;
+      role: 'patient' | 'next_of_kin';
+      name: string;
+      consultation_id: string;
+      title: string | null;
+      kind: ConsultationKind;
+      status: ConsultationStatus;
+      starts_at: Date;
+      ends_at: Date;
+      documenting_organisation: string;
+      organiser_name: string;
+    }>(
+      `SELECT p.id AS participant_id, p.role, p.name, c.id AS consultation_id, c.title, c.kind,
+              c.status, c.starts_at, c.ends_at, c.documenting_organisation,
+              a.name AS organiser_name
+         FROM participants p
+         JOIN consultations c ON c.id = p.consultation_id
+         JOIN accounts a ON a.id = c.organiser_id
+        WHERE p.identity_hash = $1 AND p.removed_at IS NULL
+          AND p.role IN ('patient', 'next_of_kin')
+          AND c.status <> 'cancelled' AND c.ends_at >= $2
+        ORDER BY c.starts_at, c.id, p.id`,
+      [identityHash, endsFrom],
+    );
+    return r.rows.map((x) => ({
+      participantId: x.participant_id,
+      role: x.role,
+      name: x.name,
+      consultationId: x.consultation_id,
+      title: x.title,
+      kind: x.kind,
+      status: x.status,
+      startsAt: iso(x.starts_at),
+      endsAt: iso(x.ends_at),
+      documentingOrganisation: x.documenting_organisation,
+      organiserName: x.organiser_name,
+    }));
+  },
 };
+
+/** A booking found by identity hash (see `bookedUnderIdentity`). */
+export interface IdentityBooking {
+  participantId: string;
+  role: 'patient' | 'next_of_kin';
+  name: string;
+  consultationId: string;
+  title: string | null;
+  kind: ConsultationKind;
+  status: ConsultationStatus;
+  startsAt: string;
+  endsAt: string;
+  documentingOrganisation: string;
+  organiserName: string;
+}

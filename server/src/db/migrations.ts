@@ -199,4 +199,19 @@ CREATE TABLE oidc_logins (
 CREATE INDEX oidc_logins_expires ON oidc_logins(expires_at);
 `,
   },
+  {
+    version: 7,
+    name: 'patient entry with the patient eID',
+    sql: `
+-- A third kind of login in flight: a patient or next of kin logging in with the patient eID
+-- (ID-porten) to see the consultations booked under their national identity number.
+-- The column CHECK of migration 6 got PostgreSQL's default name, the same on PGlite.
+ALTER TABLE oidc_logins DROP CONSTRAINT oidc_logins_purpose_check;
+ALTER TABLE oidc_logins ADD CONSTRAINT oidc_logins_purpose_check
+  CHECK (purpose IN ('staff', 'invite', 'patient'));
+-- The patient entry looks participants up by the keyed hash of the number.
+CREATE INDEX participants_identity_hash ON participants(identity_hash)
+  WHERE identity_hash IS NOT NULL;
+`,
+  },
 ];

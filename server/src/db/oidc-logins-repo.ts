@@ -1,6 +1,6 @@
 import type { Queryable } from './database.js';
 
-export type OidcPurpose = 'staff' | 'invite';
+export type OidcPurpose = 'staff' | 'invite' | 'patient';
 
 export interface PendingOidcLogin {
   purpose: OidcPurpose;
@@ -10,7 +10,7 @@ export interface PendingOidcLogin {
   context: Record<string, string>;
 }
 
-/** Authorization-code logins between start and callback (see migration 6). */
+/** Authorization-code logins between start and callback (see migrations 6 and 7). */
 export const oidcLoginsRepo = {
   async insert(
     q: Queryable,
