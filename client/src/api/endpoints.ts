@@ -7,6 +7,9 @@ import {
   InviteLink,
   MeResponse,
   OidcStartResponse,
+  PatientConsultationList,
+  PatientLoginResponse,
+  PatientSessionResponse,
   SessionTokenResponse,
   TokenResponse,
   type CancelRequest,
@@ -114,6 +117,28 @@ export function endpoints(api: ApiClient) {
       api.get(`/invites/oidc/callback${search.startsWith('?') ? search : `?${search}`}`, {
         schema: SessionTokenResponse,
         auth: false,
+      }),
+    /** The patient's own entry: begin the eID (ID-porten) login on the login page. */
+    patientEidStart: () =>
+      api.post('/patient/oidc/start', { schema: OidcStartResponse, auth: false }),
+    /** Completes it with the provider's redirect query: the patient token and the list. */
+    patientEidCallback: (search: string) =>
+      api.get(`/patient/oidc/callback${search.startsWith('?') ? search : `?${search}`}`, {
+        schema: PatientLoginResponse,
+        auth: false,
+      }),
+    /** The consultations booked under the patient token's person, fresh. */
+    patientConsultations: (patientToken: string, signal?: AbortSignal) =>
+      api.get('/patient/consultations', {
+        schema: PatientConsultationList,
+        token: patientToken,
+        signal,
+      }),
+    /** A session for one of the person's own participants, and its invite token. */
+    patientSession: (patientToken: string, participantId: string) =>
+      api.post(`/patient/consultations/${encodeURIComponent(participantId)}/session`, {
+        schema: PatientSessionResponse,
+        token: patientToken,
       }),
     iceServers: async (sessionToken: string): Promise<IceServers['iceServers']> => {
       try {

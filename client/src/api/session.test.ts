@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SessionTokenResponse } from '@samkons/shared';
 import {
+  clearPatientLogin,
   getIdentifiedSession,
+  getPatientLogin,
+  savePatientLogin,
   pendingEidInvite,
   rememberEidInvite,
   saveIdentifiedSession,
@@ -71,5 +74,32 @@ describe('identified sessions for invite links (patient eID)', () => {
   it('ignores what does not parse as a session token response', () => {
     sessionStorage.setItem('samkons.eid.invite-a', '{"sessionToken":1}');
     expect(getIdentifiedSession('invite-a')).toBeNull();
+  });
+});
+
+describe('the patient entry token', () => {
+  beforeEach(() => vi.stubGlobal('sessionStorage', memoryStorage()));
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('keeps only the token and its end, until logged out', () => {
+    savePatientLogin({
+      patientToken: 'patient-token',
+      expiresAt: '2099-01-01T00:00:00.000Z',
+      // Whatever else the login answer had (the list) is not stored.
+      ...{ consultations: [{ title: 'Hjartesvikt' }] },
+    });
+    expect(sessionStorage.getItem('samkons.patient')).not.toContain('Hjartesvikt');
+    expect(getPatientLogin()).toEqual({
+      patientToken: 'patient-token',
+      expiresAt: '2099-01-01T00:00:00.000Z',
+    });
+    clearPatientLogin();
+    expect(getPatientLogin()).toBeNull();
+  });
+
+  it('ignores and removes an expired token', () => {
+    savePatientLogin({ patientToken: 'p', expiresAt: '2026-01-01T10:00:00.000Z' });
+    expect(getPatientLogin(new Date('2026-01-01T10:00:00.000Z'))).toBeNull();
+    expect(sessionStorage.getItem('samkons.patient')).toBeNull();
   });
 });

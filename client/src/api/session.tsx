@@ -15,6 +15,8 @@ const ROOM_KEY_PREFIX = 'samkons.room.';
 const EID_PENDING_KEY = 'samkons.eid.pending';
 /** An invite's session token obtained by eID login, keyed by the invite token. */
 const EID_SESSION_KEY_PREFIX = 'samkons.eid.';
+/** The patient entry's token (/pasient), after an eID login on the login page. */
+const PATIENT_KEY = 'samkons.patient';
 
 const StoredStaffSession = z.object({
   accessToken: z.string(),
@@ -86,6 +88,30 @@ export function getIdentifiedSession(
     return null;
   }
   return session;
+}
+
+const StoredPatientLogin = z.object({ patientToken: z.string().min(1), expiresAt: z.string() });
+export type StoredPatientLogin = z.infer<typeof StoredPatientLogin>;
+
+/**
+ * The patient entry's token: only the token and when it ends (it carries a keyed hash of
+ * the number, never the number). Same storage rules as the staff session.
+ */
+export function savePatientLogin(login: StoredPatientLogin): void {
+  write(PATIENT_KEY, { patientToken: login.patientToken, expiresAt: login.expiresAt });
+}
+/** That token while it is valid; an expired one is removed. */
+export function getPatientLogin(now: Date = new Date()): StoredPatientLogin | null {
+  const login = read(PATIENT_KEY, StoredPatientLogin);
+  if (!login) return null;
+  if (!(Date.parse(login.expiresAt) > now.getTime())) {
+    write(PATIENT_KEY, null);
+    return null;
+  }
+  return login;
+}
+export function clearPatientLogin(): void {
+  write(PATIENT_KEY, null);
 }
 
 interface SessionValue {

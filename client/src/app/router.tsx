@@ -7,6 +7,8 @@ import { ConsultationPage } from '../features/consultations/ConsultationPage';
 import { PrejoinPage, StaffPrejoinPage } from '../features/prejoin/PrejoinPage';
 import { JoinCallbackPage } from '../features/prejoin/JoinCallbackPage';
 import { SurveyPage } from '../features/survey/SurveyPage';
+import { PatientCallbackPage } from '../features/patient/PatientCallbackPage';
+import { PatientPage } from '../features/patient/PatientPage';
 import { Layout } from './Layout';
 import { RequireAuth } from './RequireAuth';
 import { NotFound, RouteError } from './NotFound';
@@ -32,6 +34,10 @@ export const routes = [
       // invite route, which would otherwise take "callback" for a token.
       { path: '/join/callback', element: <JoinCallbackPage /> },
       { path: '/join/:inviteToken', element: <PrejoinPage /> },
+      // The patient's own entry: log in with the patient eID on the login page, see the
+      // meetings booked under one's national identity number, go on to their pre-join.
+      { path: '/pasient/callback', element: <PatientCallbackPage /> },
+      { path: '/pasient', element: <PatientPage /> },
       // Participants with an invitation link answer without an account.
       { path: '/survey/:consultationId', element: <SurveyPage /> },
       {

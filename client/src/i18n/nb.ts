@@ -83,6 +83,14 @@ export const nb: Messages = {
     wrongCredentials: 'Feil brukernavn eller passord.',
     required: 'Fyll ut brukernavn og passord.',
     sessionExpired: 'Økten din er over. Logg inn på nytt.',
+    introStaff: 'For helsepersonell.',
+    patientHeading: 'Pasient eller pårørende?',
+    patientIntro:
+      'Har du fått en lenke til møtet, kan du bruke den. Har du ikke lenken, kan du logge inn med {{name}} og se videomøtene du er invitert til.',
+    patientLogin: 'Logg inn med {{name}}',
+    patientExpired:
+      'Innloggingen din med {{name}} er utløpt. Logg inn på nytt for å se videomøtene dine.',
+    patientRequired: 'Logg inn med {{name}} for å se videomøtene dine.',
   },
   consultations: {
     title: 'Mine konsultasjoner',
@@ -262,6 +270,38 @@ export const nb: Messages = {
     identifyButton: 'Logg inn med {{name}}',
     identifyGoing: 'Sender deg til {{name}} …',
     identified: 'Identifisert med {{name}}',
+  },
+  patient: {
+    title: 'Mine videomøter',
+    intro: 'Her er videomøtene du er invitert til som pasient eller pårørende.',
+    loggedInWith: 'Du er logget inn med {{name}}.',
+    logout: 'Logg ut',
+    loading: 'Henter videomøtene dine …',
+    empty:
+      'Vi fant ingen videomøter for deg. Har du fått en innkalling til et videomøte, ta kontakt med sykehuset eller legekontoret som kalte deg inn.',
+    when: '{{start}} til {{end}}',
+    asPatient: 'Du er med som pasient.',
+    asNextOfKin: 'Du er med som pårørende.',
+    organiser: 'Kalt inn av {{name}}, {{organisation}}.',
+    goToPrejoin: 'Gå til forhåndssjekk',
+    opening: 'Åpner forhåndssjekken …',
+    opensAt: 'Åpner {{time}}',
+    ended: 'Møtet er over.',
+    notOpenYet: 'Møtet er ikke åpent ennå. Det åpner {{time}}.',
+    notOpenYetNoTime: 'Møtet er ikke åpent ennå. Prøv igjen litt senere.',
+    gone: 'Møtet er avlyst eller over.',
+    notFound: 'Fant ikke møtet. Last siden på nytt.',
+    reload: 'Prøv igjen',
+    callbackTitle: 'Innlogging',
+    finishing: 'Fullfører innloggingen …',
+    failedTitle: 'Innloggingen mislyktes',
+    levelTooLow:
+      'Du må logge inn på et sikrere nivå. Prøv igjen med {{name}}, for eksempel med BankID.',
+    noNumber:
+      '{{name}} oppga ikke hvem du er. Prøv igjen, eller ta kontakt med den som kalte deg inn.',
+    cancelled: 'Innloggingen ble avbrutt. Du kan prøve igjen.',
+    expired: 'Innloggingen tok for lang tid eller er allerede brukt. Prøv igjen.',
+    backToLogin: 'Tilbake til innloggingen',
   },
   joinCallback: {
     title: 'Innlogging',

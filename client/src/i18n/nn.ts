@@ -84,6 +84,14 @@ export const nn = {
     wrongCredentials: 'Feil brukarnamn eller passord.',
     required: 'Fyll ut brukarnamn og passord.',
     sessionExpired: 'Økta di er slutt. Logg inn på nytt.',
+    introStaff: 'For helsepersonell.',
+    patientHeading: 'Pasient eller pårørande?',
+    patientIntro:
+      'Har du fått ei lenkje til møtet, kan du bruke ho. Har du ikkje lenkja, kan du logge inn med {{name}} og sjå videomøta du er invitert til.',
+    patientLogin: 'Logg inn med {{name}}',
+    patientExpired:
+      'Innlogginga di med {{name}} er ute. Logg inn på nytt for å sjå videomøta dine.',
+    patientRequired: 'Logg inn med {{name}} for å sjå videomøta dine.',
   },
   consultations: {
     title: 'Mine konsultasjonar',
@@ -263,6 +271,38 @@ export const nn = {
     identifyButton: 'Logg inn med {{name}}',
     identifyGoing: 'Sender deg til {{name}} …',
     identified: 'Identifisert med {{name}}',
+  },
+  patient: {
+    title: 'Mine videomøte',
+    intro: 'Her er videomøta du er invitert til som pasient eller pårørande.',
+    loggedInWith: 'Du er logga inn med {{name}}.',
+    logout: 'Logg ut',
+    loading: 'Hentar videomøta dine …',
+    empty:
+      'Vi fann ingen videomøte for deg. Har du fått ei innkalling til eit videomøte, ta kontakt med sjukehuset eller legekontoret som kalla deg inn.',
+    when: '{{start}} til {{end}}',
+    asPatient: 'Du er med som pasient.',
+    asNextOfKin: 'Du er med som pårørande.',
+    organiser: 'Kalla inn av {{name}}, {{organisation}}.',
+    goToPrejoin: 'Gå til førehandssjekk',
+    opening: 'Opnar førehandssjekken …',
+    opensAt: 'Opnar {{time}}',
+    ended: 'Møtet er over.',
+    notOpenYet: 'Møtet er ikkje ope enno. Det opnar {{time}}.',
+    notOpenYetNoTime: 'Møtet er ikkje ope enno. Prøv igjen litt seinare.',
+    gone: 'Møtet er avlyst eller over.',
+    notFound: 'Fann ikkje møtet. Last sida på nytt.',
+    reload: 'Prøv igjen',
+    callbackTitle: 'Innlogging',
+    finishing: 'Fullfører innlogginga …',
+    failedTitle: 'Innlogginga gjekk ikkje',
+    levelTooLow:
+      'Du må logge inn på eit sikrare nivå. Prøv igjen med {{name}}, til dømes med BankID.',
+    noNumber:
+      '{{name}} sa ikkje kven du er. Prøv igjen, eller ta kontakt med den som kalla deg inn.',
+    cancelled: 'Innlogginga vart avbroten. Du kan prøve igjen.',
+    expired: 'Innlogginga tok for lang tid eller er alt brukt. Prøv igjen.',
+    backToLogin: 'Tilbake til innlogginga',
   },
   joinCallback: {
     title: 'Innlogging',

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { useSession } from '../../api/session';
 import { errorMessageKey, isApiError } from '../../api/errors';
 import { usePageTitle } from '../../app/usePageTitle';
-import { useAuthProviders } from './useAuthProviders';
+import { patientEidName, useAuthProviders } from './useAuthProviders';
 import './auth.css';
 
 export function LoginPage() {
@@ -14,7 +14,11 @@ export function LoginPage() {
   const providers = useAuthProviders();
   const navigate = useNavigate();
   const location = useLocation();
-  const from = (location.state as { from?: string } | null)?.from ?? '/';
+  const state = location.state as { from?: string; patient?: 'expired' | 'required' } | null;
+  const from = state?.from ?? '/';
+  // Sent back here from /pasient: the patient token ended (or there was none).
+  const patientNotice = state?.patient;
+  const eidName = patientEidName(providers);
 
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -48,6 +52,17 @@ export function LoginPage() {
     }
   };
 
+  // The patient entry: the login's state is kept by the server; nothing is stored here.
+  const onPatientEid = async () => {
+    setBusy(true);
+    try {
+      window.location.assign((await api.patientEidStart()).authorizationUrl);
+    } catch (err) {
+      setBusy(false);
+      fail(t(errorMessageKey(err)));
+    }
+  };
+
   const onOidc = async () => {
     setBusy(true);
     try {
@@ -61,7 +76,7 @@ export function LoginPage() {
   return (
     <div className="login">
       <h1>{t('auth.title')}</h1>
-      <p>{t('auth.intro')}</p>
+      <p>{providers.patientOidc ? t('auth.introStaff') : t('auth.intro')}</p>
 
       {expired && !error && (
         <div className="alert alert--info" role="status">
@@ -117,6 +132,28 @@ export function LoginPage() {
             {t('auth.helseId')}
           </button>
         </>
+      )}
+
+      {providers.patientOidc && (
+        <section className="login__patient" aria-labelledby="login-patient-heading">
+          <h2 id="login-patient-heading">{t('auth.patientHeading')}</h2>
+          {patientNotice && (
+            <div className="alert alert--info" role="status" data-testid="patient-notice">
+              {patientNotice === 'expired'
+                ? t('auth.patientExpired', { name: eidName })
+                : t('auth.patientRequired', { name: eidName })}
+            </div>
+          )}
+          <p>{t('auth.patientIntro', { name: eidName })}</p>
+          <button
+            type="button"
+            className="button button--large"
+            disabled={busy}
+            onClick={() => void onPatientEid()}
+          >
+            {t('auth.patientLogin', { name: eidName })}
+          </button>
+        </section>
       )}
     </div>
   );
