@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Consultation, InviteLink, SessionTokenResponse } from '@samkons/shared';
 import { axeSeriousViolations, describeViolations, type AxeViolation } from '../support/axe.js';
 import { apiCall, screenshotter } from '../support/journey.js';
-import { ACR_HIGH, startLocalIdp, type LocalIdp } from '../support/local-idp.js';
-import { freePort, type ServerProcess } from '../support/server-process.js';
-import { startBrowserStage, type BrowserStage } from '../support/stage.js';
+import { startEidStage, type EidStage } from '../support/eid-stage.js';
+import { ACR_HIGH, type LocalIdp } from '../support/local-idp.js';
+import type { ServerProcess } from '../support/server-process.js';
 
 /**
  * The patient eID (ID-porten) on an invite link, in real Chromium against the real server
@@ -27,67 +27,32 @@ import { startBrowserStage, type BrowserStage } from '../support/stage.js';
  */
 
 const ARTEFACTS = fileURLToPath(new URL('../../test-results/invite-eid/', import.meta.url));
-const CLIENT_ID = 'samkons-patient-e2e';
-const CLIENT_SECRET = 'patient-secret-e2e';
 const PATIENT = { name: 'Kari Nordmann', pid: '15058710021', birthDate: '1987-05-15' };
 /** A valid number, but not the patient's. */
 const SOMEONE_ELSE_PID = '01015010033';
 /** The patient's number with a wrong last control digit. */
 const INVALID_PID = '15058710022';
 
-let idp: LocalIdp;
-let stage: BrowserStage;
+let stage: EidStage;
 let server: ServerProcess;
 let browser: Browser;
+let idp: LocalIdp;
 let staffToken: string;
 let consultation: Consultation;
 let inviteToken: string;
 let joinUrl: string;
 
 beforeAll(async () => {
-  // The provider must know the redirect URI before the server starts: fix the port first.
-  const port = await freePort();
-  const publicUrl = `http://127.0.0.1:${port}`;
-  idp = await startLocalIdp([
-    {
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-      redirectUris: [`${publicUrl}/join/callback`],
-    },
-  ]);
-  stage = await startBrowserStage({
-    env: {
-      PORT: String(port),
-      PUBLIC_URL: publicUrl,
-      JWT_SECRET: 'e2e-invite-eid-jwt-secret-0123456789abcdef',
-      PATIENT_OIDC_ISSUER: idp.issuer,
-      PATIENT_OIDC_CLIENT_ID: CLIENT_ID,
-      PATIENT_OIDC_CLIENT_SECRET: CLIENT_SECRET,
-      IDENTITY_HASH_SECRET: 'e2e-identity-hash-secret-0123456789abcdef',
-      DEMO_DATA: 'true',
-    },
-    artefacts: ARTEFACTS,
-  });
-  ({ server, browser } = stage);
-  expect(server.url).toBe(publicUrl);
-
-  const login = await fetch(`${server.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'spesialist', password: 'demo-spesialist' }),
-  });
-  expect(login.status).toBe(200);
-  staffToken = ((await login.json()) as { accessToken: string }).accessToken;
+  stage = await startEidStage({ artefacts: ARTEFACTS });
+  ({ server, browser, idp, staffToken } = stage);
 
   // Starts now and ends before the demo seed's consultation for the same specialist (which
   // starts at least 15 minutes after the server did), so the booking does not clash.
-  const start = Date.now();
-  consultation = await apiCall<Consultation>(server.url, '/consultations', staffToken, {
+  consultation = await stage.book({
     kind: 'co_consultation',
     title: 'Oppfølging: eID',
-    startsAt: new Date(start).toISOString(),
-    endsAt: new Date(start + 10 * 60_000).toISOString(),
-    documentingOrganisation: 'Helse Bergen',
+    startsAt: new Date(),
+    minutes: 10,
     participants: [
       {
         role: 'patient',
@@ -113,7 +78,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stage?.close();
-  await idp?.close();
 });
 
 const shot = screenshotter(ARTEFACTS);

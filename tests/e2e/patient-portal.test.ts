@@ -3,10 +3,10 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Consultation, SessionTokenResponse } from '@samkons/shared';
 import { axeSeriousViolations, describeViolations, type AxeViolation } from '../support/axe.js';
-import { apiCall, screenshotter } from '../support/journey.js';
-import { ACR_HIGH, startLocalIdp, type LocalIdp } from '../support/local-idp.js';
-import { freePort, type ServerProcess } from '../support/server-process.js';
-import { startBrowserStage, type BrowserStage } from '../support/stage.js';
+import { screenshotter } from '../support/journey.js';
+import { startEidStage, type EidStage } from '../support/eid-stage.js';
+import { ACR_HIGH, type LocalIdp } from '../support/local-idp.js';
+import type { ServerProcess } from '../support/server-process.js';
 
 /**
  * The patient's own entry with the patient eID (ID-porten), in real Chromium against the
@@ -27,65 +27,33 @@ import { startBrowserStage, type BrowserStage } from '../support/stage.js';
  */
 
 const ARTEFACTS = fileURLToPath(new URL('../../test-results/patient-portal/', import.meta.url));
-const CLIENT_ID = 'samkons-patient-e2e';
-const CLIENT_SECRET = 'patient-secret-e2e';
 const PATIENT = { name: 'Kari Nordmann', pid: '15058710021', birthDate: '1987-05-15' };
 const NOBODY_PID = '31039910007';
 const ORGANISER = 'Dr. Ingrid Haukeland';
 
+let stage: EidStage;
 let idp: LocalIdp;
-let stage: BrowserStage;
 let server: ServerProcess;
 let browser: Browser;
 let today: Consultation;
 let later: Consultation;
 
 beforeAll(async () => {
-  // The provider must know the redirect URIs before the server starts: fix the port first.
-  const port = await freePort();
-  const publicUrl = `http://127.0.0.1:${port}`;
-  idp = await startLocalIdp([
-    {
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-      redirectUris: [`${publicUrl}/pasient/callback`, `${publicUrl}/join/callback`],
-    },
-  ]);
-  stage = await startBrowserStage({
-    env: {
-      PORT: String(port),
-      PUBLIC_URL: publicUrl,
-      JWT_SECRET: 'e2e-patient-portal-jwt-secret-0123456789abcdef',
-      PATIENT_OIDC_ISSUER: idp.issuer,
-      PATIENT_OIDC_CLIENT_ID: CLIENT_ID,
-      PATIENT_OIDC_CLIENT_SECRET: CLIENT_SECRET,
-      IDENTITY_HASH_SECRET: 'e2e-identity-hash-secret-0123456789abcdef',
-      DEMO_DATA: 'true',
-      // Four logins and a few list and session calls from one address.
-      LOGIN_RATE_LIMIT_PER_MINUTE: '100',
-    },
+  stage = await startEidStage({
     artefacts: ARTEFACTS,
+    // Four logins and a few list and session calls from one address.
+    env: { LOGIN_RATE_LIMIT_PER_MINUTE: '100' },
   });
-  ({ server, browser } = stage);
-  expect(server.url).toBe(publicUrl);
-
-  const login = await fetch(`${server.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'spesialist', password: 'demo-spesialist' }),
-  });
-  expect(login.status).toBe(200);
-  const staffToken = ((await login.json()) as { accessToken: string }).accessToken;
+  ({ server, browser, idp } = stage);
 
   // Starts now and ends before the demo seed's consultation for the same specialist (which
   // starts at least 15 minutes after the server did), so the booking does not clash.
   const start = Date.now();
-  today = await apiCall<Consultation>(server.url, '/consultations', staffToken, {
+  today = await stage.book({
     kind: 'co_consultation',
     title: 'Oppfølging hjartesvikt',
-    startsAt: new Date(start).toISOString(),
-    endsAt: new Date(start + 10 * 60_000).toISOString(),
-    documentingOrganisation: 'Helse Bergen',
+    startsAt: new Date(start),
+    minutes: 10,
     participants: [
       {
         role: 'patient',
@@ -101,12 +69,11 @@ beforeAll(async () => {
   // consultation, where she is next of kin.
   const inThreeDays = new Date(start + 3 * 86400_000);
   inThreeDays.setUTCHours(2, 0, 0, 0);
-  later = await apiCall<Consultation>(server.url, '/consultations', staffToken, {
+  later = await stage.book({
     kind: 'follow_up',
     title: 'Kontroll for far',
-    startsAt: inThreeDays.toISOString(),
-    endsAt: new Date(inThreeDays.getTime() + 30 * 60_000).toISOString(),
-    documentingOrganisation: 'Helse Bergen',
+    startsAt: inThreeDays,
+    minutes: 30,
     participants: [
       {
         role: 'patient',
@@ -128,7 +95,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stage?.close();
-  await idp?.close();
 });
 
 const shot = screenshotter(ARTEFACTS);
