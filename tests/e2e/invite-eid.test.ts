@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Consultation, InviteLink, SessionTokenResponse } from '@samkons/shared';
-import { axeSeriousViolations, describeViolations, type AxeViolation } from '../support/axe.js';
+import { axeLog } from '../support/axe.js';
 import { apiCall, screenshotter } from '../support/journey.js';
 import { startEidStage, type EidStage } from '../support/eid-stage.js';
 import { ACR_HIGH, type LocalIdp } from '../support/local-idp.js';
@@ -81,10 +81,8 @@ afterAll(async () => {
 });
 
 const shot = screenshotter(ARTEFACTS);
-const a11y: { step: string; violations: AxeViolation[] }[] = [];
-const scan = async (page: Page, step: string) => {
-  a11y.push({ step, violations: await axeSeriousViolations(page) });
-};
+const a11y = axeLog();
+const scan = a11y.scan;
 
 const newContext = (): Promise<BrowserContext> =>
   browser.newContext({
@@ -278,12 +276,10 @@ describe('invite link with the patient eID (ID-porten)', () => {
   });
 
   it('has no serious or critical accessibility violations on the eID pages', () => {
-    expect(a11y.map((s) => s.step)).toEqual(
+    expect(a11y.steps.map((s) => s.step)).toEqual(
       expect.arrayContaining(['01-identify', '04-someone-else-refused']),
     );
-    for (const { step, violations } of a11y) {
-      expect(violations, `${step}:\n${describeViolations(violations)}`).toEqual([]);
-    }
+    expect(a11y.failures()).toBe('');
     console.log(`invite-eid screenshots:\n${shot.paths.join('\n')}`);
   });
 });

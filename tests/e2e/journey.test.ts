@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { Consultation, InviteLink } from '@samkons/shared';
-import { axeSeriousViolations, describeViolations, type AxeViolation } from '../support/axe.js';
+import { axeLog } from '../support/axe.js';
 import { browserStageForFile } from '../support/stage.js';
 import {
   apiCall,
@@ -61,10 +61,8 @@ describe('consultation journey', () => {
   it('books, consents, admits, meets five-way, withdraws one person, ends', async () => {
     const shot = screenshotter(ARTEFACTS);
     // Scanned between the timed steps, never inside them; asserted at the end.
-    const a11y: { step: string; violations: AxeViolation[] }[] = [];
-    const scan = async (page: Page, step: string) => {
-      a11y.push({ step, violations: await axeSeriousViolations(page) });
-    };
+    const a11y = axeLog();
+    const scan = a11y.scan;
     const joins: { who: string; via: 'direct' | 'lobby'; ms: number }[] = [];
 
     // --- 1. The specialist logs in and books ----------------------------------------
@@ -381,11 +379,8 @@ describe('consultation journey', () => {
     await scan(host, '12-host-ended');
     await shot(pages.patient, '13-patient-ended');
 
-    const failing = a11y.filter((a) => a.violations.length > 0);
-    expect(failing.map((a) => `${a.step}:\n${describeViolations(a.violations)}`).join('\n')).toBe(
-      '',
-    );
-    expect(a11y).toHaveLength(8);
+    expect(a11y.failures()).toBe('');
+    expect(a11y.steps).toHaveLength(8);
 
     // --- Figures ----------------------------------------------------------------------
     const ms = joins.map((j) => j.ms).sort((a, b) => a - b);

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Consultation, SessionTokenResponse } from '@samkons/shared';
-import { axeSeriousViolations, describeViolations, type AxeViolation } from '../support/axe.js';
+import { axeLog } from '../support/axe.js';
 import { screenshotter } from '../support/journey.js';
 import { startEidStage, type EidStage } from '../support/eid-stage.js';
 import { ACR_HIGH, type LocalIdp } from '../support/local-idp.js';
@@ -98,10 +98,8 @@ afterAll(async () => {
 });
 
 const shot = screenshotter(ARTEFACTS);
-const a11y: { step: string; violations: AxeViolation[] }[] = [];
-const scan = async (page: Page, step: string) => {
-  a11y.push({ step, violations: await axeSeriousViolations(page) });
-};
+const a11y = axeLog();
+const scan = a11y.scan;
 
 const newContext = (): Promise<BrowserContext> =>
   browser.newContext({
@@ -285,12 +283,10 @@ describe('the patient entry with ID-porten', () => {
 
   it('has no serious or critical accessibility violations on the patient entry', () => {
     expect(later.participants.some((p) => p.role === 'next_of_kin')).toBe(true);
-    expect(a11y.map((s) => s.step)).toEqual(
+    expect(a11y.steps.map((s) => s.step)).toEqual(
       expect.arrayContaining(['01-login-patient-section', '02-my-meetings']),
     );
-    for (const { step, violations } of a11y) {
-      expect(violations, `${step}:\n${describeViolations(violations)}`).toEqual([]);
-    }
+    expect(a11y.failures()).toBe('');
     console.log(`patient-portal screenshots:\n${shot.paths.join('\n')}`);
   });
 });

@@ -38,3 +38,24 @@ export const describeViolations = (vs: AxeViolation[]) =>
         `${v.impact} ${v.id}: ${v.help}\n${v.nodes.map((n) => `  ${n.target.join(' ')} ${n.failureSummary ?? ''}`).join('\n')}`,
     )
     .join('\n');
+
+/**
+ * Axe scans of named steps, asserted together at the end, so a scan never sits inside a
+ * timed step and one failing page does not hide the others.
+ */
+export function axeLog() {
+  const steps: { step: string; violations: AxeViolation[] }[] = [];
+  return {
+    steps,
+    async scan(page: Page, step: string): Promise<void> {
+      steps.push({ step, violations: await axeSeriousViolations(page) });
+    },
+    /** Every step with violations, described; '' when there are none. */
+    failures(): string {
+      return steps
+        .filter((s) => s.violations.length > 0)
+        .map((s) => `${s.step}:\n${describeViolations(s.violations)}`)
+        .join('\n');
+    },
+  };
+}
