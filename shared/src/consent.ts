@@ -1,7 +1,31 @@
 import { z } from 'zod';
+import type { Consultation } from './consultation.js';
+import type { Participant } from './participant.js';
 
 /** Patients decide over their own health from this age; younger ones need a guardian. */
 export const CONSENT_AGE = 16;
+
+/** Whole years between a birth date and `now` (calendar arithmetic, UTC). */
+export function ageOn(birthDate: string, now: Date): number {
+  const [y, m, d] = birthDate.split('-').map(Number) as [number, number, number];
+  let age = now.getUTCFullYear() - y;
+  const beforeBirthday =
+    now.getUTCMonth() + 1 < m || (now.getUTCMonth() + 1 === m && now.getUTCDate() < d);
+  if (beforeBirthday) age -= 1;
+  return age;
+}
+
+/**
+ * Who may consent for the patient: the patient from 16, otherwise guardians among the
+ * next of kin. Empty when the consultation has no patient (guidance between staff).
+ * The server decides with it (policy) and the client chooses what to show with it.
+ */
+export function consentHolders(c: Consultation, now = new Date()): Participant[] {
+  const patient = c.participants.find((p) => p.role === 'patient');
+  if (!patient) return [];
+  if (patient.birthDate && ageOn(patient.birthDate, now) >= CONSENT_AGE) return [patient];
+  return c.participants.filter((p) => p.role === 'next_of_kin' && p.isGuardian);
+}
 
 /**
  * in_app: given in the app by the patient or guardian themself;

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type {
-  Consent,
-  ConsentRefusal,
-  GiveConsentRequest,
-  RefuseConsentRequest,
-  WithdrawConsentRequest,
+import {
+  consentHolders,
+  type Consent,
+  type ConsentRefusal,
+  type GiveConsentRequest,
+  type RefuseConsentRequest,
+  type WithdrawConsentRequest,
 } from '@samkons/shared';
 import type { Database } from '../db/database.js';
 import { consentsRepo } from '../db/consents-repo.js';
@@ -13,7 +14,7 @@ import { actorOf } from '../audit/actor.js';
 import type { RequestMeta } from '../auth/auth-service.js';
 import { assertLive, auditedTransaction, loadAuthorised } from '../booking/access.js';
 import { DomainError, notFound } from '../http/domain-error.js';
-import { consentHolders, membership } from '../policy/policy.js';
+import { membership } from '../policy/policy.js';
 import type { Principal } from '../policy/principal.js';
 import type { DomainEventBus } from './events.js';
 

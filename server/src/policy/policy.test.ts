@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Consent, Consultation, Participant } from '@samkons/shared';
-import { ageOn, computeGrants, consentHolders, decide } from './policy.js';
+import {
+  ageOn,
+  consentHolders,
+  type Consent,
+  type Consultation,
+  type Participant,
+} from '@samkons/shared';
+import { computeGrants, decide } from './policy.js';
 
 const p = (
   id: string,

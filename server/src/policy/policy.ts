@@ -1,5 +1,5 @@
 import {
-  CONSENT_AGE,
+  consentHolders,
   isStaffRole,
   type Consent,
   type Consultation,
@@ -54,27 +54,6 @@ const allow: Decision = { allowed: true };
 const deny = (reason: string): Decision => ({ allowed: false, reason });
 
 const LIVE = new Set(['booked', 'in_progress']);
-
-/** Whole years between a birth date and `now` (calendar arithmetic, UTC). */
-export function ageOn(birthDate: string, now: Date): number {
-  const [y, m, d] = birthDate.split('-').map(Number) as [number, number, number];
-  let age = now.getUTCFullYear() - y;
-  const beforeBirthday =
-    now.getUTCMonth() + 1 < m || (now.getUTCMonth() + 1 === m && now.getUTCDate() < d);
-  if (beforeBirthday) age -= 1;
-  return age;
-}
-
-/**
- * Who may consent for the patient: the patient from 16, otherwise guardians among the
- * next of kin. Empty when the consultation has no patient (guidance between staff).
- */
-export function consentHolders(c: Consultation, now = new Date()): Participant[] {
-  const patient = c.participants.find((p) => p.role === 'patient');
-  if (!patient) return [];
-  if (patient.birthDate && ageOn(patient.birthDate, now) >= CONSENT_AGE) return [patient];
-  return c.participants.filter((p) => p.role === 'next_of_kin' && p.isGuardian);
-}
 
 /** The principal's participant row in this consultation, if they take part. */
 export function membership(principal: Principal, c: Consultation): Participant | undefined {

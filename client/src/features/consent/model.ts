@@ -1,5 +1,7 @@
 import {
+  ageOn,
   CONSENT_AGE,
+  consentHolders,
   type Consent,
   type Consultation,
   type Participant,
@@ -8,30 +10,17 @@ import {
 
 /**
  * Consent rules as the client needs them (the server decides; these only choose what to
- * show). Mirrors server/src/policy/policy.ts: the patient consents from 16, otherwise a
- * guardian; everyone else's presence must be covered by the consent in force.
+ * show). Who holds consent is the shared rule the server's policy uses too; everyone
+ * else's presence must be covered by the consent in force.
  */
+
+export { consentHolders };
 
 /** The consent in force: neither withdrawn nor replaced by a newer one. */
 export function consentInForce(consents: readonly Consent[]): Consent | undefined {
   return consents
     .filter((c) => !c.withdrawnAt && !c.supersededAt)
     .sort((a, b) => Date.parse(b.givenAt) - Date.parse(a.givenAt))[0];
-}
-
-export function ageOn(birthDate: string, now: Date): number {
-  const [y, m, d] = birthDate.split('-').map(Number) as [number, number, number];
-  let age = now.getUTCFullYear() - y;
-  if (now.getUTCMonth() + 1 < m || (now.getUTCMonth() + 1 === m && now.getUTCDate() < d)) age--;
-  return age;
-}
-
-/** Who may consent for the patient: the patient from 16, otherwise the guardians. */
-export function consentHolders(c: Consultation, now = new Date()): Participant[] {
-  const patient = c.participants.find((p) => p.role === 'patient');
-  if (!patient) return [];
-  if (patient.birthDate && ageOn(patient.birthDate, now) >= CONSENT_AGE) return [patient];
-  return c.participants.filter((p) => p.role === 'next_of_kin' && p.isGuardian);
 }
 
 /** Participants whose presence the consent must name (all but the patient and the holders). */
