@@ -21,6 +21,7 @@ import type { ParticipantPrincipal, Principal, StaffPrincipal } from '../policy/
 import { hashPassword, verifyDummy, verifyPassword } from './passwords.js';
 import {
   AccessClaims,
+  bearerToken,
   InviteClaims,
   SessionClaims,
   TokenSigner,
@@ -195,8 +196,7 @@ export class AuthService {
 
   /** Resolves an `Authorization: Bearer` value to a principal, checking revocation. */
   async authenticate(authorization: string | undefined): Promise<Principal> {
-    const token = /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/.exec(authorization ?? '')?.[1];
-    if (!token) throw unauthenticated('Missing bearer token');
+    const token = bearerToken(authorization);
     const aud = TokenSigner.audienceOf(token);
     if (aud === 'access') return this.#staffPrincipal(token);
     if (aud === 'session') {

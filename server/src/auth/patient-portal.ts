@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import {
   AssuranceLevel,
   type PatientConsultation,
@@ -8,14 +7,14 @@ import {
 } from '@samkons/shared';
 import type { Database } from '../db/database.js';
 import { consultationsRepo, type IdentityBooking } from '../db/consultations-repo.js';
-import { appendAudit, type AuditRecord } from '../audit/audit-log.js';
+import { appendAuditMany, type AuditRecord } from '../audit/audit-log.js';
 import { DomainError } from '../http/domain-error.js';
 import type { AuthService, RequestMeta } from './auth-service.js';
-import type { IdentityHasher } from './identity-hash.js';
+import { sameIdentityHash, type IdentityHasher } from './identity-hash.js';
 import type { InviteIdentificationSettings } from './invite-identification.js';
 import { eidRefusal, readEidLogin } from './eid-login.js';
 import { OidcClient } from './oidc-client.js';
-import { PatientClaims, TokenSigner } from './tokens.js';
+import { bearerToken, PatientClaims, TokenSigner } from './tokens.js';
 
 export interface PatientPortalSettings extends InviteIdentificationSettings {
   /** Lifetime of the patient token (the list and the way to the pre-join). */
@@ -24,12 +23,6 @@ export interface PatientPortalSettings extends InviteIdentificationSettings {
 
 /** Completed consultations stay on the list this long after they ended. */
 const RECENT_MS = 24 * 3600_000;
-
-const sameHash = (a: string, b: string) => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
 
 /**
  * The patient's own entry (like Helsenorge). A patient or next of kin who lost (or never
@@ -134,7 +127,7 @@ export class PatientPortal {
     const participant = await consultationsRepo.participant(this.#db, participantId);
     const stored = participant && (await consultationsRepo.identityHash(this.#db, participant.id));
     const consultation =
-      participant && stored && sameHash(stored, claims.sub)
+      participant && stored && sameIdentityHash(stored, claims.sub)
         ? await consultationsRepo.byId(this.#db, participant.consultationId)
         : undefined;
     if (
@@ -186,9 +179,7 @@ export class PatientPortal {
   }
 
   #verify(authorization: string | undefined): PatientClaims {
-    const token = /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/.exec(authorization ?? '')?.[1];
-    if (!token) throw new DomainError('unauthenticated', 'Missing bearer token');
-    return this.#signer.verify('patient', token, PatientClaims);
+    return this.#signer.verify('patient', bearerToken(authorization), PatientClaims);
   }
 
   async #list(
@@ -237,9 +228,7 @@ export class PatientPortal {
   }
 
   async #audit(rows: AuditRecord[]): Promise<void> {
-    await this.#db.transaction(async (tx) => {
-      for (const r of rows) await appendAudit(tx, r);
-    });
+    await this.#db.transaction((tx) => appendAuditMany(tx, rows));
   }
 }
 

@@ -84,5 +84,12 @@ export class TokenSigner {
   }
 }
 
+/** The token of an `Authorization: Bearer <token>` header; 401 when there is none. */
+export function bearerToken(authorization: string | undefined): string {
+  const token = /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/.exec(authorization ?? '')?.[1];
+  if (!token) throw new DomainError('unauthenticated', 'Missing bearer token');
+  return token;
+}
+
 export const randomToken = () => randomBytes(32).toString('base64url');
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
