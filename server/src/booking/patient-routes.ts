@@ -9,9 +9,13 @@ import {
 } from '@samkons/shared';
 import type { PatientPortal } from '../auth/patient-portal.js';
 import { DomainError } from '../http/domain-error.js';
-import { bearerSecurity, errorResponses, requestMeta } from '../http/route-kit.js';
+import {
+  bearerSecurity,
+  errorResponses,
+  OidcCallbackQuery,
+  requestMeta,
+} from '../http/route-kit.js';
 
-const OidcCallbackQuery = z.record(z.string().max(64), z.string().max(4096));
 const PatientParticipantParams = z.object({ participantId: z.uuid() });
 
 /**

@@ -32,12 +32,15 @@ import {
   WithdrawConsentRequest,
 } from '@samkons/shared';
 import { DomainError } from '../http/domain-error.js';
-import { bearerSecurity, errorResponses, requestMeta } from '../http/route-kit.js';
+import {
+  bearerSecurity,
+  errorResponses,
+  OidcCallbackQuery,
+  requestMeta,
+} from '../http/route-kit.js';
 import { registerPatientRoutes } from './patient-routes.js';
 import type { DomainServices } from './services.js';
 
-/** What an OpenID provider appends to the redirect (code, state, iss, or error). */
-const OidcCallbackQuery = z.record(z.string().max(64), z.string().max(4096));
 const ConsultationParams = z.object({ id: z.uuid() });
 const ParticipantParams = z.object({ id: z.uuid(), participantId: z.uuid() });
 const ConsentParams = z.object({ id: z.uuid(), consentId: z.uuid() });

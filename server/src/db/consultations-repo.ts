@@ -4,6 +4,7 @@ import type {
   ConsultationStatus,
   JoinLocation,
   Participant,
+  PatientConsultation,
   Role,
 } from '@samkons/shared';
 import type { Queryable } from './database.js';
@@ -330,17 +331,5 @@ export const consultationsRepo = {
   },
 };
 
-/** A booking found by identity hash (see `bookedUnderIdentity`). */
-export interface IdentityBooking {
-  participantId: string;
-  role: 'patient' | 'next_of_kin';
-  name: string;
-  consultationId: string;
-  title: string | null;
-  kind: ConsultationKind;
-  status: ConsultationStatus;
-  startsAt: string;
-  endsAt: string;
-  documentingOrganisation: string;
-  organiserName: string;
-}
+/** A booking found by identity hash (see `bookedUnderIdentity`); the service adds the window. */
+export type IdentityBooking = Omit<PatientConsultation, 'joinableFrom'>;

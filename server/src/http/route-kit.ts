@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { ErrorBody } from '@samkons/shared';
 import type { RequestMeta } from '../auth/auth-service.js';
 
@@ -18,3 +19,6 @@ export const bearerSecurity = [{ bearerAuth: [] }];
 export const requestMeta = (req: FastifyRequest): RequestMeta => ({
   clientAddress: req.ip ?? null,
 });
+
+/** What an OpenID provider appends to the redirect (code, state, iss, or error). */
+export const OidcCallbackQuery = z.record(z.string().max(64), z.string().max(4096));
