@@ -137,7 +137,7 @@ export class BookingService {
       }
       const c = await consultationsRepo.byId(tx, id);
       if (!c) throw new Error('consultation vanished inside its transaction');
-      for (const x of c.participants) await this.#notifyParticipant(tx, c, x, 'invite');
+      for (const x of c.participants) await this.notifier.notify(tx, c, x, 'invite');
       await appendAudit(tx, {
         actor: actorOf(p),
         action: 'consultation.create',
@@ -230,7 +230,7 @@ export class BookingService {
       // A new time needs its own reminder, even when the old one was already sent.
       await resetReminder(tx, id);
       const next = await this.#reload(tx, id);
-      for (const x of next.participants) await this.#notifyParticipant(tx, next, x, 'change');
+      for (const x of next.participants) await this.notifier.notify(tx, next, x, 'change');
       await appendAudit(tx, {
         actor: actorOf(p),
         action: 'consultation.reschedule',
@@ -260,7 +260,7 @@ export class BookingService {
       await consultationsRepo.update(tx, id, { status: 'cancelled', cancelReason: reason ?? null });
       await invitesRepo.revokeForConsultation(tx, id);
       const next = await this.#reload(tx, id);
-      for (const x of next.participants) await this.#notifyParticipant(tx, next, x, 'cancellation');
+      for (const x of next.participants) await this.notifier.notify(tx, next, x, 'cancellation');
       await appendAudit(tx, {
         actor: actorOf(p),
         action: 'consultation.cancel',
@@ -299,7 +299,7 @@ export class BookingService {
       const { participant, identityHash } = await this.#newParticipant(tx, id, np);
       await this.#assertFree(tx, [participant], consultation.startsAt, consultation.endsAt, id);
       await consultationsRepo.insertParticipant(tx, participant, identityHash);
-      await this.#notifyParticipant(tx, consultation, participant, 'invite');
+      await this.notifier.notify(tx, consultation, participant, 'invite');
       await appendAudit(tx, {
         actor: actorOf(p),
         action: 'participant.add',
@@ -395,7 +395,7 @@ export class BookingService {
       });
       const target = consultation.participants.find((x) => x.id === participantId);
       if (!target) throw notFound('Participant');
-      const url = await this.#joinUrl(tx, consultation, target);
+      const url = await this.notifier.joinUrl(tx, consultation, target);
       await appendAudit(tx, {
         actor: actorOf(p),
         action: 'invite.ics',
@@ -499,19 +499,6 @@ export class BookingService {
       const who = ps.find((x) => x.accountId === clashes[0]?.accountId)?.name ?? 'A participant';
       throw conflict(`${who} is already booked at that time`);
     }
-  }
-
-  async #joinUrl(q: Queryable, c: Consultation, x: Participant): Promise<string> {
-    return this.notifier.joinUrl(q, c, x);
-  }
-
-  async #notifyParticipant(
-    q: Queryable,
-    c: Consultation,
-    x: Participant,
-    kind: 'invite' | 'change' | 'cancellation',
-  ): Promise<void> {
-    await this.notifier.notify(q, c, x, kind);
   }
 }
 
