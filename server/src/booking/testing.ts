@@ -92,6 +92,8 @@ export async function staffLogin(
   };
 }
 
+const worldMeta = { clientAddress: '127.0.0.1' };
+
 export interface World {
   consultation: import('@samkons/shared').Consultation;
   byRole: Record<
@@ -102,17 +104,20 @@ export interface World {
   tokens: Record<'patient' | 'next_of_kin' | 'interpreter', string>;
 }
 
+type WorldStaff = { specialist: StaffLogin; gp: StaffLogin; municipal: StaffLogin };
+type WorldOptions = { patientBirthDate?: string; guardian?: boolean };
+
 /**
- * A co-consultation organised by `staff.specialist` with gp and municipal staff, an adult
- * patient, a next of kin and an interpreter (each with a session token from their invite).
+ * A co-consultation organised by `staff.specialist` with gp and municipal staff (no
+ * contact details), an adult patient (e-mail), a next of kin (mobile) and an interpreter
+ * (e-mail), booked only: no invite is exchanged, so it may lie outside their window.
  */
-export async function createWorld(
+export async function bookWorld(
   t: TestApp,
-  staff: { specialist: StaffLogin; gp: StaffLogin; municipal: StaffLogin },
+  staff: WorldStaff,
   startsAt: Date,
-  opts: { patientBirthDate?: string; guardian?: boolean } = {},
-): Promise<World> {
-  const meta = { clientAddress: '127.0.0.1' };
+  opts: WorldOptions = {},
+): Promise<Omit<World, 'tokens'>> {
   const c = await t.services.booking.create(
     staff.specialist.principal,
     {
@@ -161,7 +166,7 @@ export async function createWorld(
         },
       ],
     },
-    meta,
+    worldMeta,
   );
   const find = (pred: (p: (typeof c.participants)[number]) => boolean) => {
     const p = c.participants.find(pred);
@@ -176,11 +181,22 @@ export async function createWorld(
     next_of_kin: find((p) => p.role === 'next_of_kin').id,
     interpreter: find((p) => p.role === 'interpreter').id,
   };
+  return { consultation: c, byRole };
+}
+
+/** `bookWorld`, plus a session token from each non-staff participant's invite. */
+export async function createWorld(
+  t: TestApp,
+  staff: WorldStaff,
+  startsAt: Date,
+  opts: WorldOptions = {},
+): Promise<World> {
+  const { consultation: c, byRole } = await bookWorld(t, staff, startsAt, opts);
   const tokens = {} as World['tokens'];
   for (const role of ['patient', 'next_of_kin', 'interpreter'] as const) {
-    const p = find((x) => x.id === byRole[role]);
+    const p = c.participants.find((x) => x.id === byRole[role])!;
     const link = await t.db.transaction((tx) => t.services.auth.inviteLink(tx, c, p));
-    tokens[role] = (await t.services.auth.exchangeInvite(link.token, meta)).sessionToken;
+    tokens[role] = (await t.services.auth.exchangeInvite(link.token, worldMeta)).sessionToken;
   }
   return { consultation: c, byRole, tokens };
 }

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxMessage } from '@samkons/shared';
-import { buildTestApp, staffLogin, type TestApp } from '../booking/testing.js';
+import { bookWorld, buildTestApp, staffLogin, type TestApp } from '../booking/testing.js';
 import { outboxRepo } from '../db/outbox-repo.js';
 import { logDrivers, testDrivers } from '../db/testing.js';
 import { ReminderScheduler } from './reminders.js';
@@ -35,65 +35,14 @@ describe.each(testDrivers)('reminders on %s', (driver) => {
       intervalSeconds: 60,
     });
 
-  /**
-   * An organiser and a GP (staff: no contact details, so no messages), a patient (e-mail),
-   * a next of kin (mobile) and an interpreter (e-mail). `createWorld` is not used: it
-   * exchanges the invites, which only works inside their window.
-   */
+  /** `bookWorld` with fresh staff, so worlds never clash in the staff's calendars. */
   const world = async (startsAt: Date) => {
-    const organiser = (await staffLogin(t, 'specialist')).principal;
-    const gp = await staffLogin(t, 'gp');
-    const consultation = await t.services.booking.create(
-      organiser,
-      {
-        kind: 'co_consultation',
-        startsAt: startsAt.toISOString(),
-        endsAt: new Date(startsAt.getTime() + HOUR).toISOString(),
-        documentingOrganisation: 'Helse Bergen',
-        participants: [
-          {
-            role: 'gp',
-            name: gp.participantName,
-            joinsFrom: 'gp_office',
-            travelDistanceKm: 0,
-            accountId: gp.accountId,
-          },
-          {
-            role: 'patient',
-            name: 'Pasient',
-            joinsFrom: 'home',
-            travelDistanceKm: 90,
-            birthDate: '1950-05-05',
-            email: 'p@example.no',
-          },
-          {
-            role: 'next_of_kin',
-            name: 'Pårørande',
-            joinsFrom: 'home',
-            travelDistanceKm: 40,
-            mobile: '+4790000000',
-          },
-          {
-            role: 'interpreter',
-            name: 'Tolk',
-            joinsFrom: 'home',
-            travelDistanceKm: 0,
-            email: 't@example.no',
-          },
-        ],
-      },
-      meta,
-    );
-    const id = (role: string) => consultation.participants.find((x) => x.role === role)!.id;
-    return {
-      consultation,
-      organiser,
-      byRole: {
-        patient: id('patient'),
-        next_of_kin: id('next_of_kin'),
-        interpreter: id('interpreter'),
-      },
+    const staff = {
+      specialist: await staffLogin(t, 'specialist'),
+      gp: await staffLogin(t, 'gp'),
+      municipal: await staffLogin(t, 'municipal'),
     };
+    return { ...(await bookWorld(t, staff, startsAt)), organiser: staff.specialist.principal };
   };
   type World = Awaited<ReturnType<typeof world>>;
 
