@@ -63,18 +63,17 @@ export class OidcClient {
           ? { execute: [client.allowInsecureRequests] }
           : undefined,
       );
-    })().catch((err: unknown) => {
+    })().catch(() => {
       this.#config = undefined;
-      throw err;
+      // Both start and callback: the callback may land on a node that never discovered it.
+      throw new DomainError('invalid_state', `${this.#s.displayName} is unreachable`);
     });
     return this.#config;
   }
 
   /** Returns the provider's authorization URL; `context` comes back with the callback. */
   async start(context: Record<string, string> = {}): Promise<string> {
-    const config = await this.#discover().catch(() => {
-      throw new DomainError('invalid_state', `${this.#s.displayName} is unreachable`);
-    });
+    const config = await this.#discover();
     const codeVerifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();
