@@ -197,21 +197,30 @@ export function attachSignalling(opts: {
     return { room, peer };
   };
 
-  const enter = async (socket: SignallingSocket) => {
-    const { member } = socket.data;
+  const enterSession = async (member: SessionMember) => {
     const cid = member.principal.grants.consultationId;
     // A session that just closed because the last person left is replaced by a new one.
     for (let attempt = 0; ; attempt++) {
       const session = await sessions.acquire(cid);
       try {
-        const result = await session.enter(member);
-        socket.data.session = session;
-        return result;
+        return { session, result: await session.enter(member) };
       } catch (err) {
         const emptied = session.closed && sessions.get(cid) !== session;
         if (!emptied || attempt > 0 || !(err instanceof SessionError)) throw err;
       }
     }
+  };
+
+  const enter = async (socket: SignallingSocket) => {
+    const { member } = socket.data;
+    const { session, result } = await enterSession(member);
+    // Gone while entering: the disconnect handler found no session, so leave here.
+    if (socket.disconnected) {
+      session.leave(member, 'disconnected');
+      throw new DomainError('invalid_state', 'Disconnected while entering');
+    }
+    socket.data.session = session;
+    return result;
   };
 
   /** The caller's live session, once they are in it (waiting or admitted). */
