@@ -61,6 +61,17 @@ const session = (blocked = new Set<string>()) =>
     log: pino({ level: 'silent' }),
   });
 
+/** The host is in and has admitted `guest` from the lobby. */
+async function withGuestAdmitted() {
+  const s = session();
+  const host = member('host', true);
+  const guest = member('guest');
+  await s.enter(host);
+  await s.enter(guest);
+  await s.admit(host, 'guest');
+  return { s, host, guest };
+}
+
 describe('LiveSession transitions', () => {
   it('host enters directly; a guest waits, is admitted, and both are told', async () => {
     const s = session();
@@ -98,12 +109,7 @@ describe('LiveSession transitions', () => {
   });
 
   it('an admitted person who drops comes back without waiting; a second tab replaces the first', async () => {
-    const s = session();
-    const host = member('host', true);
-    await s.enter(host);
-    const first = member('guest');
-    await s.enter(first);
-    await s.admit(host, 'guest');
+    const { s, guest: first } = await withGuestAdmitted();
     s.leave(first, 'disconnected');
     const second = member('guest');
     expect((await s.enter(second)).status).toBe('admitted');
@@ -118,12 +124,7 @@ describe('LiveSession transitions', () => {
   });
 
   it('withdrawn presence expels in the same call and is not undone by reconnecting', async () => {
-    const s = session();
-    const host = member('host', true);
-    await s.enter(host);
-    const guest = member('guest');
-    await s.enter(guest);
-    await s.admit(host, 'guest');
+    const { s, host, guest } = await withGuestAdmitted();
     s.presenceWithdrawn(['guest']);
     expect(guest.disconnected).toBe(true);
     expect(guest.seen.at(-1)).toEqual({ name: 'removed', data: { reason: 'consent_withdrawn' } });
@@ -135,12 +136,7 @@ describe('LiveSession transitions', () => {
   });
 
   it('only a host with canEnd ends it; everyone is told and the session forgets its chat', async () => {
-    const s = session();
-    const host = member('host', true);
-    await s.enter(host);
-    const guest = member('guest');
-    await s.enter(guest);
-    await s.admit(host, 'guest');
+    const { s, host, guest } = await withGuestAdmitted();
     s.sendChat(guest, 'hei');
     expect(() => s.end(guest, 'ended_by_host')).toThrow(/Not allowed/);
     const closed = new Promise((resolve) => s.once('closed', resolve));
@@ -150,6 +146,19 @@ describe('LiveSession transitions', () => {
     expect(guest.disconnected).toBe(true);
     expect(host.disconnected).toBe(false); // the signalling layer closes the host after the ack
     await expect(s.enter(member('late', true))).rejects.toMatchObject({ reason: 'session_ended' });
+  });
+
+  it('a failed consent check on the first entry closes the empty session', async () => {
+    const s = new LiveSession('c1', {
+      rooms: noRooms,
+      gate: { check: () => Promise.reject(new Error('No longer a participant')) },
+      journal: nullJournal,
+      log: pino({ level: 'silent' }),
+    });
+    const closed = new Promise((resolve) => s.once('closed', resolve));
+    await expect(s.enter(member('guest'))).rejects.toThrow(/No longer a participant/);
+    expect(s.closed).toBe(true);
+    expect(await closed).toBeNull();
   });
 
   it('closes when the last person leaves', async () => {

@@ -99,7 +99,16 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     if (again) return again;
     const direct = member.principal.grants.roomJoin || this.#admittedBefore.has(pid);
     // A waiting person's consent is checked now, so hosts see "waiting for consent" at once.
-    const gate = direct ? undefined : await this.#deps.gate.check(member.principal);
+    let gate: GateResult | undefined;
+    if (!direct) {
+      try {
+        gate = await this.#deps.gate.check(member.principal);
+      } catch (err) {
+        // A failed first entry must not leave an empty session (and its claim) behind.
+        this.#closeIfEmpty();
+        throw err;
+      }
+    }
     this.#assertOpen();
     // Re-read after the check: this or another connection of the same person may have moved.
     const raced = this.#answerAgain(member);
@@ -203,9 +212,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     for (const p of everyone) {
       p.member.notify({ name: 'sessionEnded', data: { reason } });
       this.#leaveMedia(pidOf(p.member));
-      if (p.status === 'admitted' && p.admittedAt) {
-        this.#deps.journal.attendance(this.consultationId, pidOf(p.member), p.admittedAt, now);
-      }
+      this.#recordAttendance(p, now);
       // The host who ended it still needs the ack: the signalling layer closes them after.
       if (p.member !== actor) p.member.disconnect();
     }
@@ -267,7 +274,8 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     } else {
       this.#leaveMedia(pid);
       this.#hands.set(pid, false);
-      this.#recordLeft(p, member.principal, 'session.leave', { reason });
+      this.#recordAttendance(p);
+      this.#deps.journal.audit(this.consultationId, member.principal, 'session.leave', { reason });
       this.#broadcast({ name: 'participantLeft', data: { participantId: pid, reason } });
     }
     this.#closeIfEmpty();
@@ -348,7 +356,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
   }
 
   /** Everyone admitted, as shown to all (name, role, organisation). */
-  participants(): SessionParticipant[] {
+  #participants(): SessionParticipant[] {
     return [...this.#present.values()]
       .filter((p) => p.status === 'admitted')
       .map((p) => this.#participantInfo(p.member));
@@ -409,7 +417,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     this.#leaveMedia(pid);
     p.member.disconnect();
     if (p.status === 'admitted') {
-      this.#recordLeft(p, p.member.principal, null, {});
+      this.#recordAttendance(p);
       const left: LeftReason =
         reason === 'consent_withdrawn' ? 'consent_withdrawn' : 'removed_by_host';
       this.#broadcast({ name: 'participantLeft', data: { participantId: pid, reason: left } });
@@ -425,16 +433,11 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     this.#closeIfEmpty();
   }
 
-  #recordLeft(
-    p: Presence,
-    principal: SocketPrincipal,
-    action: string | null,
-    detail: Record<string, unknown>,
-  ): void {
+  /** The interval an admitted person was in, for the reports. */
+  #recordAttendance(p: Presence, leftAt = new Date()): void {
     if (p.admittedAt) {
-      this.#deps.journal.attendance(this.consultationId, pidOf(p.member), p.admittedAt, new Date());
+      this.#deps.journal.attendance(this.consultationId, pidOf(p.member), p.admittedAt, leftAt);
     }
-    if (action) this.#deps.journal.audit(this.consultationId, principal, action, detail);
   }
 
   /** A second connection for the same participant (a reloaded tab) takes over. */
@@ -445,7 +448,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     this.#leaveMedia(pid);
     previous.member.disconnect();
     if (previous.status === 'admitted') {
-      this.#recordLeft(previous, previous.member.principal, null, {});
+      this.#recordAttendance(previous);
       this.#broadcast({ name: 'participantLeft', data: { participantId: pid, reason: 'left' } });
     }
   }
@@ -460,7 +463,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     return {
       consultationId: this.consultationId,
       selfParticipantId: pidOf(member),
-      participants: this.participants(),
+      participants: this.#participants(),
       lobby: member.principal.grants.canAdmit ? this.#lobby.entries() : [],
       roster: this.#roster.get(),
       chat: this.#chat.all(),
