@@ -17,7 +17,7 @@ import {
 import type { Database } from '../db/database.js';
 import { accountsRepo } from '../db/accounts-repo.js';
 import { consultationsRepo } from '../db/consultations-repo.js';
-import { appendAudit } from '../audit/audit-log.js';
+import { appendAudit, type AuditRecord } from '../audit/audit-log.js';
 import { actorOf } from '../audit/actor.js';
 import { DomainError, forbidden, notFound } from '../http/domain-error.js';
 import { decide, membership, type Action, type PolicyContext } from '../policy/policy.js';
@@ -84,7 +84,7 @@ export class ReportsService {
     const [raw] = await reportsRepo.completedFacts(this.#db, { consultationId });
     if (!raw) throw notFound('Consultation');
     const f = buildFacts(raw, this.factors);
-    await appendAudit(this.#db, {
+    await this.#audit({
       actor: actorOf(principal),
       action: 'report.consultation.read',
       consultationId,
@@ -153,13 +153,18 @@ export class ReportsService {
   ): Promise<ConsultationTravelPlans> {
     await this.#requireTravelAccess(principal, consultationId);
     const plans = await reportsRepo.travelPlans(this.#db, consultationId);
-    await appendAudit(this.#db, {
+    await this.#audit({
       actor: actorOf(principal),
       action: 'report.travel.read',
       consultationId,
       clientAddress: meta.clientAddress,
     });
     return { consultationId, plans };
+  }
+
+  /** One row in its own transaction: the chain's head update and insert must not interleave. */
+  #audit(rec: AuditRecord): Promise<number> {
+    return this.#db.transaction((tx) => appendAudit(tx, rec));
   }
 
   /**
