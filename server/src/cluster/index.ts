@@ -11,7 +11,6 @@ export { nodeUrl } from './node-url.js';
 
 /** What several nodes share through Redis (REDIS_URL set); absent on a single node. */
 export interface Cluster {
-  readonly nodeId: string;
   readonly directory: RedisSessionDirectory;
   /** For attachSignalling: socket.io rooms and broadcasts across nodes. */
   readonly adapter: NonNullable<ServerOptions['adapter']>;
@@ -58,7 +57,6 @@ export async function startCluster(opts: {
   log.info({ nodeId }, 'cluster mode: domain events, sessions and socket.io through Redis');
   let closed = false;
   return {
-    nodeId,
     directory,
     adapter,
     async close() {

@@ -117,7 +117,7 @@ export class RedisSessionDirectory implements SessionDirectory {
 }
 
 /** The owner's URL from a claim value; a malformed one (not ours to fix) gives ''. */
-export function urlOf(holder: unknown): string {
+function urlOf(holder: unknown): string {
   if (typeof holder !== 'string') return '';
   try {
     const v = JSON.parse(holder) as { url?: unknown };

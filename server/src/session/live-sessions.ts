@@ -77,11 +77,11 @@ export class LiveSessions {
         redirectUrl ? { redirectUrl } : {},
       );
     }
-    return this.getOrCreate(consultationId);
+    return this.#getOrCreate(consultationId);
   }
 
-  /** The open session for a consultation, created on first entry (no directory claim). */
-  getOrCreate(consultationId: string): LiveSession {
+  /** The open session for a consultation, created on first entry (claimed by `acquire`). */
+  #getOrCreate(consultationId: string): LiveSession {
     this.#assertNotEnded(consultationId);
     const existing = this.#sessions.get(consultationId);
     if (existing && !existing.closed) return existing;

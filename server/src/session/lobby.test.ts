@@ -47,7 +47,7 @@ describe('Lobby', () => {
     expect(lobby.take('a')?.participantId).toBe('a');
     expect(lobby.take('a')).toBeUndefined();
     expect(lobby.has('a')).toBe(false);
-    expect(lobby.size).toBe(0);
+    expect(lobby.entries()).toEqual([]);
   });
 
   it('reports a consent flag change only when it changes, and only for people waiting', () => {

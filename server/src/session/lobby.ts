@@ -1,12 +1,7 @@
-import type { LobbyEntry, Role } from '@samkons/shared';
+import type { LobbyEntry } from '@samkons/shared';
 
 /** Who is waiting: what the hosts must see to decide (nobody unknown may be present). */
-export interface LobbyCandidate {
-  participantId: string;
-  displayName: string;
-  role: Role | null;
-  organisation: string | null;
-}
+export type LobbyCandidate = Omit<LobbyEntry, 'waitingForConsent' | 'since'>;
 
 /**
  * The waiting room of one session, pure state: entries in arrival order. Leaving the
@@ -14,10 +9,6 @@ export interface LobbyCandidate {
  */
 export class Lobby {
   readonly #entries = new Map<string, LobbyEntry>();
-
-  get size(): number {
-    return this.#entries.size;
-  }
 
   has(participantId: string): boolean {
     return this.#entries.has(participantId);

@@ -41,7 +41,7 @@ export const nullJournal: SessionJournal = {
   settled: () => Promise.resolve(),
 };
 
-export function actorOfPrincipal(p: SocketPrincipal | null): AuditActor {
+function actorOfPrincipal(p: SocketPrincipal | null): AuditActor {
   if (!p) return SYSTEM_ACTOR;
   return {
     type: 'participant',
