@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AssuranceLevel, AuditActorType, AuditEntry } from '@samkons/shared';
-import type { Database, Queryable } from '../db/database.js';
+import type { Database, Queryable, Transaction } from '../db/database.js';
 import { iso } from '../db/rows.js';
 
 /** Who did something, as the audit log records it. */
@@ -90,7 +90,7 @@ const toFields = (r: Raw) => ({
  * Appends one row inside the caller's transaction, so a change and its audit row commit
  * together. Locking the head row serialises writers: the chain has no forks.
  */
-export async function appendAudit(q: Queryable, rec: AuditRecord): Promise<number> {
+export async function appendAudit(q: Transaction, rec: AuditRecord): Promise<number> {
   const [seq] = await appendAuditMany(q, [rec]);
   return seq ?? 0;
 }
@@ -99,7 +99,7 @@ export async function appendAudit(q: Queryable, rec: AuditRecord): Promise<numbe
  * Appends several rows with one head update and one INSERT (a list of consultations is
  * one access per consultation). Returns their sequence numbers.
  */
-export async function appendAuditMany(q: Queryable, recs: AuditRecord[]): Promise<number[]> {
+export async function appendAuditMany(q: Transaction, recs: AuditRecord[]): Promise<number[]> {
   if (recs.length === 0) return [];
   // Stay far below PostgreSQL's 65535 bind parameters per statement.
   if (recs.length > 1000) {

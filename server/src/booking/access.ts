@@ -1,5 +1,5 @@
 import type { Consent, Consultation } from '@samkons/shared';
-import type { Database, Queryable } from '../db/database.js';
+import type { Database, Queryable, Transaction } from '../db/database.js';
 import { consultationsRepo } from '../db/consultations-repo.js';
 import { consentsRepo } from '../db/consents-repo.js';
 import { appendAudit } from '../audit/audit-log.js';
@@ -67,7 +67,7 @@ export class AccessDenied extends DomainError {
  */
 export async function auditedTransaction<T>(
   db: Database,
-  fn: (tx: Queryable) => Promise<T>,
+  fn: (tx: Transaction) => Promise<T>,
 ): Promise<T> {
   try {
     return await db.transaction(fn);

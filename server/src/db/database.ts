@@ -9,12 +9,21 @@ export interface QueryResult<T> {
   rowCount: number;
 }
 
+/**
+ * A Queryable inside `Database.transaction`. Writes that are only correct as one unit take
+ * this type, so the compiler refuses a bare Database (the audit chain's head update and
+ * insert, say).
+ */
+export interface Transaction extends Queryable {
+  readonly inTransaction: true;
+}
+
 export type DriverName = 'pglite' | 'pg';
 
 export interface Database extends Queryable {
   readonly driver: DriverName;
   /** Runs `fn` in one transaction: commits when it resolves, rolls back when it throws. */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /** Several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
   close(): Promise<void>;

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Database, Queryable, QueryResult } from './database.js';
+import type { Database, QueryResult, Transaction } from './database.js';
 
 export interface PgOptions {
   url: string;
@@ -29,11 +29,14 @@ export async function openPg(opts: PgOptions): Promise<Database> {
   return {
     driver: 'pg',
     query: (sql, params) => query(pool, sql, params),
-    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const result = await fn({ query: (sql, params) => query(client, sql, params) });
+        const result = await fn({
+          query: (sql, params) => query(client, sql, params),
+          inTransaction: true,
+        });
         await client.query('COMMIT');
         return result;
       } catch (err) {

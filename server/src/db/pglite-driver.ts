@@ -18,7 +18,7 @@ export async function openPglite(dataDir: string): Promise<Database> {
     driver: 'pglite',
     query: self.query,
     // PGlite serialises transactions itself (one connection).
-    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    transaction: (fn) => pg.transaction((tx) => fn({ ...wrap(tx), inTransaction: true })),
     exec: async (sql) => {
       await pg.exec(sql);
     },
