@@ -1,9 +1,9 @@
-import { useEffect, useRef, useState } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../../api/session';
 import { errorMessageKey } from '../../api/errors';
 import { usePageTitle } from '../../app/usePageTitle';
+import { useOnceCallback } from './useOnceCallback';
 
 /** Where the identity provider (HelseID) sends the browser back: finish the login via the API. */
 export function OidcCallbackPage() {
@@ -12,21 +12,10 @@ export function OidcCallbackPage() {
   const { api, acceptTokens } = useSession();
   const { search } = useLocation();
   const navigate = useNavigate();
-  const [error, setError] = useState<unknown>(undefined);
-  const started = useRef(false);
-
-  useEffect(() => {
-    // The code is single use: never send it twice (StrictMode runs effects twice).
-    if (started.current) return;
-    started.current = true;
-    api
-      .oidcCallback(search)
-      .then((tokens) => {
-        acceptTokens(tokens);
-        void navigate('/', { replace: true });
-      })
-      .catch(setError);
-  }, [api, acceptTokens, navigate, search]);
+  const error = useOnceCallback(async () => {
+    acceptTokens(await api.oidcCallback(search));
+    void navigate('/', { replace: true });
+  });
 
   if (error === undefined) return <p role="status">{t('auth.submitting')}</p>;
   return (

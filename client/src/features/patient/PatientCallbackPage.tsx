@@ -1,9 +1,9 @@
-import { useEffect, useRef, useState } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { usePageTitle } from '../../app/usePageTitle';
 import { savePatientLogin, useApi } from '../../api/session';
 import { patientEidName, useAuthProviders } from '../auth/useAuthProviders';
+import { useOnceCallback } from '../auth/useOnceCallback';
 import { patientLoginFailureKey } from './failures';
 import './patient.css';
 
@@ -19,25 +19,12 @@ export function PatientCallbackPage() {
   const { search } = useLocation();
   const navigate = useNavigate();
   const name = patientEidName(useAuthProviders());
-  const [error, setError] = useState<unknown>(undefined);
-  const started = useRef(false);
-
-  useEffect(() => {
-    // The code is single use: never send it twice (StrictMode runs effects twice).
-    if (started.current) return;
-    started.current = true;
-    api
-      .patientEidCallback(search)
-      .then((login) => {
-        savePatientLogin(login);
-        // The list came with the login: /pasient shows it without asking again.
-        void navigate('/pasient', {
-          replace: true,
-          state: { consultations: login.consultations },
-        });
-      })
-      .catch((e: unknown) => setError(e));
-  }, [api, navigate, search]);
+  const error = useOnceCallback(async () => {
+    const login = await api.patientEidCallback(search);
+    savePatientLogin(login);
+    // The list came with the login: /pasient shows it without asking again.
+    void navigate('/pasient', { replace: true, state: { consultations: login.consultations } });
+  });
 
   if (error === undefined) {
     return (

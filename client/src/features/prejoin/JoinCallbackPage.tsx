@@ -1,9 +1,10 @@
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { usePageTitle } from '../../app/usePageTitle';
 import { pendingEidInvite, saveIdentifiedSession, useApi } from '../../api/session';
 import { patientEidName, useAuthProviders } from '../auth/useAuthProviders';
+import { useOnceCallback } from '../auth/useOnceCallback';
 import { eidFailureKey } from './eidFailure';
 import './prejoin.css';
 
@@ -21,21 +22,14 @@ export function JoinCallbackPage() {
   const name = patientEidName(useAuthProviders());
   // Read once: the pending invite is cleared when the session is stored.
   const [inviteToken] = useState(pendingEidInvite);
-  const [error, setError] = useState<unknown>(undefined);
-  const started = useRef(false);
-
-  useEffect(() => {
-    // The code is single use: never send it twice (StrictMode runs effects twice).
-    if (started.current || !inviteToken) return;
-    started.current = true;
-    api
-      .inviteEidCallback(search)
-      .then((session) => {
-        saveIdentifiedSession(inviteToken, session);
-        void navigate(`/join/${inviteToken}`, { replace: true });
-      })
-      .catch((e: unknown) => setError(e));
-  }, [api, inviteToken, navigate, search]);
+  const error = useOnceCallback(
+    inviteToken
+      ? async () => {
+          saveIdentifiedSession(inviteToken, await api.inviteEidCallback(search));
+          void navigate(`/join/${inviteToken}`, { replace: true });
+        }
+      : null,
+  );
 
   if (inviteToken && error === undefined) {
     return (
