@@ -59,7 +59,17 @@ export type LiveEvent =
   | { type: 'chat'; message: ChatMessage }
   | { type: 'handRaised'; participantId: string };
 
-const EMPTY_ROSTER: Roster = { people: [], setByParticipantId: null };
+/** Before anything is known; also what the call page reads while there is no session yet. */
+export const EMPTY_SNAPSHOT: LiveSnapshot = {
+  phase: 'connecting',
+  waitingForConsent: false,
+  selfId: null,
+  grants: null,
+  participants: [],
+  lobby: [],
+  roster: { people: [], setByParticipantId: null },
+  chat: [],
+};
 
 /** `wrong_node` redirects followed before an enter succeeds (guards against loops). */
 const MAX_REDIRECTS = 2;
@@ -78,16 +88,7 @@ export class LiveSession {
   readonly media: MediaSession;
   readonly #listeners = new Set<() => void>();
   readonly #eventListeners = new Set<(e: LiveEvent) => void>();
-  #snapshot: LiveSnapshot = {
-    phase: 'connecting',
-    waitingForConsent: false,
-    selfId: null,
-    grants: null,
-    participants: [],
-    lobby: [],
-    roster: EMPTY_ROSTER,
-    chat: [],
-  };
+  #snapshot: LiveSnapshot = EMPTY_SNAPSHOT;
   /** performance.now() when this participant was admitted (directly or from the lobby). */
   admittedAt: number | undefined;
   /** True once this participant has waited in the lobby. */

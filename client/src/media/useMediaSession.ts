@@ -1,6 +1,6 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { MediaSession, type SessionSnapshot } from './session.js';
-import { LiveSession, type LiveSnapshot } from './live-session.js';
+import { EMPTY_SNAPSHOT, LiveSession, type LiveSnapshot } from './live-session.js';
 
 declare global {
   interface Window {
@@ -118,7 +118,7 @@ export function useLiveSession(opts: {
   enabled: boolean;
   /** 'relay' forces media through TURN (the call page's `?relay=1`). */
   iceTransportPolicy?: RTCIceTransportPolicy | undefined;
-}): { live: LiveSession | null; snapshot: LiveSnapshot | null } {
+}): { live: LiveSession | null; snapshot: LiveSnapshot } {
   const { token, consultationId, localStream, enabled, iceTransportPolicy } = opts;
   const [live, setLive] = useState<LiveSession | null>(null);
   // The first choice only: later toggles go through the session.
@@ -146,13 +146,14 @@ export function useLiveSession(opts: {
     };
   }, [token, consultationId, localStream, enabled, initial, iceTransportPolicy]);
 
-  const snapshot = useSyncExternalStore(
-    live?.subscribe ?? noopSubscribe,
-    live?.getSnapshot ?? nullSnapshot,
-  );
-  return { live, snapshot };
+  return { live, snapshot: useLiveSnapshot(live) };
+}
+
+/** The state of a live session (connecting, with nobody, when there is none). */
+export function useLiveSnapshot(live: LiveSession | null): LiveSnapshot {
+  return useSyncExternalStore(live?.subscribe ?? noopSubscribe, live?.getSnapshot ?? emptyLive);
 }
 
 const noopSubscribe = () => () => undefined;
 const idleSnapshot = () => IDLE;
-const nullSnapshot = () => null;
+const emptyLive = () => EMPTY_SNAPSHOT;

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SessionGrants, SessionParticipant } from '@samkons/shared';
 import type { LiveSession } from '../../media/live-session';
+import { useLiveSnapshot } from '../../media/useMediaSession';
 import type { MediaSession, RemoteParticipant, SessionSnapshot } from '../../media/session';
 import { RequestError } from '../../media/signalling-client';
 import type { ConsentApi } from '../consent/useConsent';
@@ -15,7 +16,6 @@ import {
   useConnectionQuality,
   useConsentRefused,
   useLiveEvents,
-  useLiveSnapshot,
   useLobby,
   useRaiseHand,
   useRoster,

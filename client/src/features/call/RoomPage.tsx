@@ -55,8 +55,8 @@ function ConsentGate({ session }: { session: SessionTokenResponse }) {
       <main className="call-page--plain">
         <ConsentStep
           consent={consent}
+          consultation={consent.data.consultation}
           participantId={session.participant.id}
-          onGiven={() => undefined}
         />
       </main>
     );
@@ -81,10 +81,10 @@ function LiveRoom({ session, consent }: { session: SessionTokenResponse; consent
   });
   const media = live?.media ?? null;
   const mediaSnapshot = useMediaSnapshot(media);
-  const phase = snapshot?.phase ?? 'connecting';
+  const phase = snapshot.phase;
   // The session's grants (recomputed at admission) over the token's, which may predate
   // the consent that widened them.
-  const grants = snapshot?.grants ?? session.grants;
+  const grants = snapshot.grants ?? session.grants;
   // Clinicians may wait in the lobby themselves before any consent exists (no media yet).
   const [consentRefused] = useConsentRefused(live);
   // Removed, denied, ended or left: release the camera and microphone at once (the end
@@ -108,7 +108,7 @@ function LiveRoom({ session, consent }: { session: SessionTokenResponse; consent
       return (
         <WaitingScreen
           name={session.participant.name}
-          waitingForConsent={snapshot?.waitingForConsent ?? false}
+          waitingForConsent={snapshot.waitingForConsent}
           consentRefused={consentRefused}
           preview={local.stream}
           onLeave={() => live?.leave()}

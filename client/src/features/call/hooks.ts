@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ChatMessage, LobbyEntry, RosterEntry } from '@samkons/shared';
-import type { LiveEvent, LiveSession, LiveSnapshot } from '../../media/live-session';
+import type { LiveEvent, LiveSession } from '../../media/live-session';
+import { useLiveSnapshot } from '../../media/useMediaSession';
 import type { MediaSession } from '../../media/session';
 import { lossBetween, rateLink, type InboundSample, type Quality } from '../../media/quality';
 
@@ -8,22 +9,6 @@ import { lossBetween, rateLink, type InboundSample, type Quality } from '../../m
  * Hooks of the call page, one concern each. They read the live session (lobby, chat, hands,
  * roster, host actions) or the media session (tracks, controls, stats); components render.
  */
-
-const EMPTY: LiveSnapshot = {
-  phase: 'connecting',
-  waitingForConsent: false,
-  selfId: null,
-  grants: null,
-  participants: [],
-  lobby: [],
-  roster: { people: [], setByParticipantId: null },
-  chat: [],
-};
-const noop = () => () => undefined;
-
-export function useLiveSnapshot(live: LiveSession | null): LiveSnapshot {
-  return useSyncExternalStore(live?.subscribe ?? noop, live?.getSnapshot ?? (() => EMPTY));
-}
 
 /** Good / ok / poor per remote participant, from inbound loss, jitter and round trip. */
 export function useConnectionQuality(
@@ -44,7 +29,8 @@ export function useConnectionQuality(
         last.current.set(s.peerId, s);
         next.set(s.peerId, rateLink({ loss, rttMs: s.rttMs, jitterMs: s.jitter * 1000 }));
       }
-      setQuality(next);
+      // Unchanged ratings keep the old map, so the call view does not re-render every tick.
+      setQuality((prev) => (sameRatings(prev, next) ? prev : next));
     };
     const timer = setInterval(() => void tick(), intervalMs);
     return () => {
@@ -54,6 +40,9 @@ export function useConnectionQuality(
   }, [media, intervalMs]);
   return quality;
 }
+
+const sameRatings = (a: ReadonlyMap<string, Quality>, b: ReadonlyMap<string, Quality>) =>
+  a.size === b.size && [...b].every(([peer, q]) => a.get(peer) === q);
 
 /** Waiting room for hosts: who waits, and admit or deny them. */
 export function useLobby(live: LiveSession | null): {

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Participant } from '@samkons/shared';
+import type { Consultation, Participant } from '@samkons/shared';
 import { usePageTitle } from '../../app/usePageTitle';
 import { errorMessageKey } from '../../api/errors';
 import { consentHolders, guardianDecides, needingCover } from './model';
@@ -9,29 +9,21 @@ import './consent.css';
 
 /**
  * The consent step before the waiting room: the patient (or the guardian of a patient under
- * 16) sees who takes part and what is shared across care levels, and says yes or no.
+ * 16) sees who takes part and what is shared across care levels, and says yes or no. A
+ * consent given updates `consent`, which moves the caller's gate on.
  */
 export function ConsentStep(props: {
   consent: ConsentApi;
+  consultation: Consultation;
   participantId: string;
-  onGiven: () => void;
 }) {
   const { t } = useTranslation();
   usePageTitle(t('consent.title'));
-  const { data, error, loading } = props.consent;
+  const { consultation } = props;
   const headingRef = useRef<HTMLHeadingElement>(null);
   const [refused, setRefused] = useState(false);
 
   useEffect(() => headingRef.current?.focus(), [refused]);
-
-  if (loading && !data) return <p role="status">{t('app.loading')}</p>;
-  if (!data) {
-    return (
-      <div className="alert alert--error" role="alert">
-        {t(errorMessageKey(error))}
-      </div>
-    );
-  }
 
   if (refused) {
     return (
@@ -49,11 +41,12 @@ export function ConsentStep(props: {
 
   return (
     <ConsentForm
-      {...props}
-      participants={data.consultation.participants}
-      guardian={guardianDecides(data.consultation)}
-      cover={needingCover(data.consultation)}
-      holders={consentHolders(data.consultation)}
+      consent={props.consent}
+      participantId={props.participantId}
+      participants={consultation.participants}
+      guardian={guardianDecides(consultation)}
+      cover={needingCover(consultation)}
+      holders={consentHolders(consultation)}
       onRefused={() => setRefused(true)}
       headingRef={headingRef}
     />
@@ -67,7 +60,6 @@ function ConsentForm(props: {
   cover: Participant[];
   holders: Participant[];
   guardian: boolean;
-  onGiven: () => void;
   onRefused: () => void;
   headingRef: React.RefObject<HTMLHeadingElement | null>;
 }) {
@@ -87,35 +79,28 @@ function ConsentForm(props: {
       return next;
     });
 
-  // The refusal is recorded before the refused screen shows, so the hosts learn of it; on
-  // failure the form stays, with the error, and the patient can try again.
-  const refuse = async () => {
+  // On failure the form stays, with the error, and the patient can try again.
+  const attempt = async (action: () => Promise<unknown>) => {
     if (busy) return;
     setBusy(true);
     setFailure(null);
     try {
-      await props.consent.refuse();
-      props.onRefused();
+      await action();
     } catch (err) {
       setFailure(err);
     } finally {
       setBusy(false);
     }
   };
-
-  const submit = async (e: FormEvent) => {
+  // The refusal is recorded before the refused screen shows, so the hosts learn of it.
+  const refuse = () =>
+    attempt(async () => {
+      await props.consent.refuse();
+      props.onRefused();
+    });
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setFailure(null);
-    try {
-      await props.consent.give([...covered], share);
-      props.onGiven();
-    } catch (err) {
-      setFailure(err);
-    } finally {
-      setBusy(false);
-    }
+    return attempt(() => props.consent.give([...covered], share));
   };
 
   return (
