@@ -39,6 +39,19 @@ function read<T>(key: string, schema: z.ZodType<T>): T | null {
     return null;
   }
 }
+/** `read` for values with an `expiresAt`: an expired one is removed and reads as null. */
+function readUnexpired<T extends { expiresAt: string }>(
+  key: string,
+  schema: z.ZodType<T>,
+  now: Date,
+): T | null {
+  const value = read(key, schema);
+  if (value && !(Date.parse(value.expiresAt) > now.getTime())) {
+    write(key, null);
+    return null;
+  }
+  return value;
+}
 function write(key: string, value: unknown): void {
   try {
     if (value === null) sessionStorage.removeItem(key);
@@ -80,14 +93,7 @@ export function getIdentifiedSession(
   inviteToken: string,
   now: Date = new Date(),
 ): SessionTokenResponse | null {
-  const key = EID_SESSION_KEY_PREFIX + inviteToken;
-  const session = read(key, SessionTokenResponse);
-  if (!session) return null;
-  if (!(Date.parse(session.expiresAt) > now.getTime())) {
-    write(key, null);
-    return null;
-  }
-  return session;
+  return readUnexpired(EID_SESSION_KEY_PREFIX + inviteToken, SessionTokenResponse, now);
 }
 
 const StoredPatientLogin = z.object({ patientToken: z.string().min(1), expiresAt: z.string() });
@@ -102,13 +108,7 @@ export function savePatientLogin(login: StoredPatientLogin): void {
 }
 /** That token while it is valid; an expired one is removed. */
 export function getPatientLogin(now: Date = new Date()): StoredPatientLogin | null {
-  const login = read(PATIENT_KEY, StoredPatientLogin);
-  if (!login) return null;
-  if (!(Date.parse(login.expiresAt) > now.getTime())) {
-    write(PATIENT_KEY, null);
-    return null;
-  }
-  return login;
+  return readUnexpired(PATIENT_KEY, StoredPatientLogin, now);
 }
 export function clearPatientLogin(): void {
   write(PATIENT_KEY, null);
