@@ -2,8 +2,8 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Consultation } from '@samkons/shared';
 import { useApi } from '../../api/session';
-import { errorMessageKey } from '../../api/errors';
 import { consentHolders, needingCover } from './model';
+import { NoticeRegion, useNoticeAction } from './notice';
 import './consent.css';
 
 /**
@@ -19,23 +19,12 @@ export function VerbalConsentForm(props: { consultation: Consultation; onSaved: 
   const [givenBy, setGivenBy] = useState(holders[0]?.id ?? '');
   const [covered, setCovered] = useState<Set<string>>(() => new Set(cover.map((p) => p.id)));
   const [share, setShare] = useState(true);
-  const [busy, setBusy] = useState(false);
-  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
+  const { busy, notice, run } = useNoticeAction();
   if (holders.length === 0) return null;
 
   /** Records one answer; the notice says what was recorded or why it was not. */
   const record = async (save: () => Promise<unknown>, savedText: string) => {
-    if (busy || !givenBy) return;
-    setBusy(true);
-    try {
-      await save();
-      setNotice({ ok: true, text: savedText });
-      props.onSaved();
-    } catch (err) {
-      setNotice({ ok: false, text: t(errorMessageKey(err)) });
-    } finally {
-      setBusy(false);
-    }
+    if (givenBy && (await run(save, savedText))) props.onSaved();
   };
 
   const submit = (e: FormEvent) => {
@@ -102,16 +91,7 @@ export function VerbalConsentForm(props: { consultation: Consultation; onSaved: 
           <input type="checkbox" checked={share} onChange={(e) => setShare(e.target.checked)} />
           {t('consent.shareLabel')}
         </label>
-        <div aria-live="polite">
-          {notice && (
-            <p
-              className={`alert alert--${notice.ok ? 'success' : 'error'}`}
-              role={notice.ok ? 'status' : 'alert'}
-            >
-              {notice.text}
-            </p>
-          )}
-        </div>
+        <NoticeRegion notice={notice} />
         <div className="consent__verbal-actions">
           <button type="submit" className="button" aria-disabled={busy}>
             {t('consent.verbalSave')}

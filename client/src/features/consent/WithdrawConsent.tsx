@@ -1,7 +1,7 @@
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { errorMessageKey } from '../../api/errors';
 import type { ConsentApi } from './useConsent';
+import { NoticeRegion, useNoticeAction } from './notice';
 
 /**
  * Withdrawing consent during the call, always at hand for the patient or guardian: for one
@@ -12,34 +12,16 @@ import type { ConsentApi } from './useConsent';
 export function WithdrawConsent({ consent }: { consent: ConsentApi }) {
   const { t } = useTranslation();
   const [confirming, setConfirming] = useState(false);
-  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
+  const { notice, run } = useNoticeAction();
   const confirmRef = useRef<HTMLButtonElement>(null);
   const current = consent.current;
   const people = consent.data?.consultation.participants ?? [];
   const covered = people.filter((p) => current?.coveredParticipantIds.includes(p.id));
 
-  const run = async (action: () => Promise<void>, done: string) => {
-    try {
-      await action();
-      setNotice({ ok: true, text: done });
-    } catch (err) {
-      setNotice({ ok: false, text: t(errorMessageKey(err)) });
-    }
-  };
-
   return (
     <section className="withdraw" aria-labelledby="withdraw-heading">
       <h3 id="withdraw-heading">{t('consent.withdrawTitle')}</h3>
-      <div aria-live="polite">
-        {notice && (
-          <p
-            className={`alert alert--${notice.ok ? 'success' : 'error'}`}
-            role={notice.ok ? 'status' : 'alert'}
-          >
-            {notice.text}
-          </p>
-        )}
-      </div>
+      <NoticeRegion notice={notice} />
       {!current ? (
         <p>{t('consent.noneInForce')}</p>
       ) : (
