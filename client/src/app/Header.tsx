@@ -3,12 +3,9 @@ import { useTranslation } from 'react-i18next';
 import { LANGUAGES, isLanguage, setLanguage } from '../i18n';
 import { useSession } from '../api/session';
 import { useDisplayPrefs } from './displayPrefs';
-import { useFeatureT } from '../features/reports/featureI18n';
-import { reportsMessages } from '../features/reports/i18n';
 
 export function Header() {
   const { t, i18n } = useTranslation();
-  const { t: reportsT } = useFeatureT('reports', reportsMessages);
   const { account, logout } = useSession();
   const { prefs, toggle } = useDisplayPrefs();
   const navigate = useNavigate();
@@ -74,7 +71,7 @@ export function Header() {
                   <NavLink to="/consultations/new">{t('header.newConsultation')}</NavLink>
                 </li>
                 <li>
-                  <NavLink to="/reports">{reportsT('navTitle')}</NavLink>
+                  <NavLink to="/reports">{t('header.reports')}</NavLink>
                 </li>
               </ul>
             </nav>

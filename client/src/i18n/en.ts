@@ -20,6 +20,7 @@ export const en: Messages = {
     mainNav: 'Main menu',
     myConsultations: 'My consultations',
     newConsultation: 'New consultation',
+    reports: 'Evaluation',
     language: 'Language',
     display: 'Display',
     largeText: 'Large text',

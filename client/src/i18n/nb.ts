@@ -20,6 +20,7 @@ export const nb: Messages = {
     mainNav: 'Hovedmeny',
     myConsultations: 'Mine konsultasjoner',
     newConsultation: 'Ny konsultasjon',
+    reports: 'Evaluering',
     language: 'Språk',
     display: 'Visning',
     largeText: 'Stor tekst',

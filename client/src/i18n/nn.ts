@@ -21,6 +21,7 @@ export const nn = {
     mainNav: 'Hovudmeny',
     myConsultations: 'Mine konsultasjonar',
     newConsultation: 'Ny konsultasjon',
+    reports: 'Evaluering',
     language: 'Språk',
     display: 'Visning',
     largeText: 'Stor tekst',

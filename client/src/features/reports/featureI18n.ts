@@ -1,15 +1,16 @@
 import i18next from 'i18next';
 import { useTranslation } from 'react-i18next';
+import { DEFAULT_LANGUAGE, LANGUAGES, isLanguage, type Language } from '../../i18n';
 
-export type FeatureLang = 'nn' | 'nb' | 'en';
-export const FEATURE_LANGS: readonly FeatureLang[] = ['nn', 'nb', 'en'];
+/** The app's languages: every feature bundle has all of them. */
+export type FeatureLang = Language;
 
 /**
  * Feature strings live beside the feature as an i18next namespace of their own, added to
  * the app's i18next instance on first use. Keys are flat (no dots) and typed per feature.
  */
 export function registerBundle(ns: string, bundles: Record<FeatureLang, Record<string, string>>) {
-  for (const lng of FEATURE_LANGS) {
+  for (const lng of LANGUAGES) {
     if (!i18next.hasResourceBundle(lng, ns)) {
       i18next.addResourceBundle(lng, ns, bundles[lng], true, false);
     }
@@ -26,9 +27,7 @@ export function useFeatureT<M extends Record<string, string>>(
   registerBundle(ns, bundles);
   const { i18n } = useTranslation();
   const current = i18n.resolvedLanguage ?? i18n.language;
-  const lang: FeatureLang = (FEATURE_LANGS as readonly string[]).includes(current)
-    ? (current as FeatureLang)
-    : 'nn';
+  const lang = isLanguage(current) ? current : DEFAULT_LANGUAGE;
   const t: FeatureT<M> = (key, vars) => featureT(ns, lang, key, vars);
   return { t, lang };
 }

@@ -1,12 +1,6 @@
 import type { ReportQuery } from '@samkons/shared';
+import { locales } from '../../i18n/format';
 import type { FeatureLang } from './featureI18n';
-
-/** Lists, not one tag: where nynorsk locale data is missing, Norwegian bokmål formats. */
-const LOCALES: Record<FeatureLang, string[]> = {
-  nn: ['nn-NO', 'nb-NO', 'no'],
-  nb: ['nb-NO', 'no'],
-  en: ['en-GB'],
-};
 
 /** Today's calendar date in Europe/Oslo (reports count Oslo dates). */
 export function osloToday(now: Date = new Date()): string {
@@ -33,13 +27,13 @@ export function presetPeriod(preset: Preset, today: string): ReportQuery {
 }
 
 export function formatNumber(n: number, lang: FeatureLang, maxFraction = 1): string {
-  return new Intl.NumberFormat(LOCALES[lang], { maximumFractionDigits: maxFraction }).format(n);
+  return new Intl.NumberFormat(locales(lang), { maximumFractionDigits: maxFraction }).format(n);
 }
 
 /** `2024-03` -> "mars 2024" / "March 2024". */
 export function monthLabel(month: string, lang: FeatureLang): string {
   const [y, m] = month.split('-').map(Number) as [number, number];
-  return new Intl.DateTimeFormat(LOCALES[lang], {
+  return new Intl.DateTimeFormat(locales(lang), {
     month: 'long',
     year: 'numeric',
     timeZone: 'UTC',

@@ -1,6 +1,5 @@
 /** Strings of the evaluation dashboard (namespace `reports`). nn is the default language. */
 export const nn = {
-  navTitle: 'Evaluering',
   title: 'Evaluering: reiser spart og erfaringar',
   intro:
     'Tal frå gjennomførte konsultasjonar: reiser som ikkje vart gjort, tid, CO2 og kostnad spart, oppmøte og svar på erfaringsundersøkinga.',
@@ -116,7 +115,6 @@ export const nn = {
 export type ReportsMessages = typeof nn;
 
 export const nb: ReportsMessages = {
-  navTitle: 'Evaluering',
   title: 'Evaluering: reiser spart og erfaringer',
   intro:
     'Tall fra gjennomførte konsultasjoner: reiser som ikke ble gjort, tid, CO2 og kostnad spart, oppmøte og svar på erfaringsundersøkelsen.',
@@ -231,7 +229,6 @@ export const nb: ReportsMessages = {
 };
 
 export const en: ReportsMessages = {
-  navTitle: 'Evaluation',
   title: 'Evaluation: travel avoided and experiences',
   intro:
     'Figures from completed consultations: trips not made, time, CO2 and cost avoided, attendance and answers to the experience survey.',
