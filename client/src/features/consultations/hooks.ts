@@ -7,6 +7,7 @@ import type {
 } from '@samkons/shared';
 import { useApi } from '../../api/session';
 import { useQuery } from '../../api/useQuery';
+import { saveBlob } from '../../app/download';
 
 const DAY = 86400_000;
 /** How far ahead "upcoming" looks. */
@@ -80,19 +81,11 @@ export function useConsultation(id: string) {
   const downloadIcs = useCallback(
     async (participant: Participant) => {
       const blob = await api.ics(id, participant.id);
-      const url = URL.createObjectURL(blob);
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = `samkons-${id.slice(0, 8)}-${participant.role}.ics`;
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      saveBlob(blob, `samkons-${id.slice(0, 8)}-${participant.role}.ics`);
     },
     [api, id],
   );
 
-  /** Gets this staff member's session token for the room and keeps it for the call page. */
   return { ...query, reschedule, cancel, inviteUrl, downloadIcs };
 }
 

@@ -20,6 +20,7 @@ import { useApi } from '../../api/session';
 import { useQuery } from '../../api/useQuery';
 import { isApiError } from '../../api/errors';
 import { usePageTitle } from '../../app/usePageTitle';
+import { saveBlob } from '../../app/download';
 import { useFeatureT, type FeatureLang, type FeatureT } from './featureI18n';
 import { reportsMessages, type ReportsMessages } from './i18n';
 import {
@@ -39,6 +40,12 @@ const BREAKDOWNS: { key: BreakdownKey; title: keyof ReportsMessages }[] = [
   { key: 'municipality', title: 'byMunicipality' },
   { key: 'kind', title: 'byKind' },
   { key: 'role', title: 'byRole' },
+];
+
+const PRESETS: { preset: Preset; label: keyof ReportsMessages }[] = [
+  { preset: 'thisMonth', label: 'presetThisMonth' },
+  { preset: 'last12', label: 'presetLast12' },
+  { preset: 'thisYear', label: 'presetThisYear' },
 ];
 
 /** Evaluation dashboard for staff with a reporting grant (route /reports). */
@@ -71,15 +78,7 @@ export function ReportsPage() {
   const download = async () => {
     setDownloadError(false);
     try {
-      const blob = await api.reportCsv(period);
-      const url = URL.createObjectURL(blob);
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = csvFileName(period);
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 0);
+      saveBlob(await api.reportCsv(period), csvFileName(period));
     } catch {
       setDownloadError(true);
     }
@@ -116,20 +115,14 @@ export function ReportsPage() {
             </p>
           )}
           <div className="reports__presets" role="group" aria-label={t('periodLegend')}>
-            {(['thisMonth', 'last12', 'thisYear'] as const).map((p) => (
+            {PRESETS.map(({ preset, label }) => (
               <button
-                key={p}
+                key={preset}
                 type="button"
                 className="button button--secondary"
-                onClick={() => choose(p)}
+                onClick={() => choose(preset)}
               >
-                {t(
-                  p === 'thisMonth'
-                    ? 'presetThisMonth'
-                    : p === 'last12'
-                      ? 'presetLast12'
-                      : 'presetThisYear',
-                )}
+                {t(label)}
               </button>
             ))}
             <button
