@@ -5,27 +5,27 @@
  */
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyBaseLogger } from 'fastify';
-import { ackSchema, requests, type Ack, type Consultation } from '@samkons/shared';
+import { ackSchema, requests, type Consultation } from '@samkons/shared';
 import { loadConfig } from '../../server/src/config.js';
 import { EventBus, type DomainEvents } from '../../server/src/consent/events.js';
 import { decodeEvent, encodeEvent } from '../../server/src/cluster/event-codec.js';
 import { EventRelay } from '../../server/src/cluster/event-relay.js';
 import { closeRedis, connectRedis } from '../../server/src/cluster/redis-connection.js';
 import { RedisSessionDirectory } from '../../server/src/cluster/session-directory.js';
+import { createScratchSchema, type ScratchSchema } from '../support/pg-schema.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { connectSocket, disconnected, nextEvent, request } from '../support/signalling-client.js';
-import type { TestSocket } from '../support/signalling-client.js';
 import {
-  book,
-  createStaff,
-  giveConsent,
-  inviteSessionToken,
-  participantId,
-  staffSessionToken,
-} from '../support/consultation.js';
+  ackData,
+  connectSocket,
+  disconnected,
+  enterAndBeAdmitted,
+  nextEvent,
+  request,
+  type TestSocket,
+} from '../support/signalling-client.js';
+import { attendees, book, createStaff, giveConsent } from '../support/consultation.js';
 
 const redisUrl = process.env.SAMKONS_TEST_REDIS_URL;
 const pgUrl = process.env.SAMKONS_TEST_PG_URL;
@@ -275,20 +275,15 @@ if (redisUrl && pgUrl) {
   describe('two nodes sharing one PostgreSQL', () => {
     /** The app's origin, allowed to open socket.io on both nodes. */
     const APP_ORIGIN = 'https://app.samkons.example';
-    const schema = `t_cluster_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
     let nodeA: TestServer;
     let nodeB: TestServer;
+    let schema: ScratchSchema | undefined;
     const sockets: TestSocket[] = [];
 
     beforeAll(async () => {
-      const admin = new pg.Client({ connectionString: pgUrl });
-      await admin.connect();
-      await admin.query(`CREATE SCHEMA ${schema}`);
-      await admin.end();
-      const db = new URL(pgUrl);
-      db.searchParams.set('options', `-c search_path=${schema}`);
+      schema = await createScratchSchema(pgUrl, 't_cluster');
       const env = {
-        DATABASE_URL: db.toString(),
+        DATABASE_URL: schema.databaseUrl,
         REDIS_URL: redisUrl,
         REDIS_KEY_PREFIX: prefix,
         CLUSTER_ALLOWED_ORIGINS: `${APP_ORIGIN}/, ${APP_ORIGIN}`,
@@ -301,16 +296,10 @@ if (redisUrl && pgUrl) {
       for (const s of sockets.splice(0)) s.disconnect();
       await nodeA?.close();
       await nodeB?.close();
-      const admin = new pg.Client({ connectionString: pgUrl });
-      await admin.connect();
-      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await admin.end();
+      await schema?.drop();
     });
 
-    function ok<T>(res: Ack<T>): T {
-      if (!res.ok) throw new Error(`${res.error.code}: ${res.error.message}`);
-      return res.data;
-    }
+    const ok = ackData;
     async function connect(node: TestServer, token: string): Promise<TestSocket> {
       const s = await connectSocket(node.url, { token });
       sockets.push(s);
@@ -344,18 +333,12 @@ if (redisUrl && pgUrl) {
         },
         { role: 'next_of_kin', name: 'Dotter Kari', joinsFrom: 'home', travelDistanceKm: 40 },
       ]);
-      const ids = {
-        spec: participantId(c, { name: spec.name }),
-        gp: participantId(c, { role: 'gp' }),
-        patient: participantId(c, { role: 'patient' }),
-        daughter: participantId(c, { role: 'next_of_kin' }),
-      };
-      const tokens = {
-        spec: await staffSessionToken(app, spec, c.id),
-        gp: await staffSessionToken(app, gp, c.id),
-        patient: await inviteSessionToken(app, spec, c.id, ids.patient),
-        daughter: await inviteSessionToken(app, spec, c.id, ids.daughter),
-      };
+      const { ids, tokens } = await attendees(app, spec, c, {
+        spec: { staff: spec },
+        gp: { staff: gp },
+        patient: { role: 'patient' },
+        daughter: { role: 'next_of_kin' },
+      });
       const consent = (except: string[] = []) =>
         giveConsent(app, tokens.patient, c.id, {
           method: 'in_app',
@@ -367,18 +350,8 @@ if (redisUrl && pgUrl) {
     }
 
     /** The host is in on `node`; `token` enters its lobby there and is admitted. */
-    async function admitted(node: TestServer, host: TestSocket, token: string, pid: string) {
-      const s = await connect(node, token);
-      const lobby = nextEvent(host, 'lobbyChanged', (e) =>
-        e.lobby.some((x) => x.participantId === pid),
-      );
-      expect(ok(await request(s, 'enter', {})).status).toBe('waiting');
-      await lobby;
-      const admittedEvent = nextEvent(s, 'admitted');
-      ok(await request(host, 'admit', { participantId: pid }));
-      await admittedEvent;
-      return s;
-    }
+    const admitted = async (node: TestServer, host: TestSocket, token: string, pid: string) =>
+      enterAndBeAdmitted(host, await connect(node, token), pid);
 
     it('a consent narrowed through node A removes the participant on node B within 2 s', async () => {
       const w = await world();

@@ -4,17 +4,18 @@
  * consent: a later yes works, and a no after a yes leaves the yes in force.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ConsentList, EnterResponse } from '@samkons/shared';
+import type { ConsentList } from '@samkons/shared';
 import { startTestServer, type TestServer } from '../support/server.js';
 import {
   ackData,
+  enter,
   socketPool,
   nextEvent,
   recordEvents,
   request,
-  type TestSocket,
 } from '../support/signalling-client.js';
 import {
+  attendees,
   auditEntries,
   book,
   createStaff,
@@ -44,10 +45,6 @@ const services = () => {
 const ok = ackData;
 
 const connect = (token: string) => sockets.connect({ token });
-
-async function enter(socket: TestSocket): Promise<EnterResponse> {
-  return ok(await request(socket, 'enter', {}));
-}
 
 function refuse(token: string, consultationId: string, payload: object = {}) {
   return app().inject({
@@ -90,18 +87,12 @@ describe('refusing consent', () => {
       // Not a guardian: an adult patient decides alone.
       { role: 'next_of_kin', name: 'Son Ola', joinsFrom: 'home', travelDistanceKm: 10 },
     ]);
-    const ids = {
-      spec: participantId(c, { name: spec.name }),
-      gp: participantId(c, { role: 'gp' }),
-      patient: participantId(c, { role: 'patient' }),
-      son: participantId(c, { role: 'next_of_kin' }),
-    };
-    const tokens = {
-      spec: await staffSessionToken(app(), spec, c.id),
-      gp: await staffSessionToken(app(), gp, c.id),
-      patient: await inviteSessionToken(app(), spec, c.id, ids.patient),
-      son: await inviteSessionToken(app(), spec, c.id, ids.son),
-    };
+    const { ids, tokens } = await attendees(app(), spec, c, {
+      spec: { staff: spec },
+      gp: { staff: gp },
+      patient: { role: 'patient' },
+      son: { role: 'next_of_kin' },
+    });
 
     // No consent yet: the host waits in the lobby too, as does the patient.
     const host = await connect(tokens.spec);

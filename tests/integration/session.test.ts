@@ -3,11 +3,13 @@
  * and consultations, tokens and consent set up through the REST API like a client would.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Consultation, EnterResponse, RtpParameters } from '@samkons/shared';
+import type { Consultation, RtpParameters } from '@samkons/shared';
 import { startTestServer, type TestServer } from '../support/server.js';
 import {
   connectRefused,
   ackData,
+  enterAndBeAdmitted,
+  enter,
   ackError,
   socketPool,
   disconnected,
@@ -17,13 +19,11 @@ import {
   type TestSocket,
 } from '../support/signalling-client.js';
 import {
+  attendees,
   auditEntries,
   book,
   createStaff,
   giveConsent,
-  inviteSessionToken,
-  participantId,
-  staffSessionToken,
   withdrawConsent,
   type Staff,
 } from '../support/consultation.js';
@@ -107,20 +107,13 @@ async function world(patientBirthDate = '1948-03-01', daughterIsGuardian = false
     },
     { role: 'interpreter', name: 'Tolk Ali', joinsFrom: 'home', travelDistanceKm: 0 },
   ]);
-  const ids = {
-    spec: participantId(c, { name: spec.name }),
-    gp: participantId(c, { role: 'gp' }),
-    patient: participantId(c, { role: 'patient' }),
-    daughter: participantId(c, { role: 'next_of_kin' }),
-    interpreter: participantId(c, { role: 'interpreter' }),
-  };
-  const tokens = {
-    spec: await staffSessionToken(app(), spec, c.id),
-    gp: await staffSessionToken(app(), gp, c.id),
-    patient: await inviteSessionToken(app(), spec, c.id, ids.patient),
-    daughter: await inviteSessionToken(app(), spec, c.id, ids.daughter),
-    interpreter: await inviteSessionToken(app(), spec, c.id, ids.interpreter),
-  };
+  const { ids, tokens } = await attendees(app(), spec, c, {
+    spec: { staff: spec },
+    gp: { staff: gp },
+    patient: { role: 'patient' },
+    daughter: { role: 'next_of_kin' },
+    interpreter: { role: 'interpreter' },
+  });
   return { c, spec, ids, tokens };
 }
 
@@ -133,23 +126,9 @@ function consentAll(w: World, except: string[] = []) {
   });
 }
 
-async function enter(socket: TestSocket): Promise<EnterResponse> {
-  return ok(await request(socket, 'enter', {}));
-}
-
-/** The host is in; `who` enters the lobby and the host admits them. */
-async function admitted(host: TestSocket, token: string, pid: string): Promise<TestSocket> {
-  const s = await connect(token);
-  const lobby = nextEvent(host, 'lobbyChanged', (e) =>
-    e.lobby.some((x) => x.participantId === pid),
-  );
-  expect((await enter(s)).status).toBe('waiting');
-  await lobby;
-  const admittedEvent = nextEvent(s, 'admitted');
-  ok(await request(host, 'admit', { participantId: pid }));
-  await admittedEvent;
-  return s;
-}
+/** The host is in; `token`'s holder enters the lobby and the host admits them. */
+const admitted = async (host: TestSocket, token: string, pid: string): Promise<TestSocket> =>
+  enterAndBeAdmitted(host, await connect(token), pid);
 
 describe('token handshake', () => {
   it('binds a socket to its consultation: a token for A never joins, produces or consumes in B', async () => {

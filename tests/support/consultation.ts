@@ -158,6 +158,34 @@ export async function auditEntries(
   return res.entries;
 }
 
+/** Who a participant is: a staff member (matched by name), or an invitee by role or name. */
+export type Attendee = { staff: Staff } | { role?: string; name?: string };
+
+/**
+ * Each attendee's participant id and session token, issued in the order given: staff log in
+ * themselves, invitees exchange the organiser's invite link.
+ */
+export async function attendees<K extends string>(
+  app: FastifyInstance,
+  organiser: Staff,
+  c: Consultation,
+  who: Record<K, Attendee>,
+): Promise<{ ids: Record<K, string>; tokens: Record<K, string> }> {
+  const ids = {} as Record<K, string>;
+  const tokens = {} as Record<K, string>;
+  for (const key of Object.keys(who) as K[]) {
+    const a = who[key];
+    if ('staff' in a) {
+      ids[key] = participantId(c, { name: a.staff.name });
+      tokens[key] = await staffSessionToken(app, a.staff, c.id);
+    } else {
+      ids[key] = participantId(c, a);
+      tokens[key] = await inviteSessionToken(app, organiser, c.id, ids[key]);
+    }
+  }
+  return { ids, tokens };
+}
+
 /** Participant id by role (first match) or by name. */
 export function participantId(c: Consultation, match: { role?: string; name?: string }): string {
   const p = c.participants.find(

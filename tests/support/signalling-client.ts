@@ -1,7 +1,9 @@
 import { io, type Socket } from 'socket.io-client';
+import { expect } from 'vitest';
 import type {
   Ack,
   ClientToServerEvents,
+  EnterResponse,
   NotificationName,
   NotificationOf,
   RequestName,
@@ -126,6 +128,31 @@ export function ackData<T>(res: Ack<T>): T {
 export function ackError<T>(res: Ack<T>): { code: string; reason?: string } {
   if (res.ok) throw new Error('expected an error ack');
   return res.error;
+}
+
+/** Enters the consultation (the session, or its lobby); throws on a failed ack. */
+export async function enter(socket: TestSocket): Promise<EnterResponse> {
+  return ackData(await request(socket, 'enter', {}));
+}
+
+/**
+ * The host is in; `guest` (connected, not yet entered) enters the lobby, the host sees
+ * participant `pid` there and admits them, and the guest is told.
+ */
+export async function enterAndBeAdmitted(
+  host: TestSocket,
+  guest: TestSocket,
+  pid: string,
+): Promise<TestSocket> {
+  const lobby = nextEvent(host, 'lobbyChanged', (e) =>
+    e.lobby.some((x) => x.participantId === pid),
+  );
+  expect((await enter(guest)).status).toBe('waiting');
+  await lobby;
+  const admittedEvent = nextEvent(guest, 'admitted');
+  ackData(await request(host, 'admit', { participantId: pid }));
+  await admittedEvent;
+  return guest;
 }
 
 /**
