@@ -6,6 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.js';
 import { axeSeriousViolations, describeViolations } from '../support/axe.js';
 import { buildClient } from '../support/client-build.js';
+import { apiCall, demoSpecialistToken } from '../support/journey.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 
 /**
@@ -42,36 +43,21 @@ let server: ServerProcess;
 let browser: Browser;
 let inviteToken: string;
 
-async function api<T>(pathname: string, init: RequestInit & { token?: string } = {}): Promise<T> {
-  const res = await fetch(`${server.url}/api${pathname}`, {
-    ...init,
-    headers: {
-      'content-type': 'application/json',
-      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-    },
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${pathname}: ${res.status} ${text}`);
-  return JSON.parse(text) as T;
-}
+const api = <T>(path: string, token: string | null, body?: unknown) =>
+  apiCall<T>(server.url, path, token, body);
 
 /** Today's demo consultation with a patient (open now), and the specialist's access token. */
 async function todaysDemoConsultation() {
-  const login = await api<{ accessToken: string }>('/auth/login', {
-    method: 'POST',
-    body: JSON.stringify({ username: 'spesialist', password: 'demo-spesialist' }),
-  });
+  const staffToken = await demoSpecialistToken(server.url);
   const from = new Date(Date.now() - 3600_000).toISOString();
   const to = new Date(Date.now() + 6 * 3600_000).toISOString();
   const { consultations } = await api<{
     consultations: { id: string; status: string; participants: { id: string; role: string }[] }[];
-  }>(`/consultations?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, {
-    token: login.accessToken,
-  });
+  }>(`/consultations?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, staffToken);
   for (const c of consultations) {
     const patient = c.participants.find((p) => p.role === 'patient');
     if (c.status === 'booked' && patient) {
-      return { id: c.id, patientId: patient.id, staffToken: login.accessToken };
+      return { id: c.id, patientId: patient.id, staffToken };
     }
   }
   throw new Error('no demo consultation with a patient today');
@@ -82,7 +68,8 @@ async function patientInviteToken(): Promise<string> {
   const c = await todaysDemoConsultation();
   const invite = await api<{ token: string }>(
     `/consultations/${c.id}/participants/${c.patientId}/invite`,
-    { method: 'POST', body: '{}', token: c.staffToken },
+    c.staffToken,
+    {},
   );
   return invite.token;
 }
@@ -306,15 +293,12 @@ describe('keyboard only', () => {
       expect(v1, describeViolations(v1)).toEqual([]);
 
       // Book the specialist at the time of today's demo consultation: 409, shown in words.
-      const login = await api<{ accessToken: string }>('/auth/login', {
-        method: 'POST',
-        body: JSON.stringify({ username: 'spesialist', password: 'demo-spesialist' }),
-      });
+      const staffToken = await demoSpecialistToken(server.url);
       const from = new Date(Date.now() - 3600_000).toISOString();
       const to = new Date(Date.now() + 6 * 3600_000).toISOString();
       const { consultations } = await api<{ consultations: { startsAt: string }[] }>(
         `/consultations?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
-        { token: login.accessToken },
+        staffToken,
       );
       const busy = consultations
         .map((c) => new Date(c.startsAt))
@@ -384,13 +368,12 @@ describe('keyboard only', () => {
       expect(v, describeViolations(v)).toEqual([]);
 
       // The patient reads in their own log that the specialist wrote down their no.
-      const session = await api<{ sessionToken: string }>('/invites/exchange', {
-        method: 'POST',
-        body: JSON.stringify({ token: inviteToken }),
+      const session = await api<{ sessionToken: string }>('/invites/exchange', null, {
+        token: inviteToken,
       });
       const { entries } = await api<{ entries: { action: string; actorName: string }[] }>(
         `/consultations/${demo.id}/audit`,
-        { token: session.sessionToken },
+        session.sessionToken,
       );
       expect(entries).toContainEqual(
         expect.objectContaining({

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { connect } from 'node:net';
-import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
 import { admitFromLobby, bookCall, callJoined, openCall } from '../support/call.js';
 import { buildClient } from '../support/client-build.js';
 import { mediaStats, remoteVideosDecoding } from '../support/journey.js';
+import { createScratchSchema, type ScratchSchema } from '../support/pg-schema.js';
 import { freePort, startServerProcess, type ServerProcess } from '../support/server-process.js';
 
 /**
@@ -52,27 +52,22 @@ console.log(
 
 if (missing === '')
   describe('a participant on the wrong node follows the redirect', () => {
-    const schema = `t_redirect_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
     const prefix = `samkons-test-redirect-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}:`;
     let clientDist: string | undefined;
     let nodeA: ServerProcess | undefined;
     let nodeB: ServerProcess | undefined;
     let browser: Browser | undefined;
+    let schema: ScratchSchema | undefined;
 
     beforeAll(async () => {
-      const admin = new pg.Client({ connectionString: pgUrl });
-      await admin.connect();
-      await admin.query(`CREATE SCHEMA ${schema}`);
-      await admin.end();
-      const db = new URL(pgUrl);
-      db.searchParams.set('options', `-c search_path=${schema}`);
+      schema = await createScratchSchema(pgUrl, 't_redirect');
 
       clientDist = await buildClient();
       const [portA, portB] = [await freePort(), await freePort()];
       const urlA = `http://127.0.0.1:${portA}`;
       const urlB = `http://127.0.0.1:${portB}`;
       const shared = {
-        DATABASE_URL: db.toString(),
+        DATABASE_URL: schema.databaseUrl,
         REDIS_URL: redisUrl,
         REDIS_KEY_PREFIX: prefix,
         JWT_SECRET: `cluster-redirect-${randomBytes(16).toString('hex')}`,
@@ -103,10 +98,7 @@ if (missing === '')
       await nodeA?.close();
       await nodeB?.close();
       if (clientDist) await rm(clientDist, { recursive: true, force: true });
-      const admin = new pg.Client({ connectionString: pgUrl });
-      await admin.connect();
-      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await admin.end();
+      await schema?.drop();
     });
 
     /** Where the page's signalling socket connects now (test hook). */

@@ -15,6 +15,7 @@ import { seedDemoData } from '../../server/src/demo/seed.js';
 import { createReports } from '../../server/src/reports/index.js';
 import { launchChromium } from '../support/browser.js';
 import { buildClient } from '../support/client-build.js';
+import { apiCall, demoSpecialistToken, loginAsDemoSpecialist } from '../support/journey.js';
 
 /**
  * Evaluation end to end in Chromium: the demo specialist (reporting grant) sees the dashboard,
@@ -36,25 +37,15 @@ let url: string;
 let browser: Browser;
 let staffToken: string;
 
-async function api<T>(pathname: string, init: RequestInit & { token?: string } = {}): Promise<T> {
-  const res = await fetch(`${url}/api${pathname}`, {
-    ...init,
-    headers: {
-      'content-type': 'application/json',
-      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-    },
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${pathname}: ${res.status} ${text}`);
-  return JSON.parse(text) as T;
-}
+const api = <T>(path: string, token: string | null, body?: unknown) =>
+  apiCall<T>(url, path, token, body);
 
 async function todaysConsultation(): Promise<Consultation> {
   const from = new Date(Date.now() - 3600_000).toISOString();
   const to = new Date(Date.now() + 6 * 3600_000).toISOString();
   const { consultations } = await api<{ consultations: Consultation[] }>(
     `/consultations?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
-    { token: staffToken },
+    staffToken,
   );
   const c = consultations.find((x) => x.participants.some((p) => p.role === 'patient'));
   if (!c) throw new Error('no demo consultation with a patient today');
@@ -86,12 +77,7 @@ beforeAll(async () => {
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  staffToken = (
-    await api<{ accessToken: string }>('/auth/login', {
-      method: 'POST',
-      body: JSON.stringify({ username: 'spesialist', password: 'demo-spesialist' }),
-    })
-  ).accessToken;
+  staffToken = await demoSpecialistToken(url);
   browser = await launchChromium();
   await mkdir(ARTEFACTS, { recursive: true });
 });
@@ -106,10 +92,7 @@ describe('evaluation', () => {
   it('completing a consultation and answering the survey changes the dashboard', async () => {
     const staff = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
     const page = await staff.newPage();
-    await page.goto(`${url}/login`);
-    await page.locator('#login-username').fill('spesialist');
-    await page.locator('#login-password').fill('demo-spesialist');
-    await page.locator('#login-password').press('Enter');
+    await loginAsDemoSpecialist(page, url);
     await page.getByRole('link', { name: 'Evaluering' }).click();
     await page.getByRole('heading', { level: 1, name: /Evaluering/ }).waitFor();
     await expect.poll(() => figure(page, 'sessions').textContent()).toBe('0');
@@ -119,11 +102,11 @@ describe('evaluation', () => {
     const patient = c.participants.find((p) => p.role === 'patient')!;
     const invite = await api<{ token: string }>(
       `/consultations/${c.id}/participants/${patient.id}/invite`,
-      { method: 'POST', body: '{}', token: staffToken },
+      staffToken,
+      {},
     );
-    const session = await api<SessionTokenResponse>('/invites/exchange', {
-      method: 'POST',
-      body: JSON.stringify({ token: invite.token }),
+    const session = await api<SessionTokenResponse>('/invites/exchange', null, {
+      token: invite.token,
     });
     // The live session ends the consultation (status changes), then the patient answers.
     await consultationsRepo.update(db, c.id, { status: 'in_progress' });

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Consultation, InviteLink, SessionTokenResponse } from '@samkons/shared';
 import { axeLog } from '../support/axe.js';
-import { apiCall, screenshotter } from '../support/journey.js';
+import { apiCall, loginAsDemoSpecialist, requestsTo, screenshotter } from '../support/journey.js';
 import { startEidStage, type EidStage } from '../support/eid-stage.js';
 import { ACR_HIGH, type LocalIdp } from '../support/local-idp.js';
 import type { ServerProcess } from '../support/server-process.js';
@@ -35,7 +35,6 @@ const INVALID_PID = '15058710022';
 
 let stage: EidStage;
 let server: ServerProcess;
-let browser: Browser;
 let idp: LocalIdp;
 let staffToken: string;
 let consultation: Consultation;
@@ -44,7 +43,7 @@ let joinUrl: string;
 
 beforeAll(async () => {
   stage = await startEidStage({ artefacts: ARTEFACTS });
-  ({ server, browser, idp, staffToken } = stage);
+  ({ server, idp, staffToken } = stage);
 
   // Starts now and ends before the demo seed's consultation for the same specialist (which
   // starts at least 15 minutes after the server did), so the booking does not clash.
@@ -84,29 +83,15 @@ const shot = screenshotter(ARTEFACTS);
 const a11y = axeLog();
 const scan = a11y.scan;
 
-const newContext = (): Promise<BrowserContext> =>
-  browser.newContext({
-    viewport: { width: 1000, height: 760 },
-    permissions: ['camera', 'microphone'],
-  });
-
 /** Opens the invite link and waits for the "log in with ID-porten" step. */
 async function openIdentifyStep(page: Page): Promise<void> {
   await page.goto(joinUrl);
   await page.getByRole('heading', { level: 2, name: 'Logg inn med ID-porten først' }).waitFor();
 }
 
-const requestsTo = (page: Page, pathname: string) => {
-  const seen: string[] = [];
-  page.on('request', (r) => {
-    if (new URL(r.url()).pathname === pathname) seen.push(r.url());
-  });
-  return seen;
-};
-
 describe('invite link with the patient eID (ID-porten)', () => {
   it('(a) the invited patient logs in with ID-porten and reaches the pre-join', async () => {
-    const context = await newContext();
+    const context = await stage.newContext();
     const page = await context.newPage();
     const exchanges = requestsTo(page, '/api/invites/exchange');
     const callbacks = requestsTo(page, '/api/invites/oidc/callback');
@@ -168,7 +153,7 @@ describe('invite link with the patient eID (ID-porten)', () => {
   });
 
   it('(b) someone else logging in on the link is refused, with no way in', async () => {
-    const context = await newContext();
+    const context = await stage.newContext();
     const page = await context.newPage();
     try {
       await openIdentifyStep(page);
@@ -201,14 +186,10 @@ describe('invite link with the patient eID (ID-porten)', () => {
   });
 
   it('(c) the booking form takes a fødselsnummer and the consultation shows the badge', async () => {
-    const context = await newContext();
+    const context = await stage.newContext();
     const page = await context.newPage();
     try {
-      await page.goto(`${server.url}/login`);
-      await page.locator('#login-username').fill('spesialist');
-      await page.locator('#login-password').fill('demo-spesialist');
-      await page.locator('#login-password').press('Enter');
-      await page.getByRole('heading', { level: 1, name: 'Mine konsultasjonar' }).waitFor();
+      await loginAsDemoSpecialist(page, server.url);
       await page.goto(`${server.url}/consultations/new`);
       await page.getByRole('heading', { level: 1, name: 'Ny konsultasjon' }).waitFor();
 

@@ -4,6 +4,7 @@ import type { Consultation, InviteLink } from '@samkons/shared';
 import { browserStageForFile } from '../support/stage.js';
 import {
   apiCall,
+  loginAsDemoSpecialist,
   participantContext,
   remoteVideosDecoding,
   screenshotter,
@@ -31,16 +32,7 @@ describe('patient under 16', () => {
     const shot = screenshotter(ARTEFACTS);
     const hostContext = await context();
     const host = await hostContext.newPage();
-    await host.goto(`${stage.server.url}/login`);
-    await host.locator('#login-username').fill('spesialist');
-    await host.locator('#login-password').fill('demo-spesialist');
-    await host.locator('#login-password').press('Enter');
-    await host.getByRole('heading', { level: 1, name: 'Mine konsultasjonar' }).waitFor();
-    const token = await host.evaluate(
-      () =>
-        (JSON.parse(sessionStorage.getItem('samkons.session') ?? '{}') as { accessToken: string })
-          .accessToken,
-    );
+    const token = await loginAsDemoSpecialist(host, stage.server.url);
     const start = new Date(Math.ceil((Date.now() + 3 * 3600_000) / 900_000) * 900_000);
     const c = await api<Consultation>('/consultations', token, {
       kind: 'follow_up',

@@ -6,7 +6,9 @@ import type { Consultation, InviteLink } from '@samkons/shared';
 import { axeLog } from '../support/axe.js';
 import { browserStageForFile } from '../support/stage.js';
 import {
+  allRemotesRising,
   apiCall,
+  loginAsDemoSpecialist,
   CALL_VIDEO_CONSTRAINTS,
   participantContext,
   joinToFirstFrameMs,
@@ -68,16 +70,7 @@ describe('consultation journey', () => {
     // --- 1. The specialist logs in and books ----------------------------------------
     const hostContext = await newParticipantContext();
     const host = await hostContext.newPage();
-    await host.goto(`${stage.server.url}/login`);
-    await host.locator('#login-username').fill('spesialist');
-    await host.locator('#login-password').fill('demo-spesialist');
-    await host.locator('#login-password').press('Enter');
-    await host.getByRole('heading', { level: 1, name: 'Mine konsultasjonar' }).waitFor();
-    const staffToken = await host.evaluate(
-      () =>
-        (JSON.parse(sessionStorage.getItem('samkons.session') ?? '{}') as { accessToken: string })
-          .accessToken,
-    );
+    const staffToken = await loginAsDemoSpecialist(host, stage.server.url);
 
     const start = new Date(Math.ceil((Date.now() + 2 * 3600_000) / 900_000) * 900_000);
     const consultation = await api<Consultation>('/consultations', staffToken, {
@@ -451,17 +444,7 @@ async function expectMediaRising(page: Page, remotes: number): Promise<void> {
     .poll(
       async () => {
         const now = await mediaStats(page);
-        return (
-          now.length === remotes &&
-          now.every((s) => {
-            const b = before.find((x) => x.peerId === s.peerId);
-            return (
-              b !== undefined &&
-              s.framesDecoded > b.framesDecoded &&
-              s.audioPacketsReceived > b.audioPacketsReceived
-            );
-          })
-        );
+        return now.length === remotes && allRemotesRising(before, now);
       },
       { timeout: 10_000, interval: 250 },
     )

@@ -1,25 +1,16 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
 import { buildClient } from '../support/client-build.js';
+import { allRemotesRising, mediaStats } from '../support/journey.js';
 import { procRssKb, startServerProcess, type ServerProcess } from '../support/server-process.js';
 
-/** What `window.__samkonsMedia` offers (client/src/media/session.ts, test builds only). */
+/** The rest of what `window.__samkonsMedia` offers (client/src/media/session.ts, test builds). */
 interface MediaHook {
   roundTripsToFirstMedia?: number;
   setPreferredVideoLayer(peerId: string, spatialLayer: 0 | 1 | 2): Promise<void>;
-  participantStats(): Promise<
-    {
-      peerId: string;
-      displayName: string;
-      framesDecoded: number;
-      frameWidth: number;
-      audioPacketsReceived: number;
-    }[]
-  >;
 }
-type Stats = Awaited<ReturnType<MediaHook['participantStats']>>;
 
 const NAMES = ['Spesialist Sol', 'Fastlege Fjell', 'Pasient Pål'];
 const ROOM = 'e2e-media';
@@ -50,13 +41,6 @@ afterAll(async () => {
 });
 
 const mb = (kb: number | undefined) => (kb === undefined ? null : Math.round(kb / 1024));
-
-const stats = (page: Page): Promise<Stats> =>
-  page.evaluate(() => {
-    const hook = (window as unknown as { __samkonsMedia?: MediaHook }).__samkonsMedia;
-    if (!hook) throw new Error('test hook missing: build with VITE_SAMKONS_TEST_HOOKS=true');
-    return hook.participantStats();
-  });
 
 describe('three browsers in one room', () => {
   it('see and hear each other, and notice a leaver within 2 s', async () => {
@@ -92,32 +76,22 @@ describe('three browsers in one room', () => {
 
     // Decoded frames and received audio packets keep rising for both remote participants.
     for (const page of pages) {
-      const before = await stats(page);
+      const before = await mediaStats(page);
       expect(before).toHaveLength(2);
       for (const s of before) {
         expect(s.framesDecoded).toBeGreaterThan(0);
         expect(s.frameWidth).toBeGreaterThan(0);
       }
       await expect
-        .poll(
-          async () => {
-            const now = await stats(page);
-            return now.every((s) => {
-              const b = before.find((x) => x.peerId === s.peerId);
-              return (
-                b !== undefined &&
-                s.framesDecoded > b.framesDecoded &&
-                s.audioPacketsReceived > b.audioPacketsReceived
-              );
-            });
-          },
-          { timeout: 10_000, interval: 250 },
-        )
+        .poll(async () => allRemotesRising(before, await mediaStats(page)), {
+          timeout: 10_000,
+          interval: 250,
+        })
         .toBe(true);
     }
 
     // Simulcast: asking for the lowest layer of one sender shrinks what this receiver decodes.
-    const [first] = await stats(pages[0]!);
+    const [first] = await mediaStats(pages[0]!);
     await pages[0]!.evaluate(
       (peerId) =>
         (window as unknown as { __samkonsMedia: MediaHook }).__samkonsMedia.setPreferredVideoLayer(
@@ -128,7 +102,8 @@ describe('three browsers in one room', () => {
     );
     await expect
       .poll(
-        async () => (await stats(pages[0]!)).find((s) => s.peerId === first!.peerId)?.frameWidth,
+        async () =>
+          (await mediaStats(pages[0]!)).find((s) => s.peerId === first!.peerId)?.frameWidth,
         { timeout: 15_000, interval: 250 },
       )
       .toBeLessThanOrEqual(320);

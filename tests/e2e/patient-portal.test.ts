@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Consultation, SessionTokenResponse } from '@samkons/shared';
 import { axeLog } from '../support/axe.js';
-import { screenshotter } from '../support/journey.js';
+import { requestsTo, screenshotter } from '../support/journey.js';
 import { startEidStage, type EidStage } from '../support/eid-stage.js';
 import { ACR_HIGH, type LocalIdp } from '../support/local-idp.js';
 import type { ServerProcess } from '../support/server-process.js';
@@ -34,7 +34,6 @@ const ORGANISER = 'Dr. Ingrid Haukeland';
 let stage: EidStage;
 let idp: LocalIdp;
 let server: ServerProcess;
-let browser: Browser;
 let today: Consultation;
 let later: Consultation;
 
@@ -44,7 +43,7 @@ beforeAll(async () => {
     // Four logins and a few list and session calls from one address.
     env: { LOGIN_RATE_LIMIT_PER_MINUTE: '100' },
   });
-  ({ server, browser, idp } = stage);
+  ({ server, idp } = stage);
 
   // Starts now and ends before the demo seed's consultation for the same specialist (which
   // starts at least 15 minutes after the server did), so the booking does not clash.
@@ -101,20 +100,6 @@ const shot = screenshotter(ARTEFACTS);
 const a11y = axeLog();
 const scan = a11y.scan;
 
-const newContext = (): Promise<BrowserContext> =>
-  browser.newContext({
-    viewport: { width: 1000, height: 760 },
-    permissions: ['camera', 'microphone'],
-  });
-
-const requestsTo = (page: Page, pathname: string) => {
-  const seen: string[] = [];
-  page.on('request', (r) => {
-    if (new URL(r.url()).pathname === pathname) seen.push(r.url());
-  });
-  return seen;
-};
-
 /** The login page's patient section, and its button. */
 async function patientSection(page: Page) {
   await page.goto(`${server.url}/login`);
@@ -139,7 +124,7 @@ const meeting = (page: Page, title: string) =>
 
 describe('the patient entry with ID-porten', () => {
   it('(a) logs in from the login page, lists her meetings and reaches the pre-join', async () => {
-    const context = await newContext();
+    const context = await stage.newContext();
     const page = await context.newPage();
     const exchanges = requestsTo(page, '/api/invites/exchange');
     const callbacks = requestsTo(page, '/api/patient/oidc/callback');
@@ -211,7 +196,7 @@ describe('the patient entry with ID-porten', () => {
   });
 
   it('(b) fetches the list again after a reload, and "Logg ut" ends the entry', async () => {
-    const context = await newContext();
+    const context = await stage.newContext();
     const page = await context.newPage();
     const lists = requestsTo(page, '/api/patient/consultations');
     try {
@@ -241,7 +226,7 @@ describe('the patient entry with ID-porten', () => {
   });
 
   it('(c) an ended patient token sends her back to the login page with a message', async () => {
-    const context = await newContext();
+    const context = await stage.newContext();
     const page = await context.newPage();
     try {
       await page.goto(`${server.url}/login`);
@@ -266,7 +251,7 @@ describe('the patient entry with ID-porten', () => {
   });
 
   it('(d) someone booked nowhere is told whom to contact', async () => {
-    const context = await newContext();
+    const context = await stage.newContext();
     const page = await context.newPage();
     try {
       await loginAsPatient(page, NOBODY_PID);

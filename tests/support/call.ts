@@ -1,4 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { IceRoute } from '../../client/src/media/session.js';
 import { expect } from 'vitest';
 import type {
   Consultation,
@@ -6,7 +7,13 @@ import type {
   NewParticipant,
   SessionTokenResponse,
 } from '@samkons/shared';
-import { apiCall, mediaStats, participantContext, type MediaStat } from './journey.js';
+import {
+  apiCall,
+  demoSpecialistToken,
+  mediaStats,
+  participantContext,
+  type MediaStat,
+} from './journey.js';
 
 /**
  * Calls set up over the REST API, opened straight on the call page: for tests of the call
@@ -31,13 +38,7 @@ export async function bookCall(
   baseUrl: string,
   opts: { title: string; hoursAhead: number; invitees: NewParticipant[] },
 ): Promise<BookedCall> {
-  const login = await fetch(`${baseUrl}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'spesialist', password: 'demo-spesialist' }),
-  });
-  if (!login.ok) throw new Error(`login: ${login.status} ${await login.text()}`);
-  const { accessToken } = (await login.json()) as { accessToken: string };
+  const accessToken = await demoSpecialistToken(baseUrl);
   const api = <T>(path: string, token: string, body?: unknown) =>
     apiCall<T>(baseUrl, path, token, body);
 
@@ -200,16 +201,7 @@ export async function expectMediaChange(
 }
 
 /** The selected ICE route of each transport (`MediaSession.iceRoutes`, test builds). */
-export interface IceRoute {
-  localCandidateType: string;
-  remoteCandidateType: string;
-  localAddress: string;
-  protocol: string;
-  relayProtocol?: string;
-  bytesSent: number;
-  bytesReceived: number;
-  timestamp: number;
-}
+export type { IceRoute };
 
 export const iceRoutes = (page: Page): Promise<{ send?: IceRoute; recv?: IceRoute }> =>
   page.evaluate(() => {

@@ -1,5 +1,6 @@
 import type { Consultation, NewParticipant } from '@samkons/shared';
-import { apiCall } from './journey.js';
+import type { BrowserContext } from 'playwright-core';
+import { apiCall, demoSpecialistToken } from './journey.js';
 import { startLocalIdp, type LocalIdp } from './local-idp.js';
 import { freePort } from './server-process.js';
 import { startBrowserStage, type BrowserStage } from './stage.js';
@@ -20,6 +21,8 @@ export interface EidStage extends BrowserStage {
     minutes: number;
     participants: NewParticipant[];
   }): Promise<Consultation>;
+  /** A patient's browser context: 1000×760, camera and microphone allowed. */
+  newContext(): Promise<BrowserContext>;
 }
 
 /**
@@ -61,15 +64,21 @@ export async function startEidStage(opts: {
     await idp.close();
     throw err;
   }
-  const login = await fetch(`${stage.server.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'spesialist', password: 'demo-spesialist' }),
-  });
-  if (login.status !== 200) throw new Error(`demo login failed: ${login.status}`);
-  const staffToken = ((await login.json()) as { accessToken: string }).accessToken;
+  let staffToken: string;
+  try {
+    staffToken = await demoSpecialistToken(stage.server.url);
+  } catch (err) {
+    await stage.close();
+    await idp.close();
+    throw err;
+  }
   return {
     ...stage,
+    newContext: () =>
+      stage.browser.newContext({
+        viewport: { width: 1000, height: 760 },
+        permissions: ['camera', 'microphone'],
+      }),
     idp,
     staffToken,
     book: (c) =>

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { ParticipantStats } from '../../client/src/media/session.js';
 
 /** Small camera for multi-party e2e runs on two cores (honoured by test builds only). */
 export const CALL_VIDEO_CONSTRAINTS = {
@@ -8,18 +9,8 @@ export const CALL_VIDEO_CONSTRAINTS = {
   frameRate: { ideal: 15 },
 };
 
-/** What `window.__samkonsMedia` offers (client/src/media/session.ts, test builds only). */
-export interface MediaStat {
-  peerId: string;
-  displayName: string;
-  /** Camera only. */
-  framesDecoded: number;
-  frameWidth: number;
-  audioPacketsReceived: number;
-  /** Their shared screen (0 when they share none). */
-  screenFramesDecoded: number;
-  screenFrameWidth: number;
-}
+/** What `window.__samkonsMedia` reports per remote participant (test builds only). */
+export type MediaStat = ParticipantStats;
 
 export const mediaStats = (page: Page): Promise<MediaStat[]> =>
   page.evaluate(() => {
@@ -28,6 +19,20 @@ export const mediaStats = (page: Page): Promise<MediaStat[]> =>
     ).__samkonsMedia;
     if (!hook) throw new Error('test hook missing: build with VITE_SAMKONS_TEST_HOOKS=true');
     return hook.participantStats();
+  });
+
+/**
+ * Every remote in `now` was there `before` and has since decoded more video frames and
+ * received more audio packets: their media keeps flowing.
+ */
+export const allRemotesRising = (before: MediaStat[], now: MediaStat[]): boolean =>
+  now.every((s) => {
+    const b = before.find((x) => x.peerId === s.peerId);
+    return (
+      b !== undefined &&
+      s.framesDecoded > b.framesDecoded &&
+      s.audioPacketsReceived > b.audioPacketsReceived
+    );
   });
 
 /** Resolves once any remote tile's video has a decoded frame (polled every animation frame). */
@@ -115,21 +120,62 @@ export async function joinToFirstFrameMs(
   });
 }
 
-/** A JSON API call with a bearer token, the way the client makes it; throws on non-2xx. */
+/**
+ * A JSON API call the way the client makes it (POST when there is a body, a bearer token
+ * when given); throws on non-2xx.
+ */
 export async function apiCall<T>(
   baseUrl: string,
   path: string,
-  token: string,
+  token: string | null,
   body?: unknown,
 ): Promise<T> {
   const res = await fetch(`${baseUrl}/api${path}`, {
     method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    headers: {
+      'content-type': 'application/json',
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
   return JSON.parse(text) as T;
+}
+
+/** The demo specialist's access token (DEMO_DATA=true), logged in through the API. */
+export async function demoSpecialistToken(baseUrl: string): Promise<string> {
+  const login = await apiCall<{ accessToken: string }>(baseUrl, '/auth/login', null, {
+    username: 'spesialist',
+    password: 'demo-spesialist',
+  });
+  return login.accessToken;
+}
+
+/**
+ * The demo specialist logs in on the login page; resolves, once "Mine konsultasjonar" shows,
+ * with the access token the client keeps.
+ */
+export async function loginAsDemoSpecialist(page: Page, baseUrl: string): Promise<string> {
+  await page.goto(`${baseUrl}/login`);
+  await page.locator('#login-username').fill('spesialist');
+  await page.locator('#login-password').fill('demo-spesialist');
+  await page.locator('#login-password').press('Enter');
+  await page.getByRole('heading', { level: 1, name: 'Mine konsultasjonar' }).waitFor();
+  return page.evaluate(
+    () =>
+      (JSON.parse(sessionStorage.getItem('samkons.session') ?? '{}') as { accessToken: string })
+        .accessToken,
+  );
+}
+
+/** The URLs of the page's requests to `pathname`, collected as they are made. */
+export function requestsTo(page: Page, pathname: string): string[] {
+  const seen: string[] = [];
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname === pathname) seen.push(r.url());
+  });
+  return seen;
 }
 
 /**
