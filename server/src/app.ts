@@ -17,6 +17,7 @@ import { domainRoutes } from './booking/routes.js';
 import type { DomainServices } from './booking/services.js';
 import { registerReports, type ReportsRoutesOptions } from './reports/routes.js';
 import { registerIceServerRoutes } from './turn/routes.js';
+import { lktRoutes } from './lkt/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -54,6 +55,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.domain) {
     const { auth } = deps.domain;
     await app.register(domainRoutes(deps.domain));
+    await app.register(
+      lktRoutes(deps.domain.lkt, (req) => auth.authenticate(req.headers.authorization)),
+    );
     await registerIceServerRoutes(app, {
       turn: config.media.turn,
       authenticate: (authorization) => auth.authenticate(authorization),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Consultation, ConsultationKind, Instant } from './consultation.js';
 import { NewParticipant } from './participant.js';
+import { AgendaDraft } from './agenda.js';
 
 const title = z.string().trim().min(1).max(200);
 const organisation = z.string().trim().min(1).max(200);
@@ -24,6 +25,8 @@ export const CreateConsultationRequest = z
     documentingOrganisation: organisation,
     /** The organiser joins as a participant automatically; list the others here. */
     participants: z.array(NewParticipant).max(20).default([]),
+    /** The agenda chosen at booking (shared/src/agenda.ts); absent: the kind's template. */
+    agenda: AgendaDraft.optional(),
   })
   .superRefine(checkTimes);
 export type CreateConsultationRequest = z.input<typeof CreateConsultationRequest>;

@@ -14,3 +14,5 @@ export * from './survey.js';
 export * from './ice-servers.js';
 export * from './national-id.js';
 export * from './patient.js';
+export * from './plain-text.js';
+export * from './agenda.js';

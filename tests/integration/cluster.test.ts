@@ -90,6 +90,7 @@ describe('relay encoding', () => {
         change: 'cancelled',
         at: withdrawn.withdrawnAt,
       },
+      'agenda.changed': { consultationId: 'c-1', version: 3, at: withdrawn.withdrawnAt },
     };
     for (const [name, event] of Object.entries(samples)) {
       const decoded = decodeEvent(encodeEvent('node-a', name as 'consent.given', event as never));

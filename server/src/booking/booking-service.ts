@@ -32,6 +32,7 @@ import { decide, membership, type Action } from '../policy/policy.js';
 import type { Principal } from '../policy/principal.js';
 import { assertLive, auditedTransaction, loadAuthorised } from './access.js';
 import { icsFor } from './ics.js';
+import type { LktServices } from '../lkt/index.js';
 
 type CreateInput = z.output<typeof CreateConsultationRequest>;
 
@@ -49,6 +50,7 @@ export class BookingService {
   readonly #auth: AuthService;
   readonly #events: DomainEventBus;
   readonly #identityHasher: IdentityHasher | undefined;
+  readonly #lkt: LktServices | undefined;
   /** Also used by the reminder scheduler, so reminders go through the same provider. */
   readonly notifier: ParticipantNotifier;
 
@@ -60,8 +62,11 @@ export class BookingService {
     publicUrl: string;
     /** Present when the patient eID is configured: national identity numbers can be bound. */
     identityHasher?: IdentityHasher | undefined;
+    /** LKT: the agenda (and later care team) set up with each booking (stream lkt-data). */
+    lkt?: LktServices | undefined;
   }) {
     this.#db = deps.db;
+    this.#lkt = deps.lkt;
     this.#identityHasher = deps.identityHasher;
     this.#auth = deps.auth;
     this.#events = deps.events;
@@ -137,6 +142,8 @@ export class BookingService {
       }
       const c = await consultationsRepo.byId(tx, id);
       if (!c) throw new Error('consultation vanished inside its transaction');
+      // LKT (stream lkt-data): the agenda chosen at booking, in the same transaction.
+      await this.#lkt?.agenda.atBooking(tx, c, req.agenda);
       for (const x of c.participants) await this.notifier.notify(tx, c, x, 'invite');
       await appendAudit(tx, {
         actor: actorOf(p),

@@ -10,6 +10,7 @@ import { TokenSigner } from '../auth/tokens.js';
 import { ConsentService } from '../consent/consent-service.js';
 import { EventBus, type DomainEventBus, type DomainEvents } from '../consent/events.js';
 import { OutboxTransport, type NotificationProvider } from '../notifications/provider.js';
+import { createLktServices, type LktServices } from '../lkt/index.js';
 import { BookingService } from './booking-service.js';
 
 /** Everything the booking, consent, identity and audit routes need; built once in main. */
@@ -27,6 +28,8 @@ export interface DomainServices {
   audit: AuditService;
   /** Subscribe here for consent withdrawals and booking changes (see consent/events.ts). */
   events: DomainEventBus;
+  /** LKT collaboration: agenda, story, care team, plan (server/src/lkt). */
+  lkt: LktServices;
   /** Login, refresh and invite exchange attempts per client address and minute. */
   loginRateLimitPerMinute: number;
 }
@@ -102,6 +105,7 @@ export function createDomainServices(
           signer,
         )
       : undefined;
+  const lkt = createLktServices(db, events);
   return {
     db,
     auth,
@@ -115,10 +119,12 @@ export function createDomainServices(
       events,
       publicUrl,
       identityHasher,
+      lkt,
     }),
     consent: new ConsentService(db, events),
     audit: new AuditService(db),
     events,
+    lkt,
     loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute,
   };
 }

@@ -40,6 +40,11 @@ const schemas = {
     change: z.enum(['updated', 'rescheduled', 'cancelled']),
     at: instant,
   }),
+  'agenda.changed': z.object({
+    consultationId: id,
+    version: z.number().int().min(1),
+    at: instant,
+  }),
 } satisfies { [K in keyof DomainEvents]: z.ZodType<DomainEvents[K]> };
 
 export type DomainEventName = keyof DomainEvents;

@@ -54,12 +54,24 @@ export interface ConsultationChangedEvent {
   at: string;
 }
 
+/**
+ * The organiser saved a new version of the agenda (server/src/agenda). A live session
+ * re-reads it (`AgendaService.forSession`) and keeps its current part when that part still
+ * exists.
+ */
+export interface AgendaChangedEvent {
+  consultationId: string;
+  version: number;
+  at: string;
+}
+
 export interface DomainEvents {
   'consent.given': ConsentGivenEvent;
   'consent.withdrawn': ConsentWithdrawnEvent;
   'consent.refused': ConsentRefusedEvent;
   'participant.removed': ParticipantRemovedEvent;
   'consultation.changed': ConsultationChangedEvent;
+  'agenda.changed': AgendaChangedEvent;
 }
 
 export type Handler<T> = (event: T) => void;

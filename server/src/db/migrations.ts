@@ -214,4 +214,21 @@ CREATE INDEX participants_identity_hash ON participants(identity_hash)
   WHERE identity_hash IS NOT NULL;
 `,
   },
+  {
+    version: 30,
+    name: 'consultation agendas',
+    sql: `
+-- The ordered parts of each consultation (shared/src/agenda.ts), chosen at booking from the
+-- template of its kind and edited by the organiser. Parts are one JSON list: they are read
+-- and written whole, and their ids stay stable across edits. version counts saved edits
+-- (optimistic concurrency: an edit names the version it started from).
+CREATE TABLE consultation_agendas (
+  consultation_id uuid PRIMARY KEY REFERENCES consultations(id),
+  version integer NOT NULL CHECK (version >= 1),
+  template text NOT NULL,
+  parts jsonb NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
 ];

@@ -34,6 +34,9 @@ export const Actions = [
   'outbox.read',
   'report.read',
   'survey.answer',
+  // LKT collaboration (stream lkt-data): agenda, care team, story, plan, summary, FHIR.
+  'agenda.read',
+  'agenda.update',
 ] as const;
 export type Action = (typeof Actions)[number];
 
@@ -135,7 +138,10 @@ export function decide(principal: Principal, action: Action, ctx: PolicyContext 
     case 'consultation.read':
     case 'consent.read':
     case 'survey.answer':
+    case 'agenda.read':
       return allow;
+    case 'agenda.update':
+      return isOrganiser(principal, c) ? allow : deny('only the organiser edits the agenda');
     case 'consultation.update':
     case 'consultation.reschedule':
     case 'consultation.cancel':
@@ -171,6 +177,14 @@ export function decide(principal: Principal, action: Action, ctx: PolicyContext 
     default:
       return assertUnreachable(action);
   }
+}
+
+/**
+ * The staff member who booked the consultation, logged in or in the call with a session
+ * token minted from their login.
+ */
+export function isOrganiser(principal: Principal, c: Consultation): boolean {
+  return principal.accountId !== null && principal.accountId === c.organiserId;
 }
 
 function assertUnreachable(x: never): never {
