@@ -21,13 +21,17 @@ apt_install() { # installs the named Debian packages that are missing
 }
 
 if [ "${1:-}" = "--test" ]; then
-  apt_install chromium fonts-dejavu-core ffmpeg iproute2 coturn
+  # nftables and iproute2: the network-fault rig (tests/support/netlab.ts); firefox-esr: the
+  # Firefox end-to-end test (driven by puppeteer-core over WebDriver BiDi, never downloaded).
+  apt_install chromium firefox-esr fonts-dejavu-core ffmpeg iproute2 nftables coturn
 fi
 
 worker_bin=$(bash infra/build-mediasoup-worker.sh | tail -n 1)
 export MEDIASOUP_WORKER_BIN=$worker_bin
 
-# The variable makes mediasoup's postinstall skip its download; npm ci never reaches GitHub or PyPI.
+# The variable makes mediasoup's postinstall skip its download; npm ci never reaches GitHub or PyPI
+# (puppeteer-core downloads nothing either; the variable below makes sure of it).
+export PUPPETEER_SKIP_DOWNLOAD=1
 log "installing npm dependencies"
 npm ci --no-audit --no-fund --loglevel=error >&2
 

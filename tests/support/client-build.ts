@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,13 @@ const clientRoot = fileURLToPath(new URL('../../client/', import.meta.url));
  */
 export async function buildClient(opts: { entry?: 'app' | 'call' } = {}): Promise<string> {
   const outDir = await mkdtemp(path.join(tmpdir(), 'samkons-client-'));
+  // Local iteration only: a test-hooks build made earlier (`SAMKONS_TEST_CLIENT_DIST=dir`),
+  // copied because callers delete what they get. Never set in CI: it could be stale.
+  const prebuilt = process.env.SAMKONS_TEST_CLIENT_DIST;
+  if (prebuilt && (opts.entry ?? 'app') === 'app') {
+    await cp(prebuilt, outDir, { recursive: true });
+    return outDir;
+  }
   process.env.VITE_SAMKONS_TEST_HOOKS = 'true';
   // Vitest sets NODE_ENV=test and Vite would bake it into the bundle, shipping development
   // React (StrictMode double effects, slower renders). Browsers test what users get.

@@ -70,7 +70,9 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
 
-  const url = `http://127.0.0.1:${port}`;
+  // The network rig puts the server on a veth address (HOST); 0.0.0.0 is reached locally.
+  const host = env.HOST && env.HOST !== '0.0.0.0' ? env.HOST : '127.0.0.1';
+  const url = `http://${host}:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
