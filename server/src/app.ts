@@ -35,8 +35,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: config.logLevel },
     bodyLimit: 256 * 1024,
-    // Client addresses are audited; trust the proxy in front when one is configured.
-    trustProxy: true,
+    // Client addresses are audited and rate-limited: X-Forwarded-For counts only when it
+    // comes from a configured proxy (TRUST_PROXY), never from anyone.
+    trustProxy: config.http.trustProxy,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import os from 'node:os';
 import { z } from 'zod';
 import { AssuranceLevel } from '@samkons/shared';
@@ -76,8 +77,15 @@ const Env = z.object({
   PATIENT_OIDC_MIN_ASSURANCE: AssuranceLevel.default('substantial'),
   /** Key for the hash of national identity numbers; needed with PATIENT_OIDC_ISSUER. */
   IDENTITY_HASH_SECRET: z.string().min(32).optional(),
-  /** Login, refresh, invite and eID attempts per client address and minute. */
+  /** Attempts per credential (account, invite or refresh token) and client address and minute. */
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  /** All login-like attempts per client address and minute; default 30 x the above. */
+  LOGIN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: z.coerce.number().int().min(1).optional(),
+  /**
+   * Comma-separated addresses or CIDR ranges of the reverse proxies in front (or `loopback`,
+   * `linklocal`, `uniquelocal`). Only their X-Forwarded-For is believed; unset: none is.
+   */
+  TRUST_PROXY: z.string().optional(),
 
   /** JSON file overriding the shipped travel factors (shared/src/travel/default-factors.ts). */
   SAMKONS_TRAVEL_FACTORS: z.string().optional(),
@@ -147,6 +155,32 @@ function patientOidcSettings(e: z.infer<typeof Env>) {
   };
 }
 
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * The proxies whose X-Forwarded-For Fastify believes. Never `true`: a client could then
+ * forge its address past the rate limits and into the audit log.
+ */
+function trustedProxies(e: z.infer<typeof Env>): string[] | false {
+  const entries = (e.TRUST_PROXY ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  if (entries.length === 0) return false;
+  for (const entry of entries) {
+    const [addr = '', bits, ...rest] = entry.split('/');
+    const family = isIP(addr);
+    const max = family === 4 ? 32 : 128;
+    const validBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
+    if (!(PROXY_NAMES.has(entry) || (family !== 0 && validBits && rest.length === 0))) {
+      throw new Error(
+        `Invalid configuration: TRUST_PROXY entry "${entry}" is not an IP address, a CIDR range, loopback, linklocal or uniquelocal`,
+      );
+    }
+  }
+  return entries;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
@@ -155,7 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   }
   const e = parsed.data;
   return {
-    http: { host: e.HOST, port: e.PORT, publicUrl: e.PUBLIC_URL },
+    http: { host: e.HOST, port: e.PORT, publicUrl: e.PUBLIC_URL, trustProxy: trustedProxies(e) },
     logLevel: e.LOG_LEVEL,
     signalling: {
       devRooms: e.SIGNALLING_DEV_ROOMS === 'true',
@@ -190,6 +224,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
         : undefined,
       patientOidc: patientOidcSettings(e),
       loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
+      loginRateLimitPerAddressPerMinute:
+        e.LOGIN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE ?? 30 * e.LOGIN_RATE_LIMIT_PER_MINUTE,
     },
     reminders: {
       hoursBefore: e.REMINDER_HOURS_BEFORE,

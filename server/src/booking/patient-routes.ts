@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
@@ -26,7 +26,8 @@ const PatientParticipantParams = z.object({ participantId: z.uuid() });
 export function registerPatientRoutes(
   root: FastifyInstance,
   portal: PatientPortal | undefined,
-  limited: { rateLimit: { max: number; timeWindow: string } },
+  /** The per-address rate limit of login-like routes (http/auth-rate-limit.ts). */
+  limited: preHandlerAsyncHookHandler,
 ): void {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const tags = ['patient'];
@@ -39,7 +40,7 @@ export function registerPatientRoutes(
   app.post(
     '/api/patient/oidc/start',
     {
-      config: limited,
+      preHandler: limited,
       schema: {
         tags,
         description:
@@ -53,7 +54,7 @@ export function registerPatientRoutes(
   app.get(
     '/api/patient/oidc/callback',
     {
-      config: limited,
+      preHandler: limited,
       schema: {
         tags,
         description:
@@ -69,7 +70,7 @@ export function registerPatientRoutes(
   app.get(
     '/api/patient/consultations',
     {
-      config: limited,
+      preHandler: limited,
       schema: {
         tags,
         security: bearerSecurity,
@@ -84,7 +85,7 @@ export function registerPatientRoutes(
   app.post(
     '/api/patient/consultations/:participantId/session',
     {
-      config: limited,
+      preHandler: limited,
       schema: {
         tags,
         security: bearerSecurity,

@@ -32,6 +32,7 @@ import {
   WithdrawConsentRequest,
 } from '@samkons/shared';
 import { DomainError } from '../http/domain-error.js';
+import { authRateLimiter } from '../http/auth-rate-limit.js';
 import {
   bearerSecurity,
   errorResponses,
@@ -42,6 +43,7 @@ import { registerPatientRoutes } from './patient-routes.js';
 import type { DomainServices } from './services.js';
 
 const ConsultationParams = z.object({ id: z.uuid() });
+const inviteToken = (req: FastifyRequest) => (req.body as { token?: string }).token;
 const ParticipantParams = z.object({ id: z.uuid(), participantId: z.uuid() });
 const ConsentParams = z.object({ id: z.uuid(), consentId: z.uuid() });
 
@@ -56,15 +58,13 @@ export function domainRoutes(services: DomainServices) {
     const principal = (req: FastifyRequest) => auth.authenticate(req.headers.authorization);
 
     await app.register(rateLimit, { global: false });
-    const limited = {
-      rateLimit: { max: services.loginRateLimitPerMinute, timeWindow: '1 minute' },
-    };
+    const limit = authRateLimiter(app, services.authRateLimits);
 
     // --- identity -------------------------------------------------------------------
     app.post(
       '/api/auth/login',
       {
-        config: limited,
+        preHandler: limit((req) => (req.body as { username?: string }).username),
         schema: {
           tags: ['auth'],
           body: LoginRequest,
@@ -76,7 +76,7 @@ export function domainRoutes(services: DomainServices) {
     app.post(
       '/api/auth/refresh',
       {
-        config: limited,
+        preHandler: limit((req) => (req.body as { refreshToken?: string }).refreshToken),
         schema: {
           tags: ['auth'],
           body: RefreshRequest,
@@ -147,7 +147,7 @@ export function domainRoutes(services: DomainServices) {
     app.get(
       '/api/auth/oidc/start',
       {
-        config: limited,
+        preHandler: limit(),
         schema: { tags: ['auth'], response: { 200: OidcStartResponse, ...errorResponses } },
       },
       async () => {
@@ -158,7 +158,7 @@ export function domainRoutes(services: DomainServices) {
     app.get(
       '/api/auth/oidc/callback',
       {
-        config: limited,
+        preHandler: limit(),
         schema: {
           tags: ['auth'],
           querystring: OidcCallbackQuery,
@@ -173,7 +173,7 @@ export function domainRoutes(services: DomainServices) {
     app.post(
       '/api/invites/exchange',
       {
-        config: limited,
+        preHandler: limit(inviteToken),
         schema: {
           tags: ['auth'],
           description: 'Exchange an invite link token for a session token (no account needed).',
@@ -195,7 +195,7 @@ export function domainRoutes(services: DomainServices) {
     app.post(
       '/api/invites/oidc/start',
       {
-        config: limited,
+        preHandler: limit(inviteToken),
         schema: {
           tags: ['auth'],
           description:
@@ -210,7 +210,7 @@ export function domainRoutes(services: DomainServices) {
     app.get(
       '/api/invites/oidc/callback',
       {
-        config: limited,
+        preHandler: limit(),
         schema: {
           tags: ['auth'],
           description:
@@ -222,7 +222,7 @@ export function domainRoutes(services: DomainServices) {
       },
       (req) => eid().callback(req.query, requestMeta(req)),
     );
-    registerPatientRoutes(app, services.patientPortal, limited);
+    registerPatientRoutes(app, services.patientPortal, limit());
 
     // --- booking --------------------------------------------------------------------
     const tags = ['booking'];

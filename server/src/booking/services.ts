@@ -11,6 +11,7 @@ import { ConsentService } from '../consent/consent-service.js';
 import { EventBus, type DomainEventBus, type DomainEvents } from '../consent/events.js';
 import { OutboxTransport, type NotificationProvider } from '../notifications/provider.js';
 import { createLktServices, type LktServices } from '../lkt/index.js';
+import type { AuthRateLimits } from '../http/auth-rate-limit.js';
 import { BookingService } from './booking-service.js';
 
 /** Everything the booking, consent, identity and audit routes need; built once in main. */
@@ -30,8 +31,8 @@ export interface DomainServices {
   events: DomainEventBus;
   /** LKT collaboration: agenda, story, care team, plan (server/src/lkt). */
   lkt: LktServices;
-  /** Login, refresh and invite exchange attempts per client address and minute. */
-  loginRateLimitPerMinute: number;
+  /** Login, refresh, invite exchange and eID attempts (http/auth-rate-limit.ts). */
+  authRateLimits: AuthRateLimits;
 }
 
 /** The patient entry's token: long enough to pick a meeting, short on a shared computer. */
@@ -125,6 +126,9 @@ export function createDomainServices(
     audit: new AuditService(db),
     events,
     lkt,
-    loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute,
+    authRateLimits: {
+      perCredentialPerMinute: config.auth.loginRateLimitPerMinute,
+      perAddressPerMinute: config.auth.loginRateLimitPerAddressPerMinute,
+    },
   };
 }
