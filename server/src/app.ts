@@ -13,6 +13,7 @@ import fastifyStatic from '@fastify/static';
 import type { Config } from './config.js';
 import type { MediaHealth } from './sfu/room-registry.js';
 import { installErrorHandler } from './http/error-handler.js';
+import { installInputGuard } from './http/input-guard.js';
 import { domainRoutes } from './booking/routes.js';
 import type { DomainServices } from './booking/services.js';
 import { registerReports, type ReportsRoutesOptions } from './reports/routes.js';
@@ -43,6 +44,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  installInputGuard(app);
 
   await app.register(helmet, { contentSecurityPolicy: false });
   await app.register(swagger, {

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { lineText } from './plain-text.js';
 import { AssuranceLevel, Role, StaffRole } from './roles.js';
 import { SessionGrants } from './grants.js';
 
 export const LoginRequest = z.object({
-  username: z.string().trim().min(1).max(100),
-  password: z.string().min(1).max(200),
+  username: lineText.trim().min(1).max(100),
+  password: lineText.min(1).max(200),
 });
 export type LoginRequest = z.infer<typeof LoginRequest>;
 
@@ -30,7 +31,7 @@ export const TokenResponse = z.object({
 });
 export type TokenResponse = z.infer<typeof TokenResponse>;
 
-export const RefreshRequest = z.object({ refreshToken: z.string().min(1).max(200) });
+export const RefreshRequest = z.object({ refreshToken: lineText.min(1).max(200) });
 export type RefreshRequest = z.infer<typeof RefreshRequest>;
 
 export const MeResponse = z.discriminatedUnion('kind', [
@@ -74,7 +75,7 @@ export const InviteLink = z.object({
 });
 export type InviteLink = z.infer<typeof InviteLink>;
 
-export const InviteExchangeRequest = z.object({ token: z.string().min(1).max(2000) });
+export const InviteExchangeRequest = z.object({ token: lineText.min(1).max(2000) });
 export type InviteExchangeRequest = z.infer<typeof InviteExchangeRequest>;
 
 /**

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { lineText, multilineText } from './plain-text.js';
 import { Consultation, ConsultationKind, Instant } from './consultation.js';
 import { NewParticipant } from './participant.js';
 import { AgendaDraft } from './agenda.js';
 
-const title = z.string().trim().min(1).max(200);
-const organisation = z.string().trim().min(1).max(200);
+const title = lineText.trim().min(1).max(200);
+const organisation = lineText.trim().min(1).max(200);
 
 const checkTimes = (v: { startsAt: string; endsAt: string }, ctx: z.RefinementCtx) => {
   const start = Date.parse(v.startsAt);
@@ -45,7 +46,7 @@ export const RescheduleRequest = z
   .superRefine(checkTimes);
 export type RescheduleRequest = z.infer<typeof RescheduleRequest>;
 
-export const CancelRequest = z.object({ reason: z.string().trim().max(500).optional() });
+export const CancelRequest = z.object({ reason: multilineText.trim().max(500).optional() });
 export type CancelRequest = z.infer<typeof CancelRequest>;
 
 export const AddParticipantRequest = NewParticipant;

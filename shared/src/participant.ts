@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lineText } from './plain-text.js';
 import { Role } from './roles.js';
 import { NationalId } from './national-id.js';
 
@@ -16,8 +17,8 @@ export const IsoDate = z.iso.date();
 
 const fields = {
   role: Role,
-  name: z.string().trim().min(1).max(200),
-  organisation: z.string().trim().min(1).max(200).nullable().optional(),
+  name: lineText.trim().min(1).max(200),
+  organisation: lineText.trim().min(1).max(200).nullable().optional(),
   email: z.email().max(254).nullable().optional(),
   /** E.164 or national digits; loose on purpose, validated by the SMS provider. */
   mobile: z

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lineText, multilineText } from './plain-text.js';
 import { SessionGrants } from './grants.js';
 import { Role } from './roles.js';
 
@@ -15,13 +16,13 @@ import { Role } from './roles.js';
  * 4. once admitted: `join` (transports, peers) and `ready` as before.
  */
 
-const Id = z.string().min(1).max(128);
+const Id = lineText.min(1).max(128);
 
 /** Handshake for real sessions: the session token from login or invite exchange. */
 export const SessionHandshakeAuth = z.object({
-  token: z.string().min(1).max(8192),
+  token: lineText.min(1).max(8192),
   /** Optional: when given it must match the token's consultation, else `forbidden`. */
-  consultationId: z.string().max(128).optional(),
+  consultationId: lineText.max(128).optional(),
 });
 export type SessionHandshakeAuth = z.infer<typeof SessionHandshakeAuth>;
 
@@ -73,9 +74,9 @@ export type LobbyEntry = z.infer<typeof LobbyEntry>;
 
 /** A person physically present with the patient ("my daughter is here with me"). */
 export const RosterEntry = z.object({
-  name: z.string().trim().min(1).max(100),
+  name: lineText.trim().min(1).max(100),
   /** Free text: "daughter", "home nurse", ... */
-  relation: z.string().trim().max(100).nullable(),
+  relation: lineText.trim().max(100).nullable(),
 });
 export type RosterEntry = z.infer<typeof RosterEntry>;
 
@@ -135,7 +136,7 @@ export const sessionRequests = {
   admit: { req: Target, res: Empty },
   /** Needs `canAdmit`. The denied socket gets `denied` and is disconnected. */
   deny: {
-    req: Target.extend({ reason: z.string().trim().max(200).optional() }),
+    req: Target.extend({ reason: multilineText.trim().max(200).optional() }),
     res: Empty,
   },
   /** Needs `canModerate`. The removed socket gets `removed` and is disconnected. */
@@ -147,7 +148,7 @@ export const sessionRequests = {
   /** Needs `canEnd`: everyone gets `sessionEnded` and is disconnected. */
   endSession: { req: Empty, res: Empty },
   sendChat: {
-    req: z.object({ text: z.string().trim().min(1).max(MAX_CHAT_LENGTH) }),
+    req: z.object({ text: multilineText.trim().min(1).max(MAX_CHAT_LENGTH) }),
     res: z.object({ messageId: Id }),
   },
   /** Raise (true) or lower (false) one's own hand. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lineText } from './plain-text.js';
 import { ErrorCode } from './errors.js';
 import { SessionErrorReason, sessionNotifications, sessionRequests } from './session.js';
 
@@ -52,7 +53,7 @@ export const MAX_MESSAGE_BYTES = 1024 * 1024;
 // ---------------------------------------------------------------------------------------
 // Media parameter shapes (structural subsets of mediasoup's types)
 
-const Id = z.string().min(1).max(128);
+const Id = lineText.min(1).max(128);
 const MediaKind = z.enum(['audio', 'video']);
 export type MediaKind = z.infer<typeof MediaKind>;
 export const TrackSource = z.enum(['camera', 'microphone', 'screen']);
@@ -308,6 +309,6 @@ export type InterServerEvents = Record<string, never>;
  */
 export const DevHandshakeAuth = z.object({
   room: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'room: 1-64 letters, digits, _ or -'),
-  displayName: z.string().trim().min(1).max(80),
+  displayName: lineText.trim().min(1).max(80),
 });
 export type DevHandshakeAuth = z.infer<typeof DevHandshakeAuth>;

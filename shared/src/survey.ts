@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { multilineText } from './plain-text.js';
 
 /**
  * Post-session experience survey. Two question sets: one for patients and relatives, one for
@@ -52,7 +53,7 @@ const scores = <const Q extends readonly string[]>(ids: Q) =>
     )
     .strict();
 
-const freeText = z.string().trim().max(SURVEY_FREE_TEXT_MAX).optional();
+const freeText = multilineText.trim().max(SURVEY_FREE_TEXT_MAX).optional();
 
 /** An answer as submitted: the audience decides which questions are allowed. */
 export const SurveyAnswerInput = z.discriminatedUnion('audience', [

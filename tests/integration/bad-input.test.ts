@@ -415,6 +415,102 @@ describe.each(testDrivers)('bad input on %s', (driver) => {
     },
   ];
 
+  // Control characters in every text field (PostgreSQL refuses NUL: it used to be a 500).
+  const validParticipant = {
+    role: 'interpreter',
+    name: 'Tolk',
+    organisation: 'Tolketenesta',
+    joinsFrom: 'home',
+    travelDistanceKm: 0,
+  };
+  const controlCases: Case[] = [
+    ...(['\u0000', '\u0007', '\u001b', '\u009b'] as const).flatMap((ch): Case[] => [
+      {
+        name: `login username with U+${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`,
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { username: `ola${ch}`, password: 'x' },
+        status: 400,
+        code: 'bad_request',
+      },
+      {
+        name: `title with U+${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`,
+        method: 'POST',
+        url: '/api/consultations',
+        headers: auth,
+        payload: () => ({ ...validCreate(), title: `Oppfølging${ch}` }),
+        status: 400,
+        code: 'bad_request',
+      },
+    ]),
+    ...[
+      ['login password', '/api/auth/login', () => ({ username: 'ola', password: 'a\u0000b' })],
+      ['refresh token', '/api/auth/refresh', () => ({ refreshToken: 'a\u0000b' })],
+      ['invite token', '/api/invites/exchange', () => ({ token: 'a\u0000b' })],
+      [
+        'documenting organisation',
+        '/api/consultations',
+        () => ({ ...validCreate(), documentingOrganisation: 'Helse\u0000Bergen' }),
+      ],
+      [
+        'participant name',
+        '/api/consultations',
+        () => ({ ...validCreate(), participants: [{ ...validParticipant, name: 'T\u0000' }] }),
+      ],
+      [
+        'participant organisation',
+        '/api/consultations',
+        () => ({
+          ...validCreate(),
+          participants: [{ ...validParticipant, organisation: '\u0000' }],
+        }),
+      ],
+      [
+        'added participant name',
+        () => `/api/consultations/${w.consultation.id}/participants`,
+        () => ({ ...validParticipant, name: 'Tolk\u0000' }),
+      ],
+      [
+        'cancel reason',
+        () => `/api/consultations/${w.consultation.id}/cancel`,
+        () => ({ reason: 'sjuk\u0000' }),
+      ],
+    ].map(([what, url, payload]): Case => ({
+      name: `${what as string} with NUL`,
+      method: 'POST',
+      url: url as Case['url'],
+      headers: auth,
+      payload: payload as () => unknown,
+      status: 400,
+      code: 'bad_request',
+    })),
+    {
+      name: 'update title with NUL',
+      method: 'PATCH',
+      url: () => `/api/consultations/${w.consultation.id}`,
+      headers: auth,
+      payload: { title: 'Ny\u0000' },
+      status: 400,
+      code: 'bad_request',
+    },
+    {
+      name: 'NUL in a query string',
+      method: 'GET',
+      url: '/api/consultations?from=2030-01-01T00:00:00Z%00&to=2030-01-02T00:00:00Z',
+      headers: auth,
+      status: 400,
+      code: 'bad_request',
+    },
+    {
+      name: 'NUL in an eID callback query',
+      method: 'GET',
+      url: '/api/auth/oidc/callback?code=a%00b&state=x',
+      status: 400,
+      code: 'bad_request',
+    },
+  ];
+  cases.push(...controlCases);
+
   it.each(cases)('$name → $status $code', async (c) => {
     const before = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM consultations');
     const res = await t.app.inject({

@@ -182,6 +182,28 @@ describe('signalling over socket.io against a real mediasoup worker', () => {
     await expectServerAlive();
   });
 
+  it('answers a deeply nested payload with bad_request, not internal, and stays up', async () => {
+    const socket = await connect();
+    // 100,000 levels: JSON.stringify overflows the stack on this, and so does the
+    // socket.io-client encoder, so the packet goes out as raw text (event with ack id 7777).
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const engine = socket.io.engine;
+    const ack = new Promise<string>((resolve) => {
+      const onMessage = (data: unknown) => {
+        if (typeof data === 'string' && data.startsWith('37777')) {
+          engine.off('message', onMessage);
+          resolve(data.slice(5));
+        }
+      };
+      engine.on('message', onMessage);
+    });
+    engine.write(`27777["ready",{"rtpCapabilities":{"codecs":[],"deep":${deep}}}]`);
+    const [res] = JSON.parse(await ack) as [{ ok: boolean; error?: { code: string } }];
+    expect(res).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(socket.connected).toBe(true);
+    await expectServerAlive();
+  });
+
   it('drops a connection that sends more than the transport limit, and stays up', async () => {
     const socket = await connect();
     const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve));

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ErrorBody } from '@samkons/shared';
+import { ErrorBody, lineText } from '@samkons/shared';
 import type { RequestMeta } from '../auth/auth-service.js';
 
 /** The error responses every API route may give, for its OpenAPI schema. */
@@ -21,4 +21,4 @@ export const requestMeta = (req: FastifyRequest): RequestMeta => ({
 });
 
 /** What an OpenID provider appends to the redirect (code, state, iss, or error). */
-export const OidcCallbackQuery = z.record(z.string().max(64), z.string().max(4096));
+export const OidcCallbackQuery = z.record(lineText.max(64), lineText.max(4096));

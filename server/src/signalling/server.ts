@@ -25,6 +25,7 @@ import type { LiveSession, SessionMember } from '../session/live-session.js';
 import type { LiveSessions } from '../session/live-sessions.js';
 import { SessionError } from '../session/session-error.js';
 import type { SocketAuthenticator, SocketPrincipal } from './authenticator.js';
+import { MAX_PAYLOAD_DEPTH, measurePayload } from './payload-limits.js';
 
 const MAX_PENDING_REQUESTS = 64;
 
@@ -163,11 +164,18 @@ export function attachSignalling(opts: {
       if (!isRequestName(event)) throw new DomainError('bad_request', `Unknown request "${event}"`);
       if (args.length !== 1)
         throw new DomainError('bad_request', 'Expected one payload and an ack');
-      const size = JSON.stringify(args[0] ?? null).length;
-      if (size > MAX_REQUEST_BYTES) {
+      // Measured without recursion: a deeply nested payload is bad input, not a crash.
+      const size = measurePayload(args[0] ?? null, MAX_REQUEST_BYTES);
+      if (!size.ok && size.problem === 'too_deep') {
+        throw new DomainError(
+          'bad_request',
+          `Payload nests deeper than ${MAX_PAYLOAD_DEPTH} levels`,
+        );
+      }
+      if (!size.ok) {
         throw new DomainError(
           'payload_too_large',
-          `Payload is ${size} bytes; at most ${MAX_REQUEST_BYTES} are accepted`,
+          `Payload is over ${MAX_REQUEST_BYTES} bytes; at most ${MAX_REQUEST_BYTES} are accepted`,
         );
       }
       const parsed = requests[event].req.safeParse(args[0]);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lineText } from '../plain-text.js';
 import { TravelMode, type TravelFactors, type TravelPlace } from './factors.js';
 
 /** Languages every explanation is written in. */
@@ -17,9 +18,9 @@ export const TravelOrigin = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('km'),
     oneWayKm: z.number().finite().nonnegative().max(3000),
-    municipality: z.string().trim().min(1).max(100).optional(),
+    municipality: lineText.trim().min(1).max(100).optional(),
   }),
-  z.object({ kind: z.literal('place'), placeId: z.string().min(1).max(64) }),
+  z.object({ kind: z.literal('place'), placeId: lineText.min(1).max(64) }),
 ]);
 export type TravelOrigin = z.infer<typeof TravelOrigin>;
 
@@ -30,7 +31,7 @@ export const TravelPlan = z.object({
   /** Staff (e.g. a home nurse) who would have accompanied the patient: they travel too. */
   accompanying: z.boolean().default(false),
   /** Destination id from the factor table; the configured default when absent. */
-  destination: z.string().min(1).max(64).optional(),
+  destination: lineText.min(1).max(64).optional(),
 });
 export type TravelPlan = z.infer<typeof TravelPlan>;
 export type TravelPlanInput = z.input<typeof TravelPlan>;
