@@ -20,6 +20,8 @@ import { tokenAuthenticator } from './signalling/token-authenticator.js';
 import { LiveSessions } from './session/live-sessions.js';
 import { domainConsentGate, openConsentGate } from './session/consent-gate.js';
 import { databaseJournal, nullJournal } from './session/session-journal.js';
+import type { AgendaSource } from './session/agenda/agenda-source.js';
+import { databasePartJournal } from './session/agenda/part-journal.js';
 import { nodeUrl, startCluster, type Cluster } from './cluster/index.js';
 import { ReminderScheduler } from './notifications/reminders.js';
 
@@ -31,6 +33,8 @@ export interface SamkonsOptions {
   withDomain?: boolean;
   /** Replaces the socket authenticator the configuration implies. */
   authenticator?: SocketAuthenticator;
+  /** Replaces where live sessions read their consultation's agenda (tests). */
+  agendas?: AgendaSource;
 }
 
 /** One running node: everything main.ts starts, with handles for tests and shutdown. */
@@ -107,6 +111,8 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
       : nullJournal,
     log: app.log,
     ...(cluster ? { directory: cluster.directory } : {}),
+    ...(options.agendas ? { agendas: options.agendas } : {}),
+    ...(domain ? { partJournal: databasePartJournal({ db: domain.db, log: app.log }) } : {}),
   });
   if (domain) sessions.subscribe(domain.services.events);
 
@@ -162,6 +168,7 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
         await reminders?.stop();
         signalling.close();
         await sessions.journal.settled();
+        await sessions.partJournal.settled();
         sessions.close();
         // Claims released first, so another node can host these consultations at once.
         await cluster?.close();

@@ -16,3 +16,4 @@ export * from './national-id.js';
 export * from './patient.js';
 export * from './plain-text.js';
 export * from './agenda.js';
+export * from './live-agenda.js';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { lineText, multilineText } from './plain-text.js';
 import { SessionGrants } from './grants.js';
 import { Role } from './roles.js';
+import { LiveAgenda } from './live-agenda.js';
 
 /**
  * The live session around the media: waiting room (lobby), admission, chat, raised hands,
@@ -40,6 +41,10 @@ export const SessionErrorReason = z.enum([
   'not_in_session',
   /** The session was ended; it cannot be entered again. */
   'session_ended',
+  /** The current agenda part is for health personnel only: the patient side waits. */
+  'held_for_part',
+  /** The consultation has no agenda, or no part with that id. */
+  'not_in_agenda',
   /** Only the patient's side sets the roster of people present with the patient. */
   'not_patient_side',
   /** The session runs on another node (several nodes): the ack's `redirectUrl` is its URL. */
@@ -69,6 +74,11 @@ export const LobbyEntry = z.object({
   waitingForConsent: z.boolean(),
   /** ISO instant they started waiting. */
   since: z.string(),
+  /**
+   * Waits because the current agenda part is for health personnel only (live-agenda.ts):
+   * they come in when the host moves on. Absent from servers without an agenda.
+   */
+  heldForPart: z.boolean().optional(),
 });
 export type LobbyEntry = z.infer<typeof LobbyEntry>;
 
@@ -116,6 +126,8 @@ export const SessionState = z.object({
    * token before the patient consented). Controls follow these, not the token's.
    */
   grants: SessionGrants,
+  /** The agenda as it runs now (live-agenda.ts); absent when the consultation has none. */
+  agenda: LiveAgenda.optional(),
 });
 export type SessionState = z.infer<typeof SessionState>;
 
@@ -168,7 +180,14 @@ export const SessionEndedReason = z.enum([
 ]);
 export type SessionEndedReason = z.infer<typeof SessionEndedReason>;
 
-export const LeftReason = z.enum(['left', 'disconnected', 'removed_by_host', 'consent_withdrawn']);
+export const LeftReason = z.enum([
+  'left',
+  'disconnected',
+  'removed_by_host',
+  'consent_withdrawn',
+  /** Back in the waiting room: the agenda's current part is for health personnel only. */
+  'waiting_for_part',
+]);
 export type LeftReason = z.infer<typeof LeftReason>;
 
 /** Session notifications (server -> client); merged into signalling's `notifications`. */

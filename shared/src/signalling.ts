@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { lineText } from './plain-text.js';
 import { ErrorCode } from './errors.js';
 import { SessionErrorReason, sessionNotifications, sessionRequests } from './session.js';
+import { agendaNotifications, agendaRequests } from './live-agenda.js';
 
 /**
  * The socket.io signalling contract between the browser and the SFU.
@@ -210,6 +211,8 @@ export type JoinResponse = z.infer<typeof JoinResponse>;
 export const requests = {
   /** Waiting room, admission, chat, hands, roster and host actions (session.ts). */
   ...sessionRequests,
+  /** The agenda in the live session: parts, private part and side room (live-agenda.ts). */
+  ...agendaRequests,
   /**
    * Enters the media room named by the handshake's credentials; one round trip. Needs
    * admission (`enter` first; with `roomJoin` it enters implicitly), else `forbidden` with
@@ -267,6 +270,7 @@ export type ClientToServerEvents = {
 
 export const notifications = {
   ...sessionNotifications,
+  ...agendaNotifications,
   peerJoined: z.object({ peer: PeerInfo }),
   peerLeft: z.object({ peerId: Id }),
   /** A paused server-side consumer; create it locally, then send `resumeConsumer`. */

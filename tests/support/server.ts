@@ -1,5 +1,6 @@
 import { loadConfig } from '../../server/src/config.js';
 import type { SocketAuthenticator } from '../../server/src/signalling/authenticator.js';
+import type { AgendaSource } from '../../server/src/session/agenda/agenda-source.js';
 import { startSamkons, type Samkons } from '../../server/src/samkons.js';
 
 /** A node started by a test; `domain` is set with `{ domain: true }`. */
@@ -19,6 +20,8 @@ export async function startTestServer(
     env?: Record<string, string>;
     authenticator?: SocketAuthenticator;
     domain?: boolean;
+    /** Where live sessions read agendas (default: the server's own). */
+    agendas?: AgendaSource;
   } = {},
 ): Promise<TestServer> {
   const config = loadConfig({
@@ -38,5 +41,6 @@ export async function startTestServer(
   return startSamkons(config, {
     withDomain: opts.domain ?? false,
     ...(opts.authenticator ? { authenticator: opts.authenticator } : {}),
+    ...(opts.agendas ? { agendas: opts.agendas } : {}),
   });
 }

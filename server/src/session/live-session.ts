@@ -13,6 +13,8 @@ import type {
 } from '@samkons/shared';
 import { DomainError } from '../http/domain-error.js';
 import type { RoomRegistry } from '../sfu/room-registry.js';
+import type { MediaScope } from '../sfu/media-scope.js';
+import type { AgendaPort, AgendaRunner } from './agenda/agenda-runner.js';
 import type { SocketPrincipal } from '../signalling/authenticator.js';
 import type { ConsentGate, GateResult } from './consent-gate.js';
 import type { SessionJournal } from './session-journal.js';
@@ -34,6 +36,8 @@ interface Presence {
   member: SessionMember;
   status: 'waiting' | 'admitted';
   admittedAt?: Date;
+  /** Waiting only because the current agenda part is for health personnel. */
+  heldForPart?: boolean;
 }
 
 export interface LiveSessionDeps {
@@ -41,6 +45,8 @@ export interface LiveSessionDeps {
   gate: ConsentGate;
   journal: SessionJournal;
   log: FastifyBaseLogger;
+  /** The consultation's agenda (session/agenda/): parts, private part, side room. */
+  agenda?: AgendaRunner | undefined;
 }
 
 type LiveSessionEvents = {
@@ -76,6 +82,12 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     this.consultationId = consultationId;
     this.#deps = deps;
     this.#log = deps.log.child({ session: consultationId });
+    deps.agenda?.open(this.#agendaPort, null);
+  }
+
+  /** Who may receive whom in this session's room (the agenda's rule); none: everyone. */
+  get mediaScope(): MediaScope | undefined {
+    return this.#deps.agenda?.scope;
   }
 
   get closed(): boolean {
@@ -97,7 +109,8 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     const pid = pidOf(member);
     const again = this.#answerAgain(member);
     if (again) return again;
-    const direct = member.principal.grants.roomJoin || this.#admittedBefore.has(pid);
+    const held = this.#heldByPart(member.principal);
+    const direct = !held && (member.principal.grants.roomJoin || this.#admittedBefore.has(pid));
     // A waiting person's consent is checked now, so hosts see "waiting for consent" at once.
     let gate: GateResult | undefined;
     if (!direct) {
@@ -121,28 +134,40 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       return { status: 'admitted', session: this.#state(member) };
     }
     const { principal } = member;
-    this.#present.set(pid, { member, status: 'waiting' });
+    const stillHeld = this.#heldByPart(principal);
+    this.#present.set(pid, { member, status: 'waiting', heldForPart: stillHeld });
     const entry = this.#lobby.add(
-      {
-        participantId: pid,
-        displayName: principal.displayName,
-        role: principal.role ?? null,
-        organisation: principal.organisation ?? null,
-      },
+      this.#lobbyCandidate(member, stillHeld),
       gate?.admissible === false,
       new Date(),
     );
+    this.#deps.agenda?.arrived(pid, principal.role ?? null, 'waiting');
     this.#deps.journal.audit(this.consultationId, principal, 'session.wait');
     this.#lobbyChanged();
     return { status: 'waiting', lobbyEntry: entry };
   }
 
+  /**
+   * Needs `canModerate`. Moves the session to an agenda part (null: off the agenda):
+   * media scope, waiting room and side room follow before this resolves.
+   */
+  async moveToPart(actor: SessionMember, partId: string | null): Promise<void> {
+    this.#assertHost(actor, 'canModerate', 'move the session through its agenda');
+    const agenda = this.#deps.agenda;
+    if (!agenda) {
+      throw new SessionError('invalid_state', 'not_in_agenda', 'This consultation has no agenda');
+    }
+    await agenda.moveTo(partId, this.#agendaPort, actor.principal);
+  }
+
   async admit(actor: SessionMember, participantId: string): Promise<void> {
     this.#assertHost(actor, 'canAdmit', 'admit people from the waiting room');
     const waiting = this.#waiting(participantId);
+    this.#assertNotHeld(waiting.member.principal);
     const gate = await this.#deps.gate.check(waiting.member.principal);
     // The world may have moved during the check: re-read.
     const still = this.#waiting(participantId);
+    this.#assertNotHeld(still.member.principal);
     if (!gate.admissible) {
       if (this.#lobby.setWaitingForConsent(participantId, true)) this.#lobbyChanged();
       throw new SessionError('invalid_state', 'consent_required', gate.message);
@@ -220,6 +245,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       reason,
     });
     this.#deps.journal.ended(this.consultationId, now);
+    this.#deps.agenda?.finish();
     this.#discard();
     this.#log.info({ reason }, 'session ended');
     this.emit('closed', reason);
@@ -268,6 +294,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     const p = this.#present.get(pid);
     if (!p || p.member !== member) return;
     this.#present.delete(pid);
+    this.#deps.agenda?.departed(pid);
     if (p.status === 'waiting') {
       this.#lobby.take(pid);
       this.#lobbyChanged();
@@ -386,6 +413,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     const presence: Presence = { member, status: 'admitted', admittedAt: new Date() };
     this.#present.set(pid, presence);
     this.#admittedBefore.add(pid);
+    this.#deps.agenda?.arrived(pid, principal.role ?? null, 'admitted');
     if (!this.#started) {
       this.#started = true;
       this.#deps.journal.started(this.consultationId);
@@ -410,6 +438,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
   #expel(p: Presence, reason: RemovedReason, by: SocketPrincipal | null): void {
     const pid = pidOf(p.member);
     this.#present.delete(pid);
+    this.#deps.agenda?.departed(pid);
     this.#admittedBefore.delete(pid);
     this.#lobby.take(pid);
     this.#hands.set(pid, false);
@@ -468,6 +497,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       roster: this.#roster.get(),
       chat: this.#chat.all(),
       grants: member.principal.grants,
+      ...(this.#deps.agenda ? { agenda: this.#deps.agenda.view() } : {}),
     };
   }
 
@@ -534,6 +564,96 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     }
   }
 
+  // ---- agenda hooks (session/agenda/agenda-runner.ts owns the rule) --------------------
+
+  /** The current part holds this person in the waiting room (staff-only, patient side). */
+  #heldByPart(principal: SocketPrincipal): boolean {
+    const agenda = this.#deps.agenda;
+    return agenda?.placementOf(principal.grants.participantId, principal.role) === 'held';
+  }
+
+  #assertNotHeld(principal: SocketPrincipal): void {
+    if (this.#heldByPart(principal)) {
+      throw new SessionError(
+        'invalid_state',
+        'held_for_part',
+        'The current part is for health personnel only; the patient side comes in at the next part',
+      );
+    }
+  }
+
+  #lobbyCandidate(member: SessionMember, heldForPart: boolean) {
+    const { principal } = member;
+    return {
+      participantId: pidOf(member),
+      displayName: principal.displayName,
+      role: principal.role ?? null,
+      organisation: principal.organisation ?? null,
+      ...(this.#deps.agenda ? { heldForPart } : {}),
+    };
+  }
+
+  readonly #agendaPort: AgendaPort = {
+    present: () =>
+      [...this.#present.values()].map((p) => ({
+        participantId: pidOf(p.member),
+        role: p.member.principal.role ?? null,
+        status: p.status,
+        heldForPart: p.heldForPart ?? false,
+      })),
+    hold: (participantId) => {
+      const p = this.#present.get(participantId);
+      if (!p || p.status !== 'admitted') return;
+      // Admitted earlier: they come back without a host at the next part.
+      this.#leaveMedia(participantId);
+      this.#hands.set(participantId, false);
+      this.#recordAttendance(p);
+      this.#present.set(participantId, { member: p.member, status: 'waiting', heldForPart: true });
+      this.#lobby.add(this.#lobbyCandidate(p.member, true), false, new Date());
+      p.member.notify({ name: 'waitingForPart', data: { held: true } });
+      this.#deps.journal.audit(this.consultationId, null, 'session.hold', { participantId });
+      this.#broadcast({
+        name: 'participantLeft',
+        data: { participantId, reason: 'waiting_for_part' },
+      });
+      this.#lobbyChanged();
+    },
+    release: async (participantIds, by) => {
+      const held = participantIds
+        .map((pid) => this.#present.get(pid))
+        .filter((p): p is Presence => p?.status === 'waiting' && p.heldForPart === true);
+      const checked = await Promise.all(
+        held.map(async (p) => ({
+          p,
+          gate: await this.#deps.gate.check(p.member.principal).catch((): GateResult => ({
+            admissible: false,
+            reason: 'consent_required',
+            message: '',
+          })),
+        })),
+      );
+      if (this.#closed) return;
+      const byMember = [...this.#present.values()].find(
+        (x) => x.member.principal === by && x.status === 'admitted',
+      )?.member;
+      for (const { p, gate } of checked) {
+        const pid = pidOf(p.member);
+        // Gone or moved during the check, or held again by a newer part: leave it.
+        if (this.#present.get(pid) !== p || this.#heldByPart(p.member.principal)) continue;
+        if (gate.admissible) {
+          this.#lobby.take(pid);
+          this.#admit(p.member, gate.grants, { by: byMember ?? null, fromLobby: true });
+        } else {
+          p.heldForPart = false;
+          this.#lobby.add(this.#lobbyCandidate(p.member, false), true, new Date());
+          p.member.notify({ name: 'waitingForPart', data: { held: false } });
+        }
+      }
+      this.#lobbyChanged();
+    },
+    broadcast: (notification) => this.#broadcast(notification),
+  };
+
   #assertOpen(): void {
     if (this.#closed) {
       throw new SessionError('invalid_state', 'session_ended', 'The session has ended');
@@ -543,6 +663,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
   #closeIfEmpty(): void {
     if (this.#closed || this.#present.size > 0) return;
     this.#closed = true;
+    this.#deps.agenda?.finish();
     this.#discard();
     this.emit('closed', null);
   }

@@ -1,11 +1,14 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { RedirectUrl } from '@samkons/shared';
+import { RedirectUrl, type LiveAgendaPart } from '@samkons/shared';
 import type { DomainEventBus } from '../consent/events.js';
 import type { RoomRegistry } from '../sfu/room-registry.js';
 import type { ConsentGate } from './consent-gate.js';
 import { LiveSession } from './live-session.js';
 import { SessionError } from './session-error.js';
 import type { SessionJournal } from './session-journal.js';
+import { AgendaRunner } from './agenda/agenda-runner.js';
+import { noAgendas, type AgendaSource } from './agenda/agenda-source.js';
+import { nullPartJournal, type PartJournal } from './agenda/part-journal.js';
 
 /** Who hosts a consultation's live session, as the directory answers a claim. */
 export type SessionClaim = { owner: 'self' } | { owner: 'other'; url: string };
@@ -38,6 +41,8 @@ export class LiveSessions {
   readonly #log: FastifyBaseLogger;
   readonly #directory: SessionDirectory;
   readonly journal: SessionJournal;
+  readonly #agendas: AgendaSource;
+  readonly partJournal: PartJournal;
   #unsubscribe: (() => void)[] = [];
 
   constructor(deps: {
@@ -46,7 +51,12 @@ export class LiveSessions {
     journal: SessionJournal;
     log: FastifyBaseLogger;
     directory?: SessionDirectory;
+    /** The consultation's agenda, read when its session opens (session/agenda/). */
+    agendas?: AgendaSource;
+    partJournal?: PartJournal;
   }) {
+    this.#agendas = deps.agendas ?? noAgendas;
+    this.partJournal = deps.partJournal ?? nullPartJournal;
     this.#directory = deps.directory ?? singleNodeDirectory;
     this.#rooms = deps.rooms;
     this.#gate = deps.gate;
@@ -77,11 +87,12 @@ export class LiveSessions {
         redirectUrl ? { redirectUrl } : {},
       );
     }
-    return this.#getOrCreate(consultationId);
+    const parts = await this.#agendas.load(consultationId);
+    return this.#getOrCreate(consultationId, parts);
   }
 
   /** The open session for a consultation, created on first entry (claimed by `acquire`). */
-  #getOrCreate(consultationId: string): LiveSession {
+  #getOrCreate(consultationId: string, parts: LiveAgendaPart[]): LiveSession {
     this.#assertNotEnded(consultationId);
     const existing = this.#sessions.get(consultationId);
     if (existing && !existing.closed) return existing;
@@ -90,6 +101,8 @@ export class LiveSessions {
       gate: this.#gate,
       journal: this.journal,
       log: this.#log,
+      agenda:
+        parts.length > 0 ? new AgendaRunner(consultationId, parts, this.partJournal) : undefined,
     });
     session.once('closed', (reason) => {
       // A replacement session already open keeps the claim.

@@ -50,6 +50,8 @@ export class Peer extends EventEmitter<PeerEvents> {
   readonly #recvTransport: types.WebRtcTransport | undefined;
   readonly #producers = new Map<string, Producer>();
   readonly #consumers = new Map<string, Consumer>();
+  /** Producers this peer consumes or is about to (a consume in flight): never twice. */
+  readonly #consuming = new Set<string>();
   #rtpCapabilities: types.RtpCapabilities | undefined;
   #closed = false;
 
@@ -109,13 +111,17 @@ export class Peer extends EventEmitter<PeerEvents> {
     return [...this.#producers.values()];
   }
 
-  info(): PeerInfo {
+  /**
+   * As other peers see it. `withProducers` false for a receiver in another media group:
+   * it learns that this peer is in the room, not what it publishes or whether it is muted.
+   */
+  info(withProducers = true): PeerInfo {
     const { id, displayName, role } = this.#identity;
     return {
       id,
       displayName,
       ...(role ? { role } : {}),
-      producers: this.producers.map((p) => ({
+      producers: (withProducers ? this.producers : []).map((p) => ({
         id: p.id,
         kind: p.kind,
         source: p.appData.source,
@@ -203,29 +209,46 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   /**
    * Creates a paused consumer of another peer's producer and tells the client. Returns
-   * undefined when this peer cannot receive it (not ready, no grant, codec mismatch).
+   * undefined when this peer cannot receive it (not ready, no grant, codec mismatch,
+   * already consuming it), or when `allowed` (the room's media scope, asked again after the
+   * worker answered) no longer lets it: a scope change during the round trip wins.
    */
-  async consume(producer: Producer): Promise<ConsumerInfo | undefined> {
+  async consume(
+    producer: Producer,
+    allowed: () => boolean = () => true,
+  ): Promise<ConsumerInfo | undefined> {
     const caps = this.#rtpCapabilities;
     const transport = this.#recvTransport;
     if (this.#closed || !caps || !transport || !this.#identity.grants.canSubscribe) return;
-    if (producer.appData.peerId === this.id) return;
+    if (producer.appData.peerId === this.id || this.#consuming.has(producer.id)) return;
+    if (!allowed()) return;
     if (!this.#router.canConsume({ producerId: producer.id, rtpCapabilities: caps })) return;
 
-    const consumer = await transport.consume({
-      producerId: producer.id,
-      rtpCapabilities: caps,
-      // Paused until the browser has set it up: no keyframe is lost before it can decode.
-      paused: true,
-      appData: { peerId: producer.appData.peerId, source: producer.appData.source },
-    });
-    if (this.#closed) {
+    this.#consuming.add(producer.id);
+    let consumer: Consumer;
+    try {
+      consumer = await transport.consume({
+        producerId: producer.id,
+        rtpCapabilities: caps,
+        // Paused until the browser has set it up: no keyframe is lost before it can decode.
+        paused: true,
+        appData: { peerId: producer.appData.peerId, source: producer.appData.source },
+      });
+    } catch (err) {
+      this.#consuming.delete(producer.id);
+      throw err;
+    }
+    if (this.#closed || !allowed()) {
+      this.#consuming.delete(producer.id);
       consumer.close();
       return;
     }
     const consumerId = consumer.id;
     this.#consumers.set(consumerId, consumer);
-    consumer.observer.once('close', () => this.#consumers.delete(consumerId));
+    consumer.observer.once('close', () => {
+      this.#consumers.delete(consumerId);
+      this.#consuming.delete(producer.id);
+    });
     consumer.on('transportclose', () => this.#consumers.delete(consumerId));
     consumer.on('producerclose', () => {
       this.#consumers.delete(consumerId);
@@ -262,6 +285,26 @@ export class Peer extends EventEmitter<PeerEvents> {
     return info;
   }
 
+  /** What this peer receives now: each consumer and the peer whose producer it carries. */
+  get consumers(): { id: string; producerId: string; fromPeerId: string }[] {
+    return [...this.#consumers.values()].map((c) => ({
+      id: c.id,
+      producerId: c.producerId,
+      fromPeerId: c.appData.peerId,
+    }));
+  }
+
+  /**
+   * Stops receiving one stream (the media scope no longer allows it): the worker stops
+   * forwarding at once and the client is told to drop it.
+   */
+  dropConsumer(consumerId: string): void {
+    const consumer = this.#consumers.get(consumerId);
+    if (!consumer) return;
+    consumer.close();
+    this.#notify({ name: 'consumerClosed', data: { consumerId } });
+  }
+
   consumer(consumerId: string): Consumer {
     const c = this.#consumers.get(consumerId);
     if (!c) throw notFound('Consumer');
@@ -292,6 +335,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.#recvTransport?.close();
     this.#producers.clear();
     this.#consumers.clear();
+    this.#consuming.clear();
     this.emit('close');
     this.removeAllListeners();
   }

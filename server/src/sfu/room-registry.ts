@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { MediaScope } from './media-scope.js';
 import { Room } from './room.js';
 import type { WorkerHealth, WorkerPool } from './worker-pool.js';
 
@@ -30,14 +31,20 @@ export class RoomRegistry {
     return this.#rooms.size;
   }
 
-  async getOrCreate(roomId: string): Promise<Room> {
+  /** `scope` (who may receive whom) applies to a room this call creates. */
+  async getOrCreate(roomId: string, opts: { scope?: MediaScope | undefined } = {}): Promise<Room> {
     if (this.#closed) throw new Error('registry closed');
     const existing = this.#rooms.get(roomId);
     if (existing && !existing.closed) return existing;
     const pending = this.#creating.get(roomId);
     if (pending) return pending;
 
-    const creation = Room.create({ id: roomId, slot: this.#pool.leastLoaded(), log: this.#log })
+    const creation = Room.create({
+      id: roomId,
+      slot: this.#pool.leastLoaded(),
+      log: this.#log,
+      scope: opts.scope,
+    })
       .then((room) => {
         this.#rooms.set(roomId, room);
         room.once('close', () => {

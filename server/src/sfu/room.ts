@@ -11,6 +11,7 @@ import type {
 } from '@samkons/shared';
 import { DomainError } from '../http/domain-error.js';
 import { mediaCodecs } from './media-codecs.js';
+import { PLENARY_GROUP, openScope, type MediaScope } from './media-scope.js';
 import { Peer, type PeerIdentity } from './peer.js';
 import type { WorkerSlot } from './worker-pool.js';
 
@@ -22,29 +23,41 @@ type RoomEvents = {
   empty: [];
 };
 
+/** The dominant speaker of one media group, ranked by its own observer. */
+interface SpeakerGroup {
+  observer: Promise<types.ActiveSpeakerObserver>;
+  peerId: string | null;
+}
+
 /**
- * One consultation's media: a router on one worker, an active-speaker observer and the
- * peers. It decides who consumes what; peers own the mediasoup objects.
+ * One consultation's media: a router on one worker, the peers, and the media scope that
+ * says who may receive whom (server/src/sfu/media-scope.ts). It decides who consumes what;
+ * peers own the mediasoup objects. Each media group has its own active-speaker observer,
+ * so nobody learns who is speaking in a group they cannot hear.
  */
 export class Room extends EventEmitter<RoomEvents> {
   readonly #id: string;
   readonly #slot: WorkerSlot;
   readonly #router: types.Router;
-  readonly #activeSpeaker: types.ActiveSpeakerObserver;
   readonly #peers = new Map<string, Peer>();
   readonly #log: FastifyBaseLogger;
-  #activeSpeakerPeerId: string | null = null;
+  readonly #scope: MediaScope;
+  readonly #speakers = new Map<string, SpeakerGroup>();
+  /** Audio producer id -> the group whose observer ranks it. */
+  readonly #observedIn = new Map<string, string>();
+  readonly #onScopeChange = () => this.regate();
   #closed = false;
 
   static async create(opts: {
     id: string;
     slot: WorkerSlot;
     log: FastifyBaseLogger;
+    scope?: MediaScope | undefined;
   }): Promise<Room> {
     const router = await opts.slot.worker.createRouter({ mediaCodecs });
     try {
-      const activeSpeaker = await router.createActiveSpeakerObserver({ interval: 300 });
-      return new Room(opts.id, opts.slot, router, activeSpeaker, opts.log);
+      const plenary = await router.createActiveSpeakerObserver({ interval: 300 });
+      return new Room(opts.id, opts.slot, router, plenary, opts.scope ?? openScope, opts.log);
     } catch (err) {
       router.close();
       throw err;
@@ -55,21 +68,20 @@ export class Room extends EventEmitter<RoomEvents> {
     id: string,
     slot: WorkerSlot,
     router: types.Router,
-    activeSpeaker: types.ActiveSpeakerObserver,
+    plenary: types.ActiveSpeakerObserver,
+    scope: MediaScope,
     log: FastifyBaseLogger,
   ) {
     super();
     this.#id = id;
     this.#slot = slot;
     this.#router = router;
-    this.#activeSpeaker = activeSpeaker;
+    this.#scope = scope;
     this.#log = log.child({ room: id, worker: slot.index });
+    this.#watchSpeakers(PLENARY_GROUP, Promise.resolve(plenary));
 
     router.on('workerclose', () => this.close('worker_died'));
-    activeSpeaker.on('dominantspeaker', ({ producer }) => {
-      const peerId = (producer.appData as { peerId?: string }).peerId ?? null;
-      this.#setActiveSpeaker(peerId);
-    });
+    scope.on('change', this.#onScopeChange);
   }
 
   get id(): string {
@@ -128,13 +140,13 @@ export class Room extends EventEmitter<RoomEvents> {
         peerId: peer.id,
         routerRtpCapabilities: this.#router.rtpCapabilities,
         ...peer.transportOptions(),
-        peers: others.map((p) => p.info()),
-        activeSpeakerPeerId: this.#activeSpeakerPeerId,
+        peers: others.map((p) => p.info(this.#allows(peer.id, p.id))),
+        activeSpeakerPeerId: this.#speakerFor(peer.id),
       },
     };
   }
 
-  /** The peer's device is loaded: it now receives every producer in the room. */
+  /** The peer's device is loaded: it now receives every producer its media group may. */
   async ready(peer: Peer, rtpCapabilities: RtpCapabilities): Promise<void> {
     this.#assertMember(peer);
     peer.setRtpCapabilities(rtpCapabilities);
@@ -142,6 +154,39 @@ export class Room extends EventEmitter<RoomEvents> {
       .filter((p) => p !== peer)
       .flatMap((p) => p.producers);
     await Promise.all(producers.map((producer) => this.#consume(peer, producer)));
+  }
+
+  /**
+   * Applies the media scope again after it changed: first, in this tick, every consumer
+   * the scope no longer allows is closed (the worker stops forwarding it and the client is
+   * told); then the consumers it now allows are created. Audio moves to the observer of
+   * its new group, and peers whose group changed learn their group's dominant speaker.
+   */
+  regate(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    for (const receiver of this.#peers.values()) {
+      for (const c of receiver.consumers) {
+        if (!this.#allows(receiver.id, c.fromPeerId)) receiver.dropConsumer(c.id);
+      }
+    }
+    for (const [group, speakers] of this.#speakers) {
+      const speaker = speakers.peerId;
+      if (speaker && (!this.#peers.has(speaker) || this.#scope.groupOf(speaker) !== group)) {
+        speakers.peerId = null;
+      }
+    }
+    for (const peer of this.#peers.values()) {
+      peer.notify({ name: 'activeSpeaker', data: { peerId: this.#speakerFor(peer.id) } });
+    }
+    const moves = [...this.#peers.values()].flatMap((p) =>
+      p.producers.filter((x) => x.kind === 'audio').map((x) => this.#observe(x)),
+    );
+    const consumes = [...this.#peers.values()].flatMap((receiver) =>
+      [...this.#peers.values()]
+        .filter((sender) => sender !== receiver)
+        .flatMap((sender) => sender.producers.map((x) => this.#consume(receiver, x))),
+    );
+    return Promise.all([...moves, ...consumes]).then(() => undefined);
   }
 
   async produce(
@@ -155,12 +200,9 @@ export class Room extends EventEmitter<RoomEvents> {
   ): Promise<string> {
     this.#assertMember(peer);
     const producer = await peer.produce(opts);
-    if (producer.kind === 'audio') {
-      // The observer only ranks audio; a failure here must not fail the publication.
-      this.#activeSpeaker.addProducer({ producerId: producer.id }).catch((err: unknown) => {
-        this.#log.warn({ err }, 'active speaker observer rejected producer');
-      });
-    }
+    producer.observer.once('close', () => this.#observedIn.delete(producer.id));
+    // The observer only ranks audio; a failure there must not fail the publication.
+    if (producer.kind === 'audio') void this.#observe(producer);
     const receivers = [...this.#peers.values()].filter((p) => p !== peer);
     await Promise.all(receivers.map((receiver) => this.#consume(receiver, producer)));
     return producer.id;
@@ -170,7 +212,9 @@ export class Room extends EventEmitter<RoomEvents> {
     if (this.#peers.get(peer.id) !== peer) return;
     this.#peers.delete(peer.id);
     peer.close();
-    if (this.#activeSpeakerPeerId === peer.id) this.#setActiveSpeaker(null);
+    for (const [group, speakers] of this.#speakers) {
+      if (speakers.peerId === peer.id) this.#setActiveSpeaker(group, null);
+    }
     this.#broadcast({ name: 'peerLeft', data: { peerId: peer.id } });
     this.#log.info({ peer: peer.id, peers: this.#peers.size }, 'peer left');
     if (this.#peers.size === 0) this.emit('empty');
@@ -184,25 +228,85 @@ export class Room extends EventEmitter<RoomEvents> {
       peer.close();
     }
     this.#peers.clear();
+    this.#scope.off('change', this.#onScopeChange);
     this.#router.close();
     this.#log.info({ reason }, 'room closed');
     this.emit('close', reason);
     this.removeAllListeners();
   }
 
+  /** Receiver and sender share a media group (asked at every decision, never cached). */
+  #allows(receiverId: string, senderId: string): boolean {
+    return this.#scope.groupOf(receiverId) === this.#scope.groupOf(senderId);
+  }
+
   async #consume(receiver: Peer, producer: Peer['producers'][number]): Promise<void> {
+    const allowed = () => this.#allows(receiver.id, producer.appData.peerId);
     try {
-      await receiver.consume(producer);
+      await receiver.consume(producer, allowed);
     } catch (err) {
       // One receiver's failure must not fail the producer's request or the others.
       this.#log.warn({ err, receiver: receiver.id, producer: producer.id }, 'consume failed');
     }
   }
 
-  #setActiveSpeaker(peerId: string | null): void {
-    if (peerId === this.#activeSpeakerPeerId) return;
-    this.#activeSpeakerPeerId = peerId;
-    this.#broadcast({ name: 'activeSpeaker', data: { peerId } });
+  #speakerFor(peerId: string): string | null {
+    return this.#speakers.get(this.#scope.groupOf(peerId))?.peerId ?? null;
+  }
+
+  /** Ranks an audio producer with the observer of its peer's current media group. */
+  async #observe(producer: Peer['producers'][number]): Promise<void> {
+    const group = this.#scope.groupOf(producer.appData.peerId);
+    const from = this.#observedIn.get(producer.id);
+    if (from === group || producer.closed) return;
+    this.#observedIn.set(producer.id, group);
+    try {
+      if (from !== undefined) {
+        const old = await this.#speakers.get(from)?.observer;
+        await old?.removeProducer({ producerId: producer.id }).catch(() => undefined);
+      }
+      const observer = await this.#speakersOf(group).observer;
+      if (producer.closed || this.#observedIn.get(producer.id) !== group) return;
+      await observer.addProducer({ producerId: producer.id });
+    } catch (err) {
+      if (!this.#closed && !producer.closed) {
+        this.#log.warn({ err, group }, 'active speaker observer rejected producer');
+      }
+    }
+  }
+
+  #speakersOf(group: string): SpeakerGroup {
+    const existing = this.#speakers.get(group);
+    if (existing) return existing;
+    return this.#watchSpeakers(group, this.#router.createActiveSpeakerObserver({ interval: 300 }));
+  }
+
+  #watchSpeakers(group: string, observer: Promise<types.ActiveSpeakerObserver>): SpeakerGroup {
+    const speakers: SpeakerGroup = { observer, peerId: null };
+    this.#speakers.set(group, speakers);
+    observer
+      .then((o) =>
+        o.on('dominantspeaker', ({ producer }) => {
+          const peerId = (producer.appData as { peerId?: string }).peerId ?? null;
+          // A late event from a peer that has since moved groups is not news here.
+          if (peerId && this.#scope.groupOf(peerId) !== group) return;
+          this.#setActiveSpeaker(group, peerId);
+        }),
+      )
+      .catch((err: unknown) => this.#log.warn({ err, group }, 'active speaker observer failed'));
+    return speakers;
+  }
+
+  /** Told only to the group that can hear the speaker. */
+  #setActiveSpeaker(group: string, peerId: string | null): void {
+    const speakers = this.#speakers.get(group);
+    if (!speakers || speakers.peerId === peerId) return;
+    speakers.peerId = peerId;
+    for (const peer of this.#peers.values()) {
+      if (this.#scope.groupOf(peer.id) === group) {
+        peer.notify({ name: 'activeSpeaker', data: { peerId } });
+      }
+    }
   }
 
   #broadcast(notification: Notification, exceptPeerId?: string): void {

@@ -288,6 +288,11 @@ export function attachSignalling(opts: {
       session.setRoster(member, people);
       return {};
     },
+    async moveToPart({ partId }, socket) {
+      const { session, member } = inSession(socket);
+      await session.moveToPart(member, partId);
+      return {};
+    },
     async join(_data, socket) {
       if (socket.data.peer && !socket.data.peer.closed) {
         throw new DomainError('invalid_state', 'Already joined');
@@ -298,7 +303,10 @@ export function attachSignalling(opts: {
       if (!socket.data.session?.isAdmitted(member)) {
         throw new SessionError('forbidden', 'not_admitted', 'Waiting to be admitted');
       }
-      const room = await registry.getOrCreate(principal.grants.consultationId);
+      // The session's agenda decides who may receive whom in its room (private part).
+      const room = await registry.getOrCreate(principal.grants.consultationId, {
+        scope: socket.data.session.mediaScope,
+      });
       const { peer, response } = await room.join(
         {
           id: principal.grants.participantId,

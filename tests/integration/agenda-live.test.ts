@@ -1,0 +1,403 @@
+/**
+ * The agenda in the live session (issue 11, item 1) over real sockets, a real mediasoup
+ * worker and PGlite: a staff-only part holds the patient side in the waiting room; a
+ * private part lets only the patient and the named clinician receive each other's media
+ * while the parents (and the unnamed GP) share a side room; everyone returns at the next
+ * part; only the host moves parts, and no crafted request gets around any of it. Each part
+ * change is audited with who was present, and attendance per part is stored.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Consultation, LiveAgendaPart, RtpParameters } from '@samkons/shared';
+import { fixedAgendas } from '../../server/src/session/agenda/agenda-source.js';
+import { partAttendance } from '../../server/src/session/agenda/part-journal.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import {
+  ackData as ok,
+  ackError as err,
+  enter,
+  nextEvent,
+  rawRequest,
+  recordEvents,
+  request,
+  socketPool,
+  type TestSocket,
+} from '../support/signalling-client.js';
+import {
+  attendees,
+  auditEntries,
+  book,
+  createStaff,
+  giveConsent,
+} from '../support/consultation.js';
+
+const agendas = new Map<string, LiveAgendaPart[]>();
+let server: TestServer;
+const sockets = socketPool(() => server.url);
+
+beforeAll(async () => {
+  server = await startTestServer({ domain: true, agendas: fixedAgendas(agendas) });
+});
+afterEach(() => sockets.closeAll());
+afterAll(async () => {
+  await server?.close();
+});
+
+const app = () => server.app;
+const services = () => {
+  if (!server.domain) throw new Error('domain not started');
+  return server.domain.services;
+};
+
+type Who = 'spec' | 'gp' | 'patient' | 'mother' | 'father';
+
+interface World {
+  c: Consultation;
+  ids: Record<Who, string>;
+  tokens: Record<Who, string>;
+  parts: { prep: string; together: string; alone: string; plan: string };
+}
+
+/**
+ * A 14-year-old patient with both parents (guardians), the specialist (organiser, host) and
+ * the GP; the agenda of a samkonsultasjon with the specialist named in the private part.
+ * The mother consents to everyone taking part.
+ */
+async function world(): Promise<World> {
+  const spec = await createStaff(app(), services(), 'specialist', { name: 'Dr. Lege' });
+  const gp = await createStaff(app(), services(), 'gp', { name: 'Fastlege Berg' });
+  const fourteen = `${new Date().getUTCFullYear() - 14}-02-10`;
+  const home = { joinsFrom: 'home', travelDistanceKm: 80 } as const;
+  const c = await book(app(), spec, [
+    {
+      role: 'gp',
+      name: gp.name,
+      joinsFrom: 'gp_office',
+      travelDistanceKm: 0,
+      accountId: gp.accountId,
+    },
+    { role: 'patient', name: 'Siri (14)', birthDate: fourteen, ...home },
+    { role: 'next_of_kin', name: 'Mor Hansen', isGuardian: true, ...home },
+    { role: 'next_of_kin', name: 'Far Hansen', isGuardian: true, ...home },
+  ]);
+  const { ids, tokens } = await attendees(app(), spec, c, {
+    spec: { staff: spec },
+    gp: { staff: gp },
+    patient: { role: 'patient' },
+    mother: { name: 'Mor Hansen' },
+    father: { name: 'Far Hansen' },
+  });
+  await giveConsent(app(), tokens.mother, c.id, {
+    method: 'in_app',
+    coveredParticipantIds: Object.values(ids),
+    shareHealthInfo: true,
+  });
+  const part = (kind: LiveAgendaPart['kind'], title: string, named: string[] = []) => ({
+    id: crypto.randomUUID(),
+    kind,
+    title,
+    privateParticipantIds: named,
+  });
+  const list = [
+    part('staff_only', 'Førebuing'),
+    part('open', 'Samtale med pasient og pårørande'),
+    part('private', 'Samtale åleine med pasienten', [ids.spec]),
+    part('plan', 'Oppsummering og plan'),
+  ];
+  agendas.set(c.id, list);
+  const [prep, together, alone, plan] = list.map((p) => p.id) as [string, string, string, string];
+  return { c, ids, tokens, parts: { prep, together, alone, plan } };
+}
+
+const audio = (ssrc: number): RtpParameters => ({
+  mid: '0',
+  codecs: [
+    {
+      mimeType: 'audio/opus',
+      payloadType: 111,
+      clockRate: 48000,
+      channels: 2,
+      parameters: { useinbandfec: 1 },
+      rtcpFeedback: [],
+    },
+  ],
+  headerExtensions: [],
+  encodings: [{ ssrc }],
+  rtcp: { cname: `c${ssrc}` },
+});
+
+let ssrc = 10_000;
+
+/** Joins the media room, becomes ready to receive, and publishes a microphone. */
+async function joinMedia(socket: TestSocket): Promise<{ producerId: string }> {
+  const join = ok(await request(socket, 'join', {}));
+  ok(await request(socket, 'ready', { rtpCapabilities: join.routerRtpCapabilities }));
+  return ok(
+    await request(socket, 'produce', {
+      transportId: join.sendTransport?.id ?? '',
+      kind: 'audio',
+      source: 'microphone',
+      rtpParameters: audio(++ssrc),
+    }),
+  );
+}
+
+/** Whose producers `pid` receives now, as the worker has them (server truth, not client). */
+function receivesFrom(w: World, pid: string): string[] {
+  const peer = server.rooms.get(w.c.id)?.peer(pid);
+  const names = Object.entries(w.ids).map(([k, v]) => [v, k] as const);
+  const nameOf = new Map(names);
+  return [...new Set(peer?.consumers.map((c) => nameOf.get(c.fromPeerId) ?? c.fromPeerId))].sort();
+}
+
+const everyoneBut = (me: Who, among: Who[]) => among.filter((x) => x !== me).sort();
+
+/** Polls until the room's consumers match (creation after a part change is asynchronous). */
+async function expectReceiving(w: World, expected: Partial<Record<Who, Who[]>>): Promise<void> {
+  await expect
+    .poll(
+      () =>
+        Object.fromEntries(Object.keys(expected).map((k) => [k, receivesFrom(w, w.ids[k as Who])])),
+      { timeout: 5000 },
+    )
+    .toEqual(Object.fromEntries(Object.entries(expected).map(([k, v]) => [k, [...v].sort()])));
+}
+
+describe('agenda: staff-only part', () => {
+  it('holds the patient side in the waiting room, then lets them in at the next part', async () => {
+    const w = await world();
+    const host = await sockets.connect({ token: w.tokens.spec });
+    const hostIn = await enter(host);
+    expect(hostIn.status).toBe('admitted');
+    if (hostIn.status !== 'admitted') return;
+    expect(hostIn.session.agenda).toMatchObject({ currentPartId: w.parts.prep });
+    const gp = await sockets.connect({ token: w.tokens.gp });
+    expect((await enter(gp)).status).toBe('admitted');
+
+    // The patient is told she waits for the part, not for a host; the host cannot admit her.
+    const patient = await sockets.connect({ token: w.tokens.patient });
+    const lobby = nextEvent(host, 'lobbyChanged', (e) => e.lobby.length > 0);
+    expect(await enter(patient)).toMatchObject({
+      status: 'waiting',
+      lobbyEntry: { participantId: w.ids.patient, heldForPart: true, waitingForConsent: false },
+    });
+    expect((await lobby).lobby).toEqual([
+      expect.objectContaining({ participantId: w.ids.patient, heldForPart: true }),
+    ]);
+    expect(err(await request(host, 'admit', { participantId: w.ids.patient }))).toMatchObject({
+      code: 'invalid_state',
+      reason: 'held_for_part',
+    });
+    expect(err(await request(patient, 'join', {})).reason).toBe('not_admitted');
+    expect(server.rooms.get(w.c.id)?.peer(w.ids.patient)).toBeUndefined();
+
+    // Only the host moves parts, and only to parts of this agenda.
+    expect(err(await request(gp, 'moveToPart', { partId: w.parts.together })).code).toBe(
+      'forbidden',
+    );
+    expect(err(await request(patient, 'moveToPart', { partId: w.parts.together }))).toMatchObject({
+      code: 'forbidden',
+      reason: 'not_admitted',
+    });
+    expect(err(await request(host, 'moveToPart', { partId: crypto.randomUUID() }))).toMatchObject({
+      code: 'not_found',
+      reason: 'not_in_agenda',
+    });
+
+    // The host moves on: the patient comes in by herself, and everyone sees the new part.
+    const admitted = nextEvent(patient, 'admitted');
+    const changed = nextEvent(gp, 'agendaChanged');
+    ok(await request(host, 'moveToPart', { partId: w.parts.together }));
+    expect((await admitted).session.agenda?.currentPartId).toBe(w.parts.together);
+    expect((await changed).agenda.currentPartId).toBe(w.parts.together);
+
+    // Back to the staff-only part: she goes back to the waiting room, media and all.
+    await joinMedia(patient);
+    expect(server.rooms.get(w.c.id)?.peer(w.ids.patient)).toBeDefined();
+    const held = nextEvent(patient, 'waitingForPart');
+    const left = nextEvent(gp, 'participantLeft');
+    ok(await request(host, 'moveToPart', { partId: w.parts.prep }));
+    expect(await held).toEqual({ held: true });
+    expect(await left).toEqual({ participantId: w.ids.patient, reason: 'waiting_for_part' });
+    expect(server.rooms.get(w.c.id)?.peer(w.ids.patient)).toBeUndefined();
+    expect(err(await request(patient, 'join', {})).reason).toBe('not_admitted');
+    expect(err(await request(patient, 'sendChat', { text: 'hallo?' })).reason).toBe('not_admitted');
+    const again = nextEvent(patient, 'admitted');
+    ok(await request(host, 'moveToPart', { partId: w.parts.together }));
+    await again;
+  });
+});
+
+describe('agenda: private part', () => {
+  it('only the patient and the named clinician share media; the others share a side room', async () => {
+    const w = await world();
+    const host = await sockets.connect({ token: w.tokens.spec });
+    await enter(host);
+    ok(await request(host, 'moveToPart', { partId: w.parts.together }));
+    const people: Record<Who, TestSocket> = { spec: host } as Record<Who, TestSocket>;
+    for (const who of ['gp', 'patient', 'mother', 'father'] as const) {
+      const s = await sockets.connect({ token: w.tokens[who] });
+      const res = await enter(s);
+      if (res.status === 'waiting') {
+        const admittedEvent = nextEvent(s, 'admitted');
+        ok(await request(host, 'admit', { participantId: w.ids[who] }));
+        await admittedEvent;
+      }
+      people[who] = s;
+    }
+    const all: Who[] = ['spec', 'gp', 'patient', 'mother', 'father'];
+    for (const who of all) await joinMedia(people[who]);
+    await expectReceiving(
+      w,
+      Object.fromEntries(all.map((x) => [x, everyoneBut(x, all)])) as Record<Who, Who[]>,
+    );
+
+    // The private part: consumers across the line are closed before the ack, and each side
+    // is told about exactly its own lost streams.
+    const motherEvents = recordEvents(people.mother);
+    ok(await request(host, 'moveToPart', { partId: w.parts.alone }));
+    expect(receivesFrom(w, w.ids.mother)).toEqual(['father', 'gp']);
+    expect(receivesFrom(w, w.ids.patient)).toEqual(['spec']);
+    await expectReceiving(w, {
+      spec: ['patient'],
+      patient: ['spec'],
+      mother: ['father', 'gp'],
+      father: ['gp', 'mother'],
+      gp: ['father', 'mother'],
+    });
+    await expect.poll(() => motherEvents.filter((e) => e.name === 'consumerClosed').length).toBe(2);
+    expect(motherEvents.filter((e) => e.name === 'newConsumer')).toEqual([]);
+
+    // A parent who reconnects during the private part lands in the side room again.
+    people.father.disconnect();
+    await expect.poll(() => server.rooms.get(w.c.id)?.peer(w.ids.father)).toBeUndefined();
+    const father = await sockets.connect({ token: w.tokens.father });
+    const fatherEvents = recordEvents(father);
+    expect((await enter(father)).status).toBe('admitted');
+    const join = ok(await request(father, 'join', {}));
+    // He learns who is in the room, not what the private group publishes.
+    expect(join.peers.find((p) => p.id === w.ids.patient)?.producers).toEqual([]);
+    expect(join.peers.find((p) => p.id === w.ids.mother)?.producers).toHaveLength(1);
+    ok(await request(father, 'ready', { rtpCapabilities: join.routerRtpCapabilities }));
+    await joinMediaProducer(father, join.sendTransport?.id ?? '');
+    await expectReceiving(w, {
+      father: ['gp', 'mother'],
+      patient: ['spec'],
+      spec: ['patient'],
+      mother: ['father', 'gp'],
+    });
+    const consumedBy = (events: typeof fatherEvents) =>
+      events
+        .filter((e) => e.name === 'newConsumer')
+        .map((e) => (e.data as { peerId: string }).peerId);
+    expect(consumedBy(fatherEvents).sort()).toEqual([w.ids.gp, w.ids.mother].sort());
+
+    // Crafted requests: the private group's consumers and producers are not his to touch.
+    const patientConsumers = server.rooms.get(w.c.id)?.peer(w.ids.patient)?.consumers ?? [];
+    const specProducer = server.rooms.get(w.c.id)?.peer(w.ids.spec)?.producers[0]?.id ?? '';
+    for (const c of patientConsumers) {
+      expect(err(await request(father, 'resumeConsumer', { consumerId: c.id })).code).toBe(
+        'not_found',
+      );
+      expect(
+        err(
+          await request(father, 'setConsumerPreferredLayers', {
+            consumerId: c.id,
+            spatialLayer: 0,
+          }),
+        ).code,
+      ).toBe('not_found');
+    }
+    expect(err(await request(father, 'resumeConsumer', { consumerId: specProducer })).code).toBe(
+      'not_found',
+    );
+    expect(err(await request(father, 'pauseProducer', { producerId: specProducer })).code).toBe(
+      'not_found',
+    );
+    expect(
+      err(await request(father, 'ready', { rtpCapabilities: join.routerRtpCapabilities })).code,
+    ).toBe('invalid_state');
+    expect(err(await request(father, 'join', {})).code).toBe('invalid_state');
+    expect(receivesFrom(w, w.ids.father)).toEqual(['gp', 'mother']);
+
+    // Everyone returns at the next part.
+    ok(await request(host, 'moveToPart', { partId: w.parts.plan }));
+    await expectReceiving(
+      w,
+      Object.fromEntries(all.map((x) => [x, everyoneBut(x, all)])) as Record<Who, Who[]>,
+    );
+
+    // Audited with who was present, and attendance per part stored.
+    await server.sessions.partJournal.settled();
+    // The holder sees the part changes in the access log; the detail says who was where.
+    const audit = await auditEntries(app(), w.tokens.mother, w.c.id);
+    expect(audit.filter((e) => e.action === 'session.agenda.part')).toHaveLength(4);
+    const rows = await server.domain!.db.query<{ actor_id: string; detail: string }>(
+      `SELECT actor_id, detail FROM audit_log
+        WHERE consultation_id = $1 AND action = 'session.agenda.part' ORDER BY seq`,
+      [w.c.id],
+    );
+    const details = rows.rows.map((r) => ({
+      actorId: r.actor_id,
+      detail: (typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail) as {
+        partId: string;
+        present: { participantId: string; group: string }[];
+      },
+    }));
+    const privateChange = details.find((d) => d.detail.partId === w.parts.alone);
+    expect(privateChange?.actorId).toBe(w.ids.spec);
+    expect(
+      [...(privateChange?.detail.present ?? [])].sort((a, b) =>
+        a.participantId.localeCompare(b.participantId),
+      ),
+    ).toEqual(
+      [
+        { participantId: w.ids.spec, group: 'private' },
+        { participantId: w.ids.patient, group: 'private' },
+        { participantId: w.ids.mother, group: 'side' },
+        { participantId: w.ids.father, group: 'side' },
+        { participantId: w.ids.gp, group: 'side' },
+      ].sort((a, b) => a.participantId.localeCompare(b.participantId)),
+    );
+    const runs = await partAttendance(server.domain!.db, w.c.id);
+    expect(runs.map((r) => r.kind)).toEqual(['staff_only', 'open', 'private', 'plan']);
+    const privateRun = runs[2]!;
+    expect(privateRun.endedAt).not.toBeNull();
+    const groupOf = (pid: string) => [
+      ...new Set(
+        privateRun.participants.filter((p) => p.participantId === pid).map((p) => p.group),
+      ),
+    ];
+    expect(groupOf(w.ids.patient)).toEqual(['private']);
+    expect(groupOf(w.ids.mother)).toEqual(['side']);
+    // The father was there twice (before and after reconnecting), both times in the side room.
+    expect(groupOf(w.ids.father)).toEqual(['side']);
+  });
+
+  it('refuses malformed agenda requests with a clear error', async () => {
+    const w = await world();
+    const host = await sockets.connect({ token: w.tokens.spec });
+    await enter(host);
+    for (const payload of [{}, { partId: 42 }, { partId: '' }, { partId: 'x'.repeat(200) }, null]) {
+      expect(await rawRequest(host, 'moveToPart', payload)).toMatchObject({
+        ok: false,
+        error: { code: 'bad_request' },
+      });
+    }
+    expect(
+      await rawRequest(host, 'moveToPart', { partId: w.parts.alone, extra: true }),
+    ).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    // Off the agenda (null) is a valid move: everyone together.
+    ok(await request(host, 'moveToPart', { partId: null }));
+  });
+});
+
+async function joinMediaProducer(socket: TestSocket, transportId: string): Promise<void> {
+  ok(
+    await request(socket, 'produce', {
+      transportId,
+      kind: 'audio',
+      source: 'microphone',
+      rtpParameters: audio(++ssrc),
+    }),
+  );
+}
