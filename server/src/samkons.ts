@@ -20,7 +20,7 @@ import { tokenAuthenticator } from './signalling/token-authenticator.js';
 import { LiveSessions } from './session/live-sessions.js';
 import { domainConsentGate, openConsentGate } from './session/consent-gate.js';
 import { databaseJournal, nullJournal } from './session/session-journal.js';
-import type { AgendaSource } from './session/agenda/agenda-source.js';
+import { domainAgendas, type AgendaSource } from './session/agenda/agenda-source.js';
 import { databasePartJournal } from './session/agenda/part-journal.js';
 import { nodeUrl, startCluster, type Cluster } from './cluster/index.js';
 import { ReminderScheduler } from './notifications/reminders.js';
@@ -111,7 +111,11 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
       : nullJournal,
     log: app.log,
     ...(cluster ? { directory: cluster.directory } : {}),
-    ...(options.agendas ? { agendas: options.agendas } : {}),
+    ...(options.agendas
+      ? { agendas: options.agendas }
+      : domain
+        ? { agendas: domainAgendas(domain.services.lkt.agenda) }
+        : {}),
     ...(domain ? { partJournal: databasePartJournal({ db: domain.db, log: app.log }) } : {}),
   });
   if (domain) sessions.subscribe(domain.services.events);

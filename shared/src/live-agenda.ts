@@ -1,17 +1,19 @@
 import { z } from 'zod';
+import { AgendaPart, inPartAudience } from './agenda.js';
+import { Role } from './roles.js';
 
 /**
  * The agenda as the live session runs it (issue 11, item 1): the consultation's ordered
- * parts, which one is on now, and where each person in the call is during it. The server
- * enforces what a part means for media and admission; clients only draw it.
+ * parts (shared/src/agenda.ts), which one is on now, and where each person in the call is
+ * during it. The server enforces what a part means for media and admission; clients only
+ * draw it.
  *
- * - `staff_only` ("Førebuing"): the patient side (patient, next of kin) waits in the waiting
+ * - `staff_only` ("Førebuing"): health personnel only; the patient side waits in the waiting
  *   room and is told the meeting will start shortly.
- * - `open`: everyone together.
+ * - `everyone`: everyone together (the part that `agreesPlan` opens the plan panel).
  * - `private` ("Samtale åleine med pasienten"): the patient and the named clinicians share
  *   media in the `private` group; everyone else is in the `side` group (a side room where
  *   they see and hear each other, and nothing of the private group).
- * - `plan` ("Oppsummering og plan"): everyone together; the plan panel opens.
  *
  * Each person's group follows from the part and their role (`placementIn` below): clients
  * draw it from the participants they know, the server enforces the same rule.
@@ -19,24 +21,12 @@ import { z } from 'zod';
 
 const Id = z.string().min(1).max(128);
 
-export const LivePartKind = z.enum(['staff_only', 'open', 'private', 'plan']);
-export type LivePartKind = z.infer<typeof LivePartKind>;
-
-export const LiveAgendaPart = z.object({
-  id: Id,
-  kind: LivePartKind,
-  title: z.string(),
-  /** Private parts: the clinicians (participant ids) who stay with the patient. */
-  privateParticipantIds: z.array(Id),
-});
-export type LiveAgendaPart = z.infer<typeof LiveAgendaPart>;
-
 /** Whose media one shares: everyone (`plenary`), the private part, or its side room. */
 export const MediaGroup = z.enum(['plenary', 'private', 'side']);
 export type MediaGroup = z.infer<typeof MediaGroup>;
 
 export const LiveAgenda = z.object({
-  parts: z.array(LiveAgendaPart),
+  parts: z.array(AgendaPart),
   /** The part on now; null when the agenda is not running (everyone together). */
   currentPartId: Id.nullable(),
   /** ISO instant the current part started. */
@@ -67,30 +57,21 @@ export const agendaNotifications = {
   waitingForPart: z.object({ held: z.boolean() }),
 } as const satisfies Record<string, z.ZodType>;
 
-/** Roles on the patient's side: held back during staff-only parts. */
-export const isPatientSideRole = (role: string | null | undefined): boolean =>
-  role === 'patient' || role === 'next_of_kin';
-
 /**
  * The rule the server enforces, as a pure function: the media group of a participant in a
- * part, or `held` (in the waiting room). Unknown parts and no part: everyone together.
- * In a private part, anyone not the patient and not named is in the side room: a default
- * of exclusion, so a person the part did not foresee never hears it.
+ * part, or `held` (in the waiting room). No part: everyone together. The audience of a part
+ * is lkt-data's `inPartAudience`; whoever is outside it waits (staff-only) or goes to the
+ * side room (private). A person of unknown role is outside every restricted audience: a
+ * default of exclusion, so someone the part did not foresee never hears it.
  */
 export function placementIn(
-  part: LiveAgendaPart | null | undefined,
+  part: Pick<AgendaPart, 'audience' | 'privateParticipantIds'> | null | undefined,
   person: { participantId: string; role: string | null | undefined },
 ): MediaGroup | 'held' {
-  if (!part) return 'plenary';
-  switch (part.kind) {
-    case 'staff_only':
-      return isPatientSideRole(person.role) ? 'held' : 'plenary';
-    case 'private':
-      return person.role === 'patient' || part.privateParticipantIds.includes(person.participantId)
-        ? 'private'
-        : 'side';
-    case 'open':
-    case 'plan':
-      return 'plenary';
-  }
+  if (!part || part.audience === 'everyone') return 'plenary';
+  const role = Role.safeParse(person.role);
+  const inside =
+    role.success && inPartAudience(part, { id: person.participantId, role: role.data });
+  if (part.audience === 'staff_only') return inside ? 'plenary' : 'held';
+  return inside ? 'private' : 'side';
 }

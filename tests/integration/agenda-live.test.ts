@@ -7,8 +7,7 @@
  * change is audited with who was present, and attendance per part is stored.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Consultation, LiveAgendaPart, RtpParameters } from '@samkons/shared';
-import { fixedAgendas } from '../../server/src/session/agenda/agenda-source.js';
+import type { Agenda, Consultation, RtpParameters } from '@samkons/shared';
 import { partAttendance } from '../../server/src/session/agenda/part-journal.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import {
@@ -30,12 +29,11 @@ import {
   giveConsent,
 } from '../support/consultation.js';
 
-const agendas = new Map<string, LiveAgendaPart[]>();
 let server: TestServer;
 const sockets = socketPool(() => server.url);
 
 beforeAll(async () => {
-  server = await startTestServer({ domain: true, agendas: fixedAgendas(agendas) });
+  server = await startTestServer({ domain: true });
 });
 afterEach(() => sockets.closeAll());
 afterAll(async () => {
@@ -52,6 +50,7 @@ type Who = 'spec' | 'gp' | 'patient' | 'mother' | 'father';
 
 interface World {
   c: Consultation;
+  specAccess: string;
   ids: Record<Who, string>;
   tokens: Record<Who, string>;
   parts: { prep: string; together: string; alone: string; plan: string };
@@ -91,21 +90,18 @@ async function world(): Promise<World> {
     coveredParticipantIds: Object.values(ids),
     shareHealthInfo: true,
   });
-  const part = (kind: LiveAgendaPart['kind'], title: string, named: string[] = []) => ({
-    id: crypto.randomUUID(),
-    kind,
-    title,
-    privateParticipantIds: named,
+  // The agenda is the kind's template, made at booking; the organiser is named in the
+  // private part. Read as a participant reads it.
+  const agenda = await app().inject({
+    method: 'GET',
+    url: `/api/consultations/${c.id}/agenda`,
+    headers: { authorization: `Bearer ${tokens.mother}` },
   });
-  const list = [
-    part('staff_only', 'Førebuing'),
-    part('open', 'Samtale med pasient og pårørande'),
-    part('private', 'Samtale åleine med pasienten', [ids.spec]),
-    part('plan', 'Oppsummering og plan'),
-  ];
-  agendas.set(c.id, list);
-  const [prep, together, alone, plan] = list.map((p) => p.id) as [string, string, string, string];
-  return { c, ids, tokens, parts: { prep, together, alone, plan } };
+  const parts = agenda.json<Agenda>().parts;
+  expect(parts.map((p) => p.audience)).toEqual(['staff_only', 'everyone', 'private', 'everyone']);
+  expect(parts[2]?.privateParticipantIds).toEqual([ids.spec]);
+  const [prep, together, alone, plan] = parts.map((p) => p.id) as [string, string, string, string];
+  return { c, specAccess: spec.accessToken, ids, tokens, parts: { prep, together, alone, plan } };
 }
 
 const audio = (ssrc: number): RtpParameters => ({
@@ -169,7 +165,10 @@ describe('agenda: staff-only part', () => {
     const hostIn = await enter(host);
     expect(hostIn.status).toBe('admitted');
     if (hostIn.status !== 'admitted') return;
-    expect(hostIn.session.agenda).toMatchObject({ currentPartId: w.parts.prep });
+    // The session opens off the agenda; the host starts the pre-brief.
+    expect(hostIn.session.agenda).toMatchObject({ currentPartId: null });
+    expect(hostIn.session.agenda?.parts).toHaveLength(4);
+    ok(await request(host, 'moveToPart', { partId: w.parts.prep }));
     const gp = await sockets.connect({ token: w.tokens.gp });
     expect((await enter(gp)).status).toBe('admitted');
 
@@ -319,6 +318,34 @@ describe('agenda: private part', () => {
     expect(err(await request(father, 'join', {})).code).toBe('invalid_state');
     expect(receivesFrom(w, w.ids.father)).toEqual(['gp', 'mother']);
 
+    // The organiser names the GP in the private part while it is on: she joins it at once.
+    const current = await app().inject({
+      method: 'GET',
+      url: `/api/consultations/${w.c.id}/agenda`,
+      headers: { authorization: `Bearer ${w.specAccess}` },
+    });
+    const agenda = current.json<Agenda>();
+    const edited = nextEvent(people.gp, 'agendaChanged');
+    const put = await app().inject({
+      method: 'PUT',
+      url: `/api/consultations/${w.c.id}/agenda`,
+      headers: { authorization: `Bearer ${w.specAccess}` },
+      payload: {
+        expectedVersion: agenda.version,
+        parts: agenda.parts.map((p) =>
+          p.id === w.parts.alone ? { ...p, privateParticipantIds: [w.ids.spec, w.ids.gp] } : p,
+        ),
+      },
+    });
+    expect(put.statusCode).toBe(200);
+    expect((await edited).agenda.currentPartId).toBe(w.parts.alone);
+    await expectReceiving(w, {
+      gp: ['patient', 'spec'],
+      patient: ['gp', 'spec'],
+      mother: ['father'],
+      father: ['mother'],
+    });
+
     // Everyone returns at the next part.
     ok(await request(host, 'moveToPart', { partId: w.parts.plan }));
     await expectReceiving(
@@ -330,7 +357,7 @@ describe('agenda: private part', () => {
     await server.sessions.partJournal.settled();
     // The holder sees the part changes in the access log; the detail says who was where.
     const audit = await auditEntries(app(), w.tokens.mother, w.c.id);
-    expect(audit.filter((e) => e.action === 'session.agenda.part')).toHaveLength(4);
+    expect(audit.filter((e) => e.action === 'session.agenda.part')).toHaveLength(3);
     const rows = await server.domain!.db.query<{ actor_id: string; detail: string }>(
       `SELECT actor_id, detail FROM audit_log
         WHERE consultation_id = $1 AND action = 'session.agenda.part' ORDER BY seq`,
@@ -359,8 +386,12 @@ describe('agenda: private part', () => {
       ].sort((a, b) => a.participantId.localeCompare(b.participantId)),
     );
     const runs = await partAttendance(server.domain!.db, w.c.id);
-    expect(runs.map((r) => r.kind)).toEqual(['staff_only', 'open', 'private', 'plan']);
-    const privateRun = runs[2]!;
+    expect(runs.map((r) => [r.audience, r.agreesPlan])).toEqual([
+      ['everyone', false],
+      ['private', false],
+      ['everyone', true],
+    ]);
+    const privateRun = runs[1]!;
     expect(privateRun.endedAt).not.toBeNull();
     const groupOf = (pid: string) => [
       ...new Set(
@@ -371,6 +402,8 @@ describe('agenda: private part', () => {
     expect(groupOf(w.ids.mother)).toEqual(['side']);
     // The father was there twice (before and after reconnecting), both times in the side room.
     expect(groupOf(w.ids.father)).toEqual(['side']);
+    // The GP spent time in both: the side room, then the private part once named.
+    expect(groupOf(w.ids.gp).sort()).toEqual(['private', 'side']);
   });
 
   it('refuses malformed agenda requests with a clear error', async () => {

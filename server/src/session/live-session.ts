@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { FastifyBaseLogger } from 'fastify';
 import type {
+  AgendaPart,
   EnterResponse,
   LeftReason,
   Notification,
@@ -82,7 +83,6 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     this.consultationId = consultationId;
     this.#deps = deps;
     this.#log = deps.log.child({ session: consultationId });
-    deps.agenda?.open(this.#agendaPort, null);
   }
 
   /** Who may receive whom in this session's room (the agenda's rule); none: everyone. */
@@ -158,6 +158,12 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       throw new SessionError('invalid_state', 'not_in_agenda', 'This consultation has no agenda');
     }
     await agenda.moveTo(partId, this.#agendaPort, actor.principal);
+  }
+
+  /** The organiser saved a new version of the agenda: follow it (agenda-runner.ts). */
+  agendaEdited(parts: readonly AgendaPart[]): void {
+    if (this.#closed) return;
+    this.#deps.agenda?.replaceParts(parts, this.#agendaPort);
   }
 
   async admit(actor: SessionMember, participantId: string): Promise<void> {

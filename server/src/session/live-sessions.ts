@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { RedirectUrl, type LiveAgendaPart } from '@samkons/shared';
+import { RedirectUrl, type AgendaPart } from '@samkons/shared';
 import type { DomainEventBus } from '../consent/events.js';
 import type { RoomRegistry } from '../sfu/room-registry.js';
 import type { ConsentGate } from './consent-gate.js';
@@ -87,12 +87,25 @@ export class LiveSessions {
         redirectUrl ? { redirectUrl } : {},
       );
     }
-    const parts = await this.#agendas.load(consultationId);
-    return this.#getOrCreate(consultationId, parts);
+    return this.#getOrCreate(consultationId, await this.#agendaOf(consultationId));
+  }
+
+  /**
+   * The agenda a new session runs. Failing to read it must not keep anyone out of the
+   * call: the session then runs without one (nobody can move parts, so nothing is held
+   * back or separated), and the failure is logged.
+   */
+  async #agendaOf(consultationId: string): Promise<AgendaPart[]> {
+    try {
+      return await this.#agendas.load(consultationId);
+    } catch (err) {
+      this.#log.error({ err, consultationId }, 'agenda could not be read; session runs without');
+      return [];
+    }
   }
 
   /** The open session for a consultation, created on first entry (claimed by `acquire`). */
-  #getOrCreate(consultationId: string, parts: LiveAgendaPart[]): LiveSession {
+  #getOrCreate(consultationId: string, parts: AgendaPart[]): LiveSession {
     this.#assertNotEnded(consultationId);
     const existing = this.#sessions.get(consultationId);
     if (existing && !existing.closed) return existing;
@@ -146,6 +159,14 @@ export class LiveSessions {
       }),
       events.on('participant.removed', (e) => {
         this.#sessions.get(e.consultationId)?.noLongerInvited(e.participantId);
+      }),
+      events.on('agenda.changed', (e) => {
+        const session = this.#sessions.get(e.consultationId);
+        if (!session) return;
+        this.#agendas
+          .load(e.consultationId)
+          .then((parts) => session.agendaEdited(parts))
+          .catch((err: unknown) => this.#log.error({ err }, 'agenda re-read failed'));
       }),
       events.on('consultation.changed', (e) => {
         if (e.change === 'cancelled') {

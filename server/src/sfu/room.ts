@@ -258,7 +258,7 @@ export class Room extends EventEmitter<RoomEvents> {
   async #observe(producer: Peer['producers'][number]): Promise<void> {
     const group = this.#scope.groupOf(producer.appData.peerId);
     const from = this.#observedIn.get(producer.id);
-    if (from === group || producer.closed) return;
+    if (from === group || producer.closed || this.#closed) return;
     this.#observedIn.set(producer.id, group);
     try {
       if (from !== undefined) {

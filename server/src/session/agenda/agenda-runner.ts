@@ -1,7 +1,7 @@
 import {
   placementIn,
   type LiveAgenda,
-  type LiveAgendaPart,
+  type AgendaPart,
   type MediaGroup,
   type Notification,
 } from '@samkons/shared';
@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { RuleScope } from '../../sfu/media-scope.js';
 import type { SocketPrincipal } from '../../signalling/authenticator.js';
 import { SessionError } from '../session-error.js';
-import type { PartJournal, PartPresence } from './part-journal.js';
+import type { PartJournal } from './part-journal.js';
 
 /** Where a person is in the current part: a media group, or held in the waiting room. */
 export type Placement = MediaGroup | 'held';
@@ -35,7 +35,7 @@ export interface AgendaPort {
    * Waiting people held by the previous part come in if consent allows (admitted by
    * `by`); the others stay waiting, no longer held.
    */
-  release(participantIds: string[], by: SocketPrincipal): Promise<void>;
+  release(participantIds: string[], by: SocketPrincipal | null): Promise<void>;
   broadcast(notification: Notification): void;
 }
 
@@ -50,22 +50,22 @@ export interface AgendaPort {
 export class AgendaRunner {
   readonly scope = new RuleScope();
   readonly #consultationId: string;
-  readonly #parts: readonly LiveAgendaPart[];
+  #parts: readonly AgendaPart[];
   readonly #journal: PartJournal;
   readonly #roles = new Map<string, string | null>();
-  #current: { part: LiveAgendaPart; since: Date; runId: string } | null = null;
+  #current: { part: AgendaPart; since: Date; runId: string } | null = null;
   /** Open presence intervals of the current part, by participant. */
   readonly #open = new Map<string, { group: Placement; from: Date }>();
   #moving: Promise<void> = Promise.resolve();
 
-  constructor(consultationId: string, parts: readonly LiveAgendaPart[], journal: PartJournal) {
+  constructor(consultationId: string, parts: readonly AgendaPart[], journal: PartJournal) {
     this.#consultationId = consultationId;
     this.#parts = parts;
     this.#journal = journal;
-    this.scope.set((peerId) => this.#groupForMedia(peerId));
+    this.scope.set((peerId) => this.placementOf(peerId, this.#roles.get(peerId)));
   }
 
-  get current(): LiveAgendaPart | null {
+  get current(): AgendaPart | null {
     return this.#current?.part ?? null;
   }
 
@@ -85,27 +85,18 @@ export class AgendaRunner {
     return placementIn(this.current, { participantId, role });
   }
 
-  /** The session opens in the agenda's first part (if any): the host need not start it. */
-  open(port: AgendaPort, by: SocketPrincipal | null): void {
-    const first = this.#parts[0];
-    if (!first || this.#current) return;
-    this.#start(first, port, by);
-  }
-
   /** Someone was admitted or went to the waiting room: their presence in this part starts. */
   arrived(participantId: string, role: string | null, status: 'admitted' | 'waiting'): void {
     this.#roles.set(participantId, role);
-    if (!this.#current) return;
-    const group = status === 'admitted' ? this.placementOf(participantId, role) : 'held';
-    const open = this.#open.get(participantId);
-    if (open?.group === group) return;
-    if (open) this.#close(participantId, new Date());
-    this.#open.set(participantId, { group, from: new Date() });
+    this.#track(
+      participantId,
+      status === 'admitted' ? this.placementOf(participantId, role) : 'held',
+    );
   }
 
   /** Someone left the session (or the waiting room). */
   departed(participantId: string): void {
-    if (this.#current) this.#close(participantId, new Date());
+    this.#close(participantId, new Date());
   }
 
   /**
@@ -119,72 +110,119 @@ export class AgendaRunner {
         new SessionError('not_found', 'not_in_agenda', 'No such part in this agenda'),
       );
     }
-    const run = this.#moving.then(() => this.#move(part, port, by));
-    this.#moving = run.catch(() => undefined);
-    return run;
+    return this.#serialised(() => this.#move(part, port, by));
+  }
+
+  /**
+   * The organiser saved a new version of the agenda. The current part stays on when it
+   * still exists, with its new audience (a clinician newly named in a private part takes
+   * effect at once); when it was deleted, the session goes off the agenda (everyone
+   * together, the patient side no longer held).
+   */
+  replaceParts(parts: readonly AgendaPart[], port: AgendaPort): Promise<void> {
+    return this.#serialised(async () => {
+      this.#parts = parts;
+      const current = this.#current;
+      const same = current && parts.find((p) => p.id === current.part.id);
+      if (current && same) {
+        current.part = same;
+        await this.#apply(port, null, false);
+      } else if (current) {
+        await this.#move(null, port, null);
+      } else {
+        port.broadcast({ name: 'agendaChanged', data: { agenda: this.view() } });
+      }
+    });
   }
 
   /** The session is over: close every open interval and the current part. */
   finish(): void {
-    if (!this.#current) return;
-    const now = new Date();
-    for (const pid of [...this.#open.keys()]) this.#close(pid, now);
-    this.#journal.partEnded(this.#consultationId, this.#current.runId, now);
-    this.#current = null;
+    this.#end(new Date());
   }
 
   // -------------------------------------------------------------------------------------
 
-  async #move(part: LiveAgendaPart | null, port: AgendaPort, by: SocketPrincipal): Promise<void> {
-    if (part?.id === this.#current?.part.id) return;
-    const wasHeld = port
-      .present()
-      .filter((p) => p.status === 'waiting' && p.heldForPart)
-      .map((p) => p.participantId);
-    this.#end();
-    if (part) this.#start(part, port, by);
-    else this.scope.set((peerId) => this.#groupForMedia(peerId));
-    // Released after the media scope changed: they come into the new part's groups.
-    const release = wasHeld.filter((pid) => this.placementOf(pid, this.#roles.get(pid)) !== 'held');
-    if (release.length > 0) await port.release(release, by);
-    port.broadcast({ name: 'agendaChanged', data: { agenda: this.view() } });
+  #serialised(work: () => Promise<void>): Promise<void> {
+    const run = this.#moving.then(work);
+    this.#moving = run.catch(() => undefined);
+    return run;
   }
 
-  #start(part: LiveAgendaPart, port: AgendaPort, by: SocketPrincipal | null): void {
+  async #move(
+    part: AgendaPart | null,
+    port: AgendaPort,
+    by: SocketPrincipal | null,
+  ): Promise<void> {
+    if ((part?.id ?? null) === (this.#current?.part.id ?? null)) return;
     const now = new Date();
-    const runId = randomUUID();
-    this.#current = { part, since: now, runId };
-    // Media first, in this tick: the room closes every consumer the part does not allow.
-    this.scope.set((peerId) => this.#groupForMedia(peerId));
+    this.#end(now);
+    if (part) {
+      this.#current = { part, since: now, runId: randomUUID() };
+      this.#journal.runStarted(this.#consultationId, {
+        runId: this.#current.runId,
+        part,
+        position: this.#parts.indexOf(part),
+        startedAt: now,
+        by,
+      });
+    }
+    await this.#apply(port, by, true);
+  }
+
+  /**
+   * Applies the current part to everyone present: first, in this tick, the patient side
+   * held back and the media scope applied (the room closes every consumer the part does
+   * not allow); then those held by the previous part let in, the audit row with who is
+   * where, and everyone told.
+   */
+  async #apply(port: AgendaPort, by: SocketPrincipal | null, newRun: boolean): Promise<void> {
     const people = port.present();
     for (const p of people) this.#roles.set(p.participantId, p.role);
+    // Both in this tick: the held leave the room, then the room closes every consumer the
+    // part does not allow.
     for (const p of people) {
       if (p.status === 'admitted' && this.placementOf(p.participantId, p.role) === 'held') {
         port.hold(p.participantId);
       }
     }
-    const present: PartPresence[] = port.present().map((p) => ({
-      participantId: p.participantId,
-      group: p.status === 'admitted' ? this.placementOf(p.participantId, p.role) : 'held',
-    }));
-    for (const p of present) this.#open.set(p.participantId, { group: p.group, from: now });
-    const position = this.#parts.indexOf(part);
-    this.#journal.partStarted(this.#consultationId, {
-      runId,
-      part,
-      position,
-      startedAt: now,
-      by,
-      present,
-    });
+    this.scope.set((peerId) => this.placementOf(peerId, this.#roles.get(peerId)));
+    const place = (p: PresentPerson): Placement =>
+      p.status === 'admitted' ? this.placementOf(p.participantId, p.role) : 'held';
+    for (const p of port.present()) this.#track(p.participantId, place(p));
+    const release = people
+      .filter((p) => p.status === 'waiting' && p.heldForPart)
+      .map((p) => p.participantId)
+      .filter((pid) => this.placementOf(pid, this.#roles.get(pid)) !== 'held');
+    if (release.length > 0) await port.release(release, by);
+    const current = this.#current;
+    if (current) {
+      this.#journal.partAudited(this.#consultationId, {
+        runId: current.runId,
+        part: current.part,
+        position: this.#parts.indexOf(current.part),
+        by,
+        change: newRun ? 'moved' : 'edited',
+        present: port.present().map((p) => ({ participantId: p.participantId, group: place(p) })),
+      });
+    }
+    port.broadcast({ name: 'agendaChanged', data: { agenda: this.view() } });
   }
 
-  #end(): void {
+  #end(now: Date): void {
     if (!this.#current) return;
-    const now = new Date();
     for (const pid of [...this.#open.keys()]) this.#close(pid, now);
-    this.#journal.partEnded(this.#consultationId, this.#current.runId, now);
+    this.#journal.runEnded(this.#consultationId, this.#current.runId, now);
     this.#current = null;
+  }
+
+  /** Opens (or switches) a person's presence interval in the current part. */
+  #track(participantId: string, group: Placement): void {
+    if (!this.#current) return;
+    const open = this.#open.get(participantId);
+    if (open?.group === group) return;
+    const now = new Date();
+    if (open) this.#close(participantId, now);
+    this.#open.set(participantId, { group, from: now });
   }
 
   #close(participantId: string, to: Date): void {
@@ -198,10 +236,5 @@ export class AgendaRunner {
       from: open.from,
       to,
     });
-  }
-
-  /** For the room: a peer's media group; a held person has no peer, but is never plenary. */
-  #groupForMedia(peerId: string): string {
-    return this.placementOf(peerId, this.#roles.get(peerId));
   }
 }

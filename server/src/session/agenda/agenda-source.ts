@@ -1,4 +1,4 @@
-import type { LiveAgendaPart } from '@samkons/shared';
+import type { AgendaPart } from '@samkons/shared';
 
 /**
  * Where a live session gets its consultation's agenda when it opens. The agenda itself
@@ -7,13 +7,27 @@ import type { LiveAgendaPart } from '@samkons/shared';
  */
 export interface AgendaSource {
   /** Ordered parts; empty when the consultation has no agenda (the session runs without). */
-  load(consultationId: string): Promise<LiveAgendaPart[]>;
+  load(consultationId: string): Promise<AgendaPart[]>;
 }
 
 /** Development rooms and servers without a database: no agenda. */
 export const noAgendas: AgendaSource = { load: () => Promise.resolve([]) };
 
 /** A fixed agenda per consultation id (tests). */
-export function fixedAgendas(byConsultation: Map<string, LiveAgendaPart[]>): AgendaSource {
+export function fixedAgendas(byConsultation: Map<string, AgendaPart[]>): AgendaSource {
   return { load: (id) => Promise.resolve(byConsultation.get(id) ?? []) };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The consultation's agenda as the booking side keeps it (server/src/agenda). Development
+ * rooms (names, not consultation ids) have none.
+ */
+export function domainAgendas(agendas: {
+  forSession(consultationId: string): Promise<{ parts: AgendaPart[] }>;
+}): AgendaSource {
+  return {
+    load: async (id) => (UUID.test(id) ? (await agendas.forSession(id)).parts : []),
+  };
 }

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { LiveAgendaPart, LivePartKind } from '@samkons/shared';
+import type { AgendaAudience, AgendaPart } from '@samkons/shared';
 import { appendAudit, type AuditActor } from '../../audit/audit-log.js';
 import { SYSTEM_ACTOR } from '../../audit/actor.js';
 import type { Database, Queryable } from '../../db/database.js';
@@ -12,14 +12,23 @@ export interface PartPresence {
   group: Placement;
 }
 
-export interface PartStart {
+export interface RunStart {
   runId: string;
-  part: LiveAgendaPart;
+  part: AgendaPart;
   position: number;
   startedAt: Date;
-  /** The host who moved to it; null when the session opened in it. */
+  /** The host who moved to it; null for the system. */
   by: SocketPrincipal | null;
-  /** Everyone present at the change (admitted with their group, or held). */
+}
+
+/** A part change (or an edit of the current part), with who was where right after it. */
+export interface PartChange {
+  runId: string;
+  part: AgendaPart;
+  position: number;
+  by: SocketPrincipal | null;
+  change: 'moved' | 'edited';
+  /** Everyone present (admitted with their group, or held in the waiting room). */
   present: PartPresence[];
 }
 
@@ -30,8 +39,9 @@ export interface PartStart {
  * (a presence row needs its run row) and `settled()` waits for them.
  */
 export interface PartJournal {
-  partStarted(consultationId: string, start: PartStart): void;
-  partEnded(consultationId: string, runId: string, at: Date): void;
+  runStarted(consultationId: string, start: RunStart): void;
+  partAudited(consultationId: string, change: PartChange): void;
+  runEnded(consultationId: string, runId: string, at: Date): void;
   presence(
     consultationId: string,
     runId: string,
@@ -41,8 +51,9 @@ export interface PartJournal {
 }
 
 export const nullPartJournal: PartJournal = {
-  partStarted: () => undefined,
-  partEnded: () => undefined,
+  runStarted: () => undefined,
+  partAudited: () => undefined,
+  runEnded: () => undefined,
   presence: () => undefined,
   settled: () => Promise.resolve(),
 };
@@ -76,42 +87,47 @@ export function databasePartJournal(deps: { db: Database; log: FastifyBaseLogger
     );
   };
   return {
-    partStarted(consultationId, s) {
+    runStarted(consultationId, s) {
       write('part started', consultationId, () =>
-        db.transaction(async (tx) => {
-          await tx.query(
-            `INSERT INTO session_part_runs
-               (id, consultation_id, part_id, position, kind, title, started_at,
+        db.query(
+          `INSERT INTO session_part_runs
+               (id, consultation_id, part_id, position, audience, agrees_plan, title, started_at,
                 started_by_participant_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-            [
-              s.runId,
-              consultationId,
-              s.part.id,
-              s.position,
-              s.part.kind,
-              s.part.title,
-              s.startedAt,
-              s.by && UUID.test(s.by.grants.participantId) ? s.by.grants.participantId : null,
-            ],
-          );
-          await appendAudit(tx, {
-            actor: actorOf(s.by),
-            action: 'session.agenda.part',
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [
+            s.runId,
             consultationId,
-            clientAddress: s.by?.clientAddress ?? null,
-            detail: {
-              runId: s.runId,
-              partId: s.part.id,
-              kind: s.part.kind,
-              position: s.position,
-              present: s.present,
-            },
-          });
-        }),
+            s.part.id,
+            s.position,
+            s.part.audience,
+            s.part.agreesPlan,
+            s.part.title,
+            s.startedAt,
+            s.by && UUID.test(s.by.grants.participantId) ? s.by.grants.participantId : null,
+          ],
+        ),
       );
     },
-    partEnded(consultationId, runId, at) {
+    partAudited(consultationId, c) {
+      write('part audit', consultationId, () =>
+        db.transaction((tx) =>
+          appendAudit(tx, {
+            actor: actorOf(c.by),
+            action: c.change === 'moved' ? 'session.agenda.part' : 'session.agenda.part_edited',
+            consultationId,
+            clientAddress: c.by?.clientAddress ?? null,
+            detail: {
+              runId: c.runId,
+              partId: c.part.id,
+              audience: c.part.audience,
+              position: c.position,
+              present: c.present,
+            },
+          }),
+        ),
+      );
+    },
+    runEnded(consultationId, runId, at) {
       write('part ended', consultationId, () =>
         db.query('UPDATE session_part_runs SET ended_at = $2 WHERE id = $1', [runId, at]),
       );
@@ -142,7 +158,8 @@ export interface PartAttendance {
   runId: string;
   partId: string;
   position: number;
-  kind: LivePartKind;
+  audience: AgendaAudience;
+  agreesPlan: boolean;
   title: string;
   startedAt: string;
   endedAt: string | null;
@@ -161,12 +178,13 @@ export async function partAttendance(
     id: string;
     part_id: string;
     position: number;
-    kind: LivePartKind;
+    audience: AgendaAudience;
+    agrees_plan: boolean;
     title: string;
     started_at: Date;
     ended_at: Date | null;
   }>(
-    `SELECT id, part_id, position, kind, title, started_at, ended_at
+    `SELECT id, part_id, position, audience, agrees_plan, title, started_at, ended_at
        FROM session_part_runs WHERE consultation_id = $1 ORDER BY started_at, id`,
     [consultationId],
   );
@@ -187,7 +205,8 @@ export async function partAttendance(
     runId: r.id,
     partId: r.part_id,
     position: r.position,
-    kind: r.kind,
+    audience: r.audience,
+    agreesPlan: r.agrees_plan,
     title: r.title,
     startedAt: iso(r.started_at),
     endedAt: r.ended_at ? iso(r.ended_at) : null,
