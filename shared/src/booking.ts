@@ -28,6 +28,12 @@ export const CreateConsultationRequest = z
     participants: z.array(NewParticipant).max(20).default([]),
     /** The agenda chosen at booking (shared/src/agenda.ts); absent: the kind's template. */
     agenda: AgendaDraft.optional(),
+    /**
+     * The earlier consultation whose patient this one is about (its care team, story and
+     * plan carry on), for a patient booked without a national identity number; with a
+     * number the patient is found by it. The booking staff member must have taken part.
+     */
+    continuesFrom: z.uuid().optional(),
   })
   .superRefine(checkTimes);
 export type CreateConsultationRequest = z.input<typeof CreateConsultationRequest>;

@@ -17,3 +17,8 @@ export * from './patient.js';
 export * from './plain-text.js';
 export * from './agenda.js';
 export * from './live-agenda.js';
+export * from './care-level.js';
+export * from './care-team.js';
+export * from './story.js';
+export * from './plan.js';
+export * from './patient-care.js';

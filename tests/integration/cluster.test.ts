@@ -91,6 +91,12 @@ describe('relay encoding', () => {
         at: withdrawn.withdrawnAt,
       },
       'agenda.changed': { consultationId: 'c-1', version: 3, at: withdrawn.withdrawnAt },
+      'plan.changed': {
+        consultationId: 'c-1',
+        itemId: 'i-1',
+        change: 'progress',
+        at: withdrawn.withdrawnAt,
+      },
     };
     for (const [name, event] of Object.entries(samples)) {
       const decoded = decodeEvent(encodeEvent('node-a', name as 'consent.given', event as never));

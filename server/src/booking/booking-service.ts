@@ -62,7 +62,7 @@ export class BookingService {
     publicUrl: string;
     /** Present when the patient eID is configured: national identity numbers can be bound. */
     identityHasher?: IdentityHasher | undefined;
-    /** LKT: the agenda (and later care team) set up with each booking (stream lkt-data). */
+    /** LKT: the agenda and patient record set up with each booking (stream lkt-data). */
     lkt?: LktServices | undefined;
   }) {
     this.#db = deps.db;
@@ -142,8 +142,8 @@ export class BookingService {
       }
       const c = await consultationsRepo.byId(tx, id);
       if (!c) throw new Error('consultation vanished inside its transaction');
-      // LKT (stream lkt-data): the agenda chosen at booking, in the same transaction.
-      await this.#lkt?.agenda.atBooking(tx, c, req.agenda);
+      // LKT (stream lkt-data): agenda and patient record, in the same transaction.
+      await this.#lkt?.atBooking(tx, c, req, p, meta);
       for (const x of c.participants) await this.notifier.notify(tx, c, x, 'invite');
       await appendAudit(tx, {
         actor: actorOf(p),

@@ -106,7 +106,10 @@ export function createDomainServices(
           signer,
         )
       : undefined;
-  const lkt = createLktServices(db, events);
+  const lkt = createLktServices(db, events, {
+    identityHasher,
+    patientTokens: patientPortal ? signer : undefined,
+  });
   return {
     db,
     auth,

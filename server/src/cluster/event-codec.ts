@@ -45,6 +45,12 @@ const schemas = {
     version: z.number().int().min(1),
     at: instant,
   }),
+  'plan.changed': z.object({
+    consultationId: id,
+    itemId: id,
+    change: z.enum(['added', 'updated', 'removed', 'progress']),
+    at: instant,
+  }),
 } satisfies { [K in keyof DomainEvents]: z.ZodType<DomainEvents[K]> };
 
 export type DomainEventName = keyof DomainEvents;

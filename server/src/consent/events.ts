@@ -65,6 +65,18 @@ export interface AgendaChangedEvent {
   at: string;
 }
 
+/**
+ * A plan item of the consultation was added, changed, removed, marked done or given a note
+ * (server/src/plan), through REST or the live session. The live session re-reads the plan
+ * (`PlanService.listForSession`) and shows it to everyone admitted.
+ */
+export interface PlanChangedEvent {
+  consultationId: string;
+  itemId: string;
+  change: 'added' | 'updated' | 'removed' | 'progress';
+  at: string;
+}
+
 export interface DomainEvents {
   'consent.given': ConsentGivenEvent;
   'consent.withdrawn': ConsentWithdrawnEvent;
@@ -72,6 +84,7 @@ export interface DomainEvents {
   'participant.removed': ParticipantRemovedEvent;
   'consultation.changed': ConsultationChangedEvent;
   'agenda.changed': AgendaChangedEvent;
+  'plan.changed': PlanChangedEvent;
 }
 
 export type Handler<T> = (event: T) => void;

@@ -267,4 +267,109 @@ CREATE TABLE session_part_presence (
 CREATE INDEX session_part_presence_consultation ON session_part_presence(consultation_id);
 `,
   },
+  {
+    version: 31,
+    name: 'patient records and care teams',
+    sql: `
+-- The patient across consultations (LKT): what outlives one meeting (care team, story, plan)
+-- hangs on a patient record. With a national identity number the record is keyed by its
+-- keyed hash (participants.identity_hash), so every booking with that number finds it; without
+-- one, a booking starts a new record unless the organiser continues an earlier consultation's
+-- (CreateConsultationRequest.continuesFrom). Names and numbers are never keys.
+CREATE TABLE patient_records (
+  id uuid PRIMARY KEY,
+  identity_hash text UNIQUE,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE consultation_patients (
+  consultation_id uuid PRIMARY KEY REFERENCES consultations(id),
+  patient_record_id uuid NOT NULL REFERENCES patient_records(id),
+  linked_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX consultation_patients_record ON consultation_patients(patient_record_id);
+-- The actor map: who is involved, in which role, how to reach them; one coordinator.
+CREATE TABLE care_team_members (
+  id uuid PRIMARY KEY,
+  patient_record_id uuid NOT NULL REFERENCES patient_records(id),
+  role text NOT NULL CHECK (role IN ('specialist', 'gp', 'municipal', 'next_of_kin', 'interpreter', 'other')),
+  title text,
+  name text NOT NULL,
+  organisation text,
+  phone text,
+  email text,
+  account_id uuid REFERENCES accounts(id),
+  is_coordinator boolean NOT NULL DEFAULT false,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  removed_at timestamptz
+);
+CREATE INDEX care_team_members_record ON care_team_members(patient_record_id)
+  WHERE removed_at IS NULL;
+CREATE INDEX care_team_members_account ON care_team_members(account_id)
+  WHERE account_id IS NOT NULL AND removed_at IS NULL;
+CREATE UNIQUE INDEX care_team_one_coordinator ON care_team_members(patient_record_id)
+  WHERE is_coordinator AND removed_at IS NULL;
+`,
+  },
+  {
+    version: 32,
+    name: 'my story and my good day',
+    sql: `
+-- "Min historie / min gode dag", written by the patient or a guardian. sharing says who else
+-- reads it: nobody, health personnel, or every participant of the patient's consultations.
+CREATE TABLE patient_stories (
+  patient_record_id uuid PRIMARY KEY REFERENCES patient_records(id),
+  what_matters text NOT NULL,
+  good_day text NOT NULL,
+  sharing text NOT NULL CHECK (sharing IN ('private', 'health_personnel', 'all_participants')),
+  version integer NOT NULL CHECK (version >= 1),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  updated_by_participant_id uuid REFERENCES participants(id),
+  updated_by_name text NOT NULL,
+  updated_by_role text NOT NULL
+);
+`,
+  },
+  {
+    version: 33,
+    name: 'agreed plan items and their notes',
+    sql: `
+-- The plan agreed in a consultation (LKT C and E): what, who (a care team member or the
+-- patient; name and role kept as written), by when. Items outlive the call; owners mark them
+-- done and add notes. Removed items stay (removed_at) for the audit trail and the figures.
+CREATE TABLE plan_items (
+  id uuid PRIMARY KEY,
+  consultation_id uuid NOT NULL REFERENCES consultations(id),
+  patient_record_id uuid NOT NULL REFERENCES patient_records(id),
+  position integer NOT NULL,
+  what text NOT NULL,
+  owner_kind text NOT NULL CHECK (owner_kind IN ('care_team_member', 'patient')),
+  owner_member_id uuid REFERENCES care_team_members(id),
+  owner_name text NOT NULL,
+  owner_role text NOT NULL,
+  due_date date,
+  status text NOT NULL CHECK (status IN ('open', 'done')),
+  done_at timestamptz,
+  done_by_name text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  created_by_name text NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  removed_at timestamptz,
+  CHECK (owner_kind <> 'care_team_member' OR owner_member_id IS NOT NULL),
+  CHECK ((status = 'done') = (done_at IS NOT NULL))
+);
+CREATE INDEX plan_items_consultation ON plan_items(consultation_id);
+CREATE INDEX plan_items_record ON plan_items(patient_record_id);
+CREATE INDEX plan_items_owner ON plan_items(owner_member_id) WHERE owner_member_id IS NOT NULL;
+CREATE TABLE plan_item_notes (
+  id uuid PRIMARY KEY,
+  plan_item_id uuid NOT NULL REFERENCES plan_items(id),
+  text text NOT NULL,
+  author_name text NOT NULL,
+  author_role text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX plan_item_notes_item ON plan_item_notes(plan_item_id);
+`,
+  },
 ];

@@ -1,20 +1,75 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Database } from '../db/database.js';
+import type { CreateConsultationRequest, Consultation } from '@samkons/shared';
+import type { z } from 'zod';
+import type { Database, Transaction } from '../db/database.js';
 import type { DomainEventBus } from '../consent/events.js';
+import type { RequestMeta } from '../auth/auth-service.js';
+import type { IdentityHasher } from '../auth/identity-hash.js';
+import type { TokenSigner } from '../auth/tokens.js';
 import type { Principal } from '../policy/principal.js';
 import { AgendaService } from '../agenda/agenda-service.js';
 import { registerAgendaRoutes } from '../agenda/routes.js';
+import { PatientRecords } from '../patient-record/patient-records.js';
+import { CareTeamService } from '../care-team/care-team-service.js';
+import { registerCareTeamRoutes } from '../care-team/routes.js';
+import { StoryService } from '../story/story-service.js';
+import { registerStoryRoutes } from '../story/routes.js';
+import { PlanService } from '../plan/plan-service.js';
+import { registerPlanRoutes } from '../plan/routes.js';
+import { PatientCare } from './patient-care.js';
+import { registerPatientCareRoutes } from './patient-routes.js';
 
 /**
- * The LKT collaboration framework around a consultation (issue 11): agenda, and (growing)
- * the patient's story, care team and agreed plan. Built once with the domain services.
+ * The LKT collaboration framework around a consultation (issue 11): the agenda, the
+ * patient's story ("min gode dag"), the care team and the agreed plan, all kept per
+ * patient record across consultations. Built once with the domain services.
  */
 export interface LktServices {
   agenda: AgendaService;
+  records: PatientRecords;
+  careTeam: CareTeamService;
+  story: StoryService;
+  plan: PlanService;
+  /** The patient entry's side (patient token), when the patient eID is configured. */
+  patientCare: PatientCare | undefined;
+  /** Inside the booking's transaction: the agenda and the patient record of a new consultation. */
+  atBooking(
+    tx: Transaction,
+    c: Consultation,
+    req: Pick<z.output<typeof CreateConsultationRequest>, 'agenda' | 'continuesFrom'>,
+    principal: Principal,
+    meta: RequestMeta,
+  ): Promise<void>;
 }
 
-export function createLktServices(db: Database, events: DomainEventBus): LktServices {
-  return { agenda: new AgendaService(db, events) };
+export function createLktServices(
+  db: Database,
+  events: DomainEventBus,
+  opts: {
+    identityHasher?: IdentityHasher | undefined;
+    /** Verifies the patient entry's tokens; absent: no patient entry (no patient eID). */
+    patientTokens?: TokenSigner | undefined;
+  } = {},
+): LktServices {
+  const agenda = new AgendaService(db, events);
+  const records = new PatientRecords();
+  const careTeam = new CareTeamService(db, records, opts.identityHasher);
+  const story = new StoryService(db, records);
+  const plan = new PlanService(db, records, events);
+  return {
+    agenda,
+    records,
+    careTeam,
+    story,
+    plan,
+    patientCare: opts.patientTokens
+      ? new PatientCare({ db, signer: opts.patientTokens, records, careTeam, story, plan })
+      : undefined,
+    async atBooking(tx, c, req, principal, meta) {
+      await agenda.atBooking(tx, c, req.agenda);
+      await records.atBooking(tx, c, req.continuesFrom, principal, meta);
+    },
+  };
 }
 
 /** Registers every LKT route; `principal` authenticates the bearer like the booking routes. */
@@ -24,5 +79,9 @@ export function lktRoutes(
 ) {
   return async function plugin(app: FastifyInstance): Promise<void> {
     registerAgendaRoutes(app, services.agenda, principal);
+    registerCareTeamRoutes(app, services.careTeam, principal);
+    registerStoryRoutes(app, services.story, principal);
+    registerPlanRoutes(app, services.plan, principal);
+    registerPatientCareRoutes(app, services.patientCare);
   };
 }

@@ -37,6 +37,14 @@ export const Actions = [
   // LKT collaboration (stream lkt-data): agenda, care team, story, plan, summary, FHIR.
   'agenda.read',
   'agenda.update',
+  'careTeam.read',
+  'careTeam.update',
+  'story.read',
+  'story.write',
+  'plan.read',
+  'plan.write',
+  'summary.read',
+  'fhir.export',
 ] as const;
 export type Action = (typeof Actions)[number];
 
@@ -142,6 +150,27 @@ export function decide(principal: Principal, action: Action, ctx: PolicyContext 
       return allow;
     case 'agenda.update':
       return isOrganiser(principal, c) ? allow : deny('only the organiser edits the agenda');
+    case 'careTeam.read':
+      return manager || speaksForPatient(me, c, now)
+        ? allow
+        : deny('health personnel, the patient and guardians see the care team');
+    case 'careTeam.update':
+    case 'fhir.export':
+      return manager ? allow : deny('needs a staff login taking part in the consultation');
+    // Who else reads the story follows the writer's choice: the service filters.
+    case 'story.read':
+    case 'summary.read':
+      return allow;
+    case 'story.write':
+      return speaksForPatient(me, c, now)
+        ? allow
+        : deny('only the patient or a guardian writes the story');
+    case 'plan.read':
+      return me.role !== 'interpreter' ? allow : deny('the interpreter does not keep the plan');
+    case 'plan.write':
+      return isStaffCaller(principal) && (me.role === 'specialist' || isOrganiser(principal, c))
+        ? allow
+        : deny('the host (specialist or organiser) writes the plan');
     case 'consultation.update':
     case 'consultation.reschedule':
     case 'consultation.cancel':
@@ -185,6 +214,18 @@ export function decide(principal: Principal, action: Action, ctx: PolicyContext 
  */
 export function isOrganiser(principal: Principal, c: Consultation): boolean {
   return principal.accountId !== null && principal.accountId === c.organiserId;
+}
+
+/** Staff by their login: a staff login, or a session token minted from one. */
+export function isStaffCaller(principal: Principal): boolean {
+  return (
+    principal.kind === 'staff' || (principal.accountId !== null && isStaffRole(principal.role))
+  );
+}
+
+/** The patient, or a guardian while the patient is under 16 (the consent holders). */
+export function speaksForPatient(me: Participant, c: Consultation, now: Date): boolean {
+  return me.role === 'patient' || consentHolders(c, now).some((h) => h.id === me.id);
 }
 
 function assertUnreachable(x: never): never {
