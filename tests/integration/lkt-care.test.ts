@@ -882,10 +882,10 @@ describe.each(testDrivers)('LKT care team, story and plan on %s', (driver) => {
 
   describe('patient entry (patient token)', () => {
     let child: Consultation;
-    let adult: Consultation;
 
     beforeAll(async () => {
-      adult = await book(spec, [patientP(KARI), gpP()], {}, 50);
+      // Kari's next meeting (booked by a GP who now takes part in her care too).
+      await book(spec, [patientP(KARI), gpP()], {}, 50);
       // MOR is guardian of a 14-year-old booked without a number.
       child = await book(
         spec,
