@@ -232,42 +232,6 @@ CREATE TABLE consultation_agendas (
 `,
   },
   {
-    version: 40,
-    name: 'lkt-live: agenda parts as run in the live session, and who was in each',
-    sql: `
--- One row per time a part was on (a host may return to a part: several runs of one part).
--- part_id is the agenda part's id (shared/src/agenda.ts); title, audience and agreesPlan are
--- copied, so the record stays what happened even if the agenda is edited later.
-CREATE TABLE session_part_runs (
-  id uuid PRIMARY KEY,
-  consultation_id uuid NOT NULL REFERENCES consultations(id),
-  part_id text NOT NULL,
-  position integer NOT NULL,
-  audience text NOT NULL CHECK (audience IN ('staff_only', 'everyone', 'private')),
-  agrees_plan boolean NOT NULL,
-  title text NOT NULL,
-  started_at timestamptz NOT NULL,
-  ended_at timestamptz,
-  started_by_participant_id uuid REFERENCES participants(id),
-  CHECK (ended_at IS NULL OR ended_at >= started_at)
-);
-CREATE INDEX session_part_runs_consultation ON session_part_runs(consultation_id, started_at);
--- Who was where during a run: the private group, its side room, everyone together, or held
--- in the waiting room (staff-only parts), from when to when.
-CREATE TABLE session_part_presence (
-  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  run_id uuid NOT NULL REFERENCES session_part_runs(id),
-  consultation_id uuid NOT NULL REFERENCES consultations(id),
-  participant_id uuid NOT NULL REFERENCES participants(id),
-  media_group text NOT NULL CHECK (media_group IN ('plenary', 'private', 'side', 'held')),
-  from_at timestamptz NOT NULL,
-  to_at timestamptz NOT NULL,
-  CHECK (to_at >= from_at)
-);
-CREATE INDEX session_part_presence_consultation ON session_part_presence(consultation_id);
-`,
-  },
-  {
     version: 31,
     name: 'patient records and care teams',
     sql: `
@@ -370,6 +334,42 @@ CREATE TABLE plan_item_notes (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX plan_item_notes_item ON plan_item_notes(plan_item_id);
+`,
+  },
+  {
+    version: 40,
+    name: 'lkt-live: agenda parts as run in the live session, and who was in each',
+    sql: `
+-- One row per time a part was on (a host may return to a part: several runs of one part).
+-- part_id is the agenda part's id (shared/src/agenda.ts); title, audience and agreesPlan are
+-- copied, so the record stays what happened even if the agenda is edited later.
+CREATE TABLE session_part_runs (
+  id uuid PRIMARY KEY,
+  consultation_id uuid NOT NULL REFERENCES consultations(id),
+  part_id text NOT NULL,
+  position integer NOT NULL,
+  audience text NOT NULL CHECK (audience IN ('staff_only', 'everyone', 'private')),
+  agrees_plan boolean NOT NULL,
+  title text NOT NULL,
+  started_at timestamptz NOT NULL,
+  ended_at timestamptz,
+  started_by_participant_id uuid REFERENCES participants(id),
+  CHECK (ended_at IS NULL OR ended_at >= started_at)
+);
+CREATE INDEX session_part_runs_consultation ON session_part_runs(consultation_id, started_at);
+-- Who was where during a run: the private group, its side room, everyone together, or held
+-- in the waiting room (staff-only parts), from when to when.
+CREATE TABLE session_part_presence (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  run_id uuid NOT NULL REFERENCES session_part_runs(id),
+  consultation_id uuid NOT NULL REFERENCES consultations(id),
+  participant_id uuid NOT NULL REFERENCES participants(id),
+  media_group text NOT NULL CHECK (media_group IN ('plenary', 'private', 'side', 'held')),
+  from_at timestamptz NOT NULL,
+  to_at timestamptz NOT NULL,
+  CHECK (to_at >= from_at)
+);
+CREATE INDEX session_part_presence_consultation ON session_part_presence(consultation_id);
 `,
   },
 ];
