@@ -20,6 +20,7 @@ export default defineConfig({
             'shared/src/**/*.test.ts',
             'server/src/**/*.test.ts',
             'client/src/**/*.test.{ts,tsx}',
+            'bench/**/*.test.ts',
           ],
           environment: 'node',
           // Some unit tests open an in-memory PGlite: its WASM start-up and first queries are

@@ -52,11 +52,10 @@ async function reachable(url: string): Promise<boolean> {
 }
 
 async function run(driver: DriverName): Promise<Figures> {
-  const t: TestApp = await buildTestApp(
-    driver,
-    { INVITE_OPENS_MINUTES_BEFORE: '60' },
-    { loginRateLimitPerMinute: 1_000_000 },
-  );
+  const t: TestApp = await buildTestApp(driver, {
+    INVITE_OPENS_MINUTES_BEFORE: '60',
+    LOGIN_RATE_LIMIT_PER_MINUTE: '1000000',
+  });
   try {
     const roles = ['specialist', 'gp', 'municipal'] as const;
     const staff: StaffLogin[] = [];

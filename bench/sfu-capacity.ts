@@ -22,6 +22,7 @@ import os from 'node:os';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import { mediaCodecs } from '../server/src/sfu/media-codecs.js';
+import { vp8Payload } from './support/vp8.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const SIZES = [2, 3, 5, 8];
@@ -71,32 +72,6 @@ function rtp(
   header.writeUInt32BE(timestamp >>> 0, 4);
   header.writeUInt32BE(ssrc >>> 0, 8);
   return Buffer.concat([header, payload]);
-}
-
-/**
- * A VP8 packet as Chrome sends it: the extended payload descriptor (picture id, TL0
- * index, temporal layer 0), then for a frame's first packet the VP8 payload header.
- * mediasoup reads key frames from these bytes, and forwards video only from a key frame on.
- */
-function vp8Payload(frame: number, firstOfFrame: boolean, keyFrame: boolean): Buffer {
-  const body = Buffer.alloc(VIDEO_PAYLOAD_BYTES, 0x55);
-  body[0] = firstOfFrame ? 0x90 : 0x80; // X, and S on a frame's first packet, partition 0
-  body[1] = 0xe0; // I, L, T present
-  body.writeUInt16BE(0x8000 | (frame & 0x7fff), 2); // two-byte picture id
-  body[4] = frame & 0xff; // TL0PICIDX
-  body[5] = 0x20; // temporal layer 0, layer sync
-  if (firstOfFrame) {
-    // Frame tag: bit 0 clear = key frame; show_frame set.
-    body[6] = keyFrame ? 0x10 : 0x11;
-    body[7] = 0x00;
-    body[8] = 0x00;
-    if (keyFrame) {
-      body.set([0x9d, 0x01, 0x2a], 9); // key frame start code
-      body.writeUInt16LE(640, 12);
-      body.writeUInt16LE(360, 14);
-    }
-  }
-  return body;
 }
 
 async function udpSocket(): Promise<dgram.Socket> {
@@ -206,7 +181,7 @@ async function measure(
                   frame * 3600,
                   s.videoSsrc,
                   last,
-                  vp8Payload(frame, k === 0, key),
+                  vp8Payload(frame, k === 0, key, VIDEO_PAYLOAD_BYTES),
                 ),
               );
               sent++;

@@ -3,6 +3,23 @@ import os from 'node:os';
 import { z } from 'zod';
 import { AssuranceLevel } from '@samkons/shared';
 
+/** mediasoup 3.12's worker log tags (types.WorkerLogTag). */
+const WorkerLogTag = z.enum([
+  'info',
+  'ice',
+  'dtls',
+  'rtp',
+  'srtp',
+  'rtcp',
+  'rtx',
+  'bwe',
+  'score',
+  'simulcast',
+  'svc',
+  'sctp',
+  'message',
+]);
+
 /**
  * Every setting comes from the environment with a default that runs the embedded mode
  * (PGlite, one node, no Redis). The README lists each variable.
@@ -21,6 +38,21 @@ const Env = z.object({
   /** WebRtcServer port per worker: worker i listens on RTC_PORT + i (UDP and TCP). */
   MEDIASOUP_RTC_PORT: z.coerce.number().int().min(0).max(65535).default(40000),
   MEDIASOUP_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
+  /**
+   * Worker log tags, comma-separated; none by default. Each enabled tag streams the
+   * worker's messages of that kind through its channel to Node (RTCP warnings alone are
+   * about 110 a second under load), so turn them on only to diagnose.
+   */
+  MEDIASOUP_LOG_TAGS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(WorkerLogTag)),
   /** Development signalling: join any room by name with full media grants (no token). */
   SIGNALLING_DEV_ROOMS: z.enum(['true', 'false']).default('false'),
   TURN_URLS: z.string().optional(),
@@ -202,6 +234,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       announcedIp: e.MEDIASOUP_ANNOUNCED_IP ?? '127.0.0.1',
       rtcPort: e.MEDIASOUP_RTC_PORT,
       logLevel: e.MEDIASOUP_LOG_LEVEL,
+      logTags: e.MEDIASOUP_LOG_TAGS,
       turn: turnSettings(e),
     },
     db: e.DATABASE_URL

@@ -151,7 +151,8 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     const c = this.#config;
     const worker = await mediasoup.createWorker({
       logLevel: c.logLevel,
-      logTags: ['ice', 'dtls', 'rtp', 'srtp', 'rtcp', 'simulcast'],
+      // None by default: each tag streams messages through the channel to Node.
+      logTags: c.logTags,
     });
     let webRtcServer: types.WebRtcServer;
     try {
