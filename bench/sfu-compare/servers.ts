@@ -4,10 +4,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../tests/support/server-process.js';
 import { childPids, commandName } from './proc.js';
 import type { SfuDialect } from './signalling.js';
 
@@ -34,18 +34,6 @@ export interface ServerOptions {
 }
 
 const TSX = ['--conditions=samkons-source', '--import', 'tsx'];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** `taskset -c core node args` or plain node. */
 export function pinnedNode(core: number | undefined, args: string[]): [string, string[]] {
