@@ -37,34 +37,52 @@ export async function procRssKb(pid: number): Promise<number | undefined> {
   }
 }
 
+export interface ServerProcessOptions {
+  /**
+   * `source` (default) runs server/src/main.ts through tsx; `dist` runs the build,
+   * server/dist/main.js, exactly as `npm start` does (benchmarks measure that).
+   */
+  entry?: 'source' | 'dist';
+  /** Pins the server, and the mediasoup workers it spawns, to this CPU (`taskset`). */
+  cpuCore?: number;
+}
+
 /**
  * Runs server/src/main.ts (the real composition root) in its own Node process, so its
  * memory can be measured apart from the test runner. Resolves once /api/health answers.
  * `env` overrides the defaults below, PORT included (then `url` uses that port).
  */
-export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string> = {},
+  opts: ServerProcessOptions = {},
+): Promise<ServerProcess> {
   // A caller that must know the address first (an OpenID provider's redirect URI) picks it.
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--conditions=samkons-source', '--import', 'tsx', 'server/src/main.ts'],
-    {
-      cwd: repoRoot,
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: process.env.HOME ?? '/root',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        LOG_LEVEL: 'warn',
-        MEDIASOUP_NUM_WORKERS: '1',
-        MEDIASOUP_RTC_PORT: '0',
-        MEDIASOUP_LISTEN_IP: '127.0.0.1',
-        PGLITE_DATA_DIR: 'memory://',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const nodeArgs =
+    opts.entry === 'dist'
+      ? ['server/dist/main.js']
+      : ['--conditions=samkons-source', '--import', 'tsx', 'server/src/main.ts'];
+  // taskset execs Node in its own process: the pid stays the server's.
+  const [command, args] =
+    opts.cpuCore === undefined
+      ? [process.execPath, nodeArgs]
+      : ['taskset', ['-c', String(opts.cpuCore), process.execPath, ...nodeArgs]];
+  const child: ChildProcess = spawn(command, args, {
+    cwd: repoRoot,
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/root',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      MEDIASOUP_NUM_WORKERS: '1',
+      MEDIASOUP_RTC_PORT: '0',
+      MEDIASOUP_LISTEN_IP: '127.0.0.1',
+      PGLITE_DATA_DIR: 'memory://',
+      ...env,
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
