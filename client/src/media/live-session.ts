@@ -1,5 +1,6 @@
 import { fetchIceServers } from './ice-servers';
 import type {
+  LiveAgenda,
   SessionGrants,
   ChatMessage,
   EnterResponse,
@@ -35,6 +36,13 @@ export interface LiveSnapshot {
   phase: Phase;
   /** While waiting: admission needs a consent that does not exist yet. */
   waitingForConsent: boolean;
+  /**
+   * While waiting: the current agenda part is for health personnel only; the meeting
+   * starts for this person when the host moves on (no host action needed).
+   */
+  heldForPart: boolean;
+  /** The consultation's agenda as the session runs it; null when it has none. */
+  agenda: LiveAgenda | null;
   selfId: string | null;
   /** Everyone admitted, including this participant. */
   participants: readonly SessionParticipant[];
@@ -63,6 +71,8 @@ export type LiveEvent =
 export const EMPTY_SNAPSHOT: LiveSnapshot = {
   phase: 'connecting',
   waitingForConsent: false,
+  heldForPart: false,
+  agenda: null,
   selfId: null,
   grants: null,
   participants: [],
@@ -143,6 +153,8 @@ export class LiveSession {
   endForAll = () => this.#signalling.request('endSession', {});
   sendChat = (text: string) => this.#signalling.request('sendChat', { text });
   setRoster = (people: RosterEntry[]) => this.#signalling.request('setRoster', { people });
+  /** Host only (`canModerate`): move the session to an agenda part, or off it (null). */
+  moveToPart = (partId: string | null) => this.#signalling.request('moveToPart', { partId });
   raiseHand = async (raised: boolean) => {
     await this.#signalling.request('raiseHand', { raised });
     this.#setHand(this.#snapshot.selfId, raised);
@@ -172,6 +184,7 @@ export class LiveSession {
     this.#set({
       phase: 'waiting',
       waitingForConsent: res.lobbyEntry.waitingForConsent,
+      heldForPart: res.lobbyEntry.heldForPart ?? false,
       selfId: res.lobbyEntry.participantId,
     });
     return false;
@@ -201,6 +214,8 @@ export class LiveSession {
     this.#set({
       phase: 'admitted',
       waitingForConsent: false,
+      heldForPart: false,
+      agenda: session.agenda ?? null,
       selfId: session.selfParticipantId,
       participants: session.participants,
       lobby: session.lobby,
@@ -225,6 +240,18 @@ export class LiveSession {
       this.media.admitted();
     });
     socket.on('lobbyChanged', ({ lobby }) => this.#set({ lobby }));
+    socket.on('agendaChanged', ({ agenda }) => this.#set({ agenda }));
+    socket.on('waitingForPart', ({ held }) => {
+      if (held && this.#snapshot.phase === 'admitted') {
+        // Sent back to the waiting room for a staff-only part: media off until the next part.
+        this.waitedInLobby = true;
+        this.media.hold();
+        this.#set({ phase: 'waiting', heldForPart: true, waitingForConsent: false, lobby: [] });
+        return;
+      }
+      // Still waiting, no longer for the part: now for consent or a host.
+      this.#set({ heldForPart: held, ...(held ? {} : { waitingForConsent: true }) });
+    });
     socket.on('denied', ({ reason }) => this.#finish({ phase: 'denied', deniedReason: reason }));
     socket.on('removed', ({ reason }) => this.#finish({ phase: 'removed', removedReason: reason }));
     socket.on('sessionEnded', ({ reason }) =>

@@ -17,6 +17,14 @@ describe('media session state machine', () => {
     expect(run([...states, { type: 'joined' }])).toBe('joined');
   });
 
+  it('goes back to connecting when held in the waiting room, and joins again', () => {
+    const inCall = [{ type: 'start' }, { type: 'joined' }] as const;
+    expect(run([...inCall, { type: 'held' }])).toBe('connecting');
+    expect(run([...inCall, { type: 'held' }, { type: 'joined' }])).toBe('joined');
+    expect(next('idle', { type: 'held' })).toBeNull();
+    expect(next('closed', { type: 'held' })).toBeNull();
+  });
+
   it('closes from every live state and stays closed', () => {
     for (const s of ['idle', 'connecting', 'joined', 'reconnecting'] as const) {
       expect(next(s, { type: 'close' })).toBe('closed');

@@ -11,6 +11,11 @@ export type SessionEvent =
   | { type: 'joined' }
   /** The socket dropped, or the server closed the room (e.g. its media worker died). */
   | { type: 'connectionLost' }
+  /**
+   * The session sent this participant back to the waiting room (an agenda part for health
+   * personnel only): media is off, the socket stays, and `admitted` joins again.
+   */
+  | { type: 'held' }
   /** Unrecoverable: refused by the server, or replaced by another tab. */
   | { type: 'failed'; reason: string }
   /** The user left. */
@@ -26,11 +31,13 @@ export function next(state: SessionState, event: SessionEvent): SessionState | n
     case 'connecting':
     case 'reconnecting':
       if (event.type === 'joined') return 'joined';
+      if (event.type === 'held') return 'connecting';
       if (event.type === 'connectionLost') return 'reconnecting';
       if (event.type === 'close' || event.type === 'failed') return 'closed';
       return null;
     case 'joined':
       if (event.type === 'connectionLost') return 'reconnecting';
+      if (event.type === 'held') return 'connecting';
       if (event.type === 'close' || event.type === 'failed') return 'closed';
       return null;
     case 'closed':

@@ -11,6 +11,8 @@ import { AudioSink, Tile } from './Tile';
 import { Controls, type Panel } from './Controls';
 import { ChatPanel } from './ChatPanel';
 import { PeoplePanel } from './PeoplePanel';
+import { AgendaBar } from '../agenda/AgendaBar';
+import { useAgenda } from '../agenda/useAgenda';
 import {
   useChat,
   useConnectionQuality,
@@ -63,6 +65,7 @@ export function CallView(props: {
   const roster = useRoster(live);
   const hand = useRaiseHand(live);
   const quality = useConnectionQuality(media);
+  const agenda = useAgenda(live);
   const [failure, setFailure] = useState<string | null>(null);
   const panelHeadingRef = useRef<HTMLHeadingElement>(null);
 
@@ -107,16 +110,21 @@ export function CallView(props: {
   }, [panel]);
 
   // Failures in plain words: the consent gate by name, anything else by its error code.
-  const act = (p: Promise<unknown> | undefined) =>
-    void p?.catch((err: unknown) => {
-      const e = err instanceof RequestError ? err : undefined;
-      if (e?.reason === 'consent_required') return setFailure(t('lobby.waitingConsent'));
-      setFailure(
-        t(`errors.${e?.code ?? 'internal'}` as 'errors.internal', {
-          defaultValue: t('errors.internal'),
-        }),
-      );
-    });
+  const showFailure = (err: unknown) => {
+    const e = err instanceof RequestError ? err : undefined;
+    if (e?.reason === 'consent_required') return setFailure(t('lobby.waitingConsent'));
+    setFailure(
+      t(`errors.${e?.code ?? 'internal'}` as 'errors.internal', {
+        defaultValue: t('errors.internal'),
+      }),
+    );
+  };
+  const act = (p: Promise<unknown> | undefined) => void p?.catch(showFailure);
+  // In a private part only the people of one's own media group are shown (the server sends
+  // nothing of the others).
+  const visible = agenda
+    ? snapshot.participants.filter((p) => agenda.groupOf(p.id) === agenda.selfGroup)
+    : snapshot.participants;
 
   const hasAudio = (props.localStream?.getAudioTracks().length ?? 0) > 0;
   const hasVideo = (props.localStream?.getVideoTracks().length ?? 0) > 0;
@@ -126,7 +134,7 @@ export function CallView(props: {
   });
   const canModerate = grants?.canModerate ?? false;
   const patientSide = self?.role === 'patient' || self?.role === 'next_of_kin';
-  const count = snapshot.participants.length + 1;
+  const count = visible.length + 1;
   const panelTitle =
     panel === 'chat' ? t('call.chat') : panel === 'people' ? t('call.people') : t('call.consent');
 
@@ -140,6 +148,15 @@ export function CallView(props: {
         <span>{t('call.inMeeting', { n: count })}</span>
         {local.audioOnly && <span className="badge">{t('call.audioOnlyActive')}</span>}
       </header>
+      {agenda && (
+        <AgendaBar
+          agenda={agenda}
+          participants={liveSnap.participants}
+          selfId={liveSnap.selfId}
+          canMove={canModerate}
+          onError={showFailure}
+        />
+      )}
       <div className="visually-hidden" aria-live="polite">
         {announcement} {lobbyNote}
       </div>
@@ -177,7 +194,7 @@ export function CallView(props: {
           {local.screenSharing && media?.screenTrack && (
             <Tile label={props.selfName} track={media.screenTrack} testId="local-screen" screen />
           )}
-          {snapshot.participants.map((p) => (
+          {visible.map((p) => (
             <RemoteTiles
               key={p.id}
               participant={p}

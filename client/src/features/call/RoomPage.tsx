@@ -109,6 +109,7 @@ function LiveRoom({ session, consent }: { session: SessionTokenResponse; consent
         <WaitingScreen
           name={session.participant.name}
           waitingForConsent={snapshot.waitingForConsent}
+          heldForPart={snapshot.heldForPart}
           consentRefused={consentRefused}
           preview={local.stream}
           onLeave={() => live?.leave()}

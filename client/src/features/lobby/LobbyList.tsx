@@ -1,5 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { LobbyEntry } from '@samkons/shared';
+import { useFeatureT } from '../reports/featureI18n';
+import { agendaBundles } from '../agenda/i18n';
 
 /** For hosts: who is waiting, with admit and deny for each. */
 export function LobbyList(props: {
@@ -8,6 +10,7 @@ export function LobbyList(props: {
   onDeny: (id: string) => void;
 }) {
   const { t } = useTranslation();
+  const agendaT = useFeatureT('agenda', agendaBundles).t;
   return (
     <section aria-labelledby="lobby-heading" className="lobby" data-testid="lobby-list">
       <h3 id="lobby-heading">
@@ -32,13 +35,20 @@ export function LobbyList(props: {
                 {e.waitingForConsent && (
                   <span className="badge badge--warning">{t('lobby.awaitingConsent')}</span>
                 )}
+                {e.heldForPart && !e.waitingForConsent && (
+                  <span className="badge" title={agendaT('heldAdmitHint')}>
+                    {agendaT('heldInLobby')}
+                  </span>
+                )}
               </span>
               <span className="lobby__actions">
                 <button
                   type="button"
                   className="button button--small"
-                  aria-disabled={e.waitingForConsent}
-                  onClick={() => !e.waitingForConsent && props.onAdmit(e.participantId)}
+                  aria-disabled={e.waitingForConsent || e.heldForPart === true}
+                  onClick={() =>
+                    !e.waitingForConsent && !e.heldForPart && props.onAdmit(e.participantId)
+                  }
                 >
                   {t('lobby.admit', { name: e.displayName })}
                 </button>

@@ -1,6 +1,8 @@
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { usePageTitle } from '../../app/usePageTitle';
+import { useFeatureT } from '../reports/featureI18n';
+import { agendaBundles } from '../agenda/i18n';
 import './lobby.css';
 
 /**
@@ -10,13 +12,17 @@ import './lobby.css';
 export function WaitingScreen(props: {
   name: string;
   waitingForConsent: boolean;
+  /** The current agenda part is for health personnel only: "the meeting starts shortly". */
+  heldForPart?: boolean;
   /** The patient (or guardian) said no: only clinicians get this (server decides). */
   consentRefused?: boolean;
   preview: MediaStream | null;
   onLeave: () => void;
 }) {
   const { t } = useTranslation();
+  const agendaT = useFeatureT('agenda', agendaBundles).t;
   usePageTitle(t('lobby.title'));
+  const held = props.heldForPart === true && !props.waitingForConsent;
   const headingRef = useRef<HTMLHeadingElement>(null);
   const videoRef = useRef<HTMLVideoElement>(null);
   useEffect(() => headingRef.current?.focus(), []);
@@ -29,14 +35,20 @@ export function WaitingScreen(props: {
         <div className="waiting__pulse" aria-hidden="true" />
         <h1 ref={headingRef} tabIndex={-1}>
           {/* Waiting for consent is not waiting for a host: the host may be the one waiting. */}
-          {props.waitingForConsent ? t('lobby.waitingForConsentTitle') : t('lobby.waiting')}
+          {props.waitingForConsent
+            ? t('lobby.waitingForConsentTitle')
+            : held
+              ? agendaT('heldTitle')
+              : t('lobby.waiting')}
         </h1>
         <p role="status" data-testid="waiting-reason">
           {props.consentRefused
             ? t('lobby.consentRefused')
             : props.waitingForConsent
               ? t('lobby.waitingConsent')
-              : t('lobby.waitingCalm')}
+              : held
+                ? agendaT('heldText')
+                : t('lobby.waitingCalm')}
         </p>
         {props.preview && props.preview.getVideoTracks().length > 0 && (
           <video
