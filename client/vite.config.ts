@@ -1,4 +1,6 @@
 import { defineConfig } from 'vite';
+import { precompress } from './vite/precompress.js';
+import { privateSourceMaps } from './vite/private-source-maps.js';
 
 // No React plugin: esbuild compiles JSX; the plugin's fast refresh is not worth a dependency.
 export default defineConfig({
@@ -10,5 +12,12 @@ export default defineConfig({
       '/socket.io': { target: 'http://127.0.0.1:3000', ws: true },
     },
   },
-  build: { outDir: 'dist', sourcemap: true },
+  plugins: [privateSourceMaps(), precompress()],
+  build: {
+    outDir: 'dist',
+    // Kept out of the served folder (client/dist-sourcemaps) by privateSourceMaps.
+    sourcemap: 'hidden',
+    // Pages are split per route; the largest chunk is the lazy evaluation dashboard.
+    chunkSizeWarningLimit: 500,
+  },
 });

@@ -7,13 +7,11 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import fastifyStatic from '@fastify/static';
 import type { Config } from './config.js';
 import type { MediaHealth } from './sfu/room-registry.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { installInputGuard } from './http/input-guard.js';
+import { registerClientFiles } from './http/client-files.js';
 import { domainRoutes } from './booking/routes.js';
 import type { DomainServices } from './booking/services.js';
 import { registerReports, type ReportsRoutesOptions } from './reports/routes.js';
@@ -75,13 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.reports) await registerReports(app, deps.reports);
 
   // The built client, when there is one; client routes (/room/...) get index.html.
-  const clientDist = path.resolve(config.clientDist);
-  if (existsSync(path.join(clientDist, 'index.html'))) {
-    await app.register(fastifyStatic, { root: clientDist, wildcard: false });
-    app.get('/*', (request, reply) =>
-      request.url.startsWith('/api/') ? reply.callNotFound() : reply.sendFile('index.html'),
-    );
-  }
+  await registerClientFiles(app, config.clientDist);
 
   return app;
 }

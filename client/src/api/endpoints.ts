@@ -19,12 +19,11 @@ import {
 } from '@samkons/shared';
 import type { ApiClient, Refresher, Tokens } from './client';
 import { errorFromResponse, isApiError } from './errors';
-import { reportsEndpoints } from '../features/reports/api';
-import { consentEndpoints } from '../features/consent/api';
 
 /*
- * Every route the client calls, in one place. Paths follow issue 3; when the server's
- * OpenAPI document says otherwise, this file is the only one to change.
+ * The routes the app shell and most pages call. A feature whose routes only its own pages
+ * use keeps them beside it (features/{consent,reports,survey}/api.ts, bound with
+ * `useFeatureApi`), so a patient's first load does not carry the staff pages' schemas.
  */
 
 export const toTokens = (r: TokenResponse): Tokens => ({
@@ -46,10 +45,6 @@ export const refreshTokens: Refresher = async (refreshToken, fetchFn) => {
 
 export function endpoints(api: ApiClient) {
   return {
-    /** Evaluation reports and the experience survey (features/reports/api.ts). */
-    ...reportsEndpoints(api),
-    /** Consent: give, withdraw, and what a participant's session may read. */
-    ...consentEndpoints(api),
     login: (body: LoginRequest) =>
       api.post('/auth/login', { body, schema: TokenResponse, auth: false }),
     logout: () => api.post('/auth/logout'),

@@ -117,6 +117,8 @@ export function clearPatientLogin(): void {
 interface SessionValue {
   account: StaffAccount | null;
   api: Endpoints;
+  /** The HTTP client under `api`, for a feature's own endpoints (`useFeatureApi`). */
+  client: ApiClient;
   login(body: LoginRequest): Promise<void>;
   /** Stores tokens from another login path (OIDC callback). */
   acceptTokens(r: TokenResponse): void;
@@ -139,7 +141,7 @@ export function SessionProvider({
   );
   const [expired, setExpired] = useState(false);
 
-  const api = useMemo(() => {
+  const client = useMemo(() => {
     // The store reads storage each time so a refresh inside ApiClient is seen at once.
     const tokens: TokenStore = {
       get: () => read(STAFF_KEY, StoredStaffSession),
@@ -150,14 +152,14 @@ export function SessionProvider({
         setSession(next);
       },
     };
-    const client = new ApiClient({
+    return new ApiClient({
       tokens,
       refresh: refreshTokens,
       onSessionExpired: () => setExpired(true),
       ...(fetchFn ? { fetch: fetchFn } : {}),
     });
-    return endpoints(client);
   }, [fetchFn]);
+  const api = useMemo(() => endpoints(client), [client]);
 
   const acceptTokens = useCallback((r: TokenResponse) => {
     const next = { ...toTokens(r), account: r.account };
@@ -182,8 +184,16 @@ export function SessionProvider({
   }, [api]);
 
   const value = useMemo<SessionValue>(
-    () => ({ account: session?.account ?? null, api, login, acceptTokens, logout, expired }),
-    [session, api, login, acceptTokens, logout, expired],
+    () => ({
+      account: session?.account ?? null,
+      api,
+      client,
+      login,
+      acceptTokens,
+      logout,
+      expired,
+    }),
+    [session, api, client, login, acceptTokens, logout, expired],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
@@ -196,3 +206,12 @@ export function useSession(): SessionValue {
 
 /** The endpoints, for hooks that fetch. */
 export const useApi = (): Endpoints => useSession().api;
+
+/**
+ * A feature's own endpoints (e.g. `reportsEndpoints`) on the session's client; `bind` is a
+ * module-level function, so the object is made once per client.
+ */
+export function useFeatureApi<T>(bind: (client: ApiClient) => T): T {
+  const { client } = useSession();
+  return useMemo(() => bind(client), [bind, client]);
+}

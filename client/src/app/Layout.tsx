@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { Outlet, useLocation } from 'react-router-dom';
+import { Outlet, useLocation, useNavigation } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { Header } from './Header';
 import './layout.css';
@@ -9,6 +9,8 @@ export function Layout() {
   const { pathname } = useLocation();
   const mainRef = useRef<HTMLElement>(null);
   const shown = useRef(pathname);
+  // Pages are fetched when entered: on a slow line, show that the next one is on its way.
+  const loadingNext = useNavigation().state === 'loading';
 
   // After client-side navigation, move focus to the new page so screen readers announce it
   // and keyboard users start from the top of the content. Not on the first load, and
@@ -31,7 +33,8 @@ export function Layout() {
         {t('app.skipToContent')}
       </a>
       <Header />
-      <main id="main" ref={mainRef} tabIndex={-1} className="main">
+      {loadingNext && <div className="route-progress" aria-hidden="true" />}
+      <main id="main" ref={mainRef} tabIndex={-1} className="main" aria-busy={loadingNext}>
         <Outlet />
       </main>
     </>

@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Consultation } from '@samkons/shared';
-import { useApi } from '../../api/session';
+import { useFeatureApi } from '../../api/session';
+import { consentEndpoints } from './api';
 import { consentHolders, needingCover } from './model';
 import { NoticeRegion, useNoticeAction } from './notice';
 import './consent.css';
@@ -13,7 +14,7 @@ import './consent.css';
  */
 export function VerbalConsentForm(props: { consultation: Consultation; onSaved: () => void }) {
   const { t } = useTranslation();
-  const api = useApi();
+  const api = useFeatureApi(consentEndpoints);
   const holders = consentHolders(props.consultation);
   const cover = needingCover(props.consultation);
   const [givenBy, setGivenBy] = useState(holders[0]?.id ?? '');

@@ -10,8 +10,8 @@ import {
 import type { ApiClient } from '../../api/client';
 
 /**
- * Consent routes (server/src/booking/routes.ts), spread into the app's endpoints like the
- * reports ones. `token`: a live-session token (patient or guardian joining by link); without
+ * Consent routes (server/src/booking/routes.ts), bound where consent is asked or recorded
+ * (`useFeatureApi(consentEndpoints)`). `token`: a live-session token (patient or guardian joining by link); without
  * it the staff login is used (a clinician recording verbal consent).
  */
 export function consentEndpoints(api: ApiClient) {

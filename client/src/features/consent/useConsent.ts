@@ -1,6 +1,7 @@
 import { useCallback, useMemo } from 'react';
 import type { Consent, Consultation, SessionTokenResponse } from '@samkons/shared';
-import { useApi } from '../../api/session';
+import { useFeatureApi } from '../../api/session';
+import { consentEndpoints } from './api';
 import { useQuery } from '../../api/useQuery';
 import { consentInForce, withoutParticipant } from './model';
 
@@ -15,7 +16,7 @@ export interface ConsentData {
  * for a patient or guardian who joined by link without an account.
  */
 export function useConsent(session: SessionTokenResponse) {
-  const api = useApi();
+  const api = useFeatureApi(consentEndpoints);
   const id = session.participant.consultationId;
   const token = session.sessionToken;
   const query = useQuery<ConsentData>(

@@ -16,7 +16,8 @@ import {
   type ReportResponse,
   type ReportRow,
 } from '@samkons/shared';
-import { useApi } from '../../api/session';
+import { useFeatureApi } from '../../api/session';
+import { reportsEndpoints } from './api';
 import { useQuery } from '../../api/useQuery';
 import { isApiError } from '../../api/errors';
 import { usePageTitle } from '../../app/usePageTitle';
@@ -52,7 +53,7 @@ const PRESETS: { preset: Preset; label: keyof ReportsMessages }[] = [
 export function ReportsPage() {
   const { t, lang } = useFeatureT('reports', reportsMessages);
   usePageTitle(t('title'));
-  const api = useApi();
+  const api = useFeatureApi(reportsEndpoints);
   const [period, setPeriod] = useState<ReportQuery>(() => presetPeriod('thisYear', osloToday()));
   const [draft, setDraft] = useState(period);
   const [draftError, setDraftError] = useState<string | null>(null);

@@ -1,19 +1,15 @@
 import {
   ConsultationTravelPlans,
   ReportResponse,
-  SurveyStatus,
   TravelPlaces,
   type ReportQuery,
-  type SurveyAnswerInput,
   type TravelPlanInput,
 } from '@samkons/shared';
-import { z } from 'zod';
 import type { ApiClient } from '../../api/client';
 
 /**
- * The evaluation and survey routes (server/src/reports). Spread into the app's endpoints
- * (client/src/api/endpoints.ts) so every route the client calls stays in one object.
- * `token`: an invite session token (participants without an account answer the survey).
+ * The evaluation routes (server/src/reports), bound by the pages that use them
+ * (`useFeatureApi(reportsEndpoints)`), so their schemas load with those pages only.
  */
 export function reportsEndpoints(api: ApiClient) {
   return {
@@ -36,18 +32,6 @@ export function reportsEndpoints(api: ApiClient) {
         `/reports/consultations/${encodeURIComponent(consultationId)}/participants/${encodeURIComponent(participantId)}/travel`,
         { body },
       ),
-    surveyStatus: (consultationId: string, token?: string, signal?: AbortSignal) =>
-      api.get(`/surveys/${encodeURIComponent(consultationId)}`, {
-        schema: SurveyStatus,
-        signal,
-        ...(token ? { token } : {}),
-      }),
-    answerSurvey: (consultationId: string, body: SurveyAnswerInput, token?: string) =>
-      api.post(`/surveys/${encodeURIComponent(consultationId)}`, {
-        body,
-        schema: z.object({ ok: z.literal(true) }),
-        ...(token ? { token } : {}),
-      }),
   };
 }
 

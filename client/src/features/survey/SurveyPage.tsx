@@ -6,7 +6,8 @@ import {
   type SurveyQuestionId,
   type SurveyStatus,
 } from '@samkons/shared';
-import { getRoomSession, useApi, useSession } from '../../api/session';
+import { getRoomSession, useFeatureApi, useSession } from '../../api/session';
+import { surveyEndpoints } from './api';
 import { useQuery } from '../../api/useQuery';
 import { isApiError } from '../../api/errors';
 import { usePageTitle } from '../../app/usePageTitle';
@@ -25,7 +26,7 @@ export function SurveyPage() {
   const { consultationId = '' } = useParams();
   const { t } = useFeatureT('survey', surveyMessages);
   usePageTitle(t('title'));
-  const api = useApi();
+  const api = useFeatureApi(surveyEndpoints);
   const { account } = useSession();
   const token = getRoomSession(consultationId)?.sessionToken;
   const canAsk = Boolean(token || account);
@@ -81,7 +82,7 @@ function SurveyBody(props: {
   token: string | undefined;
 }) {
   const { status, t } = props;
-  const api = useApi();
+  const api = useFeatureApi(surveyEndpoints);
   const [draft, setDraft] = useState<SurveyDraft>(emptyDraft);
   const [sending, setSending] = useState(false);
   const [done, setDone] = useState<'thanks' | 'already' | null>(status.answered ? 'already' : null);
