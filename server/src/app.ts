@@ -1,4 +1,5 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import {
@@ -20,6 +21,8 @@ import { lktRoutes } from './lkt/index.js';
 
 export interface AppDeps {
   config: Config;
+  /** The node's logger (server/src/logging.ts); JSON at the configured level when absent. */
+  log?: FastifyBaseLogger;
   /** Identity, booking, consent and audit (server/src/booking/services.ts). */
   domain?: DomainServices;
   /** The SFU's rooms and workers, reported by /api/health. */
@@ -32,7 +35,7 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const app = Fastify({
-    logger: { level: config.logLevel },
+    loggerInstance: deps.log ?? pino({ level: config.log.level }),
     bodyLimit: 256 * 1024,
     // Client addresses are audited and rate-limited: X-Forwarded-For counts only when it
     // comes from a configured proxy (TRUST_PROXY), never from anyone.

@@ -29,6 +29,8 @@ const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `json` lines, `pretty` (readable), or `auto`: pretty at a terminal outside production. */
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 
   // Media (mediasoup)
   MEDIASOUP_NUM_WORKERS: z.coerce.number().int().min(1).max(64).default(os.cpus().length),
@@ -222,7 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const e = parsed.data;
   return {
     http: { host: e.HOST, port: e.PORT, publicUrl: e.PUBLIC_URL, trustProxy: trustedProxies(e) },
-    logLevel: e.LOG_LEVEL,
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     signalling: {
       devRooms: e.SIGNALLING_DEV_ROOMS === 'true',
       /** socket.io CORS: pages of these origins may connect (empty: same origin only). */

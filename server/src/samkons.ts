@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { buildApp } from './app.js';
@@ -24,6 +23,7 @@ import { domainAgendas, type AgendaSource } from './session/agenda/agenda-source
 import { databasePartJournal } from './session/agenda/part-journal.js';
 import { nodeUrl, startCluster, type Cluster } from './cluster/index.js';
 import { ReminderScheduler } from './notifications/reminders.js';
+import { createLogger } from './logging.js';
 
 export interface SamkonsOptions {
   /**
@@ -60,6 +60,7 @@ export interface Samkons {
 /** The composition: config -> db -> domain -> media workers -> http -> cluster -> signalling. */
 export async function startSamkons(config: Config, options: SamkonsOptions = {}): Promise<Samkons> {
   const withDomain = options.withDomain ?? true;
+  const log = await createLogger(config);
   let domain: Samkons['domain'];
   let demoDataSeeded = false;
   if (withDomain) {
@@ -75,11 +76,12 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
     domain = { db, services, reports };
   }
 
-  const mediaLog = pino({ level: config.logLevel }).child({ module: 'media' });
+  const mediaLog = log.child({ module: 'media' });
   const workers = await WorkerPool.create(config.media, mediaLog);
   const rooms = new RoomRegistry(workers, mediaLog);
   const app = await buildApp({
     config,
+    log,
     media: rooms,
     ...(domain
       ? {

@@ -151,10 +151,12 @@ function DeviceCheck({ invite }: { invite: ReadyInvite }) {
   const session = invite.status === 'ok' ? invite.session : null;
   const network = useNetworkCheck(api, session?.sessionToken ?? null);
 
-  // Fetch the call page's code now, so joining is quick on a slow line.
+  // Fetch the call page's code while the person checks their devices, so joining is quick
+  // on a slow line; after the round-trip check, which a download in flight would inflate.
+  const rttChecked = network.result.rtt.status !== 'checking';
   useEffect(() => {
-    if (session) void import('../call/RoomPage').catch(() => undefined);
-  }, [session]);
+    if (session && rttChecked) void import('../call/RoomPage').catch(() => undefined);
+  }, [session, rttChecked]);
 
   const join = () => {
     if (!session) return;
