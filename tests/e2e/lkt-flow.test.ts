@@ -1,0 +1,304 @@
+import { fileURLToPath } from 'node:url';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Agenda, Consultation, InviteLink, SessionTokenResponse } from '@samkons/shared';
+import { axeLog } from '../support/axe.js';
+import { browserStageForFile } from '../support/stage.js';
+import {
+  apiCall,
+  demoSpecialistToken,
+  participantContext,
+  remoteVideosDecoding,
+  screenshotter,
+} from '../support/journey.js';
+import { callJoined } from '../support/call.js';
+import {
+  probeReceived,
+  recordReceivedMedia,
+  useSignatureMedia,
+  type ProbeResult,
+  type Signature,
+} from '../support/media-probe.js';
+
+/**
+ * The LKT collaboration meeting end to end in Chromium (issue 11, "Done when"): the staff
+ * pre-brief while the patient waits ("the meeting will start shortly"); the patient, 14,
+ * and her parents come in; the talk with the patient alone, while the parents are in the
+ * side room, proven by media: every participant's camera is a colour and their microphone
+ * a tone of their own, and the parents' pages decode neither the patient's nor the
+ * specialist's picture or sound (nor do their transports receive those bytes) while they
+ * see and hear each other and the GP; then everyone is back together.
+ *
+ * Screenshots at 1280x800 and 1024x768 in test-results/lkt-flow/ (looked at by a person);
+ * axe on every new view.
+ */
+
+const ARTEFACTS = fileURLToPath(new URL('../../test-results/lkt-flow/', import.meta.url));
+
+const stage = browserStageForFile({
+  // The demo seed books the specialist for the next hour: this test books two hours out.
+  env: { INVITE_OPENS_MINUTES_BEFORE: '300' },
+  artefacts: ARTEFACTS,
+});
+
+type Who = 'spec' | 'gp' | 'patient' | 'mother' | 'father';
+const SIGNATURES: Record<Who, Signature> = {
+  spec: { rgb: [30, 60, 200], toneHz: 440 },
+  gp: { rgb: [30, 170, 60], toneHz: 620 },
+  patient: { rgb: [210, 40, 40], toneHz: 770 },
+  mother: { rgb: [230, 200, 40], toneHz: 930 },
+  father: { rgb: [170, 50, 190], toneHz: 1130 },
+};
+const NAMES: Record<Exclude<Who, 'spec'>, string> = {
+  gp: 'Frida Fastlege',
+  patient: 'Siri Solberg',
+  mother: 'Mona Solberg',
+  father: 'Frode Solberg',
+};
+const VIEWPORTS = [
+  { width: 1280, height: 800 },
+  { width: 1024, height: 768 },
+] as const;
+
+const api = <T>(path: string, token: string | null, body?: unknown) =>
+  apiCall<T>(stage.server.url, path, token, body);
+
+/** A participant's browser: signature media, received media recorded, call page opened. */
+async function openCallAs(
+  who: Who,
+  session: SessionTokenResponse,
+  viewport: { width: number; height: number },
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await participantContext(stage.browser, { viewport });
+  context.setDefaultTimeout(30_000);
+  await useSignatureMedia(context, SIGNATURES[who]);
+  await recordReceivedMedia(context);
+  const id = session.participant.consultationId;
+  await context.addInitScript(([key, value]) => sessionStorage.setItem(key, value), [
+    `samkons.room.${id}`,
+    JSON.stringify(session),
+  ] as const);
+  const page = await context.newPage();
+  await page.goto(`${stage.server.url}/room/${id}`);
+  return { context, page };
+}
+
+const sorted = (xs: string[]) => [...new Set(xs)].sort();
+
+describe('LKT collaboration meeting', () => {
+  it('pre-brief, everyone in, a private talk the parents cannot see or hear, all back', async () => {
+    const shot = screenshotter(ARTEFACTS);
+    const a11y = axeLog();
+    /** Both sizes of one view, and axe on it. */
+    const look = async (page: Page, name: string) => {
+      const original = page.viewportSize();
+      for (const v of VIEWPORTS) {
+        await page.setViewportSize(v);
+        await shot(page, `${name}-${v.width}x${v.height}`);
+      }
+      if (original) await page.setViewportSize(original);
+      await a11y.scan(page, name);
+    };
+
+    // --- Booking: a 14-year-old, both parents (guardians), the GP; the kind's agenda ------
+    const staffToken = await demoSpecialistToken(stage.server.url);
+    const start = new Date(Math.ceil((Date.now() + 2 * 3600_000) / 900_000) * 900_000);
+    const c = await api<Consultation>('/consultations', staffToken, {
+      kind: 'co_consultation',
+      title: 'Samarbeidsmøte: Siri, 14 år',
+      startsAt: start.toISOString(),
+      endsAt: new Date(start.getTime() + 60 * 60_000).toISOString(),
+      documentingOrganisation: 'Helse Bergen',
+      participants: [
+        {
+          role: 'gp',
+          name: NAMES.gp,
+          organisation: 'Knarvik legesenter',
+          joinsFrom: 'gp_office',
+          travelDistanceKm: 0,
+        },
+        {
+          role: 'patient',
+          name: NAMES.patient,
+          birthDate: `${new Date().getUTCFullYear() - 14}-05-02`,
+          joinsFrom: 'home',
+          travelDistanceKm: 75,
+        },
+        {
+          role: 'next_of_kin',
+          name: NAMES.mother,
+          isGuardian: true,
+          joinsFrom: 'home',
+          travelDistanceKm: 75,
+        },
+        {
+          role: 'next_of_kin',
+          name: NAMES.father,
+          isGuardian: true,
+          joinsFrom: 'home',
+          travelDistanceKm: 75,
+        },
+      ],
+    });
+    const agenda = await api<Agenda>(`/consultations/${c.id}/agenda`, staffToken);
+    expect(agenda.parts.map((p) => p.title)).toEqual([
+      'Førebuing',
+      'Samtale med pasient og pårørande',
+      'Samtale åleine med pasienten',
+      'Oppsummering og plan',
+    ]);
+    const exchange = async (name: string): Promise<SessionTokenResponse> => {
+      const p = c.participants.find((x) => x.name === name)!;
+      const link = await api<InviteLink>(
+        `/consultations/${c.id}/participants/${p.id}/invite`,
+        staffToken,
+        {},
+      );
+      return api<SessionTokenResponse>('/invites/exchange', null, { token: link.token });
+    };
+    const sessions = {} as Record<Who, SessionTokenResponse>;
+    sessions.mother = await exchange(NAMES.mother);
+    // The guardian consents to everyone taking part (the patient is under 16).
+    await api(`/consultations/${c.id}/consents`, sessions.mother.sessionToken, {
+      method: 'in_app',
+      coveredParticipantIds: c.participants.map((p) => p.id),
+      shareHealthInfo: true,
+    });
+    for (const who of ['gp', 'patient', 'father'] as const)
+      sessions[who] = await exchange(NAMES[who]);
+    sessions.spec = await api<SessionTokenResponse>(
+      `/consultations/${c.id}/session`,
+      staffToken,
+      {},
+    );
+
+    const open = {} as Record<Who, { context: BrowserContext; page: Page }>;
+    const page = (who: Who) => open[who].page;
+
+    // --- 1. Pre-brief: the host starts the agenda; the GP comes in -------------------------
+    open.spec = await openCallAs('spec', sessions.spec, VIEWPORTS[0]);
+    await callJoined(page('spec'));
+    const bar = page('spec').getByTestId('agenda-bar');
+    await expect
+      .poll(() => bar.getByTestId('agenda-now').textContent())
+      .toBe('Dagsordenen er ikkje starta');
+    await bar.getByRole('button', { name: 'Start dagsordenen: Førebuing' }).click();
+    await expect.poll(() => bar.getByTestId('agenda-now').textContent()).toBe('No: Førebuing');
+    // The GP is health personnel: straight in, also during the pre-brief.
+    open.gp = await openCallAs('gp', sessions.gp, VIEWPORTS[0]);
+    await callJoined(page('gp'));
+
+    // The patient arrives early: she waits, told in plain words, and cannot be let in yet.
+    open.patient = await openCallAs('patient', sessions.patient, VIEWPORTS[1]);
+    const waiting = page('patient').getByTestId('waiting-screen');
+    await waiting.waitFor();
+    await expect
+      .poll(() => waiting.getByRole('heading', { level: 1 }).textContent())
+      .toBe('Møtet startar snart');
+    expect(await page('patient').getByTestId('waiting-reason').textContent()).toContain(
+      'Helsepersonellet førebur seg',
+    );
+    await look(page('patient'), '01-patient-meeting-starts-shortly');
+    await page('spec').getByRole('button', { name: 'Deltakarar' }).click();
+    const held = page('spec')
+      .getByTestId('lobby-list')
+      .getByText('Ventar til førebuinga er ferdig');
+    await held.waitFor();
+    expect(
+      await page('spec')
+        .getByTestId('lobby-list')
+        .getByRole('button', { name: `Slepp inn ${NAMES.patient}` })
+        .getAttribute('aria-disabled'),
+    ).toBe('true');
+    await remoteVideosDecoding(page('spec'), 1);
+    await look(page('spec'), '02-host-pre-brief');
+    await page('spec').getByRole('button', { name: 'Lukk', exact: true }).click();
+
+    console.log('lkt-flow: 2 everyone in');
+    // --- 2. Everyone in: the parents arrive; the host moves on and all come in by themselves
+    open.mother = await openCallAs('mother', sessions.mother, VIEWPORTS[1]);
+    open.father = await openCallAs('father', sessions.father, VIEWPORTS[0]);
+    await page('mother').getByTestId('waiting-screen').waitFor();
+    await page('father').getByTestId('waiting-screen').waitFor();
+    await bar
+      .getByRole('button', { name: 'Gå vidare til: Samtale med pasient og pårørande' })
+      .click();
+    const all: Who[] = ['spec', 'gp', 'patient', 'mother', 'father'];
+    for (const who of all) {
+      await callJoined(page(who));
+      await remoteVideosDecoding(page(who), 4);
+    }
+    await expect
+      .poll(() => page('mother').getByTestId('agenda-now').textContent())
+      .toBe('No: Samtale med pasient og pårørande');
+    console.log('lkt-flow: 2 all decoding; probing');
+    const together = await probeReceived(page('mother'), SIGNATURES, 2500);
+    expect(sorted(together.seen)).toEqual(['father', 'gp', 'patient', 'spec']);
+    expect(sorted(together.heard)).toEqual(['father', 'gp', 'patient', 'spec']);
+    await look(page('mother'), '03-mother-everyone-together');
+
+    console.log('lkt-flow: 3 private talk');
+    // --- 3. The talk with the patient alone; the parents and the GP in the side room ------
+    await bar.getByRole('button', { name: 'Gå vidare til: Samtale åleine med pasienten' }).click();
+    await expect
+      .poll(() => page('father').getByTestId('agenda-bar').getAttribute('data-group'))
+      .toBe('side');
+    await remoteVideosDecoding(page('patient'), 1);
+    await remoteVideosDecoding(page('spec'), 1);
+    for (const who of ['mother', 'father', 'gp'] as const) await remoteVideosDecoding(page(who), 2);
+
+    const probes = {} as Record<Who, ProbeResult>;
+    for (const who of all) probes[who] = await probeReceived(page(who), SIGNATURES, 3000);
+    const report = Object.fromEntries(
+      all.map((w) => {
+        const p = probes[w];
+        return [
+          w,
+          {
+            seen: sorted(p.seen),
+            heard: sorted(p.heard),
+            transportBytes: p.after.transportBytes - p.before.transportBytes,
+            inboundBytes: p.after.inboundBytes - p.before.inboundBytes,
+          },
+        ];
+      }),
+    );
+    console.log(`private part, received per participant: ${JSON.stringify(report, null, 1)}`);
+    // The parents: nothing of the patient or the specialist, decoded or not; each other and
+    // the GP, seen and heard.
+    expect(report.mother?.seen).toEqual(['father', 'gp']);
+    expect(report.mother?.heard).toEqual(['father', 'gp']);
+    expect(report.father?.seen).toEqual(['gp', 'mother']);
+    expect(report.father?.heard).toEqual(['gp', 'mother']);
+    expect(report.gp?.seen).toEqual(['father', 'mother']);
+    // The private talk: the patient and the specialist only.
+    expect(report.patient?.seen).toEqual(['spec']);
+    expect(report.patient?.heard).toEqual(['spec']);
+    expect(report.spec?.seen).toEqual(['patient']);
+    expect(report.spec?.heard).toEqual(['patient']);
+    // Packets: every byte the parents' transports received belongs to a stream they are
+    // allowed (the patient's and specialist's camera and microphone would be about as much
+    // again as the two streams they may receive), and those streams keep flowing.
+    for (const who of ['mother', 'father'] as const) {
+      const r = report[who]!;
+      expect(r.inboundBytes).toBeGreaterThan(10_000);
+      expect(r.transportBytes).toBeLessThan(r.inboundBytes * 1.3 + 30_000);
+    }
+    await look(page('patient'), '04-patient-private-talk');
+    await look(page('mother'), '05-mother-side-room');
+    await look(page('spec'), '06-host-private-talk');
+
+    console.log('lkt-flow: 4 back together');
+    // --- 4. Everyone back together --------------------------------------------------------
+    await bar.getByRole('button', { name: 'Gå vidare til: Oppsummering og plan' }).click();
+    for (const who of all) await remoteVideosDecoding(page(who), 4);
+    const back = await probeReceived(page('father'), SIGNATURES, 2500);
+    expect(sorted(back.seen)).toEqual(['gp', 'mother', 'patient', 'spec']);
+    expect(sorted(back.heard)).toEqual(['gp', 'mother', 'patient', 'spec']);
+    await look(page('spec'), '07-host-summary-and-plan');
+
+    console.log(`lkt-flow screenshots:\n${shot.paths.join('\n')}`);
+    expect(a11y.failures()).toBe('');
+    await Promise.all(all.map((w) => open[w].context.close()));
+  }, 480_000);
+});
