@@ -21,6 +21,7 @@ import { domainConsentGate, openConsentGate } from './session/consent-gate.js';
 import { databaseJournal, nullJournal } from './session/session-journal.js';
 import { domainAgendas, type AgendaSource } from './session/agenda/agenda-source.js';
 import { databasePartJournal } from './session/agenda/part-journal.js';
+import { LivePlan, participantPrincipalOf } from './session/plan/live-plan.js';
 import { nodeUrl, startCluster, type Cluster } from './cluster/index.js';
 import { ReminderScheduler } from './notifications/reminders.js';
 import { createLogger } from './logging.js';
@@ -119,6 +120,17 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
         ? { agendas: domainAgendas(domain.services.lkt.agenda) }
         : {}),
     ...(domain ? { partJournal: databasePartJournal({ db: domain.db, log: app.log }) } : {}),
+    ...(domain
+      ? {
+          plan: {
+            store: domain.services.lkt.plan,
+            live: new LivePlan({
+              store: domain.services.lkt.plan,
+              principalOf: participantPrincipalOf(domain.services.auth),
+            }),
+          },
+        }
+      : {}),
   });
   if (domain) sessions.subscribe(domain.services.events);
 

@@ -22,3 +22,4 @@ export * from './care-team.js';
 export * from './story.js';
 export * from './plan.js';
 export * from './patient-care.js';
+export * from './live-plan.js';

@@ -3,6 +3,7 @@ import { lineText } from './plain-text.js';
 import { ErrorCode } from './errors.js';
 import { SessionErrorReason, sessionNotifications, sessionRequests } from './session.js';
 import { agendaNotifications, agendaRequests } from './live-agenda.js';
+import { planNotifications, planRequests } from './live-plan.js';
 
 /**
  * The socket.io signalling contract between the browser and the SFU.
@@ -213,6 +214,8 @@ export const requests = {
   ...sessionRequests,
   /** The agenda in the live session: parts, private part and side room (live-agenda.ts). */
   ...agendaRequests,
+  /** The agreed plan, written live by the host (live-plan.ts). */
+  ...planRequests,
   /**
    * Enters the media room named by the handshake's credentials; one round trip. Needs
    * admission (`enter` first; with `roomJoin` it enters implicitly), else `forbidden` with
@@ -271,6 +274,7 @@ export type ClientToServerEvents = {
 export const notifications = {
   ...sessionNotifications,
   ...agendaNotifications,
+  ...planNotifications,
   peerJoined: z.object({ peer: PeerInfo }),
   peerLeft: z.object({ peerId: Id }),
   /** A paused server-side consumer; create it locally, then send `resumeConsumer`. */

@@ -282,7 +282,7 @@ describe('LKT collaboration meeting', () => {
     for (const who of ['mother', 'father'] as const) {
       const r = report[who]!;
       expect(r.inboundBytes).toBeGreaterThan(10_000);
-      expect(r.transportBytes).toBeLessThan(r.inboundBytes * 1.3 + 30_000);
+      expect(r.transportBytes).toBeLessThan(r.inboundBytes * 1.25 + 20_000);
     }
     await look(page('patient'), '04-patient-private-talk');
     await look(page('mother'), '05-mother-side-room');

@@ -79,7 +79,7 @@ export async function recordReceivedMedia(context: BrowserContext): Promise<void
 export interface Counters {
   /** Bytes the receiving side's transports got (all SRTP/SRTCP, known SSRC or not). */
   transportBytes: number;
-  /** Sum over inbound RTP streams the page knows. */
+  /** Sum over inbound RTP streams the page knows (payload and RTP headers). */
   inboundBytes: number;
   inboundPackets: number;
 }
@@ -118,7 +118,7 @@ export async function probeReceived(
           report.forEach((s: Record<string, unknown> & { type: string }) => {
             if (s.type === 'transport') c.transportBytes += Number(s.bytesReceived ?? 0);
             if (s.type === 'inbound-rtp') {
-              c.inboundBytes += Number(s.bytesReceived ?? 0);
+              c.inboundBytes += Number(s.bytesReceived ?? 0) + Number(s.headerBytesReceived ?? 0);
               c.inboundPackets += Number(s.packetsReceived ?? 0);
             }
           });
@@ -189,11 +189,14 @@ export async function probeReceived(
           const end = performance.now() + ms;
           while (performance.now() < end) {
             analyser.getFloatFrequencyData(bins);
-            for (const n of names) {
+            // Each track carries one person's tone: the strongest signature frequency, when it
+            // stands clearly above the codec's noise, says whose.
+            const levels = names.map((n) => {
               const i = Math.round(sigs[n]!.toneHz / hz);
-              const peak = Math.max(bins[i - 1]!, bins[i]!, bins[i + 1]!);
-              if (peak > -60) found.add(n);
-            }
+              return { n, db: Math.max(bins[i - 1]!, bins[i]!, bins[i + 1]!) };
+            });
+            const top = levels.sort((a, b) => b.db - a.db)[0];
+            if (top && top.db > -45) found.add(top.n);
             await new Promise((r) => setTimeout(r, 100));
           }
           source.disconnect();

@@ -160,6 +160,11 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     await agenda.moveTo(partId, this.#agendaPort, actor.principal);
   }
 
+  /** To everyone admitted (features built on the session, e.g. the live plan). */
+  announce(notification: Notification): void {
+    if (!this.#closed) this.#broadcast(notification);
+  }
+
   /** The organiser saved a new version of the agenda: follow it (agenda-runner.ts). */
   agendaEdited(parts: readonly AgendaPart[]): void {
     if (this.#closed) return;

@@ -9,6 +9,7 @@ import type { SessionJournal } from './session-journal.js';
 import { AgendaRunner } from './agenda/agenda-runner.js';
 import { noAgendas, type AgendaSource } from './agenda/agenda-source.js';
 import { nullPartJournal, type PartJournal } from './agenda/part-journal.js';
+import type { LivePlan, PlanStore } from './plan/live-plan.js';
 
 /** Who hosts a consultation's live session, as the directory answers a claim. */
 export type SessionClaim = { owner: 'self' } | { owner: 'other'; url: string };
@@ -43,6 +44,9 @@ export class LiveSessions {
   readonly journal: SessionJournal;
   readonly #agendas: AgendaSource;
   readonly partJournal: PartJournal;
+  /** The agreed plan in the call; absent without the domain (development rooms). */
+  readonly plan: LivePlan | undefined;
+  readonly #planStore: PlanStore | undefined;
   #unsubscribe: (() => void)[] = [];
 
   constructor(deps: {
@@ -54,7 +58,10 @@ export class LiveSessions {
     /** The consultation's agenda, read when its session opens (session/agenda/). */
     agendas?: AgendaSource;
     partJournal?: PartJournal;
+    plan?: { live: LivePlan; store: PlanStore };
   }) {
+    this.plan = deps.plan?.live;
+    this.#planStore = deps.plan?.store;
     this.#agendas = deps.agendas ?? noAgendas;
     this.partJournal = deps.partJournal ?? nullPartJournal;
     this.#directory = deps.directory ?? singleNodeDirectory;
@@ -167,6 +174,20 @@ export class LiveSessions {
           .load(e.consultationId)
           .then((parts) => session.agendaEdited(parts))
           .catch((err: unknown) => this.#log.error({ err }, 'agenda re-read failed'));
+      }),
+      events.on('plan.changed', (e) => {
+        const session = this.#sessions.get(e.consultationId);
+        const store = this.#planStore;
+        if (!session || !store) return;
+        store
+          .listForSession(e.consultationId)
+          .then((items) =>
+            session.announce({
+              name: 'planChanged',
+              data: { items, changedItemId: e.itemId ?? null },
+            }),
+          )
+          .catch((err: unknown) => this.#log.error({ err }, 'plan re-read failed'));
       }),
       events.on('consultation.changed', (e) => {
         if (e.change === 'cancelled') {

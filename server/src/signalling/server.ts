@@ -240,6 +240,11 @@ export function attachSignalling(opts: {
     return { session, member };
   };
 
+  const livePlan = () => {
+    if (!sessions.plan) throw new DomainError('invalid_state', 'No plan on this server');
+    return sessions.plan;
+  };
+
   const handlers: { [K in RequestName]: Handler<K> } = {
     enter: (_data, socket) => enter(socket),
     async admit({ participantId }, socket) {
@@ -286,6 +291,23 @@ export function attachSignalling(opts: {
     setRoster({ people }, socket) {
       const { session, member } = inSession(socket);
       session.setRoster(member, people);
+      return {};
+    },
+    async planGet(_data, socket) {
+      const { session, member } = inSession(socket);
+      return { items: await livePlan().list(session, member) };
+    },
+    async planAdd(item, socket) {
+      const { session, member } = inSession(socket);
+      return { item: await livePlan().add(session, member, item) };
+    },
+    async planUpdate({ itemId, patch }, socket) {
+      const { session, member } = inSession(socket);
+      return { item: await livePlan().update(session, member, itemId, patch) };
+    },
+    async planRemove({ itemId }, socket) {
+      const { session, member } = inSession(socket);
+      await livePlan().remove(session, member, itemId);
       return {};
     },
     async moveToPart({ partId }, socket) {
