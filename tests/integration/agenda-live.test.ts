@@ -434,3 +434,108 @@ async function joinMediaProducer(socket: TestSocket, transportId: string): Promi
     }),
   );
 }
+
+describe('live plan', () => {
+  it('the host writes the plan in the call; everyone admitted sees it change; nobody else writes', async () => {
+    const w = await world();
+    const host = await sockets.connect({ token: w.tokens.spec });
+    await enter(host);
+    const gp = await sockets.connect({ token: w.tokens.gp });
+    await enter(gp);
+    const mother = await sockets.connect({ token: w.tokens.mother });
+    const admittedMother = nextEvent(mother, 'admitted');
+    expect((await enter(mother)).status).toBe('waiting');
+    ok(await request(host, 'admit', { participantId: w.ids.mother }));
+    await admittedMother;
+    const father = await sockets.connect({ token: w.tokens.father });
+    expect((await enter(father)).status).toBe('waiting');
+
+    // The host writes; everyone admitted is told, with the whole plan.
+    const seenByMother = nextEvent(mother, 'planChanged');
+    const item = ok(
+      await request(host, 'planAdd', {
+        what: 'Siri prøver ny inhalator i fire veker',
+        owner: { kind: 'patient' },
+        dueDate: '2031-01-31',
+      }),
+    ).item;
+    expect(item).toMatchObject({ what: 'Siri prøver ny inhalator i fire veker', status: 'open' });
+    const changed = await seenByMother;
+    expect(changed.changedItemId).toBe(item.id);
+    expect(changed.items.map((i) => i.id)).toEqual([item.id]);
+    expect(ok(await request(gp, 'planGet', {})).items.map((i) => i.id)).toEqual([item.id]);
+
+    // Only the host writes; the waiting father neither reads nor writes.
+    expect(
+      err(await request(gp, 'planAdd', { what: 'x', owner: { kind: 'patient' }, dueDate: null }))
+        .code,
+    ).toBe('forbidden');
+    expect(err(await request(mother, 'planRemove', { itemId: item.id })).code).toBe('forbidden');
+    expect(err(await request(father, 'planGet', {}))).toMatchObject({
+      code: 'forbidden',
+      reason: 'not_admitted',
+    });
+
+    // Update and remove, each seen by the others.
+    const updated = nextEvent(gp, 'planChanged', (e) => e.items[0]?.dueDate === '2031-02-15');
+    ok(await request(host, 'planUpdate', { itemId: item.id, patch: { dueDate: '2031-02-15' } }));
+    await updated;
+    const removed = nextEvent(mother, 'planChanged', (e) => e.items.length === 0);
+    ok(await request(host, 'planRemove', { itemId: item.id }));
+    await removed;
+
+    // Another consultation's item is not reachable from this call.
+    const other = await world();
+    const otherHost = await sockets.connect({ token: other.tokens.spec });
+    await enter(otherHost);
+    const foreign = ok(
+      await request(otherHost, 'planAdd', {
+        what: 'Anna',
+        owner: { kind: 'patient' },
+        dueDate: null,
+      }),
+    ).item;
+    expect(err(await request(host, 'planRemove', { itemId: foreign.id })).code).toBe('not_found');
+    expect(
+      err(await request(host, 'planUpdate', { itemId: foreign.id, patch: { what: 'Kapra' } })).code,
+    ).toBe('not_found');
+    expect(ok(await request(otherHost, 'planGet', {})).items.map((i) => i.id)).toEqual([
+      foreign.id,
+    ]);
+  });
+
+  it('refuses malformed plan requests with a clear error', async () => {
+    const w = await world();
+    const host = await sockets.connect({ token: w.tokens.spec });
+    await enter(host);
+    const bad: [string, unknown][] = [
+      ['planAdd', {}],
+      ['planAdd', { what: '', owner: { kind: 'patient' }, dueDate: null }],
+      ['planAdd', { what: 'x', owner: { kind: 'nobody' }, dueDate: null }],
+      ['planAdd', { what: 'x', owner: { kind: 'patient' }, dueDate: '31.01.2031' }],
+      ['planAdd', { what: 'x\u0000y', owner: { kind: 'patient' }, dueDate: null }],
+      ['planAdd', { what: 'x', owner: { kind: 'patient' }, dueDate: null, extra: 1 }],
+      ['planAdd', { what: 'x'.repeat(501), owner: { kind: 'patient' }, dueDate: null }],
+      ['planUpdate', { itemId: 'not-a-uuid', patch: { what: 'x' } }],
+      ['planUpdate', { itemId: crypto.randomUUID(), patch: {} }],
+      ['planRemove', { itemId: 42 }],
+      ['planGet', { extra: true }],
+    ];
+    for (const [name, payload] of bad) {
+      expect(
+        await rawRequest(host, name, payload),
+        `${name} ${JSON.stringify(payload)}`,
+      ).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    }
+    // A care team member who is not on this patient's team is refused by the plan service.
+    expect(
+      err(
+        await request(host, 'planAdd', {
+          what: 'x',
+          owner: { kind: 'care_team_member', memberId: crypto.randomUUID() },
+          dueDate: null,
+        }),
+      ).code,
+    ).toBe('bad_request');
+  });
+});
