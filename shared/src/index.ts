@@ -23,3 +23,4 @@ export * from './story.js';
 export * from './plan.js';
 export * from './patient-care.js';
 export * from './live-plan.js';
+export * from './fhir.js';

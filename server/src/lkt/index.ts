@@ -16,6 +16,8 @@ import { StoryService } from '../story/story-service.js';
 import { registerStoryRoutes } from '../story/routes.js';
 import { PlanService } from '../plan/plan-service.js';
 import { registerPlanRoutes } from '../plan/routes.js';
+import { FhirService } from '../fhir/fhir-service.js';
+import { registerFhirRoutes } from '../fhir/routes.js';
 import { PatientCare } from './patient-care.js';
 import { registerPatientCareRoutes } from './patient-routes.js';
 
@@ -30,6 +32,7 @@ export interface LktServices {
   careTeam: CareTeamService;
   story: StoryService;
   plan: PlanService;
+  fhir: FhirService;
   /** The patient entry's side (patient token), when the patient eID is configured. */
   patientCare: PatientCare | undefined;
   /** Inside the booking's transaction: the agenda and the patient record of a new consultation. */
@@ -62,6 +65,7 @@ export function createLktServices(
     careTeam,
     story,
     plan,
+    fhir: new FhirService(db, records, opts.identityHasher),
     patientCare: opts.patientTokens
       ? new PatientCare({ db, signer: opts.patientTokens, records, careTeam, story, plan })
       : undefined,
@@ -83,5 +87,6 @@ export function lktRoutes(
     registerStoryRoutes(app, services.story, principal);
     registerPlanRoutes(app, services.plan, principal);
     registerPatientCareRoutes(app, services.patientCare);
+    registerFhirRoutes(app, services.fhir, principal);
   };
 }
