@@ -30,6 +30,44 @@ function consultation(over: Partial<RawConsultationFacts> = {}): RawConsultation
   };
 }
 
+describe('LKT figures', () => {
+  it('counts sessions with a plan, items done on time (Oslo dates), and private parts held', () => {
+    const withPlan = buildFacts(
+      consultation({
+        lkt: {
+          planItems: [
+            // Done 23:30 UTC on the 14th = 00:30 on the 15th in Oslo: on time for the 15th.
+            { dueDate: '2024-03-15', status: 'done', doneAt: '2024-03-14T23:30:00.000Z' },
+            // Done on the 16th in Oslo: late.
+            { dueDate: '2024-03-15', status: 'done', doneAt: '2024-03-15T23:30:00.000Z' },
+            { dueDate: '2024-03-20', status: 'open', doneAt: null },
+            { dueDate: null, status: 'done', doneAt: '2024-03-10T10:00:00.000Z' },
+          ],
+          privatePartRuns: 1,
+        },
+      }),
+      factors,
+    );
+    const without = buildFacts(consultation({ id: 'c2' }), factors);
+    const r = aggregate([withPlan, without], { from: '2024-03-01', to: '2024-03-31' }, factors);
+    expect(r.total).toMatchObject({
+      sessions: 2,
+      sessionsWithPlan: 1,
+      planItems: 4,
+      planItemsWithDue: 3,
+      planItemsDoneOnTime: 1,
+      sessionsWithPrivatePart: 1,
+    });
+    const csv = toCsv(r).split('\r\n');
+    expect(
+      csv[0]!.endsWith(
+        'sessions_with_plan,plan_items,plan_items_with_due,plan_items_done_on_time,sessions_with_private_part',
+      ),
+    ).toBe(true);
+    expect(csv[1]!.endsWith(',1,4,3,1,1')).toBe(true);
+  });
+});
+
 describe('session facts', () => {
   it('derives trips from the booking: patient and accompanying nurse 360 km, specialist zero', () => {
     const f = buildFacts(consultation(), factors);
@@ -182,7 +220,7 @@ describe('aggregates', () => {
     expect(lines).toHaveLength(1 + rows);
     expect(lines[1]!.startsWith('total,all,1,0.75,3,2.25,2,360,6,43.2,900,0,,')).toBe(true);
     expect(lines).toContain(
-      `municipality,"'=HYPERLINK(""x""),y",1,0.75,3,2.25,2,360,6,43.2,900,0,,${','.repeat(REPORT_CSV_COLUMNS.length - 14)}`,
+      `municipality,"'=HYPERLINK(""x""),y",1,0.75,3,2.25,2,360,6,43.2,900,0,${','.repeat(REPORT_CSV_COLUMNS.length - 18)},0,0,0,0,0`,
     );
   });
 });

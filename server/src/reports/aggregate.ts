@@ -40,6 +40,20 @@ export interface RawConsultationFacts {
     scores: Record<string, number | null>;
     freeText: string | null;
   }[];
+  /** LKT: the plan agreed and the private parts held (absent: none). */
+  lkt?: {
+    planItems: { dueDate: string | null; status: 'open' | 'done'; doneAt: string | null }[];
+    privatePartRuns: number;
+  };
+}
+
+/** LKT figures of one session. */
+export interface LktFacts {
+  planItems: number;
+  planItemsWithDue: number;
+  /** Done on or before the due date, comparing Oslo calendar dates. */
+  planItemsDoneOnTime: number;
+  privatePartHeld: boolean;
 }
 
 export interface ParticipantFacts {
@@ -69,6 +83,7 @@ export interface ConsultationFacts {
   municipality: string;
   participants: ParticipantFacts[];
   survey: RawConsultationFacts['survey'];
+  lkt: LktFacts;
 }
 
 const STAFF_ACCOMPANYING_ROLES = new Set(['municipal', 'gp']);
@@ -154,6 +169,20 @@ export function buildFacts(raw: RawConsultationFacts, factors: TravelFactors): C
     municipality: patientTrip ?? anyTrip ?? UNKNOWN_MUNICIPALITY,
     participants,
     survey: raw.survey,
+    lkt: lktFacts(raw.lkt),
+  };
+}
+
+export function lktFacts(raw: RawConsultationFacts['lkt']): LktFacts {
+  const items = raw?.planItems ?? [];
+  const withDue = items.filter((x) => x.dueDate !== null);
+  return {
+    planItems: items.length,
+    planItemsWithDue: withDue.length,
+    planItemsDoneOnTime: withDue.filter(
+      (x) => x.status === 'done' && x.doneAt !== null && osloDay(x.doneAt) <= x.dueDate!,
+    ).length,
+    privatePartHeld: (raw?.privatePartRuns ?? 0) > 0,
   };
 }
 
@@ -192,8 +221,15 @@ function toRow(dimension: ReportDimension, key: string, s: Slice): ReportRow {
     surveyAnswers: s.survey.length,
     surveyMean: count ? round2(all / count) : null,
     scores,
+    sessionsWithPlan: s.sessions.filter((c) => c.lkt.planItems > 0).length,
+    planItems: sum(s.sessions, (c) => c.lkt.planItems),
+    planItemsWithDue: sum(s.sessions, (c) => c.lkt.planItemsWithDue),
+    planItemsDoneOnTime: sum(s.sessions, (c) => c.lkt.planItemsDoneOnTime),
+    sessionsWithPrivatePart: s.sessions.filter((c) => c.lkt.privatePartHeld).length,
   };
 }
+
+const sum = <T>(xs: T[], f: (x: T) => number) => xs.reduce((n, x) => n + f(x), 0);
 
 function groupSessions(
   facts: ConsultationFacts[],
@@ -315,6 +351,11 @@ export function toCsv(report: ReportResponse): string {
         r.surveyAnswers,
         r.surveyMean,
         ...ALL_SURVEY_QUESTIONS.map((q) => r.scores[q]),
+        r.sessionsWithPlan,
+        r.planItems,
+        r.planItemsWithDue,
+        r.planItemsDoneOnTime,
+        r.sessionsWithPrivatePart,
       ]
         .map(csvCell)
         .join(','),

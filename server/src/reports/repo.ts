@@ -54,7 +54,7 @@ export const reportsRepo = {
     const ids = head.rows.map((r) => r.id);
     if (ids.length === 0) return [];
 
-    const [participants, attendance, survey] = await Promise.all([
+    const [participants, attendance, survey, planItems, privateRuns] = await Promise.all([
       q.query<{
         id: string;
         consultation_id: string;
@@ -89,6 +89,24 @@ export const reportsRepo = {
       }>(
         `SELECT consultation_id, participant_id, role, audience, scores, free_text
            FROM survey_answers WHERE consultation_id = ANY($1::uuid[]) ORDER BY submitted_at, id`,
+        [ids],
+      ),
+      // LKT (lkt-data): the plan agreed (plan_items, migration 33) and the private parts held
+      // (lkt-live's session_part_runs, migration 40).
+      q.query<{
+        consultation_id: string;
+        due_date: string | null;
+        status: 'open' | 'done';
+        done_at: Date | null;
+      }>(
+        `SELECT consultation_id, to_char(due_date, 'YYYY-MM-DD') AS due_date, status, done_at
+           FROM plan_items WHERE consultation_id = ANY($1::uuid[]) AND removed_at IS NULL`,
+        [ids],
+      ),
+      q.query<{ consultation_id: string; runs: string | number }>(
+        `SELECT consultation_id, count(*) AS runs FROM session_part_runs
+          WHERE consultation_id = ANY($1::uuid[]) AND audience = 'private'
+          GROUP BY consultation_id`,
         [ids],
       ),
     ]);
@@ -126,6 +144,14 @@ export const reportsRepo = {
           scores: parseJson(s.scores) as Record<string, number | null>,
           freeText: s.free_text,
         })),
+      lkt: {
+        planItems: planItems.rows
+          .filter((x) => x.consultation_id === c.id)
+          .map((x) => ({ dueDate: x.due_date, status: x.status, doneAt: isoOrNull(x.done_at) })),
+        privatePartRuns: Number(
+          privateRuns.rows.find((x) => x.consultation_id === c.id)?.runs ?? 0,
+        ),
+      },
     }));
   },
 

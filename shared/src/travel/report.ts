@@ -39,6 +39,15 @@ export const ReportRow = z.object({
   /** Mean over every Likert answer in the rows' surveys (1–5), null with none. */
   surveyMean: z.number().nullable(),
   scores: z.record(z.string(), z.number().nullable()),
+  /** LKT (issue 11): sessions where a plan was agreed (at least one plan item). */
+  sessionsWithPlan: z.number().int(),
+  /** Plan items agreed in these sessions (removed ones not counted). */
+  planItems: z.number().int(),
+  /** Of those, the items with a due date, and those done on or before it (Oslo dates). */
+  planItemsWithDue: z.number().int(),
+  planItemsDoneOnTime: z.number().int(),
+  /** Sessions in which a private part ("Samtale åleine med pasienten") was held. */
+  sessionsWithPrivatePart: z.number().int(),
 });
 export type ReportRow = z.infer<typeof ReportRow>;
 
@@ -91,6 +100,11 @@ export const REPORT_CSV_COLUMNS = [
   'survey_answers',
   'survey_mean',
   ...ALL_SURVEY_QUESTIONS.map((q) => `score_${q}`),
+  'sessions_with_plan',
+  'plan_items',
+  'plan_items_with_due',
+  'plan_items_done_on_time',
+  'sessions_with_private_part',
 ] as const;
 
 export const ParticipantReport = z.object({

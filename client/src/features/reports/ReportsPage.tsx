@@ -246,6 +246,33 @@ function Report({ data, t, lang }: { data: ReportResponse; t: T; lang: FeatureLa
             formula={t('formulaSurvey', { answers: n(total.surveyAnswers, 0) })}
             t={t}
           />
+          <Figure
+            id="lkt-plan"
+            label={t('lktPlan')}
+            value={t('valueLktPlan', {
+              sessions: n(total.sessionsWithPlan, 0),
+              total: n(total.sessions, 0),
+            })}
+            formula={t('formulaLktPlan', { items: n(total.planItems, 0) })}
+            t={t}
+          />
+          <Figure
+            id="lkt-on-time"
+            label={t('lktOnTime')}
+            value={t('valueLktOnTime', {
+              done: n(total.planItemsDoneOnTime, 0),
+              due: n(total.planItemsWithDue, 0),
+            })}
+            formula={t('formulaLktOnTime')}
+            t={t}
+          />
+          <Figure
+            id="lkt-private"
+            label={t('lktPrivate')}
+            value={t('valueLktPrivate', { sessions: n(total.sessionsWithPrivatePart, 0) })}
+            formula={t('formulaLktPrivate')}
+            t={t}
+          />
         </ul>
       </section>
 
