@@ -1,6 +1,9 @@
 import { fetchIceServers } from './ice-servers';
 import type {
   LiveAgenda,
+  NewPlanItem,
+  PlanItem,
+  PlanItemPatch,
   SessionGrants,
   ChatMessage,
   EnterResponse,
@@ -43,6 +46,8 @@ export interface LiveSnapshot {
   heldForPart: boolean;
   /** The consultation's agenda as the session runs it; null when it has none. */
   agenda: LiveAgenda | null;
+  /** The agreed plan as written so far (live); empty until loaded. */
+  plan: readonly PlanItem[];
   selfId: string | null;
   /** Everyone admitted, including this participant. */
   participants: readonly SessionParticipant[];
@@ -73,6 +78,7 @@ export const EMPTY_SNAPSHOT: LiveSnapshot = {
   waitingForConsent: false,
   heldForPart: false,
   agenda: null,
+  plan: [],
   selfId: null,
   grants: null,
   participants: [],
@@ -153,6 +159,11 @@ export class LiveSession {
   endForAll = () => this.#signalling.request('endSession', {});
   sendChat = (text: string) => this.#signalling.request('sendChat', { text });
   setRoster = (people: RosterEntry[]) => this.#signalling.request('setRoster', { people });
+  /** Host only: the plan service checks it is the specialist or organiser. */
+  planAdd = (item: NewPlanItem) => this.#signalling.request('planAdd', item);
+  planUpdate = (itemId: string, patch: PlanItemPatch) =>
+    this.#signalling.request('planUpdate', { itemId, patch });
+  planRemove = (itemId: string) => this.#signalling.request('planRemove', { itemId });
   /** Host only (`canModerate`): move the session to an agenda part, or off it (null). */
   moveToPart = (partId: string | null) => this.#signalling.request('moveToPart', { partId });
   raiseHand = async (raised: boolean) => {
@@ -223,6 +234,12 @@ export class LiveSession {
       chat: session.chat,
       grants: session.grants,
     });
+    // The plan so far; changes arrive as `planChanged`. A server without plans answers
+    // with an error: the call simply has no plan then.
+    this.#signalling
+      .request('planGet', {})
+      .then(({ items }) => this.#set({ plan: items }))
+      .catch(() => undefined);
   }
 
   #listen(): void {
@@ -241,6 +258,7 @@ export class LiveSession {
     });
     socket.on('lobbyChanged', ({ lobby }) => this.#set({ lobby }));
     socket.on('agendaChanged', ({ agenda }) => this.#set({ agenda }));
+    socket.on('planChanged', ({ items }) => this.#set({ plan: items }));
     socket.on('waitingForPart', ({ held }) => {
       if (held && this.#snapshot.phase === 'admitted') {
         // Sent back to the waiting room for a staff-only part: media off until the next part.

@@ -151,7 +151,9 @@ export function decide(principal: Principal, action: Action, ctx: PolicyContext 
     case 'agenda.update':
       return isOrganiser(principal, c) ? allow : deny('only the organiser edits the agenda');
     case 'careTeam.read':
-      return manager || speaksForPatient(me, c, now)
+      // Health personnel in the call (a session token minted from their login) pick plan
+      // owners from the care team, as they would on the consultation page.
+      return manager || isStaffCaller(principal) || speaksForPatient(me, c, now)
         ? allow
         : deny('health personnel, the patient and guardians see the care team');
     case 'careTeam.update':

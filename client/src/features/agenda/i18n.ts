@@ -2,6 +2,21 @@ import type { FeatureLang } from '../reports/featureI18n';
 
 /** Strings of the agenda in the call (namespace `agenda`). nn is the default language. */
 export const nn = {
+  planTitle: 'Plan',
+  planEmpty: 'Ingen punkt i planen enno.',
+  planWhat: 'Kva skal gjerast',
+  planWho: 'Kven har ansvaret',
+  planWhen: 'Innan (valfritt)',
+  planAdd: 'Legg til i planen',
+  planRemove: 'Fjern «{{what}}» frå planen',
+  planPatient: 'Pasienten',
+  planBy: 'Ansvar: {{name}}',
+  planDue: 'Innan {{date}}',
+  planDone: 'Gjort',
+  planOpen: 'Ikkje gjort',
+  planCount: 'Planen har {{n}} punkt',
+  planNoCareTeam:
+    'Legg helsepersonell til i behandlarteamet på konsultasjonssida for å gje dei ansvar.',
   barLabel: 'Dagsorden',
   offAgenda: 'Dagsordenen er ikkje starta',
   now: 'No: {{title}}',
@@ -33,6 +48,21 @@ export const nn = {
 export type AgendaStrings = typeof nn;
 
 export const nb: AgendaStrings = {
+  planTitle: 'Plan',
+  planEmpty: 'Ingen punkter i planen ennå.',
+  planWhat: 'Hva skal gjøres',
+  planWho: 'Hvem har ansvaret',
+  planWhen: 'Innen (valgfritt)',
+  planAdd: 'Legg til i planen',
+  planRemove: 'Fjern «{{what}}» fra planen',
+  planPatient: 'Pasienten',
+  planBy: 'Ansvar: {{name}}',
+  planDue: 'Innen {{date}}',
+  planDone: 'Gjort',
+  planOpen: 'Ikke gjort',
+  planCount: 'Planen har {{n}} punkter',
+  planNoCareTeam:
+    'Legg helsepersonell til i behandlerteamet på konsultasjonssiden for å gi dem ansvar.',
   barLabel: 'Agenda',
   offAgenda: 'Agendaen er ikke startet',
   now: 'Nå: {{title}}',
@@ -62,6 +92,21 @@ export const nb: AgendaStrings = {
 };
 
 export const en: AgendaStrings = {
+  planTitle: 'Plan',
+  planEmpty: 'No items in the plan yet.',
+  planWhat: 'What is to be done',
+  planWho: 'Who is responsible',
+  planWhen: 'By (optional)',
+  planAdd: 'Add to the plan',
+  planRemove: 'Remove “{{what}}” from the plan',
+  planPatient: 'The patient',
+  planBy: 'Responsible: {{name}}',
+  planDue: 'By {{date}}',
+  planDone: 'Done',
+  planOpen: 'Not done',
+  planCount: 'The plan has {{n}} items',
+  planNoCareTeam:
+    'Add health personnel to the care team on the consultation page to make them responsible.',
   barLabel: 'Agenda',
   offAgenda: 'The agenda has not started',
   now: 'Now: {{title}}',

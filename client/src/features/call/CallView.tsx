@@ -13,6 +13,8 @@ import { ChatPanel } from './ChatPanel';
 import { PeoplePanel } from './PeoplePanel';
 import { AgendaBar } from '../agenda/AgendaBar';
 import { useAgenda } from '../agenda/useAgenda';
+import { PlanPanel } from '../agenda/PlanPanel';
+import { useCareTeamOwners } from '../agenda/useCareTeamOwners';
 import {
   useChat,
   useConnectionQuality,
@@ -54,6 +56,8 @@ export function CallView(props: {
   grants: SessionGrants | null;
   consent?: ConsentApi | undefined;
   speakerId?: string | undefined;
+  /** The live-session token (the plan panel reads the care team with it). */
+  sessionToken?: string | undefined;
   onLeave: () => void;
 }) {
   const { t } = useTranslation();
@@ -66,6 +70,11 @@ export function CallView(props: {
   const hand = useRaiseHand(live);
   const quality = useConnectionQuality(media);
   const agenda = useAgenda(live);
+  const canWritePlan = (grants?.canModerate ?? false) && live !== null;
+  const owners = useCareTeamOwners(grants?.consultationId, props.sessionToken, canWritePlan);
+  // The plan shows in the part that agrees it, and whenever it has items.
+  const showPlan =
+    live !== null && (agenda?.current?.agreesPlan === true || liveSnap.plan.length > 0);
   const [failure, setFailure] = useState<string | null>(null);
   const panelHeadingRef = useRef<HTMLHeadingElement>(null);
 
@@ -154,6 +163,16 @@ export function CallView(props: {
           participants={liveSnap.participants}
           selfId={liveSnap.selfId}
           canMove={canModerate}
+          onError={showFailure}
+        />
+      )}
+      {showPlan && live && (
+        <PlanPanel
+          items={liveSnap.plan}
+          canWrite={canWritePlan}
+          owners={owners}
+          onAdd={(item) => live.planAdd(item)}
+          onRemove={(id) => live.planRemove(id)}
           onError={showFailure}
         />
       )}

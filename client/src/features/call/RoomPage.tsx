@@ -128,6 +128,7 @@ function LiveRoom({ session, consent }: { session: SessionTokenResponse; consent
           grants={grants}
           consent={consent}
           speakerId={prefs.speakerId}
+          sessionToken={session.sessionToken}
           onLeave={() => live?.leave()}
         />
       );
