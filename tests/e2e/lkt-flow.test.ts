@@ -1,24 +1,20 @@
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { Agenda, Consultation, InviteLink, SessionTokenResponse } from '@samkons/shared';
+import type { SessionTokenResponse } from '@samkons/shared';
 import { axeLog } from '../support/axe.js';
 import { browserStageForFile } from '../support/stage.js';
-import {
-  apiCall,
-  demoSpecialistToken,
-  participantContext,
-  remoteVideosDecoding,
-  screenshotter,
-} from '../support/journey.js';
+import { remoteVideosDecoding, screenshotter } from '../support/journey.js';
 import { callJoined } from '../support/call.js';
+import { probeReceived, type ProbeResult } from '../support/media-probe.js';
 import {
-  probeReceived,
-  recordReceivedMedia,
-  useSignatureMedia,
-  type ProbeResult,
-  type Signature,
-} from '../support/media-probe.js';
+  bookLktMeeting,
+  NAMES,
+  openCallAs as openCall,
+  SIGNATURES,
+  sortedSet,
+  type Who,
+} from '../support/lkt.js';
 
 /**
  * The LKT collaboration meeting end to end in Chromium (issue 11, "Done when"): the staff
@@ -41,49 +37,13 @@ const stage = browserStageForFile({
   artefacts: ARTEFACTS,
 });
 
-type Who = 'spec' | 'gp' | 'patient' | 'mother' | 'father';
-const SIGNATURES: Record<Who, Signature> = {
-  spec: { rgb: [30, 60, 200], toneHz: 440 },
-  gp: { rgb: [30, 170, 60], toneHz: 620 },
-  patient: { rgb: [210, 40, 40], toneHz: 770 },
-  mother: { rgb: [230, 200, 40], toneHz: 930 },
-  father: { rgb: [170, 50, 190], toneHz: 1130 },
-};
-const NAMES: Record<Exclude<Who, 'spec'>, string> = {
-  gp: 'Frida Fastlege',
-  patient: 'Siri Solberg',
-  mother: 'Mona Solberg',
-  father: 'Frode Solberg',
-};
 const VIEWPORTS = [
   { width: 1280, height: 800 },
   { width: 1024, height: 768 },
 ] as const;
+type Viewport = { width: number; height: number };
 
-const api = <T>(path: string, token: string | null, body?: unknown) =>
-  apiCall<T>(stage.server.url, path, token, body);
-
-/** A participant's browser: signature media, received media recorded, call page opened. */
-async function openCallAs(
-  who: Who,
-  session: SessionTokenResponse,
-  viewport: { width: number; height: number },
-): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await participantContext(stage.browser, { viewport });
-  context.setDefaultTimeout(30_000);
-  await useSignatureMedia(context, SIGNATURES[who]);
-  await recordReceivedMedia(context);
-  const id = session.participant.consultationId;
-  await context.addInitScript(([key, value]) => sessionStorage.setItem(key, value), [
-    `samkons.room.${id}`,
-    JSON.stringify(session),
-  ] as const);
-  const page = await context.newPage();
-  await page.goto(`${stage.server.url}/room/${id}`);
-  return { context, page };
-}
-
-const sorted = (xs: string[]) => [...new Set(xs)].sort();
+const sorted = sortedSet;
 
 describe('LKT collaboration meeting', () => {
   it('pre-brief, everyone in, a private talk the parents cannot see or hear, all back', async () => {
@@ -101,76 +61,15 @@ describe('LKT collaboration meeting', () => {
     };
 
     // --- Booking: a 14-year-old, both parents (guardians), the GP; the kind's agenda ------
-    const staffToken = await demoSpecialistToken(stage.server.url);
-    const start = new Date(Math.ceil((Date.now() + 2 * 3600_000) / 900_000) * 900_000);
-    const c = await api<Consultation>('/consultations', staffToken, {
-      kind: 'co_consultation',
-      title: 'Samarbeidsmøte: Siri, 14 år',
-      startsAt: start.toISOString(),
-      endsAt: new Date(start.getTime() + 60 * 60_000).toISOString(),
-      documentingOrganisation: 'Helse Bergen',
-      participants: [
-        {
-          role: 'gp',
-          name: NAMES.gp,
-          organisation: 'Knarvik legesenter',
-          joinsFrom: 'gp_office',
-          travelDistanceKm: 0,
-        },
-        {
-          role: 'patient',
-          name: NAMES.patient,
-          birthDate: `${new Date().getUTCFullYear() - 14}-05-02`,
-          joinsFrom: 'home',
-          travelDistanceKm: 75,
-        },
-        {
-          role: 'next_of_kin',
-          name: NAMES.mother,
-          isGuardian: true,
-          joinsFrom: 'home',
-          travelDistanceKm: 75,
-        },
-        {
-          role: 'next_of_kin',
-          name: NAMES.father,
-          isGuardian: true,
-          joinsFrom: 'home',
-          travelDistanceKm: 75,
-        },
-      ],
-    });
-    const agenda = await api<Agenda>(`/consultations/${c.id}/agenda`, staffToken);
+    const { agenda, sessions } = await bookLktMeeting(stage.server.url);
     expect(agenda.parts.map((p) => p.title)).toEqual([
       'Førebuing',
       'Samtale med pasient og pårørande',
       'Samtale åleine med pasienten',
       'Oppsummering og plan',
     ]);
-    const exchange = async (name: string): Promise<SessionTokenResponse> => {
-      const p = c.participants.find((x) => x.name === name)!;
-      const link = await api<InviteLink>(
-        `/consultations/${c.id}/participants/${p.id}/invite`,
-        staffToken,
-        {},
-      );
-      return api<SessionTokenResponse>('/invites/exchange', null, { token: link.token });
-    };
-    const sessions = {} as Record<Who, SessionTokenResponse>;
-    sessions.mother = await exchange(NAMES.mother);
-    // The guardian consents to everyone taking part (the patient is under 16).
-    await api(`/consultations/${c.id}/consents`, sessions.mother.sessionToken, {
-      method: 'in_app',
-      coveredParticipantIds: c.participants.map((p) => p.id),
-      shareHealthInfo: true,
-    });
-    for (const who of ['gp', 'patient', 'father'] as const)
-      sessions[who] = await exchange(NAMES[who]);
-    sessions.spec = await api<SessionTokenResponse>(
-      `/consultations/${c.id}/session`,
-      staffToken,
-      {},
-    );
+    const openCallAs = (who: Who, session: SessionTokenResponse, viewport: Viewport) =>
+      openCall(stage.browser, stage.server.url, who, session, viewport);
 
     const open = {} as Record<Who, { context: BrowserContext; page: Page }>;
     const page = (who: Who) => open[who].page;
@@ -295,7 +194,20 @@ describe('LKT collaboration meeting', () => {
     const back = await probeReceived(page('father'), SIGNATURES, 2500);
     expect(sorted(back.seen)).toEqual(['gp', 'mother', 'patient', 'spec']);
     expect(sorted(back.heard)).toEqual(['gp', 'mother', 'patient', 'spec']);
+    // --- 5. The plan, written by the host, seen live by everyone ------------------------------
+    const plan = page('spec').getByTestId('live-plan');
+    await plan.getByLabel('Kva skal gjerast').fill('Siri prøver den nye inhalatoren i fire veker');
+    await plan.getByLabel('Kven har ansvaret').selectOption({ label: 'Pasienten' });
+    await plan.getByLabel('Innan (valfritt)').fill('2031-01-31');
+    await plan.getByRole('button', { name: 'Legg til i planen' }).click();
+    for (const who of ['patient', 'mother', 'gp'] as const) {
+      await page(who)
+        .getByTestId('live-plan')
+        .getByText('Siri prøver den nye inhalatoren i fire veker')
+        .waitFor();
+    }
     await look(page('spec'), '07-host-summary-and-plan');
+    await look(page('patient'), '08-patient-sees-the-plan');
 
     console.log(`lkt-flow screenshots:\n${shot.paths.join('\n')}`);
     expect(a11y.failures()).toBe('');

@@ -134,7 +134,14 @@ export async function probeReceived(
           }))
           .sort((a, b) => a.d - b.d)[0]!.n;
 
-      const live = w.__probeTracks.filter((t) => t.readyState === 'live');
+      // Every receiver of every peer connection (a reused transceiver fires no new 'track'),
+      // plus every track seen by 'track' events; the live ones are what can still play.
+      const receivers = w.__probePcs
+        .filter((pc) => pc.connectionState !== 'closed')
+        .flatMap((pc) => pc.getReceivers().map((r) => r.track));
+      const live = [...new Set([...receivers, ...w.__probeTracks])].filter(
+        (t) => t.readyState === 'live',
+      );
       const before = await counters();
       const seen: string[] = [];
       const heard: string[] = [];

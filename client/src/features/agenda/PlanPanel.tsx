@@ -69,9 +69,10 @@ export function PlanPanel(props: {
                 <button
                   type="button"
                   className="button button--secondary button--small"
+                  aria-label={t('planRemove', { what: item.what })}
                   onClick={() => void props.onRemove(item.id).catch(props.onError)}
                 >
-                  {t('planRemove', { what: item.what })}
+                  {t('planRemoveShort')}
                 </button>
               )}
             </li>
