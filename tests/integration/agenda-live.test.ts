@@ -406,6 +406,53 @@ describe('agenda: private part', () => {
     expect(groupOf(w.ids.gp).sort()).toEqual(['private', 'side']);
   });
 
+  it('keeps chat within the private talk and within the side room', async () => {
+    const w = await world();
+    const host = await sockets.connect({ token: w.tokens.spec });
+    await enter(host);
+    const people = { spec: host } as Record<Who, TestSocket>;
+    for (const who of ['patient', 'mother', 'father'] as const) {
+      const s = await sockets.connect({ token: w.tokens[who] });
+      const admittedEvent = nextEvent(s, 'admitted');
+      expect((await enter(s)).status).toBe('waiting');
+      ok(await request(host, 'admit', { participantId: w.ids[who] }));
+      await admittedEvent;
+      people[who] = s;
+    }
+    ok(await request(host, 'moveToPart', { partId: w.parts.alone }));
+    const heard = Object.fromEntries(
+      (['spec', 'patient', 'mother', 'father'] as const).map((who) => [
+        who,
+        recordEvents(people[who]),
+      ]),
+    ) as Record<'spec' | 'patient' | 'mother' | 'father', ReturnType<typeof recordEvents>>;
+    const texts = (who: 'spec' | 'patient' | 'mother' | 'father') =>
+      heard[who]
+        .filter((e) => e.name === 'chatMessage')
+        .map((e) => (e.data as { text: string }).text);
+
+    const toSpec = nextEvent(host, 'chatMessage');
+    ok(await request(people.patient, 'sendChat', { text: 'Eg er redd for å seie det til mamma' }));
+    await toSpec;
+    const toFather = nextEvent(people.father, 'chatMessage');
+    ok(await request(people.mother, 'sendChat', { text: 'Kva trur du ho seier no?' }));
+    await toFather;
+    expect(texts('spec')).toEqual(['Eg er redd for å seie det til mamma']);
+    expect(texts('patient')).toEqual(['Eg er redd for å seie det til mamma']);
+    expect(texts('mother')).toEqual(['Kva trur du ho seier no?']);
+    expect(texts('father')).toEqual(['Kva trur du ho seier no?']);
+
+    // Reconnecting later (even once everyone is together) does not reveal the other side's chat.
+    ok(await request(host, 'moveToPart', { partId: w.parts.plan }));
+    people.mother.disconnect();
+    await expect.poll(() => server.rooms.get(w.c.id)?.peer(w.ids.mother)).toBeUndefined();
+    const mother = await sockets.connect({ token: w.tokens.mother });
+    const again = await enter(mother);
+    expect(again.status).toBe('admitted');
+    if (again.status !== 'admitted') return;
+    expect(again.session.chat.map((m) => m.text)).toEqual(['Kva trur du ho seier no?']);
+  });
+
   it('refuses malformed agenda requests with a clear error', async () => {
     const w = await world();
     const host = await sockets.connect({ token: w.tokens.spec });

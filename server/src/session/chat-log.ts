@@ -11,12 +11,17 @@ const MAX_MESSAGES = 500;
  * trace beyond the call; documentation belongs in the patient record, not here.
  */
 export class ChatLog {
-  #messages: ChatMessage[] = [];
+  #messages: { message: ChatMessage; visibleTo: ReadonlySet<string> | null }[] = [];
 
+  /**
+   * `visibleTo`: the participants who may read it (a message written in a private part stays
+   * with those who were in it); null: everyone in the session, now and later.
+   */
   append(
     from: { participantId: string; displayName: string; role: Role | null },
     text: string,
     now: Date,
+    visibleTo: ReadonlySet<string> | null = null,
   ): ChatMessage {
     const message: ChatMessage = {
       id: randomUUID(),
@@ -26,13 +31,16 @@ export class ChatLog {
       text,
       sentAt: now.toISOString(),
     };
-    this.#messages.push(message);
+    this.#messages.push({ message, visibleTo });
     if (this.#messages.length > MAX_MESSAGES) this.#messages.shift();
     return message;
   }
 
-  all(): ChatMessage[] {
-    return [...this.#messages];
+  /** The messages `participantId` may read (all of them without an id). */
+  all(participantId?: string): ChatMessage[] {
+    return this.#messages
+      .filter((m) => !participantId || !m.visibleTo || m.visibleTo.has(participantId))
+      .map((m) => m.message);
   }
 
   clear(): void {

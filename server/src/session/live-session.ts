@@ -265,6 +265,9 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
   sendChat(actor: SessionMember, text: string): string {
     this.#assertAdmitted(actor);
     const { principal } = actor;
+    // In a private part a message stays within the sender's media group (the private talk
+    // or its side room), now and for anyone reconnecting later.
+    const audience = this.#mediaGroupOf(actor);
     const message = this.#chat.append(
       {
         participantId: pidOf(actor),
@@ -273,8 +276,14 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       },
       text,
       new Date(),
+      audience,
     );
-    this.#broadcast({ name: 'chatMessage', data: message });
+    for (const p of this.#present.values()) {
+      const pid = pidOf(p.member);
+      if (p.status === 'admitted' && (!audience || audience.has(pid))) {
+        p.member.notify({ name: 'chatMessage', data: message });
+      }
+    }
     return message.id;
   }
 
@@ -506,7 +515,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       participants: this.#participants(),
       lobby: member.principal.grants.canAdmit ? this.#lobby.entries() : [],
       roster: this.#roster.get(),
-      chat: this.#chat.all(),
+      chat: this.#chat.all(pidOf(member)),
       grants: member.principal.grants,
       ...(this.#deps.agenda ? { agenda: this.#deps.agenda.view() } : {}),
     };
@@ -581,6 +590,22 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
   #heldByPart(principal: SocketPrincipal): boolean {
     const agenda = this.#deps.agenda;
     return agenda?.placementOf(principal.grants.participantId, principal.role) === 'held';
+  }
+
+  /**
+   * Everyone admitted who shares `member`'s media group when the current part splits the
+   * session (a private part); null when everyone is together.
+   */
+  #mediaGroupOf(member: SessionMember): ReadonlySet<string> | null {
+    const agenda = this.#deps.agenda;
+    if (agenda?.current?.audience !== 'private') return null;
+    const group = (m: SessionMember) => agenda.placementOf(pidOf(m), m.principal.role);
+    const mine = group(member);
+    return new Set(
+      [...this.#present.values()]
+        .filter((p) => p.status === 'admitted' && group(p.member) === mine)
+        .map((p) => pidOf(p.member)),
+    );
   }
 
   #assertNotHeld(principal: SocketPrincipal): void {
