@@ -27,6 +27,8 @@ export interface AppDeps {
   domain?: DomainServices;
   /** The SFU's rooms and workers, reported by /api/health. */
   media?: { health(): Promise<MediaHealth> };
+  /** SIGTERM received: /api/health answers 503 `draining`. */
+  isDraining?: () => boolean;
   /** Evaluation reports and experience survey (server/src/reports). */
   reports?: ReportsRoutesOptions;
 }
@@ -68,10 +70,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   }
 
-  app.get('/api/health', async () => ({
-    status: 'ok' as const,
-    ...(deps.media ? await deps.media.health() : {}),
-  }));
+  app.get('/api/health', async (_request, reply) => {
+    // Draining (SIGTERM): still alive, but load balancers should send new users elsewhere.
+    if (deps.isDraining?.()) return reply.code(503).send({ status: 'draining' as const });
+    return { status: 'ok' as const, ...(deps.media ? await deps.media.health() : {}) };
+  });
 
   if (deps.reports) await registerReports(app, deps.reports);
 

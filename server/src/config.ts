@@ -31,6 +31,12 @@ const Env = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `json` lines, `pretty` (readable), or `auto`: pretty at a terminal outside production. */
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  /**
+   * SIGTERM: how long open sessions may go on (no new ones start) before the node closes;
+   * clients then reconnect and re-enter by themselves. Keep it below the orchestrator's kill
+   * timeout (docker compose `stop_grace_period`).
+   */
+  SHUTDOWN_DRAIN_SECONDS: z.coerce.number().min(0).max(3600).default(20),
 
   // Media (mediasoup)
   MEDIASOUP_NUM_WORKERS: z.coerce.number().int().min(1).max(64).default(os.cpus().length),
@@ -225,6 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   return {
     http: { host: e.HOST, port: e.PORT, publicUrl: e.PUBLIC_URL, trustProxy: trustedProxies(e) },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
+    shutdown: { drainSeconds: e.SHUTDOWN_DRAIN_SECONDS },
     signalling: {
       devRooms: e.SIGNALLING_DEV_ROOMS === 'true',
       /** socket.io CORS: pages of these origins may connect (empty: same origin only). */
@@ -244,7 +251,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       : ({ driver: 'pglite', dataDir: e.PGLITE_DATA_DIR } as const),
     redis: e.REDIS_URL ? { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } : undefined,
     auth: {
-      /** A random secret per process when unset: tokens then die with the process. */
+      /**
+       * When unset, generated once and kept with the data (auth/signing-secret.ts); random
+       * per process only with an in-memory database.
+       */
       jwtSecret: e.JWT_SECRET,
       accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,

@@ -1,3 +1,5 @@
+// First: mediasoup's workers must die with this process (read before mediasoup loads).
+import './sfu/worker-guard.js';
 import { loadConfig } from './config.js';
 import { publicUrlOf } from './booking/services.js';
 import { demoLoginHelp } from './demo/seed.js';
@@ -13,13 +15,25 @@ async function main(): Promise<void> {
   );
   if (config.demoData) console.log(demoLoginHelp(publicUrlOf(config)));
 
-  const shutdown = async (signal: string) => {
-    node.app.log.info({ signal }, 'shutting down');
-    await node.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  const exit = (work: Promise<void>) =>
+    void work.then(
+      () => process.exit(0),
+      (err: unknown) => {
+        node.app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  // SIGTERM (an orchestrator's stop): drain, so open calls go on a while and clients
+  // reconnect by themselves afterwards. A second SIGTERM, or SIGINT, closes at once.
+  process.once('SIGTERM', () => {
+    node.app.log.info({ signal: 'SIGTERM' }, 'draining before shutdown');
+    exit(node.drain(config.shutdown.drainSeconds * 1000));
+    process.once('SIGTERM', () => exit(node.close()));
+  });
+  process.once('SIGINT', () => {
+    node.app.log.info({ signal: 'SIGINT' }, 'shutting down');
+    exit(node.close());
+  });
 }
 
 main().catch((err: unknown) => {

@@ -22,6 +22,9 @@ import { databaseJournal, nullJournal } from './session/session-journal.js';
 import { domainAgendas, type AgendaSource } from './session/agenda/agenda-source.js';
 import { databasePartJournal } from './session/agenda/part-journal.js';
 import { LivePlan, participantPrincipalOf } from './session/plan/live-plan.js';
+import { databaseSessionMemory } from './session/session-memory.js';
+import { resolveSigningSecret } from './auth/signing-secret.js';
+import { turnCredentials } from './turn/credentials.js';
 import { nodeUrl, startCluster, type Cluster } from './cluster/index.js';
 import { ReminderScheduler } from './notifications/reminders.js';
 import { createLogger } from './logging.js';
@@ -54,7 +57,17 @@ export interface Samkons {
   /** With the domain: sends due reminders on a timer (every node; claims keep it once). */
   reminders?: ReminderScheduler;
   demoDataSeeded: boolean;
-  /** Idempotent; releases cluster claims before the database and workers go. */
+  /** True from `drain` on: /api/health answers 503, so load balancers stop sending here. */
+  readonly draining: boolean;
+  /**
+   * SIGTERM: no new sessions here, clients are told, open sessions go on until they have
+   * all closed or `timeoutMs` passed; then `close`. Idempotent.
+   */
+  drain(timeoutMs: number): Promise<void>;
+  /**
+   * Idempotent; releases cluster claims before the database and workers go. What the live
+   * sessions remember (admissions, mute, hands) stays for the next start.
+   */
   close(): Promise<void>;
 }
 
@@ -66,7 +79,9 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
   let demoDataSeeded = false;
   if (withDomain) {
     const db = await openDatabase(config);
-    const services = createDomainServices(config, db);
+    // Tokens and invite links already sent must survive a restart (signing-secret.ts).
+    const jwtSecret = await resolveSigningSecret(config, db);
+    const services = createDomainServices({ ...config, auth: { ...config.auth, jwtSecret } }, db);
     demoDataSeeded = config.demoData && (await seedDemoData(db, services));
     const reports = await createReports(db, config.reports);
     // The demo specialist sees the evaluation dashboard.
@@ -80,10 +95,12 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
   const mediaLog = log.child({ module: 'media' });
   const workers = await WorkerPool.create(config.media, mediaLog);
   const rooms = new RoomRegistry(workers, mediaLog);
+  let draining = false;
   const app = await buildApp({
     config,
     log,
     media: rooms,
+    isDraining: () => draining,
     ...(domain
       ? {
           domain: domain.services,
@@ -112,6 +129,7 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
     journal: domain
       ? databaseJournal({ db: domain.db, reports: domain.reports, log: app.log })
       : nullJournal,
+    ...(domain ? { memory: databaseSessionMemory({ db: domain.db, log: app.log }) } : {}),
     log: app.log,
     ...(cluster ? { directory: cluster.directory } : {}),
     ...(options.agendas
@@ -151,6 +169,10 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
     log: app.log,
     ...(cluster ? { adapter: cluster.adapter } : {}),
     allowedOrigins: config.signalling.allowedOrigins,
+    iceServersFor: (principal) => {
+      const turn = config.media.turn;
+      return turn ? turnCredentials(turn, principal.grants.participantId).iceServers : [];
+    },
   });
 
   const reminders = domain
@@ -168,6 +190,27 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
   const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
 
   let closing: Promise<void> | undefined;
+  let drained: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      // Before the database closes: waits for a reminder run in progress.
+      await reminders?.stop();
+      // The connections close next: the sessions keep what they remember for the restart.
+      sessions.suspend();
+      signalling.close();
+      await sessions.journal.settled();
+      await sessions.partJournal.settled();
+      await sessions.memory.settled();
+      sessions.close();
+      // Claims released first, so another node can host these consultations at once.
+      await cluster?.close();
+      rooms.close();
+      await app.close();
+      workers.close();
+      await domain?.db.close();
+    })();
+    return closing;
+  };
   return {
     url: `http://${host}:${port}`,
     config,
@@ -180,22 +223,23 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
     ...(cluster ? { cluster } : {}),
     ...(reminders ? { reminders } : {}),
     demoDataSeeded,
-    close() {
-      closing ??= (async () => {
-        // Before the database closes: waits for a reminder run in progress.
-        await reminders?.stop();
-        signalling.close();
-        await sessions.journal.settled();
-        await sessions.partJournal.settled();
-        sessions.close();
-        // Claims released first, so another node can host these consultations at once.
-        await cluster?.close();
-        rooms.close();
-        await app.close();
-        workers.close();
-        await domain?.db.close();
-      })();
-      return closing;
+    get draining() {
+      return draining;
     },
+    drain(timeoutMs) {
+      drained ??= (async () => {
+        draining = true;
+        const deadline = Date.now() + timeoutMs;
+        sessions.drain();
+        signalling.drain(new Date(deadline));
+        app.log.info({ timeoutMs, sessions: sessions.openCount }, 'draining');
+        while (sessions.openCount > 0 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, Math.min(250, deadline - Date.now())));
+        }
+        await close();
+      })();
+      return drained;
+    },
+    close,
   };
 }

@@ -15,6 +15,11 @@ export const ErrorCode = z.enum([
   'invalid_state',
   /** The invite link is not enough: log in with the patient eID (ID-porten) first. */
   'identification_required',
+  /**
+   * Try again shortly: the node is draining for a restart, or its media worker is being
+   * replaced. Clients retry with backoff; never a reason to give up.
+   */
+  'unavailable',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -39,5 +44,6 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   rate_limited: 429,
   invalid_state: 409,
   identification_required: 403,
+  unavailable: 503,
   internal: 500,
 };

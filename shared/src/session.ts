@@ -9,12 +9,15 @@ import { LiveAgenda } from './live-agenda.js';
  * the roster of people physically present with the patient, and host actions. The request
  * and notification schemas are registered in signalling.ts's catalogues.
  *
- * Flow for a client:
- * 1. connect with `{ token }` (SessionHandshakeAuth);
- * 2. `enter` -> `{ status: 'waiting' }` or `{ status: 'admitted', session }`;
- * 3. while waiting: show the lobby screen, create NO transports; wait for `admitted`
- *    (or `denied`, after which the server disconnects);
- * 4. once admitted: `join` (transports, peers) and `ready` as before.
+ * Flow for a client (signalling.ts has the media side):
+ * 1. connect with `{ token }` (SessionHandshakeAuth); the server sends `welcome`;
+ * 2. `join` -> `{ status: 'waiting', transports }` or `{ status: 'admitted', session,
+ *    transports, media }`;
+ * 3. while waiting: show the lobby screen with the transports made but nothing consumed
+ *    or produced (the server enforces it); `admitted` opens the media (or `denied`, after
+ *    which the server disconnects);
+ * 4. on a reconnect (dropped socket, server restart) `join` again: someone admitted
+ *    earlier in this session goes straight back in, with the host's mute kept.
  */
 
 const Id = lineText.min(1).max(128);
@@ -128,22 +131,23 @@ export const SessionState = z.object({
   grants: SessionGrants,
   /** The agenda as it runs now (live-agenda.ts); absent when the consultation has none. */
   agenda: LiveAgenda.optional(),
+  /**
+   * A host muted the caller and they have not unmuted since (kept across reconnects and
+   * restarts): the client publishes its microphone paused, and the server pauses it anyway.
+   */
+  selfMutedByHost: z.boolean(),
 });
 export type SessionState = z.infer<typeof SessionState>;
 
-export const EnterResponse = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('waiting'), lobbyEntry: LobbyEntry }),
-  z.object({ status: z.literal('admitted'), session: SessionState }),
-]);
-export type EnterResponse = z.infer<typeof EnterResponse>;
+/** Where entering the session puts someone (the session half of `join`'s answer). */
+export type SessionEntry =
+  { status: 'waiting'; lobbyEntry: LobbyEntry } | { status: 'admitted'; session: SessionState };
 
 const Target = z.object({ participantId: Id });
 const Empty = z.object({}).strict();
 
 /** Session requests (client -> server, acked); merged into signalling's `requests`. */
 export const sessionRequests = {
-  /** Enter the session: straight in with `roomJoin`, else into the lobby. Call before `join`. */
-  enter: { req: Empty, res: EnterResponse },
   /** Needs `canAdmit`. Patient-side participants need consent first (`consent_required`). */
   admit: { req: Target, res: Empty },
   /** Needs `canAdmit`. The denied socket gets `denied` and is disconnected. */
@@ -194,8 +198,6 @@ export type LeftReason = z.infer<typeof LeftReason>;
 export const sessionNotifications = {
   /** To participants with `canAdmit`: the whole lobby after any change. */
   lobbyChanged: z.object({ lobby: z.array(LobbyEntry) }),
-  /** To a waiting participant: now call `join`. */
-  admitted: z.object({ session: SessionState }),
   /** To a waiting participant; the server disconnects right after. */
   denied: z.object({ reason: z.string().nullable() }),
   /** To a removed participant; the server disconnects right after. */

@@ -20,7 +20,7 @@ describe('signalling schemas', () => {
   });
 
   it('accepts well-formed requests', () => {
-    expect(requests.join.req.safeParse({}).success).toBe(true);
+    expect(requests.join.req.safeParse({ rtpCapabilities: { codecs: [] } }).success).toBe(true);
     expect(
       requests.connectTransport.req.safeParse({ transportId: 't', dtlsParameters: dtls }).success,
     ).toBe(true);
@@ -79,7 +79,7 @@ describe('signalling schemas', () => {
   });
 
   it('accepts only an http(s) redirect URL on an error', () => {
-    const ack = ackSchema(requests.enter.res);
+    const ack = ackSchema(requests.join.res);
     const refused = (redirectUrl: string) => ({
       ok: false,
       error: { code: 'invalid_state', message: 'x', reason: 'wrong_node', redirectUrl },
@@ -91,13 +91,29 @@ describe('signalling schemas', () => {
   });
 
   it('lets a join response omit the transports a grant does not allow', () => {
-    const res = {
-      peerId: 'p1',
-      routerRtpCapabilities: { codecs: [] },
-      peers: [{ id: 'p2', displayName: 'Kari', producers: [] }],
-      activeSpeakerPeerId: null,
+    const waiting = {
+      status: 'waiting',
+      lobbyEntry: {
+        participantId: 'p1',
+        displayName: 'Kari',
+        role: 'patient',
+        organisation: null,
+        waitingForConsent: false,
+        since: new Date().toISOString(),
+      },
+      transports: { peerId: 'p1' },
     };
-    expect(JoinResponse.safeParse(res).success).toBe(true);
+    expect(JoinResponse.safeParse(waiting).success).toBe(true);
+    // Admitted needs the media start; waiting has none.
+    expect(JoinResponse.safeParse({ ...waiting, status: 'admitted' }).success).toBe(false);
+  });
+
+  it('requires the device capabilities with join, and nothing else', () => {
+    expect(requests.join.req.safeParse({ rtpCapabilities: { codecs: [] } }).success).toBe(true);
+    expect(requests.join.req.safeParse({}).success).toBe(false);
+    expect(requests.join.req.safeParse({ rtpCapabilities: { codecs: [] }, extra: 1 }).success).toBe(
+      false,
+    );
   });
 
   it('validates notifications', () => {

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { lineText } from './plain-text.js';
 import { ErrorCode } from './errors.js';
-import { SessionErrorReason, sessionNotifications, sessionRequests } from './session.js';
+import { IceServer } from './ice-servers.js';
+import {
+  LobbyEntry,
+  SessionErrorReason,
+  SessionState,
+  sessionNotifications,
+  sessionRequests,
+} from './session.js';
 import { agendaNotifications, agendaRequests } from './live-agenda.js';
 import { planNotifications, planRequests } from './live-plan.js';
 
@@ -191,18 +198,49 @@ const TransportRef = z.object({ transportId: Id });
 const ProducerRef = z.object({ producerId: Id });
 const ConsumerRef = z.object({ consumerId: Id });
 
-export const JoinResponse = z.object({
+/** The transports a participant gets at `join`, before admission (the lobby) and after. */
+export const MediaTransports = z.object({
+  /** This participant's media peer id (the participant id). */
   peerId: Id,
-  routerRtpCapabilities: RtpCapabilities,
   /** Absent without the `canPublish` grant. */
   sendTransport: TransportOptions.optional(),
   /** Absent without the `canSubscribe` grant. */
   recvTransport: TransportOptions.optional(),
+});
+export type MediaTransports = z.infer<typeof MediaTransports>;
+
+/**
+ * What admission opens: everyone else in the room and the consumers to create now. These
+ * consumers are resumed by the server once the receive transport connects (with a key
+ * frame requested at once), so the client sends no `resumeConsumer` for them.
+ */
+export const MediaStart = z.object({
   /** Everyone else in the room, with what they publish. */
   peers: z.array(PeerInfo),
+  consumers: z.array(ConsumerInfo),
   /** The currently dominant speaker, if any. */
   activeSpeakerPeerId: Id.nullable(),
 });
+export type MediaStart = z.infer<typeof MediaStart>;
+
+/**
+ * `join` answers where the participant now is, with the media transports already made:
+ * in the waiting room (transports ready, nothing consumed or produced until admission), or
+ * admitted with the media opened.
+ */
+export const JoinResponse = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('waiting'),
+    lobbyEntry: LobbyEntry,
+    transports: MediaTransports,
+  }),
+  z.object({
+    status: z.literal('admitted'),
+    session: SessionState,
+    transports: MediaTransports,
+    media: MediaStart,
+  }),
+]);
 export type JoinResponse = z.infer<typeof JoinResponse>;
 
 /**
@@ -217,16 +255,18 @@ export const requests = {
   /** The agreed plan, written live by the host (live-plan.ts). */
   ...planRequests,
   /**
-   * Enters the media room named by the handshake's credentials; one round trip. Needs
-   * admission (`enter` first; with `roomJoin` it enters implicitly), else `forbidden` with
-   * reason `not_admitted`.
+   * Enters the consultation named by the handshake's credentials and sets up its media in
+   * one round trip: straight in with `roomJoin` (or when admitted earlier in this session),
+   * else into the waiting room with the transports made. `rtpCapabilities` are the loaded
+   * device's (router capabilities come in `welcome`). Sent again on the same socket it
+   * re-answers where the participant is and replaces the media (a full media rejoin after a
+   * transport or worker failure), without leaving the session.
    */
-  join: { req: Empty, res: JoinResponse },
+  join: { req: z.object({ rtpCapabilities: RtpCapabilities }).strict(), res: JoinResponse },
   /**
-   * The device is loaded: the server now sends `newConsumer` for every existing and future
-   * producer this peer may receive.
+   * The browser's DTLS parameters. The server applies each socket's requests in order, so a
+   * client may send `produce` right behind it without waiting for this ack.
    */
-  ready: { req: z.object({ rtpCapabilities: RtpCapabilities }), res: Empty },
   connectTransport: {
     req: TransportRef.extend({ dtlsParameters: DtlsParameters }),
     res: Empty,
@@ -247,7 +287,10 @@ export const requests = {
   pauseProducer: { req: ProducerRef, res: Empty },
   resumeProducer: { req: ProducerRef, res: Empty },
   pauseConsumer: { req: ConsumerRef, res: Empty },
-  /** Sent once the browser has created the consumer: media starts flowing. */
+  /**
+   * For a consumer announced by `newConsumer`, once the browser has created it: media
+   * starts flowing. (Consumers in `join`/`admitted` are resumed by the server.)
+   */
   resumeConsumer: { req: ConsumerRef, res: Empty },
   setConsumerPreferredLayers: {
     req: ConsumerRef.extend({
@@ -275,6 +318,32 @@ export const notifications = {
   ...sessionNotifications,
   ...agendaNotifications,
   ...planNotifications,
+  /**
+   * The first message on every connection, before any request: what the pre-join needs to
+   * warm up (load the mediasoup Device, know the ICE servers) so that `join` is the only
+   * round trip before media. TURN credentials are fresh on each connection.
+   */
+  welcome: z.object({
+    routerRtpCapabilities: RtpCapabilities,
+    iceServers: z.array(IceServer),
+  }),
+  /**
+   * This node is shutting down (SIGTERM): media keeps flowing until `deadline`, then the
+   * socket closes. The client reconnects by itself and re-enters (admission is kept).
+   */
+  serverDraining: z.object({ deadline: z.string() }),
+  /**
+   * To a waiting participant: admitted, with the media opened (see `MediaStart`). Without
+   * `media` (its room went meanwhile, e.g. a worker died) the client sends `join` again.
+   */
+  admitted: z.object({
+    session: SessionState,
+    /** The transports, again: admission may widen grants (a transport made only now). */
+    transports: MediaTransports.optional(),
+    media: MediaStart.optional(),
+  }),
+  /** The server saw one of this peer's transports fail for good: set the media up again. */
+  transportFailed: z.object({ transportId: Id }),
   peerJoined: z.object({ peer: PeerInfo }),
   peerLeft: z.object({ peerId: Id }),
   /** A paused server-side consumer; create it locally, then send `resumeConsumer`. */
@@ -290,7 +359,11 @@ export const notifications = {
   /** The server closed one of this peer's producers (e.g. its transport failed). */
   producerClosed: z.object({ producerId: Id }),
   activeSpeaker: z.object({ peerId: Id.nullable() }),
-  /** The room is gone (e.g. its media worker died); rejoin to get a fresh one. */
+  /**
+   * The media room is gone (e.g. its worker died) or this connection was replaced by
+   * another tab of the same participant (`replaced`: do not rejoin). For the others, send
+   * `join` again on the same socket: the session (admission, hand, mute) is untouched.
+   */
   roomClosed: z.object({ reason: z.enum(['worker_died', 'shutdown', 'replaced']) }),
 } as const satisfies Record<string, z.ZodType>;
 

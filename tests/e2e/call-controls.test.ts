@@ -170,7 +170,7 @@ describe('call controls through the UI', () => {
     const gpTile = tileOf(pages.host, GP);
     await gpTile.getByText(`Handlingar for ${GP}`).click();
     await gpTile.getByRole('button', { name: `Ta ${GP} ut av møtet`, exact: true }).click();
-    await pages.gp.locator('[data-testid="end-screen"][data-phase="removed"]').waitFor(ui);
+    await pages.gp.locator('[data-testid="end-screen"][data-reason="removed"]').waitFor(ui);
     await pages.gp.getByRole('heading', { level: 1, name: 'Du er teken ut av møtet.' }).waitFor(ui);
     for (const page of [pages.host, pages.patient]) {
       await tileOf(page, GP).waitFor({ state: 'detached', ...ui });
@@ -183,10 +183,10 @@ describe('call controls through the UI', () => {
       await pages.gp.evaluate(
         () =>
           (
-            window as unknown as { __samkonsMedia?: { getSnapshot(): { state: string } } }
-          ).__samkonsMedia?.getSnapshot().state,
+            window as unknown as { __samkonsLive?: { getSnapshot(): { phase: string } } }
+          ).__samkonsLive?.getSnapshot().phase,
       ),
-    ).toBe('closed');
+    ).toBe('ended');
     await expect
       .poll(
         async () =>

@@ -155,7 +155,7 @@ describe('consultation journey', () => {
     await host.waitForFunction(
       () =>
         document.querySelector('[data-testid="room-page"]')?.getAttribute('data-state') ===
-        'joined',
+        'in-call',
     );
 
     await Promise.all(
@@ -334,7 +334,7 @@ describe('consultation journey', () => {
     const seen = [
       pages.next_of_kin.waitForFunction(
         () =>
-          document.querySelector('[data-testid="end-screen"][data-phase="removed"]') !== null &&
+          document.querySelector('[data-testid="end-screen"][data-reason="removed"]') !== null &&
           Date.now(),
         null,
         { timeout: 10_000 },
@@ -365,7 +365,9 @@ describe('consultation journey', () => {
     await host.getByRole('button', { name: 'Ja, avslutt' }).click();
     await Promise.all(
       others.map((page) =>
-        page.waitForSelector('[data-testid="end-screen"][data-phase="ended"]', { timeout: 5_000 }),
+        page.waitForSelector('[data-testid="end-screen"][data-reason="session_ended"]', {
+          timeout: 5_000,
+        }),
       ),
     );
     await shot(host, '12-host-ended');

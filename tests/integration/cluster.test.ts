@@ -22,8 +22,8 @@ import {
   disconnected,
   enterAndBeAdmitted,
   nextEvent,
-  request,
   type TestSocket,
+  joinRequest,
 } from '../support/signalling-client.js';
 import { attendees, book, createStaff, giveConsent } from '../support/consultation.js';
 
@@ -363,10 +363,9 @@ if (redisUrl && pgUrl) {
     it('a consent narrowed through node A removes the participant on node B within 2 s', async () => {
       const w = await world();
       const host = await connect(nodeB, w.tokens.spec);
-      ok(await request(host, 'enter', {}));
+      ok(await joinRequest(host));
       await admitted(nodeB, host, w.tokens.patient, w.ids.patient);
       const daughter = await admitted(nodeB, host, w.tokens.daughter, w.ids.daughter);
-      ok(await request(daughter, 'join', {}));
       expect(nodeB.rooms.get(w.c.id)?.peer(w.ids.daughter)).toBeDefined();
       expect(nodeA.sessions.get(w.c.id)).toBeUndefined();
 
@@ -393,10 +392,10 @@ if (redisUrl && pgUrl) {
     it('one node hosts a consultation: the other answers wrong_node with its URL until it ends', async () => {
       const w = await world();
       const host = await connect(nodeB, w.tokens.spec);
-      ok(await request(host, 'enter', {}));
+      ok(await joinRequest(host));
 
       const gpOnA = await connect(nodeA, w.tokens.gp);
-      const refused = await request(gpOnA, 'enter', {});
+      const refused = await joinRequest(gpOnA);
       expect(refused).toMatchObject({
         ok: false,
         error: { code: 'invalid_state', reason: 'wrong_node' },
@@ -404,12 +403,8 @@ if (redisUrl && pgUrl) {
       expect(refused.ok ? '' : refused.error.message).toContain(nodeB.url);
       // The owner's URL as a field, for the client to follow (and valid by the shared schema).
       expect(refused.ok ? undefined : refused.error.redirectUrl).toBe(nodeB.url);
-      expect(ackSchema(requests.enter.res).safeParse(refused).success).toBe(true);
-      // `join` enters implicitly: refused the same way, and no media room opens on A.
-      expect(await request(gpOnA, 'join', {})).toMatchObject({
-        ok: false,
-        error: { reason: 'wrong_node' },
-      });
+      expect(ackSchema(requests.join.res).safeParse(refused).success).toBe(true);
+      // No media room opens on A.
       expect(nodeA.sessions.get(w.c.id)).toBeUndefined();
       expect(nodeA.rooms.get(w.c.id)).toBeUndefined();
 
@@ -421,10 +416,10 @@ if (redisUrl && pgUrl) {
       await closed;
       await nodeB.cluster?.directory.settled();
 
-      expect(ok(await request(gpOnA, 'enter', {})).status).toBe('admitted');
+      expect(ok(await joinRequest(gpOnA)).status).toBe('admitted');
       expect(nodeA.sessions.get(w.c.id)).toBeDefined();
       const hostOnB = await connect(nodeB, w.tokens.spec);
-      const nowRefused = await request(hostOnB, 'enter', {});
+      const nowRefused = await joinRequest(hostOnB);
       expect(nowRefused).toMatchObject({ ok: false, error: { reason: 'wrong_node' } });
       expect(nowRefused.ok ? '' : nowRefused.error.message).toContain(nodeA.url);
       expect(nowRefused.ok ? undefined : nowRefused.error.redirectUrl).toBe(nodeA.url);

@@ -3,13 +3,14 @@
  * and consultations, tokens and consent set up through the REST API like a client would.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Consultation, RtpParameters } from '@samkons/shared';
+import type { Consultation, JoinResponse, RtpParameters } from '@samkons/shared';
 import { startTestServer, type TestServer } from '../support/server.js';
 import {
   connectRefused,
   ackData,
   enterAndBeAdmitted,
   enter,
+  joinRequest,
   ackError,
   socketPool,
   disconnected,
@@ -47,6 +48,12 @@ const services = () => {
 
 const ok = ackData;
 const err = ackError;
+
+/** A join answered `admitted`, with its media start. */
+function inCall(res: JoinResponse) {
+  if (res.status !== 'admitted') throw new Error(`expected admitted, got ${res.status}`);
+  return res;
+}
 
 const connect = (token: string, extra: Record<string, unknown> = {}) =>
   sockets.connect({ token, ...extra });
@@ -149,16 +156,17 @@ describe('token handshake', () => {
     ).toMatchObject({ code: 'unauthenticated' });
 
     const hostB = await connect(b.tokens.spec);
-    const joinB = ok(await request(hostB, 'join', {}));
+    const joinB = inCall(await enter(hostB));
     const hostA = await connect(a.tokens.spec, { consultationId: a.c.id });
-    const joinA = ok(await request(hostA, 'join', {}));
-    expect(joinA.peerId).toBe(a.ids.spec);
-    expect(joinA.peers).toEqual([]);
+    const events = recordEvents(hostA);
+    const joinA = inCall(await enter(hostA));
+    expect(joinA.transports.peerId).toBe(a.ids.spec);
+    expect(joinA.media.peers).toEqual([]);
     expect(server.rooms.get(b.c.id)?.peer(a.ids.spec)).toBeUndefined();
 
     // B's transports, producers and consumers are unknown to A's socket.
-    const sendB = joinB.sendTransport?.id ?? '';
-    const recvB = joinB.recvTransport?.id ?? '';
+    const sendB = joinB.transports.sendTransport?.id ?? '';
+    const recvB = joinB.transports.recvTransport?.id ?? '';
     const producerB = ok(
       await request(hostB, 'produce', {
         transportId: sendB,
@@ -185,9 +193,7 @@ describe('token handshake', () => {
     expect(err(await request(hostA, 'pauseProducer', { producerId: producerB })).code).toBe(
       'not_found',
     );
-    // A is ready to receive, yet gets no consumer of B's producer.
-    const events = recordEvents(hostA);
-    ok(await request(hostA, 'ready', { rtpCapabilities: joinA.routerRtpCapabilities }));
+    // A receives, yet gets no consumer of B's producer.
     expect(err(await request(hostA, 'resumeConsumer', { consumerId: producerB })).code).toBe(
       'not_found',
     );
@@ -201,13 +207,12 @@ describe('token handshake', () => {
 });
 
 describe('waiting room', () => {
-  it('an external participant waits, gets no transports, and is admitted by the host', async () => {
+  it('an external participant waits with transports but no media, and is admitted', async () => {
     const w = await world();
     await consentAll(w);
     const host = await connect(w.tokens.spec);
     const hostEnter = await enter(host);
     expect(hostEnter.status).toBe('admitted');
-    ok(await request(host, 'join', {}));
 
     const patient = await connect(w.tokens.patient);
     const lobby = nextEvent(host, 'lobbyChanged', (e) => e.lobby.length > 0);
@@ -224,18 +229,26 @@ describe('waiting room', () => {
         waitingForConsent: false,
       }),
     ]);
-    // No media while waiting.
-    expect(err(await request(patient, 'join', {}))).toMatchObject({
-      code: 'forbidden',
-      reason: 'not_admitted',
-    });
+    // Transports ready, but no media while waiting: nothing is produced or consumed.
+    if (entered.status !== 'waiting') throw new Error('not waiting');
+    expect(entered.transports.sendTransport?.id).toBeTruthy();
+    expect(
+      err(
+        await request(patient, 'produce', {
+          transportId: entered.transports.sendTransport?.id ?? '',
+          kind: 'audio',
+          source: 'microphone',
+          rtpParameters: AUDIO,
+        }),
+      ).code,
+    ).toBe('invalid_state');
     expect(server.rooms.get(w.c.id)?.peer(w.ids.patient)).toBeUndefined();
     expect(err(await request(patient, 'sendChat', { text: 'hei' })).reason).toBe('not_admitted');
 
     const admittedEvent = nextEvent(patient, 'admitted');
     const joinedEvent = nextEvent(host, 'participantJoined');
     ok(await request(host, 'admit', { participantId: w.ids.patient }));
-    const { session } = await admittedEvent;
+    const { session, transports, media } = await admittedEvent;
     expect(session.participants.map((p) => p.id).sort()).toEqual(
       [w.ids.spec, w.ids.patient].sort(),
     );
@@ -245,9 +258,10 @@ describe('waiting room', () => {
       displayName: 'Pasient Per',
       role: 'patient',
     });
-    const join = ok(await request(patient, 'join', {}));
-    expect(join.sendTransport).toBeDefined();
-    expect(join.peers.map((p) => p.id)).toEqual([w.ids.spec]);
+    // Admission opened the media on the transports made in the lobby.
+    expect(transports?.sendTransport?.id).toBe(entered.transports.sendTransport?.id);
+    expect(media?.peers.map((p) => p.id)).toEqual([w.ids.spec]);
+    expect(server.rooms.get(w.c.id)?.peer(w.ids.patient)).toBeDefined();
 
     // The GP (staff, another organisation) is shown with name, role and organisation.
     const gpJoined = nextEvent(patient, 'participantJoined');
@@ -314,7 +328,7 @@ describe('consent gates the session', () => {
       code: 'forbidden',
       reason: 'not_admitted',
     });
-    expect(err(await request(child, 'join', {})).reason).toBe('not_admitted');
+    expect((await enter(child)).status).toBe('waiting');
     // The child cannot consent for themself (under 16).
     await expect(
       giveConsent(app(), w.tokens.patient, w.c.id, {
@@ -339,8 +353,7 @@ describe('consent gates the session', () => {
     ]);
     const admittedEvent = nextEvent(child, 'admitted');
     ok(await request(host, 'admit', { participantId: w.ids.patient }));
-    await admittedEvent;
-    expect(ok(await request(child, 'join', {})).recvTransport).toBeDefined();
+    expect((await admittedEvent).transports?.recvTransport).toBeDefined();
   });
 
   it('a host admitting someone the consent does not cover gets consent_required', async () => {
@@ -370,10 +383,8 @@ describe('consent gates the session', () => {
     await consentAll(w);
     const host = await connect(w.tokens.spec);
     await enter(host);
-    ok(await request(host, 'join', {}));
     const patient = await admitted(host, w.tokens.patient, w.ids.patient);
     const daughter = await admitted(host, w.tokens.daughter, w.ids.daughter);
-    ok(await request(daughter, 'join', {}));
     expect(server.rooms.get(w.c.id)?.peer(w.ids.daughter)).toBeDefined();
 
     const removed = nextEvent(daughter, 'removed');
@@ -474,11 +485,10 @@ describe('host actions', () => {
     const host = await connect(w.tokens.spec);
     await enter(host);
     const gp = await connect(w.tokens.gp);
-    await enter(gp);
-    const join = ok(await request(gp, 'join', {}));
+    const join = inCall(await enter(gp));
     const producerId = ok(
       await request(gp, 'produce', {
-        transportId: join.sendTransport?.id ?? '',
+        transportId: join.transports.sendTransport?.id ?? '',
         kind: 'audio',
         source: 'microphone',
         rtpParameters: AUDIO,
@@ -504,8 +514,28 @@ describe('host actions', () => {
     ok(await request(host, 'askToUnmute', { participantId: w.ids.gp }));
     expect(await asked).toEqual({ byParticipantId: w.ids.spec, byDisplayName: 'Dr. Lege' });
     expect(producer()?.paused).toBe(true); // asking does not unmute
-    ok(await request(gp, 'resumeProducer', { producerId })); // only they can
-    expect(producer()?.paused).toBe(false);
+
+    // The mute holds across a reconnect (a reload): back in, told, and published paused.
+    gp.disconnect();
+    const back = await connect(w.tokens.gp);
+    const rejoined = inCall(await enter(back));
+    expect(rejoined.session.selfMutedByHost).toBe(true);
+    const againId = ok(
+      await request(back, 'produce', {
+        transportId: rejoined.transports.sendTransport?.id ?? '',
+        kind: 'audio',
+        source: 'microphone',
+        rtpParameters: AUDIO,
+      }),
+    ).producerId;
+    const again = () => server.rooms.get(w.c.id)?.peer(w.ids.gp)?.producer(againId);
+    expect(again()?.paused).toBe(true);
+    ok(await request(back, 'resumeProducer', { producerId: againId })); // only they can
+    expect(again()?.paused).toBe(false);
+    // Unmuted by themself: the next reconnect is not muted.
+    back.disconnect();
+    const third = await connect(w.tokens.gp);
+    expect(inCall(await enter(third)).session.selfMutedByHost).toBe(false);
   });
 
   it('chat, hands and roster reach the admitted, not the lobby; remove and end are audited', async () => {
@@ -550,7 +580,7 @@ describe('host actions', () => {
     const admittedEvent = nextEvent(daughter, 'admitted');
     ok(await request(host, 'admit', { participantId: w.ids.daughter }));
     const { session } = await admittedEvent;
-    expect(daughterSeen.map((e) => e.name)).toEqual(['admitted']);
+    expect(daughterSeen.map((e) => e.name).filter((n) => n !== 'welcome')).toEqual(['admitted']);
     expect(session.chat.map((m) => m.text)).toEqual(['Velkomen']);
     expect(session.roster.people).toHaveLength(1);
     expect(session.participants.find((p) => p.id === w.ids.patient)?.handRaised).toBe(true);
@@ -578,7 +608,7 @@ describe('host actions', () => {
     await disconnected(patient);
     // Ended by the host: it cannot be entered again.
     const late = await connect(w.tokens.gp);
-    expect(err(await request(late, 'enter', {})).reason).toBe('session_ended');
+    expect(err(await joinRequest(late)).reason).toBe('session_ended');
 
     await server.sessions.journal.settled();
     const entries = await auditEntries(app(), w.tokens.patient, w.c.id);

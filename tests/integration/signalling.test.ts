@@ -3,8 +3,10 @@ import { MAX_MESSAGE_BYTES, MAX_REQUEST_BYTES } from '@samkons/shared';
 import { startTestServer, type TestServer } from '../support/server.js';
 import {
   connectSocket,
+  joinRequest,
   rawRequest,
   request,
+  welcomeOf,
   type TestSocket,
 } from '../support/signalling-client.js';
 
@@ -29,7 +31,7 @@ async function expectServerAlive(): Promise<void> {
   expect(h.status).toBe('ok');
   expect(h.workers.every((w) => w.alive)).toBe(true);
   const socket = await connect('alive-check');
-  const res = await request(socket, 'join', {});
+  const res = await joinRequest(socket);
   expect(res.ok).toBe(true);
   socket.disconnect();
 }
@@ -67,9 +69,6 @@ describe('signalling over socket.io against a real mediasoup worker', () => {
 
   it('answers requests sent before join with invalid_state', async () => {
     const socket = await connect();
-    expect(errorCode(await request(socket, 'ready', { rtpCapabilities: { codecs: [] } }))).toBe(
-      'invalid_state',
-    );
     expect(errorCode(await request(socket, 'resumeConsumer', { consumerId: 'c1' }))).toBe(
       'invalid_state',
     );
@@ -93,24 +92,40 @@ describe('signalling over socket.io against a real mediasoup worker', () => {
       'bad_request',
     );
     expect(errorCode(await rawRequest(socket, 'selfDestruct', {}))).toBe('bad_request');
+    expect(errorCode(await rawRequest(socket, 'join', {}))).toBe('bad_request');
     expect(errorCode(await rawRequest(socket, 'join', {}, 'second payload'))).toBe('bad_request');
     // A request without an ack cannot be answered; it must not hurt the socket.
     socket.emit('join' as 'leave', {} as never, undefined as never);
-    const joined = await request(socket, 'join', {});
+    const joined = await joinRequest(socket);
     expect(joined.ok).toBe(true);
   });
 
-  it('joins in one round trip and rejects unknown ids with not_found', async () => {
+  it('welcomes each connection, joins in one round trip and rejects unknown ids', async () => {
     const socket = await connect('ids');
-    const res = await request(socket, 'join', {});
-    if (!res.ok) throw new Error(res.error.message);
-    const mimeTypes = res.data.routerRtpCapabilities.codecs?.map((c) => c.mimeType) ?? [];
+    const welcome = await welcomeOf(socket);
+    const mimeTypes = welcome.routerRtpCapabilities.codecs?.map((c) => c.mimeType) ?? [];
     expect(mimeTypes).toEqual(expect.arrayContaining(['audio/opus', 'video/VP8', 'video/H264']));
-    expect(res.data.sendTransport?.iceCandidates.length).toBeGreaterThan(0);
-    expect(res.data.recvTransport?.id).toBeTruthy();
-    expect(res.data.peers).toEqual([]);
+    expect(welcome.iceServers).toEqual([]);
+    const res = await joinRequest(socket);
+    if (!res.ok) throw new Error(res.error.message);
+    if (res.data.status !== 'admitted') throw new Error('a development room admits directly');
+    expect(res.data.transports.sendTransport?.iceCandidates.length).toBeGreaterThan(0);
+    expect(res.data.transports.recvTransport?.id).toBeTruthy();
+    expect(res.data.media).toEqual({ peers: [], consumers: [], activeSpeakerPeerId: null });
+    const sendTransportId = res.data.transports.sendTransport!.id;
 
-    expect(errorCode(await request(socket, 'join', {}))).toBe('invalid_state');
+    // Joining again on the same socket replaces the media (a rejoin): new transports.
+    const again = await joinRequest(socket);
+    if (!again.ok || again.data.status !== 'admitted') throw new Error('rejoin failed');
+    expect(again.data.transports.sendTransport!.id).not.toBe(sendTransportId);
+    expect(
+      errorCode(
+        await request(socket, 'connectTransport', {
+          transportId: sendTransportId,
+          dtlsParameters: { fingerprints: [{ algorithm: 'sha-256', value: 'AA' }] },
+        }),
+      ),
+    ).toBe('not_found');
     expect(
       errorCode(
         await request(socket, 'connectTransport', {
@@ -134,7 +149,7 @@ describe('signalling over socket.io against a real mediasoup worker', () => {
     expect(
       errorCode(
         await request(socket, 'produce', {
-          transportId: res.data.sendTransport!.id,
+          transportId: again.data.transports.sendTransport!.id,
           kind: 'video',
           source: 'camera',
           rtpParameters: {
@@ -146,7 +161,7 @@ describe('signalling over socket.io against a real mediasoup worker', () => {
     expect(
       errorCode(
         await request(socket, 'produce', {
-          transportId: res.data.sendTransport!.id,
+          transportId: again.data.transports.sendTransport!.id,
           kind: 'audio',
           source: 'camera',
           rtpParameters: { codecs: [] },
@@ -157,26 +172,25 @@ describe('signalling over socket.io against a real mediasoup worker', () => {
 
   it('tells the others when a peer joins and leaves', async () => {
     const a = await connect('pair', 'Anna');
-    const joinedA = await request(a, 'join', {});
+    const joinedA = await joinRequest(a);
     expect(joinedA.ok).toBe(true);
     const b = await connect('pair', 'Bjørn');
     const peerJoined = new Promise((resolve) => a.once('peerJoined', resolve));
-    const joinedB = await request(b, 'join', {});
-    if (!joinedB.ok || !joinedA.ok) throw new Error('join failed');
-    expect(joinedB.data.peers.map((p) => p.displayName)).toEqual(['Anna']);
-    expect(await peerJoined).toMatchObject({
-      peer: { id: joinedB.data.peerId, displayName: 'Bjørn' },
-    });
+    const joinedB = await joinRequest(b);
+    if (!joinedB.ok || joinedB.data.status !== 'admitted') throw new Error('join failed');
+    expect(joinedB.data.media.peers.map((p) => p.displayName)).toEqual(['Anna']);
+    const peerIdB = joinedB.data.transports.peerId;
+    expect(await peerJoined).toMatchObject({ peer: { id: peerIdB, displayName: 'Bjørn' } });
 
     const peerLeft = new Promise((resolve) => a.once('peerLeft', resolve));
     b.disconnect();
-    expect(await peerLeft).toEqual({ peerId: joinedB.data.peerId });
+    expect(await peerLeft).toEqual({ peerId: peerIdB });
   });
 
   it('answers an oversized payload with payload_too_large and stays up', async () => {
     const socket = await connect();
     const big = 'x'.repeat(MAX_REQUEST_BYTES + 1);
-    const res = await rawRequest(socket, 'ready', { rtpCapabilities: { codecs: [], junk: big } });
+    const res = await rawRequest(socket, 'join', { rtpCapabilities: { codecs: [], junk: big } });
     expect(errorCode(res)).toBe('payload_too_large');
     expect(socket.connected).toBe(true);
     await expectServerAlive();
@@ -208,7 +222,7 @@ describe('signalling over socket.io against a real mediasoup worker', () => {
     const socket = await connect();
     const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve));
     socket.emit(
-      'ready',
+      'join',
       { rtpCapabilities: { junk: 'x'.repeat(MAX_MESSAGE_BYTES + 1) } } as never,
       () => {},
     );
@@ -229,7 +243,7 @@ describe('signalling over socket.io against a real mediasoup worker', () => {
 
   it('closes empty rooms and counts them in health', async () => {
     const socket = await connect('counted');
-    await request(socket, 'join', {});
+    await joinRequest(socket);
     expect((await health()).rooms).toBeGreaterThanOrEqual(1);
     expect(server.rooms.get('counted')?.peerCount).toBe(1);
     const res = await request(socket, 'leave', {});

@@ -26,6 +26,8 @@ export interface BookedCall {
   /** The demo specialist who booked it (organiser, host). */
   host: SessionTokenResponse;
   invitees: Record<string, SessionTokenResponse>;
+  /** Each invitee's invite token: the pre-join page is `/join/<token>`. */
+  inviteTokens: Record<string, string>;
 }
 
 /**
@@ -51,6 +53,7 @@ export async function bookCall(
     documentingOrganisation: 'Helse Bergen',
     participants: opts.invitees,
   });
+  const inviteTokens: Record<string, string> = {};
   const exchange = async (name: string) => {
     const p = consultation.participants.find((x) => x.name === name);
     if (!p) throw new Error(`no participant ${name}`);
@@ -59,6 +62,7 @@ export async function bookCall(
       accessToken,
       {},
     );
+    inviteTokens[name] = link.token;
     const res = await fetch(`${baseUrl}/api/invites/exchange`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -89,7 +93,7 @@ export async function bookCall(
     accessToken,
     {},
   );
-  return { consultation, host, invitees };
+  return { consultation, host, invitees, inviteTokens };
 }
 
 /**
@@ -156,11 +160,11 @@ export const liveCaptures = (page: Page): Promise<string[]> =>
       .map((t) => t.kind),
   );
 
-/** Resolves once the call page shows the media session joined. */
+/** Resolves once the call page shows the call in progress (state `in-call`). */
 export async function callJoined(page: Page, timeout = 30_000): Promise<void> {
   await page.waitForFunction(
     () =>
-      document.querySelector('[data-testid="room-page"]')?.getAttribute('data-state') === 'joined',
+      document.querySelector('[data-testid="room-page"]')?.getAttribute('data-state') === 'in-call',
     null,
     { timeout },
   );

@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import type {
   Ack,
   ClientToServerEvents,
-  EnterResponse,
+  JoinResponse,
   NotificationName,
   NotificationOf,
   RequestName,
@@ -13,8 +13,14 @@ import type {
 } from '@samkons/shared';
 
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type Welcome = NotificationOf<'welcome'>;
 
-/** Connects a typed socket.io client and waits for the handshake to succeed. */
+const welcomes = new WeakMap<TestSocket, Promise<Welcome>>();
+
+/**
+ * Connects a typed socket.io client and waits for the handshake to succeed. The server's
+ * `welcome` (router capabilities, ICE servers) is kept: `welcomeOf(socket)`.
+ */
 export async function connectSocket(
   url: string,
   auth: Record<string, unknown>,
@@ -26,11 +32,32 @@ export async function connectSocket(
     reconnection: false,
     forceNew: true,
   });
+  welcomes.set(socket, new Promise((resolve) => socket.once('welcome', resolve)));
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', (err) => reject(err));
   });
   return socket;
+}
+
+/** The `welcome` this socket's connection started with. */
+export function welcomeOf(socket: TestSocket): Promise<Welcome> {
+  const w = welcomes.get(socket);
+  if (!w) throw new Error('not a socket of connectSocket');
+  return w;
+}
+
+/**
+ * Capabilities a browser device loaded from `welcome` would send: the router's own (they
+ * match every codec, so the server can consume everything for this test client).
+ */
+export async function deviceCapabilities(socket: TestSocket) {
+  return (await welcomeOf(socket)).routerRtpCapabilities;
+}
+
+/** `join` as a browser sends it (the ack, failed or not). */
+export async function joinRequest(socket: TestSocket): Promise<Ack<JoinResponse>> {
+  return request(socket, 'join', { rtpCapabilities: await deviceCapabilities(socket) });
 }
 
 /** Sends a request and resolves with its ack (rejects only on a 5 s timeout). */
@@ -130,9 +157,9 @@ export function ackError<T>(res: Ack<T>): { code: string; reason?: string } {
   return res.error;
 }
 
-/** Enters the consultation (the session, or its lobby); throws on a failed ack. */
-export async function enter(socket: TestSocket): Promise<EnterResponse> {
-  return ackData(await request(socket, 'enter', {}));
+/** Joins the consultation (the session, or its lobby); throws on a failed ack. */
+export async function enter(socket: TestSocket): Promise<JoinResponse> {
+  return ackData(await joinRequest(socket));
 }
 
 /**

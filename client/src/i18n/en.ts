@@ -66,6 +66,7 @@ export const en: Messages = {
     payload_too_large: 'Too much data in the form.',
     rate_limited: 'Too many attempts. Wait a little and try again.',
     invalid_state: 'This cannot be done now.',
+    unavailable: 'The service is restarting. Trying again shortly.',
     internal: 'Something went wrong on our side. Try again later.',
     network_error: 'Cannot reach the service. Check your internet connection and try again.',
     invalid_response: 'The service gave an unexpected answer. Try again later.',

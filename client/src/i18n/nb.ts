@@ -66,6 +66,7 @@ export const nb: Messages = {
     payload_too_large: 'For mye data i skjemaet.',
     rate_limited: 'For mange forsøk. Vent litt og prøv igjen.',
     invalid_state: 'Dette kan ikke gjøres nå.',
+    unavailable: 'Tjenesten starter på nytt. Prøver igjen om litt.',
     internal: 'Noe gikk galt hos oss. Prøv igjen senere.',
     network_error: 'Får ikke kontakt med tjenesten. Sjekk internettforbindelsen og prøv igjen.',
     invalid_response: 'Fikk et uventet svar fra tjenesten. Prøv igjen senere.',

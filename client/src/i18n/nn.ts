@@ -67,6 +67,7 @@ export const nn = {
     payload_too_large: 'For mykje data i skjemaet.',
     rate_limited: 'For mange forsøk. Vent litt og prøv igjen.',
     invalid_state: 'Dette kan ikkje gjerast no.',
+    unavailable: 'Tenesta startar på nytt. Prøver igjen om litt.',
     internal: 'Noko gjekk gale hos oss. Prøv igjen seinare.',
     network_error: 'Får ikkje kontakt med tenesta. Sjekk internett-tilkoplinga og prøv igjen.',
     invalid_response: 'Fekk eit uventa svar frå tenesta. Prøv igjen seinare.',

@@ -1,42 +1,47 @@
-import { fetchIceServers } from './ice-servers';
 import type {
+  ChatMessage,
+  JoinResponse,
   LiveAgenda,
+  LobbyEntry,
+  MediaStart,
+  MediaTransports,
   NewPlanItem,
   PlanItem,
   PlanItemPatch,
-  SessionGrants,
-  ChatMessage,
-  EnterResponse,
-  LobbyEntry,
   RemovedReason,
   Roster,
   RosterEntry,
   SessionEndedReason,
+  SessionGrants,
   SessionParticipant,
   SessionState as SessionStateData,
 } from '@samkons/shared';
-import { MediaSession, type SessionOptions } from './session.js';
-import { RequestError, type SignallingClient, type SignallingSocket } from './signalling-client.js';
+import { MediaSession } from './session.js';
+import { RequestError, SignallingClient, type SignallingSocket } from './signalling-client.js';
+import { next, type CallEvent, type CallState, type EndReason } from './state.js';
+import type { RecoveryPolicy } from './transport-recovery.js';
 
 /**
- * The live session around the media, on the same socket: enter, the waiting room, admission,
- * chat, raised hands, the roster and host actions (shared/src/session.ts). The media join
- * waits behind `enter` until this participant is admitted.
+ * The call in this browser, from the pre-join's warm-up to the end screen: one socket for
+ * the session (waiting room, admission, chat, raised hands, roster, host actions) and the
+ * media (media session.ts), driven by the call state machine (state.ts).
+ *
+ * The join path is one round trip after the socket opens: the pre-join already connected
+ * the socket, received `welcome` and loaded the device; `join` answers with the transports
+ * and the consumers to create; the transports' DTLS parameters go to the server without
+ * waiting, and the server resumes those consumers once the receive transport connects.
+ * Recovery (a dropped socket, a failed transport, a dead worker, a restarted server) runs
+ * without anyone clicking: the state says `reconnecting` meanwhile.
  */
-export type Phase =
-  /** Connecting, or entering. */
-  | 'connecting'
-  /** In the waiting room. */
-  | 'waiting'
-  | 'admitted'
-  | 'denied'
-  | 'removed'
-  | 'ended'
-  | 'left'
-  | 'failed';
+
+export type Phase = CallState;
 
 export interface LiveSnapshot {
-  phase: Phase;
+  phase: CallState;
+  /** Set once `phase` is `ended`. */
+  endReason?: EndReason;
+  /** Admitted at least once: while reconnecting, show the call, not the waiting room. */
+  admitted: boolean;
   /** While waiting: admission needs a consent that does not exist yet. */
   waitingForConsent: boolean;
   /**
@@ -57,6 +62,8 @@ export interface LiveSnapshot {
   chat: readonly ChatMessage[];
   /** Once admitted: the grants the session applies (they decide which controls show). */
   grants: SessionGrants | null;
+  /** The server is restarting (it drains until then); the call reconnects by itself. */
+  serverRestartAt?: string;
   deniedReason?: string | null;
   removedReason?: RemovedReason;
   endedReason?: SessionEndedReason;
@@ -74,7 +81,8 @@ export type LiveEvent =
 
 /** Before anything is known; also what the call page reads while there is no session yet. */
 export const EMPTY_SNAPSHOT: LiveSnapshot = {
-  phase: 'connecting',
+  phase: 'idle',
+  admitted: false,
   waitingForConsent: false,
   heldForPart: false,
   agenda: null,
@@ -87,8 +95,34 @@ export const EMPTY_SNAPSHOT: LiveSnapshot = {
   chat: [],
 };
 
-/** `wrong_node` redirects followed before an enter succeeds (guards against loops). */
+export interface LiveSessionOptions {
+  /** Server origin; defaults to the page's own. */
+  url?: string;
+  /**
+   * The socket.io handshake: `{ token, consultationId }` for a consultation,
+   * `{ room, displayName }` for a development room.
+   */
+  auth: Record<string, unknown>;
+  /** Recovery timings (tests shorten them). */
+  recovery?: RecoveryPolicy;
+}
+
+/** What the person chose on the pre-join (or the call page's defaults). */
+export interface JoinChoices {
+  /** Camera and microphone to publish, now or later (`setLocalStream`). */
+  localStream?: MediaStream | undefined;
+  microphoneOn?: boolean;
+  cameraOn?: boolean;
+  /** 'relay' forces media through TURN (a diagnostic). */
+  iceTransportPolicy?: RTCIceTransportPolicy | undefined;
+}
+
+/** `wrong_node` redirects followed before a join succeeds (guards against loops). */
 const MAX_REDIRECTS = 2;
+/** A join refused for now (`unavailable`, a timeout) is tried again after these delays. */
+const RETRY_MS = { min: 250, max: 4000 };
+/** The server refused the handshake for good: retrying will not help. */
+const FINAL_HANDSHAKE_CODES = new Set(['bad_request', 'unauthenticated', 'forbidden']);
 
 /** The origin of an http(s) URL; undefined for anything else. */
 function httpOrigin(url: string): string | undefined {
@@ -102,31 +136,41 @@ function httpOrigin(url: string): string | undefined {
 
 export class LiveSession {
   readonly media: MediaSession;
+  readonly #signalling: SignallingClient;
   readonly #listeners = new Set<() => void>();
   readonly #eventListeners = new Set<(e: LiveEvent) => void>();
   #snapshot: LiveSnapshot = EMPTY_SNAPSHOT;
+  /** Resolves once the device is loaded for the current connection. */
+  #ready: Promise<void> | undefined;
+  #joinInFlight = false;
+  /** Incremented when the socket drops: answers from an older connection are ignored. */
+  #epoch = 0;
+  /** Another join is due once the one in flight has answered (a rejoin asked meanwhile). */
+  #joinAgain = false;
+  #retries = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** `wrong_node` redirects since the last successful join. */
+  #redirects = 0;
   /** performance.now() when this participant was admitted (directly or from the lobby). */
   admittedAt: number | undefined;
+  /** performance.now() of the last admission from the lobby (the admission path's clock). */
+  lastAdmissionAt: number | undefined;
   /** True once this participant has waited in the lobby. */
   waitedInLobby = false;
-  /** `wrong_node` redirects since the last successful enter. */
-  #redirects = 0;
 
-  constructor(
-    opts: Omit<SessionOptions, 'gate' | 'auth'> & { token: string; consultationId: string },
-  ) {
-    const { token, consultationId, ...rest } = opts;
+  constructor(opts: LiveSessionOptions) {
+    this.#signalling = new SignallingClient(opts.url ?? window.location.origin, opts.auth);
     this.media = new MediaSession({
-      ...rest,
-      auth: { token, consultationId },
-      gate: () => this.#enter(),
-      iceServers: () => fetchIceServers(token, rest.url),
+      signalling: this.#signalling,
+      ...(opts.recovery ? { recovery: opts.recovery } : {}),
+      events: {
+        health: (health) =>
+          this.#apply(health === 'recovering' ? { type: 'connectionLost' } : { type: 'recovered' }),
+        rejoin: (reason) => this.#rejoin(reason),
+      },
     });
-    this.#listen();
-  }
-
-  get #signalling(): SignallingClient {
-    return this.media.signalling;
+    this.#signalling.onSocket((socket) => this.#listenOn(socket));
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -140,13 +184,37 @@ export class LiveSession {
     return () => this.#eventListeners.delete(listener);
   }
 
-  start(): void {
-    this.media.start();
+  /**
+   * The pre-join's warm-up: connects the socket, takes the `welcome` (router capabilities,
+   * ICE servers) and loads the device, so that joining is one round trip.
+   */
+  prepare(): Promise<void> {
+    this.#apply({ type: 'prepare' });
+    return this.#connect();
+  }
+
+  /** Joins the call (warm or not): the waiting room or straight in. */
+  start(choices: JoinChoices = {}): void {
+    this.media.configure(choices);
+    if (!this.#apply({ type: 'join' })) return;
+    this.#signalling.roundTrips.mark();
+    const warm = this.#signalling.socket.connected;
+    const ready = this.#connect();
+    // Not connected yet: the connect handler joins once the device is loaded.
+    if (warm) void ready.then(() => this.#join());
+  }
+
+  /** The camera and microphone, when they arrive after the join. */
+  setLocalStream(stream: MediaStream | undefined): void {
+    this.media.setLocalStream(stream);
   }
 
   leave(): void {
-    this.#set({ phase: 'left' });
-    this.media.close();
+    if (this.#snapshot.phase === 'ended') return;
+    const socket = this.#signalling.socket;
+    // Best effort: the disconnect that follows tells the server anyway.
+    if (socket.connected) void this.#signalling.request('leave', {}).catch(() => undefined);
+    this.#end('left');
   }
 
   admit = (participantId: string) => this.#signalling.request('admit', { participantId });
@@ -173,57 +241,135 @@ export class LiveSession {
 
   // -------------------------------------------------------------------------------------
 
+  /** Connects when needed; resolves once this connection's device is loaded. */
+  #connect(): Promise<void> {
+    const socket = this.#signalling.socket;
+    if (!socket.connected && !socket.active) socket.connect();
+    this.#ready ??= this.#loadOnWelcome();
+    return this.#ready;
+  }
+
+  async #loadOnWelcome(): Promise<void> {
+    const welcome = await this.#signalling.welcome();
+    await this.media.load(welcome.routerRtpCapabilities, welcome.iceServers as RTCIceServer[]);
+  }
+
+  /** Wants to be in the session: joining, in the lobby, in the call, or getting back. */
+  get #wantsIn(): boolean {
+    const phase = this.#snapshot.phase;
+    return (
+      phase === 'joining' || phase === 'lobby' || phase === 'in-call' || phase === 'reconnecting'
+    );
+  }
+
   /**
-   * The media gate: true once admitted (straight in, or later via `admitted`). When another
-   * node hosts the session (`wrong_node`), the socket moves there and enters again on
-   * connect: false here, nothing to join on this socket.
+   * The one request of the join path. A join asked while one is in flight runs after it;
+   * one refused for now is tried again with backoff (a worker being replaced, a server
+   * draining), never in a tight loop.
    */
-  async #enter(): Promise<boolean> {
-    let res: EnterResponse;
+  async #join(): Promise<void> {
+    if (!this.#wantsIn || !this.#signalling.socket.connected) return;
+    if (this.#joinInFlight) {
+      this.#joinAgain = true;
+      return;
+    }
+    this.#joinInFlight = true;
+    this.#clearRetry();
+    const epoch = this.#epoch;
+    let res: JoinResponse | undefined;
     try {
-      res = await this.#signalling.request('enter', {});
+      await this.#ready;
+      res = await this.#signalling.request('join', {
+        rtpCapabilities: this.media.rtpCapabilities,
+      });
     } catch (err) {
-      if (this.#redirect(err)) return false;
-      throw err;
+      if (epoch !== this.#epoch) return;
+      this.#joinInFlight = false;
+      this.#joinFailed(err);
+      return;
     }
+    if (epoch !== this.#epoch) return;
+    this.#joinInFlight = false;
+    if (this.#joinAgain) {
+      this.#joinAgain = false;
+      return void this.#join();
+    }
+    if (!this.#wantsIn) return;
+    this.#retries = 0;
     this.#redirects = 0;
-    if (res.status === 'admitted') {
-      this.#admit(res.session);
-      return true;
+    this.media.setUp(res.transports);
+    if (res.status === 'waiting') {
+      this.waitedInLobby = true;
+      this.#set({
+        waitingForConsent: res.lobbyEntry.waitingForConsent,
+        heldForPart: res.lobbyEntry.heldForPart ?? false,
+        selfId: res.lobbyEntry.participantId,
+      });
+      this.#apply({ type: 'waiting' });
+      return;
     }
-    this.waitedInLobby = true;
-    this.#set({
-      phase: 'waiting',
-      waitingForConsent: res.lobbyEntry.waitingForConsent,
-      heldForPart: res.lobbyEntry.heldForPart ?? false,
-      selfId: res.lobbyEntry.participantId,
-    });
-    return false;
+    this.#openCall(res.session, res.transports, res.media);
+  }
+
+  /** In the call: session state, then the media (the host's mute first). */
+  #openCall(session: SessionStateData, transports: MediaTransports, media: MediaStart): void {
+    this.#admit(session);
+    if (session.selfMutedByHost) this.media.mutedByHost();
+    this.media.adopt(transports);
+    this.media.open(media);
+    this.#apply({ type: 'admitted' });
+  }
+
+  #joinFailed(err: unknown): void {
+    if (!this.#wantsIn) return;
+    if (err instanceof RequestError) {
+      if (this.#redirect(err)) return;
+      if (err.reason === 'session_ended')
+        return this.#finish({ endedReason: 'ended_by_host' }, 'session_ended');
+      const transient = ['timeout', 'unavailable', 'internal', 'conflict'].includes(err.code);
+      // A socket that dropped meanwhile joins again on connect.
+      if (!transient && this.#signalling.socket.connected) {
+        return this.#end('failed', err.message);
+      }
+    }
+    if (!this.#signalling.socket.connected) return;
+    const delay = Math.min(RETRY_MS.max, RETRY_MS.min * 2 ** this.#retries++);
+    console.warn(`join failed, trying again in ${delay} ms`, err);
+    this.#retryTimer = setTimeout(() => void this.#join(), delay);
+  }
+
+  /** The media must be set up anew on the same socket; the session is untouched. */
+  #rejoin(reason: string): void {
+    if (!this.#wantsIn) return;
+    console.warn('media rejoin:', reason);
+    this.media.teardown();
+    this.#apply({ type: 'connectionLost' });
+    void this.#join();
   }
 
   /**
    * Follows a `wrong_node` error to the node it names: only an http(s) URL, only another
-   * origin than the current one, and at most MAX_REDIRECTS times before an enter succeeds
+   * origin than the current one, and at most MAX_REDIRECTS times before a join succeeds
    * (two nodes pointing at each other must not bounce the client forever). The REST API
    * stays where it is (every node shares the database); media follows the socket, since
    * the owning node hands out its own ICE candidates.
    */
-  #redirect(err: unknown): boolean {
-    if (!(err instanceof RequestError) || err.reason !== 'wrong_node' || !err.redirectUrl) {
-      return false;
-    }
+  #redirect(err: RequestError): boolean {
+    if (err.reason !== 'wrong_node' || !err.redirectUrl) return false;
     const target = httpOrigin(err.redirectUrl);
     const current = httpOrigin(this.#signalling.url);
     if (!target || target === current || this.#redirects >= MAX_REDIRECTS) return false;
     this.#redirects++;
+    this.#ready = undefined;
     this.#signalling.moveTo(target);
+    // The new socket's connect handler loads the device and joins.
     return true;
   }
 
   #admit(session: SessionStateData): void {
     this.admittedAt ??= performance.now();
     this.#set({
-      phase: 'admitted',
+      admitted: true,
       waitingForConsent: false,
       heldForPart: false,
       agenda: session.agenda ?? null,
@@ -242,38 +388,75 @@ export class LiveSession {
       .catch(() => undefined);
   }
 
-  #listen(): void {
-    this.#signalling.onSocket((socket) => this.#listenOn(socket));
-    this.media.subscribe(() => {
-      const { state, error } = this.media.getSnapshot();
-      const final = ['denied', 'removed', 'ended', 'left'].includes(this.#snapshot.phase);
-      if (state === 'closed' && !final) this.#set({ phase: 'failed', ...(error ? { error } : {}) });
-    });
-  }
-
   #listenOn(socket: SignallingSocket): void {
-    socket.on('admitted', ({ session }) => {
-      this.#admit(session);
-      this.media.admitted();
+    socket.on('connect', () => {
+      this.#clearReconnect();
+      this.#ready ??= this.#loadOnWelcome();
+      // Back after a drop (or a restart): straight back in, the server remembers admission.
+      if (this.#wantsIn) void this.#ready.then(() => this.#join());
     });
+    socket.on('disconnect', (reason) => {
+      this.#ready = undefined;
+      this.#epoch++;
+      this.#joinInFlight = false;
+      this.#joinAgain = false;
+      this.#clearRetry();
+      if (this.#snapshot.phase === 'ended') return;
+      this.media.teardown();
+      this.#apply({ type: 'connectionLost' });
+      // socket.io reconnects by itself except after a server-side disconnect (a node
+      // shutting down): then reconnect here, the same way.
+      if (reason === 'io server disconnect') this.#scheduleReconnect();
+    });
+    socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+      const code = err.data?.code;
+      if (code && FINAL_HANDSHAKE_CODES.has(code)) {
+        socket.disconnect();
+        return this.#end('failed', err.message);
+      }
+      // A refusal by the server (draining) is not retried by socket.io itself.
+      if (code) this.#scheduleReconnect();
+    });
+    socket.on('admitted', ({ session, transports, media }) => {
+      if (this.#snapshot.phase === 'ended') return;
+      this.lastAdmissionAt = performance.now();
+      this.#signalling.roundTrips.mark();
+      if (transports && media) this.#openCall(session, transports, media);
+      else {
+        // The media was not ready at admission (its room went meanwhile): join for it.
+        this.#admit(session);
+        void this.#join();
+      }
+    });
+    socket.on('roomClosed', ({ reason }) => {
+      if (reason === 'replaced') {
+        socket.disconnect();
+        return this.#end('replaced', 'This call was opened in another window');
+      }
+      // The room is gone on the server (e.g. its media worker died): join a fresh one.
+      this.#rejoin(`room closed: ${reason}`);
+    });
+    socket.on('serverDraining', ({ deadline }) => this.#set({ serverRestartAt: deadline }));
     socket.on('lobbyChanged', ({ lobby }) => this.#set({ lobby }));
     socket.on('agendaChanged', ({ agenda }) => this.#set({ agenda }));
     socket.on('planChanged', ({ items }) => this.#set({ plan: items }));
     socket.on('waitingForPart', ({ held }) => {
-      if (held && this.#snapshot.phase === 'admitted') {
-        // Sent back to the waiting room for a staff-only part: media off until the next part.
+      if (held && this.#snapshot.phase === 'in-call') {
+        // Sent back to the waiting room for a staff-only part: media off until the next part
+        // (the server closed it already); `admitted` opens it again.
         this.waitedInLobby = true;
-        this.media.hold();
-        this.#set({ phase: 'waiting', heldForPart: true, waitingForConsent: false, lobby: [] });
+        this.media.teardown();
+        this.#set({ heldForPart: true, waitingForConsent: false, lobby: [] });
+        this.#apply({ type: 'held' });
         return;
       }
       // Still waiting, no longer for the part: now for consent or a host.
       this.#set({ heldForPart: held, ...(held ? {} : { waitingForConsent: true }) });
     });
-    socket.on('denied', ({ reason }) => this.#finish({ phase: 'denied', deniedReason: reason }));
-    socket.on('removed', ({ reason }) => this.#finish({ phase: 'removed', removedReason: reason }));
+    socket.on('denied', ({ reason }) => this.#finish({ deniedReason: reason }, 'denied'));
+    socket.on('removed', ({ reason }) => this.#finish({ removedReason: reason }, 'removed'));
     socket.on('sessionEnded', ({ reason }) =>
-      this.#finish({ phase: 'ended', endedReason: reason }),
+      this.#finish({ endedReason: reason }, 'session_ended'),
     );
     socket.on('participantJoined', ({ participant }) => {
       const others = this.#snapshot.participants.filter((p) => p.id !== participant.id);
@@ -306,10 +489,40 @@ export class LiveSession {
     );
   }
 
+  /** A manual reconnect with a short, jittered delay (for refusals socket.io does not retry). */
+  #scheduleReconnect(): void {
+    if (this.#reconnectTimer || this.#snapshot.phase === 'ended') return;
+    const delay = 250 + Math.random() * 500;
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      const socket = this.#signalling.socket;
+      if (this.#snapshot.phase !== 'ended' && !socket.connected) socket.connect();
+    }, delay);
+  }
+
+  #clearReconnect(): void {
+    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+  }
+
+  #clearRetry(): void {
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+  }
+
   /** The server disconnects right after a final notification: do not reconnect. */
-  #finish(patch: Partial<LiveSnapshot>): void {
+  #finish(patch: Partial<LiveSnapshot>, reason: EndReason): void {
     this.#set(patch);
+    this.#end(reason);
+  }
+
+  #end(reason: EndReason, error?: string): void {
+    if (!this.#apply({ type: 'end', reason })) return;
+    this.#set({ endReason: reason, ...(error ? { error } : {}) });
+    this.#clearRetry();
+    this.#clearReconnect();
     this.media.close();
+    this.#signalling.socket.disconnect();
   }
 
   #setHand(participantId: string | null, raised: boolean): void {
@@ -319,6 +532,13 @@ export class LiveSession {
         p.id === participantId ? { ...p, handRaised: raised } : p,
       ),
     });
+  }
+
+  #apply(event: CallEvent): boolean {
+    const to = next(this.#snapshot.phase, event);
+    if (!to) return false;
+    this.#set({ phase: to });
+    return true;
   }
 
   #set(patch: Partial<LiveSnapshot>): void {

@@ -1,7 +1,14 @@
 import { Device, type types } from 'mediasoup-client';
-import type { ConsumerInfo, JoinResponse, PeerInfo, TrackSource } from '@samkons/shared';
-import { next, type SessionEvent, type SessionState } from './state.js';
-import { RequestError, SignallingClient, type SignallingSocket } from './signalling-client.js';
+import type {
+  ConsumerInfo,
+  MediaStart,
+  MediaTransports,
+  PeerInfo,
+  RtpCapabilities,
+  TrackSource,
+} from '@samkons/shared';
+import type { SignallingClient, SignallingSocket } from './signalling-client.js';
+import { TransportRecovery, type RecoveryPolicy } from './transport-recovery.js';
 
 export interface RemoteParticipant {
   id: string;
@@ -25,8 +32,14 @@ export interface LocalMediaState {
   audioOnly: boolean;
 }
 
+/**
+ * The media transports: `connecting` until both are up, `recovering` while one is being
+ * brought back (past its grace period), `idle` with none.
+ */
+export type MediaConnection = 'idle' | 'connecting' | 'connected' | 'recovering';
+
 export interface SessionSnapshot {
-  state: SessionState;
+  connection: MediaConnection;
   participants: readonly RemoteParticipant[];
   activeSpeakerId: string | null;
   local: LocalMediaState;
@@ -56,33 +69,6 @@ export interface ParticipantStats {
   screenFrameWidth: number;
 }
 
-export interface SessionOptions {
-  /** Server origin; defaults to the page's own. */
-  url?: string;
-  /** The socket.io handshake: `{ token }` for real sessions, `{ room, displayName }` in dev. */
-  auth: Record<string, unknown>;
-  /** Camera and microphone to publish; the session does not stop these tracks. */
-  localStream?: MediaStream;
-  /** Start with the microphone or camera paused (the pre-join choice). */
-  microphoneOn?: boolean;
-  cameraOn?: boolean;
-  /**
-   * Runs on every (re)connect before the media join (the waiting room): true joins at once,
-   * false waits for `admitted()`. Without it the media join starts on connect.
-   */
-  gate?: () => Promise<boolean>;
-  /**
-   * STUN/TURN servers for both transports, asked for on every join because TURN
-   * credentials expire. Without it (or when it fails) media goes direct: UDP, else TCP.
-   */
-  iceServers?: () => Promise<RTCIceServer[]>;
-  /**
-   * 'relay' sends all media through the TURN servers above (a diagnostic, like LiveKit's
-   * forceRelay): without TURN servers the transports then cannot connect. Default 'all'.
-   */
-  iceTransportPolicy?: RTCIceTransportPolicy;
-}
-
 /** The ICE route a transport uses now: its selected candidate pair. */
 export interface IceRoute {
   /** host, srflx, prflx or relay (relay: through TURN). */
@@ -107,16 +93,44 @@ const CAMERA_ENCODINGS: RTCRtpEncodingParameters[] = [
   { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
 ];
 
-/** Per-join objects: thrown away as a whole on reconnect. */
-interface Joined {
-  device: Device;
+/** What the live session learns from the media: it decides what the call state becomes. */
+export interface MediaEvents {
+  /** Some transport is recovering (past its grace period), or all are connected again. */
+  health(health: 'connected' | 'recovering'): void;
+  /** The media must be set up from scratch (`join` again on the same socket). */
+  rejoin(reason: string): void;
+}
+
+export interface MediaOptions {
+  signalling: SignallingClient;
+  events: MediaEvents;
+  /** Camera and microphone to publish; the session does not stop these tracks. */
+  localStream?: MediaStream;
+  /** Start with the microphone or camera paused (the pre-join choice). */
+  microphoneOn?: boolean;
+  cameraOn?: boolean;
+  /**
+   * 'relay' sends all media through the TURN servers (a diagnostic, like LiveKit's
+   * forceRelay): without TURN servers the transports then cannot connect. Default 'all'.
+   */
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  /** Recovery timings (tests shorten them). */
+  recovery?: RecoveryPolicy;
+}
+
+/** One set of transports and what runs on them: thrown away as a whole on a rejoin. */
+interface Media {
+  generation: number;
+  /** Admitted: consuming and publishing (before, in the waiting room, nothing runs). */
+  opened: boolean;
   sendTransport?: types.Transport;
   recvTransport?: types.Transport;
-  consumers: Map<string, JoinedConsumer>;
+  watches: TransportRecovery[];
+  consumers: Map<string, MediaConsumer>;
   producers: Map<TrackSource, types.Producer>;
 }
 
-interface JoinedConsumer {
+interface MediaConsumer {
   consumer: types.Consumer;
   peerId: string;
   kind: 'audio' | 'video';
@@ -128,27 +142,37 @@ const slotOf = (c: { kind: 'audio' | 'video'; source: TrackSource }) =>
   c.kind === 'audio' ? 'audio' : c.source === 'screen' ? 'screen' : 'video';
 
 /**
- * A mediasoup-client call: socket, device, transports, producers and consumers behind a
- * small state machine (idle -> connecting -> joined -> reconnecting -> closed).
- * React reads it through `subscribe`/`getSnapshot` (useSyncExternalStore).
+ * The media of a call in this browser: the mediasoup Device, the send and receive
+ * transports (each kept alive by a TransportRecovery), producers and consumers, and the
+ * remote participants' tracks. The live session (live-session.ts) decides when to set them
+ * up; React reads them through `subscribe`/`getSnapshot` (useSyncExternalStore).
  */
 export class MediaSession {
-  readonly #opts: SessionOptions;
+  readonly #opts: MediaOptions;
   readonly #signalling: SignallingClient;
   readonly #listeners = new Set<() => void>();
   readonly #participants = new Map<string, RemoteParticipant>();
-  #joined: Joined | undefined;
+  #device: Device | undefined;
+  #deviceCaps = '';
+  #iceServers: RTCIceServer[] = [];
+  #media: Media | undefined;
+  #localStream: MediaStream | undefined;
+  #mutedByHost = false;
+  #iceTransportPolicy: RTCIceTransportPolicy | undefined;
   #snapshot: SessionSnapshot;
   #screenStream: MediaStream | undefined;
-  /** Incremented on each join attempt so late callbacks of an old one are dropped. */
+  /** Incremented on each set-up so late callbacks of an old one are dropped. */
   #generation = 0;
-  #joinStartAcks = 0;
   #roundTripsToFirstMedia: number | undefined;
+  #firstMediaAt: number | undefined;
 
-  constructor(opts: SessionOptions) {
+  constructor(opts: MediaOptions) {
     this.#opts = opts;
+    this.#signalling = opts.signalling;
+    this.#localStream = opts.localStream;
+    this.#iceTransportPolicy = opts.iceTransportPolicy;
     this.#snapshot = {
-      state: 'idle',
+      connection: 'idle',
       participants: [],
       activeSpeakerId: null,
       local: {
@@ -158,11 +182,25 @@ export class MediaSession {
         audioOnly: false,
       },
     };
-    this.#signalling = new SignallingClient(opts.url ?? window.location.origin, opts.auth);
-    this.#listen();
+    this.#signalling.onSocket((socket) => this.#listenOn(socket));
   }
 
-  /** The socket, for the session layer (lobby, chat, host actions) that shares it. */
+  /** The pre-join's choices, before the join (a warmed-up session gets them late). */
+  configure(choices: {
+    localStream?: MediaStream | undefined;
+    microphoneOn?: boolean;
+    cameraOn?: boolean;
+    iceTransportPolicy?: RTCIceTransportPolicy | undefined;
+  }): void {
+    if (choices.localStream) this.#localStream = choices.localStream;
+    if (choices.iceTransportPolicy) this.#iceTransportPolicy = choices.iceTransportPolicy;
+    this.#setLocal({
+      ...(choices.microphoneOn !== undefined ? { microphoneOn: choices.microphoneOn } : {}),
+      ...(choices.cameraOn !== undefined ? { cameraOn: choices.cameraOn } : {}),
+    });
+  }
+
+  /** The socket, shared with the live session (lobby, chat, host actions). */
   get signalling(): SignallingClient {
     return this.#signalling;
   }
@@ -174,30 +212,138 @@ export class MediaSession {
 
   getSnapshot = (): SessionSnapshot => this.#snapshot;
 
-  /** Acks from the start of the last join until the first consumer was resumed. */
+  /**
+   * Acks the client waited for one after another, from the join (or admission) until the
+   * first remote media arrived: the join path's round trips.
+   */
   get roundTripsToFirstMedia(): number | undefined {
     return this.#roundTripsToFirstMedia;
   }
 
-  start(): void {
-    if (this.#apply({ type: 'start' })) this.#signalling.socket.connect();
+  /** performance.now() when the first remote media of the current set-up arrived. */
+  get firstMediaAt(): number | undefined {
+    return this.#firstMediaAt;
   }
 
-  close(): void {
-    if (!this.#apply({ type: 'close' })) return;
-    const socket = this.#signalling.socket;
-    if (socket.connected) {
-      // Best effort: the disconnect that follows tells the server anyway.
-      void this.#signalling.request('leave', {}).catch(() => undefined);
+  /** The loaded device's capabilities, sent with `join`. */
+  get rtpCapabilities(): types.RtpCapabilities {
+    if (!this.#device) throw new Error('device not loaded');
+    return this.#device.rtpCapabilities;
+  }
+
+  /**
+   * Loads the device for this node's routers (from `welcome`) and keeps the ICE servers
+   * for the transports. The same capabilities keep the loaded device (a reconnect).
+   */
+  async load(routerRtpCapabilities: RtpCapabilities, iceServers: RTCIceServer[]): Promise<void> {
+    this.#iceServers = iceServers;
+    const caps = JSON.stringify(routerRtpCapabilities);
+    if (this.#device && caps === this.#deviceCaps) return;
+    const device = new Device();
+    // The shared schemas check the shape; mediasoup-client checks the content.
+    await device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
+    this.#device = device;
+    this.#deviceCaps = caps;
+  }
+
+  /**
+   * Makes the browser side of the transports `join` answered with (before admission in
+   * the waiting room). Whatever ran before is closed: this is also the full rejoin.
+   */
+  setUp(transports: MediaTransports): void {
+    const device = this.#device;
+    if (!device) throw new Error('device not loaded');
+    this.#close();
+    const generation = ++this.#generation;
+    this.#roundTripsToFirstMedia = undefined;
+    this.#firstMediaAt = undefined;
+    const media: Media = {
+      generation,
+      opened: false,
+      watches: [],
+      consumers: new Map(),
+      producers: new Map(),
+    };
+    this.#media = media;
+    const common = {
+      iceServers: this.#iceServers,
+      ...(this.#iceTransportPolicy ? { iceTransportPolicy: this.#iceTransportPolicy } : {}),
+    };
+    if (transports.recvTransport) {
+      const options = transports.recvTransport as types.TransportOptions;
+      media.recvTransport = this.#watch(
+        media,
+        device.createRecvTransport({ ...options, ...common }),
+      );
     }
-    this.#teardown();
-    this.#stopScreenTracks();
-    socket.disconnect();
+    if (transports.sendTransport) {
+      const options = transports.sendTransport as types.TransportOptions;
+      const t = this.#watch(media, device.createSendTransport({ ...options, ...common }));
+      t.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+        if (!this.#live(generation)) return errback(new Error('stale transport'));
+        this.#signalling
+          .request('produce', {
+            transportId: t.id,
+            kind,
+            rtpParameters,
+            source: appData.source as TrackSource,
+          })
+          .then(({ producerId }) => callback({ id: producerId }))
+          .catch(errback);
+      });
+      media.sendTransport = t;
+    }
+    this.#setConnection('connecting');
   }
 
-  /** The waiting room let this participant in: join the media now. */
-  admitted(): void {
-    void this.#join();
+  /** Admission: the same transports when they fit, else set up anew (grants widened). */
+  adopt(transports: MediaTransports): void {
+    const m = this.#media;
+    const same =
+      m &&
+      m.sendTransport?.id === transports.sendTransport?.id &&
+      m.recvTransport?.id === transports.recvTransport?.id;
+    if (!same) this.setUp(transports);
+  }
+
+  /**
+   * Admitted: everyone here and the consumers to create now. Creating them starts the
+   * receive transport, and the server resumes them once it has connected (no
+   * `resumeConsumer`). The camera and microphone are published at the same time.
+   */
+  open(start: MediaStart): void {
+    const media = this.#media;
+    if (!media) throw new Error('no transports');
+    this.#participants.clear();
+    for (const peer of start.peers) this.#upsertPeer(peer, false);
+    this.#snapshot = { ...this.#snapshot, activeSpeakerId: start.activeSpeakerPeerId };
+    this.#publish();
+    media.opened = true;
+    for (const info of start.consumers) void this.#consume(media, info, 'started by server');
+    void this.#publishLocal(media);
+  }
+
+  /** The camera and microphone, when they arrive after the join (getUserMedia is slow). */
+  setLocalStream(stream: MediaStream | undefined): void {
+    if (stream === this.#localStream) return;
+    this.#localStream = stream;
+    const media = this.#media;
+    if (media?.opened) void this.#publishLocal(media);
+  }
+
+  /** Everything of the current set-up is closed; remote tiles stay until the next one. */
+  teardown(): void {
+    this.#close();
+    this.#setConnection('idle');
+  }
+
+  /** Leaving for good: nothing of the media stays, the screen share stops. */
+  close(): void {
+    this.#close();
+    this.#participants.clear();
+    this.#publish();
+    this.#stopScreenTracks();
+    this.#setConnection('idle');
   }
 
   /**
@@ -211,6 +357,7 @@ export class MediaSession {
 
   /** Pauses or resumes the microphone (others see it muted). */
   async setMicrophoneEnabled(on: boolean): Promise<void> {
+    if (on) this.#mutedByHost = false;
     this.#setLocal({ microphoneOn: on });
     await this.#pauseProducer('microphone', !on);
   }
@@ -227,9 +374,9 @@ export class MediaSession {
    */
   async setAudioOnly(on: boolean): Promise<void> {
     this.#setLocal({ audioOnly: on });
-    const joined = this.#joined;
-    if (!joined) return;
-    const video = [...joined.consumers.entries()].filter(([, c]) => c.kind === 'video');
+    const media = this.#media;
+    if (!media) return;
+    const video = [...media.consumers.entries()].filter(([, c]) => c.kind === 'video');
     await Promise.all([
       this.#pauseProducer('camera', on || !this.#snapshot.local.cameraOn),
       ...video.map(async ([consumerId, c]) => {
@@ -244,8 +391,8 @@ export class MediaSession {
 
   /** Shares a screen or window (browser picker); ends when the browser's own stop is used. */
   async startScreenShare(): Promise<void> {
-    const transport = this.#joined?.sendTransport;
-    if (!transport || this.#joined?.producers.has('screen')) return;
+    const transport = this.#media?.sendTransport;
+    if (!transport || this.#media?.producers.has('screen')) return;
     const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
     const [track] = stream.getVideoTracks();
     if (!track) return;
@@ -257,7 +404,7 @@ export class MediaSession {
         stopTracks: false,
         appData: { source: 'screen' },
       });
-      this.#joined?.producers.set('screen', producer);
+      this.#media?.producers.set('screen', producer);
       this.#setLocal({ screenSharing: true });
     } catch (err) {
       this.#stopScreenTracks();
@@ -266,8 +413,8 @@ export class MediaSession {
   }
 
   async stopScreenShare(): Promise<void> {
-    const producer = this.#joined?.producers.get('screen');
-    this.#joined?.producers.delete('screen');
+    const producer = this.#media?.producers.get('screen');
+    this.#media?.producers.delete('screen');
     this.#stopScreenTracks();
     this.#setLocal({ screenSharing: false });
     if (!producer) return;
@@ -282,21 +429,25 @@ export class MediaSession {
     return this.#screenStream?.getVideoTracks()[0];
   }
 
-  /** A host paused this participant's microphone on the server: show it as muted here. */
-  mutedByHost(producerId: string): void {
-    const producer = this.#joined?.producers.get('microphone');
-    if (producer?.id !== producerId) return;
-    producer.pause();
+  /**
+   * A host muted this participant (now, or before a reconnect): the microphone shows muted
+   * and is published paused until they unmute. `producerId`: the paused producer, if any.
+   */
+  mutedByHost(producerId?: string): void {
+    const producer = this.#media?.producers.get('microphone');
+    if (producerId && producer?.id !== producerId) return;
+    this.#mutedByHost = true;
+    if (producer && !producer.paused) producer.pause();
     this.#setLocal({ microphoneOn: false });
   }
 
   /** Inbound counters per remote participant, for the connection-quality rating. */
   async linkSamples(): Promise<LinkSample[]> {
-    const joined = this.#joined;
-    if (!joined) return [];
+    const media = this.#media;
+    if (!media) return [];
     let rttMs: number | undefined;
     const byPeer = new Map<string, LinkSample>();
-    const transportStats = await joined.recvTransport?.getStats().catch(() => undefined);
+    const transportStats = await media.recvTransport?.getStats().catch(() => undefined);
     transportStats?.forEach((s: { type: string } & Record<string, unknown>) => {
       if (
         s.type === 'candidate-pair' &&
@@ -307,7 +458,7 @@ export class MediaSession {
       }
     });
     await Promise.all(
-      [...joined.consumers.values()].map(async ({ consumer, peerId }) => {
+      [...media.consumers.values()].map(async ({ consumer, peerId }) => {
         if (consumer.paused) return;
         const report = await consumer.getStats().catch(() => undefined);
         report?.forEach((s: { type: string } & Record<string, unknown>) => {
@@ -334,7 +485,7 @@ export class MediaSession {
    * and poor links need less than the full resolution.
    */
   async setPreferredVideoLayer(peerId: string, spatialLayer: 0 | 1 | 2): Promise<void> {
-    const entries = [...(this.#joined?.consumers.entries() ?? [])];
+    const entries = [...(this.#media?.consumers.entries() ?? [])];
     const video = entries.filter(([, c]) => c.peerId === peerId && c.kind === 'video');
     await Promise.all(
       video.map(([consumerId]) =>
@@ -345,7 +496,7 @@ export class MediaSession {
 
   /** Decoded frames and received audio per remote participant (for tests and diagnostics). */
   async participantStats(): Promise<ParticipantStats[]> {
-    const joined = this.#joined;
+    const media = this.#media;
     const byPeer = new Map<string, ParticipantStats>();
     for (const p of this.#participants.values()) {
       byPeer.set(p.id, {
@@ -358,13 +509,13 @@ export class MediaSession {
         screenFrameWidth: 0,
       });
     }
-    if (!joined) return [...byPeer.values()];
+    if (!media) return [...byPeer.values()];
     await Promise.all(
-      [...joined.consumers.values()].map(async ({ consumer, peerId, kind, source }) => {
+      [...media.consumers.values()].map(async ({ consumer, peerId, kind, source }) => {
         const entry = byPeer.get(peerId);
         if (!entry) return;
-        const report = await consumer.getStats();
-        report.forEach((s: { type: string } & Record<string, unknown>) => {
+        const report = await consumer.getStats().catch(() => undefined);
+        report?.forEach((s: { type: string } & Record<string, unknown>) => {
           if (s.type !== 'inbound-rtp') return;
           if (kind === 'video' && source === 'screen') {
             entry.screenFramesDecoded += Number(s.framesDecoded ?? 0);
@@ -383,9 +534,9 @@ export class MediaSession {
 
   /** The selected ICE route of each transport (for tests and diagnostics). */
   async iceRoutes(): Promise<{ send?: IceRoute; recv?: IceRoute }> {
-    const joined = this.#joined;
+    const media = this.#media;
     const [send, recv] = await Promise.all(
-      [joined?.sendTransport, joined?.recvTransport].map(async (t) =>
+      [media?.sendTransport, media?.recvTransport].map(async (t) =>
         t ? selectedRoute(await t.getStats().catch(() => undefined)) : undefined,
       ),
     );
@@ -394,49 +545,69 @@ export class MediaSession {
 
   // -------------------------------------------------------------------------------------
 
-  #listen(): void {
-    // On the current socket and on one that replaces it (a `wrong_node` redirect).
-    this.#signalling.onSocket((socket) => this.#listenOn(socket));
+  #live(generation: number): boolean {
+    return this.#media?.generation === generation;
+  }
+
+  /**
+   * DTLS parameters go to the server without waiting for the ack: it applies this socket's
+   * requests in order, so a `produce` right behind them is fine, and media does not wait a
+   * round trip. A refusal sets the media up again.
+   */
+  #watch(media: Media, transport: types.Transport): types.Transport {
+    const { generation } = media;
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      if (!this.#live(generation)) return errback(new Error('stale transport'));
+      this.#signalling
+        .request('connectTransport', { transportId: transport.id, dtlsParameters })
+        .catch((err: unknown) => {
+          if (this.#live(generation)) this.#opts.events.rejoin(`connectTransport: ${String(err)}`);
+        });
+      callback();
+    });
+    const recovery = new TransportRecovery(
+      {
+        restartIce: async () => {
+          const { iceParameters } = await this.#signalling.request('restartIce', {
+            transportId: transport.id,
+          });
+          if (!this.#live(generation) || transport.closed) return;
+          await transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
+        },
+        rejoin: (reason) => {
+          if (this.#live(generation)) this.#opts.events.rejoin(reason);
+        },
+        health: () => {
+          if (this.#live(generation)) this.#reportHealth(media);
+        },
+      },
+      this.#opts.recovery,
+    );
+    media.watches.push(recovery);
+    transport.on('connectionstatechange', (state) => recovery.update(state));
+    return transport;
+  }
+
+  /** Recovering while any transport is; connected again once none is. */
+  #reportHealth(media: Media): void {
+    const recovering = media.watches.some((w) => w.health === 'recovering');
+    this.#setConnection(recovering ? 'recovering' : 'connected');
+    this.#opts.events.health(recovering ? 'recovering' : 'connected');
   }
 
   #listenOn(socket: SignallingSocket): void {
-    socket.on('connect', () => {
-      const gate = this.#opts.gate;
-      if (!gate) return void this.#join();
-      const generation = this.#generation;
-      gate()
-        .then((admitted) => {
-          if (admitted && generation === this.#generation) void this.#join();
-        })
-        .catch((err: unknown) => {
-          if (err instanceof RequestError && err.code !== 'timeout' && err.code !== 'internal') {
-            this.#fail(err.message);
-            socket.disconnect();
-          }
-        });
-    });
-    socket.on('disconnect', () => {
-      this.#teardown();
-      this.#apply({ type: 'connectionLost' });
-    });
-    socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
-      // Refused credentials will not get better by retrying.
-      const code = err.data?.code;
-      if (code === 'bad_request' || code === 'unauthenticated' || code === 'forbidden') {
-        socket.disconnect();
-        this.#fail(err.message);
-      }
-    });
-
     socket.on('peerJoined', ({ peer }) => this.#upsertPeer(peer));
     socket.on('peerLeft', ({ peerId }) => {
       this.#participants.delete(peerId);
       this.#publish();
     });
-    socket.on('newConsumer', (info) => void this.#consume(info, this.#generation));
+    socket.on('newConsumer', (info) => {
+      const media = this.#media;
+      if (media) void this.#consume(media, info, 'resume now');
+    });
     socket.on('consumerClosed', ({ consumerId }) => this.#dropConsumer(consumerId));
     socket.on('producerClosed', ({ producerId }) => {
-      const producers = this.#joined?.producers;
+      const producers = this.#media?.producers;
       for (const [source, p] of producers ?? []) {
         if (p.id !== producerId) continue;
         p.close();
@@ -449,173 +620,68 @@ export class MediaSession {
     });
     socket.on('consumerPaused', ({ consumerId }) => this.#markPaused(consumerId, true));
     socket.on('consumerResumed', ({ consumerId }) => this.#markPaused(consumerId, false));
-    socket.on('consumerLayersChanged', () => undefined);
     socket.on('activeSpeaker', ({ peerId }) => {
       this.#snapshot = { ...this.#snapshot, activeSpeakerId: peerId };
       this.#emit();
     });
-    socket.on('roomClosed', ({ reason }) => {
-      if (reason === 'replaced') {
-        this.#fail('This call was opened in another window');
-        socket.disconnect();
-        return;
+    socket.on('transportFailed', ({ transportId }) => {
+      const m = this.#media;
+      if (m && (m.sendTransport?.id === transportId || m.recvTransport?.id === transportId)) {
+        this.#opts.events.rejoin('the server saw the transport fail');
       }
-      // The room is gone on the server (e.g. a media worker restarted): join a fresh one.
-      this.#teardown();
-      if (this.#apply({ type: 'connectionLost' })) void this.#join();
     });
   }
 
-  async #join(): Promise<void> {
-    const state = this.#snapshot.state;
-    if (state !== 'connecting' && state !== 'reconnecting') return;
-    const generation = ++this.#generation;
-    this.#joinStartAcks = this.#signalling.acks;
-    this.#roundTripsToFirstMedia = undefined;
-    // Notifications (peerJoined) may arrive while the device loads: start empty, then merge.
-    this.#participants.clear();
-    try {
-      // In parallel with the join: no extra round trip before media.
-      const iceServers = this.#iceServers();
-      const res = await this.#signalling.request('join', {});
-      if (generation !== this.#generation) return;
-      const joined = await this.#setUp(res, generation, await iceServers);
-      if (generation !== this.#generation) return;
-      this.#joined = joined;
-      for (const peer of res.peers) this.#upsertPeer(peer, false);
-      this.#publish();
-      this.#snapshot = { ...this.#snapshot, activeSpeakerId: res.activeSpeakerPeerId };
-      this.#apply({ type: 'joined' });
-
-      const tasks: Promise<unknown>[] = [];
-      if (joined.recvTransport) {
-        tasks.push(
-          this.#signalling.request('ready', { rtpCapabilities: joined.device.rtpCapabilities }),
-        );
-      }
-      if (joined.sendTransport) tasks.push(this.#publishLocal(joined));
-      await Promise.all(tasks);
-    } catch (err) {
-      if (generation !== this.#generation) return;
-      if (err instanceof RequestError && err.code !== 'timeout' && err.code !== 'internal') {
-        this.#fail(err.message);
-        this.#signalling.socket.disconnect();
-      } else {
-        // Transient: drop the connection and let socket.io reconnect and rejoin.
-        this.#teardown();
-        this.#signalling.socket.disconnect().connect();
-      }
-    }
-  }
-
-  /** TURN is a fallback: a failure to fetch it must not stop a direct connection. */
-  async #iceServers(): Promise<RTCIceServer[]> {
-    try {
-      return (await this.#opts.iceServers?.()) ?? [];
-    } catch {
-      return [];
-    }
-  }
-
-  async #setUp(res: JoinResponse, generation: number, iceServers: RTCIceServer[]): Promise<Joined> {
-    const device = new Device();
-    // The shared schemas check the shape; mediasoup-client checks the content.
-    await device.load({
-      routerRtpCapabilities: res.routerRtpCapabilities as types.RtpCapabilities,
-    });
-    const joined: Joined = { device, consumers: new Map(), producers: new Map() };
-    const policy = this.#opts.iceTransportPolicy
-      ? { iceTransportPolicy: this.#opts.iceTransportPolicy }
-      : {};
-    const s = this.#signalling;
-    const live = () => generation === this.#generation;
-    const onConnect =
-      (transport: types.Transport) =>
-      (
-        { dtlsParameters }: { dtlsParameters: types.DtlsParameters },
-        callback: () => void,
-        errback: (error: Error) => void,
-      ) => {
-        if (!live()) return errback(new Error('stale transport'));
-        s.request('connectTransport', { transportId: transport.id, dtlsParameters })
-          .then(callback)
-          .catch(errback);
-      };
-
-    if (res.recvTransport) {
-      const t = device.createRecvTransport({
-        ...(res.recvTransport as types.TransportOptions),
-        iceServers,
-        ...policy,
-      });
-      t.on('connect', onConnect(t));
-      joined.recvTransport = t;
-    }
-    if (res.sendTransport) {
-      const t = device.createSendTransport({
-        ...(res.sendTransport as types.TransportOptions),
-        iceServers,
-        ...policy,
-      });
-      t.on('connect', onConnect(t));
-      t.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
-        if (!live()) return errback(new Error('stale transport'));
-        s.request('produce', {
-          transportId: t.id,
-          kind,
-          rtpParameters,
-          source: appData.source as TrackSource,
-        })
-          .then(({ producerId }) => callback({ id: producerId }))
-          .catch(errback);
-      });
-      joined.sendTransport = t;
-    }
-    return joined;
-  }
-
-  async #publishLocal(joined: Joined): Promise<void> {
-    const transport = joined.sendTransport;
-    const stream = this.#opts.localStream;
+  async #publishLocal(media: Media): Promise<void> {
+    const transport = media.sendTransport;
+    const stream = this.#localStream;
     if (!stream || !transport) return;
     const [audio] = stream.getAudioTracks();
     const [video] = stream.getVideoTracks();
     const local = this.#snapshot.local;
-    const keep = async (source: TrackSource, producer: Promise<types.Producer>, on: boolean) => {
-      const p = await producer;
-      joined.producers.set(source, p);
+    const keep = async (source: TrackSource, make: () => Promise<types.Producer>, on: boolean) => {
+      if (media.producers.has(source)) return;
+      const p = await make();
+      if (!this.#live(media.generation)) return;
+      media.producers.set(source, p);
+      // Paused by choice (or by a host: the server paused that one already).
       if (!on) await this.#pauseProducer(source, true);
     };
     await Promise.all([
       audio &&
         keep(
           'microphone',
-          transport.produce({
-            track: audio,
-            stopTracks: false,
-            disableTrackOnPause: true,
-            appData: { source: 'microphone' },
-            codecOptions: { opusDtx: true, opusFec: true },
-          }),
-          local.microphoneOn,
+          () =>
+            transport.produce({
+              track: audio,
+              stopTracks: false,
+              disableTrackOnPause: true,
+              appData: { source: 'microphone' },
+              codecOptions: { opusDtx: true, opusFec: true },
+            }),
+          local.microphoneOn && !this.#mutedByHost,
         ),
       video &&
         keep(
           'camera',
-          transport.produce({
-            track: video,
-            stopTracks: false,
-            encodings: CAMERA_ENCODINGS,
-            codecOptions: { videoGoogleStartBitrate: 1000 },
-            appData: { source: 'camera' },
-          }),
+          () =>
+            transport.produce({
+              track: video,
+              stopTracks: false,
+              encodings: CAMERA_ENCODINGS,
+              codecOptions: { videoGoogleStartBitrate: 1000 },
+              appData: { source: 'camera' },
+            }),
           local.cameraOn && !local.audioOnly,
         ),
-    ]);
+    ]).catch((err: unknown) => {
+      // A transport closed meanwhile (a rejoin): the next set-up publishes again.
+      if (this.#live(media.generation)) console.warn('publishing failed', err);
+    });
   }
 
   async #pauseProducer(source: TrackSource, pause: boolean): Promise<void> {
-    const producer = this.#joined?.producers.get(source);
+    const producer = this.#media?.producers.get(source);
     if (!producer || producer.closed || producer.paused === pause) return;
     if (pause) producer.pause();
     else producer.resume();
@@ -625,7 +691,7 @@ export class MediaSession {
   }
 
   #markPaused(consumerId: string, paused: boolean): void {
-    const entry = this.#joined?.consumers.get(consumerId);
+    const entry = this.#media?.consumers.get(consumerId);
     if (!entry || entry.source === 'screen') return;
     const p = this.#participants.get(entry.peerId);
     if (!p) return;
@@ -639,15 +705,28 @@ export class MediaSession {
     this.#emit();
   }
 
+  #setConnection(connection: MediaConnection): void {
+    if (connection === this.#snapshot.connection) return;
+    this.#snapshot = { ...this.#snapshot, connection };
+    this.#emit();
+  }
+
   #stopScreenTracks(): void {
     this.#screenStream?.getTracks().forEach((t) => t.stop());
     this.#screenStream = undefined;
   }
 
-  async #consume(info: ConsumerInfo, generation: number): Promise<void> {
-    const joined = this.#joined;
-    const transport = joined?.recvTransport;
-    if (!joined || !transport || generation !== this.#generation) return;
+  /**
+   * `started by server`: part of the media start, resumed by the server when the receive
+   * transport connects. `resume now`: announced later, resumed by this request.
+   */
+  async #consume(
+    media: Media,
+    info: ConsumerInfo,
+    how: 'started by server' | 'resume now',
+  ): Promise<void> {
+    const transport = media.recvTransport;
+    if (!transport || !this.#live(media.generation)) return;
     try {
       const consumer = await transport.consume({
         id: info.id,
@@ -655,13 +734,14 @@ export class MediaSession {
         kind: info.kind,
         rtpParameters: info.rtpParameters as types.RtpParameters,
       });
-      if (generation !== this.#generation) return;
-      joined.consumers.set(info.id, {
+      if (!this.#live(media.generation)) return;
+      media.consumers.set(info.id, {
         consumer,
         peerId: info.peerId,
         kind: info.kind,
         source: info.source,
       });
+      consumer.track.addEventListener('unmute', () => this.#firstMedia(media), { once: true });
       const p = this.#participants.get(info.peerId) ?? { id: info.peerId, displayName: '' };
       const paused =
         info.source === 'screen'
@@ -672,21 +752,30 @@ export class MediaSession {
       // Audio only: video consumers stay paused on the server (no bytes sent).
       if (info.kind === 'video' && this.#snapshot.local.audioOnly) {
         consumer.pause();
+        await this.#signalling.request('pauseConsumer', { consumerId: info.id });
         return;
       }
-      await this.#signalling.request('resumeConsumer', { consumerId: info.id });
-      this.#roundTripsToFirstMedia ??= this.#signalling.acks - this.#joinStartAcks;
+      if (how === 'resume now') {
+        await this.#signalling.request('resumeConsumer', { consumerId: info.id });
+      }
     } catch (err) {
       // One stream failing must not end the call; the others keep playing.
-      console.warn('consume failed', info.id, err);
+      if (this.#live(media.generation)) console.warn('consume failed', info.id, err);
     }
   }
 
+  /** The first remote packets of this set-up: the join path's figure is read here. */
+  #firstMedia(media: Media): void {
+    if (!this.#live(media.generation) || this.#firstMediaAt !== undefined) return;
+    this.#firstMediaAt = performance.now();
+    this.#roundTripsToFirstMedia = this.#signalling.roundTrips.sequential;
+  }
+
   #dropConsumer(consumerId: string): void {
-    const entry = this.#joined?.consumers.get(consumerId);
+    const entry = this.#media?.consumers.get(consumerId);
     if (!entry) return;
     entry.consumer.close();
-    this.#joined?.consumers.delete(consumerId);
+    this.#media?.consumers.delete(consumerId);
     const p = this.#participants.get(entry.peerId);
     const slot = slotOf(entry);
     if (p && p[slot] === entry.consumer.track) {
@@ -707,29 +796,23 @@ export class MediaSession {
     if (publish) this.#publish();
   }
 
-  /** Closes everything of the current join; local tracks stay (they belong to the page). */
-  #teardown(): void {
+  /** Closes the current set-up; remote participants lose their tracks, not their tiles. */
+  #close(): void {
     this.#generation++;
-    const joined = this.#joined;
-    this.#joined = undefined;
-    joined?.sendTransport?.close();
-    joined?.recvTransport?.close();
-    this.#participants.clear();
+    const media = this.#media;
+    this.#media = undefined;
+    if (!media) return;
+    for (const w of media.watches) w.close();
+    media.sendTransport?.close();
+    media.recvTransport?.close();
+    for (const [id, p] of this.#participants) {
+      this.#participants.set(id, {
+        id,
+        displayName: p.displayName,
+        ...(p.role ? { role: p.role } : {}),
+      });
+    }
     this.#publish();
-  }
-
-  #fail(reason: string): void {
-    this.#teardown();
-    this.#snapshot = { ...this.#snapshot, error: reason };
-    this.#apply({ type: 'failed', reason });
-  }
-
-  #apply(event: SessionEvent): boolean {
-    const to = next(this.#snapshot.state, event);
-    if (!to) return false;
-    this.#snapshot = { ...this.#snapshot, state: to };
-    this.#emit();
-    return true;
   }
 
   #publish(): void {

@@ -3,6 +3,7 @@ import {
   AckErrorSchema,
   type Ack,
   type ClientToServerEvents,
+  type NotificationOf,
   type RequestName,
   type RequestOf,
   type ResponseOf,
@@ -28,10 +29,40 @@ export class RequestError extends Error {
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
+export type Welcome = NotificationOf<'welcome'>;
+
 /**
- * The typed socket plus request/ack helpers; it counts acks for the round-trip figure.
- * The socket can move to another node (`moveTo`, for `wrong_node`): listeners registered
- * with `onSocket` follow it.
+ * Sequential round trips: each request is one deeper than the deepest ack received before
+ * it was sent. The join path's figure is the depth reached when the first remote media
+ * arrives (the acks the client waited for, one after another).
+ */
+export class RoundTrips {
+  #settled = 0;
+  #issued = 0;
+  /** Starts counting anew (a click on join, an admission). */
+  mark(): void {
+    this.#settled = 0;
+    this.#issued = 0;
+  }
+  /** Depth of the deepest request sent since `mark`. */
+  get sequential(): number {
+    return this.#issued;
+  }
+  sent(): number {
+    const depth = this.#settled + 1;
+    this.#issued = Math.max(this.#issued, depth);
+    return depth;
+  }
+  acked(depth: number): void {
+    this.#settled = Math.max(this.#settled, depth);
+  }
+}
+
+/**
+ * The typed socket plus request/ack helpers, and the `welcome` each connection starts
+ * with. The socket can move to another node (`moveTo`, for `wrong_node`): listeners
+ * registered with `onSocket` follow it. Reconnects are quick (a server restart should not
+ * add seconds of backoff), and also follow a refusal while the server drains.
  */
 export class SignallingClient {
   #socket: SignallingSocket;
@@ -39,11 +70,40 @@ export class SignallingClient {
   readonly #auth: Record<string, unknown>;
   readonly #setups: ((socket: SignallingSocket) => void)[] = [];
   #acks = 0;
+  readonly roundTrips = new RoundTrips();
+  /** The current connection's welcome; replaced on every (re)connect. */
+  #welcome: Promise<Welcome>;
+  #resolveWelcome!: (w: Welcome) => void;
+  #welcomed = false;
 
   constructor(url: string, auth: Record<string, unknown>) {
     this.#auth = auth;
     this.#url = url;
+    this.#welcome = this.#newWelcome();
     this.#socket = this.#open(url);
+    this.onSocket((socket) => {
+      // A new connection brings a new welcome; one still awaited is kept.
+      socket.on('connect', () => {
+        if (this.#welcomed) this.#welcome = this.#newWelcome();
+      });
+      socket.on('welcome', (w) => {
+        this.#welcomed = true;
+        this.#resolveWelcome(w);
+      });
+    });
+  }
+
+  /**
+   * The welcome of the current connection (router capabilities, ICE servers): it comes
+   * before any answer, so waiting for it costs no round trip.
+   */
+  welcome(): Promise<Welcome> {
+    return this.#welcome;
+  }
+
+  #newWelcome(): Promise<Welcome> {
+    this.#welcomed = false;
+    return new Promise<Welcome>((resolve) => (this.#resolveWelcome = resolve));
   }
 
   /** The current socket (a new one after `moveTo`). */
@@ -83,8 +143,11 @@ export class SignallingClient {
       transports: ['websocket'],
       auth: this.#auth,
       autoConnect: false,
-      reconnectionDelay: 500,
-      reconnectionDelayMax: 5000,
+      // A restarted server is back within seconds: look often, with jitter so a room's
+      // clients do not arrive in one burst.
+      reconnectionDelay: 250,
+      reconnectionDelayMax: 1000,
+      randomizationFactor: 0.5,
     });
   }
 
@@ -101,11 +164,13 @@ export class SignallingClient {
       payload: RequestOf<K>,
     ) => Promise<Ack<ResponseOf<K>>>;
     let res: Ack<ResponseOf<K>>;
+    const depth = this.roundTrips.sent();
     try {
       res = await emit(name, payload);
     } catch {
       throw new RequestError('timeout', `${name}: no answer within ${REQUEST_TIMEOUT_MS} ms`);
     }
+    this.roundTrips.acked(depth);
     this.#acks++;
     if (!res.ok) {
       // Only a well-formed error (an http(s) redirect URL among it) may steer the client.

@@ -1,45 +1,71 @@
 import { describe, expect, it } from 'vitest';
-import { next, type SessionEvent, type SessionState } from './state.js';
+import { next, type CallEvent, type CallState } from './state.js';
 
-const run = (events: SessionEvent[], from: SessionState = 'idle') =>
-  events.reduce<SessionState>((s, e) => next(s, e) ?? s, from);
+const run = (events: CallEvent[], from: CallState = 'idle') =>
+  events.reduce<CallState>((s, e) => next(s, e) ?? s, from);
 
-describe('media session state machine', () => {
-  it('goes idle -> connecting -> joined', () => {
-    expect(run([{ type: 'start' }])).toBe('connecting');
-    expect(run([{ type: 'start' }, { type: 'joined' }])).toBe('joined');
+const states: CallState[] = ['idle', 'prejoin', 'joining', 'lobby', 'in-call', 'reconnecting'];
+
+describe('call state machine', () => {
+  it('warms up in the pre-join, then joins straight into the call', () => {
+    expect(run([{ type: 'prepare' }])).toBe('prejoin');
+    expect(run([{ type: 'prepare' }, { type: 'join' }])).toBe('joining');
+    expect(run([{ type: 'prepare' }, { type: 'join' }, { type: 'admitted' }])).toBe('in-call');
   });
 
-  it('reconnects after a lost connection and rejoins', () => {
-    const states = [{ type: 'start' }, { type: 'joined' }, { type: 'connectionLost' }] as const;
-    expect(run([...states])).toBe('reconnecting');
-    expect(run([...states, { type: 'connectionLost' }])).toBe('reconnecting');
-    expect(run([...states, { type: 'joined' }])).toBe('joined');
+  it('joins without a warm-up (a reloaded call page) and waits in the lobby', () => {
+    expect(run([{ type: 'join' }, { type: 'waiting' }])).toBe('lobby');
+    expect(run([{ type: 'join' }, { type: 'waiting' }, { type: 'admitted' }])).toBe('in-call');
   });
 
-  it('goes back to connecting when held in the waiting room, and joins again', () => {
-    const inCall = [{ type: 'start' }, { type: 'joined' }] as const;
-    expect(run([...inCall, { type: 'held' }])).toBe('connecting');
-    expect(run([...inCall, { type: 'held' }, { type: 'joined' }])).toBe('joined');
+  it('reconnects from the call and from the lobby, and comes back where it belongs', () => {
+    const inCall: CallEvent[] = [{ type: 'join' }, { type: 'admitted' }];
+    expect(run([...inCall, { type: 'connectionLost' }])).toBe('reconnecting');
+    expect(run([...inCall, { type: 'connectionLost' }, { type: 'connectionLost' }])).toBe(
+      'reconnecting',
+    );
+    expect(run([...inCall, { type: 'connectionLost' }, { type: 'recovered' }])).toBe('in-call');
+    expect(run([...inCall, { type: 'connectionLost' }, { type: 'admitted' }])).toBe('in-call');
+    const lobby: CallEvent[] = [{ type: 'join' }, { type: 'waiting' }];
+    expect(run([...lobby, { type: 'connectionLost' }, { type: 'waiting' }])).toBe('lobby');
+    // Admitted earlier: a reconnect from the lobby screen may land straight in the call.
+    expect(run([...lobby, { type: 'connectionLost' }, { type: 'admitted' }])).toBe('in-call');
+  });
+
+  it('does not call a lost warm-up or first join "reconnecting" (nothing to get back to)', () => {
+    expect(next('prejoin', { type: 'connectionLost' })).toBeNull();
+    expect(next('joining', { type: 'connectionLost' })).toBeNull();
+  });
+
+  it('goes back to the lobby when held for an agenda part, and in again when admitted', () => {
+    const inCall: CallEvent[] = [{ type: 'join' }, { type: 'admitted' }];
+    expect(run([...inCall, { type: 'held' }])).toBe('lobby');
+    expect(run([...inCall, { type: 'held' }, { type: 'admitted' }])).toBe('in-call');
     expect(next('idle', { type: 'held' })).toBeNull();
-    expect(next('closed', { type: 'held' })).toBeNull();
+    expect(next('ended', { type: 'held' })).toBeNull();
   });
 
-  it('closes from every live state and stays closed', () => {
-    for (const s of ['idle', 'connecting', 'joined', 'reconnecting'] as const) {
-      expect(next(s, { type: 'close' })).toBe('closed');
-      expect(next(s, { type: 'failed', reason: 'x' })).toBe('closed');
+  it('ends from every live state and stays ended', () => {
+    for (const s of states) {
+      expect(next(s, { type: 'end', reason: 'left' })).toBe('ended');
+      expect(next(s, { type: 'end', reason: 'failed' })).toBe('ended');
     }
-    for (const e of [{ type: 'start' }, { type: 'joined' }, { type: 'connectionLost' }] as const) {
-      expect(next('closed', e)).toBeNull();
+    for (const e of [
+      { type: 'prepare' },
+      { type: 'join' },
+      { type: 'admitted' },
+      { type: 'connectionLost' },
+      { type: 'end', reason: 'left' },
+    ] as const) {
+      expect(next('ended', e)).toBeNull();
     }
   });
 
   it('ignores events that do not fit', () => {
-    expect(next('idle', { type: 'joined' })).toBeNull();
-    expect(next('idle', { type: 'connectionLost' })).toBeNull();
-    expect(next('joined', { type: 'start' })).toBeNull();
-    expect(next('joined', { type: 'joined' })).toBeNull();
-    expect(next('connecting', { type: 'start' })).toBeNull();
+    expect(next('idle', { type: 'admitted' })).toBeNull();
+    expect(next('in-call', { type: 'waiting' })).toBeNull();
+    expect(next('in-call', { type: 'join' })).toBeNull();
+    expect(next('lobby', { type: 'recovered' })).toBeNull();
+    expect(next('joining', { type: 'recovered' })).toBeNull();
   });
 });

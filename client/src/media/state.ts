@@ -1,46 +1,67 @@
 /**
- * The media session's lifecycle as an explicit state machine. `next` is pure so every
- * transition is unit-tested; the session applies it and ignores events that do not fit.
+ * The call's lifecycle as an explicit state machine, from the pre-join to the end screen.
+ * `next` is pure so every transition is unit-tested; the live session applies it and
+ * ignores events that do not fit.
+ *
+ *   idle -> prejoin (warm-up: socket, device, ICE servers) -> joining -> lobby | in-call
+ *   lobby -> in-call (admitted)         in-call <-> reconnecting (socket, transport or room lost)
+ *   in-call -> lobby (held back for an agenda part for health personnel only)
+ *   any -> ended (left, denied, removed, session ended, failed, replaced by another tab)
  */
-export type SessionState = 'idle' | 'connecting' | 'joined' | 'reconnecting' | 'closed';
+export type CallState =
+  'idle' | 'prejoin' | 'joining' | 'lobby' | 'in-call' | 'reconnecting' | 'ended';
 
-export type SessionEvent =
-  /** The user starts the call. */
-  | { type: 'start' }
-  /** The join handshake succeeded (first time or after a reconnect). */
-  | { type: 'joined' }
-  /** The socket dropped, or the server closed the room (e.g. its media worker died). */
+/** Why a call ended; the end screen words it. */
+export type EndReason = 'left' | 'denied' | 'removed' | 'session_ended' | 'failed' | 'replaced';
+
+export type CallEvent =
+  /** The pre-join warms the call up. */
+  | { type: 'prepare' }
+  /** The person joins (the join button, or the call page opened directly). */
+  | { type: 'join' }
+  /** `join` answered: the waiting room. */
+  | { type: 'waiting' }
+  /** Admitted, with the media opened (first time, or after a reconnect or rejoin). */
+  | { type: 'admitted' }
+  /** The socket, a media transport or the media room was lost: recovery runs. */
   | { type: 'connectionLost' }
+  /** A transport recovered by itself or by an ICE restart: media flows again. */
+  | { type: 'recovered' }
   /**
    * The session sent this participant back to the waiting room (an agenda part for health
-   * personnel only): media is off, the socket stays, and `admitted` joins again.
+   * personnel only): media is off, the socket stays, and `admitted` opens it again.
    */
   | { type: 'held' }
-  /** Unrecoverable: refused by the server, or replaced by another tab. */
-  | { type: 'failed'; reason: string }
-  /** The user left. */
-  | { type: 'close' };
+  | { type: 'end'; reason: EndReason };
 
 /** The state after `event`, or null when the event does not apply in `state`. */
-export function next(state: SessionState, event: SessionEvent): SessionState | null {
+export function next(state: CallState, event: CallEvent): CallState | null {
+  if (event.type === 'end') return state === 'ended' ? null : 'ended';
   switch (state) {
     case 'idle':
-      if (event.type === 'start') return 'connecting';
-      if (event.type === 'close' || event.type === 'failed') return 'closed';
+      if (event.type === 'prepare') return 'prejoin';
+      if (event.type === 'join') return 'joining';
       return null;
-    case 'connecting':
+    case 'prejoin':
+      if (event.type === 'join') return 'joining';
+      return null;
+    case 'joining':
+      if (event.type === 'waiting') return 'lobby';
+      if (event.type === 'admitted') return 'in-call';
+      return null;
+    case 'lobby':
+      if (event.type === 'admitted') return 'in-call';
+      if (event.type === 'connectionLost') return 'reconnecting';
+      return null;
+    case 'in-call':
+      if (event.type === 'connectionLost') return 'reconnecting';
+      if (event.type === 'held') return 'lobby';
+      return null;
     case 'reconnecting':
-      if (event.type === 'joined') return 'joined';
-      if (event.type === 'held') return 'connecting';
-      if (event.type === 'connectionLost') return 'reconnecting';
-      if (event.type === 'close' || event.type === 'failed') return 'closed';
+      if (event.type === 'waiting' || event.type === 'held') return 'lobby';
+      if (event.type === 'admitted' || event.type === 'recovered') return 'in-call';
       return null;
-    case 'joined':
-      if (event.type === 'connectionLost') return 'reconnecting';
-      if (event.type === 'held') return 'connecting';
-      if (event.type === 'close' || event.type === 'failed') return 'closed';
-      return null;
-    case 'closed':
+    case 'ended':
       return null;
     default:
       return assertUnreachable(state);

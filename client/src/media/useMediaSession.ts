@@ -1,6 +1,7 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import { MediaSession, type SessionSnapshot } from './session.js';
+import type { MediaSession, SessionSnapshot } from './session.js';
 import { EMPTY_SNAPSHOT, LiveSession, type LiveSnapshot } from './live-session.js';
+import { takePreparedCall } from './prepared-call.js';
 
 declare global {
   interface Window {
@@ -15,7 +16,7 @@ declare global {
 export const testHooks = import.meta.env.DEV || import.meta.env.VITE_SAMKONS_TEST_HOOKS === 'true';
 
 const IDLE: SessionSnapshot = {
-  state: 'idle',
+  connection: 'idle',
   participants: [],
   activeSpeakerId: null,
   local: { microphoneOn: true, cameraOn: true, screenSharing: false, audioOnly: false },
@@ -69,34 +70,6 @@ export function useLocalMedia(opts: LocalMediaOptions = {}): {
   return result;
 }
 
-/** Development rooms (no token): one media session per (room, name, local stream). */
-export function useDevMediaSession(opts: {
-  room: string;
-  displayName: string;
-  localStream: MediaStream | null;
-  enabled: boolean;
-}): { snapshot: SessionSnapshot; session: MediaSession | null } {
-  const { room, displayName, localStream, enabled } = opts;
-  const [session, setSession] = useState<MediaSession | null>(null);
-
-  useEffect(() => {
-    if (!enabled) return;
-    const s = new MediaSession({
-      auth: { room, displayName },
-      ...(localStream ? { localStream } : {}),
-    });
-    if (testHooks) window.__samkonsMedia = s;
-    setSession(s);
-    s.start();
-    return () => {
-      s.close();
-      if (window.__samkonsMedia === s) delete window.__samkonsMedia;
-    };
-  }, [room, displayName, localStream, enabled]);
-
-  return { snapshot: useMediaSnapshot(session), session };
-}
-
 /** The media state of a session (idle when there is none). */
 export function useMediaSnapshot(session: MediaSession | null): SessionSnapshot {
   return useSyncExternalStore(
@@ -106,50 +79,50 @@ export function useMediaSnapshot(session: MediaSession | null): SessionSnapshot 
 }
 
 /**
- * A token session: lobby, admission, then media. One per (token, local stream); left on
- * unmount.
+ * The call on the call page: the pre-join's warmed-up session for this token when there
+ * is one, else a new one (a reloaded page). It joins at once; the camera and microphone
+ * are published when they arrive. Left on unmount.
  */
 export function useLiveSession(opts: {
-  token: string;
-  consultationId: string;
+  /** `{ token, consultationId }`, or `{ room, displayName }` for a development room. */
+  auth: { token: string; consultationId: string } | { room: string; displayName: string };
   localStream: MediaStream | null;
   microphoneOn: boolean;
   cameraOn: boolean;
-  enabled: boolean;
   /** 'relay' forces media through TURN (the call page's `?relay=1`). */
   iceTransportPolicy?: RTCIceTransportPolicy | undefined;
 }): { live: LiveSession | null; snapshot: LiveSnapshot } {
-  const { token, consultationId, localStream, enabled, iceTransportPolicy } = opts;
+  const { localStream, iceTransportPolicy } = opts;
+  const key = JSON.stringify(opts.auth);
   const [live, setLive] = useState<LiveSession | null>(null);
-  // The first choice only: later toggles go through the session.
+  // The first choices only: later toggles go through the session.
   const [initial] = useState({ microphoneOn: opts.microphoneOn, cameraOn: opts.cameraOn });
 
   useEffect(() => {
-    if (!enabled) return;
-    const s = new LiveSession({
-      token,
-      consultationId,
-      ...initial,
-      ...(localStream ? { localStream } : {}),
-      ...(iceTransportPolicy ? { iceTransportPolicy } : {}),
-    });
+    const auth = JSON.parse(key) as typeof opts.auth;
+    const s =
+      ('token' in auth ? takePreparedCall(auth.token) : undefined) ?? new LiveSession({ auth });
     if (testHooks) {
       window.__samkonsLive = s;
       window.__samkonsMedia = s.media;
     }
     setLive(s);
-    s.start();
+    s.start({ ...initial, ...(iceTransportPolicy ? { iceTransportPolicy } : {}) });
     return () => {
       s.leave();
       if (window.__samkonsLive === s) delete window.__samkonsLive;
       if (window.__samkonsMedia === s.media) delete window.__samkonsMedia;
     };
-  }, [token, consultationId, localStream, enabled, initial, iceTransportPolicy]);
+  }, [key, initial, iceTransportPolicy]);
+
+  useEffect(() => {
+    live?.setLocalStream(localStream ?? undefined);
+  }, [live, localStream]);
 
   return { live, snapshot: useLiveSnapshot(live) };
 }
 
-/** The state of a live session (connecting, with nobody, when there is none). */
+/** The state of a live session (idle, with nobody, when there is none). */
 export function useLiveSnapshot(live: LiveSession | null): LiveSnapshot {
   return useSyncExternalStore(live?.subscribe ?? noopSubscribe, live?.getSnapshot ?? emptyLive);
 }

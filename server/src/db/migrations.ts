@@ -215,6 +215,36 @@ CREATE INDEX participants_identity_hash ON participants(identity_hash)
 `,
   },
   {
+    version: 10,
+    name: 'live session memory: admissions, host mute and raised hands',
+    sql: `
+-- What a live session must not forget when its node restarts or another node takes it
+-- over: who was admitted (they go straight back in), whether a host muted them, and
+-- raised hands. Rows live while the session is open; they go when it ends or empties.
+CREATE TABLE session_participants (
+  consultation_id uuid NOT NULL REFERENCES consultations(id),
+  participant_id uuid NOT NULL REFERENCES participants(id),
+  admitted_at timestamptz NOT NULL DEFAULT now(),
+  muted_by_host boolean NOT NULL DEFAULT false,
+  hand_raised boolean NOT NULL DEFAULT false,
+  PRIMARY KEY (consultation_id, participant_id)
+);
+`,
+  },
+  {
+    version: 11,
+    name: 'server secrets',
+    sql: `
+-- Secrets this deployment generates once and shares between its nodes when none is
+-- configured (the token signing secret on PostgreSQL without JWT_SECRET).
+CREATE TABLE server_secrets (
+  name text PRIMARY KEY,
+  value text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
+  {
     version: 30,
     name: 'consultation agendas',
     sql: `

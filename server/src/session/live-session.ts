@@ -2,13 +2,13 @@ import { EventEmitter } from 'node:events';
 import type { FastifyBaseLogger } from 'fastify';
 import type {
   AgendaPart,
-  EnterResponse,
   LeftReason,
   Notification,
   RemovedReason,
   RosterEntry,
   SessionEndedReason,
   SessionGrants,
+  SessionEntry,
   SessionParticipant,
   SessionState,
 } from '@samkons/shared';
@@ -19,6 +19,7 @@ import type { AgendaPort, AgendaRunner } from './agenda/agenda-runner.js';
 import type { SocketPrincipal } from '../signalling/authenticator.js';
 import type { ConsentGate, GateResult } from './consent-gate.js';
 import type { SessionJournal } from './session-journal.js';
+import type { Remembered, SessionMemory } from './session-memory.js';
 import { ChatLog } from './chat-log.js';
 import { Lobby } from './lobby.js';
 import { PresentRoster, isPatientSide } from './roster.js';
@@ -29,6 +30,11 @@ import { SessionError } from './session-error.js';
 export interface SessionMember {
   readonly principal: SocketPrincipal;
   notify(notification: Notification): void;
+  /**
+   * Let in from the waiting room (or by a consent that now exists): the signalling layer
+   * opens the media and sends `admitted` with it.
+   */
+  admitted(session: SessionState): void;
   /** Closes the connection after what was already sent to it. */
   disconnect(): void;
 }
@@ -45,6 +51,7 @@ export interface LiveSessionDeps {
   rooms: RoomRegistry;
   gate: ConsentGate;
   journal: SessionJournal;
+  memory: SessionMemory;
   log: FastifyBaseLogger;
   /** The consultation's agenda (session/agenda/): parts, private part, side room. */
   agenda?: AgendaRunner | undefined;
@@ -72,9 +79,16 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
   readonly #chat = new ChatLog();
   readonly #hands = new RaisedHands();
   readonly #roster = new PresentRoster();
-  /** Admitted earlier in this session: a dropped connection comes back without waiting. */
-  readonly #admittedBefore = new Set<string>();
+  /**
+   * Admitted earlier in this session, with the host's mute and their hand: a dropped
+   * connection, a reload or a restarted node lets them straight back in (SessionMemory).
+   */
+  readonly #remembered = new Map<string, Remembered>();
+  /** The memory as the store had it when this session opened; entering waits for it. */
+  readonly #restored: Promise<void>;
   #closed = false;
+  /** The node is going away: what is remembered stays for the next process or node. */
+  #suspended = false;
   /** Set at the first admission, when the consultation counts as started. */
   #started = false;
 
@@ -83,6 +97,14 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     this.consultationId = consultationId;
     this.#deps = deps;
     this.#log = deps.log.child({ session: consultationId });
+    this.#restored = deps.memory.load(consultationId).then((remembered) => {
+      for (const [pid, r] of remembered) {
+        if (!this.#remembered.has(pid)) this.#remembered.set(pid, r);
+        if (r.handRaised) this.#hands.set(pid, true);
+      }
+    });
+    // A failed load is reported to whoever enters (below); never an unhandled rejection.
+    this.#restored.catch(() => undefined);
   }
 
   /** Who may receive whom in this session's room (the agenda's rule); none: everyone. */
@@ -99,18 +121,33 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     return p?.member === member && p.status === 'admitted';
   }
 
+  /** The session as an admitted member sees it now. */
+  stateOf(member: SessionMember): SessionState {
+    return this.#state(member);
+  }
+
   isPresent(member: SessionMember): boolean {
     return this.#present.get(pidOf(member))?.member === member;
   }
 
-  /** Staff of the organising team (`roomJoin`) go straight in; everyone else waits. */
-  async enter(member: SessionMember): Promise<EnterResponse> {
+  /**
+   * Staff of the organising team (`roomJoin`) go straight in, and so does anyone admitted
+   * earlier in this session; everyone else waits.
+   */
+  async enter(member: SessionMember): Promise<SessionEntry> {
+    this.#assertOpen();
+    try {
+      await this.#restored;
+    } catch (err) {
+      this.#closeIfEmpty();
+      throw err;
+    }
     this.#assertOpen();
     const pid = pidOf(member);
     const again = this.#answerAgain(member);
     if (again) return again;
     const held = this.#heldByPart(member.principal);
-    const direct = !held && (member.principal.grants.roomJoin || this.#admittedBefore.has(pid));
+    const direct = !held && (member.principal.grants.roomJoin || this.#remembered.has(pid));
     // A waiting person's consent is checked now, so hosts see "waiting for consent" at once.
     let gate: GateResult | undefined;
     if (!direct) {
@@ -220,6 +257,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     if (!mic) throw new SessionError('not_found', 'not_in_session', 'No microphone to mute');
     // Paused, not closed: only the participant themself can resume it (unmute).
     await mic.pause();
+    this.#setMutedByHost(participantId, true);
     this.#broadcast({
       name: 'mutedByHost',
       data: { participantId, producerId: mic.id, byParticipantId: pidOf(actor) },
@@ -227,6 +265,16 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     this.#deps.journal.audit(this.consultationId, actor.principal, 'session.mute', {
       participantId,
     });
+  }
+
+  /** A host's mute stays until the participant unmutes (also across reconnects). */
+  isMutedByHost(participantId: string): boolean {
+    return this.#remembered.get(participantId)?.mutedByHost ?? false;
+  }
+
+  /** The participant resumed their own microphone: the host's mute is over. */
+  unmutedBySelf(member: SessionMember): void {
+    if (this.isAdmitted(member)) this.#setMutedByHost(pidOf(member), false);
   }
 
   askToUnmute(actor: SessionMember, participantId: string): void {
@@ -257,6 +305,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     });
     this.#deps.journal.ended(this.consultationId, now);
     this.#deps.agenda?.finish();
+    this.#deps.memory.clear(this.consultationId);
     this.#discard();
     this.#log.info({ reason }, 'session ended');
     this.emit('closed', reason);
@@ -291,6 +340,11 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     this.#assertAdmitted(actor);
     const participantId = pidOf(actor);
     if (this.#hands.set(participantId, raised)) {
+      this.#remembered.set(participantId, {
+        ...(this.#remembered.get(participantId) ?? { mutedByHost: false }),
+        handRaised: raised,
+      });
+      this.#deps.memory.setHandRaised(this.consultationId, participantId, raised);
       this.#broadcast({ name: 'handRaised', data: { participantId, raised } });
     }
   }
@@ -320,7 +374,10 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       this.#lobbyChanged();
     } else {
       this.#leaveMedia(pid);
-      this.#hands.set(pid, false);
+      // Leaving on purpose lowers the hand; a dropped connection keeps it for the return.
+      if (reason === 'left' && this.#hands.set(pid, false)) {
+        this.#deps.memory.setHandRaised(this.consultationId, pid, false);
+      }
       this.#recordAttendance(p);
       this.#deps.journal.audit(this.consultationId, member.principal, 'session.leave', { reason });
       this.#broadcast({ name: 'participantLeft', data: { participantId: pid, reason } });
@@ -336,7 +393,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
   presenceWithdrawn(participantIds: readonly string[]): void {
     let lobbyChanged = false;
     for (const pid of participantIds) {
-      this.#admittedBefore.delete(pid);
+      this.#forget(pid);
       const p = this.#present.get(pid);
       if (!p) continue;
       if (p.status === 'admitted') this.#expel(p, 'consent_withdrawn', null);
@@ -365,7 +422,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
 
   /** A participant was taken off the booking: they leave the session at once. */
   noLongerInvited(participantId: string): void {
-    this.#admittedBefore.delete(participantId);
+    this.#forget(participantId);
     const p = this.#present.get(participantId);
     if (p) this.#expel(p, 'no_longer_invited', null);
   }
@@ -412,7 +469,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
   // -------------------------------------------------------------------------------------
 
   /** `enter` twice on one connection answers with where it already is. */
-  #answerAgain(member: SessionMember): EnterResponse | undefined {
+  #answerAgain(member: SessionMember): SessionEntry | undefined {
     const p = this.#present.get(pidOf(member));
     if (p?.member !== member) return undefined;
     if (p.status === 'admitted') return { status: 'admitted', session: this.#state(member) };
@@ -432,7 +489,10 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     principal.grants = grants;
     const presence: Presence = { member, status: 'admitted', admittedAt: new Date() };
     this.#present.set(pid, presence);
-    this.#admittedBefore.add(pid);
+    if (!this.#remembered.has(pid)) {
+      this.#remembered.set(pid, { mutedByHost: false, handRaised: false });
+      this.#deps.memory.admitted(this.consultationId, pid);
+    }
     this.#deps.agenda?.arrived(pid, principal.role ?? null, 'admitted');
     if (!this.#started) {
       this.#started = true;
@@ -443,8 +503,8 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
         participantId: pid,
       });
     }
-    // From the lobby the client learns it by notification; `enter` answers directly.
-    if (how.fromLobby) member.notify({ name: 'admitted', data: { session: this.#state(member) } });
+    // From the lobby the client learns it with its media opened; `enter` answers directly.
+    if (how.fromLobby) member.admitted(this.#state(member));
     this.#deps.journal.audit(this.consultationId, principal, 'session.join', {
       direct: by === null,
     });
@@ -459,9 +519,8 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     const pid = pidOf(p.member);
     this.#present.delete(pid);
     this.#deps.agenda?.departed(pid);
-    this.#admittedBefore.delete(pid);
+    this.#forget(pid);
     this.#lobby.take(pid);
-    this.#hands.set(pid, false);
     p.member.notify({ name: 'removed', data: { reason } });
     this.#leaveMedia(pid);
     p.member.disconnect();
@@ -517,8 +576,24 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       roster: this.#roster.get(),
       chat: this.#chat.all(pidOf(member)),
       grants: member.principal.grants,
+      selfMutedByHost: this.isMutedByHost(pidOf(member)),
       ...(this.#deps.agenda ? { agenda: this.#deps.agenda.view() } : {}),
     };
+  }
+
+  #setMutedByHost(participantId: string, muted: boolean): void {
+    const r = this.#remembered.get(participantId);
+    if (!r || r.mutedByHost === muted) return;
+    this.#remembered.set(participantId, { ...r, mutedByHost: muted });
+    this.#deps.memory.setMutedByHost(this.consultationId, participantId, muted);
+  }
+
+  /** They must be admitted again (removed, consent withdrawn, off the booking). */
+  #forget(participantId: string): void {
+    this.#hands.set(participantId, false);
+    if (this.#remembered.delete(participantId)) {
+      this.#deps.memory.forget(this.consultationId, participantId);
+    }
   }
 
   #participantInfo(member: SessionMember): SessionParticipant {
@@ -581,6 +656,12 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     this.#assertAdmitted(member);
     if (!member.principal.grants[grant]) {
       throw new DomainError('forbidden', `Not allowed to ${what}`);
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) {
+      throw new SessionError('invalid_state', 'session_ended', 'The session has ended');
     }
   }
 
@@ -690,25 +771,29 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     broadcast: (notification) => this.#broadcast(notification),
   };
 
-  #assertOpen(): void {
-    if (this.#closed) {
-      throw new SessionError('invalid_state', 'session_ended', 'The session has ended');
-    }
+  /**
+   * The node is going away (drain, shutdown): the connections close next, and what this
+   * session remembers stays for the process or node that takes it over.
+   */
+  suspend(): void {
+    this.#suspended = true;
   }
 
   #closeIfEmpty(): void {
     if (this.#closed || this.#present.size > 0) return;
     this.#closed = true;
     this.#deps.agenda?.finish();
+    // Everyone left: the next session on this consultation starts from the waiting room.
+    if (!this.#suspended) this.#deps.memory.clear(this.consultationId);
     this.#discard();
     this.emit('closed', null);
   }
 
-  /** Chat, hands, roster and lobby live in memory only and go with the session. */
+  /** Chat, roster and lobby live in memory only and go with the session. */
   #discard(): void {
     this.#chat.clear();
     this.#hands.clear();
     this.#lobby.clear();
-    this.#admittedBefore.clear();
+    this.#remembered.clear();
   }
 }

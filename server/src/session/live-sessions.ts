@@ -10,6 +10,8 @@ import { AgendaRunner } from './agenda/agenda-runner.js';
 import { noAgendas, type AgendaSource } from './agenda/agenda-source.js';
 import { nullPartJournal, type PartJournal } from './agenda/part-journal.js';
 import type { LivePlan, PlanStore } from './plan/live-plan.js';
+import { processSessionMemory, type SessionMemory } from './session-memory.js';
+import { DomainError } from '../http/domain-error.js';
 
 /** Who hosts a consultation's live session, as the directory answers a claim. */
 export type SessionClaim = { owner: 'self' } | { owner: 'other'; url: string };
@@ -47,7 +49,10 @@ export class LiveSessions {
   /** The agreed plan in the call; absent without the domain (development rooms). */
   readonly plan: LivePlan | undefined;
   readonly #planStore: PlanStore | undefined;
+  readonly memory: SessionMemory;
   #unsubscribe: (() => void)[] = [];
+  /** Draining: sessions open here go on; no new one starts on this node. */
+  #draining = false;
 
   constructor(deps: {
     rooms: RoomRegistry;
@@ -59,12 +64,15 @@ export class LiveSessions {
     agendas?: AgendaSource;
     partJournal?: PartJournal;
     plan?: { live: LivePlan; store: PlanStore };
+    /** Default: this process only (no database). */
+    memory?: SessionMemory;
   }) {
     this.plan = deps.plan?.live;
     this.#planStore = deps.plan?.store;
     this.#agendas = deps.agendas ?? noAgendas;
     this.partJournal = deps.partJournal ?? nullPartJournal;
     this.#directory = deps.directory ?? singleNodeDirectory;
+    this.memory = deps.memory ?? processSessionMemory();
     this.#rooms = deps.rooms;
     this.#gate = deps.gate;
     this.journal = deps.journal;
@@ -83,6 +91,9 @@ export class LiveSessions {
     const existing = this.#sessions.get(consultationId);
     if (existing && !existing.closed) return existing;
     this.#assertNotEnded(consultationId);
+    if (this.#draining) {
+      throw new DomainError('unavailable', 'This server is restarting; try again shortly');
+    }
     const claim = await this.#directory.claim(consultationId);
     if (claim.owner === 'other') {
       // Only a URL the ack schema accepts is offered (a malformed claim gives none).
@@ -120,6 +131,7 @@ export class LiveSessions {
       rooms: this.#rooms,
       gate: this.#gate,
       journal: this.journal,
+      memory: this.memory,
       log: this.#log,
       agenda:
         parts.length > 0 ? new AgendaRunner(consultationId, parts, this.partJournal) : undefined,
@@ -197,7 +209,26 @@ export class LiveSessions {
     );
   }
 
+  /** Open sessions continue; no new one starts here (this node is shutting down). */
+  drain(): void {
+    this.#draining = true;
+  }
+
+  /** Open sessions on this node, with how many people are in each (waiting or admitted). */
+  get openCount(): number {
+    return [...this.#sessions.values()].filter((s) => !s.closed).length;
+  }
+
+  /**
+   * Before the connections close at shutdown: every session keeps what it remembers (who
+   * was admitted, mute, hands) for the process or node that takes over.
+   */
+  suspend(): void {
+    for (const session of this.#sessions.values()) session.suspend();
+  }
+
   close(): void {
+    this.suspend();
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
     this.#sessions.clear();

@@ -18,7 +18,8 @@ export interface PeerIdentity {
   readonly id: string;
   readonly displayName: string;
   readonly role?: string;
-  readonly grants: SessionGrants;
+  /** Replaced at admission (grants follow the consent then in force): `setGrants`. */
+  grants: SessionGrants;
 }
 
 type PeerEvents = {
@@ -26,6 +27,8 @@ type PeerEvents = {
   notify: [Notification];
   close: [];
 };
+
+type TransportDirection = 'send' | 'recv';
 
 type ProducerAppData = { peerId: string; source: TrackSource };
 type Producer = types.Producer<ProducerAppData>;
@@ -46,52 +49,54 @@ const KIND_OF: Record<TrackSource, types.MediaKind> = {
 export class Peer extends EventEmitter<PeerEvents> {
   readonly #identity: PeerIdentity;
   readonly #router: types.Router;
-  readonly #sendTransport: types.WebRtcTransport | undefined;
-  readonly #recvTransport: types.WebRtcTransport | undefined;
+  readonly #webRtcServer: types.WebRtcServer;
+  readonly #rtpCapabilities: types.RtpCapabilities;
+  #sendTransport: types.WebRtcTransport | undefined;
+  #recvTransport: types.WebRtcTransport | undefined;
   readonly #producers = new Map<string, Producer>();
   readonly #consumers = new Map<string, Consumer>();
   /** Producers this peer consumes or is about to (a consume in flight): never twice. */
   readonly #consuming = new Set<string>();
-  #rtpCapabilities: types.RtpCapabilities | undefined;
+  /**
+   * Consumers handed over with the media start (`join`/`admitted`): the browser creates
+   * them before its receive transport connects, so the server resumes them once it has.
+   */
+  readonly #resumeOnConnect = new Set<Consumer>();
   #closed = false;
 
+  /**
+   * A peer with the transports its grants allow, made before admission (the lobby), so
+   * admission only opens the media. `rtpCapabilities` are the browser device's.
+   */
   static async create(opts: {
     identity: PeerIdentity;
+    rtpCapabilities: RtpCapabilities;
     router: types.Router;
     webRtcServer: types.WebRtcServer;
   }): Promise<Peer> {
-    const { identity, router, webRtcServer } = opts;
-    const make = () =>
-      router.createWebRtcTransport({
-        webRtcServer,
-        enableUdp: true,
-        enableTcp: true,
-        preferUdp: true,
-        initialAvailableOutgoingBitrate: 1_000_000,
-        appData: { peerId: identity.id },
-      });
-    const send = identity.grants.canPublish ? await make() : undefined;
-    let recv: types.WebRtcTransport | undefined;
+    // Shape checked by zod; mediasoup checks the content in canConsume/consume.
+    const caps = opts.rtpCapabilities as types.RtpCapabilities;
+    const peer = new Peer(opts.identity, caps, opts.router, opts.webRtcServer);
     try {
-      recv = identity.grants.canSubscribe ? await make() : undefined;
+      await peer.ensureTransports();
     } catch (err) {
-      send?.close();
+      peer.close();
       throw err;
     }
-    return new Peer(identity, router, send, recv);
+    return peer;
   }
 
   private constructor(
     identity: PeerIdentity,
+    rtpCapabilities: types.RtpCapabilities,
     router: types.Router,
-    send: types.WebRtcTransport | undefined,
-    recv: types.WebRtcTransport | undefined,
+    webRtcServer: types.WebRtcServer,
   ) {
     super();
-    this.#identity = identity;
+    this.#identity = { ...identity };
+    this.#rtpCapabilities = rtpCapabilities;
     this.#router = router;
-    this.#sendTransport = send;
-    this.#recvTransport = recv;
+    this.#webRtcServer = webRtcServer;
   }
 
   get id(): string {
@@ -102,10 +107,6 @@ export class Peer extends EventEmitter<PeerEvents> {
   }
   get closed(): boolean {
     return this.#closed;
-  }
-  /** Set by `ready`: until then this peer receives nothing. */
-  get rtpCapabilities(): types.RtpCapabilities | undefined {
-    return this.#rtpCapabilities;
   }
   get producers(): Producer[] {
     return [...this.#producers.values()];
@@ -143,11 +144,18 @@ export class Peer extends EventEmitter<PeerEvents> {
     };
   }
 
-  setRtpCapabilities(caps: RtpCapabilities): void {
-    if (!this.#identity.grants.canSubscribe) throw forbidden('This session may not receive media');
-    if (this.#rtpCapabilities) throw new DomainError('invalid_state', 'Already ready');
-    // Shape checked by zod; mediasoup checks the content in canConsume/consume.
-    this.#rtpCapabilities = caps as types.RtpCapabilities;
+  /** Grants recomputed at admission: publishing and receiving follow them from now on. */
+  setGrants(grants: SessionGrants): void {
+    this.#identity.grants = grants;
+  }
+
+  /** Makes the transports the current grants allow and this peer lacks (idempotent). */
+  async ensureTransports(): Promise<void> {
+    const { canPublish, canSubscribe } = this.#identity.grants;
+    if (canPublish && !this.#sendTransport) this.#sendTransport = await this.#makeTransport('send');
+    if (canSubscribe && !this.#recvTransport) {
+      this.#recvTransport = await this.#makeTransport('recv');
+    }
   }
 
   async connectTransport(transportId: string, dtlsParameters: DtlsParameters): Promise<void> {
@@ -163,6 +171,8 @@ export class Peer extends EventEmitter<PeerEvents> {
     kind: types.MediaKind;
     rtpParameters: RtpParameters;
     source: TrackSource;
+    /** Start paused (a microphone a host muted: kept across reconnects). */
+    paused?: boolean;
   }): Promise<Producer> {
     const { grants } = this.#identity;
     if (!grants.canPublish || !grants.canPublishSources.includes(opts.source)) {
@@ -183,6 +193,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     const producer = await this.#sendTransport.produce<ProducerAppData>({
       kind: opts.kind,
       rtpParameters: opts.rtpParameters as types.RtpParameters,
+      paused: opts.paused ?? false,
       appData: { peerId: this.id, source: opts.source },
     });
     if (this.#closed) {
@@ -208,18 +219,21 @@ export class Peer extends EventEmitter<PeerEvents> {
   }
 
   /**
-   * Creates a paused consumer of another peer's producer and tells the client. Returns
-   * undefined when this peer cannot receive it (not ready, no grant, codec mismatch,
-   * already consuming it), or when `allowed` (the room's media scope, asked again after the
-   * worker answered) no longer lets it: a scope change during the round trip wins.
+   * Creates a paused consumer of another peer's producer. `announce`: tell the client
+   * (`newConsumer`), which resumes it once created; `start`: part of the media start, which
+   * the server resumes when the receive transport connects. Returns undefined when this
+   * peer cannot receive it (no grant, codec mismatch, already consuming it), or when
+   * `allowed` (the room's media scope, asked again after the worker answered) no longer
+   * lets it: a scope change during the round trip wins.
    */
   async consume(
     producer: Producer,
+    how: 'announce' | 'start',
     allowed: () => boolean = () => true,
   ): Promise<ConsumerInfo | undefined> {
     const caps = this.#rtpCapabilities;
     const transport = this.#recvTransport;
-    if (this.#closed || !caps || !transport || !this.#identity.grants.canSubscribe) return;
+    if (this.#closed || !transport || !this.#identity.grants.canSubscribe) return;
     if (producer.appData.peerId === this.id || this.#consuming.has(producer.id)) return;
     if (!allowed()) return;
     if (!this.#router.canConsume({ producerId: producer.id, rtpCapabilities: caps })) return;
@@ -248,6 +262,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     consumer.observer.once('close', () => {
       this.#consumers.delete(consumerId);
       this.#consuming.delete(producer.id);
+      this.#resumeOnConnect.delete(consumer);
     });
     consumer.on('transportclose', () => this.#consumers.delete(consumerId));
     consumer.on('producerclose', () => {
@@ -281,7 +296,9 @@ export class Peer extends EventEmitter<PeerEvents> {
       type: consumer.type,
       producerPaused: consumer.producerPaused,
     };
-    this.#notify({ name: 'newConsumer', data: info });
+    if (how === 'announce') this.#notify({ name: 'newConsumer', data: info });
+    else if (transport.dtlsState === 'connected') await this.#start(consumer);
+    else this.#resumeOnConnect.add(consumer);
     return info;
   }
 
@@ -336,8 +353,48 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.#producers.clear();
     this.#consumers.clear();
     this.#consuming.clear();
+    this.#resumeOnConnect.clear();
     this.emit('close');
     this.removeAllListeners();
+  }
+
+  async #makeTransport(direction: TransportDirection): Promise<types.WebRtcTransport> {
+    const transport = await this.#router.createWebRtcTransport({
+      webRtcServer: this.#webRtcServer,
+      enableUdp: true,
+      enableTcp: true,
+      preferUdp: true,
+      initialAvailableOutgoingBitrate: 1_000_000,
+      appData: { peerId: this.id, direction },
+    });
+    if (this.#closed) {
+      transport.close();
+      throw new DomainError('invalid_state', 'Participant left');
+    }
+    transport.on('dtlsstatechange', (state) => {
+      if (state === 'connected' && direction === 'recv') this.#startWaitingConsumers();
+      // DTLS does not come back on the same transport: the client sets the media up anew.
+      if (state === 'failed') {
+        this.#notify({ name: 'transportFailed', data: { transportId: transport.id } });
+      }
+    });
+    return transport;
+  }
+
+  /** The receive transport connected: media of the start flows, beginning with a key frame. */
+  #startWaitingConsumers(): void {
+    const waiting = [...this.#resumeOnConnect];
+    this.#resumeOnConnect.clear();
+    for (const consumer of waiting) {
+      this.#start(consumer).catch(() => undefined /* closed meanwhile */);
+    }
+  }
+
+  async #start(consumer: Consumer): Promise<void> {
+    if (consumer.closed) return;
+    await consumer.resume();
+    // A receiver cannot decode before a key frame: ask for one now, not at the next PLI.
+    if (consumer.kind === 'video') await consumer.requestKeyFrame();
   }
 
   #transport(transportId: string): types.WebRtcTransport {

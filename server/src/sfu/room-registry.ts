@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { MediaScope } from './media-scope.js';
+import { DomainError } from '../http/domain-error.js';
 import { Room } from './room.js';
 import type { WorkerHealth, WorkerPool } from './worker-pool.js';
 
@@ -31,20 +32,24 @@ export class RoomRegistry {
     return this.#rooms.size;
   }
 
+  /** The same for every room of this node (one codec list): clients load them first. */
+  get routerRtpCapabilities() {
+    return this.#pool.routerRtpCapabilities;
+  }
+
   /** `scope` (who may receive whom) applies to a room this call creates. */
   async getOrCreate(roomId: string, opts: { scope?: MediaScope | undefined } = {}): Promise<Room> {
-    if (this.#closed) throw new Error('registry closed');
+    if (this.#closed) throw new DomainError('unavailable', 'The media server is shutting down');
     const existing = this.#rooms.get(roomId);
     if (existing && !existing.closed) return existing;
     const pending = this.#creating.get(roomId);
     if (pending) return pending;
 
-    const creation = Room.create({
-      id: roomId,
-      slot: this.#pool.leastLoaded(),
-      log: this.#log,
-      scope: opts.scope,
-    })
+    // While every worker is being replaced this waits for the first replacement: a room
+    // whose worker died moves to a live worker, or to the replacement.
+    const creation = this.#pool
+      .acquire()
+      .then((slot) => Room.create({ id: roomId, slot, log: this.#log, scope: opts.scope }))
       .then((room) => {
         this.#rooms.set(roomId, room);
         room.once('close', () => {

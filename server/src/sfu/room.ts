@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { FastifyBaseLogger } from 'fastify';
 import type {
-  JoinResponse,
+  ConsumerInfo,
+  MediaStart,
   Notification,
   NotificationOf,
   RtpCapabilities,
@@ -17,35 +18,39 @@ import type { WorkerSlot } from './worker-pool.js';
 
 export type RoomCloseReason = NotificationOf<'roomClosed'>['reason'];
 
-type RoomEvents = {
-  close: [reason: RoomCloseReason];
-  /** The last peer left: the registry closes the room to free its router. */
-  empty: [];
-};
-
 /** The dominant speaker of one media group, ranked by its own observer. */
 interface SpeakerGroup {
   observer: Promise<types.ActiveSpeakerObserver>;
   peerId: string | null;
 }
 
+type RoomEvents = {
+  close: [reason: RoomCloseReason];
+  /** The last peer left: the registry closes the room to free its router. */
+  empty: [];
+};
+
 /**
- * One consultation's media: a router on one worker, the peers, and the media scope that
- * says who may receive whom (server/src/sfu/media-scope.ts). It decides who consumes what;
- * peers own the mediasoup objects. Each media group has its own active-speaker observer,
- * so nobody learns who is speaking in a group they cannot hear.
+ * One consultation's media: a router on one worker, the peers (admitted, or prepared and
+ * still waiting), and the media scope that says who may receive whom
+ * (server/src/sfu/media-scope.ts). It decides who consumes what; peers own the mediasoup
+ * objects. Each media group has its own active-speaker observer, so nobody learns who is
+ * speaking in a group they cannot hear.
  */
 export class Room extends EventEmitter<RoomEvents> {
   readonly #id: string;
   readonly #slot: WorkerSlot;
   readonly #router: types.Router;
+  /** Admitted: they send, receive and are seen. */
   readonly #peers = new Map<string, Peer>();
+  /** Prepared (transports made) but not admitted: invisible, no media. */
+  readonly #waiting = new Map<string, Peer>();
   readonly #log: FastifyBaseLogger;
   readonly #scope: MediaScope;
   readonly #speakers = new Map<string, SpeakerGroup>();
   /** Audio producer id -> the group whose observer ranks it. */
   readonly #observedIn = new Map<string, string>();
-  readonly #onScopeChange = () => this.regate();
+  readonly #onScopeChange = () => void this.regate();
   #closed = false;
 
   static async create(opts: {
@@ -90,6 +95,7 @@ export class Room extends EventEmitter<RoomEvents> {
   get closed(): boolean {
     return this.#closed;
   }
+  /** Admitted peers. */
   get peerCount(): number {
     return this.#peers.size;
   }
@@ -100,60 +106,68 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.#router.rtpCapabilities;
   }
 
+  /** An admitted peer (one that sends and receives media). */
   peer(peerId: string): Peer | undefined {
     return this.#peers.get(peerId);
   }
 
   /**
-   * Adds a peer and returns everything its client needs in one answer; `onNotify` gets
-   * every notification for it from the start. A second
-   * connection for the same participant replaces the first (a reloaded tab).
+   * Makes a peer with its transports, not yet in the room: nobody sees it, it receives and
+   * sends nothing until `admit` (the waiting room). `onNotify` gets every notification for
+   * it from the start. A peer of the same participant already here (a media rejoin, a
+   * reloaded tab) is closed first; the session has told whoever needed telling.
    */
-  async join(
+  async prepare(
     identity: PeerIdentity,
+    rtpCapabilities: RtpCapabilities,
     onNotify: (notification: Notification) => void,
-  ): Promise<{ peer: Peer; response: JoinResponse }> {
+  ): Promise<Peer> {
     this.#assertOpen();
-    const previous = this.#peers.get(identity.id);
-    if (previous) {
-      previous.notify({ name: 'roomClosed', data: { reason: 'replaced' } });
-      this.leave(previous);
-    }
+    const previous = this.#peers.get(identity.id) ?? this.#waiting.get(identity.id);
+    if (previous) this.leave(previous, { keepRoom: true });
     const peer = await Peer.create({
       identity,
+      rtpCapabilities,
       router: this.#router,
       webRtcServer: this.#slot.webRtcServer,
     });
-    if (this.#closed || this.#peers.has(identity.id)) {
+    if (this.#closed || this.#peers.has(identity.id) || this.#waiting.has(identity.id)) {
       peer.close();
       throw new DomainError('conflict', 'The room changed while joining; try again');
     }
-    // Listen before others can see this peer: a notification in between would be lost.
     peer.on('notify', onNotify);
+    this.#waiting.set(peer.id, peer);
+    return peer;
+  }
+
+  /**
+   * Lets a prepared peer in: the others see it, it gets the transports its (new) grants
+   * allow, and consumers of every producer here, which start when its receive transport
+   * connects. Returns what its client needs to open the media.
+   */
+  async admit(peer: Peer, grants: PeerIdentity['grants']): Promise<MediaStart> {
+    this.#assertOpen();
+    if (this.#waiting.get(peer.id) !== peer) {
+      throw new DomainError('invalid_state', 'Not waiting in the room');
+    }
+    peer.setGrants(grants);
+    await peer.ensureTransports();
+    if (this.#closed || this.#waiting.get(peer.id) !== peer) {
+      throw new DomainError('invalid_state', 'The room changed while admitting');
+    }
+    this.#waiting.delete(peer.id);
     const others = [...this.#peers.values()];
     this.#peers.set(peer.id, peer);
     this.#broadcast({ name: 'peerJoined', data: { peer: peer.info() } }, peer.id);
     this.#log.info({ peer: peer.id, peers: this.#peers.size }, 'peer joined');
+    const consumers = await Promise.all(
+      others.flatMap((p) => p.producers).map((producer) => this.#consume(peer, producer, 'start')),
+    );
     return {
-      peer,
-      response: {
-        peerId: peer.id,
-        routerRtpCapabilities: this.#router.rtpCapabilities,
-        ...peer.transportOptions(),
-        peers: others.map((p) => p.info(this.#allows(peer.id, p.id))),
-        activeSpeakerPeerId: this.#speakerFor(peer.id),
-      },
+      peers: others.filter((p) => !p.closed).map((p) => p.info(this.#allows(peer.id, p.id))),
+      consumers: consumers.filter((c): c is ConsumerInfo => c !== undefined),
+      activeSpeakerPeerId: this.#speakerFor(peer.id),
     };
-  }
-
-  /** The peer's device is loaded: it now receives every producer its media group may. */
-  async ready(peer: Peer, rtpCapabilities: RtpCapabilities): Promise<void> {
-    this.#assertMember(peer);
-    peer.setRtpCapabilities(rtpCapabilities);
-    const producers = [...this.#peers.values()]
-      .filter((p) => p !== peer)
-      .flatMap((p) => p.producers);
-    await Promise.all(producers.map((producer) => this.#consume(peer, producer)));
   }
 
   /**
@@ -184,7 +198,9 @@ export class Room extends EventEmitter<RoomEvents> {
     const consumes = [...this.#peers.values()].flatMap((receiver) =>
       [...this.#peers.values()]
         .filter((sender) => sender !== receiver)
-        .flatMap((sender) => sender.producers.map((x) => this.#consume(receiver, x))),
+        .flatMap((sender) =>
+          sender.producers.map((x) => this.#consume(receiver, x, 'announce')),
+        ),
     );
     return Promise.all([...moves, ...consumes]).then(() => undefined);
   }
@@ -196,6 +212,7 @@ export class Room extends EventEmitter<RoomEvents> {
       kind: types.MediaKind;
       rtpParameters: RtpParameters;
       source: TrackSource;
+      paused?: boolean;
     },
   ): Promise<string> {
     this.#assertMember(peer);
@@ -204,30 +221,41 @@ export class Room extends EventEmitter<RoomEvents> {
     // The observer only ranks audio; a failure there must not fail the publication.
     if (producer.kind === 'audio') void this.#observe(producer);
     const receivers = [...this.#peers.values()].filter((p) => p !== peer);
-    await Promise.all(receivers.map((receiver) => this.#consume(receiver, producer)));
+    await Promise.all(receivers.map((receiver) => this.#consume(receiver, producer, 'announce')));
     return producer.id;
   }
 
-  leave(peer: Peer): void {
-    if (this.#peers.get(peer.id) !== peer) return;
-    this.#peers.delete(peer.id);
-    peer.close();
-    for (const [group, speakers] of this.#speakers) {
-      if (speakers.peerId === peer.id) this.#setActiveSpeaker(group, null);
+  /**
+   * Removes a peer, admitted or waiting, and closes it. `keepRoom`: another peer of the
+   * same participant takes its place at once, so an empty room stays open.
+   */
+  leave(peer: Peer, opts: { keepRoom?: boolean } = {}): void {
+    if (this.#waiting.get(peer.id) === peer) {
+      this.#waiting.delete(peer.id);
+      peer.close();
+    } else if (this.#peers.get(peer.id) === peer) {
+      this.#peers.delete(peer.id);
+      peer.close();
+      for (const [group, speakers] of this.#speakers) {
+        if (speakers.peerId === peer.id) this.#setActiveSpeaker(group, null);
+      }
+      this.#broadcast({ name: 'peerLeft', data: { peerId: peer.id } });
+      this.#log.info({ peer: peer.id, peers: this.#peers.size }, 'peer left');
+    } else {
+      return;
     }
-    this.#broadcast({ name: 'peerLeft', data: { peerId: peer.id } });
-    this.#log.info({ peer: peer.id, peers: this.#peers.size }, 'peer left');
-    if (this.#peers.size === 0) this.emit('empty');
+    if (!opts.keepRoom && this.#peers.size === 0 && this.#waiting.size === 0) this.emit('empty');
   }
 
   close(reason: RoomCloseReason): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const peer of this.#peers.values()) {
+    for (const peer of [...this.#peers.values(), ...this.#waiting.values()]) {
       peer.notify({ name: 'roomClosed', data: { reason } });
       peer.close();
     }
     this.#peers.clear();
+    this.#waiting.clear();
     this.#scope.off('change', this.#onScopeChange);
     this.#router.close();
     this.#log.info({ reason }, 'room closed');
@@ -240,13 +268,18 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.#scope.groupOf(receiverId) === this.#scope.groupOf(senderId);
   }
 
-  async #consume(receiver: Peer, producer: Peer['producers'][number]): Promise<void> {
+  async #consume(
+    receiver: Peer,
+    producer: Peer['producers'][number],
+    how: 'announce' | 'start',
+  ): Promise<ConsumerInfo | undefined> {
     const allowed = () => this.#allows(receiver.id, producer.appData.peerId);
     try {
-      await receiver.consume(producer, allowed);
+      return await receiver.consume(producer, how, allowed);
     } catch (err) {
       // One receiver's failure must not fail the producer's request or the others.
       this.#log.warn({ err, receiver: receiver.id, producer: producer.id }, 'consume failed');
+      return undefined;
     }
   }
 

@@ -5,6 +5,7 @@ import type { types } from 'mediasoup';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { DomainError } from '../http/domain-error.js';
+import { mediaCodecs } from './media-codecs.js';
 import { pickLeastLoaded } from './placement.js';
 
 export type MediaConfig = Config['media'];
@@ -40,7 +41,13 @@ type WorkerPoolEvents = {
   workerReplaced: [index: number, pid: number];
 };
 
-const RESPAWN_DELAY_MS = 500;
+/**
+ * A dead worker is replaced at once (media is down for everyone on it); a worker that dies
+ * again soon after is replaced after a growing delay, so a crash loop does not spin.
+ */
+const RESPAWN_BACKOFF_MS = { first: 0, min: 250, max: 10_000, stableAfter: 30_000 };
+/** How long `acquire` waits for a replacement worker before answering `unavailable`. */
+const ACQUIRE_TIMEOUT_MS = 5_000;
 
 /** VmRSS of a process in KiB, where /proc exists (Linux); undefined elsewhere. */
 async function procRssKb(pid: number): Promise<number | undefined> {
@@ -76,12 +83,16 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   readonly #config: MediaConfig;
   readonly #log: FastifyBaseLogger;
   readonly #slots: (Slot | undefined)[];
+  /** Per index: when its worker last died and the delay used for that respawn. */
+  readonly #deaths: ({ at: number; delayMs: number } | undefined)[];
+  #routerRtpCapabilities: types.RtpCapabilities | undefined;
   #closed = false;
 
   static async create(config: MediaConfig, log: FastifyBaseLogger): Promise<WorkerPool> {
     const pool = new WorkerPool(config, log);
     try {
       for (let i = 0; i < config.numWorkers; i++) await pool.#spawn(i);
+      pool.#routerRtpCapabilities = await pool.#probeRouterCapabilities();
     } catch (err) {
       pool.close();
       throw err;
@@ -94,17 +105,46 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     this.#config = config;
     this.#log = log.child({ module: 'worker-pool' });
     this.#slots = new Array<Slot | undefined>(config.numWorkers).fill(undefined);
+    this.#deaths = new Array<{ at: number; delayMs: number } | undefined>(config.numWorkers);
   }
 
   get closed(): boolean {
     return this.#closed;
   }
 
-  /** The live worker with the fewest rooms. */
-  leastLoaded(): WorkerSlot {
-    const slot = pickLeastLoaded(this.#slots.filter((s): s is Slot => s !== undefined));
-    // Transient (a worker is being replaced): the client retries on `internal`.
-    if (!slot) throw new DomainError('internal', 'No media server available; try again shortly');
+  /**
+   * Every router of this node is made from the same codec list, so all rooms have these
+   * capabilities: clients load their device with them before they join (`welcome`).
+   */
+  get routerRtpCapabilities(): types.RtpCapabilities {
+    if (!this.#routerRtpCapabilities) throw new Error('worker pool not started');
+    return this.#routerRtpCapabilities;
+  }
+
+  /** The live worker with the fewest rooms, or undefined while none is alive. */
+  leastLoaded(): WorkerSlot | undefined {
+    return pickLeastLoaded(this.#slots.filter((s): s is Slot => s !== undefined));
+  }
+
+  /**
+   * The live worker with the fewest rooms; while every worker is being replaced, waits for
+   * the first replacement (a join then takes longer instead of failing), up to a bound.
+   */
+  async acquire(timeoutMs = ACQUIRE_TIMEOUT_MS): Promise<WorkerSlot> {
+    const live = this.leastLoaded();
+    if (live) return live;
+    if (this.#closed) throw new DomainError('unavailable', 'The media server is shutting down');
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.off('workerReplaced', done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.on('workerReplaced', done);
+    });
+    const slot = this.leastLoaded();
+    if (!slot) throw new DomainError('unavailable', 'No media server available; try again shortly');
     return slot;
   }
 
@@ -147,6 +187,15 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     for (const slot of this.#slots) slot?.worker.close();
   }
 
+  async #probeRouterCapabilities(): Promise<types.RtpCapabilities> {
+    const slot = this.leastLoaded();
+    if (!slot) throw new Error('no live worker');
+    const router = await slot.worker.createRouter({ mediaCodecs });
+    const caps = router.rtpCapabilities;
+    router.close();
+    return caps;
+  }
+
   async #spawn(index: number): Promise<void> {
     const c = this.#config;
     const worker = await mediasoup.createWorker({
@@ -177,14 +226,25 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     worker.on('died', (err) => {
       this.#log.error({ err, index, pid: worker.pid }, 'mediasoup worker died');
       this.emit('workerDied', index, worker.pid);
-      this.#respawn(index);
+      this.#respawn(index, this.#respawnDelay(index));
     });
     this.#log.info({ index, pid: worker.pid }, 'mediasoup worker started');
   }
 
-  #respawn(index: number): void {
+  /** At once after a first death; doubling while the index keeps dying soon after. */
+  #respawnDelay(index: number): number {
+    const now = Date.now();
+    const last = this.#deaths[index];
+    const { first, min, max, stableAfter } = RESPAWN_BACKOFF_MS;
+    const delayMs =
+      !last || now - last.at > stableAfter ? first : Math.min(max, Math.max(min, last.delayMs * 2));
+    this.#deaths[index] = { at: now, delayMs };
+    return delayMs;
+  }
+
+  #respawn(index: number, delayMs: number): void {
     if (this.#closed) return;
-    // The dead process's ports are free again; a short delay avoids a crash loop at full speed.
+    // The dead process's ports are free again.
     setTimeout(() => {
       if (this.#closed) return;
       this.#spawn(index)
@@ -195,8 +255,8 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
         })
         .catch((err: unknown) => {
           this.#log.error({ err, index }, 'could not replace mediasoup worker; retrying');
-          this.#respawn(index);
+          this.#respawn(index, Math.max(RESPAWN_BACKOFF_MS.min, delayMs * 2));
         });
-    }, RESPAWN_DELAY_MS).unref();
+    }, delayMs).unref();
   }
 }

@@ -36,7 +36,7 @@ afterEach(async () => {
   await new Promise((resolve) => http?.close(resolve));
 });
 
-describe('signalling enter', () => {
+describe('signalling join', () => {
   it('a connection that drops while its consent is checked leaves no one in the lobby', async () => {
     let release!: (r: GateResult) => void;
     const checking = vi.fn(() => new Promise<GateResult>((resolve) => (release = resolve)));
@@ -50,7 +50,7 @@ describe('signalling enter', () => {
     http = createServer();
     signalling = attachSignalling({
       httpServer: http,
-      registry: {} as RoomRegistry,
+      registry: { routerRtpCapabilities: { codecs: [] } } as unknown as RoomRegistry,
       sessions,
       authenticator,
       log,
@@ -64,7 +64,7 @@ describe('signalling enter', () => {
     });
     await new Promise((resolve) => socket.once('connect', () => resolve(null)));
 
-    socket.emit('enter', {}, () => undefined);
+    socket.emit('join', { rtpCapabilities: { codecs: [] } }, () => undefined);
     await vi.waitFor(() => expect(checking).toHaveBeenCalled());
     socket.disconnect();
     await vi.waitFor(() => expect(signalling?.io.of('/').sockets.size).toBe(0));

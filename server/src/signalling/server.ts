@@ -10,12 +10,16 @@ import {
   type Ack,
   type AckError,
   type ClientToServerEvents,
+  type IceServer,
   type InterServerEvents,
+  type JoinResponse,
+  type MediaTransports,
   type Notification,
   type RequestName,
   type RequestOf,
   type ResponseOf,
   type ServerToClientEvents,
+  type SessionState,
 } from '@samkons/shared';
 import { DomainError } from '../http/domain-error.js';
 import type { Peer } from '../sfu/peer.js';
@@ -33,11 +37,13 @@ export interface SocketData {
   principal: SocketPrincipal;
   /** This connection as the live session sees it. */
   member: SessionMember;
-  /** Set by `enter` (or an implicit one in `join`). */
+  /** Set by `join` (entering the session). */
   session?: LiveSession;
-  /** Set between a successful `join` and leaving (or the room closing). */
+  /** Set between a successful `join` and leaving (or the room closing); may be waiting. */
   room?: Room;
   peer?: Peer;
+  /** A `join` is being handled: an admission meanwhile is answered by that join. */
+  joining?: boolean;
 }
 
 export type SignallingServer = Server<
@@ -60,6 +66,11 @@ type Handler<K extends RequestName> = (
 
 export interface Signalling {
   readonly io: SignallingServer;
+  /**
+   * SIGTERM: tells every client the node goes away at `deadline` and refuses connections
+   * for sessions not open here (they start on another node, or here after the restart).
+   */
+  drain(deadline: Date): void;
   close(): void;
 }
 
@@ -77,6 +88,8 @@ export function attachSignalling(opts: {
    * here by `wrong_node` from another node's page. Empty or absent: same origin only.
    */
   allowedOrigins?: readonly string[];
+  /** STUN/TURN servers with fresh credentials for a connection (`welcome`); default none. */
+  iceServersFor?: (principal: SocketPrincipal) => IceServer[];
 }): Signalling {
   const { registry, sessions, authenticator } = opts;
   const log = opts.log.child({ module: 'signalling' });
@@ -96,12 +109,20 @@ export function attachSignalling(opts: {
       : {}),
   });
 
+  let draining: Date | undefined;
   io.use((socket, next) => {
     const { auth, headers, address } = socket.handshake;
     authenticator
       .authenticate({ auth: auth as Record<string, unknown>, headers, address })
       .then((result) => {
         if (result.ok) {
+          const cid = result.principal.grants.consultationId;
+          const open = sessions.get(cid);
+          if (draining && (!open || open.closed)) {
+            const error = new Error('This server is restarting; try again shortly');
+            next(Object.assign(error, { data: { code: 'unavailable' } }));
+            return;
+          }
           socket.data.principal = { ...result.principal, clientAddress: address };
           next();
         } else {
@@ -118,9 +139,24 @@ export function attachSignalling(opts: {
     socket.data.member = {
       principal: socket.data.principal,
       notify: (n) => emitNotification(socket, n),
+      admitted: (session) => void openMedia(socket, session),
       // Queued notifications (removed, denied, sessionEnded) are flushed before closing.
       disconnect: () => socket.disconnect(true),
     };
+    // Before any answer: the client loads its device and knows its ICE servers with this.
+    emitNotification(socket, {
+      name: 'welcome',
+      data: {
+        routerRtpCapabilities: registry.routerRtpCapabilities,
+        iceServers: opts.iceServersFor?.(socket.data.principal) ?? [],
+      },
+    });
+    if (draining) {
+      emitNotification(socket, {
+        name: 'serverDraining',
+        data: { deadline: draining.toISOString() },
+      });
+    }
     // One request at a time per socket: the order the client sent is the order applied.
     let queue: Promise<void> = Promise.resolve();
     let pending = 0;
@@ -221,6 +257,9 @@ export function attachSignalling(opts: {
 
   const enter = async (socket: SignallingSocket) => {
     const { member } = socket.data;
+    // Again on the same socket (a media rejoin): where they already are.
+    const current = socket.data.session;
+    if (current && !current.closed && current.isPresent(member)) return current.enter(member);
     const { session, result } = await enterSession(member);
     // Gone while entering: the disconnect handler found no session, so leave here.
     if (socket.disconnected) {
@@ -246,7 +285,7 @@ export function attachSignalling(opts: {
   };
 
   const handlers: { [K in RequestName]: Handler<K> } = {
-    enter: (_data, socket) => enter(socket),
+    join: (data, socket) => join(socket, data.rtpCapabilities),
     async admit({ participantId }, socket) {
       const { session, member } = inSession(socket);
       await session.admit(member, participantId);
@@ -315,48 +354,6 @@ export function attachSignalling(opts: {
       await session.moveToPart(member, partId);
       return {};
     },
-    async join(_data, socket) {
-      if (socket.data.peer && !socket.data.peer.closed) {
-        throw new DomainError('invalid_state', 'Already joined');
-      }
-      const { principal, member } = socket.data;
-      // With `roomJoin`, `join` alone enters the session (development rooms, older clients).
-      if (!socket.data.session?.isPresent(member)) await enter(socket);
-      if (!socket.data.session?.isAdmitted(member)) {
-        throw new SessionError('forbidden', 'not_admitted', 'Waiting to be admitted');
-      }
-      // The session's agenda decides who may receive whom in its room (private part).
-      const room = await registry.getOrCreate(principal.grants.consultationId, {
-        scope: socket.data.session.mediaScope,
-      });
-      const { peer, response } = await room.join(
-        {
-          id: principal.grants.participantId,
-          displayName: principal.displayName,
-          ...(principal.role ? { role: principal.role } : {}),
-          grants: principal.grants,
-        },
-        (n) => emitNotification(socket, n),
-      );
-      if (socket.disconnected) {
-        room.leave(peer);
-        throw new DomainError('invalid_state', 'Disconnected while joining');
-      }
-      socket.data.room = room;
-      socket.data.peer = peer;
-      peer.once('close', () => {
-        if (socket.data.peer === peer) {
-          socket.data.peer = undefined;
-          socket.data.room = undefined;
-        }
-      });
-      return response;
-    },
-    async ready({ rtpCapabilities }, socket) {
-      const { room, peer } = joined(socket);
-      await room.ready(peer, rtpCapabilities);
-      return {};
-    },
     async connectTransport({ transportId, dtlsParameters }, socket) {
       await joined(socket).peer.connectTransport(transportId, dtlsParameters);
       return {};
@@ -366,7 +363,10 @@ export function attachSignalling(opts: {
     },
     async produce(data, socket) {
       const { room, peer } = joined(socket);
-      return { producerId: await room.produce(peer, data) };
+      // A host's mute holds until the participant unmutes, across reconnects too.
+      const muted =
+        data.source === 'microphone' && (socket.data.session?.isMutedByHost(peer.id) ?? false);
+      return { producerId: await room.produce(peer, { ...data, paused: muted }) };
     },
     closeProducer({ producerId }, socket) {
       joined(socket).peer.closeProducer(producerId);
@@ -377,7 +377,11 @@ export function attachSignalling(opts: {
       return {};
     },
     async resumeProducer({ producerId }, socket) {
-      await joined(socket).peer.producer(producerId).resume();
+      const producer = joined(socket).peer.producer(producerId);
+      await producer.resume();
+      if (producer.appData.source === 'microphone') {
+        socket.data.session?.unmutedBySelf(socket.data.member);
+      }
       return {};
     },
     async pauseConsumer({ consumerId }, socket) {
@@ -404,14 +408,103 @@ export function attachSignalling(opts: {
     },
   };
 
+  /**
+   * Enters the session (or re-answers where this socket is) and prepares the media: the
+   * transports always, the media start once admitted. A second `join` on the same socket
+   * replaces the media (after a transport or worker failure) and leaves the session alone.
+   */
+  async function join(
+    socket: SignallingSocket,
+    rtpCapabilities: RequestOf<'join'>['rtpCapabilities'],
+  ): Promise<JoinResponse> {
+    socket.data.joining = true;
+    try {
+      const entry = await enter(socket);
+      const { principal, member } = socket.data;
+      const session = socket.data.session;
+      if (!session) throw new DomainError('invalid_state', 'Not in the session');
+      // The session's agenda decides who may receive whom in its room (private part).
+      const room = await registry.getOrCreate(principal.grants.consultationId, {
+        scope: session.mediaScope,
+      });
+      const peer = await room.prepare(
+        {
+          id: principal.grants.participantId,
+          displayName: principal.displayName,
+          ...(principal.role ? { role: principal.role } : {}),
+          grants: principal.grants,
+        },
+        rtpCapabilities,
+        (n) => emitNotification(socket, n),
+      );
+      if (socket.disconnected || !session.isPresent(member)) {
+        room.leave(peer);
+        throw new DomainError('invalid_state', 'Disconnected while joining');
+      }
+      bindPeer(socket, room, peer);
+      // Admitted now, before, or while the transports were made (then this answers it).
+      if (!session.isAdmitted(member)) {
+        if (entry.status !== 'waiting') throw new DomainError('invalid_state', 'Not waiting');
+        return { status: 'waiting', lobbyEntry: entry.lobbyEntry, transports: transportsOf(peer) };
+      }
+      const media = await room.admit(peer, principal.grants);
+      return {
+        status: 'admitted',
+        session: session.stateOf(member),
+        transports: transportsOf(peer),
+        media,
+      };
+    } finally {
+      socket.data.joining = false;
+    }
+  }
+
+  /** Admitted from the waiting room: the prepared peer goes in, the client gets its media. */
+  async function openMedia(socket: SignallingSocket, session: SessionState): Promise<void> {
+    // A join in progress sees the admission itself and answers with the media.
+    if (socket.data.joining) return;
+    const { room, peer, principal } = socket.data;
+    try {
+      if (!room || !peer || peer.closed) throw new DomainError('invalid_state', 'No media yet');
+      const media = await room.admit(peer, principal.grants);
+      emitNotification(socket, {
+        name: 'admitted',
+        data: { session, transports: transportsOf(peer), media },
+      });
+    } catch (err) {
+      // The room went meanwhile (its worker died): the client joins again for its media.
+      log.debug({ err }, 'media not opened at admission');
+      emitNotification(socket, { name: 'admitted', data: { session } });
+    }
+  }
+
+  function bindPeer(socket: SignallingSocket, room: Room, peer: Peer): void {
+    socket.data.room = room;
+    socket.data.peer = peer;
+    peer.once('close', () => {
+      if (socket.data.peer === peer) {
+        socket.data.peer = undefined;
+        socket.data.room = undefined;
+      }
+    });
+  }
+
   return {
     io,
+    drain(deadline) {
+      draining = deadline;
+      io.local.emit('serverDraining', { deadline: deadline.toISOString() });
+    },
     close() {
       // Fastify owns the HTTP server and closes it; only end the sockets here.
       io.local.disconnectSockets(true);
       io.engine.close();
     },
   };
+}
+
+function transportsOf(peer: Peer): MediaTransports {
+  return { peerId: peer.id, ...peer.transportOptions() };
 }
 
 function isRequestName(event: string): event is RequestName {

@@ -148,11 +148,11 @@ export function CallView(props: {
     panel === 'chat' ? t('call.chat') : panel === 'people' ? t('call.people') : t('call.consent');
 
   return (
-    <main className="call" data-testid="room-page" data-state={snapshot.state}>
+    <main className="call" data-testid="room-page" data-state={liveSnap.phase}>
       <header className="call__header">
         <h1 className="visually-hidden">{t('call.title')}</h1>
-        <span data-testid="call-state" className={`call__state call__state--${snapshot.state}`}>
-          {t(stateKey[snapshot.state])}
+        <span data-testid="call-state" className={`call__state call__state--${liveSnap.phase}`}>
+          {t(stateKey[liveSnap.phase])}
         </span>
         <span>{t('call.inMeeting', { n: count })}</span>
         {local.audioOnly && <span className="badge">{t('call.audioOnlyActive')}</span>}
@@ -298,10 +298,12 @@ export function CallView(props: {
 
 const stateKey = {
   idle: 'call.stateIdle',
-  connecting: 'call.stateConnecting',
-  joined: 'call.stateJoined',
+  prejoin: 'call.stateConnecting',
+  joining: 'call.stateConnecting',
+  lobby: 'call.stateConnecting',
+  'in-call': 'call.stateJoined',
   reconnecting: 'call.stateReconnecting',
-  closed: 'call.stateClosed',
+  ended: 'call.stateClosed',
 } as const;
 
 function RemoteTiles(props: {

@@ -7,24 +7,24 @@ export function EndScreen({ snapshot }: { snapshot: LiveSnapshot }) {
   const { t } = useTranslation();
   const ref = useRef<HTMLHeadingElement>(null);
   useEffect(() => ref.current?.focus(), []);
-  const phase = snapshot.phase;
+  const reason = snapshot.endReason ?? 'failed';
   const text =
-    phase === 'denied'
+    reason === 'denied'
       ? t('lobby.denied')
-      : phase === 'removed'
+      : reason === 'removed'
         ? snapshot.removedReason === 'consent_withdrawn'
           ? t('call.removedConsent')
           : t('call.removed')
-        : phase === 'ended'
+        : reason === 'session_ended'
           ? snapshot.endedReason === 'consent_withdrawn'
             ? t('call.endedConsent')
             : t('call.ended')
-          : phase === 'left'
+          : reason === 'left'
             ? t('call.left')
             : t('call.failed');
-  const mayRejoin = phase === 'left' || phase === 'failed';
+  const mayRejoin = reason === 'left' || reason === 'failed' || reason === 'replaced';
   return (
-    <main className="call-page--plain" data-testid="end-screen" data-phase={phase}>
+    <main className="call-page--plain" data-testid="end-screen" data-reason={reason}>
       <h1 ref={ref} tabIndex={-1}>
         {text}
       </h1>

@@ -4,12 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { SessionTokenResponse } from '@samkons/shared';
 import { getRoomSession } from '../../api/session';
 import { usePageTitle } from '../../app/usePageTitle';
-import {
-  useDevMediaSession,
-  useLiveSession,
-  useLocalMedia,
-  useMediaSnapshot,
-} from '../../media/useMediaSession';
+import { useLiveSession, useLocalMedia, useMediaSnapshot } from '../../media/useMediaSession';
 import { loadDevicePrefs } from '../prejoin/devicePrefs';
 import { useConsent, type ConsentApi } from '../consent/useConsent';
 import { mustConsent } from '../consent/model';
@@ -70,13 +65,13 @@ function LiveRoom({ session, consent }: { session: SessionTokenResponse; consent
   const [prefs] = useState(loadDevicePrefs);
   const [iceTransportPolicy] = useState(relayFromUrl);
   const local = useLocalMedia({ cameraId: prefs.cameraId, microphoneId: prefs.microphoneId });
+  // Joins at once (warm from the pre-join when it came from there); the camera and
+  // microphone are published when they arrive.
   const { live, snapshot } = useLiveSession({
-    token: session.sessionToken,
-    consultationId: session.participant.consultationId,
+    auth: { token: session.sessionToken, consultationId: session.participant.consultationId },
     localStream: local.stream,
     microphoneOn: prefs.microphoneOn,
     cameraOn: prefs.cameraOn,
-    enabled: local.done,
     iceTransportPolicy,
   });
   const media = live?.media ?? null;
@@ -90,13 +85,17 @@ function LiveRoom({ session, consent }: { session: SessionTokenResponse; consent
   // Removed, denied, ended or left: release the camera and microphone at once (the end
   // screen stays on this page, so unmounting would come too late). The stream itself stays,
   // so the live session is not made anew.
-  const over = !['connecting', 'waiting', 'admitted'].includes(phase);
+  const over = phase === 'ended';
   useEffect(() => {
     if (over) local.stream?.getTracks().forEach((t) => t.stop());
   }, [over, local.stream]);
 
-  switch (phase) {
-    case 'connecting':
+  // Reconnecting shows where the person was: the call (with its banner) or the lobby.
+  const view = phase === 'reconnecting' ? (snapshot.admitted ? 'in-call' : 'lobby') : phase;
+  switch (view) {
+    case 'idle':
+    case 'prejoin':
+    case 'joining':
       return (
         <main className="call-page--plain">
           <p role="status" data-testid="call-state">
@@ -104,7 +103,7 @@ function LiveRoom({ session, consent }: { session: SessionTokenResponse; consent
           </p>
         </main>
       );
-    case 'waiting':
+    case 'lobby':
       return (
         <WaitingScreen
           name={session.participant.name}
@@ -115,7 +114,7 @@ function LiveRoom({ session, consent }: { session: SessionTokenResponse; consent
           onLeave={() => live?.leave()}
         />
       );
-    case 'admitted':
+    case 'in-call':
       return (
         <CallView
           media={media}
@@ -162,22 +161,23 @@ function DevRoom({
 
 function DevCall({ roomId, displayName }: { roomId: string; displayName: string }) {
   const local = useLocalMedia();
-  const { snapshot, session } = useDevMediaSession({
-    room: roomId,
-    displayName,
+  const { live } = useLiveSession({
+    auth: { room: roomId, displayName },
     localStream: local.stream,
-    enabled: local.done,
+    microphoneOn: true,
+    cameraOn: true,
   });
+  const snapshot = useMediaSnapshot(live?.media ?? null);
   return (
     <CallView
-      media={session}
+      media={live?.media ?? null}
       snapshot={snapshot}
-      live={null}
+      live={live}
       selfName={displayName}
       localStream={local.stream}
       localError={local.error}
       grants={null}
-      onLeave={() => session?.close()}
+      onLeave={() => live?.leave()}
     />
   );
 }

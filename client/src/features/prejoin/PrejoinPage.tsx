@@ -14,6 +14,7 @@ import { useMicLevel } from './useMicLevel';
 import { useNetworkCheck, type CheckState } from './useNetworkCheck';
 import { canSelectSpeaker, playTestTone } from './speakerTest';
 import { levelWord, rttRating } from './checks';
+import { usePrepareCall } from '../../media/usePrepareCall';
 import './prejoin.css';
 
 /** The pre-join for someone with an invite link (patient, next of kin, external staff). */
@@ -157,6 +158,12 @@ function DeviceCheck({ invite }: { invite: ReadyInvite }) {
   useEffect(() => {
     if (session && rttChecked) void import('../call/RoomPage').catch(() => undefined);
   }, [session, rttChecked]);
+  // Warm the call up then too (socket, device, ICE servers): joining is one round trip.
+  usePrepareCall(
+    session && rttChecked
+      ? { token: session.sessionToken, consultationId: session.participant.consultationId }
+      : null,
+  );
 
   const join = () => {
     if (!session) return;

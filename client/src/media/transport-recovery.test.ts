@@ -1,0 +1,98 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  TransportRecovery,
+  type RecoveryPolicy,
+  type TransportHealth,
+} from './transport-recovery.js';
+
+const policy: RecoveryPolicy = {
+  graceMs: 1000,
+  restartTimeoutMs: 3000,
+  maxRestarts: 2,
+  connectTimeoutMs: 10_000,
+};
+
+function watch(restartIce: () => Promise<void> = () => Promise.resolve()) {
+  const calls = { restarts: 0, rejoins: [] as string[], health: [] as TransportHealth[] };
+  const r = new TransportRecovery(
+    {
+      restartIce: () => {
+        calls.restarts++;
+        return restartIce();
+      },
+      rejoin: (reason) => calls.rejoins.push(reason),
+      health: (h) => calls.health.push(h),
+    },
+    policy,
+  );
+  return { r, calls };
+}
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.useRealTimers());
+
+describe('transport recovery', () => {
+  it('lets a short disconnect heal by itself', async () => {
+    const { r, calls } = watch();
+    r.update('connecting');
+    r.update('connected');
+    r.update('disconnected');
+    await vi.advanceTimersByTimeAsync(900);
+    r.update('connected');
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(calls.restarts).toBe(0);
+    expect(calls.health).toEqual(['connected']);
+  });
+
+  it('restarts ICE after the grace period, and is recovering meanwhile', async () => {
+    const { r, calls } = watch();
+    r.update('connecting');
+    r.update('connected');
+    r.update('disconnected');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(calls.restarts).toBe(1);
+    expect(r.health).toBe('recovering');
+    r.update('connecting');
+    r.update('connected');
+    expect(calls.health).toEqual(['connected', 'recovering', 'connected']);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(calls.restarts).toBe(1);
+    expect(calls.rejoins).toEqual([]);
+  });
+
+  it('restarts at once on failed, tries again, then falls back to a full rejoin', async () => {
+    const { r, calls } = watch();
+    r.update('connecting');
+    r.update('connected');
+    r.update('failed');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.restarts).toBe(1);
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(calls.restarts).toBe(2);
+    expect(calls.rejoins).toEqual([]);
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(calls.rejoins).toHaveLength(1);
+    // Closed after giving up: nothing more happens.
+    r.update('failed');
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(calls.restarts).toBe(2);
+  });
+
+  it('rejoins when the restart request itself fails', async () => {
+    const { r, calls } = watch(() => Promise.reject(new Error('timeout')));
+    r.update('connecting');
+    r.update('connected');
+    r.update('failed');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.rejoins).toEqual(['ICE restart failed: Error: timeout']);
+  });
+
+  it('waits while the transport has not started (the waiting room), then bounds the connect', async () => {
+    const { r, calls } = watch();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(calls.restarts).toBe(0);
+    r.update('connecting');
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(calls.restarts).toBe(1);
+  });
+});

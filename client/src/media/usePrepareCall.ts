@@ -1,0 +1,18 @@
+import { useEffect } from 'react';
+
+/**
+ * The pre-join's warm-up: while the person checks camera and microphone, the call's socket
+ * connects, the device loads and the ICE servers arrive, so joining is one round trip.
+ * Pass null until the session token is known. The media code is loaded on demand, after
+ * the pre-join shows (it is the call page's code, fetched anyway).
+ */
+export function usePrepareCall(session: { token: string; consultationId: string } | null): void {
+  const token = session?.token ?? null;
+  const consultationId = session?.consultationId ?? null;
+  useEffect(() => {
+    if (!token || !consultationId) return;
+    const calls = import('./prepared-call.js');
+    calls.then((m) => m.prepareCall({ token, consultationId })).catch(() => undefined);
+    return () => void calls.then((m) => m.releasePreparedCall(token)).catch(() => undefined);
+  }, [token, consultationId]);
+}

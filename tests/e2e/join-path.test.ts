@@ -1,0 +1,156 @@
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserStageForFile } from '../support/stage.js';
+import { bookCall, callJoined, openCall } from '../support/call.js';
+import { participantContext, remoteVideosDecoding, screenshotter } from '../support/journey.js';
+
+/**
+ * The join path counted in round trips, in real Chromium against the real server: a
+ * patient joins a running 3-person call from the pre-join page (which warmed the call up:
+ * socket, device, ICE servers), is admitted from the waiting room, reloads the call page,
+ * and joins again from the pre-join. Each time the client counts the acks it waited for one
+ * after another until the first remote media arrived (client/src/media/signalling-client.ts
+ * RoundTrips). Timings are in bench/join-latency.ts; this asserts the counts.
+ */
+
+const ARTEFACTS = fileURLToPath(new URL('../../test-results/join-path/', import.meta.url));
+const PATIENT = 'Pål Pasient';
+const GP = 'Gro Fastlege';
+const NURSE = 'Nils Sjukepleiar';
+
+const stage = browserStageForFile({
+  // The demo seed books the specialist for the next hour: this test books later.
+  env: { INVITE_OPENS_MINUTES_BEFORE: '300' },
+  artefacts: ARTEFACTS,
+});
+
+interface JoinFigures {
+  roundTrips: number | null;
+  waitedInLobby: boolean;
+}
+
+const figures = (page: Page): Promise<JoinFigures> =>
+  page.evaluate(() => {
+    const w = window as unknown as {
+      __samkonsMedia?: { roundTripsToFirstMedia?: number };
+      __samkonsLive?: { waitedInLobby: boolean };
+    };
+    return {
+      roundTrips: w.__samkonsMedia?.roundTripsToFirstMedia ?? null,
+      waitedInLobby: w.__samkonsLive?.waitedInLobby ?? false,
+    };
+  });
+
+/** The host lets `participantId` in through its live session (the People panel is ux's). */
+const admit = (host: Page, participantId: string) =>
+  host.evaluate(
+    (pid) =>
+      (
+        window as unknown as { __samkonsLive: { admit(id: string): Promise<unknown> } }
+      ).__samkonsLive.admit(pid),
+    participantId,
+  );
+
+/** A page in the waiting room is admitted by the host; one already in the call is left. */
+async function inCall(host: Page, page: Page, participantId: string): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      document.querySelector('[data-testid="waiting-screen"]') !== null ||
+      document.querySelector('[data-testid="room-page"]')?.getAttribute('data-state') === 'in-call',
+    null,
+    { timeout: 30_000 },
+  );
+  if (await page.getByTestId('waiting-screen').isVisible()) await admit(host, participantId);
+  await callJoined(page);
+}
+
+describe('the join path', () => {
+  it('joins a running call in at most 2 sequential round trips, admission opens it in 1', async () => {
+    const shot = screenshotter(ARTEFACTS);
+    const { server, browser } = stage;
+    const call = await bookCall(server.url, {
+      title: 'Samkonsultasjon: rundturar',
+      hoursAhead: 2,
+      invitees: [
+        {
+          role: 'gp',
+          name: GP,
+          organisation: 'Knarvik legesenter',
+          joinsFrom: 'gp_office',
+          travelDistanceKm: 0,
+        },
+        {
+          role: 'municipal',
+          name: NURSE,
+          organisation: 'Alver kommune',
+          joinsFrom: 'home',
+          travelDistanceKm: 0,
+        },
+        {
+          role: 'patient',
+          name: PATIENT,
+          birthDate: '1944-02-02',
+          joinsFrom: 'home',
+          travelDistanceKm: 80,
+        },
+      ],
+    });
+    const pid = (name: string) => call.invitees[name]!.participant.id;
+
+    // A running 3-person call.
+    const host = await openCall(browser, server.url, call.host);
+    await callJoined(host.page);
+    const gp = await openCall(browser, server.url, call.invitees[GP]!);
+    await inCall(host.page, gp.page, pid(GP));
+    const nurse = await openCall(browser, server.url, call.invitees[NURSE]!);
+    await inCall(host.page, nurse.page, pid(NURSE));
+    await remoteVideosDecoding(host.page, 2);
+
+    // The patient opens the invite link: the pre-join warms the call up meanwhile.
+    const context = await participantContext(browser, {
+      viewport: { width: 1100, height: 800 },
+      joinLabel: 'Gå inn i møtet',
+    });
+    const page = await context.newPage();
+    const prejoin = `${server.url}/join/${call.inviteTokens[PATIENT]}`;
+    await page.goto(prejoin);
+    await page.getByRole('button', { name: 'Gå inn i møtet' }).click();
+    await page.getByTestId('waiting-screen').waitFor({ timeout: 30_000 });
+    await shot(page, '01-patient-waiting');
+
+    // Admission opens the media on transports made in the waiting room: one round trip.
+    await admit(host.page, pid(PATIENT));
+    await remoteVideosDecoding(page, 3);
+    const admitted = await figures(page);
+    expect(admitted.waitedInLobby).toBe(true);
+    expect(admitted.roundTrips).not.toBeNull();
+    expect(admitted.roundTrips!).toBeLessThanOrEqual(1);
+    await shot(page, '02-patient-admitted');
+
+    // A reload re-enters directly (admitted earlier in this session), with nobody acting.
+    await page.reload();
+    await callJoined(page);
+    await remoteVideosDecoding(page, 3);
+    const reloaded = await figures(page);
+    expect(reloaded.waitedInLobby).toBe(false);
+    expect(reloaded.roundTrips).not.toBeNull();
+    expect(reloaded.roundTrips!).toBeLessThanOrEqual(2);
+
+    // Back to the pre-join and in again from a warm start: straight in, two round trips.
+    await page.goto(prejoin);
+    await page.getByRole('button', { name: 'Gå inn i møtet' }).click();
+    await callJoined(page);
+    await remoteVideosDecoding(page, 3);
+    const rejoined = await figures(page);
+    expect(rejoined.waitedInLobby).toBe(false);
+    expect(rejoined.roundTrips).not.toBeNull();
+    expect(rejoined.roundTrips!).toBeLessThanOrEqual(2);
+    // And everyone sees the patient again.
+    for (const p of [host.page, gp.page, nurse.page]) await remoteVideosDecoding(p, 3);
+    await shot(page, '03-patient-rejoined');
+
+    console.log('join path round trips', { admitted, reloaded, rejoined });
+    for (const c of [context, host.context, gp.context, nurse.context]) await c.close();
+  });
+});
