@@ -123,13 +123,13 @@ const audio = (ssrc: number): RtpParameters => ({
 
 let ssrc = 10_000;
 
-/** Joins the media room, becomes ready to receive, and publishes a microphone. */
+/** (Re)joins the media room, receiving, and publishes a microphone. */
 async function joinMedia(socket: TestSocket): Promise<{ producerId: string }> {
-  const join = ok(await request(socket, 'join', {}));
-  ok(await request(socket, 'ready', { rtpCapabilities: join.routerRtpCapabilities }));
+  const join = await enter(socket);
+  if (join.status !== 'admitted') throw new Error('not admitted');
   return ok(
     await request(socket, 'produce', {
-      transportId: join.sendTransport?.id ?? '',
+      transportId: join.transports.sendTransport?.id ?? '',
       kind: 'audio',
       source: 'microphone',
       rtpParameters: audio(++ssrc),
@@ -186,7 +186,7 @@ describe('agenda: staff-only part', () => {
       code: 'invalid_state',
       reason: 'held_for_part',
     });
-    expect(err(await request(patient, 'join', {})).reason).toBe('not_admitted');
+    expect((await enter(patient)).status).toBe('waiting');
     expect(server.rooms.get(w.c.id)?.peer(w.ids.patient)).toBeUndefined();
 
     // Only the host moves parts, and only to parts of this agenda.
@@ -218,7 +218,7 @@ describe('agenda: staff-only part', () => {
     expect(await held).toEqual({ held: true });
     expect(await left).toEqual({ participantId: w.ids.patient, reason: 'waiting_for_part' });
     expect(server.rooms.get(w.c.id)?.peer(w.ids.patient)).toBeUndefined();
-    expect(err(await request(patient, 'join', {})).reason).toBe('not_admitted');
+    expect((await enter(patient)).status).toBe('waiting');
     expect(err(await request(patient, 'sendChat', { text: 'hallo?' })).reason).toBe('not_admitted');
     const again = nextEvent(patient, 'admitted');
     ok(await request(host, 'moveToPart', { partId: w.parts.together }));
@@ -271,23 +271,25 @@ describe('agenda: private part', () => {
     await expect.poll(() => server.rooms.get(w.c.id)?.peer(w.ids.father)).toBeUndefined();
     const father = await sockets.connect({ token: w.tokens.father });
     const fatherEvents = recordEvents(father);
-    expect((await enter(father)).status).toBe('admitted');
-    const join = ok(await request(father, 'join', {}));
+    const join = await enter(father);
+    if (join.status !== 'admitted') throw new Error('not admitted');
     // He learns who is in the room, not what the private group publishes.
-    expect(join.peers.find((p) => p.id === w.ids.patient)?.producers).toEqual([]);
-    expect(join.peers.find((p) => p.id === w.ids.mother)?.producers).toHaveLength(1);
-    ok(await request(father, 'ready', { rtpCapabilities: join.routerRtpCapabilities }));
-    await joinMediaProducer(father, join.sendTransport?.id ?? '');
+    expect(join.media.peers.find((p) => p.id === w.ids.patient)?.producers).toEqual([]);
+    expect(join.media.peers.find((p) => p.id === w.ids.mother)?.producers).toHaveLength(1);
+    await joinMediaProducer(father, join.transports.sendTransport?.id ?? '');
     await expectReceiving(w, {
       father: ['gp', 'mother'],
       patient: ['spec'],
       spec: ['patient'],
       mother: ['father', 'gp'],
     });
-    const consumedBy = (events: typeof fatherEvents) =>
-      events
+    // What he receives came with the join (the media start) and by newConsumer since.
+    const consumedBy = (events: typeof fatherEvents) => [
+      ...join.media.consumers.map((c) => c.peerId),
+      ...events
         .filter((e) => e.name === 'newConsumer')
-        .map((e) => (e.data as { peerId: string }).peerId);
+        .map((e) => (e.data as { peerId: string }).peerId),
+    ];
     expect(consumedBy(fatherEvents).sort()).toEqual([w.ids.gp, w.ids.mother].sort());
 
     // Crafted requests: the private group's consumers and producers are not his to touch.
@@ -312,10 +314,6 @@ describe('agenda: private part', () => {
     expect(err(await request(father, 'pauseProducer', { producerId: specProducer })).code).toBe(
       'not_found',
     );
-    expect(
-      err(await request(father, 'ready', { rtpCapabilities: join.routerRtpCapabilities })).code,
-    ).toBe('invalid_state');
-    expect(err(await request(father, 'join', {})).code).toBe('invalid_state');
     expect(receivesFrom(w, w.ids.father)).toEqual(['gp', 'mother']);
 
     // The organiser names the GP in the private part while it is on: she joins it at once.

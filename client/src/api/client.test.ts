@@ -154,7 +154,9 @@ describe('error helpers', () => {
     expect(codeForStatus(404)).toBe('not_found');
     expect(codeForStatus(409)).toBe('conflict');
     expect(codeForStatus(418)).toBe('bad_request');
-    expect(codeForStatus(503)).toBe('internal');
+    // A 503 (draining, a media worker being replaced) means: try again shortly.
+    expect(codeForStatus(503)).toBe('unavailable');
+    expect(codeForStatus(502)).toBe('internal');
   });
   it('ignores a body that is not the shared ErrorBody', () => {
     expect(errorFromResponse(403, '{"error":"nope"}')).toMatchObject({ code: 'forbidden' });
