@@ -198,9 +198,7 @@ export class Room extends EventEmitter<RoomEvents> {
     const consumes = [...this.#peers.values()].flatMap((receiver) =>
       [...this.#peers.values()]
         .filter((sender) => sender !== receiver)
-        .flatMap((sender) =>
-          sender.producers.map((x) => this.#consume(receiver, x, 'announce')),
-        ),
+        .flatMap((sender) => sender.producers.map((x) => this.#consume(receiver, x, 'announce'))),
     );
     return Promise.all([...moves, ...consumes]).then(() => undefined);
   }
