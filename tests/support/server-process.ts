@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -26,6 +26,30 @@ export function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/** Direct children of a process (Linux /proc): a server's mediasoup workers. */
+export async function childPids(pid: number): Promise<number[]> {
+  const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
+  const children = await Promise.all(
+    tasks.map((t) => readFile(`/proc/${pid}/task/${t}/children`, 'utf8').catch(() => '')),
+  );
+  return children
+    .join(' ')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+/** The process exists and is not a zombie waiting for its parent. */
+export async function processAlive(pid: number): Promise<boolean> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    return !/^State:\s+Z/m.test(status);
+  } catch {
+    return false;
+  }
 }
 
 export async function procRssKb(pid: number): Promise<number | undefined> {
@@ -79,6 +103,8 @@ export async function startServerProcess(
       MEDIASOUP_RTC_PORT: '0',
       MEDIASOUP_LISTEN_IP: '127.0.0.1',
       PGLITE_DATA_DIR: 'memory://',
+      // A test that closes its server with calls open need not wait out the default drain.
+      SHUTDOWN_DRAIN_SECONDS: '2',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -123,6 +123,10 @@ interface Media {
   generation: number;
   /** Admitted: consuming and publishing (before, in the waiting room, nothing runs). */
   opened: boolean;
+  /** Round-trip depth of the answer that made these transports (0: a notification). */
+  answerDepth: number;
+  /** Round-trip depth of the receive transport's DTLS parameters (media start needs it). */
+  recvConnectDepth?: number;
   sendTransport?: types.Transport;
   recvTransport?: types.Transport;
   watches: TransportRecovery[];
@@ -259,6 +263,8 @@ export class MediaSession {
     this.#firstMediaAt = undefined;
     const media: Media = {
       generation,
+      // Set up in the handler of `join`'s answer (or of `admitted`, a notification: 0).
+      answerDepth: this.#signalling.roundTrips.context,
       opened: false,
       watches: [],
       consumers: new Map(),
@@ -282,12 +288,11 @@ export class MediaSession {
       t.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
         if (!this.#live(generation)) return errback(new Error('stale transport'));
         this.#signalling
-          .request('produce', {
-            transportId: t.id,
-            kind,
-            rtpParameters,
-            source: appData.source as TrackSource,
-          })
+          .request(
+            'produce',
+            { transportId: t.id, kind, rtpParameters, source: appData.source as TrackSource },
+            { after: media.answerDepth },
+          )
           .then(({ producerId }) => callback({ id: producerId }))
           .catch(errback);
       });
@@ -319,6 +324,8 @@ export class MediaSession {
     this.#snapshot = { ...this.#snapshot, activeSpeakerId: start.activeSpeakerPeerId };
     this.#publish();
     media.opened = true;
+    // What runs on the transports now follows from this answer (or admission notification).
+    media.answerDepth = this.#signalling.roundTrips.context;
     for (const info of start.consumers) void this.#consume(media, info, 'started by server');
     void this.#publishLocal(media);
   }
@@ -559,10 +566,17 @@ export class MediaSession {
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       if (!this.#live(generation)) return errback(new Error('stale transport'));
       this.#signalling
-        .request('connectTransport', { transportId: transport.id, dtlsParameters })
+        .request(
+          'connectTransport',
+          { transportId: transport.id, dtlsParameters },
+          { after: media.answerDepth },
+        )
         .catch((err: unknown) => {
           if (this.#live(generation)) this.#opts.events.rejoin(`connectTransport: ${String(err)}`);
         });
+      if (transport.direction === 'recv') {
+        media.recvConnectDepth = this.#signalling.roundTrips.lastDepth;
+      }
       callback();
     });
     const recovery = new TransportRecovery(
@@ -741,7 +755,12 @@ export class MediaSession {
         kind: info.kind,
         source: info.source,
       });
-      consumer.track.addEventListener('unmute', () => this.#firstMedia(media), { once: true });
+      // The round trips this stream needed: the receive transport's connection, and its
+      // own resume when it came by `newConsumer`.
+      let resumeDepth = 0;
+      consumer.track.addEventListener('unmute', () => this.#firstMedia(media, resumeDepth), {
+        once: true,
+      });
       const p = this.#participants.get(info.peerId) ?? { id: info.peerId, displayName: '' };
       const paused =
         info.source === 'screen'
@@ -756,7 +775,9 @@ export class MediaSession {
         return;
       }
       if (how === 'resume now') {
-        await this.#signalling.request('resumeConsumer', { consumerId: info.id });
+        const resumed = this.#signalling.request('resumeConsumer', { consumerId: info.id });
+        resumeDepth = this.#signalling.roundTrips.lastDepth;
+        await resumed;
       }
     } catch (err) {
       // One stream failing must not end the call; the others keep playing.
@@ -765,10 +786,10 @@ export class MediaSession {
   }
 
   /** The first remote packets of this set-up: the join path's figure is read here. */
-  #firstMedia(media: Media): void {
+  #firstMedia(media: Media, resumeDepth: number): void {
     if (!this.#live(media.generation) || this.#firstMediaAt !== undefined) return;
     this.#firstMediaAt = performance.now();
-    this.#roundTripsToFirstMedia = this.#signalling.roundTrips.sequential;
+    this.#roundTripsToFirstMedia = Math.max(media.recvConnectDepth ?? 0, resumeDepth);
   }
 
   #dropConsumer(consumerId: string): void {

@@ -32,29 +32,53 @@ const REQUEST_TIMEOUT_MS = 10_000;
 export type Welcome = NotificationOf<'welcome'>;
 
 /**
- * Sequential round trips: each request is one deeper than the deepest ack received before
- * it was sent. The join path's figure is the depth reached when the first remote media
- * arrives (the acks the client waited for, one after another).
+ * Sequential round trips, counted causally: a request sent while an answer is being handled
+ * (in the code right after `await request(...)`) is one deeper than that answer; one sent
+ * from a notification or a user action starts at 1. Work the browser does later on behalf
+ * of an answer (a transport's DTLS `connect`) passes that answer's depth as `after`: the
+ * media session captures `context` when it sets the transports up. The join path's figure
+ * is the depth of the requests the first remote media needed.
  */
 export class RoundTrips {
-  #settled = 0;
+  #context: number | undefined;
   #issued = 0;
+  #last = 0;
+  /** The requests since `mark` with their depth (the first few), for diagnostics. */
+  readonly sentSinceMark: { name: string; depth: number }[] = [];
   /** Starts counting anew (a click on join, an admission). */
   mark(): void {
-    this.#settled = 0;
+    this.#context = undefined;
     this.#issued = 0;
+    this.sentSinceMark.length = 0;
   }
   /** Depth of the deepest request sent since `mark`. */
   get sequential(): number {
     return this.#issued;
   }
-  sent(): number {
-    const depth = this.#settled + 1;
+  /** Depth of the request sent last (read right after `request()` returned its promise). */
+  get lastDepth(): number {
+    return this.#last;
+  }
+  /** The depth of the answer being handled now; 0 outside any (a notification, a click). */
+  get context(): number {
+    return this.#context ?? 0;
+  }
+  sent(name: string, after?: number): number {
+    const depth = (after ?? this.context) + 1;
     this.#issued = Math.max(this.#issued, depth);
+    this.#last = depth;
+    if (this.sentSinceMark.length < 32) this.sentSinceMark.push({ name, depth });
     return depth;
   }
+  /**
+   * An answer arrived: what its handler sends in the same turn (its continuation runs in
+   * microtasks, before the next task) is one deeper.
+   */
   acked(depth: number): void {
-    this.#settled = Math.max(this.#settled, depth);
+    this.#context = depth;
+    setTimeout(() => {
+      if (this.#context === depth) this.#context = undefined;
+    }, 0);
   }
 }
 
@@ -156,7 +180,16 @@ export class SignallingClient {
     return this.#acks;
   }
 
-  async request<K extends RequestName>(name: K, payload: RequestOf<K>): Promise<ResponseOf<K>> {
+  /**
+   * Sends a request and resolves with its answer (rejects with RequestError). `after`: the
+   * depth of the answer this request follows from, when it is sent later than that answer's
+   * handler (see RoundTrips).
+   */
+  async request<K extends RequestName>(
+    name: K,
+    payload: RequestOf<K>,
+    opts: { after?: number } = {},
+  ): Promise<ResponseOf<K>> {
     const timed = this.#socket.timeout(REQUEST_TIMEOUT_MS);
     // socket.io's typings cannot resolve an emit over a generic event name.
     const emit = timed.emitWithAck.bind(timed) as (
@@ -164,7 +197,7 @@ export class SignallingClient {
       payload: RequestOf<K>,
     ) => Promise<Ack<ResponseOf<K>>>;
     let res: Ack<ResponseOf<K>>;
-    const depth = this.roundTrips.sent();
+    const depth = this.roundTrips.sent(name, opts.after);
     try {
       res = await emit(name, payload);
     } catch {
