@@ -111,9 +111,11 @@ export class Participant {
     this.#startedAt = performance.now();
     const signalling = await openSignalling(opts.dialect, opts.url, this.room, this.name);
     this.#signalling = signalling;
-    const join = await signalling.join();
     const device = new Device(weriftCapabilities());
-    await device.load({ routerRtpCapabilities: join.routerRtpCapabilities as never });
+    const join = await signalling.join(async (routerRtpCapabilities) => {
+      await device.load({ routerRtpCapabilities: routerRtpCapabilities as never });
+      return device.rtpCapabilities;
+    });
 
     const send = device.createSendTransport({
       ...(join.sendTransport as TransportOptions),

@@ -4,7 +4,7 @@
  * code. Only the requests differ. When samkons's join protocol changes, this file follows.
  */
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, RequestName, RequestOf, ResponseOf } from '@samkons/shared';
+import type { Ack, NotificationOf, RequestName, RequestOf, ResponseOf } from '@samkons/shared';
 import type { RawAck, RawJoinResponse, RawNewConsumer } from './raw-protocol.js';
 
 export type SfuDialect = 'samkons' | 'raw';
@@ -31,9 +31,15 @@ export interface ConsumerOffer {
 }
 
 export interface SfuSignalling {
-  /** Enters the room: router capabilities and both transports. */
-  join(): Promise<MediaJoin>;
-  /** The device is loaded: from now on the server offers consumers. */
+  /**
+   * Enters the room: `load` loads the device with the router's capabilities and returns
+   * the device's; resolves with both transports.
+   */
+  join(load: (routerRtpCapabilities: unknown) => Promise<unknown>): Promise<MediaJoin>;
+  /**
+   * The transports exist: from now on the server's consumers reach `onConsumer` (samkons
+   * gave those already in the room with its join answer; the raw server offers them now).
+   */
   ready(rtpCapabilities: unknown): Promise<void>;
   connectTransport(transportId: string, dtlsParameters: unknown): Promise<void>;
   produce(
@@ -44,7 +50,8 @@ export interface SfuSignalling {
   ): Promise<string>;
   /**
    * `create` builds the local consumer for an offer; then the adapter does what its server
-   * needs for media to flow (both servers today: `resumeConsumer`).
+   * needs for media to flow (`resumeConsumer`, except for the consumers of samkons's join
+   * answer, which its server resumes when the receive transport connects).
    */
   onConsumer(create: (offer: ConsumerOffer) => Promise<void>): void;
   /** Requests that failed after the join (a consumer that could not be resumed, say). */
@@ -54,7 +61,12 @@ export interface SfuSignalling {
 
 const TIMEOUT_MS = 20_000;
 
-function connect(url: string, auth: Record<string, string>): Promise<Socket> {
+/** `listen` adds listeners before the handshake (what the server sends first). */
+function connect(
+  url: string,
+  auth: Record<string, string>,
+  listen: (socket: Socket) => void = () => undefined,
+): Promise<Socket> {
   const socket = io(url, {
     path: '/socket.io',
     transports: ['websocket'],
@@ -62,6 +74,7 @@ function connect(url: string, auth: Record<string, string>): Promise<Socket> {
     reconnection: false,
     forceNew: true,
   });
+  listen(socket);
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err) => {
@@ -77,27 +90,39 @@ async function request<T>(socket: Socket, name: string, payload: unknown): Promi
   return res.data;
 }
 
-/** samkons through its real signalling protocol (development rooms: room by name, no token). */
+/**
+ * samkons through its real signalling protocol (development rooms: room by name, no token):
+ * `welcome` carries the router capabilities, one `join` answers with the transports and
+ * the consumers to create.
+ */
 async function samkons(url: string, room: string, displayName: string): Promise<SfuSignalling> {
-  const socket = await connect(url, { room, displayName });
+  let welcomed!: Promise<NotificationOf<'welcome'>>;
+  const socket = await connect(url, { room, displayName }, (s) => {
+    welcomed = new Promise((resolve) => s.once('welcome', resolve));
+  });
   const call = <K extends RequestName>(name: K, payload: RequestOf<K>) =>
     request<ResponseOf<K>>(socket, name, payload);
   const errors: string[] = [];
+  let create: ((offer: ConsumerOffer) => Promise<void>) | undefined;
+  let started: ConsumerOffer[] = [];
   return {
     errors,
-    async join() {
-      const res = await call('join', {});
-      if (!res.sendTransport || !res.recvTransport) throw new Error('join: no transports');
-      return {
-        routerRtpCapabilities: res.routerRtpCapabilities,
-        sendTransport: res.sendTransport,
-        recvTransport: res.recvTransport,
-      };
-    },
-    async ready(rtpCapabilities) {
-      await call('ready', {
-        rtpCapabilities: rtpCapabilities as RequestOf<'ready'>['rtpCapabilities'],
+    async join(load) {
+      const { routerRtpCapabilities } = await welcomed;
+      const rtpCapabilities = await load(routerRtpCapabilities);
+      const res = await call('join', {
+        rtpCapabilities: rtpCapabilities as RequestOf<'join'>['rtpCapabilities'],
       });
+      if (res.status !== 'admitted') throw new Error('join: not admitted');
+      const { sendTransport, recvTransport } = res.transports;
+      if (!sendTransport || !recvTransport) throw new Error('join: no transports');
+      started = res.media.consumers;
+      return { routerRtpCapabilities, sendTransport, recvTransport };
+    },
+    async ready() {
+      // Created now; the server resumes them once the receive transport connects.
+      await Promise.all(started.map((offer) => create?.(offer)));
+      started = [];
     },
     async connectTransport(transportId, dtlsParameters) {
       await call('connectTransport', {
@@ -114,9 +139,10 @@ async function samkons(url: string, room: string, displayName: string): Promise<
       });
       return res.producerId;
     },
-    onConsumer(create) {
+    onConsumer(onOffer) {
+      create = onOffer;
       socket.on('newConsumer', (offer: ConsumerOffer) => {
-        create(offer)
+        onOffer(offer)
           .then(() => call('resumeConsumer', { consumerId: offer.id }))
           .catch((err: unknown) => errors.push(String(err)));
       });
@@ -131,7 +157,11 @@ async function raw(url: string, room: string): Promise<SfuSignalling> {
   const errors: string[] = [];
   return {
     errors,
-    join: () => request<RawJoinResponse>(socket, 'join', {}),
+    async join(load) {
+      const res = await request<RawJoinResponse>(socket, 'join', {});
+      await load(res.routerRtpCapabilities);
+      return res;
+    },
     async ready(rtpCapabilities) {
       await request(socket, 'ready', { rtpCapabilities });
     },

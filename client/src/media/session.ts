@@ -353,15 +353,6 @@ export class MediaSession {
     this.#setConnection('idle');
   }
 
-  /**
-   * Back to the waiting room (the server already closed this participant's media): drop
-   * transports and remote media, keep the socket and the local tracks; `admitted` rejoins.
-   */
-  hold(): void {
-    this.#teardown();
-    this.#apply({ type: 'held' });
-  }
-
   /** Pauses or resumes the microphone (others see it muted). */
   async setMicrophoneEnabled(on: boolean): Promise<void> {
     if (on) this.#mutedByHost = false;
