@@ -14,7 +14,7 @@ import { useMicLevel } from './useMicLevel';
 import { useNetworkCheck, type CheckState } from './useNetworkCheck';
 import { canSelectSpeaker, playTestTone } from './speakerTest';
 import { levelWord, rttRating } from './checks';
-import { usePrepareCall } from '../../media/usePrepareCall';
+import { usePrepareCall } from './usePrepareCall';
 import './prejoin.css';
 
 /** The pre-join for someone with an invite link (patient, next of kin, external staff). */

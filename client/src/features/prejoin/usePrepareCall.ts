@@ -11,7 +11,7 @@ export function usePrepareCall(session: { token: string; consultationId: string 
   const consultationId = session?.consultationId ?? null;
   useEffect(() => {
     if (!token || !consultationId) return;
-    const calls = import('./prepared-call.js');
+    const calls = import('../../media/prepared-call');
     calls.then((m) => m.prepareCall({ token, consultationId })).catch(() => undefined);
     return () => void calls.then((m) => m.releasePreparedCall(token)).catch(() => undefined);
   }, [token, consultationId]);
