@@ -1,0 +1,102 @@
+import type { PatientCarePatient } from '@samkons/shared';
+import { useQuery } from '../../api/useQuery';
+import { formatDateTime } from '../../i18n/format';
+import { CareTeamList } from './CareTeamList';
+import { PlanList } from './PlanList';
+import { StoryForm } from './StoryForm';
+import { useLktApi, useLktT } from './useLkt';
+import './lkt.css';
+
+/**
+ * The patient entry's "Min plan og mitt team": for each patient the person speaks for
+ * (themself, a child they are guardian of), the agreed plan (own items can be marked done),
+ * the care team and "min historie", which they write and share as they choose.
+ */
+export function PatientCarePanel({ patientToken }: { patientToken: string }) {
+  const { t } = useLktT();
+  const api = useLktApi();
+  const q = useQuery((signal) => api.patientCare(patientToken, signal), [api, patientToken]);
+  return (
+    <section aria-labelledby="lkt-care-h" className="lkt lkt-patient">
+      <h2 id="lkt-care-h">{t('patientCareTitle')}</h2>
+      {q.loading && !q.data && <p role="status">{t('loading')}</p>}
+      {q.error !== undefined && (
+        <div className="alert alert--error" role="alert">
+          {t('error')}{' '}
+          <button type="button" className="button button--secondary" onClick={q.reload}>
+            {t('retry')}
+          </button>
+        </div>
+      )}
+      {q.data && q.data.patients.length === 0 && (
+        <p className="lkt-empty">{t('patientCareEmpty')}</p>
+      )}
+      {q.data?.patients.map((p) => (
+        <PatientCare
+          key={p.patientRecordId}
+          patient={p}
+          patientToken={patientToken}
+          onChanged={q.reload}
+          many={q.data!.patients.length > 1}
+        />
+      ))}
+    </section>
+  );
+}
+
+function PatientCare({
+  patient: p,
+  patientToken,
+  onChanged,
+  many,
+}: {
+  patient: PatientCarePatient;
+  patientToken: string;
+  onChanged: () => void;
+  many: boolean;
+}) {
+  const { t } = useLktT();
+  const api = useLktApi();
+  const id = p.patientRecordId;
+  return (
+    <article className="card lkt-patient__card" aria-labelledby={`lkt-for-${id}`}>
+      <h3 id={`lkt-for-${id}`}>
+        {many || p.relation === 'guardian'
+          ? t('patientCareFor', { name: p.patientName })
+          : t('planTitle')}
+      </h3>
+      {p.nextConsultation && (
+        <p>
+          {t('nextMeeting', {
+            title: p.nextConsultation.title ?? '',
+            date: formatDateTime(p.nextConsultation.startsAt),
+          })}
+        </p>
+      )}
+      <h4>{t('planTitle')}</h4>
+      {p.plan.length === 0 ? (
+        <p className="lkt-empty">{t('planEmpty')}</p>
+      ) : (
+        <PlanList
+          items={p.plan}
+          actions={{
+            ownItemIds: p.ownItemIds,
+            onProgress: async (item, body) => {
+              await api.patientProgress(patientToken, item.id, body);
+              onChanged();
+            },
+          }}
+        />
+      )}
+      <h4>{t('careTeamTitle')}</h4>
+      <CareTeamList members={p.careTeam} />
+      <h4>{t('storyTitle')}</h4>
+      <p className="lkt-intro">{t('storyIntro')}</p>
+      <StoryForm
+        view={p.story}
+        idPrefix={`story-${id}`}
+        save={(body) => api.patientSaveStory(patientToken, id, body)}
+      />
+    </article>
+  );
+}
