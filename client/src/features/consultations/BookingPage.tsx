@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
-import { ConsultationKind, JoinLocation, Role } from '@samkons/shared';
+import { ConsultationKind, JoinLocation, Role, type AgendaDraft } from '@samkons/shared';
 import { usePageTitle } from '../../app/usePageTitle';
 import { SelectField, TextField, domId } from '../../app/form';
 import { useSession } from '../../api/session';
@@ -20,6 +20,7 @@ import {
 import { useCreateConsultation } from './hooks';
 import { patientEidName, useAuthProviders } from '../auth/useAuthProviders';
 import './consultations.css';
+import { BookingAgenda } from '../lkt/BookingAgenda';
 
 function initialDraft(organisation: string): BookingDraft {
   const tomorrow = new Date(Date.now() + 86400_000);
@@ -65,6 +66,7 @@ export function BookingPage() {
       participants: d.participants.map((p) => (p.uid === uid ? { ...p, ...patch } : p)),
     }));
 
+  const [agenda, setAgenda] = useState<AgendaDraft | undefined>(undefined);
   const [failures, setFailures] = useState(0);
   // After a failed submit, focus the summary: it is read out and lists links to each field.
   useEffect(() => {
@@ -84,7 +86,7 @@ export function BookingPage() {
     if (!result.ok) return showErrors(result.errors, null);
     setBusy(true);
     try {
-      const consultation = await create(result.request);
+      const consultation = await create({ ...result.request, ...(agenda ? { agenda } : {}) });
       void navigate(`/consultations/${consultation.id}`, { state: { flash: 'booked' } });
     } catch (error) {
       if (isApiError(error) && error.code === 'conflict') {
@@ -208,6 +210,9 @@ export function BookingPage() {
           required
         />
       </fieldset>
+
+      {/* LKT (lkt-data): the agenda chosen at booking. */}
+      <BookingAgenda kind={draft.kind} onChange={setAgenda} />
 
       <fieldset aria-describedby="participants-hint">
         <legend>{t('booking.participants')}</legend>

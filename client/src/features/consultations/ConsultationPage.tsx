@@ -9,6 +9,7 @@ import { formatDateTime, formatShortDateTime, formatTime } from '../../i18n/form
 import { consentStateFor, useConsultation } from './hooks';
 import { VerbalConsentForm } from '../consent/VerbalConsentForm';
 import { TravelEditor } from '../reports/TravelEditor';
+import { ConsultationLkt } from '../lkt/ConsultationLkt';
 import { patientEidName, useAuthProviders } from '../auth/useAuthProviders';
 import { localInstant, DURATION_MAX, DURATION_MIN } from './validation';
 import './consultations.css';
@@ -103,6 +104,9 @@ export function ConsultationPage() {
       />
 
       {active && <VerbalConsentForm consultation={c} onSaved={q.reload} />}
+
+      {/* LKT (lkt-data): agenda, the patient's story, care team and agreed plan. */}
+      <ConsultationLkt consultation={c} />
 
       {active && (
         <>

@@ -5,6 +5,7 @@ import { usePageTitle } from '../../app/usePageTitle';
 import { errorMessageKey } from '../../api/errors';
 import { formatDate, formatTime } from '../../i18n/format';
 import { useMyConsultations } from './hooks';
+import { MyPlansSection } from '../lkt/MyPlansSection';
 import './consultations.css';
 
 export function MyConsultationsPage() {
@@ -47,6 +48,8 @@ export function MyConsultationsPage() {
             empty={t('consultations.noneUpcoming')}
             showDate
           />
+          {/* LKT (lkt-data): plans agreed in my consultations and the items I own. */}
+          <MyPlansSection />
         </>
       )}
     </>

@@ -14,6 +14,7 @@ import { formatDateTime, formatTime } from '../../i18n/format';
 import { patientEidName, useAuthProviders } from '../auth/useAuthProviders';
 import { instantInMessage } from '../prejoin/checks';
 import { patientSessionFailure } from './failures';
+import { PatientCarePanel } from '../lkt/PatientCarePanel';
 import './patient.css';
 
 /** Longest timeout browsers keep (about 24.8 days); longer ones fire at once. */
@@ -196,6 +197,9 @@ export function PatientPage() {
           ))}
         </ul>
       )}
+
+      {/* LKT (lkt-data): the plan, care team and "min historie". */}
+      <PatientCarePanel patientToken={login.patientToken} />
     </div>
   );
 }

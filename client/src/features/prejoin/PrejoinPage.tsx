@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { usePageTitle } from '../../app/usePageTitle';
@@ -16,6 +16,11 @@ import { canSelectSpeaker, playTestTone } from './speakerTest';
 import { levelWord, rttRating } from './checks';
 import { usePrepareCall } from './usePrepareCall';
 import './prejoin.css';
+
+// LKT (lkt-data): loaded after the pre-join shows, outside the patient's first-load budget.
+const PrejoinStory = lazy(() =>
+  import('../lkt/PrejoinStory').then((m) => ({ default: m.PrejoinStory })),
+);
 
 /** The pre-join for someone with an invite link (patient, next of kin, external staff). */
 export function PrejoinPage() {
@@ -291,6 +296,16 @@ function DeviceCheck({ invite }: { invite: ReadyInvite }) {
             {t('prejoin.join')}
           </button>
         </div>
+      )}
+
+      {/* LKT (lkt-data): "min historie" for the patient or a guardian, before the meeting. */}
+      {session && (
+        <Suspense fallback={null}>
+          <PrejoinStory
+            consultationId={session.participant.consultationId}
+            sessionToken={session.sessionToken}
+          />
+        </Suspense>
       )}
     </div>
   );
