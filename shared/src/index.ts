@@ -24,3 +24,4 @@ export * from './plan.js';
 export * from './patient-care.js';
 export * from './live-plan.js';
 export * from './fhir.js';
+export * from './summary.js';

@@ -18,6 +18,8 @@ import { PlanService } from '../plan/plan-service.js';
 import { registerPlanRoutes } from '../plan/routes.js';
 import { FhirService } from '../fhir/fhir-service.js';
 import { registerFhirRoutes } from '../fhir/routes.js';
+import { SummaryService } from '../summary/summary-service.js';
+import { registerSummaryRoutes } from '../summary/routes.js';
 import { PatientCare } from './patient-care.js';
 import { registerPatientCareRoutes } from './patient-routes.js';
 
@@ -33,6 +35,7 @@ export interface LktServices {
   story: StoryService;
   plan: PlanService;
   fhir: FhirService;
+  summary: SummaryService;
   /** The patient entry's side (patient token), when the patient eID is configured. */
   patientCare: PatientCare | undefined;
   /** Inside the booking's transaction: the agenda and the patient record of a new consultation. */
@@ -66,6 +69,7 @@ export function createLktServices(
     story,
     plan,
     fhir: new FhirService(db, records, opts.identityHasher),
+    summary: new SummaryService(db, records, story, plan),
     patientCare: opts.patientTokens
       ? new PatientCare({ db, signer: opts.patientTokens, records, careTeam, story, plan })
       : undefined,
@@ -88,5 +92,6 @@ export function lktRoutes(
     registerPlanRoutes(app, services.plan, principal);
     registerPatientCareRoutes(app, services.patientCare);
     registerFhirRoutes(app, services.fhir, principal);
+    registerSummaryRoutes(app, services.summary, principal);
   };
 }
