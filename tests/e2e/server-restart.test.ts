@@ -114,7 +114,24 @@ describe('server SIGKILL and restart on the same data', () => {
     await server!.close();
     server = await startServerProcess(env);
     const listening = performance.now();
-    await mediaOnEveryPage(pages, 2, 30_000);
+    try {
+      await mediaOnEveryPage(pages, 2, 30_000);
+    } catch (err) {
+      const states = await Promise.all(
+        pages.map((p) =>
+          p.evaluate(() => {
+            const live = (
+              window as unknown as {
+                __samkonsLive?: { getSnapshot(): { phase: string; error?: string } };
+              }
+            ).__samkonsLive;
+            return live?.getSnapshot();
+          }),
+        ),
+      );
+      console.log('after restart', JSON.stringify(states), server.output().slice(-3000));
+      throw err;
+    }
     const backMs = performance.now() - listening;
     console.log('media back on every page after the restart', Math.round(backMs), 'ms');
     for (const page of pages) {
