@@ -10,9 +10,11 @@ import { allRemotesRising, mediaStats, remoteVideosDecoding } from '../support/j
 import { freePort, startServerProcess, type ServerProcess } from '../support/server-process.js';
 
 /**
- * WORK IN PROGRESS (conn): the server is SIGKILLed mid-call and restarted on the same data
- * folder and port; every page is back in the call with media, with nobody acting, and a
- * link sent before the restart still works.
+ * Issue 9 "Done when": the server is SIGKILLed mid-call and restarted on the same data
+ * folder and port (default configuration: no JWT_SECRET, so the persisted one). Every page
+ * is back in the call with media, nobody acting (no one waits for the host again), and a
+ * link sent before the restart still works. The bound here is generous; the time it takes
+ * is printed (bench/faults.ts keeps the figures).
  */
 
 const PATIENT = 'Per Pasient';
