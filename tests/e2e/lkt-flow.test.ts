@@ -1,14 +1,23 @@
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import type { SessionTokenResponse } from '@samkons/shared';
 import { axeLog } from '../support/axe.js';
-import { browserStageForFile } from '../support/stage.js';
-import { remoteVideosDecoding, screenshotter } from '../support/journey.js';
+import { startEidStage, type EidStage } from '../support/eid-stage.js';
+import { ACR_HIGH } from '../support/local-idp.js';
+import { participantContext, remoteVideosDecoding, screenshotter } from '../support/journey.js';
 import { callJoined } from '../support/call.js';
-import { probeReceived, type ProbeResult } from '../support/media-probe.js';
 import {
+  probeReceived,
+  recordReceivedMedia,
+  useSignatureMedia,
+  type ProbeResult,
+} from '../support/media-probe.js';
+import {
+  addDemoGpToCareTeam,
   bookLktMeeting,
+  PATIENT_BIRTH_DATE,
+  syntheticNationalId,
   NAMES,
   openCallAs as openCall,
   SIGNATURES,
@@ -23,7 +32,9 @@ import {
  * side room, proven by media: every participant's camera is a colour and their microphone
  * a tone of their own, and the parents' pages decode neither the patient's nor the
  * specialist's picture or sound (nor do their transports receive those bytes) while they
- * see and hear each other and the GP; then everyone is back together.
+ * see and hear each other and the GP; then everyone is back together and the host writes
+ * the plan, which everyone sees at once. The patient is booked with her national identity
+ * number: she comes in through the patient entry with ID-porten (a local provider here).
  *
  * Screenshots at 1280x800 and 1024x768 in test-results/lkt-flow/ (looked at by a person);
  * axe on every new view.
@@ -31,10 +42,16 @@ import {
 
 const ARTEFACTS = fileURLToPath(new URL('../../test-results/lkt-flow/', import.meta.url));
 
-const stage = browserStageForFile({
-  // The demo seed books the specialist for the next hour: this test books two hours out.
-  env: { INVITE_OPENS_MINUTES_BEFORE: '300' },
-  artefacts: ARTEFACTS,
+let stage: EidStage;
+beforeAll(async () => {
+  stage = await startEidStage({
+    artefacts: ARTEFACTS,
+    // The demo seed books the specialist for the next hour: this test books two hours out.
+    env: { INVITE_OPENS_MINUTES_BEFORE: '300', LOGIN_RATE_LIMIT_PER_MINUTE: '100' },
+  });
+}, 300_000);
+afterAll(async () => {
+  await stage?.close();
 });
 
 const VIEWPORTS = [
@@ -61,7 +78,12 @@ describe('LKT collaboration meeting', () => {
     };
 
     // --- Booking: a 14-year-old, both parents (guardians), the GP; the kind's agenda ------
-    const { agenda, sessions } = await bookLktMeeting(stage.server.url);
+    const patientNationalId = syntheticNationalId(PATIENT_BIRTH_DATE);
+    const { consultation, agenda, sessions, staffToken } = await bookLktMeeting(stage.server.url, {
+      patientNationalId,
+    });
+    // The GP is on Siri's care team, linked to her login: plan items can be given to her.
+    const gpOwner = await addDemoGpToCareTeam(stage.server.url, staffToken, consultation.id);
     expect(agenda.parts.map((p) => p.title)).toEqual([
       'Førebuing',
       'Samtale med pasient og pårørande',
@@ -73,6 +95,14 @@ describe('LKT collaboration meeting', () => {
 
     const open = {} as Record<Who, { context: BrowserContext; page: Page }>;
     const page = (who: Who) => open[who].page;
+    onTestFailed(async () => {
+      // What each person saw when it went wrong.
+      for (const [who, o] of Object.entries(open)) {
+        await o.page
+          .screenshot({ path: `${ARTEFACTS}/failed-${who}.png`, timeout: 5000 })
+          .catch(() => undefined);
+      }
+    });
 
     // --- 1. Pre-brief: the host starts the agenda; the GP comes in -------------------------
     open.spec = await openCallAs('spec', sessions.spec, VIEWPORTS[0]);
@@ -87,8 +117,20 @@ describe('LKT collaboration meeting', () => {
     open.gp = await openCallAs('gp', sessions.gp, VIEWPORTS[0]);
     await callJoined(page('gp'));
 
-    // The patient arrives early: she waits, told in plain words, and cannot be let in yet.
-    open.patient = await openCallAs('patient', sessions.patient, VIEWPORTS[1]);
+    // The patient arrives early, through the patient entry with ID-porten and the pre-join:
+    // she waits, told in plain words, and cannot be let in yet.
+    const patientContext = await participantContext(stage.browser, { viewport: VIEWPORTS[1] });
+    patientContext.setDefaultTimeout(30_000);
+    // Real (fake) devices for the pre-join's checks; her signature media in the call.
+    await useSignatureMedia(patientContext, SIGNATURES.patient, '/room/');
+    await recordReceivedMedia(patientContext);
+    open.patient = { context: patientContext, page: await patientContext.newPage() };
+    await loginToPatientEntry(page('patient'), patientNationalId);
+    await page('patient')
+      .getByRole('article', { name: consultation.title ?? '', exact: true })
+      .getByRole('button', { name: 'Gå til førehandssjekk' })
+      .click();
+    await page('patient').getByRole('button', { name: 'Gå inn i møtet' }).click();
     const waiting = page('patient').getByTestId('waiting-screen');
     await waiting.waitFor();
     await expect
@@ -109,7 +151,7 @@ describe('LKT collaboration meeting', () => {
         .getByRole('button', { name: `Slepp inn ${NAMES.patient}` })
         .getAttribute('aria-disabled'),
     ).toBe('true');
-    await remoteVideosDecoding(page('spec'), 1);
+    await remoteVideosDecoding(page('spec'), 1, 60_000);
     await look(page('spec'), '02-host-pre-brief');
     await page('spec').getByRole('button', { name: 'Lukk', exact: true }).click();
 
@@ -125,7 +167,7 @@ describe('LKT collaboration meeting', () => {
     const all: Who[] = ['spec', 'gp', 'patient', 'mother', 'father'];
     for (const who of all) {
       await callJoined(page(who));
-      await remoteVideosDecoding(page(who), 4);
+      await remoteVideosDecoding(page(who), 4, 60_000);
     }
     await expect
       .poll(() => page('mother').getByTestId('agenda-now').textContent())
@@ -142,9 +184,10 @@ describe('LKT collaboration meeting', () => {
     await expect
       .poll(() => page('father').getByTestId('agenda-bar').getAttribute('data-group'))
       .toBe('side');
-    await remoteVideosDecoding(page('patient'), 1);
-    await remoteVideosDecoding(page('spec'), 1);
-    for (const who of ['mother', 'father', 'gp'] as const) await remoteVideosDecoding(page(who), 2);
+    await remoteVideosDecoding(page('patient'), 1, 60_000);
+    await remoteVideosDecoding(page('spec'), 1, 60_000);
+    for (const who of ['mother', 'father', 'gp'] as const)
+      await remoteVideosDecoding(page(who), 2, 60_000);
 
     const probes = {} as Record<Who, ProbeResult>;
     for (const who of all) probes[who] = await probeReceived(page(who), SIGNATURES, 3000);
@@ -190,7 +233,7 @@ describe('LKT collaboration meeting', () => {
     console.log('lkt-flow: 4 back together');
     // --- 4. Everyone back together --------------------------------------------------------
     await bar.getByRole('button', { name: 'Gå vidare til: Oppsummering og plan' }).click();
-    for (const who of all) await remoteVideosDecoding(page(who), 4);
+    for (const who of all) await remoteVideosDecoding(page(who), 4, 60_000);
     const back = await probeReceived(page('father'), SIGNATURES, 2500);
     expect(sorted(back.seen)).toEqual(['gp', 'mother', 'patient', 'spec']);
     expect(sorted(back.heard)).toEqual(['gp', 'mother', 'patient', 'spec']);
@@ -200,7 +243,16 @@ describe('LKT collaboration meeting', () => {
     await plan.getByLabel('Kven har ansvaret').selectOption({ label: 'Pasienten' });
     await plan.getByLabel('Innan (valfritt)').fill('2031-01-31');
     await plan.getByRole('button', { name: 'Legg til i planen' }).click();
+    await plan.getByText('Siri prøver den nye inhalatoren i fire veker').waitFor();
+    await plan.getByLabel('Kva skal gjerast').fill('Fastlegen kallar inn til astmakontroll');
+    await plan.getByLabel('Kven har ansvaret').selectOption({ label: gpOwner });
+    await plan.getByLabel('Innan (valfritt)').fill('2031-03-31');
+    await plan.getByRole('button', { name: 'Legg til i planen' }).click();
     for (const who of ['patient', 'mother', 'gp'] as const) {
+      await page(who)
+        .getByTestId('live-plan')
+        .getByText('Fastlegen kallar inn til astmakontroll')
+        .waitFor();
       await page(who)
         .getByTestId('live-plan')
         .getByText('Siri prøver den nye inhalatoren i fire veker')
@@ -214,3 +266,15 @@ describe('LKT collaboration meeting', () => {
     await Promise.all(all.map((w) => open[w].context.close()));
   }, 480_000);
 });
+
+/** Logs in with the patient eID from the login page and waits for "Mine videomøte". */
+async function loginToPatientEntry(page: Page, pid: string): Promise<void> {
+  await page.goto(`${stage.server.url}/login`);
+  const section = page.getByRole('region', { name: 'Pasient eller pårørande?' });
+  stage.idp.next = { sub: `idp-${pid}`, acr: ACR_HIGH, pid };
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === '/pasient', { timeout: 30_000 }),
+    section.getByRole('button', { name: 'Logg inn med ID-porten' }).click(),
+  ]);
+  await page.getByRole('heading', { level: 1, name: 'Mine videomøte' }).waitFor();
+}

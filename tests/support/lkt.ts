@@ -40,7 +40,14 @@ export interface LktMeeting {
  */
 export async function bookLktMeeting(
   baseUrl: string,
-  opts: { who?: readonly Who[] } = {},
+  opts: {
+    who?: readonly Who[];
+    /**
+     * Book the patient with this national identity number: she then joins (and later sees
+     * the plan) through the patient entry with ID-porten; no link session is made for her.
+     */
+    patientNationalId?: string;
+  } = {},
 ): Promise<LktMeeting> {
   const who = new Set(opts.who ?? (['spec', 'gp', 'patient', 'mother', 'father'] as const));
   const api = <T>(path: string, token: string | null, body?: unknown) =>
@@ -59,7 +66,8 @@ export async function bookLktMeeting(
     {
       role: 'patient',
       name: NAMES.patient,
-      birthDate: `${new Date().getUTCFullYear() - 14}-05-02`,
+      birthDate: PATIENT_BIRTH_DATE,
+      ...(opts.patientNationalId ? { nationalId: opts.patientNationalId } : {}),
       ...home,
     },
     { role: 'next_of_kin', name: NAMES.mother, isGuardian: true, ...home },
@@ -92,6 +100,7 @@ export async function bookLktMeeting(
     shareHealthInfo: true,
   });
   for (const w of ['gp', 'patient', 'father'] as const) {
+    if (w === 'patient' && opts.patientNationalId) continue;
     if (who.has(w)) sessions[w] = await exchange(NAMES[w]);
   }
   sessions.spec = await api<SessionTokenResponse>(
@@ -128,3 +137,57 @@ export async function openCallAs(
 }
 
 export const sortedSet = (xs: string[]) => [...new Set(xs)].sort();
+
+/** The patient is 14 (born 2 May, 14 years before this year). */
+export const PATIENT_BIRTH_DATE = `${new Date().getUTCFullYear() - 14}-05-02`;
+
+/**
+ * A synthetic national identity number for a birth date (ddmmyy, an individual number of
+ * the 2000s range, both modulus-11 control digits), as test data only.
+ */
+export function syntheticNationalId(birthDate: string): string {
+  const [y, m, d] = birthDate.split('-');
+  const date = `${d}${m}${y!.slice(2)}`;
+  const control = (digits: number[], weights: number[]) => {
+    const k = 11 - (weights.reduce((acc, w, i) => acc + w * digits[i]!, 0) % 11);
+    return k === 11 ? 0 : k;
+  };
+  for (let individual = 500; individual < 750; individual++) {
+    const nine = [...`${date}${individual}`].map(Number);
+    const k1 = control(nine, [3, 7, 6, 1, 8, 9, 4, 5, 2]);
+    if (k1 === 10) continue;
+    const k2 = control([...nine, k1], [5, 4, 3, 2, 7, 6, 5, 4, 3, 2]);
+    if (k2 === 10) continue;
+    return `${date}${individual}${k1}${k2}`;
+  }
+  throw new Error(`no national identity number for ${birthDate}`);
+}
+
+/**
+ * The demo GP (`fastlege`) on the patient's care team, linked to her account, so plan items
+ * given to her show under "Mine konsultasjonar". Returns the member's label in the plan's
+ * owner list.
+ */
+export async function addDemoGpToCareTeam(
+  baseUrl: string,
+  staffToken: string,
+  consultationId: string,
+): Promise<string> {
+  const login = await apiCall<{ accessToken: string }>(baseUrl, '/auth/login', null, {
+    username: 'fastlege',
+    password: 'demo-fastlege',
+  });
+  const me = await apiCall<{ account: { id: string; name: string; organisation: string } }>(
+    baseUrl,
+    '/auth/me',
+    login.accessToken,
+  );
+  await apiCall(baseUrl, `/consultations/${consultationId}/care-team/members`, staffToken, {
+    role: 'gp',
+    name: me.account.name,
+    organisation: me.account.organisation,
+    accountId: me.account.id,
+    isCoordinator: true,
+  });
+  return `${me.account.name} · fastlege · ${me.account.organisation}`;
+}

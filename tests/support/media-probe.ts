@@ -15,43 +15,56 @@ export interface Signature {
   toneHz: number;
 }
 
-/** Init script: getUserMedia answers with this signature's picture and tone. */
-export async function useSignatureMedia(context: BrowserContext, sig: Signature): Promise<void> {
-  await context.addInitScript((s: Signature) => {
-    const devices = navigator.mediaDevices;
-    if (!devices) return;
-    const make = (): MediaStream => {
-      const canvas = document.createElement('canvas');
-      canvas.width = 320;
-      canvas.height = 240;
-      const g = canvas.getContext('2d')!;
-      let tick = 0;
-      // A small moving mark keeps the encoder sending real frames; the rest is the colour.
-      setInterval(() => {
-        g.fillStyle = `rgb(${s.rgb.join(',')})`;
-        g.fillRect(0, 0, 320, 240);
-        g.fillStyle = 'rgb(128,128,128)';
-        g.fillRect((tick++ * 8) % 300, 0, 20, 12);
-      }, 66);
-      const video = canvas.captureStream(15).getVideoTracks()[0]!;
-      const audioCtx = new AudioContext();
-      const osc = audioCtx.createOscillator();
-      osc.frequency.value = s.toneHz;
-      const gain = audioCtx.createGain();
-      gain.gain.value = 0.3;
-      const dest = audioCtx.createMediaStreamDestination();
-      osc.connect(gain).connect(dest);
-      osc.start();
-      void audioCtx.resume();
-      return new MediaStream([dest.stream.getAudioTracks()[0]!, video]);
-    };
-    devices.getUserMedia = (constraints?: MediaStreamConstraints) => {
-      const stream = make();
-      if (!constraints?.video) stream.getVideoTracks().forEach((t) => stream.removeTrack(t));
-      if (!constraints?.audio) stream.getAudioTracks().forEach((t) => stream.removeTrack(t));
-      return Promise.resolve(stream);
-    };
-  }, sig);
+/**
+ * Init script: getUserMedia answers with this signature's picture and tone, on pages whose
+ * path starts with `onPath` (default: every page). Decided at each call, so a single-page
+ * navigation from the pre-join (real fake devices, device checks) to the call counts.
+ */
+export async function useSignatureMedia(
+  context: BrowserContext,
+  sig: Signature,
+  onPath = '/',
+): Promise<void> {
+  await context.addInitScript(
+    ([s, prefix]: [Signature, string]) => {
+      const devices = navigator.mediaDevices;
+      if (!devices) return;
+      const native = devices.getUserMedia.bind(devices);
+      const make = (): MediaStream => {
+        const canvas = document.createElement('canvas');
+        canvas.width = 320;
+        canvas.height = 240;
+        const g = canvas.getContext('2d')!;
+        let tick = 0;
+        // A small moving mark keeps the encoder sending real frames; the rest is the colour.
+        setInterval(() => {
+          g.fillStyle = `rgb(${s.rgb.join(',')})`;
+          g.fillRect(0, 0, 320, 240);
+          g.fillStyle = 'rgb(128,128,128)';
+          g.fillRect((tick++ * 8) % 300, 0, 20, 12);
+        }, 66);
+        const video = canvas.captureStream(15).getVideoTracks()[0]!;
+        const audioCtx = new AudioContext();
+        const osc = audioCtx.createOscillator();
+        osc.frequency.value = s.toneHz;
+        const gain = audioCtx.createGain();
+        gain.gain.value = 0.3;
+        const dest = audioCtx.createMediaStreamDestination();
+        osc.connect(gain).connect(dest);
+        osc.start();
+        void audioCtx.resume();
+        return new MediaStream([dest.stream.getAudioTracks()[0]!, video]);
+      };
+      devices.getUserMedia = (constraints?: MediaStreamConstraints) => {
+        if (!location.pathname.startsWith(prefix)) return native(constraints);
+        const stream = make();
+        if (!constraints?.video) stream.getVideoTracks().forEach((t) => stream.removeTrack(t));
+        if (!constraints?.audio) stream.getAudioTracks().forEach((t) => stream.removeTrack(t));
+        return Promise.resolve(stream);
+      };
+    },
+    [sig, onPath] as [Signature, string],
+  );
 }
 
 /** Init script: keeps every peer connection and every track it receives, for the probe. */

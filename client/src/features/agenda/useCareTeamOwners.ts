@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { CareTeam } from '@samkons/shared';
 import { useFeatureApi } from '../../api/session';
 import type { ApiClient } from '../../api/client';
@@ -23,6 +24,7 @@ export function useCareTeamOwners(
   enabled: boolean,
 ): PlanOwnerChoice[] {
   const api = useFeatureApi(careTeamEndpoint);
+  const { t } = useTranslation();
   const [owners, setOwners] = useState<PlanOwnerChoice[]>([]);
   useEffect(() => {
     if (!enabled || !consultationId || !token) return;
@@ -33,12 +35,18 @@ export function useCareTeamOwners(
         setOwners(
           team.members.map((m) => ({
             value: m.id,
-            label: [m.name, m.title ?? m.role, m.organisation].filter(Boolean).join(' · '),
+            label: [
+              m.name,
+              m.title ?? t(`roles.${m.role}` as 'roles.gp', { defaultValue: '' }),
+              m.organisation,
+            ]
+              .filter(Boolean)
+              .join(' · '),
           })),
         ),
       )
       .catch(() => setOwners([]));
     return () => abort.abort();
-  }, [api, consultationId, token, enabled]);
+  }, [api, consultationId, token, enabled, t]);
   return owners;
 }
