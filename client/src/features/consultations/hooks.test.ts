@@ -83,6 +83,19 @@ describe('consentStateFor', () => {
     const withdrawn = consent({ withdrawnAt: '2026-11-24T11:00:00Z' });
     expect(consentStateFor(kin, c, [withdrawn]).kind).toBe('withdrawn');
   });
+  it('counts the patient and the guardian who consented as covered by their own consent', () => {
+    // The patient consents for the others present; their own id is not in the list.
+    const own = consent({ coveredParticipantIds: ['kin', 'gp'] });
+    expect(consentStateFor(pat, c, [own]).kind).toBe('given');
+    expect(consentStateFor(pat, c, [consent({ coveredParticipantIds: [] })]).kind).toBe('given');
+    expect(consentStateFor(pat, c, []).kind).toBe('missing');
+    const withdrawn = consent({ coveredParticipantIds: [], withdrawnAt: '2026-11-24T11:00:00Z' });
+    expect(consentStateFor(pat, c, [withdrawn]).kind).toBe('withdrawn');
+    // A guardian consenting for a child is covered by the consent they gave.
+    const byGuardian = consent({ givenByParticipantId: 'kin', coveredParticipantIds: ['gp'] });
+    expect(consentStateFor(kin, c, [byGuardian]).kind).toBe('given');
+    expect(consentStateFor(pat, c, [byGuardian]).kind).toBe('given');
+  });
   it('ignores superseded consents and prefers an active one', () => {
     const old = consent({ id: 'old', supersededAt: '2026-11-24T10:30:00Z' });
     expect(consentStateFor(kin, c, [old]).kind).toBe('missing');

@@ -110,8 +110,14 @@ export function consentStateFor(
   consents: readonly Consent[],
 ): ConsentState {
   if (!consultation.participants.some((p) => p.role === 'patient')) return { kind: 'not_needed' };
+  // The consent is the patient's own (given by them or their guardian): it always covers the
+  // patient and whoever gave it, whether or not they ticked themselves in the list.
+  const covers = (c: Consent) =>
+    participant.role === 'patient' ||
+    c.givenByParticipantId === participant.id ||
+    c.coveredParticipantIds.includes(participant.id);
   const covering = consents
-    .filter((c) => c.coveredParticipantIds.includes(participant.id) && !c.supersededAt)
+    .filter((c) => covers(c) && !c.supersededAt)
     .sort((a, b) => Date.parse(b.givenAt) - Date.parse(a.givenAt));
   const active = covering.find((c) => !c.withdrawnAt);
   if (active) return { kind: 'given', consent: active };
