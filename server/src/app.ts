@@ -17,6 +17,7 @@ import { domainRoutes } from './booking/routes.js';
 import type { DomainServices } from './booking/services.js';
 import { registerReports, type ReportsRoutesOptions } from './reports/routes.js';
 import { registerIceServerRoutes } from './turn/routes.js';
+import { registerShortLinks } from './notifications/short-links.js';
 import { lktRoutes } from './lkt/index.js';
 
 export interface AppDeps {
@@ -64,6 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(
       lktRoutes(deps.domain.lkt, (req) => auth.authenticate(req.headers.authorization)),
     );
+    await registerShortLinks(app, { db: deps.domain.db, auth });
     await registerIceServerRoutes(app, {
       turn: config.media.turn,
       authenticate: (authorization) => auth.authenticate(authorization),

@@ -104,6 +104,13 @@ const Env = z.object({
     .default(24),
   /** How often each node looks for due reminders. */
   REMINDER_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /** The phone number printed in every message to participants, for questions and changes. */
+  CONTACT_PHONE: z
+    .string()
+    .regex(/^\+?[0-9][0-9 ]{3,19}$/, 'digits and spaces, optionally a leading +')
+    .optional(),
+  /** The language of messages to participants: nn (default), nb or en. */
+  NOTIFICATION_LANGUAGE: z.enum(['nn', 'nb', 'en']).default('nn'),
   OIDC_ISSUER: z.string().url().optional(),
   OIDC_CLIENT_ID: z.string().optional(),
   OIDC_CLIENT_SECRET: z.string().optional(),
@@ -272,6 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       loginRateLimitPerAddressPerMinute:
         e.LOGIN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE ?? 30 * e.LOGIN_RATE_LIMIT_PER_MINUTE,
     },
+    notifications: { contactPhone: e.CONTACT_PHONE, language: e.NOTIFICATION_LANGUAGE },
     reminders: {
       hoursBefore: e.REMINDER_HOURS_BEFORE,
       intervalSeconds: e.REMINDER_INTERVAL_SECONDS,

@@ -73,7 +73,8 @@ export type ListConsultationsQuery = z.infer<typeof ListConsultationsQuery>;
 export const ConsultationList = z.object({ consultations: z.array(Consultation) });
 export type ConsultationList = z.infer<typeof ConsultationList>;
 
-export const NotificationKind = z.enum(['invite', 'change', 'reminder', 'cancellation']);
+/** survey: after the session, the link to the experience survey. */
+export const NotificationKind = z.enum(['invite', 'change', 'reminder', 'cancellation', 'survey']);
 export type NotificationKind = z.infer<typeof NotificationKind>;
 
 export const OutboxMessage = z.object({

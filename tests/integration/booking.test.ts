@@ -119,7 +119,7 @@ describe.each(testDrivers)('booking on %s', (driver) => {
       channel: 'email',
       recipient: 'p@example.no',
     });
-    expect(toPatient?.body).toMatch(/https:\/\/samkons\.test\/join\//);
+    expect(toPatient?.body).toMatch(/https:\/\/samkons\.test\/m\/[\w-]{22}\n/);
     expect(messages.find((m) => m.participantId === w.byRole.next_of_kin)?.channel).toBe('sms');
 
     const ics = await t.app.inject({
@@ -134,8 +134,11 @@ describe.each(testDrivers)('booking on %s', (driver) => {
     const unfolded = ics.body.replace(/\r?\n[ \t]/g, '');
     const joinUrl = /^URL(?:;[^:]*)?:(.*)$/m.exec(unfolded)?.[1]?.trim();
     expect(joinUrl).toBeDefined();
-    // The link in the calendar file works: it is exchanged for the patient's session.
-    const token = joinUrl!.split('/join/')[1]!;
+    // The link in the calendar file (a short link to the pre-join) works: it is exchanged
+    // for the patient's session.
+    const short = await t.app.inject({ method: 'GET', url: new URL(joinUrl!).pathname });
+    expect(short.statusCode).toBe(302);
+    const token = String(short.headers.location).split('/join/')[1]!;
     const ex = await t.app.inject({
       method: 'POST',
       url: '/api/invites/exchange',

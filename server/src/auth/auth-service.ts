@@ -298,6 +298,19 @@ export class AuthService {
     };
   }
 
+  /**
+   * The signed token of one given invite, revoked or not (short links, server/src/
+   * notifications/short-links.ts): the pre-join then asks for the link's state and says
+   * "cancelled" or "no longer valid" instead of "unknown link".
+   */
+  inviteTokenFor(ref: InviteRef): string {
+    return this.#signer.sign('invite', {
+      sub: ref.participantId,
+      cid: ref.consultationId,
+      inv: ref.inviteId,
+    });
+  }
+
   /** Checks an invite link's signature and returns what it names (nothing is opened yet). */
   verifyInviteToken(token: string): InviteRef {
     const claims = this.#signer.verify('invite', token, InviteClaims);

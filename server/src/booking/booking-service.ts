@@ -6,7 +6,6 @@ import {
   type InviteLink,
   type JoinLocation,
   type NewParticipant,
-  type NotificationKind,
   type OutboxMessage,
   type Participant,
   type RescheduleRequest,
@@ -27,6 +26,7 @@ import type { IdentityHasher } from '../auth/identity-hash.js';
 import type { DomainEventBus } from '../consent/events.js';
 import { DomainError, forbidden, notFound } from '../http/domain-error.js';
 import type { NotificationProvider } from '../notifications/provider.js';
+import { ParticipantNotifier, type NotifierSettings } from '../notifications/notifier.js';
 import { resetReminder } from '../notifications/reminders-repo.js';
 import { decide, membership, type Action } from '../policy/policy.js';
 import type { Principal } from '../policy/principal.js';
@@ -60,6 +60,8 @@ export class BookingService {
     notifications: NotificationProvider;
     events: DomainEventBus;
     publicUrl: string;
+    /** Contact phone and language of the messages (server/src/notifications). */
+    notifierSettings?: NotifierSettings | undefined;
     /** Present when the patient eID is configured: national identity numbers can be bound. */
     identityHasher?: IdentityHasher | undefined;
     /** LKT: the agenda and patient record set up with each booking (stream lkt-data). */
@@ -506,62 +508,5 @@ export class BookingService {
       const who = ps.find((x) => x.accountId === clashes[0]?.accountId)?.name ?? 'A participant';
       throw conflict(`${who} is already booked at that time`);
     }
-  }
-}
-
-/**
- * Builds each participant's message and personal join link and hands it to the
- * notification provider. Shared by booking (invite, change, cancellation) and the reminder
- * scheduler, so every kind of message carries the same link and wording.
- */
-export class ParticipantNotifier {
-  readonly #auth: Pick<AuthService, 'inviteLink'>;
-  readonly #notify: NotificationProvider;
-  readonly #publicUrl: string;
-
-  constructor(deps: {
-    auth: Pick<AuthService, 'inviteLink'>;
-    notifications: NotificationProvider;
-    publicUrl: string;
-  }) {
-    this.#auth = deps.auth;
-    this.#notify = deps.notifications;
-    this.#publicUrl = deps.publicUrl;
-  }
-
-  async joinUrl(q: Queryable, c: Consultation, x: Participant): Promise<string> {
-    // Staff join from their login; everyone else through a personal invite link.
-    return x.accountId
-      ? `${this.#publicUrl}/consultations/${c.id}`
-      : (await this.#auth.inviteLink(q, c, x)).joinUrl;
-  }
-
-  /** Sends nothing to a participant without e-mail or mobile; returns whether it sent. */
-  async notify(
-    q: Queryable,
-    c: Consultation,
-    x: Participant,
-    kind: NotificationKind,
-  ): Promise<boolean> {
-    const recipient = x.email ?? x.mobile;
-    if (!recipient) return false;
-    const when = new Date(c.startsAt).toLocaleString('nb-NO', { timeZone: 'Europe/Oslo' });
-    const link = kind === 'cancellation' ? '' : `\n${await this.joinUrl(q, c, x)}`;
-    const subject = {
-      invite: `Invitasjon til videomøte ${when}`,
-      change: `Endra tidspunkt: videomøte ${when}`,
-      reminder: `Påminning: videomøte ${when}`,
-      cancellation: `Avlyst: videomøte ${when}`,
-    }[kind];
-    await this.#notify.send(q, {
-      consultationId: c.id,
-      participantId: x.id,
-      kind,
-      channel: x.email ? 'email' : 'sms',
-      recipient,
-      subject,
-      body: `${subject}${link}`,
-    });
-    return true;
   }
 }

@@ -43,7 +43,7 @@ export function publicUrlOf(config: Pick<Config, 'http'>): string {
 }
 
 export function createDomainServices(
-  config: Pick<Config, 'http' | 'auth'>,
+  config: Pick<Config, 'http' | 'auth'> & Partial<Pick<Config, 'notifications'>>,
   db: Database,
   opts: {
     notifications?: NotificationProvider;
@@ -122,6 +122,7 @@ export function createDomainServices(
       notifications: opts.notifications ?? new OutboxTransport(),
       events,
       publicUrl,
+      notifierSettings: config.notifications,
       identityHasher,
       lkt,
     }),

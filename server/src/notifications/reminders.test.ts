@@ -9,6 +9,7 @@ import { bookWorld, buildTestApp, staffLogin, type TestApp } from '../booking/te
 import { outboxRepo } from '../db/outbox-repo.js';
 import { logDrivers, testDrivers } from '../db/testing.js';
 import { ReminderScheduler } from './reminders.js';
+import { longDateTime } from './messages.js';
 
 logDrivers('reminders');
 
@@ -62,8 +63,8 @@ describe.each(testDrivers)('reminders on %s', (driver) => {
       channel: 'sms',
       recipient: '+4790000000',
     });
-    // Each carries that participant's own join link, as the invite does.
-    for (const m of msgs) expect(m.body).toMatch(/\nhttps:\/\/samkons\.test\/join\/\S+$/);
+    // Each carries that participant's own short link, as the invite does.
+    for (const m of msgs) expect(m.body).toMatch(/\nhttps:\/\/samkons\.test\/m\/[\w-]{22}\n/);
     expect(new Set(msgs.map((m) => m.body)).size).toBe(msgs.length);
   };
 
@@ -78,7 +79,9 @@ describe.each(testDrivers)('reminders on %s', (driver) => {
     expect(await s.runOnce(now)).toEqual({ consultations: 1, messages: 3, failed: 0 });
     const sent = await reminders(due.consultation.id);
     expectOneEach(sent, due);
-    expect(sent[0]!.subject).toMatch(/^Påminning: videomøte /);
+    expect(sent[0]!.subject).toMatch(
+      /^Påminning om videomøte: \S+dag \d+\. \S+ \d{4} kl\. \d\d:\d\d$/,
+    );
     expect(await reminders(notYet.consultation.id)).toEqual([]);
     expect(await reminders(cancelled.consultation.id)).toEqual([]);
     const audit = await t.db.query<{ actor_type: string }>(
@@ -123,12 +126,28 @@ describe.each(testDrivers)('reminders on %s', (driver) => {
     expect(await s.runOnce(now)).toMatchObject({ consultations: 1, messages: 3 });
     const all = await reminders(w.consultation.id);
     expect(all).toHaveLength(6);
-    const newWhen = startsAt.toLocaleString('nb-NO', { timeZone: 'Europe/Oslo' });
+    const newWhen = longDateTime(startsAt.toISOString(), 'nn');
     expectOneEach(
       all.filter((m) => m.subject.includes(newWhen)),
       w,
     );
     expect(await s.runOnce(now)).toMatchObject({ consultations: 0, messages: 0 });
+  });
+
+  it('sends no reminder to whoever got the invite inside the reminder window', async () => {
+    // Booked two hours ahead: the invite went out just now, well inside the 24 h window.
+    const now = new Date();
+    const w = await world(new Date(now.getTime() + 2 * HOUR));
+    expect(await scheduler().runOnce(now)).toEqual({ consultations: 1, messages: 0, failed: 0 });
+    expect(await reminders(w.consultation.id)).toEqual([]);
+    const invites = (await outboxRepo.list(t.db, w.consultation.id)).filter(
+      (m) => m.kind === 'invite',
+    );
+    expect(invites).toHaveLength(3);
+    // It counts as reminded: later runs leave it alone.
+    expect(await scheduler().runOnce(new Date(now.getTime() + HOUR))).toMatchObject({
+      consultations: 0,
+    });
   });
 
   it('sends once when two schedulers race on the same database', async () => {

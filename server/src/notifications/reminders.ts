@@ -1,8 +1,9 @@
 import type { Database } from '../db/database.js';
 import { consultationsRepo } from '../db/consultations-repo.js';
+import { outboxRepo } from '../db/outbox-repo.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { SYSTEM_ACTOR } from '../audit/actor.js';
-import type { ParticipantNotifier } from '../booking/booking-service.js';
+import type { ParticipantNotifier } from './notifier.js';
 import { claimReminder, dueReminders, markReminderSent } from './reminders-repo.js';
 
 export interface ReminderLog {
@@ -20,7 +21,8 @@ export interface ReminderRun {
 
 /**
  * Sends each booked consultation's reminder once it starts within `hoursBefore`, to every
- * participant with an e-mail or mobile, through the same provider and join links as the
+ * participant with an e-mail or mobile (except those whose invite or change message went
+ * out inside that window), through the same provider and join links as the
  * invites. Each consultation is one transaction: claim (row lock, SKIP LOCKED), messages
  * into the outbox, `reminder_sent_at`, audit row. So every node may run a scheduler: two
  * never both send, and a failed transaction leaves the reminder due rather than half-sent.
@@ -87,9 +89,20 @@ export class ReminderScheduler {
           if (!(await claimReminder(tx, id, now, until))) return undefined;
           const c = await consultationsRepo.byId(tx, id);
           if (!c) return undefined;
+          // Whoever got their invite (or the new time) inside the reminder window has the
+          // link fresh in hand: a reminder a minute after the invite only confuses.
+          const windowStart = Date.parse(c.startsAt) - this.#windowMs;
+          const fresh = new Set(
+            (await outboxRepo.list(tx, id))
+              .filter((m) => m.kind === 'invite' || m.kind === 'change')
+              .filter((m) => Date.parse(m.createdAt) > windowStart)
+              .map((m) => m.participantId),
+          );
           let n = 0;
-          for (const x of c.participants)
+          for (const x of c.participants) {
+            if (fresh.has(x.id)) continue;
             if (await this.#notifier.notify(tx, c, x, 'reminder')) n++;
+          }
           await markReminderSent(tx, id, now);
           await appendAudit(tx, {
             actor: SYSTEM_ACTOR,
