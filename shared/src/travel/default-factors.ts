@@ -43,7 +43,7 @@ export const DEFAULT_TRAVEL_FACTORS = {
     },
     {
       id: 'fedje',
-      name: 'Fedje (incl. ferry Fedje–Sævrøy)',
+      name: 'Fedje (ferje Fedje–Sævrøy)',
       municipality: 'Fedje',
       municipalityNumber: '4633',
       roadKm: { haukeland: 80 },

@@ -4,6 +4,8 @@ import { useTranslation } from 'react-i18next';
 import { ConsultationKind, JoinLocation, Role, type AgendaDraft } from '@samkons/shared';
 import { usePageTitle } from '../../app/usePageTitle';
 import { SelectField, TextField, domId } from '../../app/form';
+import { DateField, TimeField } from '../../app/DateTimeFields';
+import { toDateInput } from '../../i18n/format';
 import { useSession } from '../../api/session';
 import { errorMessageKey, isApiError } from '../../api/errors';
 import {
@@ -24,11 +26,10 @@ import { BookingAgenda } from '../lkt/BookingAgenda';
 
 function initialDraft(organisation: string): BookingDraft {
   const tomorrow = new Date(Date.now() + 86400_000);
-  const pad = (n: number) => String(n).padStart(2, '0');
   return {
     kind: 'co_consultation',
     title: '',
-    date: `${tomorrow.getFullYear()}-${pad(tomorrow.getMonth() + 1)}-${pad(tomorrow.getDate())}`,
+    date: toDateInput(tomorrow),
     time: '09:00',
     durationMin: '45',
     documentingOrganisation: organisation,
@@ -167,18 +168,16 @@ export function BookingPage() {
           maxLength={200}
         />
         <div className="booking__row">
-          <TextField
+          <DateField
             id="date"
-            type="date"
             label={t('booking.date')}
             error={err('date')}
             value={draft.date}
             onValue={(v) => set('date', v)}
             required
           />
-          <TextField
+          <TimeField
             id="time"
-            type="time"
             label={t('booking.time')}
             error={err('time')}
             value={draft.time}
@@ -398,9 +397,8 @@ function ParticipantFields(props: {
           onValue={(v) => onChange({ travelKm: v })}
         />
         {p.role === 'patient' && (
-          <TextField
+          <DateField
             id={id('birthDate')}
-            type="date"
             label={t('booking.birthDate')}
             error={err(id('birthDate'))}
             value={p.birthDate}

@@ -5,7 +5,14 @@ import type { Consent, Consultation, Participant } from '@samkons/shared';
 import { usePageTitle } from '../../app/usePageTitle';
 import { TextField } from '../../app/form';
 import { errorMessageKey } from '../../api/errors';
-import { formatDateTime, formatShortDateTime, formatTime } from '../../i18n/format';
+import {
+  formatDateTime,
+  formatShortDateTime,
+  formatTime,
+  toDateInput,
+  toTimeInput,
+} from '../../i18n/format';
+import { DateField, TimeField } from '../../app/DateTimeFields';
 import { consentStateFor, useConsultation } from './hooks';
 import { VerbalConsentForm } from '../consent/VerbalConsentForm';
 import { TravelEditor } from '../reports/TravelEditor';
@@ -272,11 +279,7 @@ function ParticipantsTable(props: {
 
 function toLocalInputs(iso: string) {
   const d = new Date(iso);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return {
-    date: `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`,
-    time: `${pad(d.getHours())}:${pad(d.getMinutes())}`,
-  };
+  return { date: toDateInput(d), time: toTimeInput(d) };
 }
 
 function RescheduleForm(props: {
@@ -326,17 +329,15 @@ function RescheduleForm(props: {
       <h2 id="reschedule-heading">{t('consultation.reschedule')}</h2>
       <form onSubmit={(e) => void onSubmit(e)} noValidate>
         <div className="booking__row">
-          <TextField
+          <DateField
             id="reschedule.date"
-            type="date"
             label={t('booking.date')}
             value={date}
             onValue={setDate}
             error={error}
           />
-          <TextField
+          <TimeField
             id="reschedule.time"
-            type="time"
             label={t('booking.time')}
             value={time}
             onValue={setTime}

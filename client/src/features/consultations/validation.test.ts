@@ -156,6 +156,14 @@ describe('validateBooking', () => {
     expect(!r.ok && r.errors['participants.0.travelKm']?.key).toBe('distanceRange');
   });
 
+  it('reads the date as dd.mm.yyyy and the time on the 24-hour clock', () => {
+    const ok = validateBooking(draft({ date: '25.11.2026', time: '14:30' }), now);
+    expect(ok.ok && ok.request.startsAt).toBe(new Date(2026, 10, 25, 14, 30).toISOString());
+    const us = validateBooking(draft({ date: '11/25/2026', time: '2:30 PM' }), now);
+    expect(!us.ok && us.errors.date?.key).toBe('invalidDate');
+    expect(!us.ok && us.errors.time?.key).toBe('invalidTime');
+  });
+
   it('lists errors in form order', () => {
     const d = draft({ date: '', documentingOrganisation: '' });
     d.participants[0]!.name = '';

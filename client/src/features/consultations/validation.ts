@@ -8,6 +8,7 @@ import {
 } from '@samkons/shared';
 import type { z } from 'zod';
 import type { FieldProblem } from '../../api/errors';
+import { fromInputs, parseDateInput, parseTimeInput } from '../../i18n/format';
 
 /** Keys under `validation.` in the i18n resources. */
 export type ValidationKey =
@@ -56,8 +57,8 @@ export interface ParticipantDraft {
 export interface BookingDraft {
   kind: ConsultationKind;
   title: string;
-  date: string; // yyyy-mm-dd from <input type=date>
-  time: string; // hh:mm from <input type=time>
+  date: string; // dd.mm.yyyy (the app's own date field; ISO accepted too)
+  time: string; // HH:mm, 24-hour clock
   durationMin: string;
   documentingOrganisation: string;
   participants: ParticipantDraft[];
@@ -97,14 +98,18 @@ export const normaliseNationalId = (s: string) => s.replace(/\s/g, '');
 export const takesNationalId = (role: Role | '', nationalIds: boolean) =>
   nationalIds && role !== '' && eidRoles.includes(role);
 
-/** Local date and time from the form -> an instant; null when not a real date/time. */
+/**
+ * Local date ("01.12.2026", also "2026-12-01") and 24-hour time ("09:30") from the form
+ * -> an instant; null when not a real date or time.
+ */
 export function localInstant(date: string, time: string): Date | null {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !/^\d{2}:\d{2}$/.test(time)) return null;
-  const d = new Date(`${date}T${time}:00`);
-  if (Number.isNaN(d.getTime())) return null;
-  // Reject dates the engine rolls over (2026-02-30 -> 2 March).
-  const [y, m, day] = date.split('-').map(Number);
-  return d.getFullYear() === y && d.getMonth() + 1 === m && d.getDate() === day ? d : null;
+  return fromInputs(date, time);
+}
+
+/** A date field ("02.03.1941") as the API's calendar date ("1941-03-02"), or null. */
+export function isoDateOf(text: string): string | null {
+  const d = parseDateInput(text);
+  return d ? `${d.y}-${String(d.m).padStart(2, '0')}-${String(d.d).padStart(2, '0')}` : null;
 }
 
 function parseNumber(s: string): number | null {
@@ -189,7 +194,8 @@ export function validateBooking(
   if (blank(draft.date)) set('date', { key: 'required' });
   if (blank(draft.time)) set('time', { key: 'required' });
   const start = localInstant(draft.date, draft.time);
-  if (!blank(draft.date) && !blank(draft.time) && !start) set('date', { key: 'invalidDate' });
+  if (!blank(draft.date) && !parseDateInput(draft.date)) set('date', { key: 'invalidDate' });
+  if (!blank(draft.time) && !parseTimeInput(draft.time)) set('time', { key: 'invalidTime' });
   if (start && start.getTime() < now.getTime()) set('date', { key: 'inPast' });
 
   const duration = parseNumber(draft.durationMin);
@@ -231,8 +237,10 @@ export function validateBooking(
       set(f('travelKm'), { key: 'distanceRange', values: { max: DISTANCE_MAX } });
     }
     if (p.role === 'patient') {
+      const birth = isoDateOf(p.birthDate);
       if (blank(p.birthDate)) set(f('birthDate'), { key: 'birthDateRequired' });
-      else if (p.birthDate > today) set(f('birthDate'), { key: 'birthDateFuture' });
+      else if (!birth) set(f('birthDate'), { key: 'invalidDate' });
+      else if (birth > today) set(f('birthDate'), { key: 'birthDateFuture' });
     }
     const nationalId = nationalIdOf(p);
     if (nationalId !== null && !isNationalId(nationalId)) {
@@ -258,7 +266,7 @@ export function validateBooking(
         mobile: orNull(p.mobile),
         joinsFrom: p.joinsFrom as JoinLocation,
         travelDistanceKm: parseNumber(p.travelKm) ?? 0,
-        ...(p.role === 'patient' ? { birthDate: p.birthDate } : {}),
+        ...(p.role === 'patient' ? { birthDate: isoDateOf(p.birthDate) ?? p.birthDate } : {}),
         ...(p.role === 'next_of_kin' ? { isGuardian: p.isGuardian } : {}),
         // Only when filled in: without it the invite link alone admits the person.
         ...(nationalId !== null ? { nationalId } : {}),

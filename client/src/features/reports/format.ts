@@ -1,5 +1,5 @@
 import type { ReportQuery } from '@samkons/shared';
-import { locales } from '../../i18n/format';
+import { formatMonth, locales } from '../../i18n/format';
 import type { FeatureLang } from './featureI18n';
 
 /** Today's calendar date in Europe/Oslo (reports count Oslo dates). */
@@ -33,11 +33,7 @@ export function formatNumber(n: number, lang: FeatureLang, maxFraction = 1): str
 /** `2024-03` -> "mars 2024" / "March 2024". */
 export function monthLabel(month: string, lang: FeatureLang): string {
   const [y, m] = month.split('-').map(Number) as [number, number];
-  return new Intl.DateTimeFormat(locales(lang), {
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  }).format(new Date(Date.UTC(y, m - 1, 15)));
+  return formatMonth(new Date(y, m - 1, 15), lang);
 }
 
 /** The CSV file name the server suggests, for the download link. */
