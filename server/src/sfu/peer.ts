@@ -62,6 +62,8 @@ export class Peer extends EventEmitter<PeerEvents> {
    * them before its receive transport connects, so the server resumes them once it has.
    */
   readonly #resumeOnConnect = new Set<Consumer>();
+  /** Notifications held back while the media start is on its way to the client (`hold`). */
+  #held: Notification[] | undefined;
   #closed = false;
 
   /**
@@ -344,6 +346,23 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.#notify(notification);
   }
 
+  /**
+   * Holds notifications back until `release`: while this peer is being admitted, others
+   * already see it and announce their new producers and peers to it, but its client can
+   * only use them after the media start (the `join` answer or `admitted`) has reached it.
+   * Sent earlier, they would be dropped or overwritten by that start (a tile without video).
+   */
+  hold(): void {
+    this.#held ??= [];
+  }
+
+  /** Sends what `hold` kept back, in order; notifications go straight out again. */
+  release(): void {
+    const held = this.#held;
+    this.#held = undefined;
+    for (const n of held ?? []) this.#notify(n);
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -354,6 +373,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.#consumers.clear();
     this.#consuming.clear();
     this.#resumeOnConnect.clear();
+    this.#held = undefined;
     this.emit('close');
     this.removeAllListeners();
   }
@@ -405,6 +425,10 @@ export class Peer extends EventEmitter<PeerEvents> {
   }
 
   #notify(notification: Notification): void {
-    if (!this.#closed) this.emit('notify', notification);
+    if (this.#closed) return;
+    // The room is gone: nothing held matters any more, and the client must know at once.
+    if (notification.name === 'roomClosed') this.#held = undefined;
+    if (this.#held) this.#held.push(notification);
+    else this.emit('notify', notification);
   }
 }

@@ -62,6 +62,8 @@ type SignallingSocket = Socket<
 type Handler<K extends RequestName> = (
   data: RequestOf<K>,
   socket: SignallingSocket,
+  /** Runs `fn` right after the answer (ok or error) has been written to the socket. */
+  afterReply: (fn: () => void) => void,
 ) => Promise<ResponseOf<K>> | ResponseOf<K>;
 
 export interface Signalling {
@@ -196,6 +198,7 @@ export function attachSignalling(opts: {
     args: unknown[],
     reply: (res: Ack<unknown>) => void,
   ): Promise<void> {
+    const after: (() => void)[] = [];
     try {
       if (!isRequestName(event)) throw new DomainError('bad_request', `Unknown request "${event}"`);
       if (args.length !== 1)
@@ -224,6 +227,7 @@ export function attachSignalling(opts: {
       const data = await (handlers[event] as Handler<RequestName>)(
         parsed.data as RequestOf<RequestName>,
         socket,
+        (fn) => after.push(fn),
       );
       reply({ ok: true, data });
     } catch (err) {
@@ -231,6 +235,8 @@ export function attachSignalling(opts: {
       if (error.code === 'internal') log.error({ err, event }, 'signalling handler failed');
       else log.debug({ event, error }, 'request rejected');
       reply({ ok: false, error });
+    } finally {
+      for (const fn of after) fn();
     }
   }
 
@@ -285,7 +291,7 @@ export function attachSignalling(opts: {
   };
 
   const handlers: { [K in RequestName]: Handler<K> } = {
-    join: (data, socket) => join(socket, data.rtpCapabilities),
+    join: (data, socket, afterReply) => join(socket, data.rtpCapabilities, afterReply),
     async admit({ participantId }, socket) {
       const { session, member } = inSession(socket);
       await session.admit(member, participantId);
@@ -416,6 +422,7 @@ export function attachSignalling(opts: {
   async function join(
     socket: SignallingSocket,
     rtpCapabilities: RequestOf<'join'>['rtpCapabilities'],
+    afterReply: (fn: () => void) => void,
   ): Promise<JoinResponse> {
     socket.data.joining = true;
     try {
@@ -447,6 +454,9 @@ export function attachSignalling(opts: {
         if (entry.status !== 'waiting') throw new DomainError('invalid_state', 'Not waiting');
         return { status: 'waiting', lobbyEntry: entry.lobbyEntry, transports: transportsOf(peer) };
       }
+      // What others announce meanwhile follows the answer (it holds the media start).
+      peer.hold();
+      afterReply(() => peer.release());
       const media = await room.admit(peer, principal.grants);
       return {
         status: 'admitted',
@@ -466,11 +476,17 @@ export function attachSignalling(opts: {
     const { room, peer, principal } = socket.data;
     try {
       if (!room || !peer || peer.closed) throw new DomainError('invalid_state', 'No media yet');
-      const media = await room.admit(peer, principal.grants);
-      emitNotification(socket, {
-        name: 'admitted',
-        data: { session, transports: transportsOf(peer), media },
-      });
+      // What others announce meanwhile follows `admitted` (it holds the media start).
+      peer.hold();
+      try {
+        const media = await room.admit(peer, principal.grants);
+        emitNotification(socket, {
+          name: 'admitted',
+          data: { session, transports: transportsOf(peer), media },
+        });
+      } finally {
+        peer.release();
+      }
     } catch (err) {
       // The room went meanwhile (its worker died): the client joins again for its media.
       log.debug({ err }, 'media not opened at admission');
