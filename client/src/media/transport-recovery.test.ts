@@ -95,4 +95,35 @@ describe('transport recovery', () => {
     await vi.advanceTimersByTimeAsync(10_000);
     expect(calls.restarts).toBe(1);
   });
+
+  it('sends one restart at a time while the answer is stuck behind a dead link', async () => {
+    let fail!: (err: Error) => void;
+    const { r, calls } = watch(() => new Promise((_, reject) => (fail = reject)));
+    r.update('connecting');
+    r.update('connected');
+    r.update('disconnected');
+    await vi.advanceTimersByTimeAsync(1000);
+    r.update('failed');
+    await vi.advanceTimersByTimeAsync(9000);
+    expect(calls.restarts).toBe(1);
+    fail(new Error('timeout'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.rejoins).toEqual(['ICE restart failed: Error: timeout']);
+  });
+
+  it('keeps the transport that came back by itself when the late restart request fails', async () => {
+    let fail!: (err: Error) => void;
+    const { r, calls } = watch(() => new Promise((_, reject) => (fail = reject)));
+    r.update('connecting');
+    r.update('connected');
+    r.update('disconnected');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(r.health).toBe('recovering');
+    // The link returns: the old candidate pair answers again before the server does.
+    r.update('connected');
+    fail(new Error('timeout'));
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(calls.rejoins).toEqual([]);
+    expect(r.health).toBe('connected');
+  });
 });

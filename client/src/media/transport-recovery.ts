@@ -50,6 +50,8 @@ export class TransportRecovery {
   #everConnected = false;
   #health: TransportHealth = 'connecting';
   #closed = false;
+  /** A restart waits for the server's answer (over a link that may still be down). */
+  #inFlight = false;
 
   constructor(actions: RecoveryActions, policy: RecoveryPolicy = DEFAULT_RECOVERY) {
     this.#actions = actions;
@@ -100,7 +102,9 @@ export class TransportRecovery {
   }
 
   async #restart(why: string): Promise<void> {
-    if (this.#closed) return;
+    // One restart at a time: the answer may be stuck behind a link that is down, and
+    // queueing more only makes the server change credentials again and again once it is up.
+    if (this.#closed || this.#inFlight) return;
     if (this.#restarts >= this.#policy.maxRestarts) {
       this.close();
       this.#actions.rejoin(`ICE restarts did not reconnect (${why})`);
@@ -108,15 +112,22 @@ export class TransportRecovery {
     }
     this.#restarts++;
     this.#setHealth('recovering');
-    // The next try comes after the timeout unless the state says connected first.
-    this.#arm(this.#policy.restartTimeoutMs, 'restart timed out');
+    this.#clear();
+    this.#inFlight = true;
     try {
       await this.#actions.restartIce();
     } catch (err) {
-      if (this.#closed) return;
+      this.#inFlight = false;
+      // Back by itself meanwhile (the old path returned): nothing to set up again.
+      if (this.#closed || this.#state === 'connected') return;
       this.close();
       this.#actions.rejoin(`ICE restart failed: ${String(err)}`);
+      return;
     }
+    this.#inFlight = false;
+    if (this.#closed || this.#state === 'connected') return;
+    // The browser checks the candidates with the new credentials now: connected, or again.
+    this.#arm(this.#policy.restartTimeoutMs, 'restart timed out');
   }
 
   #arm(ms: number, why: string): void {
