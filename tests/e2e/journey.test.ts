@@ -30,11 +30,11 @@ import {
  * no serious or critical violations.
  *
  * One browser process, five contexts, 320x240 video: five participants on two cores.
- * Screenshots: test-results/journey/. Figures: bench/results/journey.json.
+ * Screenshots: test-results/journey/. Figures: test-results/journey.json.
  */
 
 const ARTEFACTS = fileURLToPath(new URL('../../test-results/journey/', import.meta.url));
-const BENCH = fileURLToPath(new URL('../../bench/results/journey.json', import.meta.url));
+const BENCH = fileURLToPath(new URL('../../test-results/journey.json', import.meta.url));
 
 const PEOPLE = {
   gp: { name: 'Frida Fastlege', organisation: 'Knarvik legesenter' },
@@ -395,7 +395,7 @@ describe('consultation journey', () => {
       withdrawalToRemovalSeenMs: removalMs,
       screenshots: shot.paths,
     };
-    await mkdir(fileURLToPath(new URL('../../bench/results/', import.meta.url)), {
+    await mkdir(fileURLToPath(new URL('../../test-results/', import.meta.url)), {
       recursive: true,
     });
     await writeFile(BENCH, `${JSON.stringify(result, null, 2)}\n`);

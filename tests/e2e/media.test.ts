@@ -152,7 +152,7 @@ describe('three browsers in one room', () => {
     }
     await Promise.all(contexts.slice(0, 2).map((c) => c.close()));
 
-    await mkdir('bench/results', { recursive: true });
+    await mkdir('test-results', { recursive: true });
     const result = {
       test: 'tests/e2e/media.test.ts',
       measuredAt: new Date().toISOString(),
@@ -176,7 +176,7 @@ describe('three browsers in one room', () => {
         totalRssMb: mb((serverRssKb ?? 0) + workerRssKb.reduce<number>((a, b) => a + (b ?? 0), 0)),
       },
     };
-    await writeFile('bench/results/media-e2e.json', `${JSON.stringify(result, null, 2)}\n`);
+    await writeFile('test-results/media-e2e.json', `${JSON.stringify(result, null, 2)}\n`);
     console.log('media e2e figures', result);
     expect(roundTrips.every((n) => typeof n === 'number' && n > 0)).toBe(true);
   });

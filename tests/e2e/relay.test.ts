@@ -25,11 +25,11 @@ import { joinToFirstFrameMs, mediaStats, remoteVideosDecoding } from '../support
  * and receive each other's audio, and come to decode the top simulcast layer of a 720p camera.
  *
  * Everything listens on 127.0.0.1, so coturn runs with --allow-loopback-peers (coturn 4.6
- * refuses to relay to loopback peers by default). Figures: bench/results/relay-e2e.json.
+ * refuses to relay to loopback peers by default). Figures: test-results/relay-e2e.json.
  */
 
 const ARTEFACTS = fileURLToPath(new URL('../../test-results/relay/', import.meta.url));
-const BENCH = fileURLToPath(new URL('../../bench/results/relay-e2e.json', import.meta.url));
+const BENCH = fileURLToPath(new URL('../../test-results/relay-e2e.json', import.meta.url));
 const PATIENT = 'Per Pasient';
 /** A real camera's size (the fake device delivers it): what a patient at home would send. */
 const VIDEO = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } };
@@ -219,7 +219,7 @@ describe('a call forced through TURN', () => {
       },
       coturn: { allocations, permissions, channelBinds: channels },
     };
-    await mkdir(fileURLToPath(new URL('../../bench/results/', import.meta.url)), {
+    await mkdir(fileURLToPath(new URL('../../test-results/', import.meta.url)), {
       recursive: true,
     });
     await writeFile(BENCH, `${JSON.stringify(result, null, 2)}\n`);
