@@ -6,6 +6,7 @@ import type { Database } from './db/database.js';
 import { openDatabase } from './db/index.js';
 import { createDomainServices, type DomainServices } from './booking/services.js';
 import { createReports, type ReportsService } from './reports/index.js';
+import { surveyAuthenticator } from './reports/survey-auth.js';
 import { seedDemoData } from './demo/seed.js';
 import { WorkerPool } from './sfu/worker-pool.js';
 import { RoomRegistry } from './sfu/room-registry.js';
@@ -27,6 +28,7 @@ import { resolveSigningSecret } from './auth/signing-secret.js';
 import { turnCredentials } from './turn/credentials.js';
 import { nodeUrl, startCluster, type Cluster } from './cluster/index.js';
 import { ReminderScheduler } from './notifications/reminders.js';
+import { sendSurveyMessages } from './notifications/after-session.js';
 import { createLogger } from './logging.js';
 
 export interface SamkonsOptions {
@@ -107,6 +109,11 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
           reports: {
             reports: domain.reports,
             authenticate: (h: string | undefined) => domain.services.auth.authenticate(h),
+            authenticateSurvey: surveyAuthenticator(
+              domain.services.auth,
+              domain.db,
+              domain.services.patientPortal,
+            ),
           },
         }
       : {}),
@@ -127,7 +134,12 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
       ? domainConsentGate({ auth: domain.services.auth, db: domain.db })
       : openConsentGate,
     journal: domain
-      ? databaseJournal({ db: domain.db, reports: domain.reports, log: app.log })
+      ? databaseJournal({
+          db: domain.db,
+          reports: domain.reports,
+          log: app.log,
+          onCompleted: (id) => sendSurveyMessages(domain.db, domain.services.booking.notifier, id),
+        })
       : nullJournal,
     ...(domain ? { memory: databaseSessionMemory({ db: domain.db, log: app.log }) } : {}),
     log: app.log,

@@ -112,7 +112,7 @@ async function openPrejoin(context: BrowserContext, lang: Lang): Promise<Page> {
   await page.getByRole('heading', { level: 1, name: HEADINGS[lang].prejoin }).waitFor();
   // The invite is exchanged, devices are listed and the network check has finished.
   await page.locator('.prejoin__identity').waitFor();
-  await page.locator('#camera-select').waitFor();
+  await page.locator('#camera-select').waitFor({ state: 'attached' });
   await page.waitForFunction(() => document.querySelectorAll('.check--ok').length >= 2, undefined, {
     timeout: 15_000,
   });

@@ -124,7 +124,7 @@ describe('invite link with the patient eID (ID-porten)', () => {
 
       await page.getByRole('button', { name: 'Gå inn i møtet' }).waitFor();
       await page.locator('.prejoin__identity').getByText(`${PATIENT.name}, pasient`).waitFor();
-      await page.locator('#camera-select').waitFor();
+      await page.locator('#camera-select').waitFor({ state: 'attached' });
       await page.getByTestId('identified').getByText('Identifisert med ID-porten').waitFor();
       const stored = await page.evaluate((token) => {
         const raw = sessionStorage.getItem(`samkons.eid.${token}`);

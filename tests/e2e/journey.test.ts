@@ -147,7 +147,7 @@ describe('consultation journey', () => {
     await host.getByRole('button', { name: 'Gå til videomøtet' }).click();
     // Staff check their devices on the same pre-join as everyone else, then go in.
     await host.getByRole('heading', { level: 1, name: 'Før du går inn i møtet' }).waitFor();
-    await host.locator('#camera-select').waitFor();
+    await host.locator('#camera-select').waitFor({ state: 'attached' });
     await shot(host, '04b-host-prejoin');
     await scan(host, '04b-host-prejoin');
     await host.getByRole('button', { name: 'Gå inn i møtet' }).click();

@@ -69,6 +69,10 @@ describe.each(testDrivers)('booking on %s', (driver) => {
     const clash = await book(staff.gp.accessToken, new Date(start.getTime() + HOUR / 2));
     expect(clash.statusCode).toBe(409);
     expect(clash.json()).toMatchObject({ error: { code: 'conflict' } });
+    // The answer says who clashes (the form shows the name).
+    expect(clash.json().error.details).toEqual([
+      { path: expect.stringMatching(/^participants\/\d+$/), message: staff.gp.participantName },
+    ]);
     // Back to back is fine.
     expect((await book(staff.gp.accessToken, new Date(start.getTime() + HOUR))).statusCode).toBe(
       201,

@@ -143,6 +143,8 @@ export const nb: Messages = {
     cancel: 'Avbryt',
     errorSummary_one: 'Skjemaet har {{count}} feil. Rett opp og prøv igjen.',
     errorSummary_other: 'Skjemaet har {{count}} feil. Rett opp og prøv igjen.',
+    conflictWho:
+      '{{names}} har allerede en annen avtale på dette tidspunktet. Velg et annet tidspunkt.',
     conflict:
       'Tidspunktet kolliderer med en annen avtale for en av deltakerne. Velg et annet tidspunkt.',
     booked: 'Konsultasjonen er bestilt.',
@@ -196,6 +198,7 @@ export const nb: Messages = {
     consentNotNeeded: 'Ikke nødvendig',
     consentVerbal: 'muntlig, registrert av {{by}}',
     consentSharing: 'Deling av helseopplysninger mellom nivåene',
+    scrollCue: 'Tabellen er bredere enn skjermen: rull sidelengs for å se samtykke og lenker.',
     joinRoom: 'Gå til videomøtet',
     reschedule: 'Flytt tidspunkt',
     saveReschedule: 'Lagre nytt tidspunkt',
@@ -258,7 +261,7 @@ export const nb: Messages = {
     checkNetwork: 'Sjekk nettverket på nytt',
     server: 'Kontakt med tjenesten',
     roundTrip: 'Svartid',
-    turn: 'Reservevei for video (TURN)',
+    turn: 'Reservevei for bilde og lyd',
     checking: 'Sjekker …',
     ok: 'I orden',
     failed: 'Fikk ikke kontakt',
@@ -278,6 +281,28 @@ export const nb: Messages = {
     identifyButton: 'Logg inn med {{name}}',
     identifyGoing: 'Sender deg til {{name}} …',
     identified: 'Identifisert med {{name}}',
+    meetingDefaultTitle: 'Videomøte',
+    withOrganiser: 'Kalt inn av {{name}}, {{organisation}}.',
+    withOrganisation: 'Kalt inn av {{organisation}}.',
+    joinHintDirect: 'Du går rett inn i møtet.',
+    checksFine: 'Alt ser bra ut.',
+    checksRunning: 'Sjekker utstyret …',
+    checksProblem: 'Noe må ses på. Åpne for å se hva.',
+    closedCancelledTitle: 'Møtet er avlyst',
+    closedCancelledText:
+      'Dette videomøtet blir ikke noe av. Har du spørsmål, eller trenger du en ny tid, ta kontakt med den som kalte deg inn.',
+    closedEndedTitle: 'Møtet er over',
+    closedEndedText: 'Dette videomøtet er ferdig. Lenken kan ikke brukes til å gå inn igjen.',
+    closedExpiredTitle: 'Lenken har gått ut',
+    closedExpiredText:
+      'Tiden for denne lenken er over. Ta kontakt med den som kalte deg inn om du skal være med på et møte.',
+    closedRevokedTitle: 'Lenken er ikke gyldig lenger',
+    closedRevokedText:
+      'Lenken er trukket tilbake, kanskje fordi du har fått en ny. Bruk den nyeste lenken, eller ta kontakt med den som kalte deg inn.',
+    closedInvalidTitle: 'Lenken virker ikke',
+    closedInvalidText:
+      'Vi kjenner ikke igjen denne lenken. Sjekk at du har fått med hele lenken, eller ta kontakt med den som kalte deg inn.',
+    closedSurvey: 'Svar på noen spørsmål om møtet',
   },
   patient: {
     title: 'Mine videomøter',
@@ -295,6 +320,7 @@ export const nb: Messages = {
     opening: 'Åpner forhåndssjekken …',
     opensAt: 'Åpner {{time}}',
     ended: 'Møtet er over.',
+    survey: 'Svar på noen spørsmål om møtet',
     notOpenYet: 'Møtet er ikke åpent ennå. Det åpner {{time}}.',
     notOpenYetNoTime: 'Møtet er ikke åpent ennå. Prøv igjen litt senere.',
     gone: 'Møtet er avlyst eller over.',

@@ -4,6 +4,7 @@ import {
   type PatientConsultationList,
   type PatientLoginResponse,
   type PatientSessionResponse,
+  type Participant,
 } from '@samkons/shared';
 import type { Database } from '../db/database.js';
 import { consultationsRepo, type IdentityBooking } from '../db/consultations-repo.js';
@@ -176,6 +177,26 @@ export class PatientPortal {
       meta,
     );
     return { session, inviteToken: link.token };
+  }
+
+  /**
+   * The experience survey from the patient entry (server/src/reports/survey-auth.ts): the
+   * person's own patient or next-of-kin participant in that consultation, or not_found.
+   */
+  async ownParticipant(
+    authorization: string | undefined,
+    consultationId: string,
+  ): Promise<{ participant: Participant; assuranceLevel: AssuranceLevel }> {
+    const claims = this.#verify(authorization);
+    const c = await consultationsRepo.byId(this.#db, consultationId);
+    for (const p of c?.participants ?? []) {
+      if (p.role !== 'patient' && p.role !== 'next_of_kin') continue;
+      const stored = await consultationsRepo.identityHash(this.#db, p.id);
+      if (stored && sameIdentityHash(stored, claims.sub)) {
+        return { participant: p, assuranceLevel: claims.asr };
+      }
+    }
+    throw new DomainError('not_found', 'No such consultation for you');
   }
 
   #verify(authorization: string | undefined): PatientClaims {

@@ -506,7 +506,15 @@ export class BookingService {
     const clashes = await consultationsRepo.overlapping(q, accounts, start, end, excludeId);
     if (clashes.length > 0) {
       const who = ps.find((x) => x.accountId === clashes[0]?.accountId)?.name ?? 'A participant';
-      throw conflict(`${who} is already booked at that time`);
+      // One detail per clashing participant, its message the participant's name as booked,
+      // so the form can say who clashes (the organiser may be one the request did not list).
+      const busy = new Set(clashes.map((x) => x.accountId));
+      const details = ps.flatMap((x, i) =>
+        x.accountId && busy.has(x.accountId)
+          ? [{ path: `participants/${i}`, message: x.name }]
+          : [],
+      );
+      throw new DomainError('conflict', `${who} is already booked at that time`, details);
     }
   }
 }

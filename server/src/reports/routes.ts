@@ -20,6 +20,14 @@ export interface ReportsRoutesOptions {
   reports: ReportsService;
   /** Resolves the `Authorization` header to a principal (the domain's AuthService). */
   authenticate: (authorization: string | undefined) => Promise<Principal>;
+  /**
+   * For /api/surveys/* only: also accepts the participant's invite link
+   * (survey-auth.ts), so the survey works later and from another tab. Default: `authenticate`.
+   */
+  authenticateSurvey?: (
+    authorization: string | undefined,
+    consultationId: string,
+  ) => Promise<Principal>;
 }
 
 const ConsultationParams = z.object({ consultationId: z.uuid() });
@@ -30,6 +38,10 @@ export const reportsRoutes: FastifyPluginAsync<ReportsRoutesOptions> = async (ba
   const app = base.withTypeProvider<ZodTypeProvider>();
   const { reports } = opts;
   const who = (req: FastifyRequest) => opts.authenticate(req.headers.authorization);
+  const surveyTaker = (req: FastifyRequest, consultationId: string) =>
+    opts.authenticateSurvey
+      ? opts.authenticateSurvey(req.headers.authorization, consultationId)
+      : opts.authenticate(req.headers.authorization);
 
   app.get(
     '/api/reports/summary',
@@ -149,7 +161,11 @@ export const reportsRoutes: FastifyPluginAsync<ReportsRoutesOptions> = async (ba
         response: { 200: SurveyStatus, ...errorResponses },
       },
     },
-    async (req) => reports.surveyStatus(await who(req), req.params.consultationId),
+    async (req) =>
+      reports.surveyStatus(
+        await surveyTaker(req, req.params.consultationId),
+        req.params.consultationId,
+      ),
   );
 
   app.post(
@@ -166,7 +182,7 @@ export const reportsRoutes: FastifyPluginAsync<ReportsRoutesOptions> = async (ba
     },
     async (req, reply) => {
       await reports.answerSurvey(
-        await who(req),
+        await surveyTaker(req, req.params.consultationId),
         req.params.consultationId,
         req.body,
         requestMeta(req),

@@ -56,13 +56,18 @@ export function databaseJournal(deps: {
   db: Database;
   reports?: Pick<ReportsService, 'recordAttendance' | 'recordSessionTimes'> | undefined;
   log: FastifyBaseLogger;
+  /**
+   * After this node moved a consultation to completed (once, whichever node ends it): the
+   * message with the survey link (server/src/notifications/after-session.ts).
+   */
+  onCompleted?: ((consultationId: string) => Promise<unknown>) | undefined;
 }): SessionJournal {
   const inFlight = new Set<Promise<unknown>>();
   // The status change and its audit row are one transaction; the reports trigger on the
   // consultations table records the actual start and end times from it.
   const transition = (id: string, from: ConsultationStatus, to: ConsultationStatus) =>
     deps.db.transaction(async (tx) => {
-      if (!(await consultationsRepo.transitionStatus(tx, id, from, to))) return;
+      if (!(await consultationsRepo.transitionStatus(tx, id, from, to))) return false;
       await appendAudit(tx, {
         actor: SYSTEM_ACTOR,
         action: 'consultation.status',
@@ -70,6 +75,7 @@ export function databaseJournal(deps: {
         clientAddress: null,
         detail: { from, to },
       });
+      return true;
     });
   const track = (what: string, work: () => Promise<unknown>) => {
     const p = work()
@@ -106,7 +112,11 @@ export function databaseJournal(deps: {
     ended(consultationId, at) {
       if (!UUID.test(consultationId)) return;
       // A cancelled consultation stays cancelled: the transition only moves in_progress.
-      track('consultation completed', () => transition(consultationId, 'in_progress', 'completed'));
+      track('consultation completed', async () => {
+        if (await transition(consultationId, 'in_progress', 'completed')) {
+          await deps.onCompleted?.(consultationId);
+        }
+      });
       const reports = deps.reports;
       if (reports) {
         track('session times', () => reports.recordSessionTimes(consultationId, { endedAt: at }));

@@ -9,6 +9,7 @@ import { toDateInput } from '../../i18n/format';
 import { useSession } from '../../api/session';
 import { errorMessageKey, isApiError } from '../../api/errors';
 import {
+  clashNames,
   emptyParticipant,
   fieldErrorsFromServer,
   orderedErrorIds,
@@ -91,7 +92,13 @@ export function BookingPage() {
       void navigate(`/consultations/${consultation.id}`, { state: { flash: 'booked' } });
     } catch (error) {
       if (isApiError(error) && error.code === 'conflict') {
-        showErrors({}, t('booking.conflict'));
+        const names = clashNames(error.details);
+        showErrors(
+          {},
+          names.length > 0
+            ? t('booking.conflictWho', { names: names.join(', ') })
+            : t('booking.conflict'),
+        );
       } else if (isApiError(error) && error.code === 'bad_request' && error.details.length > 0) {
         showErrors(fieldErrorsFromServer(error.details), null);
       } else {

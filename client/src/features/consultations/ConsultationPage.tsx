@@ -1,10 +1,10 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type RefObject } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import type { Consent, Consultation, Participant } from '@samkons/shared';
 import { usePageTitle } from '../../app/usePageTitle';
 import { TextField } from '../../app/form';
-import { errorMessageKey } from '../../api/errors';
+import { errorMessageKey, isApiError } from '../../api/errors';
 import {
   formatDateTime,
   formatShortDateTime,
@@ -18,7 +18,7 @@ import { VerbalConsentForm } from '../consent/VerbalConsentForm';
 import { TravelEditor } from '../reports/TravelEditor';
 import { ConsultationLkt } from '../lkt/ConsultationLkt';
 import { patientEidName, useAuthProviders } from '../auth/useAuthProviders';
-import { localInstant, DURATION_MAX, DURATION_MIN } from './validation';
+import { clashNames, localInstant, DURATION_MAX, DURATION_MIN } from './validation';
 import './consultations.css';
 
 type Notice = { kind: 'success' | 'error'; text: string } | null;
@@ -69,7 +69,7 @@ export function ConsultationPage() {
 
       <dl className="details">
         <dt>{t('consultation.when')}</dt>
-        <dd>
+        <dd className="consultation__when">
           {formatDateTime(c.startsAt)}–{formatTime(c.endsAt)}
         </dd>
         <dt>{t('consultation.kind')}</dt>
@@ -170,6 +170,28 @@ function ConsentCell(props: {
   }
 }
 
+/** The patient first, then next of kin, then everyone else as booked. */
+export function patientFirst(ps: readonly Participant[]): Participant[] {
+  const rank = (p: Participant) => (p.role === 'patient' ? 0 : p.role === 'next_of_kin' ? 1 : 2);
+  return [...ps].sort((a, b) => rank(a) - rank(b));
+}
+
+/** Whether the element is wider than its box (large text, a narrow window). */
+function useOverflowing(ref: RefObject<HTMLElement | null>): boolean {
+  const [overflowing, setOverflowing] = useState(false);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const check = () => setOverflowing(el.scrollWidth > el.clientWidth + 1);
+    check();
+    const observer = new ResizeObserver(check);
+    observer.observe(el);
+    if (el.firstElementChild) observer.observe(el.firstElementChild);
+    return () => observer.disconnect();
+  }, [ref]);
+  return overflowing;
+}
+
 function ParticipantsTable(props: {
   consultation: Consultation;
   consents: readonly Consent[];
@@ -182,6 +204,8 @@ function ParticipantsTable(props: {
   const anyStrongId = props.consultation.participants.some((p) => p.strongIdentification);
   const [fallback, setFallback] = useState<{ name: string; url: string } | null>(null);
   const fallbackRef = useRef<HTMLInputElement>(null);
+  const wrapRef = useRef<HTMLDivElement>(null);
+  const overflowing = useOverflowing(wrapRef);
 
   const copy = async (p: Participant) => {
     let url: string;
@@ -219,7 +243,24 @@ function ParticipantsTable(props: {
           <input id="invite-fallback" ref={fallbackRef} readOnly value={fallback.url} />
         </div>
       )}
-      <div className="table-wrap">
+      {overflowing && (
+        <p className="table-wrap__cue" id="participants-scroll-cue">
+          {t('consultation.scrollCue')}
+        </p>
+      )}
+      <div
+        className={`table-wrap${overflowing ? ' table-wrap--overflowing' : ''}`}
+        ref={wrapRef}
+        // Focusable, so keyboard users can scroll it too (only when it scrolls).
+        {...(overflowing
+          ? {
+              tabIndex: 0,
+              role: 'region',
+              'aria-labelledby': 'participants-heading',
+              'aria-describedby': 'participants-scroll-cue',
+            }
+          : {})}
+      >
         <table className="participants-table">
           <thead>
             <tr>
@@ -232,8 +273,8 @@ function ParticipantsTable(props: {
             </tr>
           </thead>
           <tbody>
-            {props.consultation.participants.map((p) => (
-              <tr key={p.id}>
+            {patientFirst(props.consultation.participants).map((p) => (
+              <tr key={p.id} data-testid="participant-row">
                 <th scope="row">{p.name}</th>
                 <td>
                   {t(`roles.${p.role}`)}
@@ -314,10 +355,15 @@ function RescheduleForm(props: {
       await props.onReschedule(start, new Date(start.getTime() + d * 60_000));
       props.onNotice({ kind: 'success', text: t('consultation.rescheduled') });
     } catch (err) {
-      const code = (err as { code?: string }).code;
+      const names = isApiError(err) && err.code === 'conflict' ? clashNames(err.details) : [];
       props.onNotice({
         kind: 'error',
-        text: code === 'conflict' ? t('booking.conflict') : t(errorMessageKey(err)),
+        text:
+          names.length > 0
+            ? t('booking.conflictWho', { names: names.join(', ') })
+            : isApiError(err) && err.code === 'conflict'
+              ? t('booking.conflict')
+              : t(errorMessageKey(err)),
       });
     } finally {
       setBusy(false);

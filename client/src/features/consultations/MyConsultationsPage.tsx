@@ -73,7 +73,11 @@ function ConsultationSection(props: {
         <ul className="consultation-list">
           {props.items.map((c) => (
             <li key={c.id}>
-              <ConsultationCard consultation={c} showDate={props.showDate} />
+              <ConsultationCard
+                consultation={c}
+                showDate={props.showDate}
+                joinable={!props.showDate}
+              />
             </li>
           ))}
         </ul>
@@ -85,9 +89,12 @@ function ConsultationSection(props: {
 export function ConsultationCard({
   consultation: c,
   showDate,
+  joinable = false,
 }: {
   consultation: Consultation;
   showDate: boolean;
+  /** Today's list: a join button straight to the pre-join (list -> call in two clicks). */
+  joinable?: boolean;
 }) {
   const { t } = useTranslation();
   const title = c.title ?? t(`kinds.${c.kind}`);
@@ -109,10 +116,18 @@ export function ConsultationCard({
           <span className={`status status--${c.status}`}>{t(`status.${c.status}`)}</span>
         )}
       </div>
-      <Link to={`/consultations/${c.id}`} className="button button--secondary">
-        {t('app.open')}
-        <span className="visually-hidden"> {title}</span>
-      </Link>
+      <div className="consultation-card__actions">
+        {joinable && (c.status === 'booked' || c.status === 'in_progress') && (
+          <Link to={`/consultations/${c.id}/join`} className="button">
+            {t('consultation.joinRoom')}
+            <span className="visually-hidden"> {title}</span>
+          </Link>
+        )}
+        <Link to={`/consultations/${c.id}`} className="button button--secondary">
+          {t('app.open')}
+          <span className="visually-hidden"> {title}</span>
+        </Link>
+      </div>
     </article>
   );
 }

@@ -311,3 +311,10 @@ export function orderedErrorIds(errors: FieldErrors, draft: BookingDraft): strin
   const known = order.filter((id) => id in errors);
   return [...known, ...Object.keys(errors).filter((id) => !order.includes(id))];
 }
+
+/** The names a 409 clash names (each detail's message is a participant's name as booked). */
+export function clashNames(details: readonly FieldProblem[]): string[] {
+  return [
+    ...new Set(details.filter((d) => d.path.startsWith('participants')).map((d) => d.message)),
+  ];
+}

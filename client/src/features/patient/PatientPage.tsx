@@ -192,6 +192,7 @@ export function PatientPage() {
                 busy={busy === c.participantId}
                 disabled={busy !== null}
                 onOpen={() => void open(c)}
+                patientToken={login.patientToken}
               />
             </li>
           ))}
@@ -210,12 +211,15 @@ function PatientMeeting({
   busy,
   disabled,
   onOpen,
+  patientToken,
 }: {
   consultation: PatientConsultation;
   now: Date;
   busy: boolean;
   disabled: boolean;
   onOpen: () => void;
+  /** The eID login's token: the survey accepts it for the person's own meetings. */
+  patientToken: string;
 }) {
   const { t } = useTranslation();
   const headingId = `patient-meeting-${c.participantId}`;
@@ -239,7 +243,19 @@ function PatientMeeting({
         })}
       </p>
       {over ? (
-        <p className="patient__state">{t('patient.ended')}</p>
+        <>
+          <p className="patient__state">{t('patient.ended')}</p>
+          {c.status === 'completed' && (
+            <a
+              className="button button--secondary"
+              href={`/survey/${c.consultationId}#t=${encodeURIComponent(patientToken)}`}
+              aria-describedby={headingId}
+              data-testid="patient-survey"
+            >
+              {t('patient.survey')}
+            </a>
+          )}
+        </>
       ) : notYet ? (
         <button
           type="button"

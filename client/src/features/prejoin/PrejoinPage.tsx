@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { usePageTitle } from '../../app/usePageTitle';
 import { rememberEidInvite, saveRoomSession, useApi } from '../../api/session';
 import { errorMessageKey } from '../../api/errors';
-import { formatDateTime } from '../../i18n/format';
+import { formatDateTime, formatTime } from '../../i18n/format';
 import { patientEidName, useAuthProviders } from '../auth/useAuthProviders';
 import { loadDevicePrefs, saveDevicePrefs } from './devicePrefs';
 import { useInvite, type InviteState } from './useInvite';
@@ -15,6 +15,15 @@ import { useNetworkCheck, type CheckState } from './useNetworkCheck';
 import { canSelectSpeaker, playTestTone } from './speakerTest';
 import { levelWord, rttRating } from './checks';
 import { usePrepareCall } from './usePrepareCall';
+import {
+  consultationIdOf,
+  isClosed,
+  useLinkState,
+  useMeeting,
+  type ClosedState,
+  type LinkMeeting,
+  type LinkStateBody,
+} from './linkState';
 import './prejoin.css';
 
 // LKT (lkt-data): loaded after the pre-join shows, outside the patient's first-load budget.
@@ -22,12 +31,42 @@ const PrejoinStory = lazy(() =>
   import('../lkt/PrejoinStory').then((m) => ({ default: m.PrejoinStory })),
 );
 
-/** The pre-join for someone with an invite link (patient, next of kin, external staff). */
+/**
+ * The pre-join for someone with an invite link (patient, next of kin, external staff).
+ * The link's state comes first: a cancelled, ended, expired or unknown link says so in
+ * plain words and never asks for the camera. Only a link that can let this person in (or
+ * will soon) goes on to the exchange and the device check.
+ */
 export function PrejoinPage() {
   const { t } = useTranslation();
   usePageTitle(t('prejoin.title'));
   const { inviteToken = '' } = useParams();
-  const invite = useInvite(inviteToken);
+  const link = useLinkState(inviteToken);
+
+  if (link.status === 'checking') {
+    return (
+      <div className="prejoin">
+        <h1>{t('prejoin.title')}</h1>
+        <p role="status">{t('prejoin.checkingLink')}</p>
+      </div>
+    );
+  }
+  if (link.status === 'known' && isClosed(link.body.state)) {
+    return <ClosedLink state={link.body.state} body={link.body} inviteToken={inviteToken} />;
+  }
+  const known = link.status === 'known' ? link.body : undefined;
+  return <InvitePrejoin inviteToken={inviteToken} linkInfo={known} />;
+}
+
+function InvitePrejoin(props: { inviteToken: string; linkInfo: LinkStateBody | undefined }) {
+  const { t } = useTranslation();
+  const invite = useInvite(props.inviteToken);
+  const session = invite.status === 'ok' ? invite.session : undefined;
+  const meeting = useMeeting(
+    session?.participant.consultationId ?? null,
+    session?.sessionToken,
+    props.linkInfo?.meeting,
+  );
 
   // Camera and microphone are asked for only once the link is known to let this person in
   // (or to let them test before it opens): not before the eID login, which leaves the page.
@@ -35,22 +74,109 @@ export function PrejoinPage() {
     return (
       <div className="prejoin">
         <h1>{t('prejoin.title')}</h1>
-        <IdentifyStep inviteToken={inviteToken} />
+        {meeting && <MeetingSummary meeting={meeting} />}
+        <IdentifyStep inviteToken={props.inviteToken} />
       </div>
     );
   }
   if (invite.status === 'checking') {
     return (
       <div className="prejoin">
-        <div>
-          <h1>{t('prejoin.title')}</h1>
-          <p>{t('prejoin.intro')}</p>
-        </div>
+        <h1>{t('prejoin.title')}</h1>
+        {meeting && <MeetingSummary meeting={meeting} />}
+        <p role="status">{t('prejoin.checkingLink')}</p>
+      </div>
+    );
+  }
+  // The exchange refused after all (cancelled or expired a moment ago, revoked, broken).
+  if (invite.status === 'cancelled') {
+    return <ClosedLink state="cancelled" body={props.linkInfo} inviteToken={props.inviteToken} />;
+  }
+  if (invite.status === 'expired') {
+    return <ClosedLink state="expired" body={props.linkInfo} inviteToken={props.inviteToken} />;
+  }
+  if (invite.status === 'error') {
+    return (
+      <div className="prejoin">
+        <h1>{t('prejoin.title')}</h1>
         <InviteStatus invite={invite} />
       </div>
     );
   }
-  return <DeviceCheck invite={invite} />;
+  return <DeviceCheck invite={invite} meeting={meeting} entry={props.linkInfo?.entry ?? 'lobby'} />;
+}
+
+/**
+ * A link that cannot bring anyone in: one plain sentence of why and what to do, the
+ * meeting it was for, and after a meeting that took place the survey. No camera.
+ */
+function ClosedLink(props: {
+  state: ClosedState;
+  body: LinkStateBody | undefined;
+  inviteToken: string;
+}) {
+  const { t } = useTranslation();
+  const meeting = props.body?.meeting;
+  const consultationId = consultationIdOf(props.inviteToken);
+  const heading = {
+    cancelled: t('prejoin.closedCancelledTitle'),
+    ended: t('prejoin.closedEndedTitle'),
+    expired: t('prejoin.closedExpiredTitle'),
+    revoked: t('prejoin.closedRevokedTitle'),
+    invalid: t('prejoin.closedInvalidTitle'),
+  }[props.state];
+  const text = {
+    cancelled: t('prejoin.closedCancelledText'),
+    ended: t('prejoin.closedEndedText'),
+    expired: t('prejoin.closedExpiredText'),
+    revoked: t('prejoin.closedRevokedText'),
+    invalid: t('prejoin.closedInvalidText'),
+  }[props.state];
+  return (
+    <div className="prejoin prejoin--closed" data-testid="link-closed" data-state={props.state}>
+      <h1>{heading}</h1>
+      <div
+        className={`alert ${props.state === 'ended' ? 'alert--info' : 'alert--warning'}`}
+        role="alert"
+      >
+        <p>{text}</p>
+      </div>
+      {meeting && <MeetingSummary meeting={meeting} />}
+      {props.state === 'ended' && consultationId && (
+        <p>
+          <a
+            className="button button--large"
+            href={`/survey/${consultationId}#t=${encodeURIComponent(props.inviteToken)}`}
+          >
+            {t('prejoin.closedSurvey')}
+          </a>
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** What, when and with whom: the first thing the pre-join says. */
+function MeetingSummary({ meeting }: { meeting: LinkMeeting }) {
+  const { t } = useTranslation();
+  return (
+    <section className="prejoin__meeting" aria-labelledby="meeting-heading">
+      <h2 id="meeting-heading">{meeting.title ?? t('prejoin.meetingDefaultTitle')}</h2>
+      <p className="prejoin__when">
+        {t('prejoin.consultationAt', {
+          time: `${formatDateTime(meeting.startsAt)}–${formatTime(meeting.endsAt)}`,
+        })}
+      </p>
+      <p>
+        {meeting.organiserName
+          ? t('prejoin.withOrganiser', {
+              name: meeting.organiserName,
+              organisation: meeting.organisation,
+            })
+          : t('prejoin.withOrganisation', { organisation: meeting.organisation })}
+      </p>
+    </section>
+  );
 }
 
 /**
@@ -63,6 +189,7 @@ export function StaffPrejoinPage() {
   usePageTitle(t('prejoin.title'));
   const { id = '' } = useParams();
   const state = useStaffSession(id);
+  const meeting = useMeeting(id, undefined, undefined);
   if (state.status === 'checking' || state.status === 'identify') {
     return (
       <div className="prejoin">
@@ -71,7 +198,7 @@ export function StaffPrejoinPage() {
       </div>
     );
   }
-  return <DeviceCheck invite={state} />;
+  return <DeviceCheck invite={state} meeting={meeting} entry="direct" />;
 }
 
 /**
@@ -144,7 +271,13 @@ function IdentifiedNote() {
 
 type ReadyInvite = Exclude<InviteState, { status: 'checking' } | { status: 'identify' }>;
 
-function DeviceCheck({ invite }: { invite: ReadyInvite }) {
+function DeviceCheck(props: {
+  invite: ReadyInvite;
+  meeting: LinkMeeting | undefined;
+  /** `direct`: a staff login goes straight in; `lobby`: a link waits for the host. */
+  entry: 'direct' | 'lobby';
+}) {
+  const { invite } = props;
   const { t } = useTranslation();
   const navigate = useNavigate();
   const api = useApi();
@@ -190,113 +323,151 @@ function DeviceCheck({ invite }: { invite: ReadyInvite }) {
     void navigate(`/room/${session.participant.consultationId}?name=${name}${relay}`);
   };
 
+  // Everything fine: the checks fold away under one line; a problem opens them.
+  const { server, rtt, turn } = network.result;
+  const networkProblem = [server, rtt, turn].some((c) => c.status === 'failed');
+  const checking = [server, rtt].some((c) => c.status === 'checking') || !media.stream;
+  const problem = Boolean(media.error) || networkProblem;
+  const [open, setOpen] = useState(false);
+  useEffect(() => {
+    if (problem) setOpen(true);
+  }, [problem]);
+  const summary = problem
+    ? t('prejoin.checksProblem')
+    : checking
+      ? t('prejoin.checksRunning')
+      : t('prejoin.checksFine');
+
   return (
     <div className="prejoin">
-      <div>
-        <h1>{t('prejoin.title')}</h1>
-        <p>{t('prejoin.intro')}</p>
-      </div>
+      <h1>{t('prejoin.title')}</h1>
 
       <InviteStatus invite={invite} />
 
-      {session && (
-        <div>
-          <p className="prejoin__identity">
-            {t('prejoin.youAre')}
-            <strong>
-              {session.participant.name}, {t(`roles.${session.participant.role}`)}
-            </strong>
-          </p>
-          {session.assuranceLevel !== 'low' && <IdentifiedNote />}
-        </div>
-      )}
+      <div className="prejoin__top">
+        <div className="prejoin__info">
+          {props.meeting && <MeetingSummary meeting={props.meeting} />}
+          {session && (
+            <div>
+              <p className="prejoin__identity">
+                {t('prejoin.youAre')}
+                <strong>
+                  {session.participant.name}, {t(`roles.${session.participant.role}`)}
+                </strong>
+              </p>
+              {session.assuranceLevel !== 'low' && <IdentifiedNote />}
+            </div>
+          )}
 
-      {media.error && (
-        <div className="alert alert--error" role="alert">
-          <p>
-            {media.error === 'permission'
-              ? t('prejoin.permissionDenied')
-              : t('prejoin.deviceError')}
-          </p>
-          <button type="button" className="button" onClick={media.retry}>
-            {t('prejoin.tryAgain')}
-          </button>
-        </div>
-      )}
+          {media.error && (
+            <div className="alert alert--error" role="alert">
+              <p>
+                {media.error === 'permission'
+                  ? t('prejoin.permissionDenied')
+                  : t('prejoin.deviceError')}
+              </p>
+              <button type="button" className="button" onClick={media.retry}>
+                {t('prejoin.tryAgain')}
+              </button>
+            </div>
+          )}
 
-      <div className="prejoin__grid">
-        <section aria-labelledby="camera-heading">
-          <h2 id="camera-heading">{t('prejoin.camera')}</h2>
+          {session && (
+            <div className="prejoin__join">
+              <label className="checkbox">
+                <input
+                  type="checkbox"
+                  checked={cameraOn}
+                  onChange={(e) => setCameraOn(e.target.checked)}
+                />
+                {t('prejoin.cameraOn')}
+              </label>
+              <label className="checkbox">
+                <input
+                  type="checkbox"
+                  checked={microphoneOn}
+                  onChange={(e) => setMicrophoneOn(e.target.checked)}
+                />
+                {t('prejoin.micOn')}
+              </label>
+              <p id="join-hint" data-entry={props.entry}>
+                {props.entry === 'direct' ? t('prejoin.joinHintDirect') : t('prejoin.joinHint')}
+              </p>
+              <button
+                type="button"
+                className="button button--large"
+                aria-describedby="join-hint"
+                onClick={join}
+              >
+                {t('prejoin.join')}
+              </button>
+            </div>
+          )}
+        </div>
+
+        <div className="prejoin__self">
           <CameraPreview
             stream={media.stream}
             name={session?.participant.name ?? t('prejoin.you')}
           />
-          {media.devices.cameras.length === 0 && media.stream && <p>{t('prejoin.noCamera')}</p>}
-          <DeviceSelect
-            id="camera-select"
-            label={t('prejoin.chooseCamera')}
-            devices={media.devices.cameras}
-            value={media.cameraId ?? ''}
-            onChange={media.setCameraId}
-          />
-        </section>
-
-        <section aria-labelledby="mic-heading">
-          <h2 id="mic-heading">{t('prejoin.microphone')}</h2>
-          <DeviceSelect
-            id="mic-select"
-            label={t('prejoin.chooseMicrophone')}
-            devices={media.devices.microphones}
-            value={media.microphoneId ?? ''}
-            onChange={media.setMicrophoneId}
-          />
-          <MicMeter stream={media.stream} />
-        </section>
-
-        <section aria-labelledby="speaker-heading">
-          <h2 id="speaker-heading">{t('prejoin.speaker')}</h2>
-          <SpeakerCheck
-            speakers={media.devices.speakers}
-            speakerId={speakerId}
-            onSpeakerId={setSpeakerId}
-          />
-        </section>
-
-        <section aria-labelledby="network-heading">
-          <h2 id="network-heading">{t('prejoin.network')}</h2>
-          <NetworkChecks result={network.result} onRecheck={network.recheck} />
-        </section>
+        </div>
       </div>
 
-      {session && (
-        <div className="prejoin__join">
-          <label className="checkbox">
-            <input
-              type="checkbox"
-              checked={cameraOn}
-              onChange={(e) => setCameraOn(e.target.checked)}
-            />
-            {t('prejoin.cameraOn')}
-          </label>
-          <label className="checkbox">
-            <input
-              type="checkbox"
-              checked={microphoneOn}
-              onChange={(e) => setMicrophoneOn(e.target.checked)}
-            />
-            {t('prejoin.micOn')}
-          </label>
-          <p id="join-hint">{t('prejoin.joinHint')}</p>
-          <button
-            type="button"
-            className="button button--large"
-            aria-describedby="join-hint"
-            onClick={join}
+      <details
+        className="prejoin__checks"
+        open={open}
+        onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}
+        data-testid="device-checks"
+      >
+        <summary>
+          <span className="prejoin__checks-title">{t('prejoin.deviceCheck')}</span>{' '}
+          <span
+            className={problem ? 'check--failed' : checking ? undefined : 'check--ok'}
+            role="status"
           >
-            {t('prejoin.join')}
-          </button>
+            {summary}
+          </span>
+        </summary>
+        <div className="prejoin__grid">
+          <section aria-labelledby="camera-heading">
+            <h2 id="camera-heading">{t('prejoin.camera')}</h2>
+            {media.devices.cameras.length === 0 && media.stream && <p>{t('prejoin.noCamera')}</p>}
+            <DeviceSelect
+              id="camera-select"
+              label={t('prejoin.chooseCamera')}
+              devices={media.devices.cameras}
+              value={media.cameraId ?? ''}
+              onChange={media.setCameraId}
+            />
+          </section>
+
+          <section aria-labelledby="mic-heading">
+            <h2 id="mic-heading">{t('prejoin.microphone')}</h2>
+            <DeviceSelect
+              id="mic-select"
+              label={t('prejoin.chooseMicrophone')}
+              devices={media.devices.microphones}
+              value={media.microphoneId ?? ''}
+              onChange={media.setMicrophoneId}
+            />
+            <MicMeter stream={media.stream} />
+          </section>
+
+          <section aria-labelledby="speaker-heading">
+            <h2 id="speaker-heading">{t('prejoin.speaker')}</h2>
+            <SpeakerCheck
+              speakers={media.devices.speakers}
+              speakerId={speakerId}
+              onSpeakerId={setSpeakerId}
+            />
+          </section>
+
+          <section aria-labelledby="network-heading">
+            <h2 id="network-heading">{t('prejoin.network')}</h2>
+            <NetworkChecks result={network.result} onRecheck={network.recheck} />
+          </section>
         </div>
-      )}
+      </details>
 
       {/* LKT (lkt-data): "min historie" for the patient or a guardian, before the meeting. */}
       {session && (

@@ -103,6 +103,8 @@ describe('travel form -> TravelPlan', () => {
 
   it('lets staff accompany, not patients or relatives', () => {
     expect(canAccompany({ role: 'municipal' })).toBe(true);
+    expect(canAccompany({ role: 'gp' })).toBe(true);
+    expect(canAccompany({ role: 'specialist' })).toBe(false);
     expect(canAccompany({ role: 'patient' })).toBe(false);
     expect(canAccompany({ role: 'next_of_kin' })).toBe(false);
   });

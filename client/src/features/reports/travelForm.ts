@@ -30,8 +30,12 @@ export type TravelFormResult =
 
 export const placeChoice = (placeId: string): OriginChoice => `place:${placeId}`;
 
-/** Staff (e.g. a home nurse) can accompany the patient; patients and relatives cannot. */
-export const canAccompany = (p: Pick<Participant, 'role'>): boolean => isStaffRole(p.role);
+/**
+ * Staff outside the hospital (a home nurse, the GP) can accompany the patient there; the
+ * specialist is the one travelled to, and patients and relatives do not accompany.
+ */
+export const canAccompany = (p: Pick<Participant, 'role'>): boolean =>
+  isStaffRole(p.role) && p.role !== 'specialist';
 
 /** A distance as the km field shows it (decimal comma). */
 const kmText = (km: number): string => String(km).replace('.', ',');
