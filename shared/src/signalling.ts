@@ -299,6 +299,18 @@ export const requests = {
     }),
     res: Empty,
   },
+  /**
+   * What this receiver's tile needs of a video stream (adaptive stream): the highest
+   * simulcast layer worth sending for its size, and whether it is seen at all (hidden or off
+   * screen: nothing is sent). The server may send less when the link is short.
+   */
+  setVideoDemand: {
+    req: ConsumerRef.extend({
+      spatialLayer: z.number().int().min(0).max(2).optional(),
+      visible: z.boolean().optional(),
+    }).strict(),
+    res: Empty,
+  },
   leave: { req: Empty, res: Empty },
 } as const satisfies Record<string, { req: z.ZodType; res: z.ZodType }>;
 
@@ -359,6 +371,15 @@ export const notifications = {
   /** The server closed one of this peer's producers (e.g. its transport failed). */
   producerClosed: z.object({ producerId: Id }),
   activeSpeaker: z.object({ peerId: Id.nullable() }),
+  /**
+   * This receiver's link, as the SFU estimates it: `audioOnly` while it cannot carry video
+   * (every video stream to it is paused, audio keeps the link); video comes back by itself
+   * when the link recovers. Sent when that changes.
+   */
+  downlink: z.object({
+    audioOnly: z.boolean(),
+    estimateKbps: z.number().nonnegative().optional(),
+  }),
   /**
    * The media room is gone (e.g. its worker died) or this connection was replaced by
    * another tab of the same participant (`replaced`: do not rejoin). For the others, send

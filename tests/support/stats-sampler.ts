@@ -111,6 +111,8 @@ export function installStatsSampler(intervalMs: number): void {
   const Native = window.RTCPeerConnection;
   if (!Native) return;
   const pcs: RTCPeerConnection[] = [];
+  // The page's connections, for tests that read their descriptions (negotiated codecs).
+  (window as unknown as { __netPcs?: RTCPeerConnection[] }).__netPcs = pcs;
   class Sampled extends Native {
     constructor(config?: RTCConfiguration) {
       super(config);
@@ -352,6 +354,30 @@ export function firstAfter(
 ): number | undefined {
   const hit = series.samples.find((s) => s.at >= from && test(s));
   return hit ? hit.at - from : undefined;
+}
+
+/** The opus `a=fmtp` parameters of each connection's local and remote description. */
+export async function opusFmtp(
+  page: EvaluatingPage,
+): Promise<{ pc: number; local: string[]; remote: string[] }[]> {
+  return (await page.evaluate(`(() => {
+    const pcs = window.__netPcs || [];
+    const fmtp = (sdp) => {
+      if (!sdp) return [];
+      const pts = [...sdp.matchAll(/a=rtpmap:(\\d+) opus\\/48000/gi)].map((m) => m[1]);
+      return pts.flatMap((pt) =>
+        [...sdp.matchAll(new RegExp('a=fmtp:' + pt + ' (.*)', 'g'))].map((m) => m[1].trim()),
+      );
+    };
+    return pcs
+      .map((pc, i) => ({
+        pc: i,
+        state: pc.connectionState,
+        local: fmtp(pc.localDescription && pc.localDescription.sdp),
+        remote: fmtp(pc.remoteDescription && pc.remoteDescription.sdp),
+      }))
+      .filter((x) => x.state !== 'closed');
+  })()`)) as { pc: number; local: string[]; remote: string[] }[];
 }
 
 /** Largest inbound video frame height in a sample (0 when no video arrives). */

@@ -430,6 +430,8 @@ export const en: Messages = {
     audioOnly: 'Audio only',
     audioOnlyHint: 'Turns video off both ways so the sound holds up better on a weak connection.',
     audioOnlyActive: 'Audio only: you see no video and the others do not see you.',
+    weakLinkAudioOnly: 'Weak connection: audio only for now',
+    weakLinkAudioOnlyHint: 'Video comes back by itself when the connection improves.',
     people: 'Participants',
     consent: 'Consent',
     leave: 'Leave the meeting',

@@ -431,6 +431,8 @@ export const nb: Messages = {
     audioOnly: 'Bare lyd',
     audioOnlyHint: 'Slår av video begge veier, så lyden holder seg bedre på en svak linje.',
     audioOnlyActive: 'Bare lyd: du ser ikke video, og de andre ser ikke deg.',
+    weakLinkAudioOnly: 'Svak linje: bare lyd nå',
+    weakLinkAudioOnlyHint: 'Video kommer tilbake av seg selv når linjen blir bedre.',
     people: 'Deltakere',
     consent: 'Samtykke',
     leave: 'Forlat møtet',

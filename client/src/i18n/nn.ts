@@ -431,6 +431,8 @@ export const nn = {
     audioOnly: 'Berre lyd',
     audioOnlyHint: 'Slår av video begge vegar, så lyden held seg betre på ei svak linje.',
     audioOnlyActive: 'Berre lyd: du ser ikkje video, og dei andre ser ikkje deg.',
+    weakLinkAudioOnly: 'Svak linje: berre lyd no',
+    weakLinkAudioOnlyHint: 'Video kjem tilbake av seg sjølv når linja blir betre.',
     people: 'Deltakarar',
     consent: 'Samtykke',
     leave: 'Forlat møtet',

@@ -9,6 +9,7 @@ import type {
 } from '@samkons/shared';
 import type { SignallingClient, SignallingSocket } from './signalling-client.js';
 import { TransportRecovery, type RecoveryPolicy } from './transport-recovery.js';
+import { sameDemand, type VideoDemand } from './adaptive-stream.js';
 
 export interface RemoteParticipant {
   id: string;
@@ -38,11 +39,19 @@ export interface LocalMediaState {
  */
 export type MediaConnection = 'idle' | 'connecting' | 'connected' | 'recovering';
 
+/** What this browser's link carries, as the SFU estimates it (adaptation). */
+export interface LinkState {
+  /** Too weak for video: the SFU sends only audio until the link recovers. */
+  audioOnly: boolean;
+  estimateKbps?: number;
+}
+
 export interface SessionSnapshot {
   connection: MediaConnection;
   participants: readonly RemoteParticipant[];
   activeSpeakerId: string | null;
   local: LocalMediaState;
+  downlink: LinkState;
   error?: string;
 }
 
@@ -139,6 +148,10 @@ interface MediaConsumer {
   peerId: string;
   kind: 'audio' | 'video';
   source: TrackSource;
+  /** Simulcast or SVC: the SFU can send a smaller layer. */
+  layered: boolean;
+  /** What the tile last asked the SFU for (video). */
+  demand?: VideoDemand;
 }
 
 /** Which participant field a consumer's track goes into. */
@@ -169,6 +182,8 @@ export class MediaSession {
   #generation = 0;
   #roundTripsToFirstMedia: number | undefined;
   #firstMediaAt: number | undefined;
+  /** What each tile needs, by `${peerId}/${source}`: applied to consumers made later too. */
+  readonly #videoDemand = new Map<string, VideoDemand>();
 
   constructor(opts: MediaOptions) {
     this.#opts = opts;
@@ -179,6 +194,7 @@ export class MediaSession {
       connection: 'idle',
       participants: [],
       activeSpeakerId: null,
+      downlink: { audioOnly: false },
       local: {
         microphoneOn: opts.microphoneOn ?? true,
         cameraOn: opts.cameraOn ?? true,
@@ -261,6 +277,11 @@ export class MediaSession {
     const generation = ++this.#generation;
     this.#roundTripsToFirstMedia = undefined;
     this.#firstMediaAt = undefined;
+    this.#videoDemand.clear();
+    // New transports: the SFU estimates the link anew.
+    if (this.#snapshot.downlink.audioOnly) {
+      this.#snapshot = { ...this.#snapshot, downlink: { audioOnly: false } };
+    }
     const media: Media = {
       generation,
       // Set up in the handler of `join`'s answer (or of `admitted`, a notification: 0).
@@ -492,6 +513,36 @@ export class MediaSession {
     );
   }
 
+  /**
+   * What a tile needs of a participant's camera or screen (adaptive stream): the SFU sends
+   * no larger layer than that, and nothing while the tile is not seen.
+   */
+  async setVideoDemand(peerId: string, source: TrackSource, demand: VideoDemand): Promise<void> {
+    this.#videoDemand.set(`${peerId}/${source}`, demand);
+    const media = this.#media;
+    if (!media) return;
+    await Promise.all(
+      [...media.consumers.entries()]
+        .filter(([, c]) => c.peerId === peerId && c.source === source && c.kind === 'video')
+        .map(([consumerId, c]) => this.#sendDemand(consumerId, c)),
+    );
+  }
+
+  async #sendDemand(consumerId: string, c: MediaConsumer): Promise<void> {
+    const demand = this.#videoDemand.get(`${c.peerId}/${c.source}`);
+    if (!demand || sameDemand(c.demand, demand)) return;
+    c.demand = demand;
+    await this.#signalling
+      .request('setVideoDemand', {
+        consumerId,
+        visible: demand.visible,
+        ...(c.layered ? { spatialLayer: demand.spatialLayer } : {}),
+      })
+      .catch(() => {
+        c.demand = undefined; // Closed meanwhile; a later demand is sent again.
+      });
+  }
+
   /** Decoded frames and received audio per remote participant (for tests and diagnostics). */
   async participantStats(): Promise<ParticipantStats[]> {
     const media = this.#media;
@@ -625,6 +676,10 @@ export class MediaSession {
     });
     socket.on('consumerPaused', ({ consumerId }) => this.#markPaused(consumerId, true));
     socket.on('consumerResumed', ({ consumerId }) => this.#markPaused(consumerId, false));
+    socket.on('downlink', (link) => {
+      this.#snapshot = { ...this.#snapshot, downlink: link };
+      this.#emit();
+    });
     socket.on('activeSpeaker', ({ peerId }) => {
       this.#snapshot = { ...this.#snapshot, activeSpeakerId: peerId };
       this.#emit();
@@ -740,12 +795,16 @@ export class MediaSession {
         rtpParameters: info.rtpParameters as types.RtpParameters,
       });
       if (!this.#live(media.generation)) return;
-      media.consumers.set(info.id, {
+      const entry: MediaConsumer = {
         consumer,
         peerId: info.peerId,
         kind: info.kind,
         source: info.source,
-      });
+        layered: info.type === 'simulcast' || info.type === 'svc',
+      };
+      media.consumers.set(info.id, entry);
+      // The tile may have told its need before this stream existed (a rejoin, a new camera).
+      if (info.kind === 'video') void this.#sendDemand(info.id, entry);
       // The round trips this stream needed: the receive transport's connection, and its
       // own resume when it came by `newConsumer`.
       let resumeDepth = 0;

@@ -19,6 +19,7 @@ const IDLE: SessionSnapshot = {
   connection: 'idle',
   participants: [],
   activeSpeakerId: null,
+  downlink: { audioOnly: false },
   local: { microphoneOn: true, cameraOn: true, screenSharing: false, audioOnly: false },
 };
 

@@ -12,6 +12,7 @@ import type {
   TransportOptions,
 } from '@samkons/shared';
 import { DomainError, forbidden, notFound } from '../http/domain-error.js';
+import { DownlinkAdapter, type VideoDemand } from './downlink.js';
 
 /** Who a peer is: from the socket's authenticated handshake. */
 export interface PeerIdentity {
@@ -53,6 +54,8 @@ export class Peer extends EventEmitter<PeerEvents> {
   readonly #rtpCapabilities: types.RtpCapabilities;
   #sendTransport: types.WebRtcTransport | undefined;
   #recvTransport: types.WebRtcTransport | undefined;
+  /** Fits what this peer receives to its link and its tiles (with the receive transport). */
+  #downlink: DownlinkAdapter | undefined;
   readonly #producers = new Map<string, Producer>();
   readonly #consumers = new Map<string, Consumer>();
   /** Producers this peer consumes or is about to (a consume in flight): never twice. */
@@ -157,6 +160,9 @@ export class Peer extends EventEmitter<PeerEvents> {
     if (canPublish && !this.#sendTransport) this.#sendTransport = await this.#makeTransport('send');
     if (canSubscribe && !this.#recvTransport) {
       this.#recvTransport = await this.#makeTransport('recv');
+      this.#downlink = new DownlinkAdapter(this.#recvTransport, (state) =>
+        this.#notify({ name: 'downlink', data: state }),
+      );
     }
   }
 
@@ -261,6 +267,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     }
     const consumerId = consumer.id;
     this.#consumers.set(consumerId, consumer);
+    this.#downlink?.add(consumer);
     consumer.observer.once('close', () => {
       this.#consumers.delete(consumerId);
       this.#consuming.delete(producer.id);
@@ -330,6 +337,27 @@ export class Peer extends EventEmitter<PeerEvents> {
     return c;
   }
 
+  /** The client pauses (its own audio-only choice) or resumes (set up) a stream. */
+  async setConsumerPaused(consumerId: string, paused: boolean): Promise<void> {
+    const consumer = this.consumer(consumerId);
+    if (this.#downlink) await this.#downlink.setClientPaused(consumerId, paused);
+    else if (paused) await consumer.pause();
+    else await consumer.resume();
+  }
+
+  /**
+   * What the receiver's tile needs of a video stream: the highest layer worth sending (the
+   * tile's size) and whether it is seen at all. The link may allow less.
+   */
+  async setVideoDemand(consumerId: string, demand: Partial<VideoDemand>): Promise<void> {
+    const consumer = this.consumer(consumerId);
+    if (consumer.kind !== 'video') throw new DomainError('bad_request', 'Not a video stream');
+    if (demand.spatialLayer !== undefined && consumer.type !== 'simulcast') {
+      throw new DomainError('bad_request', 'Consumer has no layers');
+    }
+    await this.#downlink?.setDemand(consumerId, demand);
+  }
+
   async setPreferredLayers(
     consumerId: string,
     layers: { spatialLayer: number; temporalLayer?: number },
@@ -338,7 +366,21 @@ export class Peer extends EventEmitter<PeerEvents> {
     if (consumer.type !== 'simulcast' && consumer.type !== 'svc') {
       throw new DomainError('bad_request', 'Consumer has no layers');
     }
-    await consumer.setPreferredLayers(layers);
+    if (layers.temporalLayer === undefined && this.#downlink) {
+      await this.#downlink.setDemand(consumerId, { spatialLayer: layers.spatialLayer });
+    } else {
+      await consumer.setPreferredLayers(layers);
+    }
+  }
+
+  /** The active speaker of this peer's media group: their camera gets the link first. */
+  setActiveSpeaker(peerId: string | null): void {
+    this.#downlink?.setSpeaker(peerId);
+  }
+
+  /** Whether this peer's link carries video now (the SFU's estimate). */
+  get downlink(): { audioOnly: boolean; estimateKbps?: number } {
+    return this.#downlink?.state() ?? { audioOnly: false };
   }
 
   /** Sends a notification to this peer's client. */
@@ -366,6 +408,7 @@ export class Peer extends EventEmitter<PeerEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#downlink?.close();
     // Closing a transport closes its producers and consumers; others get `producerclose`.
     this.#sendTransport?.close();
     this.#recvTransport?.close();
@@ -412,9 +455,10 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   async #start(consumer: Consumer): Promise<void> {
     if (consumer.closed) return;
-    await consumer.resume();
-    // A receiver cannot decode before a key frame: ask for one now, not at the next PLI.
-    if (consumer.kind === 'video') await consumer.requestKeyFrame();
+    // Through the downlink adapter: a video stream stays paused on an audio-only link. A
+    // resumed video stream starts with a key frame requested at once, not at the next PLI.
+    if (this.#downlink) await this.#downlink.setClientPaused(consumer.id, false);
+    else await consumer.resume();
   }
 
   #transport(transportId: string): types.WebRtcTransport {

@@ -160,6 +160,7 @@ export class Room extends EventEmitter<RoomEvents> {
     this.#peers.set(peer.id, peer);
     this.#broadcast({ name: 'peerJoined', data: { peer: peer.info() } }, peer.id);
     this.#log.info({ peer: peer.id, peers: this.#peers.size }, 'peer joined');
+    peer.setActiveSpeaker(this.#speakerFor(peer.id));
     const consumers = await Promise.all(
       others.flatMap((p) => p.producers).map((producer) => this.#consume(peer, producer, 'start')),
     );
@@ -190,6 +191,7 @@ export class Room extends EventEmitter<RoomEvents> {
       }
     }
     for (const peer of this.#peers.values()) {
+      peer.setActiveSpeaker(this.#speakerFor(peer.id));
       peer.notify({ name: 'activeSpeaker', data: { peerId: this.#speakerFor(peer.id) } });
     }
     const moves = [...this.#peers.values()].flatMap((p) =>
@@ -335,6 +337,7 @@ export class Room extends EventEmitter<RoomEvents> {
     speakers.peerId = peerId;
     for (const peer of this.#peers.values()) {
       if (this.#scope.groupOf(peer.id) === group) {
+        peer.setActiveSpeaker(peerId);
         peer.notify({ name: 'activeSpeaker', data: { peerId } });
       }
     }

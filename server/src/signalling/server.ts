@@ -391,11 +391,18 @@ export function attachSignalling(opts: {
       return {};
     },
     async pauseConsumer({ consumerId }, socket) {
-      await joined(socket).peer.consumer(consumerId).pause();
+      await joined(socket).peer.setConsumerPaused(consumerId, true);
       return {};
     },
     async resumeConsumer({ consumerId }, socket) {
-      await joined(socket).peer.consumer(consumerId).resume();
+      await joined(socket).peer.setConsumerPaused(consumerId, false);
+      return {};
+    },
+    async setVideoDemand({ consumerId, spatialLayer, visible }, socket) {
+      await joined(socket).peer.setVideoDemand(consumerId, {
+        ...(spatialLayer !== undefined ? { spatialLayer } : {}),
+        ...(visible !== undefined ? { visible } : {}),
+      });
       return {};
     },
     async setConsumerPreferredLayers({ consumerId, spatialLayer, temporalLayer }, socket) {

@@ -4,10 +4,12 @@ import type { SessionGrants, SessionParticipant } from '@samkons/shared';
 import type { LiveSession } from '../../media/live-session';
 import { useLiveSnapshot } from '../../media/useMediaSession';
 import type { MediaSession, RemoteParticipant, SessionSnapshot } from '../../media/session';
+import type { VideoDemand } from '../../media/adaptive-stream';
 import { RequestError } from '../../media/signalling-client';
 import type { ConsentApi } from '../consent/useConsent';
 import { WithdrawConsent } from '../consent/WithdrawConsent';
 import { AudioSink, Tile } from './Tile';
+import { WeakLinkNotice } from './WeakLinkNotice';
 import { Controls, type Panel } from './Controls';
 import { ChatPanel } from './ChatPanel';
 import { PeoplePanel } from './PeoplePanel';
@@ -157,6 +159,7 @@ export function CallView(props: {
         <span>{t('call.inMeeting', { n: count })}</span>
         {local.audioOnly && <span className="badge">{t('call.audioOnlyActive')}</span>}
       </header>
+      {snapshot.downlink.audioOnly && !local.audioOnly && <WeakLinkNotice />}
       {agenda && (
         <AgendaBar
           agenda={agenda}
@@ -220,7 +223,12 @@ export function CallView(props: {
               info={byId.get(p.id)}
               speaking={p.id === snapshot.activeSpeakerId}
               quality={quality.get(p.id)}
-              audioOnly={local.audioOnly}
+              audioOnly={local.audioOnly || snapshot.downlink.audioOnly}
+              onDemand={
+                media
+                  ? (source, demand) => void media.setVideoDemand(p.id, source, demand)
+                  : undefined
+              }
               speakerId={props.speakerId}
               host={
                 canModerate && live
@@ -312,6 +320,8 @@ function RemoteTiles(props: {
   speaking: boolean;
   quality: ReturnType<ReturnType<typeof useConnectionQuality>['get']>;
   audioOnly: boolean;
+  /** Adaptive stream: what each of this participant's video tiles needs. */
+  onDemand?: ((source: 'camera' | 'screen', demand: VideoDemand) => void) | undefined;
   speakerId?: string | undefined;
   host?: { mute: () => void; askToUnmute: () => void; remove: () => void } | undefined;
 }) {
@@ -331,6 +341,7 @@ function RemoteTiles(props: {
         cameraOff={(p.videoPaused ?? false) || props.audioOnly}
         handRaised={props.info?.handRaised ?? false}
         quality={props.quality}
+        onDemand={props.onDemand && ((d) => props.onDemand?.('camera', d))}
       >
         {props.host && (
           <details className="tile__host">
@@ -358,7 +369,14 @@ function RemoteTiles(props: {
         )}
       </Tile>
       {p.screen && !props.audioOnly && (
-        <Tile label={name} track={p.screen} peerId={p.id} testId="remote-screen" screen />
+        <Tile
+          label={name}
+          track={p.screen}
+          peerId={p.id}
+          testId="remote-screen"
+          screen
+          onDemand={props.onDemand && ((d) => props.onDemand?.('screen', d))}
+        />
       )}
       {p.audio && <AudioSink track={p.audio} sinkId={props.speakerId} />}
     </>

@@ -1,6 +1,8 @@
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Quality } from '../../media/quality';
+import type { VideoDemand } from '../../media/adaptive-stream';
+import { useVideoDemand } from './useVideoDemand';
 
 export interface TileInfo {
   /** Name, role and organisation as one caption: everyone in the session must be known. */
@@ -15,12 +17,16 @@ export interface TileInfo {
   handRaised?: boolean;
   quality?: Quality | undefined;
   screen?: boolean;
+  /** A remote video: tells the SFU what this tile needs (size, seen or not). */
+  onDemand?: ((demand: VideoDemand) => void) | undefined;
 }
 
 /** One video tile: video, caption, and status badges; host actions come as children. */
 export function Tile(props: TileInfo & { children?: React.ReactNode }) {
   const { t } = useTranslation();
   const ref = useRef<HTMLVideoElement>(null);
+  const frame = useRef<HTMLElement>(null);
+  useVideoDemand(frame, props.onDemand);
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
@@ -37,7 +43,7 @@ export function Tile(props: TileInfo & { children?: React.ReactNode }) {
     props.handRaised ? 'tile--hand' : '',
   ].join(' ');
   return (
-    <figure className={classes} data-testid={props.testId} data-peer-id={props.peerId}>
+    <figure ref={frame} className={classes} data-testid={props.testId} data-peer-id={props.peerId}>
       <div className="tile__media">
         <video
           ref={ref}

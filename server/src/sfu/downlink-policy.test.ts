@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_DOWNLINK_POLICY as P, DownlinkPolicy } from './downlink-policy.js';
+
+/** Feeds one estimate a second (as mediasoup's bwe trace does) from `from` for `seconds`. */
+function feed(policy: DownlinkPolicy, bps: number, from: number, seconds: number): number {
+  let now = from;
+  for (let i = 0; i < seconds * 4; i++) {
+    now += 250;
+    if (i % 4 === 0) policy.estimate(bps, now);
+    else policy.tick(now);
+  }
+  return now;
+}
+
+describe('downlink policy', () => {
+  it('caps the ceiling near what the link carried after a fall, and does not probe far above it', () => {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 2_500_000, 0, 5);
+    expect(policy.decision).toEqual({ mode: 'video', ceilingBps: undefined });
+    // 400 kbit/s link: the estimate falls to what got through.
+    now = feed(policy, 350_000, now, 1);
+    const capped = policy.decision.ceilingBps ?? Infinity;
+    expect(capped).toBeLessThanOrEqual(350_000 * P.headroom);
+    // The link limits the estimate below the ceiling: the ceiling stays, for a minute.
+    feed(policy, 350_000, now, 60);
+    expect(policy.decision.ceilingBps ?? Infinity).toBeLessThan(500_000);
+    expect(policy.decision.mode).toBe('video');
+  });
+
+  it('raises the ceiling step by step while the estimate presses against it', () => {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 2_500_000, 0, 2);
+    now = feed(policy, 350_000, now, 1);
+    const ceilings: number[] = [];
+    for (let s = 0; s < 20; s++) {
+      // The link came back: the estimate follows the ceiling up.
+      const c = policy.decision.ceilingBps;
+      if (c === undefined) break;
+      ceilings.push(c);
+      now = feed(policy, c, now, 1);
+    }
+    expect(policy.decision.ceilingBps).toBeUndefined();
+    expect(ceilings.length).toBeGreaterThan(2);
+    expect(ceilings.length).toBeLessThan(20);
+  });
+
+  it('goes audio-only below what video needs, and back to video after a trial that holds', () => {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 1_500_000, 0, 3);
+    // A short dip is not enough.
+    now = feed(policy, 120_000, now, 0.5);
+    now = feed(policy, 600_000, now, 1);
+    expect(policy.decision.mode).toBe('video');
+    // Held low: audio only within a couple of seconds.
+    const start = now;
+    while (policy.decision.mode === 'video' && now - start < 10_000)
+      now = feed(policy, 120_000, now, 0.25);
+    expect(now - start).toBeLessThanOrEqual(P.audioOnlyAfterMs + 1_000);
+    expect(policy.decision.mode).toBe('audio-only');
+    // Still weak: trials fail and come less often.
+    const modes: string[] = [];
+    for (let i = 0; i < 80; i++) {
+      now = feed(policy, 120_000, now, 0.25);
+      modes.push(policy.decision.mode);
+    }
+    expect(modes).toContain('trial');
+    expect(modes.at(-1)).not.toBe('video');
+    // The link recovers: the next trial sees the estimate rise and video returns.
+    const back = now;
+    while (policy.decision.mode !== 'video' && now - back < 20_000) {
+      now = feed(policy, policy.decision.mode === 'trial' ? 900_000 : 120_000, now, 0.25);
+    }
+    expect(policy.decision.mode).toBe('video');
+    expect(now - back).toBeLessThanOrEqual(P.trialEveryMaxMs + P.trialLengthMs);
+  });
+});

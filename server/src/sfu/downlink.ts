@@ -1,0 +1,176 @@
+import type { types } from 'mediasoup';
+import type { TrackSource } from '@samkons/shared';
+import {
+  DownlinkPolicy,
+  type DownlinkMode,
+  type DownlinkPolicyOptions,
+} from './downlink-policy.js';
+
+type Consumer = types.Consumer<{ peerId: string; source: TrackSource }>;
+
+/** What the receiver's tile needs of one video stream (adaptive stream). */
+export interface VideoDemand {
+  /** Highest simulcast layer worth sending to the tile (0: smallest). */
+  spatialLayer: number;
+  /** Off screen, hidden or minimised: nothing to send. */
+  visible: boolean;
+}
+
+interface Entry {
+  consumer: Consumer;
+  /** Paused by the client (not yet set up, or its own audio-only choice). */
+  clientPaused: boolean;
+  demand: VideoDemand;
+}
+
+const TICK_MS = 250;
+/** Bitrate priorities (mediasoup `setPriority`): who gets the link first. */
+const PRIORITY = { screen: 3, speaker: 2, other: 1 } as const;
+
+export interface DownlinkState {
+  audioOnly: boolean;
+  /** The SFU's estimate of what reaches this receiver, kbit/s (undefined: none yet). */
+  estimateKbps?: number;
+}
+
+/**
+ * Adapts what one receiver gets to its link and its screen: the layer and pause state of
+ * each video consumer (its tile's demand, the link's audio-only mode), bitrate priority for
+ * the active speaker and screen shares, and the receive transport's outgoing ceiling. Audio
+ * consumers are never paused here: audio is protected first.
+ */
+export class DownlinkAdapter {
+  readonly #transport: types.WebRtcTransport;
+  readonly #policy: DownlinkPolicy;
+  readonly #entries = new Map<string, Entry>();
+  readonly #onState: (state: DownlinkState) => void;
+  readonly #timer: NodeJS.Timeout;
+  #mode: DownlinkMode = 'video';
+  #ceiling: number | undefined;
+  #speakerPeerId: string | null = null;
+  #closed = false;
+
+  constructor(
+    transport: types.WebRtcTransport,
+    onState: (state: DownlinkState) => void,
+    options: Partial<DownlinkPolicyOptions> = {},
+  ) {
+    this.#transport = transport;
+    this.#onState = onState;
+    this.#policy = new DownlinkPolicy(options);
+    transport.on('trace', (trace) => {
+      if (trace.type !== 'bwe') return;
+      const info = trace.info as { availableBitrate?: number };
+      if (typeof info.availableBitrate !== 'number') return;
+      this.#apply(this.#policy.estimate(info.availableBitrate, Date.now()));
+    });
+    transport.enableTraceEvent(['bwe']).catch(() => undefined);
+    this.#timer = setInterval(() => this.#apply(this.#policy.tick(Date.now())), TICK_MS);
+    this.#timer.unref();
+  }
+
+  get audioOnly(): boolean {
+    return this.#mode === 'audio-only';
+  }
+
+  /** A consumer created on the receive transport (paused until the client has it). */
+  add(consumer: Consumer): void {
+    const entry: Entry = {
+      consumer,
+      clientPaused: true,
+      demand: { spatialLayer: 2, visible: true },
+    };
+    this.#entries.set(consumer.id, entry);
+    consumer.observer.once('close', () => this.#entries.delete(consumer.id));
+    this.#prioritise(entry);
+  }
+
+  /** The client's own pause or resume (set-up done, or its manual audio-only choice). */
+  async setClientPaused(consumerId: string, paused: boolean): Promise<void> {
+    const entry = this.#entries.get(consumerId);
+    if (!entry) return;
+    entry.clientPaused = paused;
+    await this.#sync(entry);
+  }
+
+  async setDemand(consumerId: string, demand: Partial<VideoDemand>): Promise<void> {
+    const entry = this.#entries.get(consumerId);
+    if (!entry) return;
+    entry.demand = { ...entry.demand, ...demand };
+    await this.#sync(entry);
+  }
+
+  /** The active speaker's camera goes first when the link is short. */
+  setSpeaker(peerId: string | null): void {
+    if (peerId === this.#speakerPeerId) return;
+    this.#speakerPeerId = peerId;
+    for (const entry of this.#entries.values()) this.#prioritise(entry);
+  }
+
+  state(): DownlinkState {
+    const est = this.#policy.estimateBps;
+    return {
+      audioOnly: this.#mode === 'audio-only',
+      ...(est !== undefined ? { estimateKbps: Math.round(est / 1000) } : {}),
+    };
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.#entries.clear();
+  }
+
+  #apply(decision: { mode: DownlinkMode; ceilingBps: number | undefined }): void {
+    if (this.#closed || this.#transport.closed) return;
+    if (decision.ceilingBps !== this.#ceiling) {
+      this.#ceiling = decision.ceilingBps;
+      // 0 lifts the ceiling.
+      this.#transport
+        .setMaxOutgoingBitrate(Math.round(decision.ceilingBps ?? 0))
+        .catch(() => undefined);
+    }
+    if (decision.mode === this.#mode) return;
+    const wasAudioOnly = this.#mode === 'audio-only';
+    this.#mode = decision.mode;
+    for (const entry of this.#entries.values()) void this.#sync(entry);
+    // A trial is not news for the person: only entering and leaving audio-only is.
+    if (wasAudioOnly !== (this.#mode === 'audio-only')) this.#onState(this.state());
+  }
+
+  /** Pause state and layers of one consumer from the client's wish, its tile and the link. */
+  async #sync(entry: Entry): Promise<void> {
+    const { consumer, demand } = entry;
+    if (consumer.closed) return;
+    const video = consumer.kind === 'video';
+    const paused =
+      entry.clientPaused || (video && (!demand.visible || this.#mode === 'audio-only'));
+    try {
+      if (video && consumer.type === 'simulcast') {
+        // A trial needs only the smallest layer to tell whether the link came back.
+        const layer = this.#mode === 'trial' ? 0 : demand.spatialLayer;
+        const current = consumer.preferredLayers?.spatialLayer;
+        if (current !== layer) await consumer.setPreferredLayers({ spatialLayer: layer });
+      }
+      if (paused && !consumer.paused) await consumer.pause();
+      else if (!paused && consumer.paused) {
+        await consumer.resume();
+        if (video) await consumer.requestKeyFrame();
+      }
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+
+  #prioritise(entry: Entry): void {
+    const { consumer } = entry;
+    if (consumer.kind !== 'video' || consumer.closed) return;
+    const priority =
+      consumer.appData.source === 'screen'
+        ? PRIORITY.screen
+        : consumer.appData.peerId === this.#speakerPeerId
+          ? PRIORITY.speaker
+          : PRIORITY.other;
+    if (consumer.priority !== priority) consumer.setPriority(priority).catch(() => undefined);
+  }
+}
