@@ -12,6 +12,8 @@ export interface ServerProcess {
   rssKb(): Promise<number | undefined>;
   /** Everything the server wrote, for failure messages. */
   output(): string;
+  /** Resolves when the process has exited (its code, or the signal that ended it). */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   close(): Promise<void>;
 }
 
@@ -112,12 +114,14 @@ export async function startServerProcess(
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
 
   // The network rig puts the server on a veth address (HOST); 0.0.0.0 is reached locally.
   const host = env.HOST && env.HOST !== '0.0.0.0' ? env.HOST : '127.0.0.1';
   const url = `http://${host}:${port}`;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
     try {
@@ -128,7 +132,7 @@ export async function startServerProcess(
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`server did not become healthy within 60 s:\n${output}`);
+      throw new Error(`server did not become healthy within 120 s:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -138,8 +142,9 @@ export async function startServerProcess(
     pid: child.pid!,
     rssKb: () => procRssKb(child.pid!),
     output: () => output,
+    exited,
     async close() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exited;
