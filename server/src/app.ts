@@ -19,6 +19,8 @@ import { registerReports, type ReportsRoutesOptions } from './reports/routes.js'
 import { registerIceServerRoutes } from './turn/routes.js';
 import { registerShortLinks } from './notifications/short-links.js';
 import { lktRoutes } from './lkt/index.js';
+import type { Metrics } from './metrics/metrics.js';
+import { registerOperatorRoutes } from './metrics/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -26,8 +28,10 @@ export interface AppDeps {
   log?: FastifyBaseLogger;
   /** Identity, booking, consent and audit (server/src/booking/services.ts). */
   domain?: DomainServices;
-  /** The SFU's rooms and workers, reported by /api/health. */
+  /** The SFU's rooms and workers, for /api/health/detail (behind the metrics protection). */
   media?: { health(): Promise<MediaHealth> };
+  /** /metrics and /api/health/detail are served here only with METRICS_TOKEN set. */
+  metrics?: Metrics;
   /** SIGTERM received: /api/health answers 503 `draining`. */
   isDraining?: () => boolean;
   /** Evaluation reports and experience survey (server/src/reports). */
@@ -72,11 +76,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   }
 
+  // Public liveness only: worker pids, rooms and peers are for operators (below).
   app.get('/api/health', async (_request, reply) => {
     // Draining (SIGTERM): still alive, but load balancers should send new users elsewhere.
     if (deps.isDraining?.()) return reply.code(503).send({ status: 'draining' as const });
-    return { status: 'ok' as const, ...(deps.media ? await deps.media.health() : {}) };
+    return { status: 'ok' as const };
   });
+  if (deps.metrics && config.metrics.token) {
+    await registerOperatorRoutes(app, {
+      metrics: deps.metrics,
+      media: deps.media,
+      token: config.metrics.token,
+    });
+  }
 
   if (deps.reports) await registerReports(app, deps.reports);
 

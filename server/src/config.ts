@@ -134,6 +134,14 @@ const Env = z.object({
    */
   TRUST_PROXY: z.string().optional(),
 
+  // Operations: /metrics (Prometheus) and /api/health/detail (workers, rooms, peers)
+  /** Bearer token for /metrics and /api/health/detail on the public port; unset: not served there. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** A second, internal listener for /metrics and /api/health/detail without a token. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** The internal listener's address: keep it off the public network. */
+  METRICS_HOST: z.string().default('127.0.0.1'),
+
   /** JSON file overriding the shipped travel factors (shared/src/travel/default-factors.ts). */
   SAMKONS_TRAVEL_FACTORS: z.string().optional(),
   /** Comma-separated staff usernames given the reporting grant at start (idempotent). */
@@ -289,6 +297,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       reportingUsernames: e.REPORTING_USERNAMES.split(',')
         .map((u) => u.trim())
         .filter(Boolean),
+    },
+    metrics: {
+      token: e.METRICS_TOKEN,
+      internal:
+        e.METRICS_PORT !== undefined ? { host: e.METRICS_HOST, port: e.METRICS_PORT } : undefined,
     },
     demoData: e.DEMO_DATA === 'true',
     clientDist: e.CLIENT_DIST,

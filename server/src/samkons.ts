@@ -30,6 +30,8 @@ import { nodeUrl, startCluster, type Cluster } from './cluster/index.js';
 import { ReminderScheduler } from './notifications/reminders.js';
 import { sendSurveyMessages } from './notifications/after-session.js';
 import { createLogger } from './logging.js';
+import { Metrics } from './metrics/metrics.js';
+import { startInternalListener } from './metrics/internal-listener.js';
 
 export interface SamkonsOptions {
   /**
@@ -56,6 +58,10 @@ export interface Samkons {
   domain?: { db: Database; services: DomainServices; reports: ReportsService };
   /** With REDIS_URL: this node's Redis side (event relay, session directory, adapter). */
   cluster?: Cluster;
+  /** The Prometheus registry behind /metrics. */
+  metrics: Metrics;
+  /** METRICS_PORT: the internal listener's URL (/metrics, /api/health/detail). */
+  metricsUrl?: string;
   /** With the domain: sends due reminders on a timer (every node; claims keep it once). */
   reminders?: ReminderScheduler;
   demoDataSeeded: boolean;
@@ -95,13 +101,17 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
   }
 
   const mediaLog = log.child({ module: 'media' });
+  // Before the workers: the metrics' census watches them being made.
+  const metrics = new Metrics();
   const workers = await WorkerPool.create(config.media, mediaLog);
   const rooms = new RoomRegistry(workers, mediaLog);
+  metrics.attach({ workers, rooms, db: domain?.db });
   let draining = false;
   const app = await buildApp({
     config,
     log,
     media: rooms,
+    metrics,
     isDraining: () => draining,
     ...(domain
       ? {
@@ -143,6 +153,7 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
       : nullJournal,
     ...(domain ? { memory: databaseSessionMemory({ db: domain.db, log: app.log }) } : {}),
     log: app.log,
+    metrics,
     ...(cluster ? { directory: cluster.directory } : {}),
     ...(options.agendas
       ? { agendas: options.agendas }
@@ -179,6 +190,7 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
     sessions,
     authenticator,
     log: app.log,
+    metrics,
     ...(cluster ? { adapter: cluster.adapter } : {}),
     allowedOrigins: config.signalling.allowedOrigins,
     iceServersFor: (principal) => {
@@ -197,6 +209,9 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
     : undefined;
 
   await app.listen({ host: config.http.host, port: config.http.port });
+  const internal = config.metrics.internal
+    ? await startInternalListener({ ...config.metrics.internal, metrics, media: rooms, log })
+    : undefined;
   reminders?.start();
   const { port } = app.server.address() as AddressInfo;
   const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
@@ -218,7 +233,9 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
       await cluster?.close();
       rooms.close();
       await app.close();
+      await internal?.close();
       workers.close();
+      metrics.close();
       await domain?.db.close();
     })();
     return closing;
@@ -231,6 +248,8 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
     rooms,
     sessions,
     signalling,
+    metrics,
+    ...(internal ? { metricsUrl: internal.url } : {}),
     ...(domain ? { domain } : {}),
     ...(cluster ? { cluster } : {}),
     ...(reminders ? { reminders } : {}),

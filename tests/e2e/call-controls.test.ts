@@ -16,6 +16,7 @@ import {
   remoteVideosDecoding,
   screenshotter,
 } from '../support/journey.js';
+import { healthDetail } from '../support/health.js';
 
 /**
  * Call controls clicked in the real call UI, with real media between three browsers (fake
@@ -187,14 +188,7 @@ describe('call controls through the UI', () => {
           ).__samkonsLive?.getSnapshot().phase,
       ),
     ).toBe('ended');
-    await expect
-      .poll(
-        async () =>
-          ((await (await fetch(`${stage.server.url}/api/health`)).json()) as { peers: number })
-            .peers,
-        ui,
-      )
-      .toBe(2);
+    await expect.poll(async () => (await healthDetail(stage.server.url)).peers, ui).toBe(2);
     for (const page of [pages.host, pages.patient]) {
       await expectMediaChange(
         page,

@@ -5,6 +5,7 @@ import { launchChromium } from '../support/browser.js';
 import { buildClient } from '../support/client-build.js';
 import { allRemotesRising, mediaStats } from '../support/journey.js';
 import { procRssKb, startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { healthDetail } from '../support/health.js';
 
 /** The rest of what `window.__samkonsMedia` offers (client/src/media/session.ts, test builds). */
 interface MediaHook {
@@ -118,11 +119,7 @@ describe('three browsers in one room', () => {
         ),
       ),
     );
-    const health = (await (await fetch(`${server.url}/api/health`)).json()) as {
-      rooms: number;
-      peers: number;
-      workers: { pid: number; rssKb?: number }[];
-    };
+    const health = await healthDetail(server.url);
     expect(health.rooms).toBe(1);
     expect(health.peers).toBe(3);
     const serverRssKb = await server.rssKb();

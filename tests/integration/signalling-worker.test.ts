@@ -6,6 +6,7 @@ import {
   request,
   type TestSocket,
 } from '../support/signalling-client.js';
+import { healthDetail } from '../support/health.js';
 
 let server: TestServer;
 const sockets: TestSocket[] = [];
@@ -46,9 +47,7 @@ describe('a mediasoup worker dies', () => {
     expect(rejoined.ok).toBe(true);
     const newPid = await replaced;
     expect(newPid).not.toBe(before!.pid);
-    const health = (await (await fetch(`${server.url}/api/health`)).json()) as {
-      workers: { pid: number; alive: boolean }[];
-    };
+    const health = await healthDetail(server.url);
     expect(health.workers).toEqual([expect.objectContaining({ pid: newPid, alive: true })]);
     expect(server.rooms.get('doomed')?.peerCount).toBe(1);
   });

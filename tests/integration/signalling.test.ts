@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_MESSAGE_BYTES, MAX_REQUEST_BYTES } from '@samkons/shared';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { healthDetail, type HealthDetail } from '../support/health.js';
 import {
   connectSocket,
   joinRequest,
@@ -19,10 +20,10 @@ async function connect(room = 'integration', displayName = 'Tester'): Promise<Te
   return socket;
 }
 
-async function health(): Promise<{ status: string; rooms: number; workers: { alive: boolean }[] }> {
+async function health(): Promise<HealthDetail> {
   const res = await fetch(`${server.url}/api/health`);
   expect(res.status).toBe(200);
-  return (await res.json()) as { status: string; rooms: number; workers: { alive: boolean }[] };
+  return healthDetail(server.url);
 }
 
 /** The server must still work: health answers and a fresh participant can join. */

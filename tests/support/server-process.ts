@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { TEST_METRICS_TOKEN } from './health.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -107,6 +108,8 @@ export async function startServerProcess(
       PGLITE_DATA_DIR: 'memory://',
       // A test that closes its server with calls open need not wait out the default drain.
       SHUTDOWN_DRAIN_SECONDS: '2',
+      // /metrics and /api/health/detail (tests/support/health.ts).
+      METRICS_TOKEN: TEST_METRICS_TOKEN,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,6 +2,7 @@ import { loadConfig } from '../../server/src/config.js';
 import type { SocketAuthenticator } from '../../server/src/signalling/authenticator.js';
 import type { AgendaSource } from '../../server/src/session/agenda/agenda-source.js';
 import { startSamkons, type Samkons } from '../../server/src/samkons.js';
+import { TEST_METRICS_TOKEN } from './health.js';
 
 /** A node started by a test; `domain` is set with `{ domain: true }`. */
 export type TestServer = Samkons;
@@ -36,6 +37,7 @@ export async function startTestServer(
     JWT_SECRET: 'test-secret-that-is-long-enough-0123456789',
     DEMO_DATA: 'false',
     LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
     ...opts.env,
   });
   return startSamkons(config, {

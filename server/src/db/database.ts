@@ -20,6 +20,14 @@ export interface Transaction extends Queryable {
 
 export type DriverName = 'pglite' | 'pg';
 
+/** Connections of the driver's pool, for /metrics. */
+export interface PoolStats {
+  total: number;
+  idle: number;
+  /** Queries waiting for a connection. */
+  waiting: number;
+}
+
 export interface Database extends Queryable {
   readonly driver: DriverName;
   /** Runs `fn` in one transaction: commits when it resolves, rolls back when it throws. */
@@ -27,4 +35,6 @@ export interface Database extends Queryable {
   /** Several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
   close(): Promise<void>;
+  /** The connection pool now (PGlite: its one connection, busy or idle). */
+  poolStats?(): PoolStats;
 }

@@ -50,5 +50,10 @@ export async function openPg(opts: PgOptions): Promise<Database> {
       await pool.query(sql);
     },
     close: () => pool.end(),
+    poolStats: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    }),
   };
 }

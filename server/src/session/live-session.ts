@@ -55,6 +55,12 @@ export interface LiveSessionDeps {
   log: FastifyBaseLogger;
   /** The consultation's agenda (session/agenda/): parts, private part, side room. */
   agenda?: AgendaRunner | undefined;
+  /** How long people waited in the lobby (server/src/metrics). */
+  metrics?: LobbyMetrics | undefined;
+}
+
+export interface LobbyMetrics {
+  observeLobbyWait(outcome: 'admitted' | 'denied' | 'left', seconds: number): void;
 }
 
 type LiveSessionEvents = {
@@ -220,15 +226,23 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       if (this.#lobby.setWaitingForConsent(participantId, true)) this.#lobbyChanged();
       throw new SessionError('invalid_state', 'consent_required', gate.message);
     }
-    this.#lobby.take(participantId);
+    this.#leaveLobby(participantId, 'admitted');
     this.#admit(still.member, gate.grants, { by: actor, fromLobby: true });
     this.#lobbyChanged();
+  }
+
+  /** Takes someone out of the lobby and records how long they waited. */
+  #leaveLobby(participantId: string, outcome: 'admitted' | 'denied' | 'left'): void {
+    const entry = this.#lobby.take(participantId);
+    if (!entry) return;
+    const waitedMs = Date.now() - Date.parse(entry.since);
+    this.#deps.metrics?.observeLobbyWait(outcome, Math.max(0, waitedMs) / 1000);
   }
 
   deny(actor: SessionMember, participantId: string, reason: string | undefined): void {
     this.#assertHost(actor, 'canAdmit', 'deny people in the waiting room');
     const waiting = this.#waiting(participantId);
-    this.#lobby.take(participantId);
+    this.#leaveLobby(participantId, 'denied');
     this.#present.delete(participantId);
     waiting.member.notify({ name: 'denied', data: { reason: reason ?? null } });
     waiting.member.disconnect();
@@ -370,7 +384,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     this.#present.delete(pid);
     this.#deps.agenda?.departed(pid);
     if (p.status === 'waiting') {
-      this.#lobby.take(pid);
+      this.#leaveLobby(pid, 'left');
       this.#lobbyChanged();
     } else {
       this.#leaveMedia(pid);
@@ -451,7 +465,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     // (after the flags, so the lobby they see is current).
     for (const { p, gate } of current) {
       if (gate.admissible && gate.grants.roomJoin) {
-        this.#lobby.take(pidOf(p.member));
+        this.#leaveLobby(pidOf(p.member), 'admitted');
         this.#admit(p.member, gate.grants, { by: null, fromLobby: true });
         changed = true;
       }
@@ -520,7 +534,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     this.#present.delete(pid);
     this.#deps.agenda?.departed(pid);
     this.#forget(pid);
-    this.#lobby.take(pid);
+    this.#leaveLobby(pid, 'left');
     p.member.notify({ name: 'removed', data: { reason } });
     this.#leaveMedia(pid);
     p.member.disconnect();
@@ -758,7 +772,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
         // Gone or moved during the check, or held again by a newer part: leave it.
         if (this.#present.get(pid) !== p || this.#heldByPart(p.member.principal)) continue;
         if (gate.admissible) {
-          this.#lobby.take(pid);
+          this.#leaveLobby(pid, 'admitted');
           this.#admit(p.member, gate.grants, { by: byMember ?? null, fromLobby: true });
         } else {
           p.heldForPart = false;

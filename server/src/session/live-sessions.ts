@@ -3,7 +3,7 @@ import { RedirectUrl, type AgendaPart } from '@samkons/shared';
 import type { DomainEventBus } from '../consent/events.js';
 import type { RoomRegistry } from '../sfu/room-registry.js';
 import type { ConsentGate } from './consent-gate.js';
-import { LiveSession } from './live-session.js';
+import { LiveSession, type LobbyMetrics } from './live-session.js';
 import { SessionError } from './session-error.js';
 import type { SessionJournal } from './session-journal.js';
 import { AgendaRunner } from './agenda/agenda-runner.js';
@@ -50,6 +50,7 @@ export class LiveSessions {
   readonly plan: LivePlan | undefined;
   readonly #planStore: PlanStore | undefined;
   readonly memory: SessionMemory;
+  readonly #metrics: LobbyMetrics | undefined;
   #unsubscribe: (() => void)[] = [];
   /** Draining: sessions open here go on; no new one starts on this node. */
   #draining = false;
@@ -66,7 +67,9 @@ export class LiveSessions {
     plan?: { live: LivePlan; store: PlanStore };
     /** Default: this process only (no database). */
     memory?: SessionMemory;
+    metrics?: LobbyMetrics;
   }) {
+    this.#metrics = deps.metrics;
     this.plan = deps.plan?.live;
     this.#planStore = deps.plan?.store;
     this.#agendas = deps.agendas ?? noAgendas;
@@ -133,6 +136,7 @@ export class LiveSessions {
       journal: this.journal,
       memory: this.memory,
       log: this.#log,
+      metrics: this.#metrics,
       agenda:
         parts.length > 0 ? new AgendaRunner(consultationId, parts, this.partJournal) : undefined,
     });

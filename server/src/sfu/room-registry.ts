@@ -32,6 +32,13 @@ export class RoomRegistry {
     return this.#rooms.size;
   }
 
+  /** Admitted peers in all rooms of this node. */
+  get peerCount(): number {
+    let peers = 0;
+    for (const room of this.#rooms.values()) peers += room.peerCount;
+    return peers;
+  }
+
   /** The same for every room of this node (one codec list): clients load them first. */
   get routerRtpCapabilities() {
     return this.#pool.routerRtpCapabilities;
@@ -64,9 +71,7 @@ export class RoomRegistry {
   }
 
   async health(): Promise<MediaHealth> {
-    let peers = 0;
-    for (const room of this.#rooms.values()) peers += room.peerCount;
-    return { workers: await this.#pool.health(), rooms: this.#rooms.size, peers };
+    return { workers: await this.#pool.health(), rooms: this.#rooms.size, peers: this.peerCount };
   }
 
   close(): void {

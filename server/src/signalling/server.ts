@@ -92,6 +92,8 @@ export function attachSignalling(opts: {
   allowedOrigins?: readonly string[];
   /** STUN/TURN servers with fresh credentials for a connection (`welcome`); default none. */
   iceServersFor?: (principal: SocketPrincipal) => IceServer[];
+  /** How long joins take to answer (server/src/metrics). */
+  metrics?: { observeJoin(outcome: 'admitted' | 'waiting' | 'failed', seconds: number): void };
 }): Signalling {
   const { registry, sessions, authenticator } = opts;
   const log = opts.log.child({ module: 'signalling' });
@@ -291,7 +293,17 @@ export function attachSignalling(opts: {
   };
 
   const handlers: { [K in RequestName]: Handler<K> } = {
-    join: (data, socket, afterReply) => join(socket, data.rtpCapabilities, afterReply),
+    async join(data, socket, afterReply) {
+      const started = performance.now();
+      let outcome: 'admitted' | 'waiting' | 'failed' = 'failed';
+      try {
+        const answer = await join(socket, data.rtpCapabilities, afterReply);
+        outcome = answer.status;
+        return answer;
+      } finally {
+        opts.metrics?.observeJoin(outcome, (performance.now() - started) / 1000);
+      }
+    },
     async admit({ participantId }, socket) {
       const { session, member } = inSession(socket);
       await session.admit(member, participantId);
