@@ -1,0 +1,188 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { admitFromLobby, bookCall, callJoined, openCall, type BookedCall } from './call.js';
+import { allRemotesRising, mediaStats, remoteVideosDecoding } from './journey.js';
+
+/*
+ * What fault tests (worker crash, UDP blocked, outage, server restart) watch on a page: the
+ * call state as the page shows it over time, and the moment media flows again.
+ */
+
+/** One change of what the call page shows: its `data-state`, or the waiting room. */
+export interface StateChange {
+  /** Date.now() on the page (same machine as the test). */
+  at: number;
+  state: string;
+  /** The quality badges shown on remote tiles then (`good`, `ok`, `poor`, ...). */
+  badges: string[];
+}
+
+/**
+ * Init script: records every change of the call page's state (`data-state` of the room
+ * page, or `waiting-screen` while the waiting room shows) and of the tiles' quality badges,
+ * with the time, in `window.__callTimeline`.
+ */
+export function recordCallTimeline(): void {
+  const w = window as unknown as { __callTimeline?: StateChange[] };
+  const timeline: StateChange[] = (w.__callTimeline = []);
+  let last = '';
+  const check = () => {
+    const waiting = document.querySelector('[data-testid="waiting-screen"]');
+    const room = document.querySelector('[data-testid="room-page"]');
+    const state = waiting ? 'waiting-screen' : (room?.getAttribute('data-state') ?? 'none');
+    const badges = Array.from(document.querySelectorAll('[data-testid="quality"]')).map(
+      (b) => /badge--q-(\w+)/.exec(b.className)?.[1] ?? (b.textContent ?? '').trim(),
+    );
+    const key = `${state}|${badges.join(',')}`;
+    if (key === last) return;
+    last = key;
+    timeline.push({ at: Date.now(), state, badges });
+  };
+  const start = () => {
+    check();
+    new MutationObserver(check).observe(document.documentElement, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ['data-state', 'class'],
+    });
+  };
+  if (document.documentElement) start();
+  else document.addEventListener('DOMContentLoaded', start, { once: true });
+}
+
+export const callTimeline = (page: Page): Promise<StateChange[]> =>
+  page.evaluate(
+    () => (window as unknown as { __callTimeline?: StateChange[] }).__callTimeline ?? [],
+  );
+
+/**
+ * Waits until `remotes` remote videos decode and every remote's frames and audio rise
+ * between two polls; resolves with Date.now() of the poll that saw it (the time media was
+ * back, to within `intervalMs`). `afterStall`: after a fault, first wait for a poll where
+ * some remote's audio did not rise (the fault has hit), so packets still in flight when it
+ * struck do not count as media back.
+ */
+export async function mediaFlowingAt(
+  page: Page,
+  remotes: number,
+  opts: { timeout?: number; intervalMs?: number; afterStall?: boolean } = {},
+): Promise<number> {
+  const timeout = opts.timeout ?? 30_000;
+  const intervalMs = opts.intervalMs ?? 200;
+  const deadline = Date.now() + timeout;
+  let stalled = !opts.afterStall;
+  let before = await mediaStats(page);
+  for (;;) {
+    await page.waitForTimeout(intervalMs);
+    const now = await mediaStats(page);
+    const rising = now.length === remotes && allRemotesRising(before, now);
+    if (stalled && rising) {
+      // The tiles show it too (a track on every video element, decoding).
+      await remoteVideosDecoding(page, remotes, Math.max(1000, deadline - Date.now()));
+      return Date.now();
+    }
+    if (!stalled) {
+      stalled = !now.every((s) => {
+        const b = before.find((x) => x.peerId === s.peerId);
+        return b !== undefined && s.audioPacketsReceived > b.audioPacketsReceived;
+      });
+    }
+    before = now;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `media not ${stalled ? 'back' : 'stopped'} from ${remotes} remotes within ${timeout} ms: ` +
+          JSON.stringify(now),
+      );
+    }
+  }
+}
+
+/** Every page has media from `remotes` others; resolves with each page's time it was back. */
+export function mediaFlowingOnEveryPage(
+  pages: Page[],
+  remotes: number,
+  opts: { timeout?: number; afterStall?: boolean } = {},
+): Promise<number[]> {
+  return Promise.all(pages.map((p) => mediaFlowingAt(p, remotes, opts)));
+}
+
+/** Counts the page's console messages that match `pattern` from now on. */
+export function countConsole(page: Page, pattern: RegExp): () => number {
+  let n = 0;
+  page.on('console', (m) => {
+    if (pattern.test(m.text())) n++;
+  });
+  return () => n;
+}
+
+/** The states the page showed from `since` on (the one in force at `since` included). */
+export function statesSince(timeline: StateChange[], since: number): StateChange[] {
+  const before = timeline.filter((c) => c.at <= since).at(-1);
+  return [...(before ? [before] : []), ...timeline.filter((c) => c.at > since)];
+}
+
+/** Fails with the page's timeline when it ever showed the waiting room since `since`. */
+export async function expectNeverWaitingSince(page: Page, since: number, who: string) {
+  const states = statesSince(await callTimeline(page), since);
+  expect(
+    states.filter((s) => s.state === 'waiting-screen' || s.state === 'lobby'),
+    `${who} showed the waiting room after the fault: ${JSON.stringify(states)}`,
+  ).toEqual([]);
+}
+
+/**
+ * A booked consultation in `browser`: the host goes straight in, the patient and the next
+ * of kin wait and are let in through the waiting room (the host's People panel). Every page
+ * records its call timeline; resolves once media flows on all three.
+ */
+export async function joinBookedCall(
+  browser: Browser,
+  url: string,
+  title: string,
+): Promise<{ pages: Page[]; contexts: BrowserContext[]; call: BookedCall }> {
+  const call = await bookCall(url, {
+    title,
+    hoursAhead: 2,
+    invitees: [
+      {
+        role: 'patient',
+        name: BOOKED.patient,
+        birthDate: '1940-01-01',
+        joinsFrom: 'home',
+        travelDistanceKm: 90,
+      },
+      { role: 'next_of_kin', name: BOOKED.relative, joinsFrom: 'home', travelDistanceKm: 90 },
+    ],
+  });
+  const opened = [await openCall(browser, url, call.host)];
+  await callJoined(opened[0]!.page);
+  for (const name of [BOOKED.patient, BOOKED.relative]) {
+    const o = await openCall(browser, url, call.invitees[name]!);
+    await o.page.getByTestId('waiting-screen').waitFor({ timeout: 30_000 });
+    await admitFromLobby(opened[0]!.page, name);
+    await callJoined(o.page);
+    opened.push(o);
+  }
+  const pages = opened.map((o) => o.page);
+  // The recorder is an init script for later loads; start it on the open pages now.
+  for (const o of opened) await o.context.addInitScript(recordCallTimeline);
+  await Promise.all(pages.map((p) => p.evaluate(recordCallTimeline)));
+  await mediaFlowingOnEveryPage(pages, 2, { timeout: 60_000 });
+  return { pages, contexts: opened.map((o) => o.context), call };
+}
+
+export const BOOKED = { patient: 'Per Pasient', relative: 'Dagny Dotter' } as const;
+
+interface WorkerHealth {
+  index: number;
+  pid: number;
+  alive: boolean;
+  rooms: number;
+}
+
+/** The server's mediasoup workers as /api/health reports them. */
+export async function workersOf(url: string): Promise<WorkerHealth[]> {
+  const res = await fetch(`${url}/api/health`);
+  return ((await res.json()) as { workers: WorkerHealth[] }).workers;
+}
