@@ -25,3 +25,4 @@ export * from './patient-care.js';
 export * from './live-plan.js';
 export * from './fhir.js';
 export * from './summary.js';
+export * from './line-quality.js';

@@ -11,6 +11,7 @@ import {
 } from './session.js';
 import { agendaNotifications, agendaRequests } from './live-agenda.js';
 import { planNotifications, planRequests } from './live-plan.js';
+import { lineNotifications, lineRequests } from './line-quality.js';
 
 /**
  * The socket.io signalling contract between the browser and the SFU.
@@ -254,6 +255,8 @@ export const requests = {
   ...agendaRequests,
   /** The agreed plan, written live by the host (live-plan.ts). */
   ...planRequests,
+  /** Each participant's line quality, relayed to the room (line-quality.ts). */
+  ...lineRequests,
   /**
    * Enters the consultation named by the handshake's credentials and sets up its media in
    * one round trip: straight in with `roomJoin` (or when admitted earlier in this session),
@@ -330,6 +333,7 @@ export const notifications = {
   ...sessionNotifications,
   ...agendaNotifications,
   ...planNotifications,
+  ...lineNotifications,
   /**
    * The first message on every connection, before any request: what the pre-join needs to
    * warm up (load the mediasoup Device, know the ICE servers) so that `join` is the only

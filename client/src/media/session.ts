@@ -10,6 +10,7 @@ import type {
 import type { SignallingClient, SignallingSocket } from './signalling-client.js';
 import { TransportRecovery, type RecoveryPolicy } from './transport-recovery.js';
 import { sameDemand, type VideoDemand } from './adaptive-stream.js';
+import type { InboundCounters } from './quality.js';
 
 export interface RemoteParticipant {
   id: string;
@@ -55,15 +56,25 @@ export interface SessionSnapshot {
   error?: string;
 }
 
-/** Per remote participant: cumulative inbound counters and this browser's round trip. */
-export interface LinkSample {
+/** Cumulative counters of one participant's inbound streams that should flow now. */
+export interface PeerInbound extends InboundCounters {
   peerId: string;
-  packetsReceived: number;
-  packetsLost: number;
-  /** Seconds (worst of their streams). */
-  jitter: number;
-  /** Milliseconds to the SFU, when known. */
+  /** Worst jitter of their audio, milliseconds. */
+  jitterMs: number;
+}
+
+/** What the line rating reads (media/line-monitor.ts), all counters cumulative. */
+export interface LineStats {
+  connection: MediaConnection;
+  peers: PeerInbound[];
+  /** Milliseconds to the SFU, when the stats give one. */
   rttMs: number | undefined;
+  /** The send transport's bandwidth estimate, kbit/s (Chromium only). */
+  availableOutgoingKbps: number | undefined;
+  /** Camera or screen being sent: the SFU answers with feedback many times a second. */
+  sendingVideo: boolean;
+  /** Bytes the send transport received (SFU feedback), cumulative. */
+  sendBytesReceived: number | undefined;
 }
 
 export interface ParticipantStats {
@@ -460,43 +471,92 @@ export class MediaSession {
     this.#setLocal({ microphoneOn: false });
   }
 
-  /** Inbound counters per remote participant, for the connection-quality rating. */
-  async linkSamples(): Promise<LinkSample[]> {
+  /**
+   * Inbound counters per remote participant, of the streams that should flow (neither
+   * paused by their sender nor by this browser), and what the transports say: for the line
+   * rating. One `getStats` per transport; a stream the whole-connection report cannot be
+   * matched to (by mid or track) is read on its own.
+   */
+  async lineStats(): Promise<LineStats> {
     const media = this.#media;
-    if (!media) return [];
-    let rttMs: number | undefined;
-    const byPeer = new Map<string, LinkSample>();
-    const transportStats = await media.recvTransport?.getStats().catch(() => undefined);
-    transportStats?.forEach((s: { type: string } & Record<string, unknown>) => {
-      if (
-        s.type === 'candidate-pair' &&
-        s.nominated &&
-        typeof s.currentRoundTripTime === 'number'
-      ) {
-        rttMs = s.currentRoundTripTime * 1000;
+    const stats: LineStats = {
+      connection: this.#snapshot.connection,
+      peers: [],
+      rttMs: undefined,
+      availableOutgoingKbps: undefined,
+      sendingVideo: false,
+      sendBytesReceived: undefined,
+    };
+    if (!media) return stats;
+    const [recv, send] = await Promise.all([
+      media.recvTransport?.getStats().catch(() => undefined),
+      media.sendTransport?.getStats().catch(() => undefined),
+    ]);
+    const recvStats = statsOf(recv);
+    const sendStats = statsOf(send);
+    const recvPair = selectedPair(recvStats);
+    const sendPair = selectedPair(sendStats);
+    const rtt =
+      recvPair?.currentRoundTripTime ??
+      sendPair?.currentRoundTripTime ??
+      [...sendStats.values()].find((s) => s.type === 'remote-inbound-rtp' && s.roundTripTime)
+        ?.roundTripTime;
+    if (typeof rtt === 'number') stats.rttMs = rtt * 1000;
+    stats.sendingVideo = [...media.producers.entries()].some(
+      ([source, p]) => source !== 'microphone' && !p.paused && !p.closed,
+    );
+    if (send) {
+      const transport = [...sendStats.values()].find((s) => s.type === 'transport');
+      const bytes = transport?.bytesReceived ?? sendPair?.bytesReceived;
+      if (typeof bytes === 'number') stats.sendBytesReceived = bytes;
+      if (typeof sendPair?.availableOutgoingBitrate === 'number') {
+        stats.availableOutgoingKbps = sendPair.availableOutgoingBitrate / 1000;
       }
-    });
+    }
+    const inbound = [...recvStats.values()].filter((s) => s.type === 'inbound-rtp');
+    const byPeer = new Map<string, PeerInbound>();
     await Promise.all(
-      [...media.consumers.values()].map(async ({ consumer, peerId }) => {
-        if (consumer.paused) return;
-        const report = await consumer.getStats().catch(() => undefined);
-        report?.forEach((s: { type: string } & Record<string, unknown>) => {
-          if (s.type !== 'inbound-rtp') return;
-          const e = byPeer.get(peerId) ?? {
-            peerId,
-            packetsReceived: 0,
-            packetsLost: 0,
-            jitter: 0,
-            rttMs: undefined,
-          };
-          e.packetsReceived += Number(s.packetsReceived ?? 0);
-          e.packetsLost += Number(s.packetsLost ?? 0);
-          e.jitter = Math.max(e.jitter, Number(s.jitter ?? 0));
-          byPeer.set(peerId, e);
-        });
+      [...media.consumers.values()].map(async ({ consumer, peerId, kind, source, demand }) => {
+        const p = this.#participants.get(peerId);
+        const pausedBySender =
+          source === 'screen' ? false : kind === 'audio' ? p?.audioMuted : p?.videoPaused;
+        // Video the SFU holds back on purpose: a tile not seen, or this link gone audio-only.
+        const heldBack =
+          kind === 'video' && (demand?.visible === false || this.#snapshot.downlink.audioOnly);
+        if (consumer.paused || consumer.closed || pausedBySender || heldBack) return;
+        let s = inbound.find(
+          (x) =>
+            (x.mid !== undefined && x.mid === consumer.localId) ||
+            (x.trackIdentifier !== undefined && x.trackIdentifier === consumer.track.id),
+        );
+        if (!s) {
+          s = [...statsOf(await consumer.getStats().catch(() => undefined)).values()].find(
+            (x) => x.type === 'inbound-rtp',
+          );
+        }
+        // No stats yet: no packet ever came (a stream just set up is not a stall).
+        if (!s) return;
+        const e = byPeer.get(peerId) ?? {
+          peerId,
+          streams: 0,
+          videoStreams: 0,
+          packetsReceived: 0,
+          packetsLost: 0,
+          framesDecoded: 0,
+          jitterMs: 0,
+        };
+        e.streams++;
+        if (kind === 'video') e.videoStreams++;
+        e.packetsReceived += Number(s.packetsReceived ?? 0);
+        e.packetsLost += Math.max(0, Number(s.packetsLost ?? 0));
+        e.framesDecoded += Number(s.framesDecoded ?? 0);
+        // Audio's jitter: video packets come in bursts per frame, paced by the SFU.
+        if (kind === 'audio') e.jitterMs = Math.max(e.jitterMs, Number(s.jitter ?? 0) * 1000);
+        byPeer.set(peerId, e);
       }),
     );
-    return [...byPeer.values()].map((e) => ({ ...e, rttMs }));
+    stats.peers = [...byPeer.values()];
+    return stats;
   }
 
   /**
@@ -897,6 +957,23 @@ export class MediaSession {
 }
 
 type Stat = { type: string; id: string } & Record<string, unknown>;
+
+/** One stats report's entries by id (empty for none). */
+function statsOf(report: RTCStatsReport | undefined): Map<string, Stat> {
+  const byId = new Map<string, Stat>();
+  report?.forEach((s: Stat) => byId.set(s.id, s));
+  return byId;
+}
+
+/** The selected (or nominated) candidate pair of a report. */
+function selectedPair(byId: Map<string, Stat>): Stat | undefined {
+  const stats = [...byId.values()];
+  const transport = stats.find((s) => s.type === 'transport' && s.selectedCandidatePairId);
+  return (
+    byId.get(String(transport?.selectedCandidatePairId)) ??
+    stats.find((s) => s.type === 'candidate-pair' && (s.selected === true || s.nominated === true))
+  );
+}
 
 /** The selected candidate pair of a peer connection's stats, with its two candidates. */
 function selectedRoute(report: RTCStatsReport | undefined): IceRoute | undefined {

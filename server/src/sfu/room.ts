@@ -3,6 +3,7 @@ import type { types } from 'mediasoup';
 import type { FastifyBaseLogger } from 'fastify';
 import type {
   ConsumerInfo,
+  LineReport,
   MediaStart,
   Notification,
   NotificationOf,
@@ -261,6 +262,19 @@ export class Room extends EventEmitter<RoomEvents> {
     this.#log.info({ reason }, 'room closed');
     this.emit('close', reason);
     this.removeAllListeners();
+  }
+
+  /**
+   * A peer's report of its own line, relayed to everyone who receives its media (its media
+   * group): a host sees whose line is the weak one.
+   */
+  relayLine(peer: Peer, report: LineReport): void {
+    this.#assertMember(peer);
+    for (const receiver of this.#peers.values()) {
+      if (receiver !== peer && this.#allows(receiver.id, peer.id)) {
+        receiver.notify({ name: 'peerLine', data: { ...report, peerId: peer.id } });
+      }
+    }
   }
 
   /** Receiver and sender share a media group (asked at every decision, never cached). */

@@ -4,6 +4,7 @@ import { types as msTypes } from 'mediasoup';
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
 import {
+  MAX_LINE_REPORTS_PER_SECOND,
   MAX_MESSAGE_BYTES,
   MAX_REQUEST_BYTES,
   requests,
@@ -44,6 +45,8 @@ export interface SocketData {
   peer?: Peer;
   /** A `join` is being handled: an admission meanwhile is answered by that join. */
   joining?: boolean;
+  /** When this socket's recent `reportLine` requests came (rate limit). */
+  lineReports?: number[];
 }
 
 export type SignallingServer = Server<
@@ -422,6 +425,18 @@ export function attachSignalling(opts: {
         spatialLayer,
         ...(temporalLayer !== undefined ? { temporalLayer } : {}),
       });
+      return {};
+    },
+    reportLine(report, socket) {
+      const { room, peer } = joined(socket);
+      // Reports come every couple of seconds; a flood is refused, not relayed.
+      const now = Date.now();
+      const recent = (socket.data.lineReports ?? []).filter((t) => now - t < 1000);
+      if (recent.length >= MAX_LINE_REPORTS_PER_SECOND) {
+        throw new DomainError('rate_limited', 'Line reports come too often');
+      }
+      socket.data.lineReports = [...recent, now];
+      room.relayLine(peer, report);
       return {};
     },
     leave(_data, socket) {

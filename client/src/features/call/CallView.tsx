@@ -8,7 +8,8 @@ import type { VideoDemand } from '../../media/adaptive-stream';
 import { RequestError } from '../../media/signalling-client';
 import type { ConsentApi } from '../consent/useConsent';
 import { WithdrawConsent } from '../consent/WithdrawConsent';
-import { AudioSink, Tile } from './Tile';
+import type { LineState } from '@samkons/shared';
+import { AudioSink, Tile, qualityKey } from './Tile';
 import { WeakLinkNotice } from './WeakLinkNotice';
 import { Controls, type Panel } from './Controls';
 import { ChatPanel } from './ChatPanel';
@@ -19,8 +20,8 @@ import { PlanPanel } from '../agenda/PlanPanel';
 import { useCareTeamOwners } from '../agenda/useCareTeamOwners';
 import {
   useChat,
-  useConnectionQuality,
   useConsentRefused,
+  useLineQuality,
   useLiveEvents,
   useLobby,
   useRaiseHand,
@@ -65,12 +66,12 @@ export function CallView(props: {
   const { t } = useTranslation();
   const { media, snapshot, live, grants } = props;
   const liveSnap = useLiveSnapshot(live);
+  const lines = useLineQuality(media, liveSnap.phase);
   const [panel, setPanel] = useState<Panel | null>(null);
   const chat = useChat(live, panel === 'chat');
   const lobby = useLobby(live);
   const roster = useRoster(live);
   const hand = useRaiseHand(live);
-  const quality = useConnectionQuality(media);
   const agenda = useAgenda(live);
   const canWritePlan = (grants?.canModerate ?? false) && live !== null;
   const owners = useCareTeamOwners(grants?.consultationId, props.sessionToken, canWritePlan);
@@ -158,6 +159,18 @@ export function CallView(props: {
         </span>
         <span>{t('call.inMeeting', { n: count })}</span>
         {local.audioOnly && <span className="badge">{t('call.audioOnlyActive')}</span>}
+        <span className="call__line" role="status" data-testid="line-self" data-line={lines.self}>
+          {/* While the whole call reconnects, the call state above says so already. */}
+          {lines.self && !(lines.self === 'reconnecting' && liveSnap.phase === 'reconnecting') && (
+            <span className={`badge badge--q-${lines.self}`}>
+              {lines.self === 'lost'
+                ? t('call.lineLostSelf')
+                : lines.self === 'reconnecting'
+                  ? t('call.lineReconnectingSelf')
+                  : t('call.lineSelf', { quality: t(qualityKey[lines.self]) })}
+            </span>
+          )}
+        </span>
       </header>
       {snapshot.downlink.audioOnly && !local.audioOnly && <WeakLinkNotice />}
       {agenda && (
@@ -222,7 +235,7 @@ export function CallView(props: {
               participant={p}
               info={byId.get(p.id)}
               speaking={p.id === snapshot.activeSpeakerId}
-              quality={quality.get(p.id)}
+              quality={lines.peers.get(p.id)}
               audioOnly={local.audioOnly || snapshot.downlink.audioOnly}
               onDemand={
                 media
@@ -267,6 +280,7 @@ export function CallView(props: {
                 canAdmit={grants?.canAdmit ?? false}
                 onAdmit={(id) => act(lobby.admit(id))}
                 onDeny={(id) => act(lobby.deny(id))}
+                lines={lines.peers}
                 roster={roster.roster}
                 rosterEditable={patientSide}
                 onRoster={roster.save}
@@ -318,7 +332,7 @@ function RemoteTiles(props: {
   participant: RemoteParticipant;
   info: SessionParticipant | undefined;
   speaking: boolean;
-  quality: ReturnType<ReturnType<typeof useConnectionQuality>['get']>;
+  quality: LineState | undefined;
   audioOnly: boolean;
   /** Adaptive stream: what each of this participant's video tiles needs. */
   onDemand?: ((source: 'camera' | 'screen', demand: VideoDemand) => void) | undefined;

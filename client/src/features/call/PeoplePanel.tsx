@@ -1,7 +1,14 @@
 import { useTranslation } from 'react-i18next';
-import type { LobbyEntry, Roster, RosterEntry, SessionParticipant } from '@samkons/shared';
+import type {
+  LineState,
+  LobbyEntry,
+  Roster,
+  RosterEntry,
+  SessionParticipant,
+} from '@samkons/shared';
 import { LobbyList } from '../lobby/LobbyList';
 import { RosterPanel } from './RosterPanel';
+import { qualityKey } from './Tile';
 
 /** Everyone in the session (name, role, organisation), who waits, and who sits with the patient. */
 export function PeoplePanel(props: {
@@ -11,6 +18,8 @@ export function PeoplePanel(props: {
   canAdmit: boolean;
   onAdmit: (id: string) => void;
   onDeny: (id: string) => void;
+  /** Each other participant's line, so a host sees whose line is the weak one. */
+  lines?: ReadonlyMap<string, LineState> | undefined;
   roster: Roster;
   rosterEditable: boolean;
   onRoster: (people: RosterEntry[]) => Promise<void>;
@@ -36,6 +45,15 @@ export function PeoplePanel(props: {
                 {p.organisation ? `, ${p.organisation}` : ''}
               </span>
               {p.handRaised && <span className="badge badge--hand">{t('call.handUp')}</span>}
+              {props.lines?.get(p.id) && (
+                <span
+                  className={`badge badge--q-${props.lines.get(p.id)}`}
+                  data-testid="people-line"
+                  data-line={props.lines.get(p.id)}
+                >
+                  {t('call.quality', { quality: t(qualityKey[props.lines.get(p.id)!]) })}
+                </span>
+              )}
             </li>
           ))}
         </ul>

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Quality } from '../../media/quality';
+import type { LineState } from '@samkons/shared';
 import type { VideoDemand } from '../../media/adaptive-stream';
 import { useVideoDemand } from './useVideoDemand';
 
@@ -15,7 +15,8 @@ export interface TileInfo {
   muted?: boolean;
   cameraOff?: boolean;
   handRaised?: boolean;
-  quality?: Quality | undefined;
+  /** Their line as this page sees it (what arrives from them and what they report). */
+  quality?: LineState | undefined;
   screen?: boolean;
   /** A remote video: tells the SFU what this tile needs (size, seen or not). */
   onDemand?: ((demand: VideoDemand) => void) | undefined;
@@ -77,7 +78,11 @@ export function Tile(props: TileInfo & { children?: React.ReactNode }) {
           {props.muted && <li className="badge">{t('call.muted')}</li>}
           {props.cameraOff && !props.screen && <li className="badge">{t('call.cameraIsOff')}</li>}
           {props.quality && (
-            <li className={`badge badge--q-${props.quality}`} data-testid="quality">
+            <li
+              className={`badge badge--q-${props.quality}`}
+              data-testid="quality"
+              data-line={props.quality}
+            >
               {t('call.quality', { quality: t(qualityKey[props.quality]) })}
             </li>
           )}
@@ -88,11 +93,14 @@ export function Tile(props: TileInfo & { children?: React.ReactNode }) {
   );
 }
 
-const qualityKey = {
+/** The word for a line state (shared by the tiles, the people list and one's own badge). */
+export const qualityKey = {
   good: 'call.qualityGood',
   ok: 'call.qualityOk',
   poor: 'call.qualityPoor',
-} as const;
+  lost: 'call.qualityLost',
+  reconnecting: 'call.qualityReconnecting',
+} as const satisfies Record<LineState, string>;
 
 function initials(label: string): string {
   const name = label.split(' · ')[0] ?? '';

@@ -1,48 +1,38 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { ChatMessage, LobbyEntry, RosterEntry } from '@samkons/shared';
 import type { LiveEvent, LiveSession } from '../../media/live-session';
-import { useLiveSnapshot } from '../../media/useMediaSession';
+import { testHooks, useLiveSnapshot } from '../../media/useMediaSession';
 import type { MediaSession } from '../../media/session';
-import { lossBetween, rateLink, type InboundSample, type Quality } from '../../media/quality';
+import { lineMonitorOf, type LineMonitor, type LineSnapshot } from '../../media/line-monitor';
+import type { CallState } from '../../media/state';
 
 /*
  * Hooks of the call page, one concern each. They read the live session (lobby, chat, hands,
  * roster, host actions) or the media session (tracks, controls, stats); components render.
  */
 
-/** Good / ok / poor per remote participant, from inbound loss, jitter and round trip. */
-export function useConnectionQuality(
-  media: MediaSession | null,
-  intervalMs = 2000,
-): ReadonlyMap<string, Quality> {
-  const [quality, setQuality] = useState<ReadonlyMap<string, Quality>>(new Map());
-  const last = useRef(new Map<string, InboundSample>());
+/**
+ * One's own line and each remote participant's (media/line-monitor.ts): good / ok / poor
+ * from what arrives, `lost` when nothing does, `reconnecting` while the call recovers.
+ */
+export function useLineQuality(media: MediaSession | null, phase: CallState): LineSnapshot {
+  const monitor = media ? lineMonitorOf(media) : null;
   useEffect(() => {
-    if (!media) return;
-    let live = true;
-    const tick = async () => {
-      const samples = await media.linkSamples();
-      if (!live) return;
-      const next = new Map<string, Quality>();
-      for (const s of samples) {
-        const loss = lossBetween(last.current.get(s.peerId), s);
-        last.current.set(s.peerId, s);
-        next.set(s.peerId, rateLink({ loss, rttMs: s.rttMs, jitterMs: s.jitter * 1000 }));
-      }
-      // Unchanged ratings keep the old map, so the call view does not re-render every tick.
-      setQuality((prev) => (sameRatings(prev, next) ? prev : next));
-    };
-    const timer = setInterval(() => void tick(), intervalMs);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-  }, [media, intervalMs]);
-  return quality;
+    if (!testHooks || !monitor) return;
+    (window as unknown as { __samkonsLine?: LineMonitor }).__samkonsLine = monitor;
+  }, [monitor]);
+  const snapshot = useSyncExternalStore(
+    monitor?.subscribe ?? noSubscribe,
+    monitor?.getSnapshot ?? noLines,
+  );
+  // The socket or the session is being brought back: say so, not what the last stats said.
+  return phase === 'reconnecting' ? RECONNECTING : snapshot;
 }
 
-const sameRatings = (a: ReadonlyMap<string, Quality>, b: ReadonlyMap<string, Quality>) =>
-  a.size === b.size && [...b].every(([peer, q]) => a.get(peer) === q);
+const NO_LINES: LineSnapshot = { self: undefined, peers: new Map() };
+const RECONNECTING: LineSnapshot = { self: 'reconnecting', peers: new Map() };
+const noLines = () => NO_LINES;
+const noSubscribe = () => () => undefined;
 
 /** Waiting room for hosts: who waits, and admit or deny them. */
 export function useLobby(live: LiveSession | null): {
