@@ -45,6 +45,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
+          // One client build for every file (see the file's comment).
+          globalSetup: ['tests/support/prebuilt-client.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,

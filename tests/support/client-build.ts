@@ -15,8 +15,9 @@ const clientRoot = fileURLToPath(new URL('../../client/', import.meta.url));
  */
 export async function buildClient(opts: { entry?: 'app' | 'call' } = {}): Promise<string> {
   const outDir = await mkdtemp(path.join(tmpdir(), 'samkons-client-'));
-  // Local iteration only: a test-hooks build made earlier (`SAMKONS_TEST_CLIENT_DIST=dir`),
-  // copied because callers delete what they get. Never set in CI: it could be stale.
+  // A test-hooks build made earlier in this run (tests/support/prebuilt-client.ts, the e2e
+  // project's global setup) or given for local iteration (`SAMKONS_TEST_CLIENT_DIST=dir`),
+  // copied because callers delete what they get.
   const prebuilt = process.env.SAMKONS_TEST_CLIENT_DIST;
   if (prebuilt && (opts.entry ?? 'app') === 'app') {
     await cp(prebuilt, outDir, { recursive: true });
