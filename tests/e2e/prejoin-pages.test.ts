@@ -99,7 +99,7 @@ beforeAll(async () => {
   server = await startServerProcess({ CLIENT_DIST: dist, DEMO_DATA: 'true' });
   browser = await launchChromium();
   staffToken = await demoSpecialistToken(server.url);
-});
+}, 400_000);
 
 afterAll(async () => {
   await browser?.close();
