@@ -26,7 +26,12 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../tests/support/browser.js';
 import { buildClient } from '../tests/support/client-build.js';
-import { joinBookedCall, mediaFlowingOnEveryPage, workersOf } from '../tests/support/faults.js';
+import {
+  joinBookedCall,
+  mediaFlowingOnEveryPage,
+  METRICS_TOKEN,
+  workersOf,
+} from '../tests/support/faults.js';
 import { netLabAvailable, openNetLab } from '../tests/support/netlab.js';
 import { freePort, startServerProcess } from '../tests/support/server-process.js';
 
@@ -79,6 +84,7 @@ async function workerKill(
       CLIENT_DIST: clientDist,
       INVITE_OPENS_MINUTES_BEFORE: '300',
       MEDIASOUP_NUM_WORKERS: String(numWorkers),
+      METRICS_TOKEN,
     });
     try {
       const { pages, contexts } = await joinBookedCall(browser, server.url, 'Bench: worker');

@@ -8,6 +8,7 @@ import {
   expectNeverWaitingSince,
   joinBookedCall,
   mediaFlowingOnEveryPage,
+  METRICS_TOKEN,
   workersOf,
 } from '../support/faults.js';
 import { startServerProcess } from '../support/server-process.js';
@@ -44,6 +45,7 @@ describe('worker SIGKILL in a booked consultation', () => {
         CLIENT_DIST: clientDist,
         INVITE_OPENS_MINUTES_BEFORE: '300',
         MEDIASOUP_NUM_WORKERS: String(numWorkers),
+        METRICS_TOKEN,
       });
       step('server up');
       try {

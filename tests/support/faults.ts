@@ -181,8 +181,14 @@ interface WorkerHealth {
   rooms: number;
 }
 
-/** The server's mediasoup workers as /api/health reports them. */
+/** Start fault-test servers with this METRICS_TOKEN: `workersOf` reads /api/health/detail. */
+export const METRICS_TOKEN = 'fault-tests-metrics-token';
+
+/** The server's mediasoup workers as the operators' /api/health/detail reports them. */
 export async function workersOf(url: string): Promise<WorkerHealth[]> {
-  const res = await fetch(`${url}/api/health`);
+  const res = await fetch(`${url}/api/health/detail`, {
+    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+  });
+  if (!res.ok) throw new Error(`/api/health/detail: ${res.status} (start with METRICS_TOKEN)`);
   return ((await res.json()) as { workers: WorkerHealth[] }).workers;
 }
