@@ -111,6 +111,15 @@ const Env = z.object({
     .optional(),
   /** The language of messages to participants: nn (default), nb or en. */
   NOTIFICATION_LANGUAGE: z.enum(['nn', 'nb', 'en']).default('nn'),
+  /**
+   * A consultation left "in progress" with nobody in its live session for this many minutes
+   * (everyone left without "end for all") is closed, audited and counted as completed.
+   */
+  SESSION_IDLE_CLOSE_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(15),
   OIDC_ISSUER: z.string().url().optional(),
   OIDC_CLIENT_ID: z.string().optional(),
   OIDC_CLIENT_SECRET: z.string().optional(),
@@ -292,6 +301,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       hoursBefore: e.REMINDER_HOURS_BEFORE,
       intervalSeconds: e.REMINDER_INTERVAL_SECONDS,
     },
+    sessionIdleCloseMinutes: e.SESSION_IDLE_CLOSE_MINUTES,
     reports: {
       travelFactorsFile: e.SAMKONS_TRAVEL_FACTORS,
       reportingUsernames: e.REPORTING_USERNAMES.split(',')

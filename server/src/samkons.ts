@@ -29,6 +29,7 @@ import { turnCredentials } from './turn/credentials.js';
 import { nodeUrl, startCluster, type Cluster } from './cluster/index.js';
 import { ReminderScheduler } from './notifications/reminders.js';
 import { sendSurveyMessages } from './notifications/after-session.js';
+import { IdleSessionCloser } from './session/idle-close.js';
 import { createLogger } from './logging.js';
 import { Metrics } from './metrics/metrics.js';
 import { startInternalListener } from './metrics/internal-listener.js';
@@ -64,6 +65,8 @@ export interface Samkons {
   metricsUrl?: string;
   /** With the domain: sends due reminders on a timer (every node; claims keep it once). */
   reminders?: ReminderScheduler;
+  /** With the domain: closes consultations left in progress with nobody present. */
+  idleClose?: IdleSessionCloser;
   demoDataSeeded: boolean;
   /** True from `drain` on: /api/health answers 503, so load balancers stop sending here. */
   readonly draining: boolean;
@@ -208,11 +211,23 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
       })
     : undefined;
 
+  const idleClose = domain
+    ? new IdleSessionCloser({
+        db: domain.db,
+        idleMinutes: config.sessionIdleCloseMinutes,
+        isOpenHere: (id) => sessions.isOpen(id),
+        reports: domain.reports,
+        memory: sessions.memory,
+        log: app.log,
+      })
+    : undefined;
+
   await app.listen({ host: config.http.host, port: config.http.port });
   const internal = config.metrics.internal
     ? await startInternalListener({ ...config.metrics.internal, metrics, media: rooms, log })
     : undefined;
   reminders?.start();
+  idleClose?.start();
   const { port } = app.server.address() as AddressInfo;
   const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
 
@@ -222,6 +237,7 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
     closing ??= (async () => {
       // Before the database closes: waits for a reminder run in progress.
       await reminders?.stop();
+      await idleClose?.stop();
       // The connections close next: the sessions keep what they remember for the restart.
       sessions.suspend();
       signalling.close();
@@ -253,6 +269,7 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
     ...(domain ? { domain } : {}),
     ...(cluster ? { cluster } : {}),
     ...(reminders ? { reminders } : {}),
+    ...(idleClose ? { idleClose } : {}),
     demoDataSeeded,
     get draining() {
       return draining;

@@ -86,8 +86,17 @@ export type InviteExchangeRequest = z.infer<typeof InviteExchangeRequest>;
 export const InviteOidcStartRequest = InviteExchangeRequest;
 export type InviteOidcStartRequest = InviteExchangeRequest;
 
+/**
+ * What entering the live session will be like: `direct` for staff by their own login
+ * (password or HelseID; no host needed, though a patient's consent may still be awaited),
+ * `lobby` for anyone holding a link, also a GP's or a nurse's: a host lets them in.
+ */
+export const JoinEntry = z.enum(['direct', 'lobby']);
+export type JoinEntry = z.infer<typeof JoinEntry>;
+
 /** A session token: bearer for the API and the live session, bound to one participant. */
 export const SessionTokenResponse = z.object({
+  entry: JoinEntry,
   sessionToken: z.string(),
   expiresAt: z.string(),
   grants: SessionGrants,
@@ -100,3 +109,46 @@ export const SessionTokenResponse = z.object({
   assuranceLevel: AssuranceLevel,
 });
 export type SessionTokenResponse = z.infer<typeof SessionTokenResponse>;
+
+/**
+ * POST /api/invites/state: what a link leads to, before anything is opened (no session
+ * token, no camera). `cancelled`: the booking was cancelled ("Møtet er avlyst"); `ended`:
+ * the consultation took place and is over; `not_yet_open`: it opens at `opensAt`;
+ * `expired`: its window has passed; `revoked`: the link was withdrawn (a newer link may
+ * exist); `invalid`: not a link of this server.
+ */
+export const InviteLinkState = z.enum([
+  'open',
+  'not_yet_open',
+  'cancelled',
+  'ended',
+  'expired',
+  'revoked',
+  'invalid',
+]);
+export type InviteLinkState = z.infer<typeof InviteLinkState>;
+
+export const InviteStateRequest = InviteExchangeRequest;
+export type InviteStateRequest = InviteExchangeRequest;
+
+export const InviteState = z.object({
+  state: InviteLinkState,
+  /** When the link opens (`not_yet_open`, and `open` for reference). */
+  opensAt: z.string().optional(),
+  /** The meeting, for every state but `revoked` and `invalid`. */
+  meeting: z
+    .object({
+      title: z.string().nullable(),
+      startsAt: z.string(),
+      endsAt: z.string(),
+      organiserName: z.string().nullable(),
+      organisation: z.string(),
+    })
+    .optional(),
+  /** Whom the link names, and how they will enter (`lobby` for every link). */
+  participantName: z.string().optional(),
+  entry: JoinEntry.optional(),
+  /** `eid`: the link alone is not enough, the person logs in with the patient eID. */
+  identification: z.enum(['link', 'eid']).optional(),
+});
+export type InviteState = z.infer<typeof InviteState>;

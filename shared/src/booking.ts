@@ -92,3 +92,26 @@ export type OutboxMessage = z.infer<typeof OutboxMessage>;
 
 export const OutboxList = z.object({ messages: z.array(OutboxMessage) });
 export type OutboxList = z.infer<typeof OutboxList>;
+
+/** GET /api/staff/search: staff accounts to book, by name (staff login only). */
+export const StaffSearchQuery = z.object({
+  q: lineText.trim().min(2).max(100),
+  role: z.enum(['specialist', 'gp', 'municipal']).optional(),
+});
+export type StaffSearchQuery = z.infer<typeof StaffSearchQuery>;
+
+/** The fewest fields that let the organiser pick the right person: no username, no contact. */
+export const StaffDirectoryEntry = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  role: z.enum(['specialist', 'gp', 'municipal']),
+  organisation: z.string(),
+});
+export type StaffDirectoryEntry = z.infer<typeof StaffDirectoryEntry>;
+
+export const StaffSearchResponse = z.object({ staff: z.array(StaffDirectoryEntry) });
+export type StaffSearchResponse = z.infer<typeof StaffSearchResponse>;
+
+/** PATCH /api/consultations/:id/participants/:participantId (the organiser only). */
+export const UpdateParticipantRequest = z.object({ delegate: z.boolean() });
+export type UpdateParticipantRequest = z.infer<typeof UpdateParticipantRequest>;

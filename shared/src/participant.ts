@@ -36,6 +36,11 @@ const fields = {
   /** Staff participants: their account; staff booked twice at the same time get 409. */
   accountId: z.uuid().nullable().optional(),
   /**
+   * Staff participants with an account: a delegate the organiser names, who may change the
+   * booking (reschedule, cancel, participants, links) as the organiser does.
+   */
+  delegate: z.boolean().optional(),
+  /**
    * Patient or next of kin: their national identity number (fødselsnummer or D-number).
    * When given, the invite link alone no longer admits them: they log in with the patient
    * eID (ID-porten) and the server checks it is this person. Only a keyed hash is stored.
@@ -65,6 +70,13 @@ export const NewParticipant = z.object(fields).superRefine((p, ctx) => {
       message: 'only patients and next of kin identify with a national identity number',
     });
   }
+  if (p.delegate && !p.accountId) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['delegate'],
+      message: 'only staff booked with their account can be delegates',
+    });
+  }
   if (p.isGuardian && p.role !== 'next_of_kin') {
     ctx.addIssue({
       code: 'custom',
@@ -90,5 +102,7 @@ export const Participant = z.object({
   accountId: z.string().nullable(),
   /** True when they must log in with the patient eID (ID-porten) to join; see `nationalId`. */
   strongIdentification: z.boolean(),
+  /** A delegate of the organiser (manages the booking); absent or false otherwise. */
+  delegate: z.boolean().optional(),
 });
 export type Participant = z.infer<typeof Participant>;

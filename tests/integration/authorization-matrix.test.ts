@@ -3,6 +3,10 @@
  * (not derived from the policy code). Each cell gets a fresh consultation A so mutating
  * actions never influence another cell. Principals of consultation B and a staff member
  * outside A must be denied everything scoped to A.
+ *
+ * In A the specialist is the organiser and the municipal nurse a delegate they named; the
+ * GP takes part with their own login but manages nothing (issue 10: any staff participant
+ * acted as the organiser).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -86,6 +90,16 @@ const actions: Record<string, ActionDef> = {
     method: 'DELETE',
     url: `${base(w)}/participants/${w.byRole.interpreter}`,
   }),
+  'participant.delegate': (w) => ({
+    method: 'PATCH',
+    url: `${base(w)}/participants/${w.byRole.gp}`,
+    payload: { delegate: true },
+  }),
+  'staff.search': () => ({ method: 'GET', url: '/api/staff/search?q=gp' }),
+  'invite.create.patient': (w) => ({
+    method: 'POST',
+    url: `${base(w)}/participants/${w.byRole.patient}/invite`,
+  }),
   'invite.create': (w) => ({
     method: 'POST',
     url: `${base(w)}/participants/${w.byRole.interpreter}/invite`,
@@ -133,23 +147,28 @@ const actions: Record<string, ActionDef> = {
 const STAFF_IN_A: PrincipalName[] = ['specialist', 'gp', 'municipal'];
 const ALL_IN_A: PrincipalName[] = [...STAFF_IN_A, 'patient', 'next_of_kin', 'interpreter'];
 const ANY_STAFF: PrincipalName[] = [...STAFF_IN_A, 'staff_outside_a'];
+/** The organiser and the delegate they named. */
+const MANAGERS: PrincipalName[] = ['specialist', 'municipal'];
 
 /** The specification: who may do what. Everyone not listed is denied. */
 const allowed: Record<keyof typeof actions, PrincipalName[]> = {
   'consultation.create': ANY_STAFF,
   'consultation.list': ANY_STAFF,
   'consultation.read': ALL_IN_A,
-  'consultation.update': STAFF_IN_A,
-  'consultation.reschedule': STAFF_IN_A,
-  'consultation.cancel': STAFF_IN_A,
-  'participant.add': STAFF_IN_A,
-  'participant.remove': STAFF_IN_A,
-  'invite.create': STAFF_IN_A,
-  'invite.revoke': STAFF_IN_A,
+  'consultation.update': MANAGERS,
+  'consultation.reschedule': MANAGERS,
+  'consultation.cancel': MANAGERS,
+  'participant.add': MANAGERS,
+  'participant.remove': MANAGERS,
+  'participant.delegate': ['specialist'],
+  'staff.search': ANY_STAFF,
+  'invite.create.patient': MANAGERS,
+  'invite.create': MANAGERS,
+  'invite.revoke': MANAGERS,
   'invite.ics.own': ALL_IN_A,
-  'invite.ics.other': STAFF_IN_A,
+  'invite.ics.other': MANAGERS,
   'session.create': STAFF_IN_A,
-  'outbox.read': STAFF_IN_A,
+  'outbox.read': MANAGERS,
   'consent.read': ALL_IN_A,
   'consent.give.in_app': ['patient'],
   'consent.refuse': ['patient'],
@@ -212,7 +231,7 @@ describe.each(testDrivers)('authorization matrix on %s', (driver) => {
 
   it.each(cells)('$who → $action', async ({ action, who }) => {
     const slot = new Date(t0 + slotIndex++ * 3 * HOUR);
-    const w = await createWorld(t, staff, slot);
+    const w = await createWorld(t, staff, slot, { municipalDelegate: true });
     // A consent in force, so withdrawal has something to act on.
     const consent = await t.services.consent.give(
       staff.specialist.principal,

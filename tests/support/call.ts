@@ -10,6 +10,7 @@ import type {
 import {
   apiCall,
   demoSpecialistToken,
+  demoStaffLogin,
   mediaStats,
   participantContext,
   type MediaStat,
@@ -32,9 +33,12 @@ export interface BookedCall {
 
 /**
  * The demo specialist logs in and books a consultation `hoursAhead` from now (the server
- * must open invites that early: INVITE_OPENS_MINUTES_BEFORE). Each invitee's link is
- * exchanged the way the pre-join page does; a patient among them consents in the app to
- * everyone else taking part, before the others' tokens are issued (grants depend on it).
+ * must open invites that early: INVITE_OPENS_MINUTES_BEFORE). The first GP and the first
+ * municipal nurse among the invitees are booked with the demo accounts (`fastlege`,
+ * `sjukepleiar`) and join by their own login, straight in as staff do; every other
+ * invitee's link is exchanged the way the pre-join page does (a staff link waits in the
+ * lobby). A patient among them consents in the app to everyone else taking part, before
+ * the others' tokens are issued (grants depend on it).
  */
 export async function bookCall(
   baseUrl: string,
@@ -45,13 +49,25 @@ export async function bookCall(
     apiCall<T>(baseUrl, path, token, body);
 
   const start = new Date(Math.ceil((Date.now() + opts.hoursAhead * 3600_000) / 900_000) * 900_000);
+  const logins = new Map<string, string>();
+  const participants: NewParticipant[] = [];
+  for (const p of opts.invitees) {
+    const role = p.role === 'gp' || p.role === 'municipal' ? p.role : null;
+    if (role && !p.accountId && ![...logins.keys()].some((n) => n.startsWith(`${role}:`))) {
+      const staff = await demoStaffLogin(baseUrl, role);
+      logins.set(`${role}:${p.name}`, staff.accessToken);
+      participants.push({ ...p, accountId: staff.accountId });
+    } else participants.push(p);
+  }
+  const loginOf = (name: string) =>
+    [...logins.entries()].find(([k]) => k.endsWith(`:${name}`))?.[1];
   const consultation = await api<Consultation>('/consultations', accessToken, {
     kind: 'co_consultation',
     title: opts.title,
     startsAt: start.toISOString(),
     endsAt: new Date(start.getTime() + 45 * 60_000).toISOString(),
     documentingOrganisation: 'Helse Bergen',
-    participants: opts.invitees,
+    participants,
   });
   const inviteTokens: Record<string, string> = {};
   const exchange = async (name: string) => {
@@ -86,7 +102,11 @@ export async function bookCall(
     invitees[patient.name] = session;
   }
   for (const p of opts.invitees) {
-    if (p !== patient) invitees[p.name] = await exchange(p.name);
+    if (p === patient) continue;
+    const login = loginOf(p.name);
+    invitees[p.name] = login
+      ? await api<SessionTokenResponse>(`/consultations/${consultation.id}/session`, login, {})
+      : await exchange(p.name);
   }
   const host = await api<SessionTokenResponse>(
     `/consultations/${consultation.id}/session`,

@@ -152,6 +152,28 @@ export async function demoSpecialistToken(baseUrl: string): Promise<string> {
   return login.accessToken;
 }
 
+/** The demo staff accounts (DEMO_DATA=true) booked by account in tests, by role. */
+const DEMO_STAFF = { gp: 'fastlege', municipal: 'sjukepleiar' } as const;
+
+/**
+ * A demo staff member (the GP `fastlege` or the nurse `sjukepleiar`) logged in through the
+ * API: their access token and account id, to book them by account. Staff booked by account
+ * join by their own login and go straight in; a staff member holding only a link waits.
+ */
+export async function demoStaffLogin(
+  baseUrl: string,
+  role: keyof typeof DEMO_STAFF,
+): Promise<{ accessToken: string; accountId: string }> {
+  const username = DEMO_STAFF[role];
+  const login = await apiCall<{ accessToken: string; account: { id: string } }>(
+    baseUrl,
+    '/auth/login',
+    null,
+    { username, password: `demo-${username}` },
+  );
+  return { accessToken: login.accessToken, accountId: login.account.id };
+}
+
 /**
  * The demo specialist logs in on the login page; resolves, once "Mine konsultasjonar" shows,
  * with the access token the client keeps.

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Agenda, Consultation, InviteLink, SessionTokenResponse } from '@samkons/shared';
-import { apiCall, demoSpecialistToken, participantContext } from './journey.js';
+import { apiCall, demoSpecialistToken, demoStaffLogin, participantContext } from './journey.js';
 import { recordReceivedMedia, useSignatureMedia, type Signature } from './media-probe.js';
 
 /**
@@ -55,10 +55,14 @@ export async function bookLktMeeting(
   const staffToken = await demoSpecialistToken(baseUrl);
   const start = new Date(Math.ceil((Date.now() + 2 * 3600_000) / 900_000) * 900_000);
   const home = { joinsFrom: 'home', travelDistanceKm: 75 } as const;
+  // The GP is booked with the demo GP's account and joins by that login: straight in, as
+  // staff do (a GP holding only a link would wait in the lobby).
+  const gpLogin = who.has('gp') ? await demoStaffLogin(baseUrl, 'gp') : null;
   const invitees = [
-    who.has('gp') && {
+    gpLogin && {
       role: 'gp',
       name: NAMES.gp,
+      accountId: gpLogin.accountId,
       organisation: 'Knarvik legesenter',
       joinsFrom: 'gp_office',
       travelDistanceKm: 0,
@@ -99,9 +103,16 @@ export async function bookLktMeeting(
     coveredParticipantIds: consultation.participants.map((p) => p.id),
     shareHealthInfo: true,
   });
-  for (const w of ['gp', 'patient', 'father'] as const) {
+  for (const w of ['patient', 'father'] as const) {
     if (w === 'patient' && opts.patientNationalId) continue;
     if (who.has(w)) sessions[w] = await exchange(NAMES[w]);
+  }
+  if (gpLogin) {
+    sessions.gp = await api<SessionTokenResponse>(
+      `/consultations/${consultation.id}/session`,
+      gpLogin.accessToken,
+      {},
+    );
   }
   sessions.spec = await api<SessionTokenResponse>(
     `/consultations/${consultation.id}/session`,

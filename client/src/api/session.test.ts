@@ -26,6 +26,7 @@ function memoryStorage(): Storage {
 }
 
 const session = (expiresAt: string): SessionTokenResponse => ({
+  entry: 'lobby',
   sessionToken: 'session-token',
   expiresAt,
   grants: {

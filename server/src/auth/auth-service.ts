@@ -3,6 +3,7 @@ import type {
   AssuranceLevel,
   Consultation,
   InviteLink,
+  InviteLinkState,
   Participant,
   SessionGrants,
   SessionTokenResponse,
@@ -16,7 +17,7 @@ import { invitesRepo } from '../db/invites-repo.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { actorOf } from '../audit/actor.js';
 import { DomainError } from '../http/domain-error.js';
-import { computeGrants } from '../policy/policy.js';
+import { computeGrants, entryOf, originOf } from '../policy/policy.js';
 import type { ParticipantPrincipal, Principal, StaffPrincipal } from '../policy/principal.js';
 import { hashPassword, verifyDummy, verifyPassword } from './passwords.js';
 import {
@@ -50,6 +51,8 @@ export interface VerifiedSession {
   /** The staff account behind the token, or null for an invite link. */
   accountId: string | null;
   inviteId: string | null;
+  /** The consultation's status now (the live session refuses a cancelled one). */
+  consultationStatus: Consultation['status'];
 }
 
 /** What a signed invite link names. */
@@ -57,6 +60,14 @@ export interface InviteRef {
   inviteId: string;
   participantId: string;
   consultationId: string;
+}
+
+/** What `linkState` found; the route turns it into the public `InviteState`. */
+export interface LinkLookup {
+  state: InviteLinkState;
+  consultation?: Consultation;
+  participant?: Participant;
+  window?: { from: Date; until: Date };
 }
 
 /** Session tokens outlive the scheduled end a little: meetings overrun. */
@@ -261,10 +272,11 @@ export class AuthService {
         name: participant.name,
         organisation: participant.organisation,
       },
-      grants: computeGrants(participant, consultation, consent),
+      grants: computeGrants(participant, consultation, consent, originOf(participant, claims.acc)),
       assuranceLevel: claims.asr,
       accountId: claims.acc,
       inviteId: claims.inv,
+      consultationStatus: consultation.status,
     };
   }
 
@@ -318,6 +330,41 @@ export class AuthService {
   }
 
   /**
+   * What a link leads to now, opening nothing (POST /api/invites/state; the pre-join asks
+   * before the camera). A cancelled booking reads `cancelled` although cancelling revoked
+   * its links; a consultation that took place reads `ended`.
+   */
+  async linkState(token: string, now = new Date()): Promise<LinkLookup> {
+    let ref: InviteRef;
+    try {
+      ref = this.verifyInviteToken(token);
+    } catch {
+      return { state: 'invalid' };
+    }
+    const invite = await invitesRepo.byId(this.#db, ref.inviteId);
+    if (
+      !invite ||
+      invite.participantId !== ref.participantId ||
+      invite.consultationId !== ref.consultationId
+    ) {
+      return { state: 'invalid' };
+    }
+    const c = await consultationsRepo.byId(this.#db, ref.consultationId);
+    if (!c) return { state: 'invalid' };
+    const p = c.participants.find((x) => x.id === ref.participantId);
+    const w = this.inviteWindow(c);
+    const found = { consultation: c, window: w };
+    if (c.status === 'cancelled') return { state: 'cancelled', ...found };
+    if (invite.revoked || !p) return { state: 'revoked' };
+    if (c.status === 'completed' || c.status === 'no_show') {
+      return { state: 'ended', ...found, participant: p };
+    }
+    if (now < w.from) return { state: 'not_yet_open', ...found, participant: p };
+    if (now >= w.until) return { state: 'expired', ...found, participant: p };
+    return { state: 'open', ...found, participant: p };
+  }
+
+  /**
    * The invite as it stands now: not revoked, still naming that participant, the
    * consultation not cancelled and inside the link's window. Every way in through a link
    * (plain exchange, eID identification) passes here.
@@ -336,17 +383,18 @@ export class AuthService {
     }
     if (
       !invite ||
-      invite.revoked ||
       invite.participantId !== ref.participantId ||
       invite.consultationId !== ref.consultationId
     ) {
       throw unauthenticated('Invitation revoked or unknown');
     }
     const c = await consultationsRepo.byId(this.#db, ref.consultationId);
+    // Cancelling revokes the links: say "cancelled", not "revoked".
+    if (c?.status === 'cancelled')
+      throw new DomainError('invalid_state', 'The consultation was cancelled');
+    if (invite.revoked) throw unauthenticated('Invitation revoked or unknown');
     const p = c?.participants.find((x) => x.id === ref.participantId);
     if (!c || !p) throw unauthenticated('No longer a participant');
-    if (c.status === 'cancelled')
-      throw new DomainError('invalid_state', 'The consultation was cancelled');
     const w = this.inviteWindow(c);
     if (now < w.from) {
       throw new DomainError('forbidden', `The invitation opens at ${w.from.toISOString()}`);
@@ -406,11 +454,12 @@ export class AuthService {
     c: Consultation,
     p: Participant,
     assuranceLevel: AssuranceLevel,
-    origin: { accountId: string | null; inviteId: string | null },
+    minted: { accountId: string | null; inviteId: string | null },
     now = new Date(),
   ): Promise<SessionTokenResponse> {
     const consent = await consentsRepo.active(this.#db, c.id);
-    const grants = computeGrants(p, c, consent, now);
+    const origin = originOf(p, minted.accountId);
+    const grants = computeGrants(p, c, consent, origin, now);
     const expiresAt = new Date(Date.parse(c.endsAt) + SESSION_GRACE_SECONDS * 1000);
     const ttl = Math.max(60, (expiresAt.getTime() - now.getTime()) / 1000);
     const sessionToken = this.#signer.sign(
@@ -421,13 +470,14 @@ export class AuthService {
         role: p.role,
         name: p.name,
         asr: assuranceLevel,
-        acc: origin.accountId,
-        inv: origin.inviteId,
+        acc: minted.accountId,
+        inv: minted.inviteId,
         grants,
       },
       ttl,
     );
     return {
+      entry: entryOf(p, origin),
       sessionToken,
       expiresAt: new Date(now.getTime() + Math.floor(ttl) * 1000).toISOString(),
       grants,

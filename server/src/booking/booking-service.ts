@@ -9,8 +9,11 @@ import {
   type OutboxMessage,
   type Participant,
   type RescheduleRequest,
+  isStaffRole,
   type SessionTokenResponse,
+  type StaffDirectoryEntry,
   type StaffRole,
+  type StaffSearchQuery,
   type UpdateConsultationRequest,
 } from '@samkons/shared';
 import type { z } from 'zod';
@@ -117,6 +120,7 @@ export class BookingService {
           isGuardian: false,
           accountId: organiser.id,
           strongIdentification: false,
+          delegate: false,
         });
       }
       const identityHashes = new Map<string, string>();
@@ -175,6 +179,16 @@ export class BookingService {
       );
       return list;
     });
+  }
+
+  /**
+   * The staff directory for booking: accounts by name or organisation, with only what
+   * picks the right person (no username, no contact details). Staff logins only.
+   */
+  async searchStaff(p: Principal, query: StaffSearchQuery): Promise<StaffDirectoryEntry[]> {
+    this.#requireStaff(p, 'staff.search');
+    const found = await accountsRepo.search(this.#db, query.q, query.role, 20);
+    return found.map(({ id, name, role, organisation }) => ({ id, name, role, organisation }));
   }
 
   async get(p: Principal, id: string, meta: RequestMeta): Promise<Consultation> {
@@ -350,6 +364,37 @@ export class BookingService {
     });
   }
 
+  /** The organiser names (or un-names) a staff participant as delegate. */
+  async setDelegate(
+    p: Principal,
+    id: string,
+    participantId: string,
+    delegate: boolean,
+    meta: RequestMeta,
+  ): Promise<Participant> {
+    return auditedTransaction(this.#db, async (tx) => {
+      const { consultation } = await this.#load(tx, p, id, 'participant.delegate', meta);
+      assertLive(consultation);
+      const target = consultation.participants.find((x) => x.id === participantId);
+      if (!target) throw notFound('Participant');
+      if (delegate && (!target.accountId || !isStaffRole(target.role))) {
+        throw badRequest('Only staff booked with their account can be delegates');
+      }
+      if (target.accountId === consultation.organiserId) {
+        throw badRequest('The organiser manages the booking already');
+      }
+      await consultationsRepo.setDelegate(tx, id, participantId, delegate);
+      await appendAudit(tx, {
+        actor: actorOf(p),
+        action: delegate ? 'participant.delegate' : 'participant.undelegate',
+        consultationId: id,
+        clientAddress: meta.clientAddress,
+        detail: { participantId },
+      });
+      return { ...target, delegate };
+    });
+  }
+
   async invite(
     p: Principal,
     id: string,
@@ -485,6 +530,7 @@ export class BookingService {
       isGuardian: np.isGuardian ?? false,
       accountId: np.accountId ?? null,
       strongIdentification: identityHash !== null,
+      delegate: np.delegate ?? false,
     };
     return { participant, identityHash };
   }

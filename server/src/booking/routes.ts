@@ -17,6 +17,8 @@ import {
   InviteExchangeRequest,
   InviteLink,
   InviteOidcStartRequest,
+  InviteState,
+  InviteStateRequest,
   ListConsultationsQuery,
   LoginRequest,
   MeResponse,
@@ -27,8 +29,11 @@ import {
   RefuseConsentRequest,
   RescheduleRequest,
   SessionTokenResponse,
+  StaffSearchQuery,
+  StaffSearchResponse,
   TokenResponse,
   UpdateConsultationRequest,
+  UpdateParticipantRequest,
   WithdrawConsentRequest,
 } from '@samkons/shared';
 import { DomainError } from '../http/domain-error.js';
@@ -41,6 +46,8 @@ import {
 } from '../http/route-kit.js';
 import { registerPatientRoutes } from './patient-routes.js';
 import type { DomainServices } from './services.js';
+import type { LinkLookup } from '../auth/auth-service.js';
+import { entryOf } from '../policy/policy.js';
 
 const ConsultationParams = z.object({ id: z.uuid() });
 const inviteToken = (req: FastifyRequest) => (req.body as { token?: string }).token;
@@ -183,6 +190,21 @@ export function domainRoutes(services: DomainServices) {
       },
       (req) => auth.exchangeInvite(req.body.token, requestMeta(req)),
     );
+    app.post(
+      '/api/invites/state',
+      {
+        preHandler: limit(inviteToken),
+        schema: {
+          tags: ['auth'],
+          description:
+            'What an invite link leads to now (open, not yet open, cancelled, ended, expired, ' +
+            'revoked), opening nothing: the pre-join asks before the camera.',
+          body: InviteStateRequest,
+          response: { 200: InviteState, ...errorResponses },
+        },
+      },
+      async (req) => inviteStateOf(await auth.linkState(req.body.token)),
+    );
     const eid = () => {
       if (!inviteIdentification) {
         throw new DomainError(
@@ -259,6 +281,21 @@ export function domainRoutes(services: DomainServices) {
           requestMeta(req),
         ),
       }),
+    );
+    app.get(
+      '/api/staff/search',
+      {
+        schema: {
+          tags,
+          security: bearerSecurity,
+          description:
+            'Staff accounts by name or organisation, to book them with their account (staff ' +
+            'logins only; name, role and organisation, at most 20).',
+          querystring: StaffSearchQuery,
+          response: { 200: StaffSearchResponse, ...errorResponses },
+        },
+      },
+      async (req) => ({ staff: await booking.searchStaff(await principal(req), req.query) }),
     );
     app.get(
       '/api/consultations/:id',
@@ -354,6 +391,29 @@ export function domainRoutes(services: DomainServices) {
         );
         return { removed: true as const };
       },
+    );
+    app.patch(
+      '/api/consultations/:id/participants/:participantId',
+      {
+        schema: {
+          tags,
+          security: bearerSecurity,
+          description:
+            'The organiser names a staff participant (booked with their account) as delegate: ' +
+            'they may then change the booking and see the links as the organiser does.',
+          params: ParticipantParams,
+          body: UpdateParticipantRequest,
+          response: { 200: Participant, ...errorResponses },
+        },
+      },
+      async (req) =>
+        booking.setDelegate(
+          await principal(req),
+          req.params.id,
+          req.params.participantId,
+          req.body.delegate,
+          requestMeta(req),
+        ),
     );
     app.post(
       '/api/consultations/:id/participants/:participantId/invite',
@@ -545,5 +605,30 @@ export function domainRoutes(services: DomainServices) {
         entries: await audit.forConsultation(await principal(req), req.params.id, requestMeta(req)),
       }),
     );
+  };
+}
+
+/** The public answer: the meeting and whom the link names, never other participants. */
+function inviteStateOf(found: LinkLookup): InviteState {
+  const { state, consultation: c, participant: p, window: w } = found;
+  if (!c || !w) return { state };
+  const organiser = c.participants.find((x) => x.accountId === c.organiserId);
+  return {
+    state,
+    opensAt: w.from.toISOString(),
+    meeting: {
+      title: c.title,
+      startsAt: c.startsAt,
+      endsAt: c.endsAt,
+      organiserName: organiser?.name ?? null,
+      organisation: c.documentingOrganisation,
+    },
+    ...(p
+      ? {
+          participantName: p.name,
+          entry: entryOf(p, 'link'),
+          identification: p.strongIdentification ? ('eid' as const) : ('link' as const),
+        }
+      : {}),
   };
 }

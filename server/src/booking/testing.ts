@@ -105,7 +105,12 @@ export interface World {
 }
 
 type WorldStaff = { specialist: StaffLogin; gp: StaffLogin; municipal: StaffLogin };
-type WorldOptions = { patientBirthDate?: string; guardian?: boolean };
+type WorldOptions = {
+  patientBirthDate?: string;
+  guardian?: boolean;
+  /** The municipal staff member is a delegate of the organiser (manages the booking). */
+  municipalDelegate?: boolean;
+};
 
 /**
  * A co-consultation organised by `staff.specialist` with gp and municipal staff (no
@@ -140,6 +145,7 @@ export async function bookWorld(
           joinsFrom: 'home',
           travelDistanceKm: 0,
           accountId: staff.municipal.accountId,
+          delegate: opts.municipalDelegate ?? false,
         },
         {
           role: 'patient',

@@ -60,6 +60,37 @@ export const accountsRepo = {
     );
     return r.rows[0] && map(r.rows[0]);
   },
+  /**
+   * Staff whose name (or organisation) contains every word of `text`, case-insensitive;
+   * by name, at most `limit`. LIKE wildcards in the text match literally.
+   */
+  async search(
+    q: Queryable,
+    text: string,
+    role: StaffRole | undefined,
+    limit: number,
+  ): Promise<StaffAccount[]> {
+    const words = text.split(/\s+/).filter(Boolean).slice(0, 5);
+    const params: unknown[] = [];
+    const where = words.map((w) => {
+      params.push(`%${w.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
+      return `(name ILIKE $${params.length} OR organisation ILIKE $${params.length})`;
+    });
+    if (role) {
+      params.push(role);
+      where.push(`role = $${params.length}`);
+    }
+    params.push(limit);
+    const r = await q.query<Raw>(
+      `SELECT ${cols} FROM accounts WHERE ${where.join(' AND ') || 'true'}
+        ORDER BY name, id LIMIT $${params.length}`,
+      params,
+    );
+    return r.rows.map((x) => {
+      const { passwordHash: _, ...account } = map(x);
+      return account;
+    });
+  },
   async count(q: Queryable): Promise<number> {
     const r = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM accounts');
     return r.rows[0]?.n ?? 0;

@@ -38,11 +38,12 @@ interface RawParticipant {
   is_guardian: boolean;
   account_id: string | null;
   strong_identification: boolean;
+  delegate: boolean;
 }
 
 const participantCols = `id, consultation_id, role, name, organisation, email, mobile, joins_from,
   travel_distance_km, to_char(birth_date, 'YYYY-MM-DD') AS birth_date, is_guardian, account_id,
-  identity_hash IS NOT NULL AS strong_identification`;
+  identity_hash IS NOT NULL AS strong_identification, delegate`;
 
 const mapParticipant = (r: RawParticipant): Participant => ({
   id: r.id,
@@ -58,6 +59,7 @@ const mapParticipant = (r: RawParticipant): Participant => ({
   isGuardian: r.is_guardian,
   accountId: r.account_id,
   strongIdentification: r.strong_identification,
+  delegate: r.delegate,
 });
 
 const mapConsultation = (r: RawConsultation, participants: Participant[]): Consultation => ({
@@ -105,8 +107,8 @@ export const consultationsRepo = {
   ): Promise<void> {
     await q.query(
       `INSERT INTO participants (id, consultation_id, role, name, organisation, email, mobile, joins_from,
-         travel_distance_km, birth_date, is_guardian, account_id, identity_hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+         travel_distance_km, birth_date, is_guardian, account_id, identity_hash, delegate)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
       [
         p.id,
         p.consultationId,
@@ -121,6 +123,7 @@ export const consultationsRepo = {
         p.isGuardian,
         p.accountId,
         identityHash,
+        p.delegate ?? false,
       ],
     );
   },
@@ -240,6 +243,49 @@ export const consultationsRepo = {
       [id, from, to],
     );
     return r.rows.length > 0;
+  },
+
+  async setDelegate(
+    q: Queryable,
+    consultationId: string,
+    participantId: string,
+    delegate: boolean,
+  ): Promise<void> {
+    await q.query(
+      `UPDATE participants SET delegate = $3
+        WHERE id = $1 AND consultation_id = $2 AND removed_at IS NULL`,
+      [participantId, consultationId, delegate],
+    );
+  },
+
+  /** The live session emptied at `at` (null: someone is in it again). */
+  async setVacated(q: Queryable, id: string, at: string | null): Promise<void> {
+    await q.query('UPDATE consultations SET vacated_at = $2 WHERE id = $1', [id, at]);
+  },
+
+  /**
+   * In-progress consultations nobody has been in since before `emptySince`: the live
+   * session emptied then, or (a node that died without a word) nobody was recorded as
+   * leaving and the scheduled end lies before `endedBefore`.
+   */
+  async idleInProgress(
+    q: Queryable,
+    emptySince: string,
+    endedBefore: string,
+  ): Promise<{ id: string; vacatedAt: string | null; endsAt: string }[]> {
+    const r = await q.query<{ id: string; vacated_at: unknown; ends_at: unknown }>(
+      `SELECT id, vacated_at, ends_at FROM consultations
+        WHERE status = 'in_progress'
+          AND ((vacated_at IS NOT NULL AND vacated_at <= $1)
+            OR (vacated_at IS NULL AND ends_at <= $2))
+        ORDER BY id`,
+      [emptySince, endedBefore],
+    );
+    return r.rows.map((x) => ({
+      id: x.id,
+      vacatedAt: x.vacated_at === null ? null : iso(x.vacated_at),
+      endsAt: iso(x.ends_at),
+    }));
   },
 
   async update(

@@ -245,6 +245,19 @@ CREATE TABLE server_secrets (
 `,
   },
   {
+    version: 20,
+    name: 'booking delegates; when a live session was left empty',
+    sql: `
+-- A delegate the organiser names manages the booking as the organiser does (policy.ts).
+ALTER TABLE participants ADD COLUMN delegate boolean NOT NULL DEFAULT false;
+-- Set when the last person left the live session without ending it, cleared when someone
+-- enters again: an in-progress consultation empty for longer than the configured time is
+-- closed (session/idle-close.ts).
+ALTER TABLE consultations ADD COLUMN vacated_at timestamptz;
+CREATE INDEX consultations_in_progress ON consultations(status) WHERE status = 'in_progress';
+`,
+  },
+  {
     version: 30,
     name: 'consultation agendas',
     sql: `

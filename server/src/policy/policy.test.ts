@@ -6,7 +6,7 @@ import {
   type Consultation,
   type Participant,
 } from '@samkons/shared';
-import { computeGrants, decide } from './policy.js';
+import { computeGrants, decide, entryOf, originOf } from './policy.js';
 
 const p = (
   id: string,
@@ -73,24 +73,85 @@ describe('policy', () => {
     const pat = p('pat', 'patient', { birthDate: '1950-01-01' });
     const c = consultation([spec, gp, pat]);
     const consent = { coveredParticipantIds: ['s'] } as Consent;
-    expect(computeGrants(spec, c, consent)).toMatchObject({
+    expect(computeGrants(spec, c, consent, 'login')).toMatchObject({
       canPublish: true,
       canModerate: true,
       roomJoin: true,
     });
-    expect(computeGrants(gp, c, consent)).toMatchObject({
+    expect(computeGrants(gp, c, consent, 'login')).toMatchObject({
       canPublish: false,
       canSubscribe: false,
       canModerate: false,
     });
-    expect(computeGrants(pat, c, consent)).toMatchObject({
+    expect(computeGrants(pat, c, consent, 'link')).toMatchObject({
       canPublish: true,
       canConsent: true,
       roomJoin: false,
     });
     const cancelled = consultation([spec, gp, pat], 'cancelled');
-    const g = computeGrants(spec, cancelled, consent);
+    const g = computeGrants(spec, cancelled, consent, 'login');
     expect(Object.values(g).filter((v) => v === true)).toEqual([]);
+  });
+
+  it('lets staff by their own login straight in; a staff link waits and has no host powers', () => {
+    const spec = p('s', 'specialist', { accountId: 'acc-spec' });
+    const gp = p('gp', 'gp', { accountId: 'acc-gp' });
+    const locum = p('locum', 'gp');
+    const c = consultation([spec, gp, locum]);
+    expect(originOf(gp, 'acc-gp')).toBe('login');
+    expect(originOf(gp, null)).toBe('link');
+    // A token minted from another account's login is no proof for this row.
+    expect(originOf(gp, 'acc-spec')).toBe('link');
+    expect(entryOf(gp, 'login')).toBe('direct');
+    expect(entryOf(gp, 'link')).toBe('lobby');
+    expect(entryOf(p('pat', 'patient'), 'login')).toBe('lobby');
+    expect(computeGrants(gp, c, undefined, 'login')).toMatchObject({
+      roomJoin: true,
+      canAdmit: true,
+      canRecordVerbalConsent: false,
+    });
+    for (const [who, origin] of [
+      [gp, 'link'],
+      [locum, 'link'],
+      [spec, 'link'],
+    ] as const) {
+      expect(computeGrants(who, c, undefined, origin)).toMatchObject({
+        roomJoin: false,
+        canAdmit: false,
+        canModerate: false,
+        canEnd: false,
+        canRecordVerbalConsent: false,
+        canPublish: true,
+      });
+    }
+  });
+
+  it('lets only the organiser and named delegates manage the booking', () => {
+    const spec = p('s', 'specialist', { accountId: 'acc-spec' });
+    const gp = p('gp', 'gp', { accountId: 'acc-gp' });
+    const nurse = p('n', 'municipal', { accountId: 'acc-n', delegate: true });
+    const c = consultation([spec, gp, nurse]);
+    const staff = (accountId: string, role: 'specialist' | 'gp' | 'municipal') => ({
+      kind: 'staff' as const,
+      accountId,
+      username: accountId,
+      role,
+      name: accountId,
+      organisation: 'x',
+      assuranceLevel: 'low' as const,
+      loginSessionId: 'l',
+    });
+    for (const action of ['consultation.cancel', 'invite.create', 'outbox.read'] as const) {
+      expect(decide(staff('acc-spec', 'specialist'), action, { consultation: c }).allowed).toBe(
+        true,
+      );
+      expect(decide(staff('acc-n', 'municipal'), action, { consultation: c }).allowed).toBe(true);
+      expect(decide(staff('acc-gp', 'gp'), action, { consultation: c }).allowed).toBe(false);
+    }
+    expect(decide(staff('acc-gp', 'gp'), 'session.create', { consultation: c }).allowed).toBe(true);
+    expect(
+      decide(staff('acc-n', 'municipal'), 'participant.delegate', { consultation: c }).allowed,
+    ).toBe(false);
   });
 
   it('denies everything in a consultation the principal does not take part in', () => {

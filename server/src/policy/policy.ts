@@ -4,6 +4,7 @@ import {
   type Consent,
   type Consultation,
   type Participant,
+  type JoinEntry,
   type SessionGrants,
 } from '@samkons/shared';
 import type { Principal } from './principal.js';
@@ -15,12 +16,14 @@ import type { Principal } from './principal.js';
 export const Actions = [
   'consultation.create',
   'consultation.list',
+  'staff.search',
   'consultation.read',
   'consultation.update',
   'consultation.reschedule',
   'consultation.cancel',
   'participant.add',
   'participant.remove',
+  'participant.delegate',
   'invite.create',
   'invite.revoke',
   'invite.ics',
@@ -76,21 +79,45 @@ export function membership(principal: Principal, c: Consultation): Participant |
 }
 
 /**
- * Grants for one participant, from role, consultation state and consent:
+ * How the holder of a session proved who they are. A link identifies a person only as
+ * strongly as its holder proved: `login` is a staff member's own account login (password or
+ * HelseID) for their own participant row; `link` is anyone holding an invite link, even a
+ * GP's or a nurse's, who may have forwarded it.
+ */
+export type Origin = 'login' | 'link';
+
+/** The origin of a session token: minted from the participant's own staff login, or a link. */
+export function originOf(
+  participant: Pick<Participant, 'accountId'>,
+  tokenAccountId: string | null,
+): Origin {
+  return tokenAccountId !== null && participant.accountId === tokenAccountId ? 'login' : 'link';
+}
+
+/** What the pre-join may promise: straight in (a staff login) or the waiting room. */
+export function entryOf(participant: Pick<Participant, 'role'>, origin: Origin): JoinEntry {
+  return isStaffRole(participant.role) && origin === 'login' ? 'direct' : 'lobby';
+}
+
+/**
+ * Grants for one participant, from role, how they proved it, consultation state and consent:
  * - nothing in a cancelled, completed or no-show consultation;
  * - when a patient takes part, everyone except the patient and the consent holders needs
  *   their presence covered by the consent in force to see, hear or be seen (withdrawal
  *   removes it at once);
- * - staff skip the lobby and admit others; the specialist or organiser moderates and ends.
+ * - staff by their own login skip the lobby and admit others; the specialist or organiser
+ *   moderates and ends. Staff holding only a link wait for a host and get no host powers.
  */
 export function computeGrants(
   participant: Participant,
   c: Consultation,
   consent: Consent | undefined,
+  origin: Origin,
   now = new Date(),
 ): SessionGrants {
   const live = LIVE.has(c.status);
   const staff = isStaffRole(participant.role);
+  const proven = staff && origin === 'login';
   const holders = consentHolders(c, now).map((p) => p.id);
   const patientPresent = c.participants.some((p) => p.role === 'patient');
   const selfConsenting = participant.role === 'patient' || holders.includes(participant.id);
@@ -103,7 +130,7 @@ export function computeGrants(
   return {
     consultationId: c.id,
     participantId: participant.id,
-    roomJoin: media && staff,
+    roomJoin: media && proven,
     canPublish: media,
     canSubscribe: media,
     canPublishSources: media
@@ -111,11 +138,11 @@ export function computeGrants(
         ? ['camera', 'microphone', 'screen']
         : ['camera', 'microphone']
       : [],
-    canAdmit: media && staff,
-    canModerate: live && staff && leads,
-    canEnd: live && staff && leads,
+    canAdmit: media && proven,
+    canModerate: live && proven && leads,
+    canEnd: live && proven && leads,
     canConsent: live && holders.some((h) => h === participant.id),
-    canRecordVerbalConsent: live && staff && patientPresent,
+    canRecordVerbalConsent: live && proven && patientPresent,
   };
 }
 
@@ -125,6 +152,7 @@ export function decide(principal: Principal, action: Action, ctx: PolicyContext 
   switch (action) {
     case 'consultation.create':
     case 'consultation.list':
+    case 'staff.search':
       return principal.kind === 'staff' ? allow : deny('only staff accounts book consultations');
     case 'report.read':
       return principal.kind === 'staff' && ctx.reportingGrant === true
@@ -138,9 +166,11 @@ export function decide(principal: Principal, action: Action, ctx: PolicyContext 
   if (!c) return deny('no consultation');
   const me = membership(principal, c);
   if (!me) return deny('not a participant of this consultation');
-  // Booking changes need a staff login: an invite link never manages a booking.
-  const manager = principal.kind === 'staff';
-  const grants = computeGrants(me, c, ctx.consent, now);
+  // A staff login taking part (care team, FHIR, verbal consent, own session token).
+  const staffLogin = principal.kind === 'staff';
+  // Booking changes and other people's links: the organiser and named delegates only.
+  const manager = managesBooking(principal, c);
+  const grants = computeGrants(me, c, ctx.consent, principalOrigin(principal), now);
 
   switch (action) {
     case 'consultation.read':
@@ -153,12 +183,12 @@ export function decide(principal: Principal, action: Action, ctx: PolicyContext 
     case 'careTeam.read':
       // Health personnel in the call (a session token minted from their login) pick plan
       // owners from the care team, as they would on the consultation page.
-      return manager || isStaffCaller(principal) || speaksForPatient(me, c, now)
+      return staffLogin || isStaffCaller(principal) || speaksForPatient(me, c, now)
         ? allow
         : deny('health personnel, the patient and guardians see the care team');
     case 'careTeam.update':
     case 'fhir.export':
-      return manager ? allow : deny('needs a staff login taking part in the consultation');
+      return staffLogin ? allow : deny('needs a staff login taking part in the consultation');
     // Who else reads the story follows the writer's choice: the service filters.
     case 'story.read':
     case 'summary.read':
@@ -181,8 +211,13 @@ export function decide(principal: Principal, action: Action, ctx: PolicyContext 
     case 'invite.create':
     case 'invite.revoke':
     case 'outbox.read':
+      return manager ? allow : deny('only the organiser or a named delegate manages the booking');
+    case 'participant.delegate':
+      return isOrganiser(principal, c) && staffLogin
+        ? allow
+        : deny('only the organiser names delegates');
     case 'session.create':
-      return manager ? allow : deny('needs a staff login taking part in the consultation');
+      return staffLogin ? allow : deny('needs a staff login taking part in the consultation');
     case 'invite.ics':
       return manager || ctx.targetParticipantId === me.id
         ? allow
@@ -192,13 +227,13 @@ export function decide(principal: Principal, action: Action, ctx: PolicyContext 
     case 'consent.refuse':
       return grants.canConsent ? allow : deny('only the patient (16+) or a guardian consents');
     case 'consent.recordVerbal':
-      return manager && grants.canRecordVerbalConsent
+      return staffLogin && grants.canRecordVerbalConsent
         ? allow
         : deny('only a clinician taking part records verbal consent');
     case 'consent.withdraw':
       // Withdrawing is always possible for the holder, even after the meeting.
       return consentHolders(c, now).some((h) => h.id === me.id) ||
-        (manager && grants.canRecordVerbalConsent)
+        (staffLogin && grants.canRecordVerbalConsent)
         ? allow
         : deny('only the patient, a guardian or a recording clinician withdraws consent');
     case 'audit.read':
@@ -216,6 +251,21 @@ export function decide(principal: Principal, action: Action, ctx: PolicyContext 
  */
 export function isOrganiser(principal: Principal, c: Consultation): boolean {
   return principal.accountId !== null && principal.accountId === c.organiserId;
+}
+
+/**
+ * May change the booking and see everyone's links: the organiser or a delegate they named,
+ * by their staff login (never a session token or a link).
+ */
+export function managesBooking(principal: Principal, c: Consultation): boolean {
+  if (principal.kind !== 'staff') return false;
+  if (principal.accountId === c.organiserId) return true;
+  return c.participants.some((p) => p.accountId === principal.accountId && p.delegate === true);
+}
+
+/** How a principal proved who they are (see `Origin`). */
+export function principalOrigin(principal: Principal): Origin {
+  return isStaffCaller(principal) ? 'login' : 'link';
 }
 
 /** Staff by their login: a staff login, or a session token minted from one. */

@@ -140,7 +140,10 @@ export class LiveSessions {
       agenda:
         parts.length > 0 ? new AgendaRunner(consultationId, parts, this.partJournal) : undefined,
     });
+    this.journal.occupied(consultationId);
     session.once('closed', (reason) => {
+      // Emptied without "end for all": the idle close (idle-close.ts) counts from now.
+      if (reason === null) this.journal.vacated(consultationId, new Date());
       // A replacement session already open keeps the claim.
       if (this.#sessions.get(consultationId) === session) {
         this.#sessions.delete(consultationId);
@@ -211,6 +214,12 @@ export class LiveSessions {
         }
       }),
     );
+  }
+
+  /** A live session of this consultation is open on this node (someone waits or talks). */
+  isOpen(consultationId: string): boolean {
+    const s = this.#sessions.get(consultationId);
+    return s !== undefined && !s.closed;
   }
 
   /** Open sessions continue; no new one starts here (this node is shutting down). */

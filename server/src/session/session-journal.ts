@@ -30,6 +30,10 @@ export interface SessionJournal {
   started(consultationId: string): void;
   /** The session ended for everyone: an in-progress consultation is completed. */
   ended(consultationId: string, at: Date): void;
+  /** A live session opened: someone is present (the idle close waits). */
+  occupied(consultationId: string): void;
+  /** The last person left without ending it: the idle close counts from `at`. */
+  vacated(consultationId: string, at: Date): void;
   settled(): Promise<void>;
 }
 
@@ -38,6 +42,8 @@ export const nullJournal: SessionJournal = {
   attendance: () => undefined,
   started: () => undefined,
   ended: () => undefined,
+  occupied: () => undefined,
+  vacated: () => undefined,
   settled: () => Promise.resolve(),
 };
 
@@ -77,6 +83,21 @@ export function databaseJournal(deps: {
       });
       return true;
     });
+  // Presence writes of one consultation in order: a session emptying and the next opening
+  // must not land reversed (pg may run two transactions in any order).
+  const presence = new Map<string, Promise<unknown>>();
+  const setVacated = (id: string, at: Date | null) => {
+    const before = presence.get(id) ?? Promise.resolve();
+    const next = before.then(() =>
+      consultationsRepo.setVacated(deps.db, id, at ? at.toISOString() : null),
+    );
+    const tail = next.catch(() => undefined);
+    presence.set(id, tail);
+    void tail.then(() => {
+      if (presence.get(id) === tail) presence.delete(id);
+    });
+    return next;
+  };
   const track = (what: string, work: () => Promise<unknown>) => {
     const p = work()
       .catch((err: unknown) => deps.log.error({ err, what }, 'session journal write failed'))
@@ -121,6 +142,14 @@ export function databaseJournal(deps: {
       if (reports) {
         track('session times', () => reports.recordSessionTimes(consultationId, { endedAt: at }));
       }
+    },
+    occupied(consultationId) {
+      if (!UUID.test(consultationId)) return;
+      track('session occupied', () => setVacated(consultationId, null));
+    },
+    vacated(consultationId, at) {
+      if (!UUID.test(consultationId)) return;
+      track('session vacated', () => setVacated(consultationId, at));
     },
     async settled() {
       while (inFlight.size > 0) await Promise.all([...inFlight]);

@@ -30,6 +30,10 @@ export function tokenAuthenticator(
         }
         throw err;
       }
+      // A token minted before the booking was cancelled enters nothing, not even the lobby.
+      if (v.consultationStatus === 'cancelled') {
+        return { ok: false, code: 'forbidden', message: 'The consultation was cancelled' };
+      }
       const wanted = parsed.data.consultationId;
       if (wanted !== undefined && wanted !== v.participant.consultationId) {
         return {
