@@ -5,14 +5,18 @@ import {
   ConsultationList,
   IceServers,
   InviteLink,
+  InviteState,
   MeResponse,
   OidcStartResponse,
   PatientConsultationList,
   PatientLoginResponse,
   PatientSessionResponse,
   SessionTokenResponse,
+  StaffSearchResponse,
   TokenResponse,
+  Participant,
   type CancelRequest,
+  type StaffRole,
   type CreateConsultationRequest,
   type LoginRequest,
   type RescheduleRequest,
@@ -102,6 +106,22 @@ export function endpoints(api: ApiClient) {
       api.post(`/consultations/${encodeURIComponent(id)}/session`, {
         schema: SessionTokenResponse,
       }),
+    /** Staff accounts to book by name (the booking form's search field). */
+    searchStaff: (q: string, role?: StaffRole, signal?: AbortSignal) =>
+      api.get('/staff/search', {
+        query: { q, ...(role ? { role } : {}) },
+        schema: StaffSearchResponse,
+        signal,
+      }),
+    /** The organiser names (or un-names) a staff participant as delegate. */
+    setDelegate: (id: string, participantId: string, delegate: boolean) =>
+      api.patch(
+        `/consultations/${encodeURIComponent(id)}/participants/${encodeURIComponent(participantId)}`,
+        { body: { delegate }, schema: Participant },
+      ),
+    /** What an invite link leads to (cancelled, ended, not yet open...), opening nothing. */
+    inviteState: (token: string) =>
+      api.post('/invites/state', { body: { token }, schema: InviteState, auth: false }),
     exchangeInvite: (token: string) =>
       api.post('/invites/exchange', { body: { token }, schema: SessionTokenResponse, auth: false }),
     /** Begins the eID (ID-porten) login for the person an invite link names. */

@@ -130,6 +130,15 @@ export const en: Messages = {
     email: 'Email',
     mobile: 'Mobile number',
     contactHint: 'Email or mobile number, so we can send the link.',
+    contactHintLinked:
+      'Optional: the account sees the consultation in "My consultations" and goes straight in by logging in.',
+    staffSearch: 'Find health personnel with an account',
+    staffSearchHint:
+      'Type a name or organisation. With an account they see the meeting in their own list and go straight in; without, they get a link and wait for the host.',
+    staffLinked: 'Linked to the account of {{name}} ({{organisation}}).',
+    staffUnlink: 'Remove the link',
+    staffNoMatch: 'No matches.',
+    staffSearchFailed: 'The search failed. Try again, or fill in name and contact.',
     joinFrom: 'Joins from',
     travelKm: 'Travel distance in km',
     travelKmHint: 'How far the participant would otherwise have travelled to the meeting.',

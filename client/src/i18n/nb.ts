@@ -130,6 +130,15 @@ export const nb: Messages = {
     email: 'E-post',
     mobile: 'Mobilnummer',
     contactHint: 'E-post eller mobilnummer, så vi kan sende lenken.',
+    contactHintLinked:
+      'Valgfritt: kontoen får konsultasjonen i «Mine konsultasjoner», og går rett inn med innlogging.',
+    staffSearch: 'Finn helsepersonell med bruker',
+    staffSearchHint:
+      'Skriv navn eller organisasjon. Med bruker ser de møtet i sin egen liste og går rett inn; uten får de en lenke og venter på verten.',
+    staffLinked: 'Knyttet til brukeren til {{name}} ({{organisation}}).',
+    staffUnlink: 'Fjern koblingen',
+    staffNoMatch: 'Ingen treff.',
+    staffSearchFailed: 'Søket feilet. Prøv igjen, eller fyll inn navn og kontakt.',
     joinFrom: 'Deltar fra',
     travelKm: 'Reiseavstand i km',
     travelKmHint: 'Hvor langt deltakeren ellers måtte ha reist til møtet.',

@@ -131,6 +131,15 @@ export const nn = {
     email: 'E-post',
     mobile: 'Mobilnummer',
     contactHint: 'E-post eller mobilnummer, så vi kan sende lenkja.',
+    contactHintLinked:
+      'Valfritt: kontoen får konsultasjonen i «Mine konsultasjonar», og går rett inn med innlogging.',
+    staffSearch: 'Finn helsepersonell med brukar',
+    staffSearchHint:
+      'Skriv namn eller organisasjon. Med brukar ser dei møtet i si eiga liste og går rett inn; utan får dei ei lenkje og ventar på verten.',
+    staffLinked: 'Knytt til brukaren til {{name}} ({{organisation}}).',
+    staffUnlink: 'Fjern koplinga',
+    staffNoMatch: 'Ingen treff.',
+    staffSearchFailed: 'Søket feila. Prøv igjen, eller fyll inn namn og kontakt.',
     joinFrom: 'Deltek frå',
     travelKm: 'Reiseavstand i km',
     travelKmHint: 'Kor langt deltakaren elles måtte ha reist til møtet.',

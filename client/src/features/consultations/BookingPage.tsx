@@ -1,7 +1,13 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
-import { ConsultationKind, JoinLocation, Role, type AgendaDraft } from '@samkons/shared';
+import {
+  ConsultationKind,
+  JoinLocation,
+  Role,
+  isStaffRole,
+  type AgendaDraft,
+} from '@samkons/shared';
 import { usePageTitle } from '../../app/usePageTitle';
 import { SelectField, TextField, domId } from '../../app/form';
 import { DateField, TimeField } from '../../app/DateTimeFields';
@@ -21,6 +27,7 @@ import {
   type ParticipantDraft,
 } from './validation';
 import { useCreateConsultation } from './hooks';
+import { StaffSearch } from './StaffSearch';
 import { patientEidName, useAuthProviders } from '../auth/useAuthProviders';
 import './consultations.css';
 import { BookingAgenda } from '../lkt/BookingAgenda';
@@ -329,7 +336,8 @@ function ParticipantFields(props: {
           placeholder={t('booking.chooseRole')}
           onValue={(v) => {
             const role = Role.safeParse(v);
-            if (role.success) onChange({ role: role.data });
+            // Another role: the account picked for the old one no longer fits.
+            if (role.success) onChange({ role: role.data, accountId: '' });
           }}
           options={props.roleOptions}
           required
@@ -354,8 +362,23 @@ function ParticipantFields(props: {
           maxLength={200}
         />
       </div>
+      {p.role !== '' && isStaffRole(p.role) && (
+        <StaffSearch
+          idPrefix={`participants.${i}`}
+          role={p.role}
+          linked={
+            p.accountId
+              ? { accountId: p.accountId, name: p.name, organisation: p.organisation }
+              : null
+          }
+          onPick={(entry) =>
+            onChange({ accountId: entry.id, name: entry.name, organisation: entry.organisation })
+          }
+          onUnlink={() => onChange({ accountId: '' })}
+        />
+      )}
       <p id={`${domId(id('contact'))}-hint`} className="field__hint">
-        {t('booking.contactHint')}
+        {p.accountId ? t('booking.contactHintLinked') : t('booking.contactHint')}
       </p>
       <div className="booking__row">
         <TextField

@@ -19,6 +19,7 @@ import { TravelEditor } from '../reports/TravelEditor';
 import { ConsultationLkt } from '../lkt/ConsultationLkt';
 import { patientEidName, useAuthProviders } from '../auth/useAuthProviders';
 import { clashNames, localInstant, DURATION_MAX, DURATION_MIN } from './validation';
+import { useSession } from '../../api/session';
 import './consultations.css';
 
 type Notice = { kind: 'success' | 'error'; text: string } | null;
@@ -30,6 +31,7 @@ export function ConsultationPage() {
   const flash = (location.state as { flash?: string } | null)?.flash;
   const q = useConsultation(id);
   const navigate = useNavigate();
+  const { account } = useSession();
   const [notice, setNotice] = useState<Notice>(
     flash === 'booked' ? { kind: 'success', text: t('booking.booked') } : null,
   );
@@ -49,6 +51,12 @@ export function ConsultationPage() {
   const consents = q.data.consents;
   const active = c.status === 'booked' || c.status === 'in_progress';
   const organiser = c.participants.find((p) => p.accountId === c.organiserId);
+  // The organiser and the delegates they named manage the booking and everyone's links
+  // (the server decides; this only hides what it would refuse). Policy stream edit.
+  const manages =
+    account !== null &&
+    (account.id === c.organiserId ||
+      c.participants.some((p) => p.accountId === account.id && p.delegate === true));
 
   return (
     <>
@@ -108,6 +116,8 @@ export function ConsultationPage() {
         inviteUrl={q.inviteUrl}
         downloadIcs={q.downloadIcs}
         onNotice={setNotice}
+        manages={manages}
+        selfAccountId={account?.id ?? null}
       />
 
       {active && <VerbalConsentForm consultation={c} onSaved={q.reload} />}
@@ -115,7 +125,7 @@ export function ConsultationPage() {
       {/* LKT (lkt-data): agenda, the patient's story, care team and agreed plan. */}
       <ConsultationLkt consultation={c} />
 
-      {active && (
+      {active && manages && (
         <>
           <TravelEditor consultation={c} />
           <RescheduleForm consultation={c} onReschedule={q.reschedule} onNotice={setNotice} />
@@ -198,6 +208,9 @@ function ParticipantsTable(props: {
   inviteUrl: (participantId: string) => Promise<string>;
   downloadIcs: (p: Participant) => Promise<void>;
   onNotice: (n: Notice) => void;
+  /** Organiser or delegate: everyone's links; otherwise only one's own calendar entry. */
+  manages: boolean;
+  selfAccountId: string | null;
 }) {
   const { t } = useTranslation();
   const eidName = patientEidName(useAuthProviders());
@@ -294,20 +307,24 @@ function ParticipantsTable(props: {
                   />
                 </td>
                 <td>
-                  <button
-                    type="button"
-                    className="button button--secondary"
-                    onClick={() => void copy(p)}
-                  >
-                    {t('consultation.copyLink', { name: p.name })}
-                  </button>
-                  <button
-                    type="button"
-                    className="button button--secondary"
-                    onClick={() => void ics(p)}
-                  >
-                    {t('consultation.downloadIcs', { name: p.name })}
-                  </button>
+                  {props.manages && (
+                    <button
+                      type="button"
+                      className="button button--secondary"
+                      onClick={() => void copy(p)}
+                    >
+                      {t('consultation.copyLink', { name: p.name })}
+                    </button>
+                  )}
+                  {(props.manages || p.accountId === props.selfAccountId) && (
+                    <button
+                      type="button"
+                      className="button button--secondary"
+                      onClick={() => void ics(p)}
+                    >
+                      {t('consultation.downloadIcs', { name: p.name })}
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}

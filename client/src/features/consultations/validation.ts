@@ -2,6 +2,7 @@ import {
   CreateConsultationRequest,
   eidRoles,
   isNationalId,
+  isStaffRole,
   type ConsultationKind,
   type JoinLocation,
   type Role,
@@ -52,6 +53,11 @@ export interface ParticipantDraft {
   isGuardian: boolean;
   /** Patient or next of kin, when the patient eID is on: empty = the link is enough. */
   nationalId: string;
+  /**
+   * Staff: their account from the staff directory ('' = none, they get a link and wait in
+   * the waiting room). Linked, they see the booking in their own list and join by login.
+   */
+  accountId: string;
 }
 
 export interface BookingDraft {
@@ -83,6 +89,7 @@ export function emptyParticipant(role: Role | '' = ''): ParticipantDraft {
     birthDate: '',
     isGuardian: false,
     nationalId: '',
+    accountId: '',
   };
 }
 
@@ -97,6 +104,10 @@ export const normaliseNationalId = (s: string) => s.replace(/\s/g, '');
 /** Whether this row asks for a national identity number (patient eID on, right role). */
 export const takesNationalId = (role: Role | '', nationalIds: boolean) =>
   nationalIds && role !== '' && eidRoles.includes(role);
+
+/** The staff account a row is linked to, when its role is a staff role. */
+export const accountOf = (p: ParticipantDraft): string | null =>
+  p.accountId !== '' && p.role !== '' && isStaffRole(p.role) ? p.accountId : null;
 
 /**
  * Local date ("01.12.2026", also "2026-12-01") and 24-hour time ("09:30") from the form
@@ -228,7 +239,9 @@ export function validateBooking(
     if (!p.role) set(f('role'), { key: 'required' });
     if (blank(p.name)) set(f('name'), { key: 'required' });
     if (!p.joinsFrom) set(f('joinsFrom'), { key: 'required' });
-    if (blank(p.email) && blank(p.mobile)) set(f('email'), { key: 'contactRequired' });
+    // Staff linked to their account are told through their own login; others need a link.
+    const linked = accountOf(p) !== null;
+    if (!linked && blank(p.email) && blank(p.mobile)) set(f('email'), { key: 'contactRequired' });
     if (!blank(p.email) && !EMAIL.test(p.email.trim())) set(f('email'), { key: 'invalidEmail' });
     if (!blank(p.mobile) && !MOBILE.test(p.mobile.trim()))
       set(f('mobile'), { key: 'invalidMobile' });
@@ -270,6 +283,7 @@ export function validateBooking(
         ...(p.role === 'next_of_kin' ? { isGuardian: p.isGuardian } : {}),
         // Only when filled in: without it the invite link alone admits the person.
         ...(nationalId !== null ? { nationalId } : {}),
+        ...(accountOf(p) !== null ? { accountId: accountOf(p) } : {}),
       };
     }),
   };
