@@ -205,7 +205,7 @@ describe.each(testDrivers)('authorization matrix on %s', (driver) => {
     console.log(
       `[authorization-matrix] ${driver}: ${cells.length} cells (${Object.keys(actions).length} actions × ${Principals.length} principals)`,
     );
-  });
+  }, 300_000);
   afterAll(() => t.close());
 
   const tokenOf = (who: PrincipalName, w: World): string => {

@@ -40,7 +40,7 @@ describe.each(testDrivers)('staff links, organiser and delegates on %s', (driver
     spec = await staffLogin(t, 'specialist', 'Dr. Ingrid Spesialist');
     gp = await staffLogin(t, 'gp', 'Dr. Ola Nordhordland');
     nurse = await staffLogin(t, 'municipal', 'Sjukepleiar Nina Fjell');
-  });
+  }, 300_000);
   afterAll(() => t.close());
 
   const call = async (
