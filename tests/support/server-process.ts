@@ -124,7 +124,9 @@ export async function startServerProcess(
   // The network rig puts the server on a veth address (HOST); 0.0.0.0 is reached locally.
   const host = env.HOST && env.HOST !== '0.0.0.0' ? env.HOST : '127.0.0.1';
   const url = `http://${host}:${port}`;
-  const deadline = Date.now() + 120_000;
+  // A heavily loaded machine may need longer (local iteration: SAMKONS_TEST_SERVER_START_MS).
+  const startMs = Number(process.env.SAMKONS_TEST_SERVER_START_MS ?? 120_000);
+  const deadline = Date.now() + startMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
     try {
@@ -135,7 +137,7 @@ export async function startServerProcess(
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`server did not become healthy within 120 s:\n${output}`);
+      throw new Error(`server did not become healthy within ${startMs / 1000} s:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }

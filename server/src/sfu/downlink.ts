@@ -70,7 +70,7 @@ export class DownlinkAdapter {
   }
 
   get audioOnly(): boolean {
-    return this.#mode === 'audio-only';
+    return this.#mode !== 'video';
   }
 
   /** A consumer created on the receive transport (paused until the client has it). */
@@ -110,7 +110,8 @@ export class DownlinkAdapter {
   state(): DownlinkState {
     const est = this.#policy.estimateBps;
     return {
-      audioOnly: this.#mode === 'audio-only',
+      // A trial is still audio-only for the person: video shows once the link holds it.
+      audioOnly: this.#mode !== 'video',
       ...(est !== undefined ? { estimateKbps: Math.round(est / 1000) } : {}),
     };
   }
@@ -131,11 +132,11 @@ export class DownlinkAdapter {
         .catch(() => undefined);
     }
     if (decision.mode === this.#mode) return;
-    const wasAudioOnly = this.#mode === 'audio-only';
+    const wasVideo = this.#mode === 'video';
     this.#mode = decision.mode;
     for (const entry of this.#entries.values()) void this.#sync(entry);
-    // A trial is not news for the person: only entering and leaving audio-only is.
-    if (wasAudioOnly !== (this.#mode === 'audio-only')) this.#onState(this.state());
+    // Between audio-only and a trial nothing changes for the person: no news.
+    if (wasVideo !== (this.#mode === 'video')) this.#onState(this.state());
   }
 
   /** Pause state and layers of one consumer from the client's wish, its tile and the link. */

@@ -1,0 +1,96 @@
+/**
+ * Adaptation figures on the network rig (issue 9 item 5): a patient's Chromium behind a
+ * shaped link (tests/support/netlab.ts, needs root) receives a specialist's 720p simulcast.
+ * Per run and scenario:
+ * - rate cut 3 Mbit/s -> 400 kbit/s: ms to a lower layer, audio concealed over the next
+ *   10 s (and in the first second), the largest frame and video rate afterwards, ms until
+ *   the frame size of before is back once the link is;
+ * - 150 kbit/s: ms to the audio-only notice, video and audio arriving meanwhile, ms until
+ *   video and the notice are back/gone after 3 Mbit/s;
+ * - 5 % loss both ways: Opus FEC packets received, audio concealed.
+ *
+ *   npm run bench:adaptation   (BENCH_RUNS, default 2) -> bench/results/adaptation.json
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import {
+  lossyLink,
+  openAdaptationRig,
+  rateCut,
+  weakLink,
+  type LossFigures,
+  type RateCutFigures,
+  type WeakLinkFigures,
+} from '../tests/support/adaptation.js';
+import { waitForFirstRemoteFrame } from '../tests/support/journey.js';
+import { netLabAvailable } from '../tests/support/netlab.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 2);
+
+const available = netLabAvailable();
+if (!available.ok) {
+  console.error(`bench:adaptation needs the network rig: ${available.reason}`);
+  process.exit(1);
+}
+
+const median = (xs: (number | null)[]): number | null => {
+  const v = xs.filter((x): x is number => x !== null).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+};
+
+const rateCuts: RateCutFigures[] = [];
+const weak: WeakLinkFigures[] = [];
+const loss: Omit<LossFigures, 'opusFmtp' | 'hostOpusFmtp'>[] = [];
+const started = Date.now();
+const rig = await openAdaptationRig({ room: 'bench-adaptation' });
+try {
+  await Promise.all([waitForFirstRemoteFrame(rig.host), waitForFirstRemoteFrame(rig.patient)]);
+  for (let run = 1; run <= RUNS; run++) {
+    const r = await rateCut(rig, 400);
+    rateCuts.push(r);
+    console.log(`run ${run} rate cut`, r);
+    const w = await weakLink(rig, 150);
+    weak.push(w);
+    console.log(`run ${run} 150 kbit/s`, w);
+    const { opusFmtp: _a, hostOpusFmtp: _b, ...l } = await lossyLink(rig, 0.05, 15);
+    loss.push(l);
+    console.log(`run ${run} 5 % loss`, l);
+  }
+} finally {
+  await rig.close();
+}
+
+const result = {
+  at: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, load: os.loadavg() },
+  runs: RUNS,
+  seconds: Math.round((Date.now() - started) / 1000),
+  rateCut400: {
+    medianLowerLayerMs: median(rateCuts.map((r) => r.lowerLayerMs)),
+    medianAudioConcealed10s: median(rateCuts.map((r) => r.audioConcealed10s)),
+    medianAudioConcealedFirstSecond: median(rateCuts.map((r) => r.audioConcealedFirstSecond)),
+    maxHeightAfter: Math.max(...rateCuts.map((r) => r.maxHeightAfter)),
+    maxVideoKbpsAfter: Math.max(...rateCuts.map((r) => r.maxVideoKbpsAfter)),
+    medianRecoveryMs: median(rateCuts.map((r) => r.recoveryMs)),
+    runs: rateCuts,
+  },
+  weak150: {
+    medianNoticeMs: median(weak.map((w) => w.noticeMs)),
+    medianVideoBackMs: median(weak.map((w) => w.videoBackMs)),
+    medianNoticeGoneMs: median(weak.map((w) => w.noticeGoneMs)),
+    runs: weak,
+  },
+  loss5: {
+    medianFecPackets: median(loss.map((l) => l.fecPacketsReceived)),
+    medianAudioConcealed: median(loss.map((l) => l.audioConcealed)),
+    runs: loss,
+  },
+};
+await mkdir('bench/results', { recursive: true });
+await writeFile('bench/results/adaptation.json', `${JSON.stringify(result, null, 2)}\n`);
+console.log(
+  JSON.stringify({ ...result, rateCut400: { ...result.rateCut400, runs: undefined } }, null, 2),
+);
+process.exit(0);

@@ -1,0 +1,311 @@
+import { rm } from 'node:fs/promises';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './browser.js';
+import { buildClient } from './client-build.js';
+import { openNetLab, type NetLab, type NetLink } from './netlab.js';
+import { startServerProcess, type ServerProcess } from './server-process.js';
+import {
+  audioConcealment,
+  between,
+  inboundVideoHeight,
+  inboundWindows,
+  markStats,
+  opusFmtp,
+  readStats,
+  statsSamplerScript,
+  type StatsSample,
+  type StatsSeries,
+} from './stats-sampler.js';
+
+/*
+ * The adaptation scenarios of issue 9 item 5, shared by the end-to-end test (which asserts
+ * the behaviour with generous bounds) and `npm run bench:adaptation` (which keeps the
+ * figures): a specialist on a clean link sends 720p simulcast; the patient's Chromium sits
+ * behind a shaped link (tests/support/netlab.ts) and records getStats every 250 ms.
+ */
+
+export const SAMPLE_MS = 250;
+/** The patient's link before and after each scenario's fault. */
+export const GOOD_LINK_KBIT = 3000;
+
+export interface AdaptationRig {
+  link: NetLink;
+  server: ServerProcess;
+  /** Sends 720p from a clean link. */
+  host: Page;
+  /** Receives behind the shaped link. */
+  patient: Page;
+  close(): Promise<void>;
+}
+
+export async function openAdaptationRig(opts: { room?: string } = {}): Promise<AdaptationRig> {
+  const room = opts.room ?? `adaptation-${process.pid}`;
+  let lab: NetLab | undefined;
+  let server: ServerProcess | undefined;
+  let clientDist: string | undefined;
+  const browsers: Browser[] = [];
+  const close = async () => {
+    for (const b of browsers) await b.close().catch(() => undefined);
+    await server?.close();
+    await lab?.close();
+    if (clientDist) await rm(clientDist, { recursive: true, force: true });
+  };
+  try {
+    lab = await openNetLab();
+    const link = await lab.addLink('patient');
+    clientDist = await buildClient();
+    server = await startServerProcess(
+      { ...lab.serverEnv(link), CLIENT_DIST: clientDist, SIGNALLING_DEV_ROOMS: 'true' },
+      // Local iteration on a loaded machine: the built server starts faster than tsx.
+      process.env.SAMKONS_TEST_SERVER_ENTRY === 'dist' ? { entry: 'dist' } : {},
+    );
+    const origin = new URL(server.url).origin;
+    const outside = await launchChromium([`--unsafely-treat-insecure-origin-as-secure=${origin}`]);
+    browsers.push(outside);
+    const inside = await link.launchChromium({ origins: [origin] });
+    browsers.push(inside);
+    await link.setRate(GOOD_LINK_KBIT, 'both');
+    const url = server.url;
+    const open = async (browser: Browser, name: string, intervalMs: number) => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      await context.addInitScript(statsSamplerScript(intervalMs));
+      const page = await context.newPage();
+      await page.goto(`${url}/room/${room}?name=${encodeURIComponent(name)}`);
+      return page;
+    };
+    const host = await open(outside, 'Spesialist Sol', 1000);
+    const patient = await open(inside, 'Pasient Pål', SAMPLE_MS);
+    return { link, server, host, patient, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+const videoHeight = (s: StatsSample) => inboundVideoHeight(s);
+
+/** Waits (polling the page's series) until `test` holds for the latest samples. */
+export async function until(
+  page: Page,
+  test: (series: StatsSeries) => boolean,
+  timeoutMs: number,
+  what = 'a condition on the stats',
+): Promise<StatsSeries> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const series = await readStats(page);
+    if (test(series)) return series;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await page.waitForTimeout(SAMPLE_MS);
+  }
+}
+
+/** Video of at least `height` has been arriving over the last second. */
+export async function videoSteady(page: Page, height: number, timeoutMs = 30_000): Promise<number> {
+  const series = await until(
+    page,
+    (s) => {
+      const last = s.samples.slice(-4);
+      return last.length === 4 && last.every((x) => videoHeight(x) >= height);
+    },
+    timeoutMs,
+    `video of ${height}p or more`,
+  );
+  return videoHeight(series.samples.at(-1)!);
+}
+
+export interface RateCutFigures {
+  /** Frame height on the good link before the cut. */
+  heightBefore: number;
+  /** ms from the cut to the first sample showing a smaller frame. */
+  lowerLayerMs: number | null;
+  /** Fraction of audio concealed over the 10 s after the cut (not counting silence). */
+  audioConcealed10s: number;
+  /** Fraction concealed in the first second after the cut. */
+  audioConcealedFirstSecond: number;
+  /** Largest frame height from 3 s to 15 s after the cut. */
+  maxHeightAfter: number;
+  /** Largest video kbit/s arriving (1 s windows) from 3 s to 15 s after the cut. */
+  maxVideoKbpsAfter: number;
+  /** ms from the link's return to 3 Mbit/s until the frame is as large as before. */
+  recoveryMs: number | null;
+}
+
+/** 3 Mbit/s -> 400 kbit/s for 15 s, then back to 3 Mbit/s. */
+export async function rateCut(rig: AdaptationRig, cutKbit = 400): Promise<RateCutFigures> {
+  const { patient, link } = rig;
+  await link.setRate(GOOD_LINK_KBIT, 'both');
+  const heightBefore = await videoSteady(patient, 300, 40_000);
+  const cut = await markStats(patient, `rate ${cutKbit} kbit/s`);
+  await link.setRate(cutKbit, 'both');
+  await patient.waitForTimeout(15_000);
+  const restored = await markStats(patient, `rate ${GOOD_LINK_KBIT} kbit/s`);
+  await link.setRate(GOOD_LINK_KBIT, 'both');
+  let recoveryMs: number | null = null;
+  try {
+    const series = await until(
+      patient,
+      (s) => s.samples.some((x) => x.at > restored && videoHeight(x) >= heightBefore),
+      30_000,
+      'the frame size of before',
+    );
+    recoveryMs =
+      series.samples.find((x) => x.at > restored && videoHeight(x) >= heightBefore)!.at - restored;
+  } catch {
+    recoveryMs = null;
+  }
+  const series = await readStats(patient);
+  const lower = series.samples.find(
+    (x) => x.at > cut && videoHeight(x) > 0 && videoHeight(x) < heightBefore,
+  );
+  const after = between(series, cut + 3_000, restored);
+  const windows = inboundWindows(after, 'video');
+  return {
+    heightBefore,
+    lowerLayerMs: lower ? lower.at - cut : null,
+    audioConcealed10s: audioConcealment(series, cut, cut + 10_000),
+    audioConcealedFirstSecond: audioConcealment(series, cut, cut + 1_000),
+    maxHeightAfter: Math.max(0, ...after.samples.map(videoHeight)),
+    maxVideoKbpsAfter: Math.max(0, ...slidingKbps(windows, 1_000)),
+    recoveryMs,
+  };
+}
+
+/** kbit/s over sliding windows of `spanMs` (the sampler's windows are shorter). */
+function slidingKbps(windows: { at: number; kbps: number }[], spanMs: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < windows.length; i++) {
+    let bits = 0;
+    let covered = 0;
+    for (let j = i; j >= 0 && windows[i]!.at - windows[j]!.at < spanMs; j--) {
+      const len = j > 0 ? windows[j]!.at - windows[j - 1]!.at : SAMPLE_MS;
+      bits += windows[j]!.kbps * len;
+      covered += len;
+    }
+    if (covered >= spanMs * 0.9) out.push(bits / covered);
+  }
+  return out;
+}
+
+export interface WeakLinkFigures {
+  /** ms from the cut to 150 kbit/s until the notice showed (null: never, within 15 s). */
+  noticeMs: number | null;
+  /** Video kbit/s arriving while audio-only (mean over the last 5 s at 150 kbit/s). */
+  videoKbpsWhileAudioOnly: number;
+  /** Audio packets per second arriving while audio-only. */
+  audioPacketsPerSecond: number;
+  /** Fraction of audio concealed during the last 10 s at 150 kbit/s. */
+  audioConcealedWhileAudioOnly: number;
+  /** ms from the link's return to 3 Mbit/s until video frames are decoded again. */
+  videoBackMs: number | null;
+  /** ms from the link's return until the notice went away. */
+  noticeGoneMs: number | null;
+}
+
+const NOTICE = '[data-testid="weak-link-notice"]';
+
+/** 150 kbit/s both ways for 20 s, then back to 3 Mbit/s. */
+export async function weakLink(
+  rig: AdaptationRig,
+  weakKbit = 150,
+  /** Called while the notice shows (screenshots). */
+  onNotice?: (page: Page) => Promise<void>,
+): Promise<WeakLinkFigures> {
+  const { patient, link } = rig;
+  await link.setRate(GOOD_LINK_KBIT, 'both');
+  await videoSteady(patient, 100, 40_000);
+  const cut = await markStats(patient, `rate ${weakKbit} kbit/s`);
+  await link.setRate(weakKbit, 'both');
+  let noticeMs: number | null = null;
+  try {
+    await patient.locator(NOTICE).waitFor({ state: 'visible', timeout: 15_000 });
+    noticeMs = Date.now() - cut;
+    await onNotice?.(patient);
+  } catch {
+    noticeMs = null;
+  }
+  await patient.waitForTimeout(Math.max(0, cut + 20_000 - Date.now()));
+  const restored = await markStats(patient, `rate ${GOOD_LINK_KBIT} kbit/s`);
+  await link.setRate(GOOD_LINK_KBIT, 'both');
+  let noticeGoneMs: number | null = null;
+  let videoBackMs: number | null = null;
+  const frames = (s: StatsSample) =>
+    s.pcs
+      .flatMap((p) => p.inbound)
+      .reduce((n, x) => n + (x.kind === 'video' ? (x.framesDecoded ?? 0) : 0), 0);
+  try {
+    const end = Date.now() + 30_000;
+    let base: number | undefined;
+    while (Date.now() < end && (noticeGoneMs === null || videoBackMs === null)) {
+      if (noticeGoneMs === null && !(await patient.locator(NOTICE).isVisible())) {
+        noticeGoneMs = Date.now() - restored;
+      }
+      const series = await readStats(patient);
+      const since = series.samples.filter((x) => x.at >= restored);
+      base ??= since[0] ? frames(since[0]) : undefined;
+      // Frames decoded again: a few new frames since the link came back.
+      const hit = since.find((x) => base !== undefined && frames(x) >= base + 5);
+      if (videoBackMs === null && hit) videoBackMs = hit.at - restored;
+      await patient.waitForTimeout(SAMPLE_MS);
+    }
+  } catch {
+    // Figures stay null.
+  }
+  const series = await readStats(patient);
+  const lastWeak = between(series, restored - 5_000, restored);
+  const video = inboundWindows(lastWeak, 'video');
+  const audio = inboundWindows(lastWeak, 'audio');
+  const seconds = Math.max(1, (lastWeak.samples.at(-1)!.at - lastWeak.samples[0]!.at) / 1000);
+  return {
+    noticeMs,
+    videoKbpsWhileAudioOnly: video.reduce((n, w) => n + w.kbps, 0) / Math.max(1, video.length),
+    audioPacketsPerSecond: audio.reduce((n, w) => n + w.packets, 0) / seconds,
+    audioConcealedWhileAudioOnly: audioConcealment(series, restored - 10_000, restored),
+    videoBackMs,
+    noticeGoneMs,
+  };
+}
+
+export interface LossFigures {
+  lossPercent: number;
+  /** Opus in-band FEC packets that reached the patient during the lossy period. */
+  fecPacketsReceived: number;
+  audioConcealed: number;
+  /** Opus `a=fmtp` lines negotiated on the patient's connections. */
+  opusFmtp: { pc: number; local: string[]; remote: string[] }[];
+  /** The same on the host's (sender's) connections. */
+  hostOpusFmtp: { pc: number; local: string[]; remote: string[] }[];
+}
+
+/** Random loss both ways on a 3 Mbit/s link for `seconds`. */
+export async function lossyLink(
+  rig: AdaptationRig,
+  fraction = 0.05,
+  seconds = 20,
+): Promise<LossFigures> {
+  const { patient, host, link } = rig;
+  await link.set({ rateKbit: { down: GOOD_LINK_KBIT, up: GOOD_LINK_KBIT } });
+  // Audio arriving is all this needs.
+  await until(
+    patient,
+    (s) =>
+      inboundWindows({ ...s, samples: s.samples.slice(-5) }, 'audio').every((w) => w.packets > 0),
+    40_000,
+    'audio',
+  );
+  const start = await markStats(patient, `loss ${fraction * 100} %`);
+  await link.setLoss(fraction, 'both');
+  await patient.waitForTimeout(seconds * 1000);
+  const end = await markStats(patient, 'no loss');
+  await link.setLoss(0, 'both');
+  const series = await readStats(patient);
+  const lossy = between(series, start, end);
+  const fec = inboundWindows(lossy, 'audio').reduce((n, w) => n + w.fecPackets, 0);
+  return {
+    lossPercent: fraction * 100,
+    fecPacketsReceived: fec,
+    audioConcealed: audioConcealment(series, start + 2_000, end),
+    opusFmtp: await opusFmtp(patient),
+    hostOpusFmtp: await opusFmtp(host),
+  };
+}
