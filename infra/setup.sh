@@ -41,6 +41,25 @@ default_bin=node_modules/mediasoup/worker/out/Release/mediasoup-worker
 mkdir -p "$(dirname "$default_bin")"
 ln -sf "$worker_bin" "$default_bin"
 
+# The SFU's receive buffer. Every transport of a mediasoup worker shares its WebRtcServer's
+# one UDP socket, and mediasoup 3.12.16 has no option to size that socket's buffer: it gets
+# the kernel's default (net.core.rmem_default, 208 KB), at which bursts from several
+# senders are dropped (Udp RcvbufErrors). The kernel setting is global (not per network
+# namespace or container), so the host applies it: now, and at every boot.
+udp_buffer_bytes=8388608
+if [ "$(id -u)" = 0 ] && [ -w /proc/sys/net/core/rmem_default ]; then
+  if [ "$(cat /proc/sys/net/core/rmem_default)" -lt "$udp_buffer_bytes" ]; then
+    log "raising the default UDP receive buffer to $udp_buffer_bytes bytes (SFU socket)"
+    sysctl -q -w net.core.rmem_default=$udp_buffer_bytes net.core.rmem_max=$udp_buffer_bytes
+  fi
+  if [ -d /etc/sysctl.d ]; then
+    printf 'net.core.rmem_default = %s\nnet.core.rmem_max = %s\n' "$udp_buffer_bytes" "$udp_buffer_bytes" \
+      > /etc/sysctl.d/60-samkons-udp.conf
+  fi
+else
+  log "not root (or in a container): set net.core.rmem_default=$udp_buffer_bytes on the host (README, Media ports and the firewall)"
+fi
+
 log "building"
 npm run build --silent >&2
 log "ready"

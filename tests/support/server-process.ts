@@ -72,6 +72,8 @@ export interface ServerProcessOptions {
   entry?: 'source' | 'dist';
   /** Pins the server, and the mediasoup workers it spawns, to this CPU (`taskset`). */
   cpuCore?: number;
+  /** How long to wait for /api/health (default 120 s; a first PGlite start on a busy machine takes longer). */
+  startTimeoutMs?: number;
 }
 
 /**
@@ -125,7 +127,8 @@ export async function startServerProcess(
   const host = env.HOST && env.HOST !== '0.0.0.0' ? env.HOST : '127.0.0.1';
   const url = `http://${host}:${port}`;
   // A heavily loaded machine may need longer (local iteration: SAMKONS_TEST_SERVER_START_MS).
-  const startMs = Number(process.env.SAMKONS_TEST_SERVER_START_MS ?? 120_000);
+  const startMs =
+    opts.startTimeoutMs ?? Number(process.env.SAMKONS_TEST_SERVER_START_MS ?? 120_000);
   const deadline = Date.now() + startMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
@@ -137,7 +140,8 @@ export async function startServerProcess(
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`server did not become healthy within ${startMs / 1000} s:\n${output}`);
+      throw new Error(`server did not become healthy within ${startMs / 1000} s:
+${output}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
