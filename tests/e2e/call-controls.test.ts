@@ -169,7 +169,7 @@ describe('call controls through the UI', () => {
     // --- Removal: the specialist takes the GP out ----------------------------------------
     expect((await liveCaptures(pages.gp)).sort()).toEqual(['audio', 'video']);
     const gpTile = tileOf(pages.host, GP);
-    await gpTile.getByText(`Handlingar for ${GP}`).click();
+    await gpTile.getByTitle(`Handlingar for ${GP}`).click();
     await gpTile.getByRole('button', { name: `Ta ${GP} ut av møtet`, exact: true }).click();
     await pages.gp.locator('[data-testid="end-screen"][data-reason="removed"]').waitFor(ui);
     await pages.gp.getByRole('heading', { level: 1, name: 'Du er teken ut av møtet.' }).waitFor(ui);

@@ -242,13 +242,17 @@ describe('consultation journey', () => {
     // The host mutes the GP from her tile: the GP's page and the host's tile both show it,
     // and her audio stops arriving at the host.
     const gpTile = tileOf(host, PEOPLE.gp.name);
-    await gpTile.getByText(`Handlingar for ${PEOPLE.gp.name}`).click();
+    await gpTile.getByTitle(`Handlingar for ${PEOPLE.gp.name}`).click();
     await gpTile
       .getByRole('button', { name: `Slå av mikrofonen til ${PEOPLE.gp.name}`, exact: true })
       .click();
     await pages.gp.getByRole('button', { name: 'Slå på mikrofonen', exact: true }).waitFor(ui);
     await pages.gp.getByTestId('local-video').getByText('Mikrofonen er av').waitFor(ui);
-    await pages.gp.getByText('Verten slo av mikrofonen din.').waitFor({ state: 'attached', ...ui });
+    // Seen, not only heard by a screen reader: a notice on the GP's page.
+    await pages.gp
+      .getByTestId('notice')
+      .filter({ hasText: 'Verten slo av mikrofonen din.' })
+      .waitFor({ state: 'visible', ...ui });
     await gpTile.getByText('Mikrofonen er av').waitFor(ui);
     const gpPeerId = await gpTile.getAttribute('data-peer-id');
     await expectMediaSettled(host, (s) =>
@@ -263,16 +267,20 @@ describe('consultation journey', () => {
     await expect
       .poll(() => tileOf(host, PEOPLE.next_of_kin.name).getByText('Rekkjer opp handa').count(), ui)
       .toBe(0);
+    await gpTile.getByTitle(`Handlingar for ${PEOPLE.gp.name}`).click();
     await gpTile
       .getByRole('button', { name: `Be ${PEOPLE.gp.name} slå på mikrofonen`, exact: true })
       .click();
+    const asked = pages.gp.getByTestId('notice').filter({ hasText: 'ber deg slå på mikrofonen' });
+    await asked.waitFor({ state: 'visible', ...ui });
     await pages.gp
-      .getByText('Verten ber deg slå på mikrofonen.')
-      .waitFor({ state: 'attached', ...ui });
-    await pages.gp.getByRole('button', { name: 'Slå på mikrofonen', exact: true }).click();
+      .getByRole('navigation', { name: 'Kontrollar' })
+      .getByRole('button', { name: 'Slå på mikrofonen', exact: true })
+      .click();
     await pages.gp.getByRole('button', { name: 'Slå av mikrofonen', exact: true }).waitFor(ui);
+    // Answered: the request goes away by itself.
+    await asked.waitFor({ state: 'detached', ...ui });
     await expect.poll(() => gpTile.getByText('Mikrofonen er av').count(), ui).toBe(0);
-    await gpTile.getByText(`Handlingar for ${PEOPLE.gp.name}`).click();
 
     // Audio only: the nurse's page stops decoding remote video; audio keeps arriving.
     await pages.municipal.getByRole('button', { name: 'Berre lyd', exact: true }).click();

@@ -204,6 +204,11 @@ export function useSession(): SessionValue {
   return value;
 }
 
+/** The session where there is one (the call page also runs alone, without the provider). */
+export function useOptionalSession(): SessionValue | null {
+  return useContext(SessionContext);
+}
+
 /** The endpoints, for hooks that fetch. */
 export const useApi = (): Endpoints => useSession().api;
 

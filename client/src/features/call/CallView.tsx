@@ -1,6 +1,6 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { SessionGrants, SessionParticipant } from '@samkons/shared';
+import type { Role, SessionGrants, SessionParticipant } from '@samkons/shared';
 import type { LiveSession } from '../../media/live-session';
 import { useLiveSnapshot } from '../../media/useMediaSession';
 import type { MediaSession, RemoteParticipant, SessionSnapshot } from '../../media/session';
@@ -11,6 +11,12 @@ import { WithdrawConsent } from '../consent/WithdrawConsent';
 import type { LineState } from '@samkons/shared';
 import { AudioSink, Tile, qualityKey } from './Tile';
 import { WeakLinkNotice } from './WeakLinkNotice';
+import { CallStage, type Layout, type RemoteView } from './CallStage';
+import { NoticeStack, WaitingPrompt } from './Notices';
+import { useNotices } from './notices';
+import { useWaitingAlert } from './waitingAlert';
+import { callUiBundles } from './i18n';
+import { useFeatureT } from '../reports/featureI18n';
 import { Controls, type Panel } from './Controls';
 import { ChatPanel } from './ChatPanel';
 import { PeoplePanel } from './PeoplePanel';
@@ -83,21 +89,64 @@ export function CallView(props: {
 
   const byId = new Map(liveSnap.participants.map((p) => [p.id, p]));
   const self = liveSnap.selfId ? byId.get(liveSnap.selfId) : undefined;
+  const { t: ui, lang } = useFeatureT('callui', callUiBundles);
+  const notices = useNotices();
+  const canModerate = grants?.canModerate ?? false;
+  const canAdmit = grants?.canAdmit ?? false;
+  const hasAudio = (props.localStream?.getAudioTracks().length ?? 0) > 0;
+  const hasVideo = (props.localStream?.getVideoTracks().length ?? 0) > 0;
+
+  // Host actions and happenings: a visible notice, and the same words in the live region.
   const announcement = useLiveEvents(live, (e) => {
     switch (e.type) {
-      case 'chat':
-        return e.message.fromParticipantId === liveSnap.selfId
-          ? null
-          : t('call.newMessage', { name: e.message.fromDisplayName });
+      case 'chat': {
+        if (e.message.fromParticipantId === liveSnap.selfId) return null;
+        const text = t('call.newMessage', { name: e.message.fromDisplayName });
+        // With the chat open, the message itself is on screen.
+        if (panel !== 'chat') {
+          notices.show({
+            kind: 'info',
+            text,
+            detail: clip(e.message.text),
+            key: `chat-${e.message.fromParticipantId}`,
+            action: { label: ui('openChat'), run: () => setPanel('chat') },
+          });
+        }
+        return text;
+      }
       case 'handRaised': {
         const who = byId.get(e.participantId);
-        return who && who.id !== liveSnap.selfId
-          ? t('call.handRaised', { name: who.displayName })
-          : null;
+        if (!who || who.id === liveSnap.selfId) return null;
+        notices.show({
+          kind: 'info',
+          text: ui('handRaised', { name: who.displayName }),
+          key: `hand-${who.id}`,
+        });
+        return t('call.handRaised', { name: who.displayName });
       }
-      case 'unmuteRequested':
-        return t('call.askedToUnmute');
+      case 'unmuteRequested': {
+        const text = ui('askedToUnmute', { name: e.byDisplayName });
+        notices.show({
+          kind: 'request',
+          text,
+          key: 'unmute',
+          action:
+            hasAudio && media
+              ? {
+                  label: ui('unmuteNow'),
+                  run: () => act(media.setMicrophoneEnabled(true)),
+                }
+              : undefined,
+        });
+        return text;
+      }
       case 'mutedByHost':
+        notices.show({
+          kind: 'status',
+          text: ui('mutedByHost'),
+          detail: ui('mutedByHostHint'),
+          key: 'unmute',
+        });
         return t('call.mutedByHost');
       case 'consentRefused':
         // Shown as a lasting alert below (announced by its role), not a passing note.
@@ -106,7 +155,8 @@ export function CallView(props: {
   });
   const [consentRefused, dismissConsentRefused] = useConsentRefused(live);
 
-  // A newly seen lobby entry is announced to hosts (they may have the panel closed).
+  // Someone waits: the prompt (with the People panel closed), a chime, the count on the
+  // People button and in the tab title, and the live region (the panel may be closed).
   const [lobbyNote, setLobbyNote] = useState('');
   const seenLobby = useRef(new Set<string>());
   useEffect(() => {
@@ -116,6 +166,41 @@ export function CallView(props: {
       setLobbyNote(t('lobby.someoneWaiting', { name: e.displayName }));
     }
   }, [lobby.lobby, t]);
+  const [snoozed, setSnoozed] = useState<ReadonlySet<string>>(new Set());
+  const waitingCount = canAdmit ? lobby.lobby.length : 0;
+  const promptShown =
+    canAdmit && panel !== 'people' && lobby.lobby.some((e) => !snoozed.has(e.participantId));
+  const baseTitle = t('app.pageTitle', { page: t('call.title') });
+  const titleWith = useCallback(
+    (n: number) => ui('titleWaiting', { n, title: baseTitle }),
+    // `ui` is made anew each render; the language decides its texts.
+    [baseTitle, lang],
+  );
+  useWaitingAlert({ lobby: lobby.lobby, enabled: canAdmit, baseTitle, titleWith });
+
+  // Unmuted (by the notice's button or the control bar): the host's request is answered.
+  const micOn = snapshot.local.microphoneOn;
+  const { dismissKey } = notices;
+  useEffect(() => {
+    if (micOn) dismissKey('unmute');
+  }, [micOn, dismissKey]);
+
+  // Layout: speaker (default) or grid; a screen shared by someone else goes large.
+  const [layout, setLayout] = useState<Layout>('speaker');
+  const sharerId = snapshot.participants.find((p) => p.screen)?.id ?? null;
+  useEffect(() => {
+    if (sharerId) setLayout('speaker');
+  }, [sharerId]);
+  const [openMenus, setOpenMenus] = useState<ReadonlySet<string>>(new Set());
+  const onMenu = useCallback((id: string, open: boolean) => {
+    setOpenMenus((prev) => {
+      if (prev.has(id) === open) return prev;
+      const next = new Set(prev);
+      if (open) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  }, []);
 
   useEffect(() => {
     if (panel) panelHeadingRef.current?.focus();
@@ -138,17 +223,80 @@ export function CallView(props: {
     ? snapshot.participants.filter((p) => agenda.groupOf(p.id) === agenda.selfGroup)
     : snapshot.participants;
 
-  const hasAudio = (props.localStream?.getAudioTracks().length ?? 0) > 0;
-  const hasVideo = (props.localStream?.getVideoTracks().length ?? 0) > 0;
   const local = snapshot.local;
+  const selfRole = (self?.role ?? props.selfRole ?? undefined) as Role | undefined;
   const selfLabel = t('call.you', {
     name: describePerson(t, props.selfName, self, props.selfRole),
   });
-  const canModerate = grants?.canModerate ?? false;
   const patientSide = self?.role === 'patient' || self?.role === 'next_of_kin';
   const count = visible.length + 1;
   const panelTitle =
     panel === 'chat' ? t('call.chat') : panel === 'people' ? t('call.people') : t('call.consent');
+
+  const selfTile = (
+    <Tile
+      label={selfLabel}
+      name={t('call.you', { name: props.selfName })}
+      roleText={roleText(t, selfRole)}
+      organisation={self?.organisation}
+      role={selfRole}
+      track={props.localStream?.getVideoTracks()[0]}
+      mirrored
+      testId="local-video"
+      muted={!local.microphoneOn}
+      cameraOff={!local.cameraOn || local.audioOnly}
+      handRaised={hand.raised}
+      speaking={snapshot.activeSpeakerId === liveSnap.selfId && liveSnap.selfId !== null}
+    />
+  );
+  const localScreen =
+    local.screenSharing && media?.screenTrack ? (
+      <Tile label={props.selfName} track={media.screenTrack} testId="local-screen" screen />
+    ) : null;
+  const remotes: RemoteView[] = visible.map((p) => {
+    const info = byId.get(p.id);
+    const role = (info?.role ?? p.role ?? undefined) as Role | undefined;
+    const host =
+      canModerate && live
+        ? {
+            mute: () => act(live.mute(p.id)),
+            askToUnmute: () => act(live.askToUnmute(p.id)),
+            remove: () => act(live.remove(p.id)),
+          }
+        : undefined;
+    return {
+      id: p.id,
+      role,
+      camera: (
+        <RemoteTile
+          participant={p}
+          info={info}
+          role={role}
+          speaking={p.id === snapshot.activeSpeakerId}
+          quality={lines.peers.get(p.id)}
+          audioOnly={local.audioOnly || snapshot.downlink.audioOnly}
+          onDemand={
+            media ? (source, demand) => void media.setVideoDemand(p.id, source, demand) : undefined
+          }
+          host={host}
+          onMenu={onMenu}
+        />
+      ),
+      screen:
+        p.screen && !local.audioOnly && !snapshot.downlink.audioOnly ? (
+          <Tile
+            label={info?.displayName ?? p.displayName}
+            track={p.screen}
+            peerId={p.id}
+            testId="remote-screen"
+            screen
+            onDemand={
+              media ? (demand) => void media.setVideoDemand(p.id, 'screen', demand) : undefined
+            }
+          />
+        ) : null,
+    };
+  });
 
   return (
     <main className="call" data-testid="room-page" data-state={liveSnap.phase}>
@@ -171,6 +319,20 @@ export function CallView(props: {
             </span>
           )}
         </span>
+        <div className="call__layout" role="group" aria-label={ui('layoutLabel')}>
+          {(['speaker', 'grid'] as const).map((l) => (
+            <button
+              key={l}
+              type="button"
+              className="button button--small call__layout-button"
+              aria-pressed={layout === l}
+              data-layout={l}
+              onClick={() => setLayout(l)}
+            >
+              {l === 'speaker' ? ui('layoutSpeaker') : ui('layoutGrid')}
+            </button>
+          ))}
+        </div>
       </header>
       {snapshot.downlink.audioOnly && !local.audioOnly && <WeakLinkNotice />}
       {agenda && (
@@ -192,7 +354,7 @@ export function CallView(props: {
           onError={showFailure}
         />
       )}
-      <div className="visually-hidden" aria-live="polite">
+      <div className="visually-hidden" aria-live="polite" data-testid="call-announcer">
         {announcement} {lobbyNote}
       </div>
       {snapshot.error && <p role="alert">{snapshot.error}</p>}
@@ -215,46 +377,29 @@ export function CallView(props: {
         </p>
       )}
       <div className={panel ? 'call__body call__body--panel' : 'call__body'}>
-        <section className="call__grid" aria-label={t('call.people')}>
-          <Tile
-            label={selfLabel}
-            track={props.localStream?.getVideoTracks()[0]}
-            mirrored
-            testId="local-video"
-            muted={!local.microphoneOn}
-            cameraOff={!local.cameraOn || local.audioOnly}
-            handRaised={hand.raised}
-            speaking={snapshot.activeSpeakerId === liveSnap.selfId && liveSnap.selfId !== null}
+        <div className="call__media">
+          <CallStage
+            layout={layout}
+            self={selfTile}
+            selfRole={selfRole}
+            localScreen={localScreen}
+            remotes={remotes}
+            activeSpeakerId={snapshot.activeSpeakerId}
+            menuOpen={openMenus.size > 0}
+            label={t('call.people')}
           />
-          {local.screenSharing && media?.screenTrack && (
-            <Tile label={props.selfName} track={media.screenTrack} testId="local-screen" screen />
-          )}
-          {visible.map((p) => (
-            <RemoteTiles
-              key={p.id}
-              participant={p}
-              info={byId.get(p.id)}
-              speaking={p.id === snapshot.activeSpeakerId}
-              quality={lines.peers.get(p.id)}
-              audioOnly={local.audioOnly || snapshot.downlink.audioOnly}
-              onDemand={
-                media
-                  ? (source, demand) => void media.setVideoDemand(p.id, source, demand)
-                  : undefined
-              }
-              speakerId={props.speakerId}
-              host={
-                canModerate && live
-                  ? {
-                      mute: () => act(live.mute(p.id)),
-                      askToUnmute: () => act(live.askToUnmute(p.id)),
-                      remove: () => act(live.remove(p.id)),
-                    }
-                  : undefined
-              }
-            />
-          ))}
-        </section>
+          <NoticeStack notices={notices.notices} onDismiss={notices.dismiss}>
+            {promptShown && (
+              <WaitingPrompt
+                lobby={lobby.lobby}
+                onAdmit={(id) => act(lobby.admit(id))}
+                onDeny={(id) => act(lobby.deny(id))}
+                onShowAll={() => setPanel('people')}
+                onLater={() => setSnoozed(new Set(lobby.lobby.map((e) => e.participantId)))}
+              />
+            )}
+          </NoticeStack>
+        </div>
         {panel && (
           <aside id="call-panel" className="call__panel" aria-labelledby="call-panel-heading">
             <div className="call__panel-head">
@@ -277,7 +422,7 @@ export function CallView(props: {
                 participants={liveSnap.participants}
                 selfId={liveSnap.selfId}
                 lobby={lobby.lobby}
-                canAdmit={grants?.canAdmit ?? false}
+                canAdmit={canAdmit}
                 onAdmit={(id) => act(lobby.admit(id))}
                 onDeny={(id) => act(lobby.deny(id))}
                 lines={lines.peers}
@@ -290,6 +435,9 @@ export function CallView(props: {
           </aside>
         )}
       </div>
+      {visible.map((p) =>
+        p.audio ? <AudioSink key={p.id} track={p.audio} sinkId={props.speakerId} /> : null,
+      )}
       <Controls
         local={local}
         hasMicrophone={hasAudio}
@@ -304,6 +452,7 @@ export function CallView(props: {
         canEnd={grants?.canEnd ?? false}
         handRaised={hand.raised}
         unread={chat.unread}
+        waiting={waitingCount}
         panel={panel}
         onPanel={setPanel}
         onMicrophone={(on) => act(media?.setMicrophoneEnabled(on))}
@@ -318,6 +467,16 @@ export function CallView(props: {
   );
 }
 
+/** The role in words ("fastlege"), or nothing. */
+function roleText(t: T, role: string | undefined): string | undefined {
+  return role ? t(`roles.${role}` as 'roles.patient', { defaultValue: role }) : undefined;
+}
+
+/** A chat message's start, for the notice (the whole message is in the chat). */
+function clip(text: string, max = 120): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 const stateKey = {
   idle: 'call.stateIdle',
   prejoin: 'call.stateConnecting',
@@ -328,71 +487,102 @@ const stateKey = {
   ended: 'call.stateClosed',
 } as const;
 
-function RemoteTiles(props: {
+function RemoteTile(props: {
   participant: RemoteParticipant;
   info: SessionParticipant | undefined;
+  role: Role | undefined;
   speaking: boolean;
   quality: LineState | undefined;
   audioOnly: boolean;
   /** Adaptive stream: what each of this participant's video tiles needs. */
   onDemand?: ((source: 'camera' | 'screen', demand: VideoDemand) => void) | undefined;
-  speakerId?: string | undefined;
   host?: { mute: () => void; askToUnmute: () => void; remove: () => void } | undefined;
+  onMenu: (id: string, open: boolean) => void;
 }) {
   const { t } = useTranslation();
+  const ui = useFeatureT('callui', callUiBundles).t;
   const p = props.participant;
+  const { onMenu } = props;
   const name = props.info?.displayName ?? p.displayName;
   const label = describePerson(t, name, props.info, p.role);
+  const interpreter = props.role === 'interpreter';
+  const menu = useRef<HTMLDetailsElement>(null);
+  // The stage holds still while a menu is open, and while the pointer is on its button
+  // (about to open it): a tile must not move away under the click.
+  const [menuOpen, setMenuOpen] = useState(false);
+  const [aiming, setAiming] = useState(false);
+  useEffect(() => onMenu(p.id, menuOpen || aiming), [onMenu, p.id, menuOpen, aiming]);
+  // An action closes the menu (the stage may move again).
+  const run = (action: () => void) => () => {
+    if (menu.current) menu.current.open = false;
+    action();
+  };
+  // A tile that goes away with its menu open must not hold the stage still.
+  useEffect(() => () => onMenu(p.id, false), [onMenu, p.id]);
   return (
-    <>
-      <Tile
-        label={label}
-        track={props.audioOnly ? undefined : p.video}
-        speaking={props.speaking}
-        peerId={p.id}
-        testId="remote-participant"
-        muted={p.audioMuted ?? false}
-        cameraOff={(p.videoPaused ?? false) || props.audioOnly}
-        handRaised={props.info?.handRaised ?? false}
-        quality={props.quality}
-        onDemand={props.onDemand && ((d) => props.onDemand?.('camera', d))}
-      >
-        {props.host && (
-          <details className="tile__host">
-            <summary>{t('call.hostActions', { name })}</summary>
-            <div className="tile__host-actions">
-              <button type="button" className="button button--small" onClick={props.host.mute}>
-                {t('call.hostMute', { name })}
-              </button>
-              <button
-                type="button"
-                className="button button--small"
-                onClick={props.host.askToUnmute}
-              >
-                {t('call.hostAskUnmute', { name })}
-              </button>
-              <button
-                type="button"
-                className="button button--small button--danger"
-                onClick={props.host.remove}
-              >
-                {t('call.hostRemove', { name })}
-              </button>
-            </div>
-          </details>
-        )}
-      </Tile>
-      {p.screen && !props.audioOnly && (
-        <Tile
-          label={name}
-          track={p.screen}
-          peerId={p.id}
-          testId="remote-screen"
-          screen
-          onDemand={props.onDemand && ((d) => props.onDemand?.('screen', d))}
-        />
+    <Tile
+      label={label}
+      name={name}
+      roleText={roleText(t, props.role)}
+      organisation={props.info?.organisation}
+      role={props.role}
+      tag={interpreter ? ui('interpreter') : undefined}
+      className={interpreter ? 'tile--interpreter' : undefined}
+      track={props.audioOnly ? undefined : p.video}
+      speaking={props.speaking}
+      peerId={p.id}
+      testId="remote-participant"
+      muted={p.audioMuted ?? false}
+      cameraOff={(p.videoPaused ?? false) || props.audioOnly}
+      handRaised={props.info?.handRaised ?? false}
+      quality={props.quality}
+      onDemand={props.onDemand && ((d) => props.onDemand?.('camera', d))}
+    >
+      {props.host && (
+        <details
+          ref={menu}
+          className="tile__host"
+          onToggle={(e) => setMenuOpen((e.currentTarget as HTMLDetailsElement).open)}
+          onPointerEnter={() => setAiming(true)}
+          onPointerLeave={() => setAiming(false)}
+        >
+          <summary
+            aria-label={t('call.hostActions', { name })}
+            title={t('call.hostActions', { name })}
+          >
+            <svg
+              viewBox="0 0 24 24"
+              width="1.4em"
+              height="1.4em"
+              aria-hidden="true"
+              focusable="false"
+            >
+              <circle cx="12" cy="5" r="2.2" fill="currentColor" />
+              <circle cx="12" cy="12" r="2.2" fill="currentColor" />
+              <circle cx="12" cy="19" r="2.2" fill="currentColor" />
+            </svg>
+          </summary>
+          <div className="tile__host-actions">
+            <button type="button" className="button button--small" onClick={run(props.host.mute)}>
+              {t('call.hostMute', { name })}
+            </button>
+            <button
+              type="button"
+              className="button button--small"
+              onClick={run(props.host.askToUnmute)}
+            >
+              {t('call.hostAskUnmute', { name })}
+            </button>
+            <button
+              type="button"
+              className="button button--small button--danger"
+              onClick={run(props.host.remove)}
+            >
+              {t('call.hostRemove', { name })}
+            </button>
+          </div>
+        </details>
       )}
-      {p.audio && <AudioSink track={p.audio} sinkId={props.speakerId} />}
-    </>
+    </Tile>
   );
 }

@@ -1,6 +1,9 @@
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LocalMediaState } from '../../media/session';
+import { useFeatureT } from '../reports/featureI18n';
+import { callUiBundles } from './i18n';
+import { HandIcon } from './icons';
 
 export type Panel = 'chat' | 'people' | 'consent';
 
@@ -18,6 +21,8 @@ export function Controls(props: {
   canEnd: boolean;
   handRaised: boolean;
   unread: number;
+  /** People in the waiting room (hosts only): a count on the People button. */
+  waiting?: number;
   panel: Panel | null;
   onPanel: (p: Panel | null) => void;
   onMicrophone: (on: boolean) => void;
@@ -29,9 +34,20 @@ export function Controls(props: {
   onEndForAll: () => void;
 }) {
   const { t } = useTranslation();
+  const ui = useFeatureT('callui', callUiBundles).t;
   const { local } = props;
-  const [confirmEnd, setConfirmEnd] = useState(false);
-  const endRef = useRef<HTMLButtonElement>(null);
+  const [confirm, setConfirm] = useState<'leave' | 'end' | null>(null);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  const leaveRef = useRef<HTMLButtonElement>(null);
+  const ask = (what: 'leave' | 'end') => {
+    setConfirm(what);
+    requestAnimationFrame(() => confirmRef.current?.focus());
+  };
+  const cancel = () => {
+    setConfirm(null);
+    requestAnimationFrame(() => leaveRef.current?.focus());
+  };
+  const waiting = props.waiting ?? 0;
   const panelButton = (panel: Panel, label: string, extra?: React.ReactNode) => (
     <button
       type="button"
@@ -97,7 +113,7 @@ export function Controls(props: {
             aria-pressed={props.handRaised}
             onClick={props.onHand}
           >
-            {props.handRaised ? t('call.lowerHand') : t('call.raiseHand')}
+            <HandIcon size="1.1em" /> {props.handRaised ? t('call.lowerHand') : t('call.raiseHand')}
           </button>
           {panelButton(
             'chat',
@@ -109,42 +125,66 @@ export function Controls(props: {
               </span>
             ) : null,
           )}
-          {panelButton('people', t('call.people'))}
+          {panelButton(
+            'people',
+            t('call.people'),
+            waiting > 0 ? (
+              <span className="control__badge" data-testid="waiting-count">
+                {' '}
+                <span aria-hidden="true">{waiting}</span>
+                <span className="visually-hidden">{ui('peopleCount', { n: waiting })}</span>
+              </span>
+            ) : null,
+          )}
           {props.canConsent && panelButton('consent', t('call.consent'))}
         </div>
       )}
       <div className="controls__group">
-        <button type="button" className="control control--leave" onClick={props.onLeave}>
-          {t('call.leave')}
-        </button>
-        {props.canEnd &&
-          (!confirmEnd ? (
+        {confirm === null ? (
+          <>
             <button
+              ref={leaveRef}
               type="button"
-              className="control control--danger"
-              onClick={() => {
-                setConfirmEnd(true);
-                requestAnimationFrame(() => endRef.current?.focus());
-              }}
+              className="control control--leave"
+              onClick={() => ask('leave')}
             >
-              {t('call.endForAll')}
+              {t('call.leave')}
             </button>
-          ) : (
-            <span role="group" aria-labelledby="end-confirm" className="controls__confirm">
-              <span id="end-confirm">{t('call.endConfirm')}</span>
-              <button
-                ref={endRef}
-                type="button"
-                className="control control--danger"
-                onClick={props.onEndForAll}
-              >
-                {t('call.endYes')}
+            {props.canEnd && (
+              <button type="button" className="control control--danger" onClick={() => ask('end')}>
+                {t('call.endForAll')}
               </button>
-              <button type="button" className="control" onClick={() => setConfirmEnd(false)}>
-                {t('call.cancel')}
-              </button>
+            )}
+          </>
+        ) : (
+          <span
+            role="group"
+            aria-labelledby="leave-confirm"
+            aria-describedby={confirm === 'leave' ? 'leave-hint' : undefined}
+            className="controls__confirm"
+            data-testid={confirm === 'leave' ? 'leave-confirm' : 'end-confirm'}
+          >
+            <span id="leave-confirm" className="controls__question">
+              {confirm === 'leave' ? ui('leaveConfirm') : t('call.endConfirm')}
             </span>
-          ))}
+            {confirm === 'leave' && (
+              <span id="leave-hint" className="visually-hidden">
+                {ui('leaveHint')}
+              </span>
+            )}
+            <button
+              ref={confirmRef}
+              type="button"
+              className={`control ${confirm === 'leave' ? 'control--leave' : 'control--danger'}`}
+              onClick={confirm === 'leave' ? props.onLeave : props.onEndForAll}
+            >
+              {confirm === 'leave' ? ui('leaveYes') : t('call.endYes')}
+            </button>
+            <button type="button" className="control" onClick={cancel}>
+              {confirm === 'leave' ? ui('stay') : t('call.cancel')}
+            </button>
+          </span>
+        )}
       </div>
     </nav>
   );

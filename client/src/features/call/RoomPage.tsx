@@ -132,7 +132,15 @@ function LiveRoom({ session, consent }: { session: SessionTokenResponse; consent
         />
       );
     default:
-      return <EndScreen snapshot={snapshot} />;
+      return (
+        <EndScreen
+          snapshot={snapshot}
+          session={{
+            consultationId: session.participant.consultationId,
+            sessionToken: session.sessionToken,
+          }}
+        />
+      );
   }
 }
 

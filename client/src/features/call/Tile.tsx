@@ -3,10 +3,20 @@ import { useTranslation } from 'react-i18next';
 import type { LineState } from '@samkons/shared';
 import type { VideoDemand } from '../../media/adaptive-stream';
 import { useVideoDemand } from './useVideoDemand';
+import { HandIcon } from './icons';
 
 export interface TileInfo {
-  /** Name, role and organisation as one caption: everyone in the session must be known. */
+  /** Name, role and organisation in full: the video's accessible name. */
   label: string;
+  /** The caption: the name stands out, the role follows; the organisation on hover or focus. */
+  name?: string;
+  roleText?: string;
+  organisation?: string | null | undefined;
+  /** The participant's role (data-role: layouts and tests find the interpreter by it). */
+  role?: string | undefined;
+  /** A label that must not be missed ("Tolk"). */
+  tag?: string | undefined;
+  className?: string;
   track: MediaStreamTrack | undefined;
   testId: string;
   peerId?: string;
@@ -33,18 +43,24 @@ export function Tile(props: TileInfo & { children?: React.ReactNode }) {
     if (!el) return;
     el.srcObject = props.track ? new MediaStream([props.track]) : null;
   }, [props.track]);
-  // "Name · role · organisation": the name stands out, the rest follows in smaller type.
-  const cut = props.label.indexOf(' · ');
-  const name = cut < 0 ? props.label : props.label.slice(0, cut);
-  const rest = cut < 0 ? '' : props.label.slice(cut);
+  const name = props.name ?? props.label.split(' · ')[0] ?? props.label;
   const classes = [
     'tile',
     props.speaking ? 'tile--speaking' : '',
     props.screen ? 'tile--screen' : '',
     props.handRaised ? 'tile--hand' : '',
+    props.className ?? '',
   ].join(' ');
   return (
-    <figure ref={frame} className={classes} data-testid={props.testId} data-peer-id={props.peerId}>
+    // Focusable so that keyboard users, too, can bring up the organisation in the caption.
+    <figure
+      ref={frame}
+      className={classes}
+      data-testid={props.testId}
+      data-peer-id={props.peerId}
+      data-role={props.role}
+      tabIndex={0}
+    >
       <div className="tile__media">
         <video
           ref={ref}
@@ -60,19 +76,20 @@ export function Tile(props: TileInfo & { children?: React.ReactNode }) {
         />
         {(props.cameraOff || !props.track) && !props.screen && (
           <div className="tile__placeholder" aria-hidden="true">
-            {initials(props.label)}
+            {initials(name)}
           </div>
         )}
         <figcaption className="tile__caption">
-          <strong>{name}</strong>
-          {rest && <span className="tile__caption-rest">{rest}</span>}
+          <strong className="tile__name">{name}</strong>
+          {props.roleText && <span className="tile__role">{props.roleText}</span>}
+          {props.organisation && <span className="tile__org">{props.organisation}</span>}
         </figcaption>
         <ul className="tile__badges">
+          {props.tag && <li className="badge badge--tag">{props.tag}</li>}
           {props.speaking && <li className="badge badge--speaking">{t('call.speaking')}</li>}
           {props.handRaised && (
             <li className="badge badge--hand">
-              <span aria-hidden="true">✋ </span>
-              {t('call.handUp')}
+              <HandIcon /> {t('call.handUp')}
             </li>
           )}
           {props.muted && <li className="badge">{t('call.muted')}</li>}
@@ -102,11 +119,13 @@ export const qualityKey = {
   reconnecting: 'call.qualityReconnecting',
 } as const satisfies Record<LineState, string>;
 
-function initials(label: string): string {
-  const name = label.split(' · ')[0] ?? '';
+/** Titles are not names: "Dr. Ingrid" is "I", not "DI". */
+const TITLE = /^(dr|prof|professor|lege|overlege|sjukepleiar|sykepleier|fru|herr)\.?$/i;
+
+export function initials(name: string): string {
   return name
     .split(/\s+/)
-    .filter(Boolean)
+    .filter((w) => w && !TITLE.test(w))
     .slice(0, 2)
     .map((w) => w[0]?.toUpperCase() ?? '')
     .join('');

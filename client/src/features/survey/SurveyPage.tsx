@@ -28,7 +28,9 @@ export function SurveyPage() {
   usePageTitle(t('title'));
   const api = useFeatureApi(surveyEndpoints);
   const { account } = useSession();
-  const token = getRoomSession(consultationId)?.sessionToken;
+  const [token] = useState(
+    () => getRoomSession(consultationId)?.sessionToken ?? surveyLinkToken(consultationId),
+  );
   const canAsk = Boolean(token || account);
   const status = useQuery(
     (signal) =>
@@ -65,6 +67,24 @@ export function SurveyPage() {
       )}
     </div>
   );
+}
+
+/**
+ * The token of a survey link opened in a tab of its own (`/survey/<id>#t=<token>`, from the
+ * call's end screen): kept for reloads of this tab, and removed from the address bar.
+ */
+function surveyLinkToken(consultationId: string): string | undefined {
+  const key = `samkons.survey.${consultationId}`;
+  const fromLink = new URLSearchParams(location.hash.slice(1)).get('t');
+  try {
+    if (fromLink) {
+      sessionStorage.setItem(key, fromLink);
+      history.replaceState(history.state, '', location.pathname + location.search);
+    }
+    return fromLink ?? sessionStorage.getItem(key) ?? undefined;
+  } catch {
+    return fromLink ?? undefined;
+  }
 }
 
 function errorKey(err: unknown): keyof SurveyMessages {
