@@ -36,7 +36,6 @@ export function CallStage(props: {
   menuOpen: boolean;
   label: string;
 }) {
-  const ui = useFeatureT('callui', callUiBundles).t;
   const { remotes } = props;
   const interpreters = remotes.filter((r) => r.role === 'interpreter');
   const others = remotes.filter((r) => r.role !== 'interpreter');
