@@ -21,6 +21,7 @@ import { registerShortLinks } from './notifications/short-links.js';
 import { lktRoutes } from './lkt/index.js';
 import type { Metrics } from './metrics/metrics.js';
 import { registerOperatorRoutes } from './metrics/routes.js';
+import { contentSecurityPolicy } from './http/content-security-policy.js';
 
 export interface AppDeps {
   config: Config;
@@ -54,7 +55,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installErrorHandler(app);
   installInputGuard(app);
 
-  await app.register(helmet, { contentSecurityPolicy: false });
+  await app.register(helmet, { contentSecurityPolicy: contentSecurityPolicy(config) });
   await app.register(swagger, {
     openapi: {
       info: { title: 'samkons API', version: '0.1.0' },
