@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DOWNLINK_POLICY as P, DownlinkPolicy } from './downlink-policy.js';
+import {
+  DEFAULT_DOWNLINK_POLICY as P,
+  DownlinkPolicy,
+  layerForCeiling,
+} from './downlink-policy.js';
 
 /** Feeds one estimate a second (as mediasoup's bwe trace does) from `from` for `seconds`. */
 function feed(policy: DownlinkPolicy, bps: number, from: number, seconds: number): number {
@@ -72,5 +76,31 @@ describe('downlink policy', () => {
     }
     expect(policy.decision.mode).toBe('video');
     expect(now - back).toBeLessThanOrEqual(P.trialEveryMaxMs + P.trialLengthMs);
+  });
+});
+
+describe('layer cap from the ceiling', () => {
+  // The client's simulcast: 180p 150 kbit/s, 360p 500 kbit/s, 720p 1.2 Mbit/s.
+  const layers = [150_000, 500_000, 1_200_000];
+
+  it('sends no layer above what the ceiling carries', () => {
+    // A 400 kbit/s link: the ceiling after the fall is ~1.25 x the estimate.
+    const policy = new DownlinkPolicy();
+    policy.estimate(3_000_000, 0);
+    const { ceilingBps } = policy.estimate(360_000, 100);
+    expect(ceilingBps).toBeLessThan(500_000);
+    expect(layerForCeiling(2, ceilingBps, layers)).toBe(0);
+    expect(layerForCeiling(2, 600_000, layers)).toBe(1);
+    expect(layerForCeiling(2, 1_200_000, layers)).toBe(2);
+  });
+
+  it('keeps the tile’s smaller wish, the smallest layer always, and no cap without a ceiling', () => {
+    expect(layerForCeiling(1, 2_000_000, layers)).toBe(1);
+    expect(layerForCeiling(0, 2_000_000, layers)).toBe(0);
+    expect(layerForCeiling(2, 100_000, layers)).toBe(0);
+    expect(layerForCeiling(2, undefined, layers)).toBe(2);
+    // Bitrates unknown (no maxBitrate in the encodings): the wish as it is.
+    expect(layerForCeiling(2, 300_000, [undefined, undefined, undefined])).toBe(2);
+    expect(layerForCeiling(2, 300_000, [])).toBe(2);
   });
 });

@@ -174,3 +174,25 @@ export class DownlinkPolicy {
     return this.decision;
   }
 }
+
+/**
+ * The highest simulcast layer, at most `wanted`, whose bitrate fits under the ceiling
+ * (`layerBps[i]`: the producer's maxBitrate of layer i, smallest first). A bitrate ceiling
+ * alone does not stop the SFU from sending the top layer starved of bits (720p at 300 kbit/s
+ * on a 400 kbit/s link); this caps the layer too. The smallest layer is always allowed; no
+ * ceiling or unknown bitrates: `wanted` as it is.
+ */
+export function layerForCeiling(
+  wanted: number,
+  ceilingBps: number | undefined,
+  layerBps: readonly (number | undefined)[],
+): number {
+  if (ceilingBps === undefined || layerBps.length === 0) return wanted;
+  let layer = Math.min(wanted, layerBps.length - 1);
+  while (layer > 0) {
+    const bps = layerBps[layer];
+    if (bps === undefined || bps <= ceilingBps) break;
+    layer--;
+  }
+  return Math.max(0, Math.min(wanted, layer));
+}

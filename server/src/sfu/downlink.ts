@@ -2,6 +2,7 @@ import type { types } from 'mediasoup';
 import type { TrackSource } from '@samkons/shared';
 import {
   DownlinkPolicy,
+  layerForCeiling,
   type DownlinkMode,
   type DownlinkPolicyOptions,
 } from './downlink-policy.js';
@@ -21,6 +22,8 @@ interface Entry {
   /** Paused by the client (not yet set up, or its own audio-only choice). */
   clientPaused: boolean;
   demand: VideoDemand;
+  /** The producer's bitrate per simulcast layer (maxBitrate), smallest first. */
+  layerBps: (number | undefined)[];
 }
 
 const TICK_MS = 250;
@@ -74,11 +77,12 @@ export class DownlinkAdapter {
   }
 
   /** A consumer created on the receive transport (paused until the client has it). */
-  add(consumer: Consumer): void {
+  add(consumer: Consumer, layerBps: (number | undefined)[] = []): void {
     const entry: Entry = {
       consumer,
       clientPaused: true,
       demand: { spatialLayer: 2, visible: true },
+      layerBps,
     };
     this.#entries.set(consumer.id, entry);
     consumer.observer.once('close', () => this.#entries.delete(consumer.id));
@@ -130,6 +134,10 @@ export class DownlinkAdapter {
       this.#transport
         .setMaxOutgoingBitrate(Math.round(decision.ceilingBps ?? 0))
         .catch(() => undefined);
+      // The layers follow the ceiling.
+      if (decision.mode === this.#mode) {
+        for (const entry of this.#entries.values()) void this.#sync(entry);
+      }
     }
     if (decision.mode === this.#mode) return;
     const wasVideo = this.#mode === 'video';
@@ -149,7 +157,11 @@ export class DownlinkAdapter {
     try {
       if (video && consumer.type === 'simulcast') {
         // A trial needs only the smallest layer to tell whether the link came back.
-        const layer = this.#mode === 'trial' ? 0 : demand.spatialLayer;
+        // Otherwise the tile's layer, but none above what the ceiling carries.
+        const layer =
+          this.#mode === 'trial'
+            ? 0
+            : layerForCeiling(demand.spatialLayer, this.#ceiling, entry.layerBps);
         const current = consumer.preferredLayers?.spatialLayer;
         if (current !== layer) await consumer.setPreferredLayers({ spatialLayer: layer });
       }

@@ -267,7 +267,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     }
     const consumerId = consumer.id;
     this.#consumers.set(consumerId, consumer);
-    this.#downlink?.add(consumer);
+    this.#downlink?.add(consumer, producer.rtpParameters.encodings?.map((e) => e.maxBitrate) ?? []);
     consumer.observer.once('close', () => {
       this.#consumers.delete(consumerId);
       this.#consuming.delete(producer.id);
