@@ -47,6 +47,7 @@ function fakeMedia() {
       ],
       rttMs: 40,
       availableOutgoingKbps: 2000,
+      sendBandwidthLimited: undefined,
       sendingVideo: false,
       sendBytesReceived: undefined,
     };

@@ -142,6 +142,7 @@ export class LineMonitor {
       rttMs: now.rttMs,
       jitterMs: Math.max(0, ...now.peers.map((p) => p.jitterMs)),
       availableOutgoingKbps: now.sendingVideo ? now.availableOutgoingKbps : undefined,
+      sendBandwidthLimited: now.sendBandwidthLimited,
       sendFeedbackBytes: feedback,
     };
     this.lastFigures = figures;

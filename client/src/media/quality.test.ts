@@ -76,6 +76,24 @@ describe("one's own line", () => {
     expect(rateLine({ ...base, jitterMs: 80, recent: flowing() })).toBe('poor');
     expect(rateLine({ ...base, availableOutgoingKbps: 250, recent: flowing() })).toBe('ok');
     expect(rateLine({ ...base, availableOutgoingKbps: 100, recent: flowing() })).toBe('poor');
+    expect(
+      rateLine({
+        ...base,
+        availableOutgoingKbps: 100,
+        sendBandwidthLimited: true,
+        recent: flowing(),
+      }),
+    ).toBe('poor');
+  });
+
+  it('does not read a low estimate as a weak line while the encoder is not held back by it', () => {
+    // Small video on a fast link: the sender is application-limited and the estimate only
+    // mirrors the ~100 kbit/s it sends (the five-way call on loopback showed "svak" for this).
+    const small = { ...base, availableOutgoingKbps: 100, recent: flowing(), longer: flowing() };
+    expect(rateLine({ ...small, sendBandwidthLimited: false })).toBe('good');
+    expect(rateLine({ ...small, availableOutgoingKbps: 250, sendBandwidthLimited: false })).toBe(
+      'good',
+    );
   });
 
   it('is never good while nothing arrives: a stall is lost, whatever came before', () => {

@@ -85,6 +85,14 @@ export interface LineFigures {
   /** The send side's bandwidth estimate, kbit/s, while sending video. */
   availableOutgoingKbps?: number | undefined;
   /**
+   * Whether the video encoder is held back by that estimate (Chromium's
+   * qualityLimitationReason 'bandwidth'). false: the encoder sends all it wants (small video,
+   * or limited by CPU), so a low estimate only mirrors the little that is sent (the
+   * estimator does not probe above an application-limited rate) and says nothing about the
+   * line. undefined: the browser does not say; the estimate is judged alone.
+   */
+  sendBandwidthLimited?: boolean | undefined;
+  /**
    * While sending: bytes the send transport received in the last seconds (the SFU's RTCP
    * feedback). 0 means nothing of ours reaches the SFU, or nothing comes back.
    */
@@ -124,7 +132,7 @@ export function rateLine(f: LineFigures): LineState | undefined {
   const jitter = f.jitterMs ?? 0;
   if (jitter > 60) bump('poor');
   else if (jitter > 30) bump('ok');
-  const aob = f.availableOutgoingKbps;
+  const aob = f.sendBandwidthLimited === false ? undefined : f.availableOutgoingKbps;
   if (aob !== undefined && aob < 150) bump('poor');
   else if (aob !== undefined && aob < 300) bump('ok');
   // Nothing flows either way (nobody sends, we send nothing): only the round trip speaks.

@@ -71,6 +71,11 @@ export interface LineStats {
   rttMs: number | undefined;
   /** The send transport's bandwidth estimate, kbit/s (Chromium only). */
   availableOutgoingKbps: number | undefined;
+  /**
+   * Whether the video encoder is held back by that estimate (outbound-rtp
+   * qualityLimitationReason 'bandwidth', Chromium); undefined when the browser does not say.
+   */
+  sendBandwidthLimited: boolean | undefined;
   /** Camera or screen being sent: the SFU answers with feedback many times a second. */
   sendingVideo: boolean;
   /** Bytes the send transport received (SFU feedback), cumulative. */
@@ -484,6 +489,7 @@ export class MediaSession {
       peers: [],
       rttMs: undefined,
       availableOutgoingKbps: undefined,
+      sendBandwidthLimited: undefined,
       sendingVideo: false,
       sendBytesReceived: undefined,
     };
@@ -512,6 +518,11 @@ export class MediaSession {
       if (typeof sendPair?.availableOutgoingBitrate === 'number') {
         stats.availableOutgoingKbps = sendPair.availableOutgoingBitrate / 1000;
       }
+      const reasons = [...sendStats.values()]
+        .filter((s) => s.type === 'outbound-rtp' && s.kind === 'video')
+        .map((s) => s.qualityLimitationReason)
+        .filter((r): r is string => typeof r === 'string');
+      if (reasons.length > 0) stats.sendBandwidthLimited = reasons.includes('bandwidth');
     }
     const inbound = [...recvStats.values()].filter((s) => s.type === 'inbound-rtp');
     const byPeer = new Map<string, PeerInbound>();

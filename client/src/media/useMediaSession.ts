@@ -2,12 +2,15 @@ import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { MediaSession, SessionSnapshot } from './session.js';
 import { EMPTY_SNAPSHOT, LiveSession, type LiveSnapshot } from './live-session.js';
 import { takePreparedCall } from './prepared-call.js';
+import { lineMonitorOf, type LineMonitor } from './line-monitor.js';
 
 declare global {
   interface Window {
     /** Test hook, only in dev builds or with VITE_SAMKONS_TEST_HOOKS=true. */
     __samkonsMedia?: MediaSession;
     __samkonsLive?: LiveSession;
+    /** Test hook: the line monitor (its `lastFigures` explain the badge). */
+    __samkonsLine?: LineMonitor;
     /** Test builds only: camera constraints (e2e uses 320x240 to spare the CPU). */
     __samkonsVideoConstraints?: MediaTrackConstraints;
   }
@@ -106,13 +109,17 @@ export function useLiveSession(opts: {
     if (testHooks) {
       window.__samkonsLive = s;
       window.__samkonsMedia = s.media;
+      window.__samkonsLine = lineMonitorOf(s.media);
     }
     setLive(s);
     s.start({ ...initial, ...(iceTransportPolicy ? { iceTransportPolicy } : {}) });
     return () => {
       s.leave();
       if (window.__samkonsLive === s) delete window.__samkonsLive;
-      if (window.__samkonsMedia === s.media) delete window.__samkonsMedia;
+      if (window.__samkonsMedia === s.media) {
+        delete window.__samkonsMedia;
+        delete window.__samkonsLine;
+      }
     };
   }, [key, initial, iceTransportPolicy]);
 
