@@ -324,7 +324,8 @@ describe('keyboard only', () => {
       await page.locator('#f-participants-1-joinsFrom').selectOption('gp_office');
       await page.getByRole('button', { name: 'Bestill konsultasjon' }).focus();
       await page.keyboard.press('Enter');
-      await page.getByText('Tidspunktet kolliderer med ein annan avtale').waitFor();
+      // The message names who is busy ("X har alt ein annan avtale ...").
+      await page.getByText(/\S har alt ein annan avtale på dette tidspunktet/).waitFor();
       await page.screenshot({
         path: path.join(ARTEFACTS, 'booking-conflict-nn.png'),
         fullPage: true,

@@ -1,5 +1,4 @@
 import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { consultationsRepo } from '../../server/src/db/consultations-repo.js';
 import { createDomainServices } from '../../server/src/booking/services.js';
 import { seedDemoData } from '../../server/src/demo/seed.js';
 import { createReports } from '../../server/src/reports/index.js';
+import { injectAxe } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
 import { buildClient } from '../support/client-build.js';
 import { apiCall, demoSpecialistToken, loginAsDemoSpecialist } from '../support/journey.js';
@@ -27,8 +27,6 @@ import { apiCall, demoSpecialistToken, loginAsDemoSpecialist } from '../support/
  * status changes directly: no HTTP route completes a consultation yet.
  */
 
-const require = createRequire(import.meta.url);
-const AXE_PATH = require.resolve('axe-core/axe.min.js');
 const ARTEFACTS = fileURLToPath(new URL('../../test-results/evaluation/', import.meta.url));
 
 let db: Database;
@@ -132,7 +130,7 @@ describe('evaluation', () => {
     await questions.nth(4).getByLabel('5 – helt enig').check();
     await form.getByLabel('Vil du fortelle mer? (valgfritt)').fill('Slapp å reise til Bergen.');
 
-    await form.addScriptTag({ path: AXE_PATH });
+    await injectAxe(form);
     const violations = await form.evaluate(async () => {
       const axe = (
         window as unknown as {
