@@ -92,6 +92,8 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     // No layer above what 400 kbit/s carries: whatever layer arrives, it fits under the rate
     // (the test camera's 360p may need only ~300 kbit/s, so it may stay).
     expect(f.maxVideoKbpsAfter).toBeLessThan(400);
+    // And no 720p starved of bits: the layer is capped by what the ceiling carries.
+    expect(f.maxHeightAfter).toBeLessThan(720);
     // Audio keeps flowing (the 1 % is not reached yet: figure in the bench).
     expect(f.audioConcealed10s).toBeLessThan(0.25);
     // Back up to the size of before once the link is good again.
