@@ -226,7 +226,7 @@ async function journeyOfNotices(pagesOnFailure: Page[]): Promise<void> {
       null,
       ui,
     );
-    await button(patient, 'Meldingar').click();
+    await patient.getByRole('button', { name: /^Meldingar \(1\)$/ }).click();
     await patient.locator('.chat__list').getByText('Har du teke medisinane i dag?').waitFor(ui);
     await button(patient, 'Lukk').click();
 

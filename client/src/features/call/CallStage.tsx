@@ -35,6 +35,8 @@ export function CallStage(props: {
   /** A menu on a tile is open: the stage does not switch under it. */
   menuOpen: boolean;
   label: string;
+  /** Notices: laid over the stage (not the strip or the interpreter beside it). */
+  overlay?: ReactNode;
 }) {
   const { remotes } = props;
   const interpreters = remotes.filter((r) => r.role === 'interpreter');
@@ -57,6 +59,7 @@ export function CallStage(props: {
   const items: Item[] = [];
   let template: CSSProperties;
   let layoutName: string;
+  let overlayPlace: CSSProperties = { gridColumn: '1 / -1', gridRow: '1 / -1' };
 
   if (props.layout === 'grid') {
     const all: { key: string; node: ReactNode }[] = [
@@ -143,6 +146,7 @@ export function CallStage(props: {
         items.push({ ...s, className: 'strip__cell', place: { gridRow: -2, gridColumn: i + 1 } }),
       );
     }
+    overlayPlace = mainPlace;
     if (main) {
       items.unshift({
         key: sharer === main ? `${main.id}-screen` : main.id,
@@ -189,6 +193,11 @@ export function CallStage(props: {
           {i.node}
         </div>
       ))}
+      {props.overlay && (
+        <div className="stage__overlay" style={overlayPlace}>
+          {props.overlay}
+        </div>
+      )}
     </section>
   );
 }

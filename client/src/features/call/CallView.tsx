@@ -387,18 +387,20 @@ export function CallView(props: {
             activeSpeakerId={snapshot.activeSpeakerId}
             menuOpen={openMenus.size > 0}
             label={t('call.people')}
+            overlay={
+              <NoticeStack notices={notices.notices} onDismiss={notices.dismiss}>
+                {promptShown && (
+                  <WaitingPrompt
+                    lobby={lobby.lobby}
+                    onAdmit={(id) => act(lobby.admit(id))}
+                    onDeny={(id) => act(lobby.deny(id))}
+                    onShowAll={() => setPanel('people')}
+                    onLater={() => setSnoozed(new Set(lobby.lobby.map((e) => e.participantId)))}
+                  />
+                )}
+              </NoticeStack>
+            }
           />
-          <NoticeStack notices={notices.notices} onDismiss={notices.dismiss}>
-            {promptShown && (
-              <WaitingPrompt
-                lobby={lobby.lobby}
-                onAdmit={(id) => act(lobby.admit(id))}
-                onDeny={(id) => act(lobby.deny(id))}
-                onShowAll={() => setPanel('people')}
-                onLater={() => setSnoozed(new Set(lobby.lobby.map((e) => e.participantId)))}
-              />
-            )}
-          </NoticeStack>
         </div>
         {panel && (
           <aside id="call-panel" className="call__panel" aria-labelledby="call-panel-heading">
