@@ -120,6 +120,12 @@ const Env = z.object({
     .positive()
     .max(24 * 60)
     .default(15),
+  /**
+   * When every connection of a live session drops at once (a network blip, a worker death,
+   * ping timeouts under load), the session keeps who was admitted and the agenda position this
+   * many seconds for them to come back. A deliberate leave by the last person closes at once.
+   */
+  SESSION_EMPTY_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(60),
   OIDC_ISSUER: z.string().url().optional(),
   OIDC_CLIENT_ID: z.string().optional(),
   OIDC_CLIENT_SECRET: z.string().optional(),
@@ -302,6 +308,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       intervalSeconds: e.REMINDER_INTERVAL_SECONDS,
     },
     sessionIdleCloseMinutes: e.SESSION_IDLE_CLOSE_MINUTES,
+    sessionEmptyGraceSeconds: e.SESSION_EMPTY_GRACE_SECONDS,
     reports: {
       travelFactorsFile: e.SAMKONS_TRAVEL_FACTORS,
       reportingUsernames: e.REPORTING_USERNAMES.split(',')

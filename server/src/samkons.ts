@@ -143,6 +143,7 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
     : undefined;
   const sessions = new LiveSessions({
     rooms,
+    emptyGraceSeconds: config.sessionEmptyGraceSeconds,
     gate: domain
       ? domainConsentGate({ auth: domain.services.auth, db: domain.db })
       : openConsentGate,

@@ -38,6 +38,8 @@ export async function startTestServer(
     DEMO_DATA: 'false',
     LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
     METRICS_TOKEN: TEST_METRICS_TOKEN,
+    // In-process tests expect an emptied session to close at once unless they ask for a grace.
+    SESSION_EMPTY_GRACE_SECONDS: '0',
     ...opts.env,
   });
   return startSamkons(config, {

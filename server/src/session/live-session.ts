@@ -57,6 +57,12 @@ export interface LiveSessionDeps {
   agenda?: AgendaRunner | undefined;
   /** How long people waited in the lobby (server/src/metrics). */
   metrics?: LobbyMetrics | undefined;
+  /**
+   * When the last connection drops (not a deliberate leave), the session waits this long for
+   * someone to come back before it closes and forgets who was admitted and where the agenda
+   * was (SESSION_EMPTY_GRACE_SECONDS). 0 or absent: it closes at once.
+   */
+  emptyGraceMs?: number | undefined;
 }
 
 export interface LobbyMetrics {
@@ -97,6 +103,8 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
   #suspended = false;
   /** Set at the first admission, when the consultation counts as started. */
   #started = false;
+  /** Empty after dropped connections: closes when this fires unless someone is back. */
+  #emptyTimer: NodeJS.Timeout | undefined;
 
   constructor(consultationId: string, deps: LiveSessionDeps) {
     super();
@@ -304,6 +312,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     if (actor) this.#assertHost(actor, 'canEnd', 'end the session');
     if (this.#closed) return;
     this.#closed = true;
+    this.#cancelEmptyTimer();
     const now = new Date();
     const everyone = [...this.#present.values()];
     this.#present.clear();
@@ -396,7 +405,8 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       this.#deps.journal.audit(this.consultationId, member.principal, 'session.leave', { reason });
       this.#broadcast({ name: 'participantLeft', data: { participantId: pid, reason } });
     }
-    this.#closeIfEmpty();
+    // Everyone's connection dropping at once (a blip, a worker death) is not everyone leaving.
+    this.#closeIfEmpty(reason === 'disconnected');
   }
 
   /**
@@ -793,14 +803,37 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     this.#suspended = true;
   }
 
-  #closeIfEmpty(): void {
+  /** Whether the session is empty and waiting out its grace period (tests, diagnostics). */
+  get emptyGraceRunning(): boolean {
+    return this.#emptyTimer !== undefined;
+  }
+
+  #closeIfEmpty(dropped = false): void {
     if (this.#closed || this.#present.size > 0) return;
+    const graceMs = this.#deps.emptyGraceMs ?? 0;
+    if (dropped && graceMs > 0 && !this.#suspended) {
+      this.#cancelEmptyTimer();
+      this.#log.info({ graceMs }, 'session empty after dropped connections; waiting');
+      this.#emptyTimer = setTimeout(() => {
+        this.#emptyTimer = undefined;
+        this.#closeIfEmpty();
+      }, graceMs);
+      this.#emptyTimer.unref();
+      return;
+    }
+    this.#cancelEmptyTimer();
     this.#closed = true;
     this.#deps.agenda?.finish();
     // Everyone left: the next session on this consultation starts from the waiting room.
     if (!this.#suspended) this.#deps.memory.clear(this.consultationId);
     this.#discard();
     this.emit('closed', null);
+  }
+
+  #cancelEmptyTimer(): void {
+    if (this.#emptyTimer === undefined) return;
+    clearTimeout(this.#emptyTimer);
+    this.#emptyTimer = undefined;
   }
 
   /** Chat, roster and lobby live in memory only and go with the session. */

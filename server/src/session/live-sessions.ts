@@ -51,6 +51,7 @@ export class LiveSessions {
   readonly #planStore: PlanStore | undefined;
   readonly memory: SessionMemory;
   readonly #metrics: LobbyMetrics | undefined;
+  readonly #emptyGraceMs: number;
   #unsubscribe: (() => void)[] = [];
   /** Draining: sessions open here go on; no new one starts on this node. */
   #draining = false;
@@ -68,8 +69,11 @@ export class LiveSessions {
     /** Default: this process only (no database). */
     memory?: SessionMemory;
     metrics?: LobbyMetrics;
+    /** How long an emptied session waits for dropped connections to return (default 0). */
+    emptyGraceSeconds?: number;
   }) {
     this.#metrics = deps.metrics;
+    this.#emptyGraceMs = (deps.emptyGraceSeconds ?? 0) * 1000;
     this.plan = deps.plan?.live;
     this.#planStore = deps.plan?.store;
     this.#agendas = deps.agendas ?? noAgendas;
@@ -137,6 +141,7 @@ export class LiveSessions {
       memory: this.memory,
       log: this.#log,
       metrics: this.#metrics,
+      emptyGraceMs: this.#emptyGraceMs,
       agenda:
         parts.length > 0 ? new AgendaRunner(consultationId, parts, this.partJournal) : undefined,
     });
