@@ -182,7 +182,9 @@ describe.each(testDrivers)('FHIR export on %s', (driver) => {
     expect(
       schema.validate({ resourceType: 'Patient', id: 'x', nationalId: '1' } as never),
     ).not.toEqual([]);
-  });
+    // The first validations compile the R4 schema's resource definitions (seconds on a
+    // quiet machine, most of a minute on a loaded one).
+  }, 120_000);
 
   it('exports Appointment, Patient, Practitioner, RelatedPerson, Consent, CareTeam and CarePlan, all valid R4', async () => {
     const bundle = await exportOf(w.consultation.id, spec.accessToken);
