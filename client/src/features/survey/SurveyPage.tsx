@@ -28,9 +28,12 @@ export function SurveyPage() {
   usePageTitle(t('title'));
   const api = useFeatureApi(surveyEndpoints);
   const { account } = useSession();
-  const [token] = useState(
-    () => getRoomSession(consultationId)?.sessionToken ?? surveyLinkToken(consultationId),
-  );
+  const [token] = useState(() => {
+    // Read (and take out of the address bar) the link's token even when this tab also has
+    // the room's session: a tab opened from the call inherits that tab's sessionStorage.
+    const fromLink = surveyLinkToken(consultationId);
+    return getRoomSession(consultationId)?.sessionToken ?? fromLink;
+  });
   const canAsk = Boolean(token || account);
   const status = useQuery(
     (signal) =>
