@@ -28,14 +28,20 @@ function watch(restartIce: () => Promise<void> = () => Promise.resolve()) {
   return { r, calls };
 }
 
+/** A transport that has connected once, as every call does before its link can drop. */
+function watchConnected(restartIce?: () => Promise<void>) {
+  const w = watch(restartIce);
+  w.r.update('connecting');
+  w.r.update('connected');
+  return w;
+}
+
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
 
 describe('transport recovery', () => {
   it('lets a short disconnect heal by itself', async () => {
-    const { r, calls } = watch();
-    r.update('connecting');
-    r.update('connected');
+    const { r, calls } = watchConnected();
     r.update('disconnected');
     await vi.advanceTimersByTimeAsync(900);
     r.update('connected');
@@ -45,9 +51,7 @@ describe('transport recovery', () => {
   });
 
   it('restarts ICE after the grace period, and is recovering meanwhile', async () => {
-    const { r, calls } = watch();
-    r.update('connecting');
-    r.update('connected');
+    const { r, calls } = watchConnected();
     r.update('disconnected');
     await vi.advanceTimersByTimeAsync(1000);
     expect(calls.restarts).toBe(1);
@@ -61,9 +65,7 @@ describe('transport recovery', () => {
   });
 
   it('restarts at once on failed, tries again, then falls back to a full rejoin', async () => {
-    const { r, calls } = watch();
-    r.update('connecting');
-    r.update('connected');
+    const { r, calls } = watchConnected();
     r.update('failed');
     await vi.advanceTimersByTimeAsync(0);
     expect(calls.restarts).toBe(1);
@@ -79,9 +81,7 @@ describe('transport recovery', () => {
   });
 
   it('rejoins when the restart request itself fails', async () => {
-    const { r, calls } = watch(() => Promise.reject(new Error('timeout')));
-    r.update('connecting');
-    r.update('connected');
+    const { r, calls } = watchConnected(() => Promise.reject(new Error('timeout')));
     r.update('failed');
     await vi.advanceTimersByTimeAsync(0);
     expect(calls.rejoins).toEqual(['ICE restart failed: Error: timeout']);
@@ -98,9 +98,7 @@ describe('transport recovery', () => {
 
   it('sends one restart at a time while the answer is stuck behind a dead link', async () => {
     let fail!: (err: Error) => void;
-    const { r, calls } = watch(() => new Promise((_, reject) => (fail = reject)));
-    r.update('connecting');
-    r.update('connected');
+    const { r, calls } = watchConnected(() => new Promise((_, reject) => (fail = reject)));
     r.update('disconnected');
     await vi.advanceTimersByTimeAsync(1000);
     r.update('failed');
@@ -113,9 +111,7 @@ describe('transport recovery', () => {
 
   it('keeps the transport that came back by itself when the late restart request fails', async () => {
     let fail!: (err: Error) => void;
-    const { r, calls } = watch(() => new Promise((_, reject) => (fail = reject)));
-    r.update('connecting');
-    r.update('connected');
+    const { r, calls } = watchConnected(() => new Promise((_, reject) => (fail = reject)));
     r.update('disconnected');
     await vi.advanceTimersByTimeAsync(1000);
     expect(r.health).toBe('recovering');
