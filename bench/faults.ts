@@ -26,12 +26,8 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../tests/support/browser.js';
 import { buildClient } from '../tests/support/client-build.js';
-import {
-  joinBookedCall,
-  mediaFlowingOnEveryPage,
-  METRICS_TOKEN,
-  workersOf,
-} from '../tests/support/faults.js';
+import { healthDetail } from '../tests/support/health.js';
+import { joinBookedCall, mediaFlowingOnEveryPage } from '../tests/support/faults.js';
 import { netLabAvailable, openNetLab } from '../tests/support/netlab.js';
 import { freePort, startServerProcess } from '../tests/support/server-process.js';
 
@@ -84,11 +80,10 @@ async function workerKill(
       CLIENT_DIST: clientDist,
       INVITE_OPENS_MINUTES_BEFORE: '300',
       MEDIASOUP_NUM_WORKERS: String(numWorkers),
-      METRICS_TOKEN,
     });
     try {
       const { pages, contexts } = await joinBookedCall(browser, server.url, 'Bench: worker');
-      const victim = (await workersOf(server.url)).find((w) => w.rooms > 0);
+      const victim = (await healthDetail(server.url)).workers.find((w) => w.rooms > 0);
       if (!victim) throw new Error('no worker hosts the room');
       const killedAt = Date.now();
       process.kill(victim.pid, 'SIGKILL');

@@ -3,13 +3,12 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
 import { buildClient } from '../support/client-build.js';
+import { healthDetail } from '../support/health.js';
 import {
   countConsole,
   expectNeverWaitingSince,
   joinBookedCall,
   mediaFlowingOnEveryPage,
-  METRICS_TOKEN,
-  workersOf,
 } from '../support/faults.js';
 import { startServerProcess } from '../support/server-process.js';
 
@@ -45,7 +44,6 @@ describe('worker SIGKILL in a booked consultation', () => {
         CLIENT_DIST: clientDist,
         INVITE_OPENS_MINUTES_BEFORE: '300',
         MEDIASOUP_NUM_WORKERS: String(numWorkers),
-        METRICS_TOKEN,
       });
       step('server up');
       try {
@@ -57,7 +55,7 @@ describe('worker SIGKILL in a booked consultation', () => {
         step('call with media');
         const joinRetries = pages.map((p) => countConsole(p, /join failed|media rejoin/));
 
-        const before = await workersOf(server.url);
+        const before = (await healthDetail(server.url)).workers;
         const victim = before.find((w) => w.rooms > 0);
         expect(victim, JSON.stringify(before)).toBeDefined();
         const killedAt = Date.now();
@@ -80,7 +78,7 @@ describe('worker SIGKILL in a booked consultation', () => {
         // One media rejoin per page, and a join retried a few times at most (backoff).
         for (const count of joinRetries) expect(count()).toBeLessThanOrEqual(4);
         // The room lives on a live worker now: the replacement, or the other one.
-        const after = await workersOf(server.url);
+        const after = (await healthDetail(server.url)).workers;
         const host = after.find((w) => w.rooms > 0);
         expect(host?.alive).toBe(true);
         expect(host?.pid).not.toBe(victim!.pid);

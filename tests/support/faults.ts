@@ -173,22 +173,3 @@ export async function joinBookedCall(
 }
 
 export const BOOKED = { patient: 'Per Pasient', relative: 'Dagny Dotter' } as const;
-
-interface WorkerHealth {
-  index: number;
-  pid: number;
-  alive: boolean;
-  rooms: number;
-}
-
-/** Start fault-test servers with this METRICS_TOKEN: `workersOf` reads /api/health/detail. */
-export const METRICS_TOKEN = 'fault-tests-metrics-token';
-
-/** The server's mediasoup workers as the operators' /api/health/detail reports them. */
-export async function workersOf(url: string): Promise<WorkerHealth[]> {
-  const res = await fetch(`${url}/api/health/detail`, {
-    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
-  });
-  if (!res.ok) throw new Error(`/api/health/detail: ${res.status} (start with METRICS_TOKEN)`);
-  return ((await res.json()) as { workers: WorkerHealth[] }).workers;
-}
