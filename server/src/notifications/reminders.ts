@@ -4,6 +4,7 @@ import { outboxRepo } from '../db/outbox-repo.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { SYSTEM_ACTOR } from '../audit/actor.js';
 import type { ParticipantNotifier } from './notifier.js';
+import { PeriodicRun } from '../scheduling/periodic-run.js';
 import { claimReminder, dueReminders, markReminderSent } from './reminders-repo.js';
 
 export interface ReminderLog {
@@ -31,11 +32,9 @@ export class ReminderScheduler {
   readonly #db: Database;
   readonly #notifier: ParticipantNotifier;
   readonly #windowMs: number;
-  readonly #intervalMs: number;
   readonly #batch: number;
   readonly #log: ReminderLog | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<unknown> | undefined;
+  readonly #periodic: PeriodicRun;
 
   constructor(deps: {
     db: Database;
@@ -49,33 +48,22 @@ export class ReminderScheduler {
     this.#db = deps.db;
     this.#notifier = deps.notifier;
     this.#windowMs = deps.hoursBefore * 3600_000;
-    this.#intervalMs = deps.intervalSeconds * 1000;
     this.#batch = deps.batchSize ?? 500;
     this.#log = deps.log;
+    this.#periodic = new PeriodicRun({
+      run: (now) => this.runOnce(now),
+      intervalMs: deps.intervalSeconds * 1000,
+      onError: (err) => this.#log?.error({ err }, 'reminder run failed'),
+    });
   }
 
   start(): void {
-    if (this.#timer) return;
-    this.#timer = setInterval(() => this.#tick(), this.#intervalMs);
-    // A pending reminder must not keep a process alive that is otherwise done.
-    this.#timer.unref();
+    this.#periodic.start();
   }
 
   /** Stops the timer and waits for a run in progress, so the database can close after. */
-  async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#running;
-  }
-
-  #tick(): void {
-    // A slow run (big batch, slow database) is not overlapped by the next tick.
-    if (this.#running) return;
-    this.#running = this.runOnce(new Date())
-      .catch((err: unknown) => this.#log?.error({ err }, 'reminder run failed'))
-      .finally(() => {
-        this.#running = undefined;
-      });
+  stop(): Promise<void> {
+    return this.#periodic.stop();
   }
 
   /** One pass at time `now`; tests call it directly instead of waiting for the timer. */

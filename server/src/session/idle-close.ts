@@ -4,6 +4,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import { SYSTEM_ACTOR } from '../audit/actor.js';
 import type { ReportsService } from '../reports/service.js';
 import type { SessionMemory } from './session-memory.js';
+import { PeriodicRun } from '../scheduling/periodic-run.js';
 
 interface IdleCloseLog {
   info(obj: object, msg: string): void;
@@ -34,13 +35,11 @@ export interface IdleCloseRun {
 export class IdleSessionCloser {
   readonly #db: Database;
   readonly #idleMs: number;
-  readonly #intervalMs: number;
   readonly #isOpenHere: (consultationId: string) => boolean;
   readonly #reports: Pick<ReportsService, 'recordSessionTimes'> | undefined;
   readonly #memory: Pick<SessionMemory, 'clear'> | undefined;
   readonly #log: IdleCloseLog | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<unknown> | undefined;
+  readonly #periodic: PeriodicRun;
 
   constructor(deps: {
     db: Database;
@@ -54,34 +53,24 @@ export class IdleSessionCloser {
   }) {
     this.#db = deps.db;
     this.#idleMs = deps.idleMinutes * 60_000;
-    this.#intervalMs =
-      (deps.intervalSeconds ?? Math.min(60, Math.max(1, deps.idleMinutes * 15))) * 1000;
     this.#isOpenHere = deps.isOpenHere;
     this.#reports = deps.reports;
     this.#memory = deps.memory;
     this.#log = deps.log;
+    this.#periodic = new PeriodicRun({
+      run: (now) => this.runOnce(now),
+      intervalMs: (deps.intervalSeconds ?? Math.min(60, Math.max(1, deps.idleMinutes * 15))) * 1000,
+      onError: (err) => this.#log?.error({ err }, 'idle session close failed'),
+    });
   }
 
   start(): void {
-    if (this.#timer) return;
-    this.#timer = setInterval(() => this.#tick(), this.#intervalMs);
-    this.#timer.unref();
+    this.#periodic.start();
   }
 
   /** Stops the timer and waits for a run in progress, so the database can close after. */
-  async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#running;
-  }
-
-  #tick(): void {
-    if (this.#running) return;
-    this.#running = this.runOnce(new Date())
-      .catch((err: unknown) => this.#log?.error({ err }, 'idle session close failed'))
-      .finally(() => {
-        this.#running = undefined;
-      });
+  stop(): Promise<void> {
+    return this.#periodic.stop();
   }
 
   /** One pass at time `now`; tests call it directly instead of waiting for the timer. */
