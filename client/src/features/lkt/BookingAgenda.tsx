@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { agendaTemplate, type AgendaDraft, type ConsultationKind } from '@samkons/shared';
-import { AgendaEditor } from './ConsultationLkt';
+import { AgendaEditor } from './AgendaEditor';
 import { useLktT } from './useLkt';
 import './lkt.css';
 
