@@ -23,13 +23,16 @@ export function CareTeamSection({
   const { t } = useLktT();
   const api = useLktApi();
   const [error, setError] = useState(false);
+  /** Runs a change and reloads the team; false when the change failed. */
   const act = async (f: () => Promise<unknown>) => {
     setError(false);
     try {
       await f();
       q.reload();
+      return true;
     } catch {
       setError(true);
+      return false;
     }
   };
   const team = q.data;
@@ -115,8 +118,8 @@ export function CareTeamSection({
 const EMPTY = { name: '', title: '', organisation: '', phone: '', email: '' };
 type TextKey = keyof typeof EMPTY;
 
-/** Adds someone who is not in the consultation. */
-function AddMemberForm({ onAdd }: { onAdd: (m: NewCareTeamMember) => Promise<void> }) {
+/** Adds someone who is not in the consultation; what was typed stays if the add fails. */
+function AddMemberForm({ onAdd }: { onAdd: (m: NewCareTeamMember) => Promise<boolean> }) {
   const { t } = useLktT();
   const [role, setRole] = useState<CareTeamRole>('municipal');
   const [form, setForm] = useState(EMPTY);
@@ -148,7 +151,7 @@ function AddMemberForm({ onAdd }: { onAdd: (m: NewCareTeamMember) => Promise<voi
           organisation: optional(form.organisation),
           phone: optional(form.phone),
           email: optional(form.email),
-        }).then(() => setForm(EMPTY));
+        }).then((added) => added && setForm(EMPTY));
       }}
     >
       <h3>{t('addMember')}</h3>
