@@ -374,13 +374,6 @@ export class AuthService {
     now = new Date(),
   ): Promise<{ consultation: Consultation; participant: Participant }> {
     const invite = await invitesRepo.byId(this.#db, ref.inviteId);
-    // Cancelling revokes every link first: a link of a cancelled meeting says "cancelled"
-    // (the pre-join's "Møtet er avlyst"), not "revoked or unknown".
-    if (invite?.revoked && invite.consultationId === ref.consultationId) {
-      const revokedIn = await consultationsRepo.byId(this.#db, ref.consultationId);
-      if (revokedIn?.status === 'cancelled')
-        throw new DomainError('invalid_state', 'The consultation was cancelled');
-    }
     if (
       !invite ||
       invite.participantId !== ref.participantId ||
@@ -389,7 +382,8 @@ export class AuthService {
       throw unauthenticated('Invitation revoked or unknown');
     }
     const c = await consultationsRepo.byId(this.#db, ref.consultationId);
-    // Cancelling revokes the links: say "cancelled", not "revoked".
+    // Cancelling revokes every link first: a link of a cancelled meeting says "cancelled"
+    // (the pre-join's "Møtet er avlyst"), not "revoked or unknown".
     if (c?.status === 'cancelled')
       throw new DomainError('invalid_state', 'The consultation was cancelled');
     if (invite.revoked) throw unauthenticated('Invitation revoked or unknown');
