@@ -6,6 +6,7 @@ import { consultationsRepo } from '../db/consultations-repo.js';
 import type { ConsultationStatus } from '@samkons/shared';
 import type { ReportsService } from '../reports/service.js';
 import type { SocketPrincipal } from '../signalling/authenticator.js';
+import { KeyedOrder } from './keyed-order.js';
 
 /** Development room names are not consultations: nothing about them is recorded. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -85,19 +86,9 @@ export function databaseJournal(deps: {
     });
   // Presence writes of one consultation in order: a session emptying and the next opening
   // must not land reversed (pg may run two transactions in any order).
-  const presence = new Map<string, Promise<unknown>>();
-  const setVacated = (id: string, at: Date | null) => {
-    const before = presence.get(id) ?? Promise.resolve();
-    const next = before.then(() =>
-      consultationsRepo.setVacated(deps.db, id, at ? at.toISOString() : null),
-    );
-    const tail = next.catch(() => undefined);
-    presence.set(id, tail);
-    void tail.then(() => {
-      if (presence.get(id) === tail) presence.delete(id);
-    });
-    return next;
-  };
+  const presence = new KeyedOrder();
+  const setVacated = (id: string, at: Date | null) =>
+    presence.run(id, () => consultationsRepo.setVacated(deps.db, id, at ? at.toISOString() : null));
   const track = (what: string, work: () => Promise<unknown>) => {
     const p = work()
       .catch((err: unknown) => deps.log.error({ err, what }, 'session journal write failed'))

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '../db/database.js';
+import { KeyedOrder } from './keyed-order.js';
 
 /** What a live session remembers of one participant beyond their connection. */
 export interface Remembered {
@@ -66,28 +67,23 @@ export function databaseSessionMemory(deps: {
   log: FastifyBaseLogger;
 }): SessionMemory {
   const local = processSessionMemory();
-  /** Per consultation, the tail of its write chain (order matters: admit, then mute). */
-  const chains = new Map<string, Promise<void>>();
+  /** Writes of one consultation in the order made (admit, then mute). */
+  const order = new KeyedOrder();
   const inFlight = new Set<Promise<void>>();
   const write = (cid: string, what: string, sql: string, params: unknown[]) => {
-    const previous = chains.get(cid) ?? Promise.resolve();
-    const p: Promise<void> = previous
-      .then(() => deps.db.query(sql, params))
+    const p: Promise<void> = order
+      .run(cid, () => deps.db.query(sql, params))
       .then(
         () => undefined,
         (err: unknown) => deps.log.error({ err, what }, 'session memory write failed'),
       )
-      .finally(() => {
-        inFlight.delete(p);
-        if (chains.get(cid) === p) chains.delete(cid);
-      });
-    chains.set(cid, p);
+      .finally(() => inFlight.delete(p));
     inFlight.add(p);
   };
   return {
     async load(cid) {
       if (!UUID.test(cid)) return local.load(cid);
-      await chains.get(cid);
+      await order.idle(cid);
       const { rows } = await deps.db.query<{
         participant_id: string;
         muted_by_host: boolean;
