@@ -6,6 +6,7 @@ import {
   formatShortDateTime,
   formatTime,
   fromInputs,
+  osloToday,
   parseDateInput,
   parseTimeInput,
   toDateInput,
@@ -57,5 +58,21 @@ describe('date and time fields', () => {
     expect(toTimeInput(tuesday)).toBe('09:30');
     expect(fromInputs('01.12.2026', '09:30')?.getTime()).toBe(tuesday.getTime());
     expect(fromInputs('01.12.2026', '25:00')).toBeNull();
+  });
+});
+
+describe('calendar dates', () => {
+  it('reads a bare YYYY-MM-DD as that day in any time zone, not UTC midnight', () => {
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      expect(formatDate('2026-12-01', 'nn')).toBe('tysdag 1. desember');
+    } finally {
+      process.env.TZ = zone;
+      if (zone === undefined) delete process.env.TZ;
+    }
+  });
+  it('knows today in Oslo when it is still yesterday in UTC', () => {
+    expect(osloToday(new Date('2026-11-30T23:30:00Z'))).toBe('2026-12-01');
   });
 });

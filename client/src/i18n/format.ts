@@ -20,7 +20,16 @@ const DATE_LOCALES: Record<string, Locale> = { nn, nb, en: enGB };
 const localeOf = (lng: string = i18next.language): Locale => DATE_LOCALES[lng] ?? nn;
 const norwegian = (lng: string = i18next.language) => lng !== 'en';
 
-const asDate = (d: string | Date) => (typeof d === 'string' ? new Date(d) : d);
+/**
+ * A bare `YYYY-MM-DD` (a due date, a report day) is a calendar date, not UTC midnight:
+ * `new Date('2026-12-01')` is 30 November in any zone west of Greenwich.
+ */
+const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const asDate = (d: string | Date) => {
+  if (typeof d !== 'string') return d;
+  const day = CALENDAR_DATE.exec(d);
+  return day ? new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3])) : new Date(d);
+};
 const fmt = (d: string | Date, pattern: string, lng?: string) =>
   format(asDate(d), pattern, { locale: localeOf(lng) });
 
@@ -37,6 +46,10 @@ export const formatDate = (d: string | Date, lng?: string) =>
 export const formatTime = (d: string | Date, lng?: string) => fmt(d, 'HH:mm', lng);
 /** "mars 2024" / "March 2024". */
 export const formatMonth = (d: string | Date, lng?: string) => fmt(d, 'LLLL yyyy', lng);
+
+/** Today's calendar date in Europe/Oslo as `YYYY-MM-DD` (due dates, report periods). */
+export const osloToday = (now: Date = new Date()) =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo' }).format(now);
 
 // --- date and time fields --------------------------------------------------------------
 // Typed as dd.mm.åååå and tt:mm in every language (the Norwegian way, also in English:

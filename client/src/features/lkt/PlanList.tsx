@@ -1,11 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { isOverdue, type PlanItem } from '@samkons/shared';
-import { formatDate, formatShortDateTime } from '../../i18n/format';
+import { formatDate, formatShortDateTime, osloToday } from '../../i18n/format';
 import { useLktT } from './useLkt';
-
-/** Today in Europe/Oslo as YYYY-MM-DD (due dates are Oslo calendar dates). */
-export const osloToday = () =>
-  new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo' }).format(new Date());
 
 export interface PlanActions {
   /** Item ids the viewer may mark done or add notes to. */
@@ -44,8 +40,7 @@ export function PlanList({
                   {item.owner.kind !== 'patient' && ` (${t(roleKey(item.ownerRole))})`}
                 </span>
                 <span>
-                  {t('planDue')}:{' '}
-                  {item.dueDate ? formatDate(`${item.dueDate}T12:00:00`) : t('planNoDue')}
+                  {t('planDue')}: {item.dueDate ? formatDate(item.dueDate) : t('planNoDue')}
                 </span>
                 <span className={`lkt-status lkt-status--${late ? 'late' : item.status}`}>
                   {item.status === 'done'

@@ -22,16 +22,10 @@ import { useQuery } from '../../api/useQuery';
 import { isApiError } from '../../api/errors';
 import { usePageTitle } from '../../app/usePageTitle';
 import { saveBlob } from '../../app/download';
+import { osloToday } from '../../i18n/format';
 import { useFeatureT, type FeatureLang, type FeatureT } from './featureI18n';
 import { reportsMessages, type ReportsMessages } from './i18n';
-import {
-  csvFileName,
-  formatNumber,
-  monthLabel,
-  osloToday,
-  presetPeriod,
-  type Preset,
-} from './format';
+import { csvFileName, formatNumber, monthLabel, presetPeriod, type Preset } from './format';
 import './reports.css';
 
 type T = FeatureT<ReportsMessages>;

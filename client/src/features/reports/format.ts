@@ -2,11 +2,6 @@ import type { ReportQuery } from '@samkons/shared';
 import { formatMonth, locales } from '../../i18n/format';
 import type { FeatureLang } from './featureI18n';
 
-/** Today's calendar date in Europe/Oslo (reports count Oslo dates). */
-export function osloToday(now: Date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo' }).format(now);
-}
-
 export type Preset = 'thisMonth' | 'last12' | 'thisYear';
 
 const pad = (n: number) => String(n).padStart(2, '0');
