@@ -44,6 +44,7 @@ describe('short links', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     const token = /^\/join\/(.+)$/.exec(String(res.headers.location))?.[1];
     expect(token).toBeDefined();
+    expect(t.services.auth.verifyInviteToken(token!).inviteId).toBe(inviteIdOf(link!.slice(3)));
     const ex = await t.app.inject({
       method: 'POST',
       url: '/api/invites/exchange',
@@ -75,5 +76,36 @@ describe('short links', () => {
     const unknown = await t.app.inject({ method: 'GET', url: '/m/AAAAAAAAAAAAAAAAAAAAAA' });
     expect(unknown.statusCode).toBe(302);
     expect(unknown.headers.location).toBe('/join/ukjend-lenkje');
+  });
+
+  it('leads someone taken off the meeting to the pre-join, which says the link was revoked', async () => {
+    const staff = {
+      specialist: await staffLogin(t, 'specialist'),
+      gp: await staffLogin(t, 'gp'),
+      municipal: await staffLogin(t, 'municipal'),
+    };
+    const w = await bookWorld(t, staff, new Date(Date.now() + 30 * 60_000));
+    const toKin = (await outboxRepo.list(t.db, w.consultation.id)).find(
+      (m) => m.participantId === w.byRole.next_of_kin && m.kind === 'invite',
+    );
+    const link = /https:\/\/samkons\.test(\/m\/[\w-]{22})\n/.exec(toKin!.body)?.[1];
+    expect(link).toBeDefined();
+    await t.services.booking.removeParticipant(
+      staff.specialist.principal,
+      w.consultation.id,
+      w.byRole.next_of_kin,
+      meta,
+    );
+    const res = await t.app.inject({ method: 'GET', url: link! });
+    expect(res.statusCode).toBe(302);
+    const token = /^\/join\/(.+)$/.exec(String(res.headers.location))?.[1];
+    expect(token).toBeDefined();
+    const state = await t.app.inject({
+      method: 'POST',
+      url: '/api/invites/state',
+      payload: { token },
+    });
+    expect(state.statusCode).toBe(200);
+    expect(state.json()).toMatchObject({ state: 'revoked' });
   });
 });

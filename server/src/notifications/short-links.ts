@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Database } from '../db/database.js';
-import { consultationsRepo } from '../db/consultations-repo.js';
 import { invitesRepo } from '../db/invites-repo.js';
 import type { AuthService } from '../auth/auth-service.js';
 
@@ -31,7 +30,7 @@ const UNKNOWN = '/join/ukjend-lenkje';
 
 export async function registerShortLinks(
   app: FastifyInstance,
-  deps: { db: Database; auth: Pick<AuthService, 'inviteLink' | 'inviteTokenFor'> },
+  deps: { db: Database; auth: Pick<AuthService, 'inviteTokenFor'> },
 ): Promise<void> {
   app.get(
     '/m/:code',
@@ -47,18 +46,15 @@ export async function registerShortLinks(
       void reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
       const inviteId = inviteIdOf(code);
       const invite = inviteId ? await invitesRepo.byId(deps.db, inviteId) : undefined;
-      const c = invite && (await consultationsRepo.byId(deps.db, invite.consultationId));
-      const p = c?.participants.find((x) => x.id === invite?.participantId);
-      if (!invite || !c || !p) return reply.redirect(UNKNOWN, 302);
-      // A revoked invite's token still reaches the pre-join, which says why it no longer
-      // works (cancelled, or this person was taken off the meeting).
-      const token = invite.revoked
-        ? deps.auth.inviteTokenFor({
-            inviteId: invite.id,
-            participantId: p.id,
-            consultationId: c.id,
-          })
-        : (await deps.auth.inviteLink(deps.db, c, p)).token;
+      if (!invite) return reply.redirect(UNKNOWN, 302);
+      // The signed link of exactly this invite, revoked or not: the pre-join asks for its
+      // state and says why a revoked one no longer works (cancelled, or this person was
+      // taken off the meeting). Nothing is written here.
+      const token = deps.auth.inviteTokenFor({
+        inviteId: invite.id,
+        participantId: invite.participantId,
+        consultationId: invite.consultationId,
+      });
       return reply.redirect(`/join/${token}`, 302);
     },
   );
