@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, open, readFile } from 'node:fs/promises';
+import { chmod, link, open, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
@@ -41,26 +41,34 @@ async function databaseSecret(db: Database, name: string): Promise<string> {
   return value;
 }
 
-/** Created exclusively with mode 0600, so two starts cannot write different secrets. */
+/**
+ * Written whole to a private temporary file, then linked into place (which fails if the
+ * file exists): the secret file never exists half-written, not after a crash mid-write and
+ * not for a second start reading at the same moment, and the first start's secret wins.
+ */
 async function fileSecret(file: string): Promise<string> {
+  const secret = newSecret();
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const handle = await open(tmp, 'wx', 0o600);
   try {
-    const handle = await open(file, 'wx', 0o600);
-    const secret = newSecret();
-    try {
-      await handle.writeFile(`${secret}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await handle.writeFile(`${secret}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await link(tmp, file);
     return secret;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    await unlink(tmp);
   }
-  const secret = (await readFile(file, 'utf8')).trim();
-  if (secret.length < 32) {
+  const kept = (await readFile(file, 'utf8')).trim();
+  if (kept.length < 32) {
     throw new Error(`${file} holds no usable signing secret: remove it or set JWT_SECRET`);
   }
   // A copy restored with looser permissions is tightened again.
   await chmod(file, 0o600);
-  return secret;
+  return kept;
 }
