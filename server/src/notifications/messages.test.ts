@@ -4,7 +4,7 @@
  * short link; SMS and e-mail.
  */
 import { describe, expect, it } from 'vitest';
-import { MESSAGE_LANGUAGES, renderMessage, type MessageFacts } from './messages.js';
+import { MESSAGE_LANGUAGES, longDate, renderMessage, type MessageFacts } from './messages.js';
 
 const facts = (over: Partial<MessageFacts> = {}): MessageFacts => ({
   kind: 'invite',
@@ -144,5 +144,51 @@ describe('messages', () => {
     expect(staff.body).not.toContain('Slik førebur du deg');
     expect(staff.body).not.toContain('BankID');
     expect(staff.body).toContain('Opne møtet etter at du har logga inn:');
+  });
+
+  it('names every weekday and month in each written standard', () => {
+    // Noon UTC is the same calendar day in Norway all year.
+    const noon = (month: number, day: number) =>
+      new Date(Date.UTC(2026, month, day, 12)).toISOString();
+    const week = (lng: 'nn' | 'nb' | 'en') =>
+      Array.from({ length: 7 }, (_, i) => longDate(noon(11, 6 + i), lng).split(' ')[0]);
+    expect(week('nn')).toEqual([
+      'sundag',
+      'måndag',
+      'tysdag',
+      'onsdag',
+      'torsdag',
+      'fredag',
+      'laurdag',
+    ]);
+    expect(week('nb')).toEqual([
+      'søndag',
+      'mandag',
+      'tirsdag',
+      'onsdag',
+      'torsdag',
+      'fredag',
+      'lørdag',
+    ]);
+    expect(week('en')[0]).toBe('Sunday');
+    const months = (lng: 'nn' | 'nb' | 'en') =>
+      Array.from({ length: 12 }, (_, m) => longDate(noon(m, 15), lng).split(' ')[2]);
+    const norwegian = [
+      'januar',
+      'februar',
+      'mars',
+      'april',
+      'mai',
+      'juni',
+      'juli',
+      'august',
+      'september',
+      'oktober',
+      'november',
+      'desember',
+    ];
+    expect(months('nn')).toEqual(norwegian);
+    expect(months('nb')).toEqual(norwegian);
+    expect(months('en')[11]).toBe('December');
   });
 });
