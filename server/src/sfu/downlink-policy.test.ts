@@ -104,3 +104,35 @@ describe('layer cap from the ceiling', () => {
     expect(layerForCeiling(2, 300_000, [])).toBe(2);
   });
 });
+
+describe('downlink policy while no video is wanted', () => {
+  it('does not read the estimate of an audio-only downlink as a weak link', () => {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 1_500_000, 0, 3);
+    // The person turns "audio only" on (or hides every tile): only audio is sent, and the
+    // estimate sinks to what audio needs.
+    policy.setVideoWanted(false, now);
+    now = feed(policy, 120_000, now, 20);
+    expect(policy.decision).toEqual({ mode: 'video', ceilingBps: undefined });
+    // Video wanted again: the first estimate is not a fall from the audio-only one.
+    policy.setVideoWanted(true, now);
+    now = feed(policy, 900_000, now, 1);
+    expect(policy.decision).toEqual({ mode: 'video', ceilingBps: undefined });
+  });
+
+  it('still goes audio-only on a weak link once video is wanted, and tries video at once when wanted again', () => {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 1_500_000, 0, 3);
+    now = feed(policy, 120_000, now, 5);
+    expect(policy.decision.mode).not.toBe('video');
+    // Nothing to try while the person wants no video: no trials run.
+    policy.setVideoWanted(false, now);
+    now = feed(policy, 120_000, now, 30);
+    expect(policy.decision.mode).toBe('audio-only');
+    // Wanted again: a trial starts at once, and a link that carries video brings it back.
+    policy.setVideoWanted(true, now);
+    expect(policy.decision.mode).toBe('trial');
+    feed(policy, 900_000, now, 1);
+    expect(policy.decision.mode).toBe('video');
+  });
+});

@@ -12,6 +12,12 @@
  *   receiver is paused so the audio gets the link;
  * - trials: while audio only, video is let through now and then (with a ceiling high enough
  *   to probe) to see whether the link came back, and video returns when it has.
+ *
+ * The estimate speaks for the link only while the receiver wants video: with every tile
+ * hidden or the person's own "audio only" on, the SFU sends audio alone and the estimate sinks
+ * to that (application-limited), which says nothing about the link. Such estimates neither
+ * start audio-only nor lower the ceiling, and no trials run; when video is wanted again the
+ * estimate starts afresh and an audio-only link is tried at once.
  */
 
 export type DownlinkMode = 'video' | 'audio-only' | 'trial';
@@ -79,6 +85,8 @@ export class DownlinkPolicy {
   #trialAt = 0;
   #trialWaitMs: number;
   #trialStartedAt = 0;
+  /** The receiver wants some video (a visible tile it has not paused itself). */
+  #videoWanted = true;
 
   constructor(options: Partial<DownlinkPolicyOptions> = {}) {
     this.#o = { ...DEFAULT_DOWNLINK_POLICY, ...options };
@@ -94,11 +102,31 @@ export class DownlinkPolicy {
     return this.#estimate;
   }
 
+  /**
+   * Whether the receiver wants any video now. Off: later estimates are set aside (see the
+   * file's comment). On again: the estimate starts afresh, and audio-only is tried at once.
+   */
+  setVideoWanted(wanted: boolean, now: number): DownlinkDecision {
+    if (wanted === this.#videoWanted) return this.decision;
+    this.#videoWanted = wanted;
+    this.#lowSince = undefined;
+    if (wanted) {
+      this.#estimate = undefined;
+      if (this.#mode === 'audio-only') this.#trialAt = now;
+    } else if (this.#mode === 'trial') {
+      // A trial without video proves nothing: back to audio only until video is wanted.
+      this.#mode = 'audio-only';
+      this.#ceiling = this.#o.minCeilingBps;
+    }
+    return this.tick(now);
+  }
+
   /** A new estimate of what the SFU can send to this receiver (bit/s). */
   estimate(bps: number, now: number): DownlinkDecision {
     const previous = this.#estimate;
     this.#estimate = bps;
     const o = this.#o;
+    if (!this.#videoWanted) return this.tick(now);
     if (this.#mode === 'trial') {
       if (bps >= o.videoAboveBps) {
         this.#mode = 'video';
@@ -130,6 +158,8 @@ export class DownlinkPolicy {
   /** Time passes (called every few hundred ms): audio-only entry, trials, ceiling raises. */
   tick(now: number): DownlinkDecision {
     const o = this.#o;
+    // Nothing to judge or to try without video wanted.
+    if (!this.#videoWanted) return this.decision;
     switch (this.#mode) {
       case 'video': {
         if (this.#lowSince !== undefined && now - this.#lowSince >= o.audioOnlyAfterMs) {

@@ -61,6 +61,8 @@ export class DownlinkAdapter {
     this.#transport = transport;
     this.#onState = onState;
     this.#policy = new DownlinkPolicy(options);
+    // Nothing consumed yet: no video wanted until a visible consumer is resumed.
+    this.#policy.setVideoWanted(false, Date.now());
     transport.on('trace', (trace) => {
       if (trace.type !== 'bwe') return;
       const info = trace.info as { availableBitrate?: number };
@@ -85,7 +87,10 @@ export class DownlinkAdapter {
       layerBps,
     };
     this.#entries.set(consumer.id, entry);
-    consumer.observer.once('close', () => this.#entries.delete(consumer.id));
+    consumer.observer.once('close', () => {
+      this.#entries.delete(consumer.id);
+      this.#noteVideoWanted();
+    });
     this.#prioritise(entry);
   }
 
@@ -94,6 +99,7 @@ export class DownlinkAdapter {
     const entry = this.#entries.get(consumerId);
     if (!entry) return;
     entry.clientPaused = paused;
+    this.#noteVideoWanted();
     await this.#sync(entry);
   }
 
@@ -101,6 +107,7 @@ export class DownlinkAdapter {
     const entry = this.#entries.get(consumerId);
     if (!entry) return;
     entry.demand = { ...entry.demand, ...demand };
+    this.#noteVideoWanted();
     await this.#sync(entry);
   }
 
@@ -124,6 +131,18 @@ export class DownlinkAdapter {
     this.#closed = true;
     clearInterval(this.#timer);
     this.#entries.clear();
+  }
+
+  /**
+   * Tells the policy whether any video is wanted (a visible tile the client has not paused):
+   * without it the estimate only reflects the audio being sent.
+   */
+  #noteVideoWanted(): void {
+    let wanted = false;
+    for (const e of this.#entries.values()) {
+      if (e.consumer.kind === 'video' && !e.clientPaused && e.demand.visible) wanted = true;
+    }
+    this.#apply(this.#policy.setVideoWanted(wanted, Date.now()));
   }
 
   #apply(decision: { mode: DownlinkMode; ceilingBps: number | undefined }): void {
