@@ -53,16 +53,37 @@ export async function remoteVideosDecoding(
   count: number,
   timeout = 30_000,
 ): Promise<void> {
-  await page.waitForFunction(
-    (n) => {
-      const videos = Array.from(
-        document.querySelectorAll('[data-testid="remote-participant"] video'),
-      ) as HTMLVideoElement[];
-      return videos.length === n && videos.every((v) => v.videoWidth > 0);
-    },
-    count,
-    { timeout },
-  );
+  await page
+    .waitForFunction(
+      (n) => {
+        const videos = Array.from(
+          document.querySelectorAll('[data-testid="remote-participant"] video'),
+        ) as HTMLVideoElement[];
+        return videos.length === n && videos.every((v) => v.videoWidth > 0);
+      },
+      count,
+      { timeout },
+    )
+    .catch(async (err: unknown) => {
+      // Say whose picture is missing on which page, not only that the wait timed out.
+      const tiles = await page
+        .evaluate(() =>
+          Array.from(document.querySelectorAll('[data-testid="remote-participant"]')).map((t) => {
+            const v = t.querySelector('video');
+            const name = t.querySelector('.tile__name')?.textContent ?? '?';
+            return `${name}: ${v ? `${v.videoWidth}x${v.videoHeight}` : 'no video'}`;
+          }),
+        )
+        .catch(() => ['(page gone)']);
+      const state = await page
+        .getByTestId('room-page')
+        .getAttribute('data-state', { timeout: 1000 })
+        .catch(() => null);
+      throw new Error(
+        `${count} remote videos were not all decoding on ${page.url()} (call state ${state}): ${tiles.join('; ')}`,
+        { cause: err },
+      );
+    });
 }
 
 /** Numbered screenshots in one folder; `paths` lists what was written. */
