@@ -1,7 +1,10 @@
 import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { NewPlanItem, PlanItem } from '@samkons/shared';
+import { DateField } from '../../app/DateTimeFields';
 import { useFeatureT } from '../reports/featureI18n';
 import { formatDate } from '../../i18n/format';
+import { planItemInput } from '../lkt/planItemInput';
 import { agendaBundles } from './i18n';
 
 export interface PlanOwnerChoice {
@@ -23,22 +26,22 @@ export function PlanPanel(props: {
   onError: (err: unknown) => void;
 }) {
   const { t, lang } = useFeatureT('agenda', agendaBundles);
+  const { t: appT } = useTranslation();
   const [what, setWhat] = useState('');
   const [owner, setOwner] = useState('patient');
   const [due, setDue] = useState('');
+  const [dueError, setDueError] = useState(false);
   const [busy, setBusy] = useState(false);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!what.trim()) return;
+    const item = planItemInput(what, owner, due);
+    setDueError(item === 'invalidDate');
+    if (item === 'invalidDate') return;
     setBusy(true);
     props
-      .onAdd({
-        what: what.trim(),
-        owner:
-          owner === 'patient' ? { kind: 'patient' } : { kind: 'care_team_member', memberId: owner },
-        dueDate: due || null,
-      })
+      .onAdd(item)
       .then(() => {
         setWhat('');
         setDue('');
@@ -102,12 +105,13 @@ export function PlanPanel(props: {
             </select>
           </div>
           <div className="plan__field">
-            <label htmlFor="plan-when">{t('planWhen')}</label>
-            <input
+            <DateField
               id="plan-when"
-              type="date"
+              label={t('planWhen')}
+              hint=""
               value={due}
-              onChange={(e) => setDue(e.target.value)}
+              onValue={setDue}
+              error={dueError ? appT('validation.invalidDate') : undefined}
             />
           </div>
           <button type="submit" className="button button--small" disabled={busy || !what.trim()}>

@@ -1,8 +1,11 @@
 import { useState } from 'react';
-import type { CareTeam, Consultation, PlanOwner } from '@samkons/shared';
+import { useTranslation } from 'react-i18next';
+import type { CareTeam, Consultation, NewPlanItem } from '@samkons/shared';
 import { useQuery, type Query } from '../../api/useQuery';
+import { DateField } from '../../app/DateTimeFields';
 import { SelectField, TextField } from '../../app/form';
 import { LktSection } from './LktSection';
+import { planItemInput } from './planItemInput';
 import { PlanList } from './PlanList';
 import { useLktApi, useLktT } from './useLkt';
 
@@ -52,8 +55,8 @@ export function PlanSection({
               label: `${m.name} (${t(`role_${m.role}`)})`,
             })),
           ]}
-          onAdd={async (what, owner, dueDate) => {
-            await api.addPlanItem(consultation.id, { what, owner, dueDate });
+          onAdd={async (item) => {
+            await api.addPlanItem(consultation.id, item);
             q.reload();
           }}
         />
@@ -67,12 +70,14 @@ function AddItemForm({
   onAdd,
 }: {
   owners: { value: string; label: string }[];
-  onAdd: (what: string, owner: PlanOwner, dueDate: string | null) => Promise<void>;
+  onAdd: (item: NewPlanItem) => Promise<void>;
 }) {
   const { t } = useLktT();
+  const { t: appT } = useTranslation();
   const [what, setWhat] = useState('');
   const [owner, setOwner] = useState('patient');
   const [due, setDue] = useState('');
+  const [dueError, setDueError] = useState(false);
   const [error, setError] = useState(false);
   return (
     <form
@@ -81,12 +86,11 @@ function AddItemForm({
       onSubmit={(e) => {
         e.preventDefault();
         if (!what.trim()) return;
+        const item = planItemInput(what, owner, due);
+        setDueError(item === 'invalidDate');
         setError(false);
-        void onAdd(
-          what.trim(),
-          owner === 'patient' ? { kind: 'patient' } : { kind: 'care_team_member', memberId: owner },
-          due || null,
-        )
+        if (item === 'invalidDate') return;
+        void onAdd(item)
           .then(() => {
             setWhat('');
             setDue('');
@@ -110,7 +114,13 @@ function AddItemForm({
           onValue={setOwner}
           options={owners}
         />
-        <TextField id="plan.due" type="date" label={t('planDue')} value={due} onValue={setDue} />
+        <DateField
+          id="plan.due"
+          label={t('planDue')}
+          value={due}
+          onValue={setDue}
+          error={dueError ? appT('validation.invalidDate') : undefined}
+        />
       </div>
       <button type="submit" className="button">
         {t('addItem')}
