@@ -40,7 +40,7 @@ export class Metrics {
   readonly #census = new MediaCensus();
   #sources: MetricsSources | undefined;
   /** One walk over the workers per scrape, shared by the gauges that need it. */
-  #snapshot: { at: number; value: Promise<Snapshot> } | undefined;
+  #snapshot: Promise<Snapshot> | undefined;
   readonly #joinDuration: Histogram<'outcome'>;
   readonly #lobbyWait: Histogram<'outcome'>;
 
@@ -206,8 +206,9 @@ export class Metrics {
     this.#lobbyWait.observe({ outcome }, seconds);
   }
 
-  /** The exposition text (`Content-Type`: `contentType`). */
-  scrape(): Promise<string> {
+  /** The exposition text (`Content-Type`: `contentType`). Reads the workers once per scrape. */
+  async scrape(): Promise<string> {
+    this.#snapshot = undefined;
     return this.registry.metrics();
   }
 
@@ -220,12 +221,10 @@ export class Metrics {
     this.registry.clear();
   }
 
+  /** The collectors of one scrape share one read of the workers; the next scrape reads anew. */
   #snap(): Promise<Snapshot> {
-    const now = Date.now();
-    if (!this.#snapshot || now - this.#snapshot.at > 500) {
-      this.#snapshot = { at: now, value: this.#readWorkers() };
-    }
-    return this.#snapshot.value;
+    this.#snapshot ??= this.#readWorkers();
+    return this.#snapshot;
   }
 
   async #readWorkers(): Promise<Snapshot> {
