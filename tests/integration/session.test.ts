@@ -16,6 +16,7 @@ import {
   disconnected,
   nextEvent,
   recordEvents,
+  rawRequest,
   request,
   type TestSocket,
 } from '../support/signalling-client.js';
@@ -658,5 +659,115 @@ describe('the live session drives the consultation status', () => {
     expect(await status(w)).toBe('completed');
     const actions = (await auditEntries(app(), w.tokens.patient, w.c.id)).map((e) => e.action);
     expect(actions.filter((a) => a === 'consultation.status')).toHaveLength(2);
+  });
+});
+
+/** One camera layer, or three simulcast layers (`rid` q/h/f, lowest first). */
+function videoParams(simulcast: boolean): RtpParameters {
+  return {
+    mid: simulcast ? '2' : '1',
+    codecs: [
+      {
+        mimeType: 'video/VP8',
+        payloadType: 96,
+        clockRate: 90000,
+        parameters: {},
+        rtcpFeedback: [{ type: 'nack' }, { type: 'ccm', parameter: 'fir' }],
+      },
+    ],
+    headerExtensions: [],
+    encodings: simulcast
+      ? [
+          { ssrc: 3001, rid: 'q', maxBitrate: 150_000 },
+          { ssrc: 3002, rid: 'h', maxBitrate: 500_000 },
+          { ssrc: 3003, rid: 'f', maxBitrate: 1_200_000 },
+        ]
+      : [{ ssrc: 2222 }],
+    rtcp: { cname: 'test-video' },
+  };
+}
+
+describe('adaptive stream on the real worker', () => {
+  it('a tile pauses the stream it hides and picks the layer its size needs; bad demands are refused', async () => {
+    const w = await world();
+    await consentAll(w);
+    const host = await connect(w.tokens.spec);
+    await enter(host);
+    const gp = await connect(w.tokens.gp);
+    const sendTransportId = inCall(await enter(gp)).transports.sendTransport?.id ?? '';
+
+    /** The GP sends video; the host is told of the stream and gets its server-side consumer. */
+    const produceVideo = async (simulcast: boolean) => {
+      const announced = nextEvent(host, 'newConsumer', (c) => c.kind === 'video');
+      ok(
+        await request(gp, 'produce', {
+          transportId: sendTransportId,
+          kind: 'video',
+          source: simulcast ? 'screen' : 'camera',
+          rtpParameters: videoParams(simulcast),
+        }),
+      );
+      const info = await announced;
+      const consumer = () => server.rooms.get(w.c.id)?.peer(w.ids.spec)?.consumer(info.id);
+      return { info, consumer };
+    };
+
+    const camera = await produceVideo(false);
+    expect(camera.info.type).toBe('simple');
+    // Announced consumers wait for the browser to set them up.
+    expect(camera.consumer()?.paused).toBe(true);
+    ok(await request(host, 'resumeConsumer', { consumerId: camera.info.id }));
+    expect(camera.consumer()?.paused).toBe(false);
+
+    // Scrolled out of view: nothing is sent; back in view: sent again.
+    ok(await request(host, 'setVideoDemand', { consumerId: camera.info.id, visible: false }));
+    expect(camera.consumer()?.paused).toBe(true);
+    ok(await request(host, 'setVideoDemand', { consumerId: camera.info.id, visible: true }));
+    expect(camera.consumer()?.paused).toBe(false);
+
+    // The person's own "audio only" wins over a visible tile until they resume.
+    ok(await request(host, 'pauseConsumer', { consumerId: camera.info.id }));
+    ok(await request(host, 'setVideoDemand', { consumerId: camera.info.id, visible: true }));
+    expect(camera.consumer()?.paused).toBe(true);
+    ok(await request(host, 'resumeConsumer', { consumerId: camera.info.id }));
+    expect(camera.consumer()?.paused).toBe(false);
+
+    // A simulcast stream: a small tile asks for the lowest layer, a large one for the top.
+    const screen = await produceVideo(true);
+    expect(screen.info.type).toBe('simulcast');
+    ok(await request(host, 'resumeConsumer', { consumerId: screen.info.id }));
+    ok(await request(host, 'setVideoDemand', { consumerId: screen.info.id, spatialLayer: 0 }));
+    expect(screen.consumer()?.preferredLayers?.spatialLayer).toBe(0);
+    ok(await request(host, 'setVideoDemand', { consumerId: screen.info.id, spatialLayer: 2 }));
+    expect(screen.consumer()?.preferredLayers?.spatialLayer).toBe(2);
+
+    // Bad demands get a clear error and change nothing.
+    expect(
+      err(await request(host, 'setVideoDemand', { consumerId: camera.info.id, spatialLayer: 1 }))
+        .code,
+    ).toBe('bad_request');
+    expect(
+      err(
+        (await rawRequest(host, 'setVideoDemand', {
+          consumerId: camera.info.id,
+          visible: 'no',
+        })) as Awaited<ReturnType<typeof request>>,
+      ).code,
+    ).toBe('bad_request');
+    expect(
+      err(
+        (await rawRequest(host, 'setVideoDemand', {
+          consumerId: screen.info.id,
+          spatialLayer: 7,
+        })) as Awaited<ReturnType<typeof request>>,
+      ).code,
+    ).toBe('bad_request');
+    expect(camera.consumer()?.paused).toBe(false);
+    expect(screen.consumer()?.preferredLayers?.spatialLayer).toBe(2);
+    // Someone else's stream is not theirs to steer.
+    expect(
+      err(await request(gp, 'setVideoDemand', { consumerId: camera.info.id, visible: false })).code,
+    ).toBe('not_found');
+    expect(camera.consumer()?.paused).toBe(false);
   });
 });
