@@ -6,10 +6,10 @@
  * part; only the host moves parts, and no crafted request gets around any of it. Each part
  * change is audited with who was present, and attendance per part is stored.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Agenda, Consultation, RtpParameters } from '@samkons/shared';
 import { partAttendance } from '../../server/src/session/agenda/part-journal.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useLiveServer } from '../support/live-server.js';
 import {
   ackData as ok,
   ackError as err,
@@ -18,7 +18,6 @@ import {
   rawRequest,
   recordEvents,
   request,
-  socketPool,
   type TestSocket,
 } from '../support/signalling-client.js';
 import {
@@ -29,22 +28,7 @@ import {
   giveConsent,
 } from '../support/consultation.js';
 
-let server: TestServer;
-const sockets = socketPool(() => server.url);
-
-beforeAll(async () => {
-  server = await startTestServer({ domain: true });
-});
-afterEach(() => sockets.closeAll());
-afterAll(async () => {
-  await server?.close();
-});
-
-const app = () => server.app;
-const services = () => {
-  if (!server.domain) throw new Error('domain not started');
-  return server.domain.services;
-};
+const { server, app, services, sockets } = useLiveServer();
 
 type Who = 'spec' | 'gp' | 'patient' | 'mother' | 'father';
 
@@ -139,7 +123,7 @@ async function joinMedia(socket: TestSocket): Promise<{ producerId: string }> {
 
 /** Whose producers `pid` receives now, as the worker has them (server truth, not client). */
 function receivesFrom(w: World, pid: string): string[] {
-  const peer = server.rooms.get(w.c.id)?.peer(pid);
+  const peer = server().rooms.get(w.c.id)?.peer(pid);
   const names = Object.entries(w.ids).map(([k, v]) => [v, k] as const);
   const nameOf = new Map(names);
   return [...new Set(peer?.consumers.map((c) => nameOf.get(c.fromPeerId) ?? c.fromPeerId))].sort();
@@ -187,7 +171,7 @@ describe('agenda: staff-only part', () => {
       reason: 'held_for_part',
     });
     expect((await enter(patient)).status).toBe('waiting');
-    expect(server.rooms.get(w.c.id)?.peer(w.ids.patient)).toBeUndefined();
+    expect(server().rooms.get(w.c.id)?.peer(w.ids.patient)).toBeUndefined();
 
     // Only the host moves parts, and only to parts of this agenda.
     expect(err(await request(gp, 'moveToPart', { partId: w.parts.together })).code).toBe(
@@ -211,13 +195,13 @@ describe('agenda: staff-only part', () => {
 
     // Back to the staff-only part: she goes back to the waiting room, media and all.
     await joinMedia(patient);
-    expect(server.rooms.get(w.c.id)?.peer(w.ids.patient)).toBeDefined();
+    expect(server().rooms.get(w.c.id)?.peer(w.ids.patient)).toBeDefined();
     const held = nextEvent(patient, 'waitingForPart');
     const left = nextEvent(gp, 'participantLeft');
     ok(await request(host, 'moveToPart', { partId: w.parts.prep }));
     expect(await held).toEqual({ held: true });
     expect(await left).toEqual({ participantId: w.ids.patient, reason: 'waiting_for_part' });
-    expect(server.rooms.get(w.c.id)?.peer(w.ids.patient)).toBeUndefined();
+    expect(server().rooms.get(w.c.id)?.peer(w.ids.patient)).toBeUndefined();
     expect((await enter(patient)).status).toBe('waiting');
     expect(err(await request(patient, 'sendChat', { text: 'hallo?' })).reason).toBe('not_admitted');
     const again = nextEvent(patient, 'admitted');
@@ -268,7 +252,7 @@ describe('agenda: private part', () => {
 
     // A parent who reconnects during the private part lands in the side room again.
     people.father.disconnect();
-    await expect.poll(() => server.rooms.get(w.c.id)?.peer(w.ids.father)).toBeUndefined();
+    await expect.poll(() => server().rooms.get(w.c.id)?.peer(w.ids.father)).toBeUndefined();
     const father = await sockets.connect({ token: w.tokens.father });
     const fatherEvents = recordEvents(father);
     const join = await enter(father);
@@ -293,8 +277,8 @@ describe('agenda: private part', () => {
     expect(consumedBy(fatherEvents).sort()).toEqual([w.ids.gp, w.ids.mother].sort());
 
     // Crafted requests: the private group's consumers and producers are not his to touch.
-    const patientConsumers = server.rooms.get(w.c.id)?.peer(w.ids.patient)?.consumers ?? [];
-    const specProducer = server.rooms.get(w.c.id)?.peer(w.ids.spec)?.producers[0]?.id ?? '';
+    const patientConsumers = server().rooms.get(w.c.id)?.peer(w.ids.patient)?.consumers ?? [];
+    const specProducer = server().rooms.get(w.c.id)?.peer(w.ids.spec)?.producers[0]?.id ?? '';
     for (const c of patientConsumers) {
       expect(err(await request(father, 'resumeConsumer', { consumerId: c.id })).code).toBe(
         'not_found',
@@ -352,11 +336,11 @@ describe('agenda: private part', () => {
     );
 
     // Audited with who was present, and attendance per part stored.
-    await server.sessions.partJournal.settled();
+    await server().sessions.partJournal.settled();
     // The holder sees the part changes in the access log; the detail says who was where.
     const audit = await auditEntries(app(), w.tokens.mother, w.c.id);
     expect(audit.filter((e) => e.action === 'session.agenda.part')).toHaveLength(3);
-    const rows = await server.domain!.db.query<{ actor_id: string; detail: string }>(
+    const rows = await server().domain!.db.query<{ actor_id: string; detail: string }>(
       `SELECT actor_id, detail FROM audit_log
         WHERE consultation_id = $1 AND action = 'session.agenda.part' ORDER BY seq`,
       [w.c.id],
@@ -383,7 +367,7 @@ describe('agenda: private part', () => {
         { participantId: w.ids.gp, group: 'side' },
       ].sort((a, b) => a.participantId.localeCompare(b.participantId)),
     );
-    const runs = await partAttendance(server.domain!.db, w.c.id);
+    const runs = await partAttendance(server().domain!.db, w.c.id);
     expect(runs.map((r) => [r.audience, r.agreesPlan])).toEqual([
       ['everyone', false],
       ['private', false],
@@ -443,7 +427,7 @@ describe('agenda: private part', () => {
     // Reconnecting later (even once everyone is together) does not reveal the other side's chat.
     ok(await request(host, 'moveToPart', { partId: w.parts.plan }));
     people.mother.disconnect();
-    await expect.poll(() => server.rooms.get(w.c.id)?.peer(w.ids.mother)).toBeUndefined();
+    await expect.poll(() => server().rooms.get(w.c.id)?.peer(w.ids.mother)).toBeUndefined();
     const mother = await sockets.connect({ token: w.tokens.mother });
     const again = await enter(mother);
     expect(again.status).toBe('admitted');

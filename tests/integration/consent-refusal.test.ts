@@ -3,17 +3,10 @@
  * clinicians in the live session, only the consent holder may say it, and it changes no
  * consent: a later yes works, and a no after a yes leaves the yes in force.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ConsentList } from '@samkons/shared';
-import { startTestServer, type TestServer } from '../support/server.js';
-import {
-  ackData,
-  enter,
-  socketPool,
-  nextEvent,
-  recordEvents,
-  request,
-} from '../support/signalling-client.js';
+import { useLiveServer } from '../support/live-server.js';
+import { ackData, enter, nextEvent, recordEvents, request } from '../support/signalling-client.js';
 import {
   attendees,
   auditEntries,
@@ -25,22 +18,7 @@ import {
   staffSessionToken,
 } from '../support/consultation.js';
 
-let server: TestServer;
-const sockets = socketPool(() => server.url);
-
-beforeAll(async () => {
-  server = await startTestServer({ domain: true });
-});
-afterEach(() => sockets.closeAll());
-afterAll(async () => {
-  await server?.close();
-});
-
-const app = () => server.app;
-const services = () => {
-  if (!server.domain) throw new Error('domain not started');
-  return server.domain.services;
-};
+const { app, services, sockets } = useLiveServer();
 
 const ok = ackData;
 

@@ -2,9 +2,9 @@
  * The live session over real sockets: a real server with a real mediasoup worker, PGlite,
  * and consultations, tokens and consent set up through the REST API like a client would.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Consultation, JoinResponse, RtpParameters } from '@samkons/shared';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useLiveServer } from '../support/live-server.js';
 import {
   connectRefused,
   ackData,
@@ -12,7 +12,6 @@ import {
   enter,
   joinRequest,
   ackError,
-  socketPool,
   disconnected,
   nextEvent,
   recordEvents,
@@ -30,22 +29,7 @@ import {
   type Staff,
 } from '../support/consultation.js';
 
-let server: TestServer;
-const sockets = socketPool(() => server.url);
-
-beforeAll(async () => {
-  server = await startTestServer({ domain: true });
-});
-afterEach(() => sockets.closeAll());
-afterAll(async () => {
-  await server?.close();
-});
-
-const app = () => server.app;
-const services = () => {
-  if (!server.domain) throw new Error('domain not started');
-  return server.domain.services;
-};
+const { server, app, services, sockets } = useLiveServer();
 
 const ok = ackData;
 const err = ackError;
@@ -147,13 +131,13 @@ describe('token handshake', () => {
 
     // Handshakes: naming B with A's token, a forged token, the dev handshake (off by default).
     expect(
-      await connectRefused(server.url, { token: a.tokens.spec, consultationId: b.c.id }),
+      await connectRefused(server().url, { token: a.tokens.spec, consultationId: b.c.id }),
     ).toMatchObject({ code: 'forbidden' });
-    expect(await connectRefused(server.url, { token: `${a.tokens.spec}x` })).toMatchObject({
+    expect(await connectRefused(server().url, { token: `${a.tokens.spec}x` })).toMatchObject({
       code: 'unauthenticated',
     });
     expect(
-      await connectRefused(server.url, { room: b.c.id, displayName: 'Intruder' }),
+      await connectRefused(server().url, { room: b.c.id, displayName: 'Intruder' }),
     ).toMatchObject({ code: 'unauthenticated' });
 
     const hostB = await connect(b.tokens.spec);
@@ -163,7 +147,7 @@ describe('token handshake', () => {
     const joinA = inCall(await enter(hostA));
     expect(joinA.transports.peerId).toBe(a.ids.spec);
     expect(joinA.media.peers).toEqual([]);
-    expect(server.rooms.get(b.c.id)?.peer(a.ids.spec)).toBeUndefined();
+    expect(server().rooms.get(b.c.id)?.peer(a.ids.spec)).toBeUndefined();
 
     // B's transports, producers and consumers are unknown to A's socket.
     const sendB = joinB.transports.sendTransport?.id ?? '';
@@ -243,7 +227,7 @@ describe('waiting room', () => {
         }),
       ).code,
     ).toBe('invalid_state');
-    expect(server.rooms.get(w.c.id)?.peer(w.ids.patient)).toBeUndefined();
+    expect(server().rooms.get(w.c.id)?.peer(w.ids.patient)).toBeUndefined();
     expect(err(await request(patient, 'sendChat', { text: 'hei' })).reason).toBe('not_admitted');
 
     const admittedEvent = nextEvent(patient, 'admitted');
@@ -262,7 +246,7 @@ describe('waiting room', () => {
     // Admission opened the media on the transports made in the lobby.
     expect(transports?.sendTransport?.id).toBe(entered.transports.sendTransport?.id);
     expect(media?.peers.map((p) => p.id)).toEqual([w.ids.spec]);
-    expect(server.rooms.get(w.c.id)?.peer(w.ids.patient)).toBeDefined();
+    expect(server().rooms.get(w.c.id)?.peer(w.ids.patient)).toBeDefined();
 
     // The GP (staff, another organisation) is shown with name, role and organisation.
     const gpJoined = nextEvent(patient, 'participantJoined');
@@ -338,7 +322,7 @@ describe('consent gates the session', () => {
         shareHealthInfo: false,
       }),
     ).rejects.toThrow(/403/);
-    expect(server.rooms.get(w.c.id)?.peer(w.ids.patient)).toBeUndefined();
+    expect(server().rooms.get(w.c.id)?.peer(w.ids.patient)).toBeUndefined();
 
     // The guardian (the mother) consents: the host is let in and sees the child, no longer
     // waiting for consent.
@@ -386,7 +370,7 @@ describe('consent gates the session', () => {
     await enter(host);
     const patient = await admitted(host, w.tokens.patient, w.ids.patient);
     const daughter = await admitted(host, w.tokens.daughter, w.ids.daughter);
-    expect(server.rooms.get(w.c.id)?.peer(w.ids.daughter)).toBeDefined();
+    expect(server().rooms.get(w.c.id)?.peer(w.ids.daughter)).toBeDefined();
 
     const removed = nextEvent(daughter, 'removed');
     const gone = disconnected(daughter, 2000);
@@ -397,7 +381,7 @@ describe('consent gates the session', () => {
     // The patient narrows the consent: the daughter is no longer covered.
     await consentAll(w, [w.ids.daughter]);
     // Media is gone by the time the API answers (same tick as the event).
-    expect(server.rooms.get(w.c.id)?.peer(w.ids.daughter)).toBeUndefined();
+    expect(server().rooms.get(w.c.id)?.peer(w.ids.daughter)).toBeUndefined();
     expect(await removed).toEqual({ reason: 'consent_withdrawn' });
     await gone;
     expect(await hostSees).toEqual({ participantId: w.ids.daughter, reason: 'consent_withdrawn' });
@@ -415,7 +399,7 @@ describe('consent gates the session', () => {
       'consent_required',
     );
 
-    await server.sessions.journal.settled();
+    await server().sessions.journal.settled();
     const actions = (await auditEntries(app(), w.tokens.patient, w.c.id)).map((e) => e.action);
     expect(actions).toContain('session.remove.consent_withdrawn');
   });
@@ -437,9 +421,9 @@ describe('consent gates the session', () => {
     await withdrawConsent(app(), w.tokens.patient, w.c.id, consent.id);
     for (const e of await Promise.all(ended)) expect(e).toEqual({ reason: 'consent_withdrawn' });
     await Promise.all(gone);
-    expect(server.sessions.get(w.c.id)).toBeUndefined();
+    expect(server().sessions.get(w.c.id)).toBeUndefined();
 
-    await server.sessions.journal.settled();
+    await server().sessions.journal.settled();
     const end = (await auditEntries(app(), w.tokens.patient, w.c.id)).find(
       (e) => e.action === 'session.end',
     );
@@ -495,7 +479,7 @@ describe('host actions', () => {
         rtpParameters: AUDIO,
       }),
     ).producerId;
-    const producer = () => server.rooms.get(w.c.id)?.peer(w.ids.gp)?.producer(producerId);
+    const producer = () => server().rooms.get(w.c.id)?.peer(w.ids.gp)?.producer(producerId);
     expect(producer()?.paused).toBe(false);
 
     // The GP is staff but does not lead: no moderation.
@@ -529,7 +513,7 @@ describe('host actions', () => {
         rtpParameters: AUDIO,
       }),
     ).producerId;
-    const again = () => server.rooms.get(w.c.id)?.peer(w.ids.gp)?.producer(againId);
+    const again = () => server().rooms.get(w.c.id)?.peer(w.ids.gp)?.producer(againId);
     expect(again()?.paused).toBe(true);
     ok(await request(back, 'resumeProducer', { producerId: againId })); // only they can
     expect(again()?.paused).toBe(false);
@@ -611,7 +595,7 @@ describe('host actions', () => {
     const late = await connect(w.tokens.gp);
     expect(err(await joinRequest(late)).reason).toBe('session_ended');
 
-    await server.sessions.journal.settled();
+    await server().sessions.journal.settled();
     const entries = await auditEntries(app(), w.tokens.patient, w.c.id);
     const actions = entries.map((e) => e.action);
     for (const a of [
@@ -635,7 +619,7 @@ describe('host actions', () => {
 
 describe('the live session drives the consultation status', () => {
   async function status(w: World): Promise<string> {
-    await server.sessions.journal.settled();
+    await server().sessions.journal.settled();
     const res = await app().inject({
       method: 'GET',
       url: `/api/consultations/${w.c.id}`,
@@ -708,7 +692,7 @@ describe('adaptive stream on the real worker', () => {
         }),
       );
       const info = await announced;
-      const consumer = () => server.rooms.get(w.c.id)?.peer(w.ids.spec)?.consumer(info.id);
+      const consumer = () => server().rooms.get(w.c.id)?.peer(w.ids.spec)?.consumer(info.id);
       return { info, consumer };
     };
 

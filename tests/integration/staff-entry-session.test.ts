@@ -4,16 +4,15 @@
  * goes straight in; a staff session token minted before the booking was cancelled enters
  * nothing; a consultation everyone left without ending it is closed after the idle time.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { once } from 'node:events';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { useLiveServer } from '../support/live-server.js';
 import {
   ackData,
   connectRefused,
   enter,
   nextEvent,
   request,
-  socketPool,
 } from '../support/signalling-client.js';
 import {
   book,
@@ -24,22 +23,9 @@ import {
   staffSessionToken,
 } from '../support/consultation.js';
 
-let server: TestServer;
-const sockets = socketPool(() => server.url);
-
-beforeAll(async () => {
-  server = await startTestServer({ domain: true, env: { SESSION_IDLE_CLOSE_MINUTES: '15' } });
-}, 300_000);
-afterEach(() => sockets.closeAll());
-afterAll(async () => {
-  await server?.close();
+const { server, app, services, sockets } = useLiveServer({
+  env: { SESSION_IDLE_CLOSE_MINUTES: '15' },
 });
-
-const app = () => server.app;
-const services = () => {
-  if (!server.domain) throw new Error('domain not started');
-  return server.domain.services;
-};
 const MIN = 60_000;
 
 async function world() {
@@ -117,7 +103,7 @@ describe('a link identifies a person only as strongly as its holder proved', () 
       payload: { reason: 'Avlyst' },
     });
     expect(res.statusCode).toBe(200);
-    expect(await connectRefused(server.url, { token: gpToken })).toMatchObject({
+    expect(await connectRefused(server().url, { token: gpToken })).toMatchObject({
       code: 'forbidden',
       message: 'The consultation was cancelled',
     });
@@ -134,13 +120,13 @@ describe('a link identifies a person only as strongly as its holder proved', () 
 describe('a consultation left "in progress" with nobody present', () => {
   it('is closed after the idle time, audited, and not while someone is there', async () => {
     const w = await world();
-    const closer = server.idleClose;
+    const closer = server().idleClose;
     if (!closer) throw new Error('idle close not started');
     const host = await sockets.connect({ token: await staffSessionToken(app(), w.spec, w.c.id) });
     expect((await enter(host)).status).toBe('admitted');
     const patient = await sockets.connect({ token: w.patientToken });
     expect((await enter(patient)).status).toBe('waiting');
-    await server.sessions.journal.settled();
+    await server().sessions.journal.settled();
     const statusOf = async () =>
       (
         await services().booking.get(
@@ -163,13 +149,13 @@ describe('a consultation left "in progress" with nobody present', () => {
     expect((await closer.runOnce(new Date(Date.now() + 120 * MIN))).closed).not.toContain(w.c.id);
 
     // Everyone leaves without "end for all".
-    const session = server.sessions.get(w.c.id);
+    const session = server().sessions.get(w.c.id);
     if (!session) throw new Error('no live session');
     const emptied = once(session, 'closed');
     patient.disconnect();
     host.disconnect();
     expect(await emptied).toEqual([null]);
-    await server.sessions.journal.settled();
+    await server().sessions.journal.settled();
     const leftAt = Date.now();
     expect((await closer.runOnce(new Date(leftAt + 10 * MIN))).closed).not.toContain(w.c.id);
     expect(await statusOf()).toBe('in_progress');

@@ -7,6 +7,14 @@ import { TEST_METRICS_TOKEN } from './health.js';
 /** A node started by a test; `domain` is set with `{ domain: true }`. */
 export type TestServer = Samkons;
 
+export interface TestServerOptions {
+  env?: Record<string, string>;
+  authenticator?: SocketAuthenticator;
+  domain?: boolean;
+  /** Where live sessions read agendas (default: the server's own). */
+  agendas?: AgendaSource;
+}
+
 /**
  * Starts the real server in this process (real mediasoup worker) on a free HTTP port and
  * a random RTC port, through the same composition as server/src/main.ts. `env` overrides
@@ -16,15 +24,7 @@ export type TestServer = Samkons;
  * With `domain: true`: PGlite in memory (or DATABASE_URL), session tokens first (dev rooms
  * only if SIGNALLING_DEV_ROOMS=true), consent gate, audit and attendance journal.
  */
-export async function startTestServer(
-  opts: {
-    env?: Record<string, string>;
-    authenticator?: SocketAuthenticator;
-    domain?: boolean;
-    /** Where live sessions read agendas (default: the server's own). */
-    agendas?: AgendaSource;
-  } = {},
-): Promise<TestServer> {
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const config = loadConfig({
     HOST: '127.0.0.1',
     PORT: '0',
