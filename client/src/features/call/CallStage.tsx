@@ -171,6 +171,7 @@ export function CallStage(props: {
 
   // Keyed and in a fixed order (by key), so React moves nothing in the DOM.
   const mainKey = items.find((i) => i.className === 'stage__main')?.key;
+  const selfSmall = items.some((i) => i.className?.startsWith('selfview-slot'));
   const stageMain = props.layout === 'speaker' ? mainKey : undefined;
   const order = [...items].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const mainItem = items.find((i) => i.key === stageMain);
@@ -186,6 +187,7 @@ export function CallStage(props: {
         mainItem ? (stageMain?.endsWith('-screen') ? 'screen' : 'camera') : undefined
       }
       data-testid="stage"
+      data-self-corner={selfSmall ? corner : undefined}
       style={template}
     >
       {order.map((i) => (

@@ -17,7 +17,8 @@ import { useNotices } from './notices';
 import { useWaitingAlert } from './waitingAlert';
 import { callUiBundles } from './i18n';
 import { useFeatureT } from '../reports/featureI18n';
-import { Controls, type Panel } from './Controls';
+import { COMPACT_CALL_QUERY, Controls, type Panel } from './Controls';
+import { useMediaQuery } from '../../app/useMediaQuery';
 import { ChatPanel } from './ChatPanel';
 import { PeoplePanel } from './PeoplePanel';
 import { AgendaBar } from '../agenda/AgendaBar';
@@ -187,6 +188,7 @@ export function CallView(props: {
 
   // Layout: speaker (default) or grid; a screen shared by someone else goes large.
   const [layout, setLayout] = useState<Layout>('speaker');
+  const compact = useMediaQuery(COMPACT_CALL_QUERY);
   const sharerId = snapshot.participants.find((p) => p.screen)?.id ?? null;
   useEffect(() => {
     if (sharerId) setLayout('speaker');
@@ -319,20 +321,23 @@ export function CallView(props: {
             </span>
           )}
         </span>
-        <div className="call__layout" role="group" aria-label={ui('layoutLabel')}>
-          {(['speaker', 'grid'] as const).map((l) => (
-            <button
-              key={l}
-              type="button"
-              className="button button--small call__layout-button"
-              aria-pressed={layout === l}
-              data-layout={l}
-              onClick={() => setLayout(l)}
-            >
-              {l === 'speaker' ? ui('layoutSpeaker') : ui('layoutGrid')}
-            </button>
-          ))}
-        </div>
+        {/* Compact: the layout is chosen in the control bar's "Meir" sheet. */}
+        {!compact && (
+          <div className="call__layout" role="group" aria-label={ui('layoutLabel')}>
+            {(['speaker', 'grid'] as const).map((l) => (
+              <button
+                key={l}
+                type="button"
+                className="button button--small call__layout-button"
+                aria-pressed={layout === l}
+                data-layout={l}
+                onClick={() => setLayout(l)}
+              >
+                {l === 'speaker' ? ui('layoutSpeaker') : ui('layoutGrid')}
+              </button>
+            ))}
+          </div>
+        )}
       </header>
       {snapshot.downlink.audioOnly && !local.audioOnly && <WeakLinkNotice />}
       {agenda && (
@@ -457,6 +462,9 @@ export function CallView(props: {
         waiting={waitingCount}
         panel={panel}
         onPanel={setPanel}
+        compact={compact}
+        layout={layout}
+        onLayout={setLayout}
         onMicrophone={(on) => act(media?.setMicrophoneEnabled(on))}
         onCamera={(on) => act(media?.setCameraEnabled(on))}
         onScreen={(on) => act(on ? media?.startScreenShare() : media?.stopScreenShare())}

@@ -40,3 +40,55 @@ export function CloseIcon() {
     </svg>
   );
 }
+
+/** A control-bar icon: a 24-unit stroked path, sized by the text around it. */
+function StrokeIcon({ d, size = '1.5em' }: { d: string; size?: string }) {
+  return (
+    <svg
+      className="icon"
+      width={size}
+      height={size}
+      viewBox="0 0 24 24"
+      aria-hidden="true"
+      focusable="false"
+    >
+      <path
+        d={d}
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="2"
+        strokeLinecap="round"
+        strokeLinejoin="round"
+      />
+    </svg>
+  );
+}
+
+const MIC = 'M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3ZM5 11a7 7 0 0 0 14 0M12 18v3';
+const CAMERA = 'M3 7h12v10H3zM15 10.5l6-3.5v10l-6-3.5';
+const SLASH = 'M3 3l18 18';
+
+export const MicIcon = ({ off }: { off?: boolean }) => (
+  <StrokeIcon d={off ? `${MIC}${SLASH}` : MIC} />
+);
+export const CameraIcon = ({ off }: { off?: boolean }) => (
+  <StrokeIcon d={off ? `${CAMERA}${SLASH}` : CAMERA} />
+);
+export const MoreIcon = () => (
+  <svg
+    className="icon"
+    width="1.5em"
+    height="1.5em"
+    viewBox="0 0 24 24"
+    aria-hidden="true"
+    focusable="false"
+  >
+    <circle cx="5" cy="12" r="2" fill="currentColor" />
+    <circle cx="12" cy="12" r="2" fill="currentColor" />
+    <circle cx="19" cy="12" r="2" fill="currentColor" />
+  </svg>
+);
+/** A receiver put down: leaving the call. */
+export const LeaveIcon = () => (
+  <StrokeIcon d="M3 14.5c5-4.7 13-4.7 18 0l-2.2 2.6-3.6-1.6v-2.6a9 9 0 0 0-6.4 0v2.6l-3.6 1.6z" />
+);

@@ -1,0 +1,314 @@
+import { fileURLToPath } from 'node:url';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { SessionTokenResponse } from '@samkons/shared';
+import { axeLog } from '../support/axe.js';
+import { browserStageForFile } from '../support/stage.js';
+import { bookCall, callJoined, openCall } from '../support/call.js';
+import { remoteVideosDecoding, screenshotter } from '../support/journey.js';
+
+/**
+ * The call's layouts as people see them (issue 10 item 6, issue 11 item 6), with real media
+ * between real Chromium pages: the speaker layout uses the screen (the one on stage large,
+ * one's own picture small), a booked interpreter stays beside the stage for everyone and is
+ * labelled "Tolk", a shared screen goes large, the grid shows everyone, and the stage does
+ * not flicker between speakers. At 1280x800, 1024x768 (tablet) and 390x844 (phone), with 3
+ * and 5 people and with a screen share; axe on every screenshot. On the phone the control bar
+ * is one row of essentials (microphone, camera, "Meir", leave), the rest is in the "Meir"
+ * sheet, and a side panel covers the whole screen.
+ *
+ * Screenshots: test-results/call-layouts/.
+ */
+
+const ARTEFACTS = fileURLToPath(new URL('../../test-results/call-layouts/', import.meta.url));
+const PATIENT = 'Per Pasient';
+const GP = 'Frida Fastlege';
+const INTERPRETER = 'Amir Haddad';
+const DAUGHTER = 'Dagny Dotter';
+const ui = { timeout: 45_000 };
+const SIZES = [
+  { name: 'desktop', width: 1280, height: 800 },
+  { name: 'tablet', width: 1024, height: 768 },
+  { name: 'phone', width: 390, height: 844 },
+] as const;
+
+const stage = browserStageForFile({
+  env: { INVITE_OPENS_MINUTES_BEFORE: '300' },
+  artefacts: ARTEFACTS,
+});
+
+type Box = { x: number; y: number; width: number; height: number };
+const boxOf = async (page: Page, selector: string): Promise<Box> => {
+  const box = await page.locator(selector).first().boundingBox();
+  if (!box) throw new Error(`${selector}: not on screen`);
+  return box;
+};
+const inside = (b: Box, w: number, h: number) =>
+  b.x >= -1 && b.y >= -1 && b.x + b.width <= w + 1 && b.y + b.height <= h + 1;
+
+/** In the call: straight in, or admitted through the host's waiting prompt. */
+async function enter(host: Page, page: Page, name: string): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      document.querySelector('[data-testid="waiting-screen"]') !== null ||
+      document.querySelector('[data-testid="room-page"]')?.getAttribute('data-state') === 'in-call',
+    null,
+    ui,
+  );
+  if ((await page.getByTestId('waiting-screen').count()) > 0) {
+    await host
+      .getByTestId('waiting-prompt')
+      .getByRole('button', { name: `Slepp inn ${name}`, exact: true })
+      .click();
+  }
+  await callJoined(page);
+}
+
+describe('call layouts', () => {
+  it('speaker and grid, interpreter beside the stage, screen share large, at three sizes', async () => {
+    const shot = screenshotter(ARTEFACTS);
+    const a11y = axeLog();
+    const call = await bookCall(stage.server.url, {
+      title: 'Samkonsultasjon: visingar',
+      hoursAhead: 2,
+      invitees: [
+        {
+          role: 'patient',
+          name: PATIENT,
+          birthDate: '1941-03-14',
+          joinsFrom: 'home',
+          travelDistanceKm: 92,
+        },
+        {
+          role: 'gp',
+          name: GP,
+          organisation: 'Knarvik legesenter',
+          joinsFrom: 'gp_office',
+          travelDistanceKm: 0,
+        },
+        {
+          role: 'interpreter',
+          name: INTERPRETER,
+          organisation: 'Tolketenesta Vest',
+          joinsFrom: 'home',
+          travelDistanceKm: 0,
+        },
+        { role: 'next_of_kin', name: DAUGHTER, joinsFrom: 'home', travelDistanceKm: 0 },
+      ],
+    });
+    const contexts: BrowserContext[] = [];
+    const open = async (session: SessionTokenResponse) => {
+      const opened = await openCall(stage.browser, stage.server.url, session, {
+        viewport: { width: 1280, height: 800 },
+      });
+      contexts.push(opened.context);
+      return opened.page;
+    };
+    const host = await open(call.host);
+    await callJoined(host);
+    const patient = await open(call.invitees[PATIENT]!);
+    await enter(host, patient, PATIENT);
+    const gp = await open(call.invitees[GP]!);
+    await enter(host, gp, GP);
+    for (const page of [host, patient]) await remoteVideosDecoding(page, 2, 30_000);
+
+    /** Screenshots and axe of `page` at each size, with the layout checks of each. */
+    const atEverySize = async (
+      page: Page,
+      label: string,
+      check?: (w: number, h: number) => Promise<void>,
+    ) => {
+      for (const size of SIZES) {
+        await page.setViewportSize({ width: size.width, height: size.height });
+        await page.waitForFunction(
+          ([w]) => document.documentElement.clientWidth === w,
+          [size.width],
+        );
+        await check?.(size.width, size.height);
+        const name = `${label}-${size.name}-${size.width}x${size.height}`;
+        await shot(page, name);
+        await a11y.scan(page, name);
+      }
+      await page.setViewportSize({ width: 1280, height: 800 });
+    };
+
+    /** The stage holds the large picture; one's own picture is small beside it. */
+    const stageUsesTheScreen = async (page: Page, w: number, h: number) => {
+      const main = await boxOf(page, '.stage__main');
+      const self = await boxOf(page, '[data-testid="self-view"]');
+      const area = w * h;
+      // The stage takes the screen (the tablet's 325x245 tile in a corner was 10 %).
+      expect(main.width * main.height, `stage at ${w}x${h}`).toBeGreaterThan(area * 0.3);
+      expect(self.width * self.height, `self view at ${w}x${h}`).toBeLessThan(
+        (main.width * main.height) / 4,
+      );
+      expect(inside(main, w, h)).toBe(true);
+      const controls = await boxOf(page, 'nav.controls');
+      expect(inside(controls, w, h), `controls on screen at ${w}x${h}`).toBe(true);
+    };
+
+    // --- Three people, speaker layout ------------------------------------------------
+    await patient.locator('[data-layout="speaker"][aria-pressed="true"]').waitFor(ui);
+    // The patient sees the specialist on stage first.
+    const hostPeer = await patient
+      .getByTestId('remote-participant')
+      .filter({ hasText: call.host.participant.name })
+      .getAttribute('data-peer-id');
+    await patient.locator(`[data-testid="stage"][data-stage-peer="${hostPeer}"]`).waitFor(ui);
+    await atEverySize(patient, '3-people-patient-speaker', (w, h) =>
+      stageUsesTheScreen(patient, w, h),
+    );
+    await atEverySize(host, '3-people-host-speaker', (w, h) => stageUsesTheScreen(host, w, h));
+
+    // A phone: one row of essentials (the rest behind "Meir"); panels as full-screen sheets.
+    await patient.setViewportSize({ width: 390, height: 844 });
+    await patient.waitForFunction(() => document.documentElement.clientWidth === 390);
+    const bar = await boxOf(patient, 'nav.controls');
+    expect(bar.height, 'phone control bar height').toBeLessThan(844 * 0.1);
+    const row = await patient
+      .locator('nav.controls .controls__row > button')
+      .evaluateAll((els) => els.map((e) => e.getBoundingClientRect().top));
+    expect(new Set(row).size, 'one row of controls').toBe(1);
+    expect(await patient.getByRole('button', { name: 'Meldingar' }).count()).toBe(0);
+    const mic = patient.getByRole('button', { name: 'Mikrofon', exact: true });
+    expect(await mic.getAttribute('aria-pressed')).toBe('true');
+    await patient.getByRole('button', { name: 'Meir', exact: true }).click();
+    const sheet = patient.getByTestId('call-more');
+    for (const name of ['Berre lyd', 'Rekk opp handa', 'Meldingar', 'Deltakarar', 'Rutenett']) {
+      await sheet.getByRole('button', { name, exact: true }).waitFor(ui);
+    }
+    expect(inside(await boxOf(patient, '[data-testid="call-more"]'), 390, 844)).toBe(true);
+    await shot(patient, 'phone-patient-more-390x844');
+    await a11y.scan(patient, 'phone-patient-more');
+    await sheet.getByRole('button', { name: 'Meldingar', exact: true }).click();
+    await expect.poll(() => sheet.count(), ui).toBe(0);
+    const chatSheet = await boxOf(patient, '#call-panel');
+    expect(chatSheet, 'chat as a full-screen sheet').toEqual({
+      x: 0,
+      y: 0,
+      width: 390,
+      height: 844,
+    });
+    await shot(patient, 'phone-patient-chat-390x844');
+    await a11y.scan(patient, 'phone-patient-chat');
+    await patient.locator('#call-panel').getByRole('button', { name: 'Lukk', exact: true }).click();
+    await patient.getByRole('button', { name: 'Forlat møtet', exact: true }).click();
+    await patient.getByTestId('leave-confirm').waitFor(ui);
+    expect(inside(await boxOf(patient, 'nav.controls'), 390, 844)).toBe(true);
+    await shot(patient, 'phone-patient-leave-confirm-390x844');
+    await patient.getByRole('button', { name: 'Bli i møtet', exact: true }).click();
+    await patient.setViewportSize({ width: 1280, height: 800 });
+
+    // Compact captions: name and role; the organisation only on hover or focus.
+    const gpTile = host.getByTestId('remote-participant').filter({ hasText: GP });
+    const org = gpTile.locator('.tile__org');
+    // The pointer rests where the waiting prompt was, over the strip since the GP came in.
+    await host.mouse.move(0, 0);
+    expect(await org.isVisible()).toBe(false);
+    expect(await gpTile.locator('.tile__caption').textContent()).toContain('fastlege');
+    await gpTile.hover();
+    await org.waitFor({ state: 'visible', ...ui });
+    expect(await org.textContent()).toBe('Knarvik legesenter');
+    await host.mouse.move(0, 0);
+
+    // One's own picture moves to another corner.
+    const selfView = host.getByTestId('self-view');
+    expect(await selfView.getAttribute('data-corner')).toBe('br');
+    await host.getByRole('button', { name: 'Flytt biletet av deg' }).click();
+    await expect.poll(() => selfView.getAttribute('data-corner'), ui).toBe('bl');
+
+    // Grid: everyone the same size.
+    await host.getByRole('button', { name: 'Rutenett' }).click();
+    await host.locator('[data-layout="grid"].call__stage-area').waitFor(ui);
+    await atEverySize(host, '3-people-host-grid', async (w, h) => {
+      const cells = await host
+        .locator('.grid__cell')
+        .evaluateAll((els) => els.map((e) => e.getBoundingClientRect().width));
+      expect(cells.length).toBe(3);
+      expect(Math.max(...cells) - Math.min(...cells)).toBeLessThan(2);
+      expect(inside(await boxOf(host, '.call__stage-area'), w, h)).toBe(true);
+    });
+    await host.getByRole('button', { name: 'Talarvising' }).click();
+
+    // --- Five people, with the interpreter -------------------------------------------
+    const interpreter = await open(call.invitees[INTERPRETER]!);
+    await enter(host, interpreter, INTERPRETER);
+    const daughter = await open(call.invitees[DAUGHTER]!);
+    await enter(host, daughter, DAUGHTER);
+    for (const page of [host, patient]) await remoteVideosDecoding(page, 4, 40_000);
+
+    const interpreterBeside = async (page: Page, w: number, h: number) => {
+      const tile = page.locator('.stage__beside-cell [data-role="interpreter"]');
+      await tile.waitFor({ state: 'visible', ...ui });
+      expect(await tile.locator('.badge--tag').textContent()).toBe('Tolk');
+      const box = await tile.boundingBox();
+      expect(box && inside(box, w, h), `interpreter on screen at ${w}x${h}`).toBe(true);
+      expect(box!.width, `interpreter tile width at ${w}x${h}`).toBeGreaterThan(
+        w < 500 ? 100 : 180,
+      );
+    };
+    // The interpreter is never in the strip, for anyone.
+    for (const page of [host, patient, gp, daughter]) {
+      await interpreterBeside(page, 1280, 800);
+      expect(await page.locator('.strip__cell [data-role="interpreter"]').count()).toBe(0);
+    }
+    await atEverySize(patient, '5-people-patient-speaker', async (w, h) => {
+      await stageUsesTheScreen(patient, w, h);
+      await interpreterBeside(patient, w, h);
+    });
+    await atEverySize(host, '5-people-host-speaker', async (w, h) => {
+      await interpreterBeside(host, w, h);
+    });
+    await host.getByRole('button', { name: 'Rutenett' }).click();
+    await atEverySize(host, '5-people-host-grid', async () => {
+      expect(await host.locator('.grid__cell').count()).toBe(5);
+      expect(await host.locator('.grid__cell [data-role="interpreter"]').isVisible()).toBe(true);
+    });
+    await host.getByRole('button', { name: 'Talarvising' }).click();
+
+    // The stage is steady: with every fake microphone beeping, it never switches faster
+    // than the 1.5 s hold (a switch per dominant-speaker change would).
+    const switches = await patient.evaluate(
+      () =>
+        new Promise<number[]>((resolve) => {
+          const el = document.querySelector('[data-testid="stage"]');
+          const times: number[] = [];
+          const observer = new MutationObserver(() => times.push(performance.now()));
+          if (el) observer.observe(el, { attributes: true, attributeFilter: ['data-stage-peer'] });
+          setTimeout(() => {
+            observer.disconnect();
+            resolve(times);
+          }, 8000);
+        }),
+    );
+    const gaps = switches.slice(1).map((t, i) => t - switches[i]!);
+    expect(Math.min(...gaps, Infinity), `stage switches at ${switches.join(', ')}`).toBeGreaterThan(
+      1400,
+    );
+
+    // --- Screen share: large for the others, the interpreter still beside it ----------
+    await host.getByRole('button', { name: 'Del skjermen', exact: true }).click();
+    await patient.locator('[data-testid="stage"][data-stage-kind="screen"]').waitFor(ui);
+    await patient.waitForFunction(
+      () => {
+        const v = document.querySelector('.stage__main [data-testid="remote-screen"] video');
+        return v instanceof HTMLVideoElement && v.videoWidth > 0;
+      },
+      null,
+      ui,
+    );
+    await atEverySize(patient, 'screen-share-patient', async (w, h) => {
+      await stageUsesTheScreen(patient, w, h);
+      await interpreterBeside(patient, w, h);
+    });
+    await atEverySize(host, 'screen-share-host');
+    await host.getByRole('button', { name: 'Slutt å dele skjermen', exact: true }).click();
+    await patient.locator('[data-testid="stage"][data-stage-kind="camera"]').waitFor(ui);
+
+    console.log(
+      `call-layouts: stage switches in 8 s: ${switches.length}; ${shot.paths.length} screenshots`,
+    );
+    expect(a11y.failures()).toBe('');
+    await Promise.all(contexts.map((c) => c.close()));
+  }, 480_000);
+});
