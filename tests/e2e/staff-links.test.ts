@@ -108,8 +108,9 @@ describe('staff links and accounts', () => {
       );
       const gpRow = booked.participants.find((p) => p.role === 'gp');
       expect(gpRow?.accountId).toBeTruthy();
-    } finally {
+    } catch (e) {
       await context.close();
+      throw e;
     }
 
     // The GP logs in with their own account: the consultation is in their list.
@@ -136,9 +137,40 @@ describe('staff links and accounts', () => {
       expect(await gpPage.getByRole('heading', { name: 'Avlys konsultasjonen' }).count()).toBe(0);
       await gpPage.getByRole('row', { name: /Per Pasient/ }).waitFor();
       expect(await gpPage.getByRole('button', { name: 'Kopier lenkje' }).count()).toBe(0);
+      // Only the organiser names co-organisers.
+      expect(await gpPage.getByRole('checkbox', { name: /Medarrangør/ }).count()).toBe(0);
       await shot(gpPage, '04-gp-consultation');
+
+      // The organiser names the GP co-organiser on the consultation page...
+      const delegate = page.getByRole('checkbox', { name: `Medarrangør: ${GP_NAME}` });
+      expect(await delegate.isChecked()).toBe(false);
+      await delegate.check();
+      await page.getByText(`${GP_NAME} er no medarrangør.`).waitFor();
+      expect(await delegate.isChecked()).toBe(true);
+      for (const v of VIEWPORTS) {
+        await page.setViewportSize(v);
+        await delegate.scrollIntoViewIfNeeded();
+        await shot(page, `05-delegate-named-${v.name}`);
+      }
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await a11y.scan(page, 'consultation-delegate');
+      // ...and the GP now manages the booking: everyone's links, reschedule and cancel.
+      await gpPage.reload();
+      await gpPage.getByRole('button', { name: 'Kopier lenkje' }).first().waitFor();
+      await gpPage.getByRole('heading', { name: 'Avlys konsultasjonen' }).waitFor();
+      await gpPage.getByText('Medarrangør', { exact: true }).waitFor();
+      await shot(gpPage, '06-gp-as-delegate');
+
+      // Taken back: the GP is a participant again.
+      await delegate.uncheck();
+      await page.getByText(`${GP_NAME} er ikkje lenger medarrangør.`).waitFor();
+      await gpPage.reload();
+      await gpPage.getByRole('row', { name: /Per Pasient/ }).waitFor();
+      expect(await gpPage.getByRole('button', { name: 'Kopier lenkje' }).count()).toBe(0);
+      expect(await gpPage.getByRole('heading', { name: 'Avlys konsultasjonen' }).count()).toBe(0);
     } finally {
       await gpContext.close();
+      await context.close();
     }
   });
 
@@ -219,7 +251,11 @@ describe('staff links and accounts', () => {
   });
 
   it('has no serious or critical accessibility violations on the pages above', () => {
-    expect(a11y.steps.map((s) => s.step)).toEqual(['booking-staff-search', 'gp-my-consultations']);
+    expect(a11y.steps.map((s) => s.step)).toEqual([
+      'booking-staff-search',
+      'gp-my-consultations',
+      'consultation-delegate',
+    ]);
     expect(a11y.failures()).toBe('');
   });
 });

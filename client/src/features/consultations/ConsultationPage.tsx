@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent, type RefObject } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
-import type { Consent, Consultation, Participant } from '@samkons/shared';
+import { isStaffRole, type Consent, type Consultation, type Participant } from '@samkons/shared';
 import { usePageTitle } from '../../app/usePageTitle';
 import { TextField } from '../../app/form';
 import { errorMessageKey, isApiError } from '../../api/errors';
@@ -64,13 +64,20 @@ export function ConsultationPage() {
         <Link to="/">{t('consultation.back')}</Link>
       </p>
       <h1>{c.title ?? t(`kinds.${c.kind}`)}</h1>
-      <div aria-live="polite">
+      <div aria-live="polite" className="page-notice">
         {notice && (
           <div
             className={`alert alert--${notice.kind}`}
             role={notice.kind === 'error' ? 'alert' : 'status'}
           >
-            {notice.text}
+            <span>{notice.text}</span>
+            <button
+              type="button"
+              className="button button--secondary"
+              onClick={() => setNotice(null)}
+            >
+              {t('app.close')}
+            </button>
           </div>
         )}
       </div>
@@ -118,6 +125,8 @@ export function ConsultationPage() {
         onNotice={setNotice}
         manages={manages}
         selfAccountId={account?.id ?? null}
+        // Only the organiser names co-organisers, while the booking can still change.
+        {...(active && account?.id === c.organiserId ? { onSetDelegate: q.setDelegate } : {})}
       />
 
       {active && <VerbalConsentForm consultation={c} onSaved={q.reload} />}
@@ -133,6 +142,33 @@ export function ConsultationPage() {
         </>
       )}
     </>
+  );
+}
+
+/** Shows the choice at once and holds it while it is saved; a refusal puts it back. */
+function DelegateToggle(props: {
+  participant: Participant;
+  onChange: (p: Participant, delegate: boolean) => Promise<void>;
+}) {
+  const { t } = useTranslation();
+  const [saving, setSaving] = useState<boolean | null>(null);
+  const p = props.participant;
+  return (
+    <label className="checkbox delegate-toggle">
+      <input
+        type="checkbox"
+        checked={saving ?? p.delegate === true}
+        aria-label={t('consultation.delegateFor', { name: p.name })}
+        aria-busy={saving !== null}
+        onChange={(e) => {
+          if (saving !== null) return;
+          const delegate = e.target.checked;
+          setSaving(delegate);
+          void props.onChange(p, delegate).finally(() => setSaving(null));
+        }}
+      />
+      {t('consultation.delegate')}
+    </label>
   );
 }
 
@@ -211,6 +247,8 @@ function ParticipantsTable(props: {
   /** Organiser or delegate: everyone's links; otherwise only one's own calendar entry. */
   manages: boolean;
   selfAccountId: string | null;
+  /** The organiser's control: name a staff participant (with an account) co-organiser. */
+  onSetDelegate?: (participantId: string, delegate: boolean) => Promise<void>;
 }) {
   const { t } = useTranslation();
   const eidName = patientEidName(useAuthProviders());
@@ -246,10 +284,30 @@ function ParticipantsTable(props: {
     }
   };
 
+  const setDelegate = async (p: Participant, delegate: boolean) => {
+    try {
+      await props.onSetDelegate?.(p.id, delegate);
+      props.onNotice({
+        kind: 'success',
+        text: t(delegate ? 'consultation.delegateNamed' : 'consultation.delegateRemoved', {
+          name: p.name,
+        }),
+      });
+    } catch (e) {
+      props.onNotice({ kind: 'error', text: t(errorMessageKey(e)) });
+    }
+  };
+  // Staff booked with their own account can share the organiser's work; the organiser is it.
+  const canBeDelegate = (p: Participant) =>
+    isStaffRole(p.role) && p.accountId !== null && p.accountId !== props.consultation.organiserId;
+
   return (
     <section aria-labelledby="participants-heading">
       <h2 id="participants-heading">{t('consultation.participants')}</h2>
       {anyStrongId && <p>{t('consultation.strongIdNote', { name: eidName })}</p>}
+      {props.onSetDelegate && props.consultation.participants.some(canBeDelegate) && (
+        <p>{t('consultation.delegateHint')}</p>
+      )}
       {fallback && (
         <div className="alert alert--info invite-fallback">
           <label htmlFor="invite-fallback">{t('consultation.copyFailed')}</label>
@@ -296,6 +354,14 @@ function ParticipantsTable(props: {
                       {t('consultation.strongId', { name: eidName })}
                     </span>
                   )}
+                  {canBeDelegate(p) &&
+                    (props.onSetDelegate ? (
+                      <DelegateToggle participant={p} onChange={setDelegate} />
+                    ) : (
+                      p.delegate && (
+                        <span className="delegate-badge">{t('consultation.delegate')}</span>
+                      )
+                    ))}
                 </td>
                 <td>{p.organisation ?? '–'}</td>
                 <td>{t(`joinFrom.${p.joinsFrom}`)}</td>

@@ -86,7 +86,20 @@ export function useConsultation(id: string) {
     [api, id],
   );
 
-  return { ...query, reschedule, cancel, inviteUrl, downloadIcs };
+  /** The organiser names (or un-names) a staff participant as co-organiser (delegate). */
+  const setDelegate = useCallback(
+    async (participantId: string, delegate: boolean) => {
+      const updated = await api.setDelegate(id, participantId, delegate);
+      if (!data) return;
+      const participants = data.consultation.participants.map((p) =>
+        p.id === updated.id ? updated : p,
+      );
+      setData({ ...data, consultation: { ...data.consultation, participants } });
+    },
+    [api, id, data, setData],
+  );
+
+  return { ...query, reschedule, cancel, inviteUrl, downloadIcs, setDelegate };
 }
 
 export function useCreateConsultation() {
