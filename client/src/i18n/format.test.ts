@@ -15,18 +15,24 @@ import {
 
 // Local wall time: the app formats in the person's own time zone.
 const tuesday = new Date(2026, 11, 1, 9, 30);
+const in2026 = new Date(2026, 5, 1);
 
 describe('dates in the app language (not the browser Intl data)', () => {
   it('writes nynorsk weekday and month names, not bokmål', () => {
     expect(formatDateTime(tuesday, 'nn')).toBe('tysdag 1. desember 2026 kl. 09:30');
-    expect(formatDate(new Date(2026, 10, 28), 'nn')).toBe('laurdag 28. november');
-    expect(formatDate(new Date(2026, 10, 29), 'nn')).toBe('sundag 29. november');
-    expect(formatDate(new Date(2026, 10, 30), 'nn')).toBe('måndag 30. november');
+    expect(formatDate(new Date(2026, 10, 28), 'nn', in2026)).toBe('laurdag 28. november');
+    expect(formatDate(new Date(2026, 10, 29), 'nn', in2026)).toBe('sundag 29. november');
+    expect(formatDate(new Date(2026, 10, 30), 'nn', in2026)).toBe('måndag 30. november');
   });
   it('writes bokmål and English', () => {
     expect(formatDateTime(tuesday, 'nb')).toBe('tirsdag 1. desember 2026 kl. 09:30');
     expect(formatDateTime(tuesday, 'en')).toBe('Tuesday 1 December 2026 at 09:30');
-    expect(formatDate(tuesday, 'en')).toBe('Tuesday 1 December');
+    expect(formatDate(tuesday, 'en', in2026)).toBe('Tuesday 1 December');
+  });
+  it('adds the year only when it is not this year', () => {
+    expect(formatDate('2031-01-31', 'nn', in2026)).toBe('fredag 31. januar 2031');
+    expect(formatDate('2031-01-31', 'en', in2026)).toBe('Friday 31 January 2031');
+    expect(formatDate('2026-01-31', 'nb', in2026)).toBe('lørdag 31. januar');
   });
   it('uses the 24-hour clock and dd.mm.yyyy', () => {
     const evening = new Date(2026, 10, 24, 23, 45);
@@ -66,7 +72,7 @@ describe('calendar dates', () => {
     const zone = process.env.TZ;
     process.env.TZ = 'America/New_York';
     try {
-      expect(formatDate('2026-12-01', 'nn')).toBe('tysdag 1. desember');
+      expect(formatDate('2026-12-01', 'nn', in2026)).toBe('tysdag 1. desember');
     } finally {
       process.env.TZ = zone;
       if (zone === undefined) delete process.env.TZ;

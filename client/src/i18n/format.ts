@@ -39,9 +39,15 @@ export const formatDateTime = (d: string | Date, lng?: string) =>
 /** "24.11.2026, 23:45": for dense places such as table cells. */
 export const formatShortDateTime = (d: string | Date, lng?: string) =>
   fmt(d, norwegian(lng) ? 'dd.MM.yyyy, HH:mm' : 'dd/MM/yyyy, HH:mm', lng);
-/** "tysdag 25. november" / "Tuesday 25 November". */
-export const formatDate = (d: string | Date, lng?: string) =>
-  fmt(d, norwegian(lng) ? 'EEEE d. MMMM' : 'EEEE d MMMM', lng);
+/**
+ * "tysdag 25. november" / "Tuesday 25 November"; with the year when it is not this year's
+ * ("fredag 31. januar 2031"), so a due date years ahead is not read as this winter.
+ */
+export const formatDate = (d: string | Date, lng?: string, now: Date = new Date()) => {
+  const date = asDate(d);
+  const year = date.getFullYear() === now.getFullYear() ? '' : ' yyyy';
+  return fmt(date, (norwegian(lng) ? 'EEEE d. MMMM' : 'EEEE d MMMM') + year, lng);
+};
 /** "09:30". */
 export const formatTime = (d: string | Date, lng?: string) => fmt(d, 'HH:mm', lng);
 /** "mars 2024" / "March 2024". */
