@@ -58,13 +58,15 @@ function PatientCare({
   const { t } = useLktT();
   const api = useLktApi();
   const id = p.patientRecordId;
+  // One's own record alone needs no name over it: the section's heading says whose it is.
+  const named = many || p.relation === 'guardian';
+  const Sub = named ? 'h4' : 'h3';
   return (
-    <article className="card lkt-patient__card" aria-labelledby={`lkt-for-${id}`}>
-      <h3 id={`lkt-for-${id}`}>
-        {many || p.relation === 'guardian'
-          ? t('patientCareFor', { name: p.patientName })
-          : t('planTitle')}
-      </h3>
+    <article
+      className="card lkt-patient__card"
+      aria-labelledby={named ? `lkt-for-${id}` : 'lkt-care-h'}
+    >
+      {named && <h3 id={`lkt-for-${id}`}>{t('patientCareFor', { name: p.patientName })}</h3>}
       {p.nextConsultation && (
         <p>
           {t('nextMeeting', {
@@ -73,7 +75,7 @@ function PatientCare({
           })}
         </p>
       )}
-      <h4>{t('planTitle')}</h4>
+      <Sub>{t('planTitle')}</Sub>
       {p.plan.length === 0 ? (
         <p className="lkt-empty">{t('planEmpty')}</p>
       ) : (
@@ -88,9 +90,9 @@ function PatientCare({
           }}
         />
       )}
-      <h4>{t('careTeamTitle')}</h4>
+      <Sub>{t('careTeamTitle')}</Sub>
       <CareTeamList members={p.careTeam} />
-      <h4>{t('storyTitle')}</h4>
+      <Sub>{t('storyTitle')}</Sub>
       <p className="lkt-intro">{t('storyIntro')}</p>
       <StoryForm
         view={p.story}
