@@ -261,6 +261,51 @@ describe('LKT collaboration meeting', () => {
     await look(page('spec'), '07-host-summary-and-plan');
     await look(page('patient'), '08-patient-sees-the-plan');
 
+    // --- 6. After the session the plan stays; each owner marks their own item done ----------
+    await page('spec').getByRole('button', { name: 'Avslutt for alle' }).click();
+    await page('spec').getByRole('button', { name: 'Ja, avslutt' }).click();
+    await page('patient').locator('[data-testid="end-screen"]').waitFor();
+    const PATIENT_ITEM = 'Siri prøver den nye inhalatoren i fire veker';
+    const GP_ITEM = 'Fastlegen kallar inn til astmakontroll';
+    // Siri, in the patient entry (still logged in with ID-porten), marks hers done.
+    await page('patient').goto(`${stage.server.url}/pasient`);
+    await page('patient').getByText(GP_ITEM).waitFor();
+    await page('patient')
+      .getByRole('button', { name: `Merk «${PATIENT_ITEM}» som gjort` })
+      .click();
+    await page('patient')
+      .getByRole('button', { name: `Merk «${PATIENT_ITEM}» som ikkje gjort` })
+      .waitFor();
+    // Not hers to mark.
+    expect(
+      await page('patient')
+        .getByRole('button', { name: `Merk «${GP_ITEM}» som gjort` })
+        .count(),
+    ).toBe(0);
+    // The GP, logged in with her own account, finds her item in "Mine konsultasjonar".
+    const gpContext = await participantContext(stage.browser, { viewport: VIEWPORTS[0] });
+    const gpPage = await gpContext.newPage();
+    await gpPage.goto(`${stage.server.url}/login`);
+    await gpPage.locator('#login-username').fill('fastlege');
+    await gpPage.locator('#login-password').fill('demo-fastlege');
+    await gpPage.locator('#login-password').press('Enter');
+    const mine = gpPage.getByRole('region', { name: 'Mine oppgåver og planar' });
+    await mine.getByRole('button', { name: `Merk «${GP_ITEM}» som gjort` }).click();
+    // Done in her name in that meeting (the GP is booked there as NAMES.gp).
+    await mine.getByRole('button', { name: `Merk «${GP_ITEM}» som ikkje gjort` }).waitFor();
+    const doneBy = (name: string) =>
+      new RegExp(`Gjort \\d\\d\\.\\d\\d\\.\\d{4}, \\d\\d:\\d\\d av ${name}`);
+    await mine.getByText(doneBy(NAMES.gp)).waitFor();
+    // A due date years ahead says its year.
+    await mine.getByText('Innan: måndag 31. mars 2031').waitFor();
+    await look(gpPage, '09-gp-marks-her-item-done');
+    // Siri sees both done, with who did it.
+    await page('patient').reload();
+    await page('patient').getByText(doneBy(NAMES.gp)).waitFor();
+    await page('patient').getByText(doneBy(NAMES.patient)).waitFor();
+    await look(page('patient'), '10-patient-entry-plan-after');
+    await gpContext.close();
+
     console.log(`lkt-flow screenshots:\n${shot.paths.join('\n')}`);
     expect(a11y.failures()).toBe('');
     await Promise.all(all.map((w) => open[w].context.close()));
