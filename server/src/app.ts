@@ -68,7 +68,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const { auth } = deps.domain;
     await app.register(domainRoutes(deps.domain));
     await app.register(
-      lktRoutes(deps.domain.lkt, (req) => auth.authenticate(req.headers.authorization)),
+      lktRoutes(
+        deps.domain.lkt,
+        (req) => auth.authenticate(req.headers.authorization),
+        deps.domain.patientPortal,
+      ),
     );
     await registerShortLinks(app, { db: deps.domain.db, auth });
     await registerIceServerRoutes(app, {

@@ -1,9 +1,10 @@
 /**
  * The summary after a session (issue 11 item 5): for each participant as they may see it;
  * tariff hints only for the GP, marked as guidance with their source; nothing for others.
+ * The patient entry's token (eID login) reads one's own summaries, and nobody else's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsultationSummary, TARIFF_SOURCE } from '@samkons/shared';
+import { ConsultationSummary, TARIFF_SOURCE, isNationalId } from '@samkons/shared';
 import {
   buildTestApp,
   createWorld,
@@ -13,9 +14,22 @@ import {
   type World,
 } from '../../server/src/booking/testing.js';
 import { logDrivers, testDrivers } from '../../server/src/db/testing.js';
+import { TokenSigner } from '../../server/src/auth/tokens.js';
+import { IdentityHasher } from '../../server/src/auth/identity-hash.js';
 
 logDrivers('lkt-summary');
 const h = (token: string) => ({ authorization: `Bearer ${token}` });
+const JWT_SECRET = 'test-secret-that-is-long-enough-0123456789';
+const HASH_SECRET = 'identity-hash-secret-for-tests-0123456789';
+function nationalId(first9: string): string {
+  for (let k = 0; k < 100; k++) {
+    const candidate = `${first9}${String(k).padStart(2, '0')}`;
+    if (isNationalId(candidate)) return candidate;
+  }
+  throw new Error(`no valid number starts with ${first9}`);
+}
+const KARI = nationalId('150587100');
+const NOBODY = nationalId('311299400');
 
 describe.each(testDrivers)('summary on %s', (driver) => {
   let t: TestApp;
@@ -25,7 +39,14 @@ describe.each(testDrivers)('summary on %s', (driver) => {
   let next: string;
 
   beforeAll(async () => {
-    t = await buildTestApp(driver, { INVITE_OPENS_MINUTES_BEFORE: '100000' });
+    t = await buildTestApp(driver, {
+      INVITE_OPENS_MINUTES_BEFORE: '100000',
+      JWT_SECRET,
+      // The patient entry (its provider is never called here: discovery is lazy).
+      PATIENT_OIDC_ISSUER: 'https://idp.samkons.invalid',
+      PATIENT_OIDC_CLIENT_ID: 'samkons-patient',
+      IDENTITY_HASH_SECRET: HASH_SECRET,
+    });
     spec = await staffLogin(t, 'specialist');
     gp = await staffLogin(t, 'gp');
     w = await createWorld(
@@ -132,5 +153,57 @@ describe.each(testDrivers)('summary on %s', (driver) => {
       [w.consultation.id],
     );
     expect(rows.rows.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it("the patient entry's token reads one's own summary only", async () => {
+    const signer = new TokenSigner(JWT_SECRET);
+    const hasher = new IdentityHasher(HASH_SECRET);
+    const entry = (pid: string) =>
+      signer.sign('patient', { sub: hasher.hash(pid), asr: 'high' }, 1800);
+    const startsAt = new Date(Date.now() + 30 * 86400_000);
+    const booked = await t.app.inject({
+      method: 'POST',
+      url: '/api/consultations',
+      headers: h(spec.accessToken),
+      payload: {
+        kind: 'follow_up',
+        title: 'Kontroll for Kari',
+        startsAt: startsAt.toISOString(),
+        endsAt: new Date(startsAt.getTime() + 1800_000).toISOString(),
+        documentingOrganisation: 'Helse Bergen',
+        participants: [
+          {
+            role: 'patient',
+            name: 'Kari Nordmann',
+            nationalId: KARI,
+            birthDate: '1987-05-15',
+            joinsFrom: 'home',
+            travelDistanceKm: 40,
+          },
+        ],
+      },
+    });
+    expect(booked.statusCode, booked.body).toBe(201);
+    const id = (booked.json() as { id: string }).id;
+    const read = (token: string, consultationId = id) =>
+      t.app.inject({
+        method: 'GET',
+        url: `/api/consultations/${consultationId}/summary`,
+        headers: h(token),
+      });
+    const own = await read(entry(KARI));
+    expect(own.statusCode, own.body).toBe(200);
+    const s = ConsultationSummary.parse(own.json());
+    expect(s.title).toBe('Kontroll for Kari');
+    expect(s.you.role).toBe('patient');
+    expect(s.tariffHints).toEqual([]);
+    // Someone else's eID, and Kari's for a consultation she is not booked in (by number).
+    expect((await read(entry(NOBODY))).statusCode).toBe(404);
+    expect((await read(entry(KARI), w.consultation.id)).statusCode).toBe(404);
+    const rows = await t.db.query<{ actor_type: string }>(
+      "SELECT actor_type FROM audit_log WHERE consultation_id = $1 AND action = 'summary.read'",
+      [id],
+    );
+    expect(rows.rows.map((r) => r.actor_type)).toEqual(['participant']);
   });
 });

@@ -83,6 +83,15 @@ export const routes: RouteObject[] = [
               (m) => m.SurveyPage,
             ),
           },
+          // The summary after a session: staff by login, participants by their session,
+          // the patient entry by the eID login.
+          {
+            path: '/summary/:consultationId',
+            lazy: page(
+              () => import('../features/summary/SummaryPage'),
+              (m) => m.SummaryPage,
+            ),
+          },
           {
             element: <RequireAuth />,
             children: [

@@ -4,7 +4,6 @@ import {
   type PatientConsultationList,
   type PatientLoginResponse,
   type PatientSessionResponse,
-  type Participant,
 } from '@samkons/shared';
 import type { Database } from '../db/database.js';
 import { consultationsRepo, type IdentityBooking } from '../db/consultations-repo.js';
@@ -16,6 +15,7 @@ import type { InviteIdentificationSettings } from './invite-identification.js';
 import { eidRefusal, readEidLogin } from './eid-login.js';
 import { OidcClient } from './oidc-client.js';
 import { bearerToken, PatientClaims, TokenSigner } from './tokens.js';
+import type { ParticipantPrincipal } from '../policy/principal.js';
 
 export interface PatientPortalSettings extends InviteIdentificationSettings {
   /** Lifetime of the patient token (the list and the way to the pre-join). */
@@ -180,20 +180,30 @@ export class PatientPortal {
   }
 
   /**
-   * The experience survey from the patient entry (server/src/reports/survey-auth.ts): the
-   * person's own patient or next-of-kin participant in that consultation, or not_found.
+   * The patient entry's token standing for the person's own patient or next-of-kin
+   * participant in that consultation (or not_found): the experience survey
+   * (server/src/reports/survey-auth.ts) and the summary after the session read with it.
    */
-  async ownParticipant(
+  async ownPrincipal(
     authorization: string | undefined,
     consultationId: string,
-  ): Promise<{ participant: Participant; assuranceLevel: AssuranceLevel }> {
+  ): Promise<ParticipantPrincipal> {
     const claims = this.#verify(authorization);
     const c = await consultationsRepo.byId(this.#db, consultationId);
     for (const p of c?.participants ?? []) {
       if (p.role !== 'patient' && p.role !== 'next_of_kin') continue;
       const stored = await consultationsRepo.identityHash(this.#db, p.id);
       if (stored && sameIdentityHash(stored, claims.sub)) {
-        return { participant: p, assuranceLevel: claims.asr };
+        return {
+          kind: 'participant',
+          participantId: p.id,
+          consultationId,
+          role: p.role,
+          name: p.name,
+          assuranceLevel: claims.asr,
+          accountId: null,
+          inviteId: null,
+        };
       }
     }
     throw new DomainError('not_found', 'No such consultation for you');

@@ -7,6 +7,7 @@ import type { RequestMeta } from '../auth/auth-service.js';
 import type { IdentityHasher } from '../auth/identity-hash.js';
 import type { TokenSigner } from '../auth/tokens.js';
 import type { Principal } from '../policy/principal.js';
+import type { PatientPortal } from '../auth/patient-portal.js';
 import { AgendaService } from '../agenda/agenda-service.js';
 import { registerAgendaRoutes } from '../agenda/routes.js';
 import { PatientRecords } from '../patient-record/patient-records.js';
@@ -84,6 +85,7 @@ export function createLktServices(
 export function lktRoutes(
   services: LktServices,
   principal: (req: FastifyRequest) => Promise<Principal>,
+  patientPortal?: Pick<PatientPortal, 'ownPrincipal'> | undefined,
 ) {
   return async function plugin(app: FastifyInstance): Promise<void> {
     registerAgendaRoutes(app, services.agenda, principal);
@@ -92,6 +94,6 @@ export function lktRoutes(
     registerPlanRoutes(app, services.plan, principal);
     registerPatientCareRoutes(app, services.patientCare);
     registerFhirRoutes(app, services.fhir, principal);
-    registerSummaryRoutes(app, services.summary, principal);
+    registerSummaryRoutes(app, services.summary, principal, patientPortal);
   };
 }

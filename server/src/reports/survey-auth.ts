@@ -22,28 +22,14 @@ export const SURVEY_LINK_DAYS = 30;
 export function surveyAuthenticator(
   auth: Pick<AuthService, 'authenticate' | 'verifyInviteToken'>,
   db: Database,
-  patientPortal?: Pick<PatientPortal, 'ownParticipant'> | undefined,
+  patientPortal?: Pick<PatientPortal, 'ownPrincipal'> | undefined,
 ): (authorization: string | undefined, consultationId: string) => Promise<Principal> {
   return async (authorization, consultationId) => {
     const token = bearerToken(authorization);
     const audience = TokenSigner.audienceOf(token);
     if (audience === 'patient' && patientPortal) {
       // The patient entry (logged in with the eID): their own participant in this meeting.
-      const { participant: p, assuranceLevel } = await patientPortal.ownParticipant(
-        authorization,
-        consultationId,
-      );
-      const principal: ParticipantPrincipal = {
-        kind: 'participant',
-        participantId: p.id,
-        consultationId,
-        role: p.role,
-        name: p.name,
-        assuranceLevel,
-        accountId: null,
-        inviteId: null,
-      };
-      return principal;
+      return patientPortal.ownPrincipal(authorization, consultationId);
     }
     if (audience !== 'invite') return auth.authenticate(authorization);
     const ref = auth.verifyInviteToken(token);

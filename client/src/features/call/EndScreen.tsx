@@ -57,6 +57,20 @@ export function EndScreen({
         </button>
       )}
       {offerSurvey && session && (
+        <section className="end-screen__summary" aria-labelledby="end-summary-heading">
+          <h2 id="end-summary-heading">{ui('summaryTitle')}</h2>
+          <p>{ui('summaryText')}</p>
+          {/* This tab keeps the call's session: the summary page reads with it. */}
+          <a
+            className="button button--secondary"
+            href={`/summary/${encodeURIComponent(session.consultationId)}`}
+            data-testid="summary-link"
+          >
+            {ui('summaryLink')}
+          </a>
+        </section>
+      )}
+      {offerSurvey && session && (
         <section className="end-screen__survey" aria-labelledby="end-survey-heading">
           <h2 id="end-survey-heading">{ui('surveyTitle')}</h2>
           <p>{ui('surveyText')}</p>

@@ -105,15 +105,21 @@ export function ConsultationPage() {
         <dd>{sharingText(consents, t)}</dd>
       </dl>
 
-      {active && (
+      {c.status !== 'cancelled' && (
         <div className="page-actions">
-          <button
-            type="button"
-            className="button button--large"
-            onClick={() => void navigate(`/consultations/${c.id}/join`)}
-          >
-            {t('consultation.joinRoom')}
-          </button>
+          {active && (
+            <button
+              type="button"
+              className="button button--large"
+              onClick={() => void navigate(`/consultations/${c.id}/join`)}
+            >
+              {t('consultation.joinRoom')}
+            </button>
+          )}
+          {/* Who took part, the story, the plan and the next meeting: printable. */}
+          <Link className="button button--secondary" to={`/summary/${c.id}`}>
+            {t('consultation.summary')}
+          </Link>
         </div>
       )}
 

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { useLocation, useNavigate } from 'react-router-dom';
+import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { PatientConsultationList, type PatientConsultation } from '@samkons/shared';
 import { usePageTitle } from '../../app/usePageTitle';
@@ -246,14 +246,25 @@ function PatientMeeting({
         <>
           <p className="patient__state">{t('patient.ended')}</p>
           {c.status === 'completed' && (
-            <a
-              className="button button--secondary"
-              href={`/survey/${c.consultationId}#t=${encodeURIComponent(patientToken)}`}
-              aria-describedby={headingId}
-              data-testid="patient-survey"
-            >
-              {t('patient.survey')}
-            </a>
+            <div className="patient__after">
+              {/* Read with this entry's eID login (the page finds it in this tab). */}
+              <Link
+                className="button"
+                to={`/summary/${c.consultationId}`}
+                aria-describedby={headingId}
+                data-testid="patient-summary"
+              >
+                {t('patient.summary')}
+              </Link>
+              <a
+                className="button button--secondary"
+                href={`/survey/${c.consultationId}#t=${encodeURIComponent(patientToken)}`}
+                aria-describedby={headingId}
+                data-testid="patient-survey"
+              >
+                {t('patient.survey')}
+              </a>
+            </div>
           )}
         </>
       ) : notYet ? (

@@ -11,6 +11,7 @@ import { surveyEndpoints } from './api';
 import { useQuery } from '../../api/useQuery';
 import { isApiError } from '../../api/errors';
 import { usePageTitle } from '../../app/usePageTitle';
+import { tokenFromLink } from '../../app/linkToken';
 import { useFeatureT, type FeatureT } from '../reports/featureI18n';
 import { surveyMessages, type SurveyMessages } from './i18n';
 import { emptyDraft, questionKey, toAnswer, type SurveyDraft } from './model';
@@ -72,22 +73,9 @@ export function SurveyPage() {
   );
 }
 
-/**
- * The token of a survey link opened in a tab of its own (`/survey/<id>#t=<token>`, from the
- * call's end screen): kept for reloads of this tab, and removed from the address bar.
- */
+/** The token of a survey link opened in a tab of its own (`/survey/<id>#t=<token>`). */
 function surveyLinkToken(consultationId: string): string | undefined {
-  const key = `samkons.survey.${consultationId}`;
-  const fromLink = new URLSearchParams(location.hash.slice(1)).get('t');
-  try {
-    if (fromLink) {
-      sessionStorage.setItem(key, fromLink);
-      history.replaceState(history.state, '', location.pathname + location.search);
-    }
-    return fromLink ?? sessionStorage.getItem(key) ?? undefined;
-  } catch {
-    return fromLink ?? undefined;
-  }
+  return tokenFromLink(`samkons.survey.${consultationId}`);
 }
 
 function errorKey(err: unknown): keyof SurveyMessages {
