@@ -167,7 +167,9 @@ export async function compare(opts: CompareOptions): Promise<RunFigures[]> {
       for (const [k, server] of pair.entries()) {
         const label = `${size.rooms}x${size.participants} rep ${rep} ${server}`;
         opts.log(`${label}: running`);
-        const r = await runOne(server, size, rep, (k + 1) as 1 | 2, opts);
+        const r = await withRetries(label, opts.log, () =>
+          runOne(server, size, rep, (k + 1) as 1 | 2, opts),
+        );
         opts.log(
           `${label}: ${r.cpu.totalMicrosPerPacket} µs/packet (node ${r.cpu.nodeMicrosPerPacket}, ` +
             `worker ${r.cpu.workerMicrosPerPacket}), loss ${r.receiverLossPct.total} %, ` +
@@ -179,4 +181,25 @@ export async function compare(opts: CompareOptions): Promise<RunFigures[]> {
     }
   }
   return runs;
+}
+
+/**
+ * A run whose streams do not all start (the headless clients starve on a busy machine)
+ * measures nothing: it is run again, twice at most, rather than losing the runs before it.
+ */
+async function withRetries<T>(
+  label: string,
+  log: (line: string) => void,
+  run: () => Promise<T>,
+  attempts = 3,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+      const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+      log(`${label}: set-up failed (${first}); running it again (${attempt + 1}/${attempts})`);
+    }
+  }
 }
