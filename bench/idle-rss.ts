@@ -4,6 +4,15 @@
  * the same folder (first start runs initdb; a restart opens what is there). After the
  * node is healthy it idles, and the server's RSS (Node, with PGlite inside it) and each
  * mediasoup worker's are read from /proc, several times, the last reading counting.
+ * The last reading is broken down by kind of mapping (bench/support/memory-map.ts: files,
+ * PGlite's WASM memory, malloc, other anonymous memory) and by V8 (heap and external memory,
+ * from /metrics). The server RSS is the figure; mediasoup workers are separate processes,
+ * the SFU itself (what a raw mediasoup server also runs), listed beside it.
+ *
+ * Configurations, in the same run on their own folders:
+ *   - default: what `npm start` runs;
+ *   - sharedBuffers128MB: PGLITE_SHARED_BUFFERS=128MB, the pool PGlite's initdb configures,
+ *     which the default used to run with (the ratio default/this is the saving).
  * Target: server RSS <= 150 MB. Baseline in the same run: a bare Node process.
  *
  *   npm run bench:idle-rss            (build first: npm run build)
@@ -13,7 +22,10 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { TEST_METRICS_TOKEN } from '../tests/support/health.js';
+import { sampleValue } from '../tests/support/prometheus.js';
 import { childPids, procRssKb, startServerProcess } from '../tests/support/server-process.js';
+import { memoryMap, type MemoryMap } from './support/memory-map.js';
 
 const TARGET_MB = 150;
 const IDLE_MS = Number(process.env.IDLE_RSS_WAIT_MS ?? 15_000);
@@ -22,18 +34,60 @@ const READINGS = 5;
 const mb = (kb: number | undefined) => (kb === undefined ? null : Math.round(kb / 102.4) / 10);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const CONFIGURATIONS = {
+  default: {},
+  sharedBuffers128MB: { PGLITE_SHARED_BUFFERS: '128MB' },
+} satisfies Record<string, Record<string, string>>;
+type Configuration = keyof typeof CONFIGURATIONS;
+
+interface V8Figures {
+  heapUsedMb: number | null;
+  heapTotalMb: number | null;
+  /** ArrayBuffers and WASM memories by their full size, resident or not. */
+  externalMb: number | null;
+}
+
 interface StartFigures {
+  configuration: Configuration;
   start: 'first' | 'restart';
   startupMs: number;
   serverRssMb: number | null;
   serverRssReadingsMb: (number | null)[];
+  memoryMap: MemoryMap | null;
+  v8: V8Figures;
   workersRssMb: (number | null)[];
 }
 
-async function measureStart(dataDir: string, start: StartFigures['start']): Promise<StartFigures> {
+async function v8Figures(url: string): Promise<V8Figures> {
+  const res = await fetch(`${url}/metrics`, {
+    headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` },
+  });
+  const text = await res.text();
+  const value = (name: string) => {
+    const bytes = sampleValue(text, name);
+    return bytes === undefined ? null : Math.round(bytes / 104857.6) / 10;
+  };
+  return {
+    heapUsedMb: value('nodejs_heap_size_used_bytes'),
+    heapTotalMb: value('nodejs_heap_size_total_bytes'),
+    externalMb: value('nodejs_external_memory_bytes'),
+  };
+}
+
+async function measureStart(
+  configuration: Configuration,
+  dataDir: string,
+  start: StartFigures['start'],
+): Promise<StartFigures> {
   const began = Date.now();
   const server = await startServerProcess(
-    { PGLITE_DATA_DIR: dataDir, HOST: '127.0.0.1', MEDIASOUP_NUM_WORKERS: '1', LOG_LEVEL: 'warn' },
+    {
+      PGLITE_DATA_DIR: dataDir,
+      HOST: '127.0.0.1',
+      MEDIASOUP_NUM_WORKERS: '1',
+      LOG_LEVEL: 'warn',
+      ...CONFIGURATIONS[configuration],
+    },
     { entry: 'dist', startTimeoutMs: 600_000 },
   );
   const startupMs = Date.now() - began;
@@ -43,13 +97,18 @@ async function measureStart(dataDir: string, start: StartFigures['start']): Prom
       await sleep(IDLE_MS / READINGS);
       readings.push(mb(await server.rssKb()));
     }
+    const map = (await memoryMap(server.pid)) ?? null;
+    const v8 = await v8Figures(server.url);
     const workers = await childPids(server.pid);
     const workersRssMb = await Promise.all(workers.map(async (pid) => mb(await procRssKb(pid))));
     return {
+      configuration,
       start,
       startupMs,
       serverRssMb: readings.at(-1) ?? null,
       serverRssReadingsMb: readings,
+      memoryMap: map,
+      v8,
       workersRssMb,
     };
   } finally {
@@ -70,11 +129,22 @@ async function bareNodeRssMb(): Promise<number | null> {
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'samkons-idle-rss-'));
-  const dataDir = path.join(dir, 'pglite');
   try {
     const baseline = await bareNodeRssMb();
-    const first = await measureStart(dataDir, 'first');
-    const restart = await measureStart(dataDir, 'restart');
+    const starts: StartFigures[] = [];
+    for (const configuration of Object.keys(CONFIGURATIONS) as Configuration[]) {
+      const dataDir = path.join(dir, configuration);
+      starts.push(await measureStart(configuration, dataDir, 'first'));
+      starts.push(await measureStart(configuration, dataDir, 'restart'));
+    }
+    const rss = (c: Configuration, start: StartFigures['start']) =>
+      starts.find((s) => s.configuration === c && s.start === start)?.serverRssMb ?? null;
+    const ratio = (start: StartFigures['start']) => {
+      const mine = rss('default', start);
+      const theirs = rss('sharedBuffers128MB', start);
+      return mine === null || theirs === null ? null : Math.round((mine / theirs) * 1000) / 1000;
+    };
+    const defaults = starts.filter((s) => s.configuration === 'default');
     const result = {
       benchmark: 'idle-rss',
       date: new Date().toISOString(),
@@ -85,19 +155,25 @@ async function main(): Promise<void> {
       idleMs: IDLE_MS,
       targetServerRssMb: TARGET_MB,
       bareNodeRssMb: baseline,
-      starts: [first, restart],
-      withinTarget: [first, restart].every(
-        (s) => s.serverRssMb !== null && s.serverRssMb <= TARGET_MB,
-      ),
+      starts,
+      ratioDefaultToSharedBuffers128MB: { first: ratio('first'), restart: ratio('restart') },
+      withinTarget: defaults.every((s) => s.serverRssMb !== null && s.serverRssMb <= TARGET_MB),
     };
     console.table(
-      [first, restart].map((s) => ({
+      starts.map((s) => ({
+        configuration: s.configuration,
         start: s.start,
         'startup ms': s.startupMs,
         'server RSS MB': s.serverRssMb,
+        'files MB': s.memoryMap?.filesMb,
+        'WASM MB': s.memoryMap?.wasmMemoryMb,
+        'V8 heap MB': s.v8.heapTotalMb,
+        'anon incl. V8 MB':
+          s.memoryMap && Math.round(s.memoryMap.otherAnonMb + s.memoryMap.mallocHeapMb),
         'workers RSS MB': s.workersRssMb.join(' '),
       })),
     );
+    console.log('default / sharedBuffers128MB:', result.ratioDefaultToSharedBuffers128MB);
     console.log(
       `bare Node: ${baseline} MB; target server RSS <= ${TARGET_MB} MB: ${result.withinTarget}`,
     );

@@ -77,6 +77,14 @@ const Env = z.object({
   DATABASE_URL: z.string().optional(),
   /** PGlite data directory; `memory://` keeps everything in memory. */
   PGLITE_DATA_DIR: z.string().default('./data/pglite'),
+  /**
+   * PGlite's shared buffer pool (PostgreSQL units, e.g. `16MB`; default in db/pglite-driver.ts):
+   * resident memory, all of it. More only helps a database that outgrows it.
+   */
+  PGLITE_SHARED_BUFFERS: z
+    .string()
+    .regex(/^\d+(kB|MB|GB)$/, 'a size such as 16MB')
+    .optional(),
   /** Several nodes: domain events, socket.io and the session directory go through Redis. */
   REDIS_URL: z.string().optional(),
   /** Prefix of every Redis key and channel, so deployments (or test runs) can share one Redis. */
@@ -278,7 +286,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     db: e.DATABASE_URL
       ? ({ driver: 'pg', url: e.DATABASE_URL } as const)
-      : ({ driver: 'pglite', dataDir: e.PGLITE_DATA_DIR } as const),
+      : ({
+          driver: 'pglite',
+          dataDir: e.PGLITE_DATA_DIR,
+          sharedBuffers: e.PGLITE_SHARED_BUFFERS,
+        } as const),
     redis: e.REDIS_URL ? { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } : undefined,
     auth: {
       /**

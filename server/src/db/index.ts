@@ -14,7 +14,7 @@ export async function openDatabase(config: Pick<Config, 'db'>): Promise<Database
   const db =
     config.db.driver === 'pg'
       ? await openPg({ url: config.db.url })
-      : await openPglite(config.db.dataDir);
+      : await openPglite(config.db.dataDir, { sharedBuffers: config.db.sharedBuffers });
   await migrate(db);
   return db;
 }

@@ -1,7 +1,33 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import v8 from 'node:v8';
 import { PGlite } from '@electric-sql/pglite';
 import type { Database, Queryable, QueryResult } from './database.js';
 
 type PgliteQueryable = Pick<PGlite, 'query'>;
+
+/**
+ * PostgreSQL's shared buffer pool inside PGlite's WASM memory. initdb sizes it for a server
+ * (128 MB), and PostgreSQL touches all of it at start, so it was most of an idle server's
+ * memory. One connection and a small database need far less: the OS page cache (or, for
+ * `memory://`, the in-memory file system) holds what falls out of it.
+ */
+export const PGLITE_DEFAULT_SHARED_BUFFERS = '8MB';
+
+/**
+ * What PGlite starts PostgreSQL with, plus a shared buffer pool of `sharedBuffers` and room
+ * for few backends (one connection; the lock table and per-backend arrays scale with it).
+ */
+const startParams = (sharedBuffers: string): string[] => [
+  ...PGlite.defaultStartParams,
+  '-c',
+  `shared_buffers=${sharedBuffers}`,
+  '-c',
+  'max_connections=10',
+];
 
 const wrap = (q: PgliteQueryable, inFlight: { n: number }): Queryable => ({
   async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
@@ -15,9 +41,49 @@ const wrap = (q: PgliteQueryable, inFlight: { n: number }): Queryable => ({
   },
 });
 
+/**
+ * Creates a new data folder (initdb) in a short-lived Node process. PGlite runs initdb in a
+ * second, throwaway PostgreSQL instance beside the real one; in the server's own process its
+ * WASM memories (over 400 MB) stayed resident until V8 happened to collect them, which an
+ * idle server never does. In a child they go when it exits.
+ */
+async function initialiseDataDir(dataDir: string): Promise<void> {
+  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  const script = `require(${JSON.stringify(entry)})
+    .PGlite.create(process.argv[1])
+    .then((pg) => pg.close())
+    .catch((err) => { console.error(err); process.exit(1); });`;
+  await promisify(execFile)(process.execPath, ['--liftoff-only', '-e', script, dataDir], {
+    env: { PATH: process.env.PATH ?? '' },
+  });
+}
+
+/**
+ * PGlite's WASM runs on V8's baseline compiler only. By default V8 also recompiles hot
+ * functions of the 9 MB module with its optimising compiler on background threads; what
+ * that leaves in the process (compiler memory kept by malloc's thread arenas, optimised
+ * code) was about 40 MB of an idle server, for no gain measured on our queries (a
+ * round trip of one small insert and one indexed select takes as long either way: the
+ * time goes to the protocol and the JavaScript around the WASM). Set before PGlite
+ * compiles; the process has no other WebAssembly.
+ */
+function baselineWasmOnly(): void {
+  v8.setFlagsFromString('--liftoff-only');
+}
+
 /** Embedded PostgreSQL (WASM). `memory://` for tests, a folder for the embedded start. */
-export async function openPglite(dataDir: string): Promise<Database> {
-  const pg = await PGlite.create(dataDir === 'memory://' ? undefined : dataDir);
+export async function openPglite(
+  dataDir: string,
+  opts: { sharedBuffers?: string } = {},
+): Promise<Database> {
+  const inMemory = dataDir === 'memory://';
+  baselineWasmOnly();
+  if (!inMemory && !existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    await initialiseDataDir(dataDir);
+  }
+  const pg = await PGlite.create(inMemory ? undefined : dataDir, {
+    startParams: startParams(opts.sharedBuffers ?? PGLITE_DEFAULT_SHARED_BUFFERS),
+  });
   const inFlight = { n: 0 };
   const self = wrap(pg, inFlight);
   return {
