@@ -41,6 +41,9 @@ const stage = browserStageForFile({
 });
 
 const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
+/** One's own camera in the control bar: a toggle, pressed while on. */
+const camera = (page: Page, on: boolean) =>
+  page.getByRole('button', { name: 'Kamera', exact: true, pressed: on });
 const tileOf = (page: Page, name: string) =>
   page.getByTestId('remote-participant').filter({ hasText: name });
 
@@ -87,8 +90,8 @@ describe('call controls through the UI', () => {
     const watchers = [pages.host, pages.gp];
 
     // --- Camera: the patient turns it off ----------------------------------------------
-    await button(pages.patient, 'Slå av kameraet').click();
-    await button(pages.patient, 'Slå på kameraet').waitFor(ui);
+    await camera(pages.patient, true).click();
+    await camera(pages.patient, false).waitFor(ui);
     for (const page of watchers) {
       const tile = tileOf(page, PATIENT);
       await tile.getByText('Kameraet er av').waitFor(ui);
@@ -108,8 +111,8 @@ describe('call controls through the UI', () => {
     await shot(pages.host, '01-host-sees-patient-camera-off');
 
     // --- ... and on again --------------------------------------------------------------
-    await button(pages.patient, 'Slå på kameraet').click();
-    await button(pages.patient, 'Slå av kameraet').waitFor(ui);
+    await camera(pages.patient, false).click();
+    await camera(pages.patient, true).waitFor(ui);
     for (const page of watchers) {
       const tile = tileOf(page, PATIENT);
       await expect.poll(() => tile.getByText('Kameraet er av').count(), ui).toBe(0);

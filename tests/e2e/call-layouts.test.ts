@@ -46,6 +46,71 @@ const boxOf = async (page: Page, selector: string): Promise<Box> => {
 const inside = (b: Box, w: number, h: number) =>
   b.x >= -1 && b.y >= -1 && b.x + b.width <= w + 1 && b.y + b.height <= h + 1;
 
+/** The control bar as shown: its height, and each shown button's name and top. */
+const barOf = (page: Page) =>
+  page.locator('nav.controls').evaluate((nav) => {
+    const shown = (e: Element) => e.getClientRects().length > 0;
+    const row = nav.querySelector('.controls__row');
+    const buttons = Array.from(nav.querySelectorAll('.controls__row > button')).filter(shown);
+    return {
+      height: nav.getBoundingClientRect().height,
+      overflows: row !== null && row.scrollWidth > row.clientWidth + 1,
+      names: buttons.map(
+        (b) => b.getAttribute('aria-label') ?? b.textContent?.replace(/\s+/g, ' ').trim() ?? '',
+      ),
+      tops: buttons.map((b) => Math.round(b.getBoundingClientRect().top)),
+      widths: buttons.map((b) => Math.round(b.getBoundingClientRect().width)),
+    };
+  });
+
+/**
+ * On every remote tile: the host's menu button, the badges (as far as they show) and the
+ * caption, pairwise, do not overlap. Returns the overlaps found, in words.
+ */
+const tileOverlaps = (page: Page) =>
+  page.evaluate(() => {
+    type R = { name: string; l: number; t: number; r: number; b: number };
+    const rect = (name: string, e: Element, clip?: DOMRect): R | null => {
+      const b = e.getBoundingClientRect();
+      const r = {
+        name,
+        l: Math.max(b.left, clip?.left ?? -Infinity),
+        t: Math.max(b.top, clip?.top ?? -Infinity),
+        r: Math.min(b.right, clip?.right ?? Infinity),
+        b: Math.min(b.bottom, clip?.bottom ?? Infinity),
+      };
+      return r.r - r.l > 0.5 && r.b - r.t > 0.5 ? r : null;
+    };
+    const found: string[] = [];
+    for (const tile of Array.from(
+      document.querySelectorAll('[data-testid="remote-participant"]'),
+    )) {
+      if (tile.getClientRects().length === 0) continue;
+      const list = tile.querySelector('.tile__badges');
+      const clip = list?.getBoundingClientRect();
+      const parts = [
+        tile.querySelector('.tile__host summary'),
+        tile.querySelector('.tile__caption'),
+      ].map((e, i) => (e ? rect(i === 0 ? 'menu' : 'caption', e) : null));
+      for (const badge of Array.from(tile.querySelectorAll('.tile__badges > .badge'))) {
+        parts.push(rect(`badge "${badge.textContent}"`, badge, clip));
+      }
+      const shown = parts.filter((x): x is R => x !== null);
+      for (let i = 0; i < shown.length; i++) {
+        for (let j = i + 1; j < shown.length; j++) {
+          const [a, b] = [shown[i]!, shown[j]!];
+          const meet =
+            Math.min(a.r, b.r) - Math.max(a.l, b.l) > 0.5 &&
+            Math.min(a.b, b.b) - Math.max(a.t, b.t) > 0.5;
+          if (meet) {
+            found.push(`${tile.getAttribute('data-peer-id')}: ${a.name} over ${b.name}`);
+          }
+        }
+      }
+    }
+    return found;
+  });
+
 /** In the call: straight in, or admitted through the host's waiting prompt. */
 async function enter(host: Page, page: Page, name: string): Promise<void> {
   await page.waitForFunction(
@@ -145,6 +210,18 @@ describe('call layouts', () => {
       expect(inside(main, w, h)).toBe(true);
       const controls = await boxOf(page, 'nav.controls');
       expect(inside(controls, w, h), `controls on screen at ${w}x${h}`).toBe(true);
+      await barIsOneRow(page, w, h);
+    };
+
+    /** The control bar is one row of buttons, low, and fits (nothing cut off at the end). */
+    const barIsOneRow = async (page: Page, w: number, h: number) => {
+      const bar = await barOf(page);
+      const widths = bar.names.map((n, i) => `${n} ${bar.widths[i]}`).join(' | ');
+      console.log(`bar at ${w}x${h}: ${Math.round(bar.height)} px: ${widths}`);
+      expect(new Set(bar.tops).size, `one row of controls at ${w}x${h}: ${widths}`).toBe(1);
+      expect(bar.overflows, `the row fits at ${w}x${h}: ${widths}`).toBe(false);
+      // One row of icons with words under them (two rows were about 120 px at 1024x768).
+      expect(bar.height, `control bar height at ${w}x${h}`).toBeLessThan(w < 500 ? h * 0.1 : 80);
     };
 
     // --- Three people, speaker layout ------------------------------------------------
@@ -160,15 +237,75 @@ describe('call layouts', () => {
     );
     await atEverySize(host, '3-people-host-speaker', (w, h) => stageUsesTheScreen(host, w, h));
 
+    // Desktop and tablet: one row of icon buttons with short words; at 1280x800 all of them,
+    // at 1024x768 what does not fit is behind "Meir" (in the sheet, not also in the row).
+    await host.setViewportSize({ width: 1280, height: 800 });
+    await host.waitForFunction(() => document.documentElement.clientWidth === 1280);
+    const wide = await barOf(host);
+    for (const name of ['Mikrofon', 'Kamera', 'Meldingar', 'Deltakarar', 'Forlat møtet']) {
+      expect(wide.names, `${name} in the row at 1280x800`).toContain(name);
+    }
+    expect(wide.names).toContain('Avslutt for alle');
+    await host.setViewportSize({ width: 1024, height: 768 });
+    await host.waitForFunction(() => document.documentElement.clientWidth === 1024);
+    await barIsOneRow(host, 1024, 768);
+    const tablet = await barOf(host);
+    for (const name of ['Mikrofon', 'Kamera', 'Meldingar', 'Deltakarar', 'Forlat møtet']) {
+      expect(tablet.names, `${name} in the row at 1024x768`).toContain(name);
+    }
+    expect(tablet.names).toContain('Meir');
+    // The microphone is a toggle named by its word; what a press does is its tooltip.
+    const hostMic = host.getByRole('button', { name: 'Mikrofon', exact: true });
+    expect(await hostMic.getAttribute('aria-pressed')).toBe('true');
+    expect(await hostMic.getAttribute('title')).toBe('Slå av mikrofonen');
+    await host.getByRole('button', { name: 'Meir', exact: true }).click();
+    const tabletSheet = host.getByTestId('call-more');
+    const folded = await tabletSheet
+      .locator('button')
+      .evaluateAll((els) =>
+        els.filter((e) => e.getClientRects().length > 0).map((e) => e.textContent?.trim() ?? ''),
+      );
+    expect(folded.length, 'something is behind "Meir" at 1024x768').toBeGreaterThan(0);
+    for (const name of folded) expect(tablet.names).not.toContain(name);
+    expect(folded).toContain('Berre lyd');
+    expect(inside(await boxOf(host, '[data-testid="call-more"]'), 1024, 768)).toBe(true);
+    await shot(host, 'tablet-host-more-1024x768');
+    await a11y.scan(host, 'tablet-host-more');
+    await host.keyboard.press('Escape');
+    await expect.poll(() => tabletSheet.count(), ui).toBe(0);
+
+    // The host's phone: the agenda is one line (the part on now, moving on); choosing any
+    // part is behind "Delar".
+    await host.setViewportSize({ width: 390, height: 844 });
+    await host.waitForFunction(() => document.documentElement.clientWidth === 390);
+    const agendaBar = host.getByTestId('agenda-bar');
+    const agendaBox = await boxOf(host, '[data-testid="agenda-bar"]');
+    expect(agendaBox.height, "the host's agenda bar on a phone").toBeLessThan(60);
+    const agendaMiddles = await agendaBar
+      .locator('.agenda__now, .agenda__go-next, summary')
+      .evaluateAll((els) =>
+        els.map((e) => (e.getBoundingClientRect().top + e.getBoundingClientRect().bottom) / 2),
+      );
+    expect(agendaMiddles.length).toBe(3);
+    expect(Math.max(...agendaMiddles) - Math.min(...agendaMiddles), 'one line').toBeLessThan(4);
+    expect(await host.getByLabel('Gå til del').isVisible()).toBe(false);
+    await agendaBar.getByText('Delar', { exact: true }).click();
+    await host.getByLabel('Gå til del').waitFor({ state: 'visible', ...ui });
+    expect(inside(await boxOf(host, '.agenda__chooser-body'), 390, 844)).toBe(true);
+    await shot(host, 'phone-host-agenda-parts-390x844');
+    await a11y.scan(host, 'phone-host-agenda-parts');
+    await agendaBar.getByText('Delar', { exact: true }).click();
+    await host.getByLabel('Gå til del').waitFor({ state: 'hidden', ...ui });
+    await host.setViewportSize({ width: 1280, height: 800 });
+
     // A phone: one row of essentials (the rest behind "Meir"); panels as full-screen sheets.
     await patient.setViewportSize({ width: 390, height: 844 });
     await patient.waitForFunction(() => document.documentElement.clientWidth === 390);
     const bar = await boxOf(patient, 'nav.controls');
     expect(bar.height, 'phone control bar height').toBeLessThan(844 * 0.1);
-    const row = await patient
-      .locator('nav.controls .controls__row > button')
-      .evaluateAll((els) => els.map((e) => e.getBoundingClientRect().top));
-    expect(new Set(row).size, 'one row of controls').toBe(1);
+    const phoneBar = await barOf(patient);
+    expect(phoneBar.names).toEqual(['Mikrofon', 'Kamera', 'Meir', 'Forlat møtet']);
+    expect(new Set(phoneBar.tops).size, 'one row of controls').toBe(1);
     expect(await patient.getByRole('button', { name: 'Meldingar' }).count()).toBe(0);
     const mic = patient.getByRole('button', { name: 'Mikrofon', exact: true });
     expect(await mic.getAttribute('aria-pressed')).toBe('true');
@@ -256,11 +393,24 @@ describe('call layouts', () => {
       await stageUsesTheScreen(patient, w, h);
       await interpreterBeside(patient, w, h);
     });
+    // Small tiles with the host's menu: badges, caption and menu button never overlap, even
+    // with the longest line badge there is.
+    const longBadges = () =>
+      host.evaluate(() => {
+        const selector = '[data-testid="remote-participant"] [data-testid="quality"]';
+        for (const badge of Array.from(document.querySelectorAll(selector))) {
+          if (badge.firstChild) badge.firstChild.nodeValue = 'Linje: koplar til igjen';
+        }
+      });
     await atEverySize(host, '5-people-host-speaker', async (w, h) => {
       await interpreterBeside(host, w, h);
+      await longBadges();
+      expect(await tileOverlaps(host), `tiles at ${w}x${h}`).toEqual([]);
     });
     await host.getByRole('button', { name: 'Rutenett' }).click();
-    await atEverySize(host, '5-people-host-grid', async () => {
+    await atEverySize(host, '5-people-host-grid', async (w, h) => {
+      await longBadges();
+      expect(await tileOverlaps(host), `grid tiles at ${w}x${h}`).toEqual([]);
       expect(await host.locator('.grid__cell').count()).toBe(5);
       expect(await host.locator('.grid__cell [data-role="interpreter"]').isVisible()).toBe(true);
     });

@@ -37,6 +37,9 @@ const stage = browserStageForFile({
 });
 
 const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
+/** One's own microphone in the control bar: a toggle, pressed while on. */
+const mic = (page: Page, on: boolean) =>
+  page.getByRole('button', { name: 'Mikrofon', exact: true, pressed: on });
 const tileOf = (page: Page, name: string) =>
   page.getByTestId('remote-participant').filter({ hasText: name });
 const notice = (page: Page, text: string) => page.getByTestId('notice').filter({ hasText: text });
@@ -149,6 +152,17 @@ async function journeyOfNotices(pagesOnFailure: Page[]): Promise<void> {
     await expect.poll(() => audioStarts(host), ui).toBeGreaterThan(0);
     await expect.poll(() => host.title(), ui).toBe(`(1) ventar – ${baseTitle}`);
     expect(await host.getByTestId('waiting-count').textContent()).toContain('1');
+    // On the host's phone the People button is behind "Meir": the count is on "Meir".
+    await host.setViewportSize({ width: 390, height: 844 });
+    await host.waitForFunction(() => document.documentElement.clientWidth === 390);
+    const moreButton = host.getByRole('button', { name: 'Meir 1 nye', exact: true });
+    await moreButton.waitFor({ state: 'visible', ...ui });
+    expect(await host.getByTestId('more-count').isVisible()).toBe(true);
+    expect(await host.getByTestId('more-count').textContent()).toContain('1');
+    await shot(host, '01-host-someone-waits-phone');
+    await a11y.scan(host, '01-host-someone-waits-phone');
+    await host.setViewportSize({ width: 1280, height: 800 });
+    await host.waitForFunction(() => document.documentElement.clientWidth === 1280);
     expect(await host.getByTestId('call-announcer').textContent()).toContain(
       `${PATIENT} ventar på å kome inn.`,
     );
@@ -184,7 +198,7 @@ async function journeyOfNotices(pagesOnFailure: Page[]): Promise<void> {
     await muted.waitFor({ state: 'visible', ...ui });
     // It explains a state: it stays while the host's mute lasts (until dismissed).
     expect(await muted.getAttribute('data-kind')).toBe('status');
-    await button(patient, 'Slå på mikrofonen').first().waitFor(ui);
+    await mic(patient, false).waitFor(ui);
     const box = await muted.boundingBox();
     expect(box && box.y >= 0 && box.y + box.height <= 800).toBe(true);
     expect(await patient.getByTestId('call-announcer').textContent()).toContain(
@@ -204,7 +218,7 @@ async function journeyOfNotices(pagesOnFailure: Page[]): Promise<void> {
     // The request is answered from the notice itself.
     await asked.getByRole('button', { name: 'Slå på mikrofonen', exact: true }).click();
     await asked.waitFor({ state: 'detached', ...ui });
-    await button(patient, 'Slå av mikrofonen').waitFor(ui);
+    await mic(patient, true).waitFor(ui);
     await expect
       .poll(() => tileOf(host, PATIENT).getByText('Mikrofonen er av').count(), ui)
       .toBe(0);
@@ -251,14 +265,14 @@ async function journeyOfNotices(pagesOnFailure: Page[]): Promise<void> {
     console.log('call-notices: step 3');
     // --- 3. A reload keeps the host's mute, and remote video comes back ------------------
     await hostMenu(MUTE);
-    await button(patient, 'Slå på mikrofonen').first().waitFor(ui);
+    await mic(patient, false).waitFor(ui);
     const reloadStart = Date.now();
     await patient.reload();
     await callJoined(patient);
     await waitForFirstRemoteFrame(patient);
     const reloadToVideoMs = Date.now() - reloadStart;
-    await button(patient, 'Slå på mikrofonen').first().waitFor(ui);
-    expect(await button(patient, 'Slå av mikrofonen').count()).toBe(0);
+    await mic(patient, false).waitFor(ui);
+    expect(await mic(patient, true).count()).toBe(0);
     await tileOf(host, PATIENT).getByText('Mikrofonen er av').waitFor(ui);
     // The own picture is small and shows no badges: the patient sees it on the control above.
 

@@ -249,7 +249,10 @@ describe('consultation journey', () => {
     await gpTile
       .getByRole('button', { name: `Slå av mikrofonen til ${PEOPLE.gp.name}`, exact: true })
       .click();
-    await pages.gp.getByRole('button', { name: 'Slå på mikrofonen', exact: true }).waitFor(ui);
+    // Her microphone in the control bar: a toggle, no longer pressed.
+    await pages.gp
+      .getByRole('button', { name: 'Mikrofon', exact: true, pressed: false })
+      .waitFor(ui);
     // Seen, not only heard by a screen reader: a notice on the GP's page.
     await pages.gp
       .getByTestId('notice')
@@ -277,9 +280,11 @@ describe('consultation journey', () => {
     await asked.waitFor({ state: 'visible', ...ui });
     await pages.gp
       .getByRole('navigation', { name: 'Kontrollar' })
-      .getByRole('button', { name: 'Slå på mikrofonen', exact: true })
+      .getByRole('button', { name: 'Mikrofon', exact: true, pressed: false })
       .click();
-    await pages.gp.getByRole('button', { name: 'Slå av mikrofonen', exact: true }).waitFor(ui);
+    await pages.gp
+      .getByRole('button', { name: 'Mikrofon', exact: true, pressed: true })
+      .waitFor(ui);
     // Answered: the request goes away by itself.
     await asked.waitFor({ state: 'detached', ...ui });
     await expect.poll(() => gpTile.getByText('Mikrofonen er av').count(), ui).toBe(0);

@@ -17,6 +17,11 @@ export function AgendaBar(props: {
   selfId: string | null;
   /** The host (`canModerate`) moves parts. */
   canMove: boolean;
+  /**
+   * A phone: one line (the part on now, and moving on); choosing any part is folded behind
+   * "Delar", so that the pictures keep the screen.
+   */
+  compact?: boolean;
   onError: (err: unknown) => void;
 }) {
   const { t } = useFeatureT('agenda', agendaBundles);
@@ -24,6 +29,7 @@ export function AgendaBar(props: {
   const { current, next, parts } = agenda;
   const [choice, setChoice] = useState('');
   const [busy, setBusy] = useState(false);
+  const chooser = useRef<HTMLDetailsElement>(null);
 
   // A part change is announced once (screen readers), besides being shown.
   const [announcement, setAnnouncement] = useState('');
@@ -47,6 +53,7 @@ export function AgendaBar(props: {
     if (choice === '') return;
     move(choice === 'off' ? null : choice);
     setChoice('');
+    if (chooser.current) chooser.current.open = false;
   };
 
   const others = (group: 'private' | 'side') =>
@@ -55,9 +62,36 @@ export function AgendaBar(props: {
       .map((p) => p.displayName);
   const names = (list: string[]) => (list.length > 0 ? list.join(', ') : t('nobodyElse'));
 
+  // Compact, for the host: the next part is in the button that moves to it.
+  const oneLine = props.compact === true && props.canMove;
+  const chooseForm = (
+    <form className="agenda__choose" onSubmit={submitChoice}>
+      <label htmlFor="agenda-choose" className="visually-hidden">
+        {t('chooseLabel')}
+      </label>
+      <select id="agenda-choose" value={choice} onChange={(e) => setChoice(e.target.value)}>
+        <option value="">{t('choosePlaceholder')}</option>
+        {parts.map((p) => (
+          <option key={p.id} value={p.id} disabled={p.id === current?.id}>
+            {p.title}
+            {p.optional ? ` ${t('optional')}` : ''}
+          </option>
+        ))}
+        {current && <option value="off">{t('offOption')}</option>}
+      </select>
+      <button
+        type="submit"
+        className="button button--secondary button--small"
+        disabled={busy || choice === ''}
+      >
+        {t('go')}
+      </button>
+    </form>
+  );
+
   return (
     <section
-      className={`agenda agenda--${current?.audience ?? 'off'}`}
+      className={`agenda agenda--${current?.audience ?? 'off'}${oneLine ? ' agenda--one-line' : ''}`}
       aria-label={t('barLabel')}
       data-testid="agenda-bar"
       data-part={current?.id ?? ''}
@@ -67,7 +101,7 @@ export function AgendaBar(props: {
         <p className="agenda__now" data-testid="agenda-now">
           {current ? t('now', { title: current.title }) : t('offAgenda')}
         </p>
-        {current && (
+        {current && !(oneLine && next) && (
           <p className="agenda__next" data-testid="agenda-next">
             {next ? t('next', { title: next.title }) : t('lastPart')}
           </p>
@@ -78,35 +112,21 @@ export function AgendaBar(props: {
           {next && (
             <button
               type="button"
-              className="button button--small"
+              className="button button--small agenda__go-next"
               disabled={busy}
               onClick={() => move(next.id)}
             >
               {current ? t('goNext', { title: next.title }) : t('start', { title: next.title })}
             </button>
           )}
-          <form className="agenda__choose" onSubmit={submitChoice}>
-            <label htmlFor="agenda-choose" className="visually-hidden">
-              {t('chooseLabel')}
-            </label>
-            <select id="agenda-choose" value={choice} onChange={(e) => setChoice(e.target.value)}>
-              <option value="">{t('choosePlaceholder')}</option>
-              {parts.map((p) => (
-                <option key={p.id} value={p.id} disabled={p.id === current?.id}>
-                  {p.title}
-                  {p.optional ? ` ${t('optional')}` : ''}
-                </option>
-              ))}
-              {current && <option value="off">{t('offOption')}</option>}
-            </select>
-            <button
-              type="submit"
-              className="button button--secondary button--small"
-              disabled={busy || choice === ''}
-            >
-              {t('go')}
-            </button>
-          </form>
+          {oneLine ? (
+            <details ref={chooser} className="agenda__chooser">
+              <summary className="button button--secondary button--small">{t('parts')}</summary>
+              <div className="agenda__chooser-body">{chooseForm}</div>
+            </details>
+          ) : (
+            chooseForm
+          )}
         </div>
       )}
       {current?.audience === 'staff_only' && (

@@ -346,6 +346,7 @@ export function CallView(props: {
           participants={liveSnap.participants}
           selfId={liveSnap.selfId}
           canMove={canModerate}
+          compact={compact}
           onError={showFailure}
         />
       )}

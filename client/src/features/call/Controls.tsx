@@ -4,7 +4,19 @@ import type { LocalMediaState } from '../../media/session';
 import { useFeatureT } from '../reports/featureI18n';
 import type { Layout } from './CallStage';
 import { callUiBundles } from './i18n';
-import { CameraIcon, HandIcon, LeaveIcon, MicIcon, MoreIcon } from './icons';
+import {
+  AudioOnlyIcon,
+  CameraIcon,
+  ChatIcon,
+  ConsentIcon,
+  EndIcon,
+  HandIcon,
+  LeaveIcon,
+  MicIcon,
+  MoreIcon,
+  PeopleIcon,
+  ShareIcon,
+} from './icons';
 
 export type Panel = 'chat' | 'people' | 'consent';
 
@@ -12,13 +24,27 @@ export type Panel = 'chat' | 'people' | 'consent';
 export const COMPACT_CALL_QUERY = '(max-width: 40rem)';
 
 /**
- * The control bar: big labelled buttons (text, not icons alone), in reading order. Toggles
- * name the action they will do; panel buttons say whether their panel is open.
- *
- * Compact (phones), as Whereby, Jitsi and Meet do it: one row of the essentials (microphone,
- * camera, "Meir", leave) with icons over short words, so that the pictures keep the screen;
- * everything else in a sheet that "Meir" opens. Microphone and camera are then toggles named
- * by their word ("Mikrofon", pressed while on): a name must hold the words a person sees.
+ * Which controls give way to "Meir" as the bar narrows (call.css holds the widths, as
+ * container queries on the bar, so that larger text folds sooner): 1 first, 3 last.
+ * Microphone, camera and leaving never fold.
+ */
+const FOLD = {
+  share: 1,
+  audioOnly: 1,
+  hand: 2,
+  chat: 3,
+  people: 3,
+  consent: 3,
+  endForAll: 3,
+} as const;
+
+/**
+ * The control bar, as Whereby, Jitsi and Meet do it: one row of icon buttons, each with a
+ * short word under its icon, so that the pictures keep the screen. What does not fit goes
+ * into the "Meir" sheet: the row and the sheet hold the same buttons, and the bar's width
+ * decides (in CSS) which of the two shows each one. Microphone and camera are toggles named
+ * by their word ("Mikrofon", pressed while on): a name must hold the words a person sees;
+ * the action they will do is their tooltip. Panel buttons say whether their panel is open.
  */
 export function Controls(props: {
   local: LocalMediaState;
@@ -34,7 +60,7 @@ export function Controls(props: {
   waiting?: number;
   panel: Panel | null;
   onPanel: (p: Panel | null) => void;
-  /** One row of essentials and a "Meir" sheet (phones). */
+  /** A phone: the layout choice, too, is in the "Meir" sheet (not in the header). */
   compact: boolean;
   /** Speaker or grid: chosen in the header, or in the "Meir" sheet when compact. */
   layout: Layout;
@@ -69,14 +95,13 @@ export function Controls(props: {
     setMore(false);
     if (refocus) requestAnimationFrame(() => moreRef.current?.focus());
   };
-  // Not compact any more (the phone turned): the sheet has nothing to hold.
-  useEffect(() => {
-    if (!compact) setMore(false);
-  }, [compact]);
-  // The sheet: its first choice takes focus; Escape or a tap elsewhere closes it.
+  // The sheet: its first shown choice takes focus; Escape or a tap elsewhere closes it.
   useEffect(() => {
     if (!more) return;
-    sheetRef.current?.querySelector<HTMLElement>('button')?.focus();
+    const buttons = sheetRef.current?.querySelectorAll<HTMLElement>('button') ?? [];
+    Array.from(buttons)
+      .find((b) => b.getClientRects().length > 0)
+      ?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') closeMore(true);
     };
@@ -100,129 +125,170 @@ export function Controls(props: {
   };
 
   const waiting = props.waiting ?? 0;
-  const panelButton = (panel: Panel, label: string, extra?: React.ReactNode) => (
+  /** An icon over a short word: the button's content is its name. */
+  const face = (icon: React.ReactNode, word: string) => (
+    <>
+      {icon}
+      <span className="control__word">{word}</span>
+    </>
+  );
+  const panelButton = (
+    panel: Panel,
+    icon: React.ReactNode,
+    label: string,
+    extra?: React.ReactNode,
+  ) => (
     <button
       key={panel}
       type="button"
       className="control"
+      data-fold={FOLD[panel]}
       aria-expanded={props.panel === panel}
       aria-controls="call-panel"
       onClick={fromSheet(() => props.onPanel(props.panel === panel ? null : panel))}
     >
-      {label}
+      {face(icon, label)}
       {extra}
     </button>
   );
+  // Counts as a pip on the button; in words for screen readers ("Meldingar (1)").
   const unreadCount =
     props.unread > 0 ? (
-      <span className="control__count" data-testid="unread">
+      <>
         {' '}
-        ({props.unread})
-      </span>
+        <span className="control__pip" data-testid="unread">
+          <span aria-hidden="true">{props.unread}</span>
+          <span className="visually-hidden">({props.unread})</span>
+        </span>
+      </>
     ) : null;
   const waitingCount =
     waiting > 0 ? (
-      <span className="control__badge" data-testid="waiting-count">
+      <>
         {' '}
-        <span aria-hidden="true">{waiting}</span>
-        <span className="visually-hidden">{ui('peopleCount', { n: waiting })}</span>
-      </span>
+        <span className="control__pip" data-testid="waiting-count">
+          <span aria-hidden="true">{waiting}</span>
+          <span className="visually-hidden">{ui('peopleCount', { n: waiting })}</span>
+        </span>
+      </>
     ) : null;
 
-  const micLabel = local.microphoneOn ? t('call.mute') : t('call.unmute');
-  const camLabel = local.cameraOn ? t('call.cameraOff') : t('call.cameraOn');
-  const microphone = props.hasMicrophone && (
+  /** The buttons that fold into "Meir", in the order they stand in the row. */
+  const foldable = () => [
+    props.canShareScreen && (
+      <button
+        key="share"
+        type="button"
+        className="control"
+        data-fold={FOLD.share}
+        onClick={fromSheet(() => props.onScreen(!local.screenSharing))}
+      >
+        {face(<ShareIcon />, local.screenSharing ? t('call.stopShare') : t('call.shareScreen'))}
+      </button>
+    ),
     <button
-      type="button"
-      className={`control ${local.microphoneOn ? '' : 'control--off'}`}
-      aria-pressed={compact ? local.microphoneOn : undefined}
-      onClick={() => props.onMicrophone(!local.microphoneOn)}
-    >
-      {compact ? (
-        <>
-          <MicIcon off={!local.microphoneOn} />
-          <span className="control__word">{ui('micShort')}</span>
-        </>
-      ) : (
-        micLabel
-      )}
-    </button>
-  );
-  const camera = props.hasCamera && (
-    <button
-      type="button"
-      className={`control ${local.cameraOn ? '' : 'control--off'}`}
-      aria-pressed={compact ? local.cameraOn && !local.audioOnly : undefined}
-      aria-disabled={local.audioOnly}
-      onClick={() => !local.audioOnly && props.onCamera(!local.cameraOn)}
-    >
-      {compact ? (
-        <>
-          <CameraIcon off={!local.cameraOn || local.audioOnly} />
-          <span className="control__word">{ui('cameraShort')}</span>
-        </>
-      ) : (
-        camLabel
-      )}
-    </button>
-  );
-  const share = props.canShareScreen && (
-    <button
+      key="audio-only"
       type="button"
       className="control"
-      onClick={fromSheet(() => props.onScreen(!local.screenSharing))}
-    >
-      {local.screenSharing ? t('call.stopShare') : t('call.shareScreen')}
-    </button>
-  );
-  const audioOnly = (
-    <button
-      type="button"
-      className="control"
+      data-fold={FOLD.audioOnly}
       aria-pressed={local.audioOnly}
       aria-describedby="audio-only-hint"
       onClick={fromSheet(() => props.onAudioOnly(!local.audioOnly))}
     >
-      {t('call.audioOnly')}
+      {face(<AudioOnlyIcon />, t('call.audioOnly'))}
+    </button>,
+    ...(props.sessionFeatures
+      ? [
+          <button
+            key="hand"
+            type="button"
+            className="control"
+            data-fold={FOLD.hand}
+            aria-pressed={props.handRaised}
+            onClick={fromSheet(props.onHand)}
+          >
+            {face(
+              <HandIcon size="1.5em" />,
+              props.handRaised ? t('call.lowerHand') : t('call.raiseHand'),
+            )}
+          </button>,
+          panelButton('chat', <ChatIcon />, t('call.chat'), unreadCount),
+          panelButton('people', <PeopleIcon />, t('call.people'), waitingCount),
+          props.canConsent && panelButton('consent', <ConsentIcon />, t('call.consent')),
+        ]
+      : []),
+  ];
+  const endForAll = props.canEnd && (
+    <button
+      key="end"
+      type="button"
+      className="control control--danger"
+      data-fold={FOLD.endForAll}
+      onClick={() => ask('end')}
+    >
+      {face(<EndIcon />, t('call.endForAll'))}
     </button>
   );
-  const sessionButtons = props.sessionFeatures
-    ? [
-        <button
-          key="hand"
-          type="button"
-          className="control"
-          aria-pressed={props.handRaised}
-          onClick={fromSheet(props.onHand)}
-        >
-          <HandIcon size="1.1em" /> {props.handRaised ? t('call.lowerHand') : t('call.raiseHand')}
-        </button>,
-        panelButton('chat', t('call.chat'), unreadCount),
-        panelButton('people', t('call.people'), waitingCount),
-        props.canConsent && panelButton('consent', t('call.consent')),
-      ]
-    : [];
+
+  const microphone = props.hasMicrophone && (
+    <button
+      type="button"
+      className={`control control--device ${local.microphoneOn ? '' : 'control--off'}`}
+      aria-pressed={local.microphoneOn}
+      title={local.microphoneOn ? t('call.mute') : t('call.unmute')}
+      onClick={() => props.onMicrophone(!local.microphoneOn)}
+    >
+      {face(<MicIcon off={!local.microphoneOn} />, ui('micShort'))}
+    </button>
+  );
+  const cameraOn = local.cameraOn && !local.audioOnly;
+  const camera = props.hasCamera && (
+    <button
+      type="button"
+      className={`control control--device ${cameraOn ? '' : 'control--off'}`}
+      aria-pressed={cameraOn}
+      aria-disabled={local.audioOnly}
+      title={
+        local.audioOnly ? undefined : local.cameraOn ? t('call.cameraOff') : t('call.cameraOn')
+      }
+      onClick={() => !local.audioOnly && props.onCamera(!local.cameraOn)}
+    >
+      {face(<CameraIcon off={!cameraOn} />, ui('cameraShort'))}
+    </button>
+  );
+  // What "Meir" hides that asks for attention (unread messages, people waiting): a pip
+  // on it while their buttons are folded (call.css shows it with fold 3).
+  const pending = props.unread + waiting;
+  const moreButton = (
+    <button
+      ref={moreRef}
+      type="button"
+      className="control controls__more"
+      aria-expanded={more}
+      aria-controls="call-more"
+      onClick={() => (more ? closeMore(false) : setMore(true))}
+    >
+      {face(<MoreIcon />, ui('more'))}
+      {pending > 0 && (
+        <>
+          {' '}
+          <span className="control__pip" data-fold={FOLD.chat} data-testid="more-count">
+            <span aria-hidden="true">{pending}</span>
+            <span className="visually-hidden">{ui('morePending', { n: pending })}</span>
+          </span>
+        </>
+      )}
+    </button>
+  );
   const leave = (
     <button
       ref={leaveRef}
       type="button"
       className="control control--leave"
-      aria-label={compact ? t('call.leave') : undefined}
+      aria-label={t('call.leave')}
       onClick={() => ask('leave')}
     >
-      {compact ? (
-        <>
-          <LeaveIcon />
-          <span className="control__word">{ui('leaveShort')}</span>
-        </>
-      ) : (
-        t('call.leave')
-      )}
-    </button>
-  );
-  const endForAll = props.canEnd && (
-    <button type="button" className="control control--danger" onClick={() => ask('end')}>
-      {t('call.endForAll')}
+      {face(<LeaveIcon />, ui('leaveShort'))}
     </button>
   );
   const confirmation = confirm !== null && (
@@ -254,30 +320,26 @@ export function Controls(props: {
       </button>
     </span>
   );
-  const hint = (
-    <span id="audio-only-hint" className="visually-hidden">
-      {t('call.audioOnlyHint')}
-    </span>
-  );
 
-  if (compact) {
-    // What "Meir" hides that asks for attention: unread messages, people waiting.
-    const pending = props.unread + waiting;
-    return (
-      <nav className="controls controls--compact" aria-label={t('call.controls')}>
-        {hint}
-        {more && (
-          <div
-            id="call-more"
-            ref={sheetRef}
-            className="controls__sheet"
-            role="group"
-            aria-label={ui('moreLabel')}
-            data-testid="call-more"
-          >
-            {share}
-            {audioOnly}
-            {sessionButtons}
+  return (
+    <nav
+      className={compact ? 'controls controls--compact' : 'controls'}
+      aria-label={t('call.controls')}
+    >
+      <span id="audio-only-hint" className="visually-hidden">
+        {t('call.audioOnlyHint')}
+      </span>
+      {more && (
+        <div
+          id="call-more"
+          ref={sheetRef}
+          className="controls__sheet"
+          role="group"
+          aria-label={ui('moreLabel')}
+          data-testid="call-more"
+        >
+          {foldable()}
+          {compact && (
             <div className="controls__layout" role="group" aria-label={ui('layoutLabel')}>
               {(['speaker', 'grid'] as const).map((l) => (
                 <button
@@ -292,55 +354,20 @@ export function Controls(props: {
                 </button>
               ))}
             </div>
-            {endForAll}
-          </div>
-        )}
-        {confirmation || (
-          <div className="controls__row">
-            {microphone}
-            {camera}
-            <button
-              ref={moreRef}
-              type="button"
-              className="control"
-              aria-expanded={more}
-              aria-controls="call-more"
-              onClick={() => (more ? closeMore(false) : setMore(true))}
-            >
-              <MoreIcon />
-              <span className="control__word">{ui('more')}</span>
-              {pending > 0 && (
-                <span className="control__pip" data-testid="more-count">
-                  <span aria-hidden="true">{pending}</span>
-                  <span className="visually-hidden">{ui('morePending', { n: pending })}</span>
-                </span>
-              )}
-            </button>
-            {leave}
-          </div>
-        )}
-      </nav>
-    );
-  }
-
-  return (
-    <nav className="controls" aria-label={t('call.controls')}>
-      <div className="controls__group">
-        {microphone}
-        {camera}
-        {share}
-        {audioOnly}
-        {hint}
-      </div>
-      {props.sessionFeatures && <div className="controls__group">{sessionButtons}</div>}
-      <div className="controls__group">
-        {confirmation || (
-          <>
-            {leave}
-            {endForAll}
-          </>
-        )}
-      </div>
+          )}
+          {endForAll}
+        </div>
+      )}
+      {confirmation || (
+        <div className="controls__row">
+          {microphone}
+          {camera}
+          {foldable()}
+          {moreButton}
+          {leave}
+          {endForAll}
+        </div>
+      )}
     </nav>
   );
 }

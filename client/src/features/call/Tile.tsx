@@ -79,31 +79,35 @@ export function Tile(props: TileInfo & { children?: React.ReactNode }) {
             {initials(name)}
           </div>
         )}
-        <figcaption className="tile__caption">
-          <strong className="tile__name">{name}</strong>
-          {props.roleText && <span className="tile__role">{props.roleText}</span>}
-          {props.organisation && <span className="tile__org">{props.organisation}</span>}
-        </figcaption>
-        <ul className="tile__badges">
-          {props.tag && <li className="badge badge--tag">{props.tag}</li>}
-          {props.speaking && <li className="badge badge--speaking">{t('call.speaking')}</li>}
-          {props.handRaised && (
-            <li className="badge badge--hand">
-              <HandIcon /> {t('call.handUp')}
-            </li>
-          )}
-          {props.muted && <li className="badge">{t('call.muted')}</li>}
-          {props.cameraOff && !props.screen && <li className="badge">{t('call.cameraIsOff')}</li>}
-          {props.quality && (
-            <li
-              className={`badge badge--q-${props.quality}`}
-              data-testid="quality"
-              data-line={props.quality}
-            >
-              {t('call.quality', { quality: t(qualityKey[props.quality]) })}
-            </li>
-          )}
-        </ul>
+        {/* Badges at the top, the caption at the bottom: one column, so that on a small
+            tile they give way (badges clip, words end in …) instead of covering each other. */}
+        <div className="tile__overlay">
+          <ul className="tile__badges">
+            {props.tag && <li className="badge badge--tag">{props.tag}</li>}
+            {props.speaking && <li className="badge badge--speaking">{t('call.speaking')}</li>}
+            {props.handRaised && (
+              <li className="badge badge--hand">
+                <HandIcon /> {t('call.handUp')}
+              </li>
+            )}
+            {props.muted && <li className="badge">{t('call.muted')}</li>}
+            {props.cameraOff && !props.screen && <li className="badge">{t('call.cameraIsOff')}</li>}
+            {props.quality && (
+              <li
+                className={`badge badge--q-${props.quality}`}
+                data-testid="quality"
+                data-line={props.quality}
+              >
+                {t('call.quality', { quality: t(qualityKey[props.quality]) })}
+              </li>
+            )}
+          </ul>
+          <figcaption className="tile__caption">
+            <strong className="tile__name">{name}</strong>
+            {props.roleText && <span className="tile__role">{props.roleText}</span>}
+            {props.organisation && <span className="tile__org">{props.organisation}</span>}
+          </figcaption>
+        </div>
       </div>
       {props.children}
     </figure>

@@ -92,3 +92,18 @@ export const MoreIcon = () => (
 export const LeaveIcon = () => (
   <StrokeIcon d="M3 14.5c5-4.7 13-4.7 18 0l-2.2 2.6-3.6-1.6v-2.6a9 9 0 0 0-6.4 0v2.6l-3.6 1.6z" />
 );
+export const ShareIcon = () => (
+  <StrokeIcon d="M3 5h18v11H3zM8 20h8M12 16v4M12 13V8M9.5 10.5 12 8l2.5 2.5" />
+);
+/** Headphones: sound without pictures. */
+export const AudioOnlyIcon = () => (
+  <StrokeIcon d="M4 17v-4a8 8 0 0 1 16 0v4M4 15h3v5H4zM17 15h3v5h-3z" />
+);
+export const ChatIcon = () => <StrokeIcon d="M4 5h16v11H9l-5 4zM8 9h8M8 12h5" />;
+export const PeopleIcon = () => (
+  <StrokeIcon d="M9 11a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7ZM2.5 20a6.5 6.5 0 0 1 13 0M16 4.3a3.5 3.5 0 0 1 0 6.4M18 14.5a6.5 6.5 0 0 1 3.5 5.5" />
+);
+/** A sheet with a tick: the consent. */
+export const ConsentIcon = () => <StrokeIcon d="M6 3h9l4 4v14H6zM15 3v4h4M9 14l2.5 2.5L16 12" />;
+/** A square: the meeting stops (for everyone). */
+export const EndIcon = () => <StrokeIcon d="M6 6h12v12H6z" />;
