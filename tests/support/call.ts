@@ -1,6 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { IceRoute } from '../../client/src/media/session.js';
-import { expect } from 'vitest';
 import type {
   Consultation,
   InviteLink,
@@ -210,6 +209,8 @@ export async function expectMediaChange(
   check: (before: MediaStat[], now: MediaStat[]) => boolean,
   opts: { timeout?: number; interval?: number } = {},
 ): Promise<void> {
+  // Loaded here, not at the top: benchmarks use this module outside vitest.
+  const { expect } = await import('vitest');
   let before = await mediaStats(page);
   await expect
     .poll(
