@@ -9,12 +9,16 @@ export interface Query<T> {
   setData: (value: T) => void;
 }
 
-/** Runs `load` when deps change (aborting the previous run); components render, hooks fetch. */
+/**
+ * Runs `load` when deps change (aborting the previous run); components render, hooks fetch.
+ * `initial`: data read shortly before (shown until the load answers).
+ */
 export function useQuery<T>(
   load: (signal: AbortSignal) => Promise<T>,
   deps: readonly unknown[],
+  initial?: T,
 ): Query<T> {
-  const [data, setData] = useState<T | undefined>(undefined);
+  const [data, setData] = useState<T | undefined>(initial);
   const [error, setError] = useState<unknown>(undefined);
   const [loading, setLoading] = useState(true);
   const [tick, setTick] = useState(0);

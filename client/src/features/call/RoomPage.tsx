@@ -9,6 +9,7 @@ import { loadDevicePrefs } from '../prejoin/devicePrefs';
 import { useConsent, type ConsentApi } from '../consent/useConsent';
 import { mustConsent } from '../consent/model';
 import { ConsentStep } from '../consent/ConsentStep';
+import { prefetchedConsent } from '../consent/prefetch';
 import { WaitingScreen } from '../lobby/WaitingScreen';
 import { CallView } from './CallView';
 import { useConsentRefused } from './hooks';
@@ -36,7 +37,9 @@ function SessionRoom({ session }: { session: SessionTokenResponse }) {
 
 /** The patient or guardian: consent first (when none is in force), and the withdraw panel. */
 function ConsentGate({ session }: { session: SessionTokenResponse }) {
-  const consent = useConsent(session);
+  // Read on the pre-join already: the gate need not wait for it on the way into the call.
+  const [prefetched] = useState(() => prefetchedConsent(session.sessionToken));
+  const consent = useConsent(session, prefetched);
   const { t } = useTranslation();
   if (consent.loading && !consent.data) {
     return (

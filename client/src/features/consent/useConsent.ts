@@ -13,9 +13,10 @@ export interface ConsentData {
 /**
  * The consultation and its consents as a live-session participant sees them, plus the
  * consent actions (give, withdraw all, withdraw one person's presence). Token-bound: works
- * for a patient or guardian who joined by link without an account.
+ * for a patient or guardian who joined by link without an account. `initial`: what the
+ * pre-join read (features/consent/prefetch.ts), used until this read answers.
  */
-export function useConsent(session: SessionTokenResponse) {
+export function useConsent(session: SessionTokenResponse, initial?: ConsentData) {
   const api = useFeatureApi(consentEndpoints);
   const id = session.participant.consultationId;
   const token = session.sessionToken;
@@ -28,6 +29,7 @@ export function useConsent(session: SessionTokenResponse) {
       return { consultation, consents: list.consents };
     },
     [api, id, token],
+    initial,
   );
   const { data, setData, reload } = query;
   const current = useMemo(() => consentInForce(data?.consents ?? []), [data]);

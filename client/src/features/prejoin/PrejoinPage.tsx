@@ -2,7 +2,7 @@ import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { usePageTitle } from '../../app/usePageTitle';
-import { rememberEidInvite, saveRoomSession, useApi } from '../../api/session';
+import { rememberEidInvite, saveRoomSession, useApi, useFeatureApi } from '../../api/session';
 import { errorMessageKey } from '../../api/errors';
 import { formatDateTime, formatTime } from '../../i18n/format';
 import { patientEidName, useAuthProviders } from '../auth/useAuthProviders';
@@ -15,6 +15,8 @@ import { useNetworkCheck, type CheckState } from './useNetworkCheck';
 import { canSelectSpeaker, playTestTone } from './speakerTest';
 import { levelWord, rttRating } from './checks';
 import { usePrepareCall } from './usePrepareCall';
+import { consentEndpoints } from '../consent/api';
+import { prefetchConsent } from '../consent/prefetch';
 import {
   consultationIdOf,
   isClosed,
@@ -281,6 +283,7 @@ function DeviceCheck(props: {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const api = useApi();
+  const consentApi = useFeatureApi(consentEndpoints);
 
   const [prefs] = useState(loadDevicePrefs);
   const media = useMediaPreview({ cameraId: prefs.cameraId, microphoneId: prefs.microphoneId });
@@ -296,6 +299,10 @@ function DeviceCheck(props: {
   useEffect(() => {
     if (session && rttChecked) void import('../call/RoomPage').catch(() => undefined);
   }, [session, rttChecked]);
+  // And what the call page's consent gate reads, so it need not wait on the way in.
+  useEffect(() => {
+    if (session && rttChecked) prefetchConsent(consentApi, session);
+  }, [consentApi, session, rttChecked]);
   // Warm the call up then too (socket, device, ICE servers): joining is one round trip.
   usePrepareCall(
     session && rttChecked
