@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -42,20 +44,48 @@ const wrap = (q: PgliteQueryable, inFlight: { n: number }): Queryable => ({
 });
 
 /**
- * Creates a new data folder (initdb) in a short-lived Node process. PGlite runs initdb in a
- * second, throwaway PostgreSQL instance beside the real one; in the server's own process its
- * WASM memories (over 400 MB) stayed resident until V8 happened to collect them, which an
- * idle server never does. In a child they go when it exits.
+ * Creates a new data folder (initdb) in a short-lived Node process and, given `tarball`,
+ * writes the folder there as a tar file too. PGlite runs initdb in a second, throwaway
+ * PostgreSQL instance beside the real one; in the server's own process its WASM memories
+ * (over 400 MB) stayed resident until V8 happened to collect them, which an idle server
+ * never does. In a child they go when it exits.
  */
-async function initialiseDataDir(dataDir: string): Promise<void> {
+async function initialiseDataDir(dataDir: string, tarball?: string): Promise<void> {
   const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
-  const script = `require(${JSON.stringify(entry)})
-    .PGlite.create(process.argv[1])
-    .then((pg) => pg.close())
-    .catch((err) => { console.error(err); process.exit(1); });`;
-  await promisify(execFile)(process.execPath, ['--liftoff-only', '-e', script, dataDir], {
-    env: { PATH: process.env.PATH ?? '' },
-  });
+  const script = `(async () => {
+    const [dir, tarball] = process.argv.slice(1);
+    const pg = await require(${JSON.stringify(entry)}).PGlite.create(dir);
+    if (tarball) {
+      const tar = await pg.dumpDataDir('none');
+      require('node:fs').writeFileSync(tarball, Buffer.from(await tar.arrayBuffer()));
+    }
+    await pg.close();
+  })().catch((err) => { console.error(err); process.exit(1); });`;
+  const args = ['--liftoff-only', '-e', script, dataDir, ...(tarball ? [tarball] : [])];
+  await promisify(execFile)(process.execPath, args, { env: { PATH: process.env.PATH ?? '' } });
+}
+
+let emptyDatabase: Promise<Blob> | undefined;
+
+/**
+ * A new, empty data folder as a tarball, for `memory://` databases: made once per process
+ * (in a child, see initialiseDataDir) and loaded into each, instead of an initdb in this
+ * process every time.
+ */
+function emptyDatabaseTarball(): Promise<Blob> {
+  emptyDatabase ??= (async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'samkons-pglite-'));
+    try {
+      const tarball = path.join(dir, 'empty.tar');
+      await initialiseDataDir(path.join(dir, 'data'), tarball);
+      return new Blob([await readFile(tarball)]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  })();
+  // A failure is not kept: the next open tries again.
+  emptyDatabase.catch(() => (emptyDatabase = undefined));
+  return emptyDatabase;
 }
 
 /**
@@ -81,7 +111,8 @@ export async function openPglite(
   if (!inMemory && !existsSync(path.join(dataDir, 'PG_VERSION'))) {
     await initialiseDataDir(dataDir);
   }
-  const pg = await PGlite.create(inMemory ? undefined : dataDir, {
+  const pg = await PGlite.create({
+    ...(inMemory ? { loadDataDir: await emptyDatabaseTarball() } : { dataDir }),
     startParams: startParams(opts.sharedBuffers ?? PGLITE_DEFAULT_SHARED_BUFFERS),
   });
   const inFlight = { n: 0 };
