@@ -127,13 +127,14 @@ export class LineMonitor {
     const recent = windowOf(recentFrom, total);
     const longer = windowOf(longerFrom, total);
     // Feedback counts only while video went out over the whole window.
-    const feedback =
-      feedbackFrom &&
-      feedbackFrom.sendingVideo &&
+    const feedbackSince = (from: Sample | undefined) =>
+      from &&
+      from !== now &&
+      from.sendingVideo &&
       now.sendingVideo &&
-      feedbackFrom.sendBytesReceived !== undefined &&
+      from.sendBytesReceived !== undefined &&
       now.sendBytesReceived !== undefined
-        ? Math.max(0, now.sendBytesReceived - feedbackFrom.sendBytesReceived)
+        ? Math.max(0, now.sendBytesReceived - from.sendBytesReceived)
         : undefined;
     const figures: LineFigures = {
       connection: now.connection,
@@ -143,7 +144,8 @@ export class LineMonitor {
       jitterMs: Math.max(0, ...now.peers.map((p) => p.jitterMs)),
       availableOutgoingKbps: now.sendingVideo ? now.availableOutgoingKbps : undefined,
       sendBandwidthLimited: now.sendBandwidthLimited,
-      sendFeedbackBytes: feedback,
+      sendFeedbackBytes: feedbackSince(feedbackFrom),
+      recentFeedbackBytes: feedbackSince(recentFrom),
     };
     this.lastFigures = figures;
     const measured = rateLine(figures);

@@ -109,10 +109,30 @@ describe("one's own line", () => {
     // The other side's link is cut: nothing arrives, yet our video gets feedback. Our line
     // is fine; their tile shows them lost (rateInbound).
     const stalled = flowing({ packets: 0, lost: 0, frames: 0 });
-    expect(rateLine({ ...base, recent: stalled, longer: flowing(), sendFeedbackBytes: 3000 })).toBe(
-      'good',
-    );
+    expect(
+      rateLine({
+        ...base,
+        recent: stalled,
+        longer: flowing(),
+        sendFeedbackBytes: 3000,
+        recentFeedbackBytes: 900,
+      }),
+    ).toBe('good');
     expect(rateInbound(stalled, flowing())).toBe('lost');
+  });
+
+  it('takes only feedback from the stall window as proof: what came before a cut is not', () => {
+    // The link was cut a second ago: the last seconds still hold feedback from before.
+    const stalled = flowing({ packets: 0, lost: 0, frames: 0 });
+    expect(
+      rateLine({
+        ...base,
+        recent: stalled,
+        longer: flowing(),
+        sendFeedbackBytes: 2000,
+        recentFeedbackBytes: 0,
+      }),
+    ).toBe('lost');
   });
 
   it('is poor when the picture froze though sound arrives, or our media gets no answer', () => {
@@ -182,6 +202,15 @@ describe("a remote participant's line", () => {
     expect(
       rateRemote({ self: 'good', inbound: 'good', report: undefined, seenSince: now - 500, now }),
     ).toBe('good');
+  });
+
+  it("says nothing on their report alone before one's own line is judged (media being set up)", () => {
+    expect(
+      rateRemote({ self: undefined, inbound: undefined, report: fresh('good'), seenSince: 0, now }),
+    ).toBe(undefined);
+    expect(
+      rateRemote({ self: undefined, inbound: 'lost', report: fresh('good'), seenSince: 0, now }),
+    ).toBe('lost');
   });
 
   it("blames nobody else while one's own line is down", () => {

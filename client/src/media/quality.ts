@@ -97,6 +97,11 @@ export interface LineFigures {
    * feedback). 0 means nothing of ours reaches the SFU, or nothing comes back.
    */
   sendFeedbackBytes?: number | undefined;
+  /**
+   * The same over the stall window (`recent`): only feedback that came while nothing else
+   * did proves the link works. The longer window still holds what came before a cut.
+   */
+  recentFeedbackBytes?: number | undefined;
 }
 
 /**
@@ -110,9 +115,9 @@ export function rateLine(f: LineFigures): LineState | undefined {
   if (f.connection === 'recovering') return 'reconnecting';
   if (f.connection !== 'connected') return undefined;
   // Streams that should flow brought nothing in the last window: a stall. It is ours unless
-  // the SFU demonstrably answers what we send (then the senders' lines failed: their tiles
-  // say so, and one's own line is judged by the rest).
-  const sfuAnswers = (f.sendFeedbackBytes ?? 0) > 0;
+  // the SFU demonstrably answers what we send in that same window (then the senders' lines
+  // failed: their tiles say so, and one's own line is judged by the rest).
+  const sfuAnswers = (f.recentFeedbackBytes ?? 0) > 0;
   const stalled = !!f.recent && f.recent.streams > 0 && f.recent.packets === 0;
   if (stalled && !sfuAnswers) return 'lost';
   const recent = stalled ? undefined : f.recent;
@@ -174,7 +179,9 @@ export const REPORT_STALE_MS = 6000;
  * How a remote participant's line shows on this page: the worse of what arrives from them
  * and what they report about their own line. Their reports stopping while they are in the
  * call means their line is at least poor. While one's own line is lost or reconnecting,
- * nothing is said about the others (it would blame them for one's own line).
+ * nothing is said about the others (it would blame them for one's own line); while it is
+ * not judged yet (media being set up), their report alone says nothing either: it vouches
+ * for their line, not for what reaches us.
  */
 export function rateRemote(opts: {
   self: LineState | undefined;
@@ -190,7 +197,7 @@ export function rateRemote(opts: {
     ? now - report.receivedAt > REPORT_STALE_MS
     : now - opts.seenSince > REPORT_STALE_MS;
   const reported: LineState | undefined = stale ? 'poor' : report?.state;
-  if (opts.inbound === undefined) return reported;
+  if (opts.inbound === undefined) return opts.self === undefined ? undefined : reported;
   if (reported === undefined) return opts.inbound;
   return worst(opts.inbound, reported);
 }
