@@ -315,6 +315,11 @@ export const requests = {
     res: Empty,
   },
   leave: { req: Empty, res: Empty },
+  /**
+   * Answers at once. The client asks when its media stops arriving: an answer means the
+   * server is reachable and only the media path is broken (transport-recovery.ts).
+   */
+  ping: { req: Empty, res: Empty },
 } as const satisfies Record<string, { req: z.ZodType; res: z.ZodType }>;
 
 export type RequestName = keyof typeof requests;

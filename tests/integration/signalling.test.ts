@@ -84,6 +84,13 @@ describe('signalling over socket.io against a real mediasoup worker', () => {
     expect(errorCode(await request(socket, 'leave', {}))).toBe('invalid_state');
   });
 
+  it('answers a ping on any connected socket, and only an empty one', async () => {
+    // The client's media recovery asks it to tell a broken media path from a dead link.
+    const socket = await connect();
+    expect(await request(socket, 'ping', {})).toEqual({ ok: true, data: {} });
+    expect(errorCode(await rawRequest(socket, 'ping', { extra: 1 }))).toBe('bad_request');
+  });
+
   it('rejects malformed payloads and unknown requests with bad_request', async () => {
     const socket = await connect();
     expect(errorCode(await rawRequest(socket, 'join', { extra: true }))).toBe('bad_request');
