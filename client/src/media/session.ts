@@ -8,6 +8,7 @@ import type {
   TrackSource,
 } from '@samkons/shared';
 import type { SignallingClient, SignallingSocket } from './signalling-client.js';
+import { TransportLiveness } from './transport-liveness.js';
 import { TransportRecovery, type RecoveryPolicy } from './transport-recovery.js';
 import { sameDemand, type VideoDemand } from './adaptive-stream.js';
 import type { InboundCounters } from './quality.js';
@@ -111,6 +112,9 @@ export interface IceRoute {
   timestamp: number;
 }
 
+/** Stall detection reads the transports' counters this often (transport-liveness.ts). */
+const LIVENESS_SAMPLE_MS = 500;
+
 /** Three simulcast layers for the camera: receivers on poor links get the lowest. */
 const CAMERA_ENCODINGS: RTCRtpEncodingParameters[] = [
   { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
@@ -154,7 +158,13 @@ interface Media {
   recvConnectDepth?: number;
   sendTransport?: types.Transport;
   recvTransport?: types.Transport;
-  watches: TransportRecovery[];
+  /** One per transport: keeps it alive (ICE restarts, then a full rejoin). */
+  recoveries: { send?: TransportRecovery; recv?: TransportRecovery };
+  /** What arrives on each transport, sampled every LIVENESS_SAMPLE_MS (stall detection). */
+  liveness: TransportLiveness;
+  livenessTimer?: ReturnType<typeof setInterval>;
+  /** A `ping` in flight (transport-recovery.ts: is the server reachable?). */
+  probe?: Promise<void> | undefined;
   consumers: Map<string, MediaConsumer>;
   producers: Map<TrackSource, types.Producer>;
 }
@@ -303,7 +313,8 @@ export class MediaSession {
       // Set up in the handler of `join`'s answer (or of `admitted`, a notification: 0).
       answerDepth: this.#signalling.roundTrips.context,
       opened: false,
-      watches: [],
+      recoveries: {},
+      liveness: new TransportLiveness(),
       consumers: new Map(),
       producers: new Map(),
     };
@@ -336,6 +347,7 @@ export class MediaSession {
       media.sendTransport = t;
     }
     this.#setConnection('connecting');
+    media.livenessTimer = setInterval(() => void this.#sampleLiveness(media), LIVENESS_SAMPLE_MS);
   }
 
   /** Admission: the same transports when they fit, else set up anew (grants widened). */
@@ -527,14 +539,9 @@ export class MediaSession {
     const inbound = [...recvStats.values()].filter((s) => s.type === 'inbound-rtp');
     const byPeer = new Map<string, PeerInbound>();
     await Promise.all(
-      [...media.consumers.values()].map(async ({ consumer, peerId, kind, source, demand }) => {
-        const p = this.#participants.get(peerId);
-        const pausedBySender =
-          source === 'screen' ? false : kind === 'audio' ? p?.audioMuted : p?.videoPaused;
-        // Video the SFU holds back on purpose: a tile not seen, or this link gone audio-only.
-        const heldBack =
-          kind === 'video' && (demand?.visible === false || this.#snapshot.downlink.audioOnly);
-        if (consumer.paused || consumer.closed || pausedBySender || heldBack) return;
+      [...media.consumers.values()].map(async (entry) => {
+        const { consumer, peerId, kind } = entry;
+        if (!this.#shouldFlow(entry)) return;
         let s = inbound.find(
           (x) =>
             (x.mid !== undefined && x.mid === consumer.localId) ||
@@ -568,6 +575,42 @@ export class MediaSession {
     );
     stats.peers = [...byPeer.values()];
     return stats;
+  }
+
+  /** The consumer's media should arrive: neither paused by its sender nor held back. */
+  #shouldFlow({ consumer, peerId, kind, source, demand }: MediaConsumer): boolean {
+    const p = this.#participants.get(peerId);
+    const pausedBySender =
+      source === 'screen' ? false : kind === 'audio' ? p?.audioMuted : p?.videoPaused;
+    // Video the SFU holds back on purpose: a tile not seen, or this link gone audio-only.
+    const heldBack =
+      kind === 'video' && (demand?.visible === false || this.#snapshot.downlink.audioOnly);
+    return !(consumer.paused || consumer.closed || pausedBySender || heldBack);
+  }
+
+  /**
+   * What arrived on each transport since the last sample, to their recoveries: a path
+   * that went silent is known within about two seconds (transport-liveness.ts).
+   */
+  async #sampleLiveness(media: Media): Promise<void> {
+    // In the waiting room the transports carry nothing yet.
+    if (!media.opened) return;
+    const read = async (t: types.Transport | undefined) =>
+      t && !t.closed ? bytesReceived(await t.getStats().catch(() => undefined)) : undefined;
+    const [sendBytes, recvBytes] = await Promise.all([
+      read(media.sendTransport),
+      read(media.recvTransport),
+    ]);
+    if (!this.#live(media.generation)) return;
+    const traffic = media.liveness.sample({
+      at: Date.now(),
+      sendBytes,
+      recvBytes,
+      publishing: [...media.producers.values()].some((p) => !p.closed),
+      receiving: [...media.consumers.values()].some((c) => this.#shouldFlow(c)),
+    });
+    media.recoveries.send?.traffic(traffic.send);
+    media.recoveries.recv?.traffic(traffic.recv);
   }
 
   /**
@@ -694,13 +737,17 @@ export class MediaSession {
     });
     const recovery = new TransportRecovery(
       {
-        restartIce: async () => {
+        restartIce: async (why) => {
+          console.info(`ICE restart of the ${transport.direction} transport: ${why}`);
           const { iceParameters } = await this.#signalling.request('restartIce', {
             transportId: transport.id,
           });
-          if (!this.#live(generation) || transport.closed) return;
-          await transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
+          return async () => {
+            if (!this.#live(generation) || transport.closed) return;
+            await transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
+          };
         },
+        probe: () => this.#probe(media),
         rejoin: (reason) => {
           if (this.#live(generation)) this.#opts.events.rejoin(reason);
         },
@@ -710,14 +757,23 @@ export class MediaSession {
       },
       this.#opts.recovery,
     );
-    media.watches.push(recovery);
+    media.recoveries[transport.direction] = recovery;
     transport.on('connectionstatechange', (state) => recovery.update(state));
     return transport;
   }
 
+  /** One signalling round trip at a time for both transports' stall checks. */
+  #probe(media: Media): Promise<void> {
+    media.probe ??= this.#signalling
+      .request('ping', {})
+      .then(() => undefined)
+      .finally(() => (media.probe = undefined));
+    return media.probe;
+  }
+
   /** Recovering while any transport is; connected again once none is. */
   #reportHealth(media: Media): void {
-    const recovering = media.watches.some((w) => w.health === 'recovering');
+    const recovering = Object.values(media.recoveries).some((w) => w.health === 'recovering');
     this.#setConnection(recovering ? 'recovering' : 'connected');
     this.#opts.events.health(recovering ? 'recovering' : 'connected');
   }
@@ -944,7 +1000,8 @@ export class MediaSession {
     const media = this.#media;
     this.#media = undefined;
     if (!media) return;
-    for (const w of media.watches) w.close();
+    for (const w of Object.values(media.recoveries)) w.close();
+    clearInterval(media.livenessTimer);
     media.sendTransport?.close();
     media.recvTransport?.close();
     for (const [id, p] of this.#participants) {
@@ -984,6 +1041,13 @@ function selectedPair(byId: Map<string, Stat>): Stat | undefined {
     byId.get(String(transport?.selectedCandidatePairId)) ??
     stats.find((s) => s.type === 'candidate-pair' && (s.selected === true || s.nominated === true))
   );
+}
+
+/** Bytes a peer connection received so far, over every candidate pair (RTCTransportStats). */
+function bytesReceived(report: RTCStatsReport | undefined): number | undefined {
+  if (!report) return undefined;
+  const transport = [...statsOf(report).values()].find((s) => s.type === 'transport');
+  return typeof transport?.bytesReceived === 'number' ? transport.bytesReceived : undefined;
 }
 
 /** The selected candidate pair of a peer connection's stats, with its two candidates. */

@@ -12,16 +12,35 @@ const policy: RecoveryPolicy = {
   connectTimeoutMs: 10_000,
 };
 
-function watch(restartIce: () => Promise<void> = () => Promise.resolve()) {
-  const calls = { restarts: 0, rejoins: [] as string[], health: [] as TransportHealth[] };
+const applied = () => Promise.resolve();
+
+function watch(
+  restartIce: () => Promise<unknown> = () => Promise.resolve(),
+  probe: () => Promise<void> = () => Promise.resolve(),
+) {
+  const calls = {
+    restarts: 0,
+    applied: 0,
+    probes: 0,
+    rejoins: [] as string[],
+    health: [] as TransportHealth[],
+  };
   const r = new TransportRecovery(
     {
-      restartIce: () => {
+      restartIce: async () => {
         calls.restarts++;
-        return restartIce();
+        await restartIce();
+        return () => {
+          calls.applied++;
+          return applied();
+        };
       },
       rejoin: (reason) => calls.rejoins.push(reason),
       health: (h) => calls.health.push(h),
+      probe: () => {
+        calls.probes++;
+        return probe();
+      },
     },
     policy,
   );
@@ -29,8 +48,8 @@ function watch(restartIce: () => Promise<void> = () => Promise.resolve()) {
 }
 
 /** A transport that has connected once, as every call does before its link can drop. */
-function watchConnected(restartIce?: () => Promise<void>) {
-  const w = watch(restartIce);
+function watchConnected(restartIce?: () => Promise<unknown>, probe?: () => Promise<void>) {
+  const w = watch(restartIce, probe);
   w.r.update('connecting');
   w.r.update('connected');
   return w;
@@ -107,6 +126,68 @@ describe('transport recovery', () => {
     fail(new Error('timeout'));
     await vi.advanceTimersByTimeAsync(0);
     expect(calls.rejoins).toEqual(['ICE restart failed: Error: timeout']);
+  });
+
+  it('sets the media up anew when media stalls while the server still answers (UDP blocked)', async () => {
+    const { r, calls } = watchConnected();
+    r.traffic('alive');
+    r.traffic('stalled');
+    expect(r.health).toBe('recovering');
+    expect(calls.probes).toBe(1);
+    // Still stalled when the answer comes: the media path is broken, signalling is not.
+    r.traffic('stalled');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.rejoins).toEqual(['media stopped while the server answers']);
+    expect(calls.restarts).toBe(0);
+  });
+
+  it('keeps the path when media returns before the probe is answered (a short blip)', async () => {
+    let answer!: () => void;
+    const { r, calls } = watchConnected(
+      undefined,
+      () => new Promise((resolve) => (answer = resolve)),
+    );
+    r.traffic('stalled');
+    r.traffic('stalled');
+    expect(calls.probes).toBe(1);
+    r.traffic('alive');
+    expect(r.health).toBe('connected');
+    answer();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(calls.rejoins).toEqual([]);
+  });
+
+  it('tears nothing down while the server does not answer either (the link is cut)', async () => {
+    let fail!: (err: Error) => void;
+    const { r, calls } = watchConnected(
+      undefined,
+      () => new Promise((_, reject) => (fail = reject)),
+    );
+    r.traffic('stalled');
+    // The browser gives up on the path meanwhile: ICE restarts, whose answer is stuck too.
+    r.update('disconnected');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(calls.restarts).toBe(1);
+    fail(new Error('timeout'));
+    // The link returns: the old path carries media again.
+    r.update('connected');
+    r.traffic('alive');
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(calls.rejoins).toEqual([]);
+    expect(r.health).toBe('connected');
+  });
+
+  it('does not hand late credentials to a transport that came back by itself', async () => {
+    let answer!: () => void;
+    const { r, calls } = watchConnected(() => new Promise<void>((resolve) => (answer = resolve)));
+    r.update('disconnected');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(calls.restarts).toBe(1);
+    r.update('connected');
+    answer();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(calls.applied).toBe(0);
+    expect(calls.rejoins).toEqual([]);
   });
 
   it('keeps the transport that came back by itself when the late restart request fails', async () => {

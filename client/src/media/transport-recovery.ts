@@ -1,11 +1,22 @@
 /**
- * Keeps one WebRTC transport alive. It watches the transport's connection state: after
- * `disconnected` for a short grace period (a blip heals by itself), or at once on `failed`,
- * it restarts ICE (new credentials on the server, then on the browser: the candidate
- * checks run again, and find TCP or TURN when UDP is gone). A restart that does not
- * reconnect in time is tried again; after `maxRestarts` the media is set up from scratch
- * (a full rejoin on the same socket). Pure policy over two actions, so it is unit-tested
- * with fake timers.
+ * Keeps one WebRTC transport alive.
+ *
+ * - Its connection state: on `failed` at once, on `disconnected` after a short grace period
+ *   (a blip heals by itself), it restarts ICE (new credentials on the server, then on the
+ *   browser: the candidate checks run again, and find TCP or TURN when UDP is gone). A
+ *   restart that does not reconnect in time is tried again; after `maxRestarts` the media
+ *   is set up from scratch (a full rejoin on the same socket).
+ * - Its traffic (transport-liveness.ts): media that flowed and stopped (`stalled`) is known
+ *   within 2 s, while the browser calls the path `disconnected` only after 5 to 7 s. Then
+ *   it asks the server for a round trip (`probe`). An answer while the media is still
+ *   stalled means the server is reachable and the media path is broken (UDP blocked): the
+ *   media is set up anew at once. An ICE restart would not help yet: Chromium keeps
+ *   sending on the old pair as long as it believes in it (measured: the SFU saw the new
+ *   TCP pair nominated 2 to 5 s after the restart). No answer means the whole link is down:
+ *   nothing is torn down, so the old path carries the media again the moment the link
+ *   returns.
+ *
+ * Pure policy over its actions, so it is unit-tested with fake timers.
  */
 
 /** RTCPeerConnectionState, as mediasoup-client reports it per transport. */
@@ -14,6 +25,13 @@ export type ConnectionState =
 
 /** What the call shows: `recovering` only once the grace period is over. */
 export type TransportHealth = 'connecting' | 'connected' | 'recovering';
+
+/**
+ * What arrived on the transport over the last sample: `alive` (bytes from the SFU: media or
+ * RTCP), `stalled` (media that flowed stopped, long enough to be the path's fault) or
+ * `quiet` (nothing new, nothing to judge).
+ */
+export type Traffic = 'alive' | 'stalled' | 'quiet';
 
 export interface RecoveryPolicy {
   /** `disconnected` this long before restarting ICE (a short loss burst heals alone). */
@@ -34,10 +52,15 @@ export const DEFAULT_RECOVERY: RecoveryPolicy = {
 };
 
 export interface RecoveryActions {
-  /** Server first (new ICE parameters), then the browser's transport. */
-  restartIce(): Promise<void>;
+  /**
+   * Asks the server for new ICE credentials; resolves with the browser's step (handing them
+   * to the transport), taken only if the path is still broken when the answer comes.
+   */
+  restartIce(why: string): Promise<() => Promise<void>>;
   /** Give up on this transport: set the media up again. */
   rejoin(reason: string): void;
+  /** A signalling round trip: resolves when the server answers, rejects when it does not. */
+  probe(): Promise<void>;
   health(health: TransportHealth): void;
 }
 
@@ -52,6 +75,8 @@ export class TransportRecovery {
   #closed = false;
   /** A restart waits for the server's answer (over a link that may still be down). */
   #inFlight = false;
+  #traffic: Traffic = 'quiet';
+  #probing = false;
 
   constructor(actions: RecoveryActions, policy: RecoveryPolicy = DEFAULT_RECOVERY) {
     this.#actions = actions;
@@ -68,10 +93,8 @@ export class TransportRecovery {
     this.#state = state;
     switch (state) {
       case 'connected':
-        this.#clear();
         this.#everConnected = true;
-        this.#restarts = 0;
-        this.#setHealth('connected');
+        this.#recovered();
         return;
       case 'disconnected':
         // Already restarting: its own timeout decides.
@@ -96,9 +119,55 @@ export class TransportRecovery {
     }
   }
 
+  /**
+   * What arrived on the transport since the last sample. A stall (outside an ICE restart,
+   * which has its own timeout) probes the server; media arriving on a connected transport
+   * ends the recovery, even when the browser never left `connected`.
+   */
+  traffic(traffic: Traffic): void {
+    if (this.#closed) return;
+    this.#traffic = traffic;
+    if (traffic === 'stalled' && this.#restarts === 0 && this.#everConnected) {
+      void this.#probe();
+    } else if (traffic === 'alive' && this.#state === 'connected') {
+      if (this.#health === 'recovering') this.#recovered();
+    }
+  }
+
   close(): void {
     this.#closed = true;
     this.#clear();
+  }
+
+  #recovered(): void {
+    this.#clear();
+    this.#restarts = 0;
+    this.#setHealth('connected');
+  }
+
+  async #probe(): Promise<void> {
+    if (this.#probing) return;
+    this.#probing = true;
+    this.#setHealth('recovering');
+    let answered = true;
+    try {
+      await this.#actions.probe();
+    } catch {
+      answered = false;
+    } finally {
+      this.#probing = false;
+    }
+    // An ICE restart began meanwhile (the browser gave up the path): it decides.
+    if (this.#closed || this.#restarts > 0) return;
+    if (this.#traffic === 'stalled') {
+      // No answer: the link is down. Nothing is torn down: the old path carries the media
+      // again once it is back (the next stalled sample asks again).
+      if (!answered) return;
+      this.close();
+      this.#actions.rejoin('media stopped while the server answers');
+    } else if (this.#state === 'connected') {
+      this.#recovered();
+    }
   }
 
   async #restart(why: string): Promise<void> {
@@ -115,18 +184,21 @@ export class TransportRecovery {
     this.#clear();
     this.#inFlight = true;
     try {
-      await this.#actions.restartIce();
+      const apply = await this.#actions.restartIce(why);
+      // Back by itself while the answer was stuck behind the link: the server still takes
+      // the old credentials until the browser uses the new ones, so keep the working path.
+      if (!this.#closed && this.#restarts > 0) await apply();
     } catch (err) {
       this.#inFlight = false;
       // Back by itself meanwhile (the old path returned): nothing to set up again.
-      if (this.#closed || this.#state === 'connected') return;
+      if (this.#closed || this.#restarts === 0) return;
       this.close();
       this.#actions.rejoin(`ICE restart failed: ${String(err)}`);
       return;
     }
     this.#inFlight = false;
-    if (this.#closed || this.#state === 'connected') return;
-    // The browser checks the candidates with the new credentials now: connected, or again.
+    if (this.#closed || this.#restarts === 0) return;
+    // The browser checks the candidates with the new credentials now: back, or again.
     this.#arm(this.#policy.restartTimeoutMs, 'restart timed out');
   }
 
