@@ -25,9 +25,14 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../tests/support/browser.js';
+import { callJoined } from '../tests/support/call.js';
 import { buildClient } from '../tests/support/client-build.js';
 import { healthDetail } from '../tests/support/health.js';
-import { joinBookedCall, mediaFlowingOnEveryPage } from '../tests/support/faults.js';
+import {
+  joinBookedCall,
+  mediaFlowingOnEveryPage,
+  mediaStoppedAt,
+} from '../tests/support/faults.js';
 import { netLabAvailable, openNetLab } from '../tests/support/netlab.js';
 import { freePort, startServerProcess } from '../tests/support/server-process.js';
 
@@ -175,6 +180,8 @@ async function networkFaults(clientDist: string, wanted: Set<string>): Promise<S
       return page;
     };
     const pages = await Promise.all([open(outside, 'Sol'), open(inside, 'Pål')]);
+    // The media test hook exists once the page is in the call.
+    await Promise.all(pages.map((p) => callJoined(p, 60_000)));
     await mediaFlowingOnEveryPage(pages, 1, { timeout: 60_000 });
     for (let run = 0; run < RUNS && wanted.has('udp-block'); run++) {
       try {
@@ -193,11 +200,15 @@ async function networkFaults(clientDist: string, wanted: Set<string>): Promise<S
     }
     for (let run = 0; run < RUNS && wanted.has('outage-10s'); run++) {
       try {
+        const cutAt = Date.now();
         await link.setOutage(true);
-        await new Promise((r) => setTimeout(r, 10_000));
+        // Media stopped on both pages (the cut hit), so what flows after it returns is new.
+        await Promise.all(pages.map((p) => mediaStoppedAt(p, { timeout: 5000 })));
+        await new Promise((r) => setTimeout(r, Math.max(0, cutAt + 10_000 - Date.now())));
         await link.setOutage(false);
         const at = Date.now();
-        const back = await mediaFlowingOnEveryPage(pages, 1, { afterStall: true });
+        // Media may be back before a poll could see it stopped: measured from the link's return.
+        const back = await mediaFlowingOnEveryPage(pages, 1);
         record(
           outage,
           back.map((t) => t - at),

@@ -15,12 +15,14 @@ export interface StateChange {
   state: string;
   /** The quality badges shown on remote tiles then (`good`, `ok`, `poor`, ...). */
   badges: string[];
+  /** One's own line badge (`data-line` of the call header's line; '' when none shows). */
+  line: string;
 }
 
 /**
  * Init script: records every change of the call page's state (`data-state` of the room
- * page, or `waiting-screen` while the waiting room shows) and of the tiles' quality badges,
- * with the time, in `window.__callTimeline`.
+ * page, or `waiting-screen` while the waiting room shows), of the tiles' quality badges and
+ * of one's own line badge, with the time, in `window.__callTimeline`.
  */
 export function recordCallTimeline(): void {
   const w = window as unknown as { __callTimeline?: StateChange[] };
@@ -33,10 +35,11 @@ export function recordCallTimeline(): void {
     const badges = Array.from(document.querySelectorAll('[data-testid="quality"]')).map(
       (b) => /badge--q-(\w+)/.exec(b.className)?.[1] ?? (b.textContent ?? '').trim(),
     );
-    const key = `${state}|${badges.join(',')}`;
+    const line = document.querySelector('[data-testid="line-self"]')?.getAttribute('data-line');
+    const key = `${state}|${badges.join(',')}|${line ?? ''}`;
     if (key === last) return;
     last = key;
-    timeline.push({ at: Date.now(), state, badges });
+    timeline.push({ at: Date.now(), state, badges, line: line ?? '' });
   };
   const start = () => {
     check();
@@ -44,7 +47,7 @@ export function recordCallTimeline(): void {
       subtree: true,
       childList: true,
       attributes: true,
-      attributeFilter: ['data-state', 'class'],
+      attributeFilter: ['data-state', 'class', 'data-line'],
     });
   };
   if (document.documentElement) start();
@@ -95,6 +98,29 @@ export async function mediaFlowingAt(
           JSON.stringify(now),
       );
     }
+  }
+}
+
+/**
+ * Waits until some remote's audio stops arriving on `page` (no new packet between two polls
+ * `intervalMs` apart); resolves with Date.now() of that poll.
+ */
+export async function mediaStoppedAt(
+  page: Page,
+  opts: { timeout?: number; intervalMs?: number } = {},
+): Promise<number> {
+  const deadline = Date.now() + (opts.timeout ?? 10_000);
+  let before = await mediaStats(page);
+  for (;;) {
+    await page.waitForTimeout(opts.intervalMs ?? 200);
+    const now = await mediaStats(page);
+    const stopped = now.some((s) => {
+      const b = before.find((x) => x.peerId === s.peerId);
+      return b !== undefined && s.audioPacketsReceived <= b.audioPacketsReceived;
+    });
+    if (stopped) return Date.now();
+    if (Date.now() > deadline) throw new Error(`media still flows: ${JSON.stringify(now)}`);
+    before = now;
   }
 }
 

@@ -26,6 +26,8 @@ export interface InboundRtp {
   freezeCount?: number;
   totalFreezesDuration?: number;
   totalSamplesReceived?: number;
+  /** Audio: the energy of what was played out (rises only while sound, not silence, arrives). */
+  totalAudioEnergy?: number;
   concealedSamples?: number;
   silentConcealedSamples?: number;
   concealmentEvents?: number;
@@ -140,6 +142,7 @@ export function installStatsSampler(intervalMs: number): void {
     'freezeCount',
     'totalFreezesDuration',
     'totalSamplesReceived',
+    'totalAudioEnergy',
     'concealedSamples',
     'silentConcealedSamples',
     'concealmentEvents',
