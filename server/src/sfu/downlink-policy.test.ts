@@ -48,6 +48,29 @@ describe('downlink policy', () => {
     expect(ceilings.length).toBeLessThan(20);
   });
 
+  it('takes a cut link for silence, not for a weak link: no audio only, the estimate afresh after', () => {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 1_500_000, 0, 3);
+    // The link is cut: nothing from the receiver, and the estimate collapses.
+    policy.setReceiverSilent(true, now);
+    now = feed(policy, 30_000, now, 10);
+    expect(policy.decision.mode).toBe('video');
+    // Back: video goes on; what the estimator says now counts again.
+    policy.setReceiverSilent(false, now);
+    expect(policy.estimateBps).toBeUndefined();
+    now = feed(policy, 1_200_000, now, 2);
+    expect(policy.decision.mode).toBe('video');
+    // A weak link with the receiver heard still goes audio only.
+    now = feed(policy, 120_000, now, 2);
+    expect(policy.decision.mode).toBe('audio-only');
+    // Cut while audio only: no trials run into the silence; heard again, one starts at once.
+    policy.setReceiverSilent(true, now);
+    now = feed(policy, 30_000, now, 20);
+    expect(policy.decision.mode).toBe('audio-only');
+    policy.setReceiverSilent(false, now);
+    expect(policy.decision.mode).toBe('trial');
+  });
+
   it('goes audio-only below what video needs, and back to video after a trial that holds', () => {
     const policy = new DownlinkPolicy();
     let now = feed(policy, 1_500_000, 0, 3);

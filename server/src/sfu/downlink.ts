@@ -27,6 +27,12 @@ interface Entry {
 }
 
 const TICK_MS = 250;
+/**
+ * No bytes from the receiver for this long: it is silent (its link is cut), and the
+ * estimate says nothing (downlink-policy.ts). While video flows the browser's transport-cc
+ * feedback comes every 100 ms or so.
+ */
+const SILENT_AFTER_MS = 1000;
 /** Bitrate priorities (mediasoup `setPriority`): who gets the link first. */
 const PRIORITY = { screen: 3, speaker: 2, other: 1 } as const;
 
@@ -52,6 +58,8 @@ export class DownlinkAdapter {
   #ceiling: number | undefined;
   #speakerPeerId: string | null = null;
   #closed = false;
+  /** What the receive transport has received from the browser, and since when no more. */
+  #heard = { bytes: -1, at: Date.now(), reading: false };
 
   constructor(
     transport: types.WebRtcTransport,
@@ -70,7 +78,10 @@ export class DownlinkAdapter {
       this.#apply(this.#policy.estimate(info.availableBitrate, Date.now()));
     });
     transport.enableTraceEvent(['bwe']).catch(() => undefined);
-    this.#timer = setInterval(() => this.#apply(this.#policy.tick(Date.now())), TICK_MS);
+    this.#timer = setInterval(() => {
+      this.#apply(this.#policy.tick(Date.now()));
+      void this.#listen();
+    }, TICK_MS);
     this.#timer.unref();
   }
 
@@ -91,6 +102,8 @@ export class DownlinkAdapter {
       this.#entries.delete(consumer.id);
       this.#noteVideoWanted();
     });
+    // The sender stops or starts sending (its score: 0 while no packets arrive from it).
+    consumer.observer.on('score', () => this.#noteVideoWanted());
     this.#prioritise(entry);
   }
 
@@ -133,6 +146,40 @@ export class DownlinkAdapter {
     this.#entries.clear();
   }
 
+  #requestKeyFrames(): void {
+    for (const { consumer } of this.#entries.values()) {
+      if (consumer.kind === 'video' && !consumer.paused) {
+        consumer.requestKeyFrame().catch(() => undefined /* closed meanwhile */);
+      }
+    }
+  }
+
+  /** Reads whether the receiver is still heard (bytes from it rise), for the policy. */
+  async #listen(): Promise<void> {
+    const heard = this.#heard;
+    if (heard.reading) return;
+    heard.reading = true;
+    try {
+      const [stat] = await this.#transport.getStats();
+      if (this.#closed || !stat) return;
+      const now = Date.now();
+      const wasSilent = heard.bytes >= 0 && now - heard.at >= SILENT_AFTER_MS;
+      if (stat.bytesReceived > heard.bytes) {
+        heard.bytes = stat.bytesReceived;
+        heard.at = now;
+      }
+      const silent = now - heard.at >= SILENT_AFTER_MS;
+      this.#apply(this.#policy.setReceiverSilent(silent, now));
+      // Heard again after a cut: its pictures broke off, so each starts with a key frame now
+      // rather than when the browser asks (about a second after media is back, measured).
+      if (wasSilent && !silent) this.#requestKeyFrames();
+    } catch {
+      // Closed meanwhile.
+    } finally {
+      heard.reading = false;
+    }
+  }
+
   /**
    * Tells the policy whether any video is wanted (a visible tile the client has not paused):
    * without it the estimate only reflects the audio being sent.
@@ -140,7 +187,17 @@ export class DownlinkAdapter {
   #noteVideoWanted(): void {
     let wanted = false;
     for (const e of this.#entries.values()) {
-      if (e.consumer.kind === 'video' && !e.clientPaused && e.demand.visible) wanted = true;
+      const { consumer } = e;
+      // A sender whose own link is cut sends nothing: the estimate then sinks for want of
+      // traffic (application-limited), which says nothing about this receiver's link.
+      // (Any of its simulcast streams: the one this consumer takes may be held back here.)
+      const { producerScore, producerScores } = consumer.score;
+      const scores = producerScores?.length ? producerScores : [producerScore];
+      // No score yet (just made): taken as sending.
+      const sending = !consumer.producerPaused && (!scores.length || scores.some((s) => s > 0));
+      if (consumer.kind === 'video' && sending && !e.clientPaused && e.demand.visible) {
+        wanted = true;
+      }
     }
     this.#apply(this.#policy.setVideoWanted(wanted, Date.now()));
   }
