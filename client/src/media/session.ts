@@ -742,10 +742,8 @@ export class MediaSession {
           const { iceParameters } = await this.#signalling.request('restartIce', {
             transportId: transport.id,
           });
-          return async () => {
-            if (!this.#live(generation) || transport.closed) return;
-            await transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
-          };
+          if (!this.#live(generation) || transport.closed) return;
+          await transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
         },
         probe: () => this.#probe(media),
         rejoin: (reason) => {

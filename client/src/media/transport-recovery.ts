@@ -14,7 +14,8 @@
  *   sending on the old pair as long as it believes in it (measured: the SFU saw the new
  *   TCP pair nominated 2 to 5 s after the restart). No answer means the whole link is down:
  *   nothing is torn down, so the old path carries the media again the moment the link
- *   returns.
+ *   returns; an answer slower than the grace period came through such a cut, so the old
+ *   path gets the grace period first.
  *
  * Pure policy over its actions, so it is unit-tested with fake timers.
  */
@@ -52,11 +53,8 @@ export const DEFAULT_RECOVERY: RecoveryPolicy = {
 };
 
 export interface RecoveryActions {
-  /**
-   * Asks the server for new ICE credentials; resolves with the browser's step (handing them
-   * to the transport), taken only if the path is still broken when the answer comes.
-   */
-  restartIce(why: string): Promise<() => Promise<void>>;
+  /** Server first (new ICE parameters), then the browser's transport. */
+  restartIce(why: string): Promise<void>;
   /** Give up on this transport: set the media up again. */
   rejoin(reason: string): void;
   /** A signalling round trip: resolves when the server answers, rejects when it does not. */
@@ -149,9 +147,13 @@ export class TransportRecovery {
     if (this.#probing) return;
     this.#probing = true;
     this.#setHealth('recovering');
+    const sentAt = Date.now();
     let answered = true;
     try {
       await this.#actions.probe();
+      // A late answer was stuck behind a cut link, like the media: the old path gets the
+      // grace period to carry media again now that the link is back.
+      if (Date.now() - sentAt > this.#policy.graceMs) await sleep(this.#policy.graceMs);
     } catch {
       answered = false;
     } finally {
@@ -184,10 +186,9 @@ export class TransportRecovery {
     this.#clear();
     this.#inFlight = true;
     try {
-      const apply = await this.#actions.restartIce(why);
-      // Back by itself while the answer was stuck behind the link: the server still takes
-      // the old credentials until the browser uses the new ones, so keep the working path.
-      if (!this.#closed && this.#restarts > 0) await apply();
+      // Applied even when the path came back meanwhile: the server drops the credentials
+      // in use at its next restart, so the browser must keep in step with it.
+      await this.#actions.restartIce(why);
     } catch (err) {
       this.#inFlight = false;
       // Back by itself meanwhile (the old path returned): nothing to set up again.
@@ -222,3 +223,5 @@ export class TransportRecovery {
     this.#actions.health(health);
   }
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
