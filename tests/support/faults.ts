@@ -1,5 +1,4 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { expect } from 'vitest';
 import { admitFromLobby, bookCall, callJoined, openCall, type BookedCall } from './call.js';
 import { allRemotesRising, mediaStats, remoteVideosDecoding } from './journey.js';
 
@@ -150,6 +149,8 @@ export function statesSince(timeline: StateChange[], since: number): StateChange
 
 /** Fails with the page's timeline when it ever showed the waiting room since `since`. */
 export async function expectNeverWaitingSince(page: Page, since: number, who: string) {
+  // Vitest only when asserting: bench/faults.ts (plain tsx) imports this module too.
+  const { expect } = await import('vitest');
   const states = statesSince(await callTimeline(page), since);
   expect(
     states.filter((s) => s.state === 'waiting-screen' || s.state === 'lobby'),
