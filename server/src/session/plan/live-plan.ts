@@ -48,8 +48,10 @@ export class LivePlan {
     this.#principalOf = deps.principalOf;
   }
 
-  list(session: LiveSession, member: SessionMember): Promise<PlanItem[]> {
+  async list(session: LiveSession, member: SessionMember): Promise<PlanItem[]> {
     this.#assertAdmitted(session, member);
+    // A development room is a name, not a booked consultation: it has no plan.
+    if (!member.principal.session) return [];
     return this.#store.listForSession(session.consultationId);
   }
 
