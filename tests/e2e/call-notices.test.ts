@@ -20,7 +20,8 @@ import {
  * deny, a count on "Deltakarar", a chime that starts, the tab title); the host's mute, the
  * request to unmute, a chat message and a raised hand reach the other side as visible
  * notices; a patient who reloads mid-call comes back still muted by the host; "Forlat
- * møtet" asks first; both end screens offer the survey, which opens in a tab of its own;
+ * møtet" asks first, and a participant who reloads twice and leaves leaves no tile behind on
+ * the host's page; both end screens offer the survey, which opens in a tab of its own;
  * the staff end screen leads back to the consultation.
  *
  * Screenshots and axe: test-results/call-notices/. Figures: test-results/call-notices/figures.json.
@@ -57,6 +58,53 @@ const recordAudioStarts = (page: Page) =>
   });
 const audioStarts = (page: Page) =>
   page.evaluate(() => (window as unknown as { __audioStarts: number }).__audioStarts);
+
+type StreamHold = { __held: (() => void)[]; __settling: number; __release(): void };
+
+/**
+ * The page sets up new remote streams only once released, as a busy machine would be late
+ * to: each stream's renegotiation of the receive transport (a remote offer) waits. Counts
+ * the renegotiations still settling (offer set, answer not yet).
+ */
+const holdStreamSetUp = (page: Page) =>
+  page.evaluate(() => {
+    const w = window as unknown as StreamHold;
+    const proto = RTCPeerConnection.prototype;
+    type SetDescription = (this: RTCPeerConnection, d?: RTCSessionDescriptionInit) => Promise<void>;
+    const setRemote = proto.setRemoteDescription as SetDescription;
+    const setLocal = proto.setLocalDescription as SetDescription;
+    let holding = true;
+    w.__held = [];
+    w.__settling = 0;
+    proto.setRemoteDescription = function (this: RTCPeerConnection, d: RTCSessionDescriptionInit) {
+      if (d?.type !== 'offer') return setRemote.call(this, d);
+      w.__settling++;
+      const set = () =>
+        setRemote.call(this, d).catch((err: unknown) => {
+          w.__settling--; // no answer follows a refused offer
+          throw err;
+        });
+      if (!holding) return set();
+      return new Promise<void>((go) => w.__held.push(go)).then(set);
+    } as typeof proto.setRemoteDescription;
+    proto.setLocalDescription = function (this: RTCPeerConnection, d?: RTCSessionDescriptionInit) {
+      if (d?.type !== 'answer') return setLocal.call(this, d);
+      return setLocal.call(this, d).finally(() => w.__settling--);
+    } as typeof proto.setLocalDescription;
+    w.__release = () => {
+      holding = false;
+      for (const go of w.__held.splice(0)) go();
+    };
+  });
+
+/** Releases the held set-ups and waits until they settled and the page has drawn them. */
+async function releaseStreamSetUp(page: Page): Promise<void> {
+  await page.evaluate(() => (window as unknown as StreamHold).__release());
+  await page.waitForFunction(() => (window as unknown as StreamHold).__settling === 0, null, ui);
+  await page.evaluate(
+    () => new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn))),
+  );
+}
 
 /** In the call: straight in, or through the host's waiting prompt (People panel closed). */
 async function enter(host: Page, page: Page, name: string): Promise<void> {
@@ -277,7 +325,7 @@ async function journeyOfNotices(pagesOnFailure: Page[]): Promise<void> {
     // The own picture is small and shows no badges: the patient sees it on the control above.
 
     console.log('call-notices: step 4');
-    // --- 4. Leaving asks first ----------------------------------------------------------
+    // --- 4. Leaving asks first; reloads and a leave leave no tile behind ---------------
     await button(daughter, 'Forlat møtet').click();
     const confirm = daughter.getByTestId('leave-confirm');
     await confirm.waitFor(ui);
@@ -286,10 +334,23 @@ async function journeyOfNotices(pagesOnFailure: Page[]): Promise<void> {
     await button(daughter, 'Bli i møtet').click();
     await confirm.waitFor({ state: 'detached', ...ui });
     expect(await daughter.getByTestId('room-page').getAttribute('data-state')).toBe('in-call');
+    // Two reloads, then the leave, while the host's browser is still setting up the streams
+    // she published each time: streams the server closed (or of someone who left) while they
+    // were being set up must not come back as tiles of nobody.
+    await holdStreamSetUp(host);
+    for (let i = 0; i < 2; i++) {
+      await daughter.reload();
+      await enter(host, daughter, DAUGHTER);
+    }
     await button(daughter, 'Forlat møtet').click();
     await button(daughter, 'Ja, forlat').click();
     await daughter.locator('[data-testid="end-screen"][data-reason="left"]').waitFor(ui);
     await daughter.getByTestId('survey-link').waitFor(ui);
+    // The host's page shows exactly the people present: the patient.
+    await tileOf(host, DAUGHTER).waitFor({ state: 'detached', ...ui });
+    await releaseStreamSetUp(host);
+    expect(await host.getByTestId('remote-participant').count()).toBe(1);
+    expect(await tileOf(host, PATIENT).count()).toBe(1);
 
     console.log('call-notices: step 5');
     // --- 5. The end screens: survey for everyone, a way back for staff ----------------------

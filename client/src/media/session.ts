@@ -12,6 +12,7 @@ import { TransportLiveness } from './transport-liveness.js';
 import { TransportRecovery, type RecoveryPolicy } from './transport-recovery.js';
 import { sameDemand, type VideoDemand } from './adaptive-stream.js';
 import type { InboundCounters } from './quality.js';
+import { PendingStreams } from './pending-streams.js';
 
 export interface RemoteParticipant {
   id: string;
@@ -166,6 +167,8 @@ interface Media {
   /** A `ping` in flight (transport-recovery.ts: is the server reachable?). */
   probe?: Promise<void> | undefined;
   consumers: Map<string, MediaConsumer>;
+  /** Announced streams the browser is still making (a close may come meanwhile). */
+  pending: PendingStreams;
   producers: Map<TrackSource, types.Producer>;
 }
 
@@ -316,6 +319,7 @@ export class MediaSession {
       recoveries: {},
       liveness: new TransportLiveness(),
       consumers: new Map(),
+      pending: new PendingStreams(),
       producers: new Map(),
     };
     this.#media = media;
@@ -780,6 +784,7 @@ export class MediaSession {
     socket.on('peerJoined', ({ peer }) => this.#upsertPeer(peer));
     socket.on('peerLeft', ({ peerId }) => {
       this.#participants.delete(peerId);
+      this.#media?.pending.peerLeft(peerId);
       this.#publish();
     });
     socket.on('newConsumer', (info) => {
@@ -912,14 +917,27 @@ export class MediaSession {
   ): Promise<void> {
     const transport = media.recvTransport;
     if (!transport || !this.#live(media.generation)) return;
+    media.pending.begin(info.id, info.peerId);
+    let kept = false;
     try {
-      const consumer = await transport.consume({
-        id: info.id,
-        producerId: info.producerId,
-        kind: info.kind,
-        rtpParameters: info.rtpParameters as types.RtpParameters,
-      });
+      const consumer = await transport
+        .consume({
+          id: info.id,
+          producerId: info.producerId,
+          kind: info.kind,
+          rtpParameters: info.rtpParameters as types.RtpParameters,
+        })
+        .finally(() => {
+          kept = media.pending.settle(info.id);
+        });
       if (!this.#live(media.generation)) return;
+      // Closed, or its participant left, while it was made: no tile of nobody. A stream
+      // only ever joins a participant the server announced (peerJoined or the media start).
+      const p = this.#participants.get(info.peerId);
+      if (!kept || !p) {
+        consumer.close();
+        return;
+      }
       const entry: MediaConsumer = {
         consumer,
         peerId: info.peerId,
@@ -936,7 +954,6 @@ export class MediaSession {
       consumer.track.addEventListener('unmute', () => this.#firstMedia(media, resumeDepth), {
         once: true,
       });
-      const p = this.#participants.get(info.peerId) ?? { id: info.peerId, displayName: '' };
       const paused =
         info.source === 'screen'
           ? {}
@@ -969,7 +986,10 @@ export class MediaSession {
 
   #dropConsumer(consumerId: string): void {
     const entry = this.#media?.consumers.get(consumerId);
-    if (!entry) return;
+    if (!entry) {
+      this.#media?.pending.closed(consumerId);
+      return;
+    }
     entry.consumer.close();
     this.#media?.consumers.delete(consumerId);
     const p = this.#participants.get(entry.peerId);
