@@ -755,3 +755,69 @@ describe('adaptive stream on the real worker', () => {
     expect(camera.consumer()?.paused).toBe(false);
   });
 });
+
+describe('a participant reloads and leaves', () => {
+  /**
+   * Every stream the host was told of is closed again, once, and no stream of the
+   * participant is announced after they left. Each round is a reload (a new socket of the
+   * same participant id, publishing at once) and a leave, on odd rounds without waiting for
+   * the publication's answer. The host then sees `newConsumer`, `peerLeft`, `consumerClosed`
+   * back to back: the client must drop a stream closed while it was still making it
+   * (client/src/media/pending-streams.ts), or it comes back as a nameless tile.
+   */
+  it("the host is told exactly once that each of the old connection's streams is gone", async () => {
+    const w = await world();
+    await consentAll(w);
+    const host = await connect(w.tokens.spec);
+    await enter(host);
+    const seen = recordEvents(host);
+    const publish = (s: TestSocket, res: JoinResponse) =>
+      request(s, 'produce', {
+        transportId: inCall(res).transports.sendTransport?.id ?? '',
+        kind: 'audio',
+        source: 'microphone',
+        rtpParameters: AUDIO,
+      });
+    let gp = await connect(w.tokens.gp);
+    inCall(await enter(gp));
+    for (let round = 0; round < 6; round++) {
+      // Reload: the old page goes, the new one joins and publishes.
+      gp.disconnect();
+      gp = await connect(w.tokens.gp);
+      const res = await enter(gp);
+      const published = publish(gp, res);
+      if (round % 2 === 0) ok(await published);
+      else published.catch(() => undefined);
+      // Leave (at once on odd rounds), then come back for the next round.
+      const left = nextEvent(host, 'peerLeft', (e) => e.peerId === w.ids.gp);
+      gp.disconnect();
+      await left;
+      gp = await connect(w.tokens.gp);
+      await enter(gp);
+    }
+    gp.disconnect();
+    await nextEvent(host, 'peerLeft', (e) => e.peerId === w.ids.gp);
+    // The last streams closed rounds ago; a round trip flushes what the server sent since.
+    ok(await request(host, 'sendChat', { text: 'ping' }));
+
+    const opened = seen
+      .filter((e) => e.name === 'newConsumer')
+      .map((e) => e.data as { id: string });
+    const closed = seen
+      .filter((e) => e.name === 'consumerClosed')
+      .map((e) => (e.data as { consumerId: string }).consumerId);
+    expect(opened.length).toBeGreaterThanOrEqual(3);
+    expect(closed.sort()).toEqual(opened.map((c) => c.id).sort());
+    // Nothing of the participant is announced between their leaving and their return.
+    let present = true;
+    for (const e of seen) {
+      const d = e.data as { peerId?: string; peer?: { id: string } };
+      if (e.name === 'peerJoined' && d.peer?.id === w.ids.gp) present = true;
+      else if (e.name === 'peerLeft' && d.peerId === w.ids.gp) present = false;
+      else if (e.name === 'newConsumer' && d.peerId === w.ids.gp) {
+        expect(present, 'a stream announced after its participant left').toBe(true);
+      }
+    }
+    expect(server().rooms.get(w.c.id)?.peer(w.ids.spec)?.consumers).toEqual([]);
+  });
+});
