@@ -83,6 +83,23 @@ export async function openAdaptationRig(opts: { room?: string } = {}): Promise<A
 }
 
 const videoHeight = (s: StatsSample) => inboundVideoHeight(s);
+const framesDecoded = (s: StatsSample) =>
+  s.pcs
+    .flatMap((p) => p.inbound)
+    .reduce((n, x) => n + (x.kind === 'video' ? (x.framesDecoded ?? 0) : 0), 0);
+
+/**
+ * Frame heights of the samples in which frames were decoded: a stalled stream keeps reporting
+ * the size of its last frame, which is not what the person sees.
+ */
+function decodedHeights(series: StatsSeries): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < series.samples.length; i++) {
+    const [before, now] = [series.samples[i - 1]!, series.samples[i]!];
+    if (framesDecoded(now) > framesDecoded(before)) out.push(videoHeight(now));
+  }
+  return out;
+}
 
 /** Waits (polling the page's series) until `test` holds for the latest samples. */
 export async function until(
@@ -100,13 +117,18 @@ export async function until(
   }
 }
 
-/** Video of at least `height` has been arriving over the last second. */
-export async function videoSteady(page: Page, height: number, timeoutMs = 30_000): Promise<number> {
+/** Video of at least `height` has been arriving over the last `samples` samples (1 s). */
+export async function videoSteady(
+  page: Page,
+  height: number,
+  timeoutMs = 30_000,
+  samples = 4,
+): Promise<number> {
   const series = await until(
     page,
     (s) => {
-      const last = s.samples.slice(-4);
-      return last.length === 4 && last.every((x) => videoHeight(x) >= height);
+      const last = s.samples.slice(-samples);
+      return last.length === samples && last.every((x) => videoHeight(x) >= height);
     },
     timeoutMs,
     `video of ${height}p or more`,
@@ -123,7 +145,7 @@ export interface RateCutFigures {
   audioConcealed10s: number;
   /** Fraction concealed in the first second after the cut. */
   audioConcealedFirstSecond: number;
-  /** Largest frame height from 3 s to 15 s after the cut. */
+  /** Largest height of the frames decoded from 3 s to 15 s after the cut. */
   maxHeightAfter: number;
   /** Largest video kbit/s arriving (1 s windows) from 3 s to 15 s after the cut. */
   maxVideoKbpsAfter: number;
@@ -135,7 +157,9 @@ export interface RateCutFigures {
 export async function rateCut(rig: AdaptationRig, cutKbit = 400): Promise<RateCutFigures> {
   const { patient, link } = rig;
   await link.setRate(GOOD_LINK_KBIT, 'both');
-  const heightBefore = await videoSteady(patient, 300, 40_000);
+  // A settled call: 5 s of steady video (not a stream that has just resumed and is still
+  // climbing to its layer).
+  const heightBefore = await videoSteady(patient, 300, 40_000, 5_000 / SAMPLE_MS);
   const cut = await markStats(patient, `rate ${cutKbit} kbit/s`);
   await link.setRate(cutKbit, 'both');
   await patient.waitForTimeout(15_000);
@@ -165,7 +189,7 @@ export async function rateCut(rig: AdaptationRig, cutKbit = 400): Promise<RateCu
     lowerLayerMs: lower ? lower.at - cut : null,
     audioConcealed10s: audioConcealment(series, cut, cut + 10_000),
     audioConcealedFirstSecond: audioConcealment(series, cut, cut + 1_000),
-    maxHeightAfter: Math.max(0, ...after.samples.map(videoHeight)),
+    maxHeightAfter: Math.max(0, ...decodedHeights(after)),
     maxVideoKbpsAfter: Math.max(0, ...slidingKbps(windows, 1_000)),
     recoveryMs,
   };
@@ -229,10 +253,7 @@ export async function weakLink(
   await link.setRate(GOOD_LINK_KBIT, 'both');
   let noticeGoneMs: number | null = null;
   let videoBackMs: number | null = null;
-  const frames = (s: StatsSample) =>
-    s.pcs
-      .flatMap((p) => p.inbound)
-      .reduce((n, x) => n + (x.kind === 'video' ? (x.framesDecoded ?? 0) : 0), 0);
+  const frames = framesDecoded;
   try {
     const end = Date.now() + 30_000;
     let base: number | undefined;

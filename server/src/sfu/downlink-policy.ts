@@ -6,12 +6,19 @@
  * Three things, in the spirit of LiveKit's stream allocator:
  * - a ceiling on what the SFU may send (`setMaxOutgoingBitrate`): after the estimate falls,
  *   the SFU may not probe far above what the link just carried, and the ceiling is raised step
- *   by step only while the estimate presses against it (the link may carry more), with longer
- *   holds after a step that failed. No jump back to 720p on a 400 kbit/s link.
- * - audio only: when the estimate stays below what video needs, every video stream to this
- *   receiver is paused so the audio gets the link;
+ *   by step while the estimate presses against it (the link may carry more) or, with nothing
+ *   lost lately, while too little is sent for it to press, with longer holds after a step that
+ *   failed. No jump back to 720p on a 400 kbit/s link.
+ * - audio only: when the estimate stays far below what video needs and packets are lost,
+ *   every video stream to this receiver is paused so the audio gets the link;
  * - trials: while audio only, video is let through now and then (with a ceiling high enough
  *   to probe) to see whether the link came back, and video returns when it has.
+ *
+ * The estimate alone is slow when a link gives way under a full queue: the queue's delay stops
+ * growing, and the estimate may stay at the old rate for seconds while most packets are
+ * dropped. So heavy loss reported by the receiver (RTCP receiver reports on the video
+ * streams) counts too: what got through, the rate sent less the loss, caps the estimate for
+ * a while.
  *
  * The estimate speaks for the link only while the receiver wants video: with every tile
  * hidden or the person's own "audio only" on, the SFU sends audio alone and the estimate sinks
@@ -29,11 +36,23 @@
 export type DownlinkMode = 'video' | 'audio-only' | 'trial';
 
 export interface DownlinkPolicyOptions {
-  /** Below this estimate (bit/s), held for `audioOnlyAfterMs`, video stops. */
+  /**
+   * Below this bandwidth estimate (bit/s), held for `audioOnlyAfterMs`, with heavy loss
+   * reported within `lossMemoryMs`, video stops: not even the smallest layer gets through
+   * beside the audio. Low, because after a dip the estimate settles near 85 % of what was
+   * sent: with only the smallest layer (~150 kbit/s) sent on a link that carries it well,
+   * about 130 kbit/s. The loss must confirm it: at such low rates the estimate also dips when
+   * packets are only delayed (a busy device), and a link too weak for video loses packets.
+   * The loss-capped estimate does not count here: while a larger layer is still being
+   * switched down, its loss says little about the smallest.
+   */
   audioOnlyBelowBps: number;
   audioOnlyAfterMs: number;
-  /** During a trial, an estimate at or above this (bit/s) brings video back. */
+  lossMemoryMs: number;
+  /** During a trial, an estimate at or above this (bit/s), held `trialHoldMs`, brings video back. */
   videoAboveBps: number;
+  /** A single probe result can overshoot; the estimate must stay up this long. */
+  trialHoldMs: number;
   /** First trial this long after going audio only; the wait doubles after each failure. */
   trialEveryMs: number;
   trialEveryMaxMs: number;
@@ -50,16 +69,32 @@ export interface DownlinkPolicyOptions {
   raiseFactor: number;
   /** The estimate presses against the ceiling when at or above this fraction of it. */
   pressFraction: number;
+  /**
+   * With no heavy loss for `lossMemoryMs`, the ceiling is also raised when the estimate is at
+   * least this fraction of it: with the layer held down by the ceiling, too little is sent
+   * for the estimate to press against it (it stays near what is sent), and without this a
+   * dip on a good link would keep the smallest layer for good.
+   */
+  probeFraction: number;
   /** A fall: the estimate below this fraction of the last one. */
   fallFraction: number;
+  /** Loss at or above this fraction of the video sent caps the estimate at what got through. */
+  heavyLossFraction: number;
+  /** Loss at or above this fraction holds raises for `raiseAfterMs`: no climbing while losing. */
+  someLossFraction: number;
+  /** How long such a cap holds after the last report of heavy loss. */
+  lossCapMs: number;
 }
 
 export const DEFAULT_DOWNLINK_POLICY: DownlinkPolicyOptions = {
-  audioOnlyBelowBps: 200_000,
-  audioOnlyAfterMs: 1_200,
+  audioOnlyBelowBps: 110_000,
+  audioOnlyAfterMs: 1_000,
+  lossMemoryMs: 5_000,
   videoAboveBps: 320_000,
+  trialHoldMs: 400,
   trialEveryMs: 1_500,
-  trialEveryMaxMs: 6_000,
+  // Video back within ~5 s of the link's return, at the cost of a short trial that often.
+  trialEveryMaxMs: 3_500,
   trialLengthMs: 2_000,
   trialCeilingBps: 1_500_000,
   headroom: 1.25,
@@ -67,7 +102,11 @@ export const DEFAULT_DOWNLINK_POLICY: DownlinkPolicyOptions = {
   raiseAfterMs: 2_500,
   raiseFactor: 1.6,
   pressFraction: 0.9,
+  probeFraction: 0.5,
   fallFraction: 0.75,
+  heavyLossFraction: 0.1,
+  someLossFraction: 0.02,
+  lossCapMs: 2_000,
 };
 
 export interface DownlinkDecision {
@@ -80,10 +119,23 @@ export class DownlinkPolicy {
   readonly #o: DownlinkPolicyOptions;
   #mode: DownlinkMode = 'video';
   #ceiling: number | undefined;
+  /** What the link carries, as judged: the bandwidth estimate, capped under heavy loss. */
   #estimate: number | undefined;
+  #bwe: number | undefined;
+  /** What got through while loss was heavy, and until when that caps the estimate. */
+  #lossCap: { bps: number; until: number } | undefined;
+  #heavyLossAt = -Infinity;
+  #someLossAt = -Infinity;
+  /** Since when the estimate has been judged afresh: no raise on its first words. */
+  #freshSince = -Infinity;
   /** Since when the estimate has been below `audioOnlyBelowBps` (video mode). */
   #lowSince: number | undefined;
   #lastFallAt = -Infinity;
+  /**
+   * The estimates of the last `raiseAfterMs`: raises go by the lowest of them, so that one
+   * probe's overshooting result does not open a layer the link does not carry.
+   */
+  #recent: { at: number; bps: number }[] = [];
   #lastRaiseAt = -Infinity;
   /** Ceiling before the last raise: where to go back when the raise made it fall. */
   #beforeRaise: number | undefined;
@@ -91,6 +143,8 @@ export class DownlinkPolicy {
   #trialAt = 0;
   #trialWaitMs: number;
   #trialStartedAt = 0;
+  /** Since when a trial's estimate has been at or above `videoAboveBps`. */
+  #trialAboveSince: number | undefined;
   /** The receiver wants some video (a visible tile it has not paused itself). */
   #videoWanted = true;
   /** No feedback from the receiver lately (see the file's comment). */
@@ -119,7 +173,7 @@ export class DownlinkPolicy {
     this.#videoWanted = wanted;
     this.#lowSince = undefined;
     if (wanted) {
-      this.#estimate = undefined;
+      this.#forgetEstimate(now);
       if (this.#mode === 'audio-only') this.#trialAt = now;
     } else if (this.#mode === 'trial') {
       // A trial without video proves nothing: back to audio only until video is wanted.
@@ -139,45 +193,94 @@ export class DownlinkPolicy {
     this.#silent = silent;
     this.#lowSince = undefined;
     if (!silent) {
-      this.#estimate = undefined;
+      this.#forgetEstimate(now);
       if (this.#mode === 'audio-only') this.#trialAt = now;
       // A trial that ran into the silence proved nothing: it starts over.
-      if (this.#mode === 'trial') this.#trialStartedAt = now;
+      if (this.#mode === 'trial') {
+        this.#trialStartedAt = now;
+        this.#trialAboveSince = undefined;
+      }
     }
     return this.tick(now);
+  }
+
+  /** The estimate starts afresh (it said nothing about the link meanwhile). */
+  #forgetEstimate(now: number): void {
+    this.#freshSince = now;
+    this.#estimate = undefined;
+    this.#recent = [];
+    this.#bwe = undefined;
+    this.#lossCap = undefined;
+    this.#heavyLossAt = -Infinity;
+    this.#someLossAt = -Infinity;
   }
 
   /** A new estimate of what the SFU can send to this receiver (bit/s). */
   estimate(bps: number, now: number): DownlinkDecision {
     if (this.#silent) return this.decision;
+    this.#bwe = bps;
+    return this.#judge(now);
+  }
+
+  /**
+   * What the receiver reports of the video sent to it: `sentBps` sent, `lossFraction` of it
+   * lost (0..1). Heavy loss caps the estimate at what got through.
+   */
+  delivery(sentBps: number, lossFraction: number, now: number): DownlinkDecision {
+    if (this.#silent) return this.decision;
+    if (lossFraction >= this.#o.someLossFraction && sentBps > 0) this.#someLossAt = now;
+    if (lossFraction < this.#o.heavyLossFraction || sentBps <= 0) return this.tick(now);
+    this.#lossCap = { bps: sentBps * (1 - lossFraction), until: now + this.#o.lossCapMs };
+    this.#heavyLossAt = now;
+    // A trial that loses packets has not shown the link carries video, whatever the estimate.
+    this.#trialAboveSince = undefined;
+    return this.#judge(now, true);
+  }
+
+  /** The estimate as judged now: the bandwidth estimate, under a recent loss cap. */
+  #judged(now: number): number | undefined {
+    const cap = this.#lossCap && now < this.#lossCap.until ? this.#lossCap.bps : undefined;
+    if (cap === undefined) return this.#bwe;
+    return Math.min(cap, this.#bwe ?? cap);
+  }
+
+  /** `lossy`: called on a report of heavy loss. */
+  #judge(now: number, lossy = false): DownlinkDecision {
+    const bps = this.#judged(now);
+    if (bps === undefined) return this.tick(now);
     const previous = this.#estimate;
     this.#estimate = bps;
+    this.#recent.push({ at: now, bps });
     const o = this.#o;
     if (!this.#videoWanted) return this.tick(now);
     if (this.#mode === 'trial') {
-      if (bps >= o.videoAboveBps) {
-        this.#mode = 'video';
-        this.#trialWaitMs = o.trialEveryMs;
-        this.#lowSince = undefined;
-        this.#lastFallAt = now;
-        this.#ceiling = Math.max(o.minCeilingBps, bps * o.headroom);
-      }
+      // The estimate itself (a loss cap would outlast the loss it came from); a report of
+      // heavy loss restarts the hold instead.
+      if ((this.#bwe ?? 0) < o.videoAboveBps) this.#trialAboveSince = undefined;
+      else if (now - this.#heavyLossAt > 0) this.#trialAboveSince ??= now;
       return this.tick(now);
     }
     if (this.#mode === 'audio-only') return this.tick(now);
 
     // Video: a fall caps the ceiling near what the link carried; a fall right after a raise
     // means the raise probed too far: back to the ceiling before it, and wait longer.
-    if (previous !== undefined && bps < previous * o.fallFraction) {
+    // Heavy loss with the ceiling above what got through is a fall too: the estimate may
+    // not have moved, but the layer sent does not fit.
+    const lossLately = now - this.#heavyLossAt <= o.lossMemoryMs;
+    const fell = previous !== undefined && bps < previous * o.fallFraction;
+    const overLoss = lossy && (this.#ceiling ?? Infinity) > bps * o.headroom;
+    if (fell || overLoss) {
+      // Only a raise that lost packets overshot the link; a dip without loss (a busy moment)
+      // is no reason to wait longer.
       const recentRaise = now - this.#lastRaiseAt < this.#raiseHoldMs;
-      if (recentRaise && this.#beforeRaise !== undefined) {
+      if (recentRaise && lossLately && this.#beforeRaise !== undefined) {
         this.#raiseHoldMs = Math.min(this.#raiseHoldMs * 2, 60_000);
       }
       this.#lastFallAt = now;
       this.#ceiling = Math.max(o.minCeilingBps, bps * o.headroom);
       this.#beforeRaise = undefined;
     }
-    if (bps < o.audioOnlyBelowBps) this.#lowSince ??= now;
+    if ((this.#bwe ?? Infinity) < o.audioOnlyBelowBps && lossLately) this.#lowSince ??= now;
     else this.#lowSince = undefined;
     return this.tick(now);
   }
@@ -196,10 +299,17 @@ export class DownlinkPolicy {
           this.#ceiling = o.minCeilingBps;
           break;
         }
-        const est = this.#estimate;
-        const held = now - Math.max(this.#lastFallAt, this.#lastRaiseAt) >= this.#raiseHoldMs;
+        this.#recent = this.#recent.filter((x) => now - x.at <= o.raiseAfterMs);
+        const est = this.#recent.length
+          ? Math.min(...this.#recent.map((x) => x.bps))
+          : this.#estimate;
+        const held =
+          now - Math.max(this.#lastFallAt, this.#lastRaiseAt, this.#freshSince) >=
+            this.#raiseHoldMs && now - this.#someLossAt >= o.raiseAfterMs;
         if (this.#ceiling !== undefined && est !== undefined && held) {
-          if (est >= this.#ceiling * o.pressFraction) {
+          const lossFree = now - this.#heavyLossAt > o.lossMemoryMs;
+          const presses = est >= this.#ceiling * o.pressFraction;
+          if (presses || (lossFree && est >= this.#ceiling * o.probeFraction)) {
             this.#beforeRaise = this.#ceiling;
             this.#lastRaiseAt = now;
             const raised = this.#ceiling * o.raiseFactor;
@@ -216,17 +326,32 @@ export class DownlinkPolicy {
         if (now >= this.#trialAt) {
           this.#mode = 'trial';
           this.#trialStartedAt = now;
+          this.#trialAboveSince = undefined;
+          // Loss from before says nothing about the smallest layer the trial sends.
+          this.#lossCap = undefined;
           this.#ceiling = o.trialCeilingBps;
         }
         break;
-      case 'trial':
-        if (now - this.#trialStartedAt >= o.trialLengthMs) {
+      case 'trial': {
+        const since = this.#trialAboveSince;
+        if (since !== undefined && now - since >= o.trialHoldMs) {
+          // The link holds video again: back to video, the ceiling near what it carries.
+          this.#mode = 'video';
+          this.#trialWaitMs = o.trialEveryMs;
+          this.#lowSince = undefined;
+          this.#lastFallAt = now;
+          this.#ceiling = Math.max(o.minCeilingBps, (this.#estimate ?? 0) * o.headroom);
+          break;
+        }
+        // Over, unless the estimate is up and only waits out its hold.
+        if (now - this.#trialStartedAt >= o.trialLengthMs && since === undefined) {
           this.#mode = 'audio-only';
           this.#trialWaitMs = Math.min(this.#trialWaitMs * 2, o.trialEveryMaxMs);
           this.#trialAt = now + this.#trialWaitMs;
           this.#ceiling = o.minCeilingBps;
         }
         break;
+      }
     }
     return this.decision;
   }

@@ -8,6 +8,7 @@ import {
 } from './downlink-policy.js';
 
 type Consumer = types.Consumer<{ peerId: string; source: TrackSource }>;
+type ConsumerStat = types.ConsumerStat;
 
 /** What the receiver's tile needs of one video stream (adaptive stream). */
 export interface VideoDemand {
@@ -24,6 +25,8 @@ interface Entry {
   demand: VideoDemand;
   /** The producer's bitrate per simulcast layer (maxBitrate), smallest first. */
   layerBps: (number | undefined)[];
+  /** Packets the receiver has reported lost so far (RTCP), to tell a fresh report. */
+  packetsLost: number;
 }
 
 const TICK_MS = 250;
@@ -33,6 +36,8 @@ const TICK_MS = 250;
  * feedback comes every 100 ms or so.
  */
 const SILENT_AFTER_MS = 1000;
+/** How often the receiver's loss reports on the video sent to it are read. */
+const LOSS_POLL_MS = 500;
 /** Bitrate priorities (mediasoup `setPriority`): who gets the link first. */
 const PRIORITY = { screen: 3, speaker: 2, other: 1 } as const;
 
@@ -54,12 +59,15 @@ export class DownlinkAdapter {
   readonly #entries = new Map<string, Entry>();
   readonly #onState: (state: DownlinkState) => void;
   readonly #timer: NodeJS.Timeout;
+  readonly #lossTimer: NodeJS.Timeout;
   #mode: DownlinkMode = 'video';
   #ceiling: number | undefined;
   #speakerPeerId: string | null = null;
   #closed = false;
   /** What the receive transport has received from the browser, and since when no more. */
   #heard = { bytes: -1, at: Date.now(), reading: false };
+  /** A loss read still under way (a busy worker): the next one waits its turn. */
+  #readingLoss = false;
 
   constructor(
     transport: types.WebRtcTransport,
@@ -83,6 +91,8 @@ export class DownlinkAdapter {
       void this.#listen();
     }, TICK_MS);
     this.#timer.unref();
+    this.#lossTimer = setInterval(() => void this.#readLoss(), LOSS_POLL_MS);
+    this.#lossTimer.unref();
   }
 
   get audioOnly(): boolean {
@@ -96,6 +106,7 @@ export class DownlinkAdapter {
       clientPaused: true,
       demand: { spatialLayer: 2, visible: true },
       layerBps,
+      packetsLost: 0,
     };
     this.#entries.set(consumer.id, entry);
     consumer.observer.once('close', () => {
@@ -143,6 +154,7 @@ export class DownlinkAdapter {
   close(): void {
     this.#closed = true;
     clearInterval(this.#timer);
+    clearInterval(this.#lossTimer);
     this.#entries.clear();
   }
 
@@ -200,6 +212,42 @@ export class DownlinkAdapter {
       }
     }
     this.#apply(this.#policy.setVideoWanted(wanted, Date.now()));
+  }
+
+  /**
+   * Reads the receiver's latest loss reports on the video it gets (mediasoup keeps the last
+   * RTCP receiver report per stream). Only a report that is new since the last read counts:
+   * a stream resumed for a trial still carries the report from before its pause.
+   */
+  async #readLoss(): Promise<void> {
+    if (this.#closed || this.#mode === 'audio-only' || this.#readingLoss) return;
+    this.#readingLoss = true;
+    try {
+      await this.#readLossOnce();
+    } finally {
+      this.#readingLoss = false;
+    }
+  }
+
+  async #readLossOnce(): Promise<void> {
+    let sent = 0;
+    let lost = 0;
+    const flowing = [...this.#entries.values()].filter(
+      (e) => e.consumer.kind === 'video' && !e.consumer.closed && !e.consumer.paused,
+    );
+    for (const entry of flowing) {
+      const stats = await entry.consumer.getStats().catch(() => []);
+      const out = stats.find((x) => x.type === 'outbound-rtp') as ConsumerStat | undefined;
+      if (!out) continue;
+      const fresh = out.packetsLost > entry.packetsLost;
+      entry.packetsLost = out.packetsLost;
+      sent += out.bitrate;
+      // fractionLost: the report's 8-bit fraction of the packets since the one before.
+      if (fresh) lost += out.bitrate * (out.fractionLost / 256);
+    }
+    if (sent > 0 && !this.#closed) {
+      this.#apply(this.#policy.delivery(sent, lost / sent, Date.now()));
+    }
   }
 
   #apply(decision: { mode: DownlinkMode; ceilingBps: number | undefined }): void {
