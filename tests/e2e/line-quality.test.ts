@@ -1,11 +1,9 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser.js';
-import { buildClient } from '../support/client-build.js';
+import { describe, expect, it } from 'vitest';
 import { waitForFirstRemoteFrame } from '../support/journey.js';
-import { netLabAvailable, openNetLab, type NetLab, type NetLink } from '../support/netlab.js';
-import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { netLabAvailable } from '../support/netlab.js';
+import { useNetStage } from '../support/net-stage.js';
 
 /*
  * The line badge tells the truth on a real bad link: the patient's browser sits behind the
@@ -81,49 +79,21 @@ const step = (what: string) =>
   console.log(`[line-quality] ${((Date.now() - started) / 1000).toFixed(1)} s: ${what}`);
 
 describe.runIf(available.ok)('the line badge on a real bad link', () => {
-  let lab: NetLab;
-  let link: NetLink;
-  let server: ServerProcess;
-  let clientDist: string;
-  let outside: Browser;
-  let inside: Browser;
-
-  beforeAll(async () => {
-    await rm(ARTEFACTS, { recursive: true, force: true });
-    await mkdir(ARTEFACTS, { recursive: true });
-    lab = await openNetLab();
-    link = await lab.addLink('patient');
-    clientDist = await buildClient();
-    server = await startServerProcess({
-      ...lab.serverEnv(link),
-      CLIENT_DIST: clientDist,
-      SIGNALLING_DEV_ROOMS: 'true',
-    });
-    outside = await launchChromium([`--unsafely-treat-insecure-origin-as-secure=${server.url}`]);
-    inside = await link.launchChromium({ origins: [server.url] });
-    // Building the client and starting the server take minutes on a loaded 2-core machine.
-  }, 300_000);
-
-  afterAll(async () => {
-    await outside?.close();
-    await server?.close();
-    await lab?.close();
-    if (clientDist) await rm(clientDist, { recursive: true, force: true });
-  });
+  const stage = useNetStage({ artefacts: ARTEFACTS, linkName: 'patient' });
 
   async function open(browser: Browser, name: string): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     await context.addInitScript(recordLineBadges);
     const page = await context.newPage();
-    await page.goto(`${server.url}/room/${ROOM}?name=${encodeURIComponent(name)}`);
+    await page.goto(`${stage().server.url}/room/${ROOM}?name=${encodeURIComponent(name)}`);
     return page;
   }
 
   // About 60 s on an idle machine; the bound allows for a loaded one.
   it("shows loss and a cut link on the patient's page and on the specialist's tile of the patient", async () => {
     const [host, patient] = await Promise.all([
-      open(outside, 'Spesialist Sol'),
-      open(inside, 'Pasient Pål'),
+      open(stage().outside, 'Spesialist Sol'),
+      open(stage().inside, 'Pasient Pål'),
     ]);
     await Promise.all([waitForFirstRemoteFrame(host), waitForFirstRemoteFrame(patient)]);
     step('media both ways');
@@ -138,7 +108,7 @@ describe.runIf(available.ok)('the line badge on a real bad link', () => {
     // 20 % loss towards the patient only: what the specialist receives from the patient is
     // clean, yet the specialist's tile of the patient turns weak through the patient's report.
     let t0 = Date.now();
-    await link.setLoss(0.2, 'down');
+    await stage().link.setLoss(0.2, 'down');
     await expect.poll(() => selfLine(patient), { timeout: 10_000 }).toBe('poor');
     figures.lossPoorOnOwnBadgeMs = Date.now() - t0;
     await expect.poll(() => remoteLine(host), { timeout: 10_000 }).toMatch(/^(poor|lost)$/);
@@ -147,14 +117,14 @@ describe.runIf(available.ok)('the line badge on a real bad link', () => {
     await patient.screenshot({ path: `${ARTEFACTS}/patient-lossy-1280.png` });
 
     step('loss: poor on both pages');
-    await link.restore();
+    await stage().link.restore();
     await expect.poll(() => selfLine(patient), { timeout: 15_000 }).toMatch(/^(good|ok)$/);
     await expect.poll(() => remoteLine(host), { timeout: 15_000 }).toMatch(/^(good|ok)$/);
     step('loss over: good again');
 
     // Cut the link for 7 s (below socket.io's 15 s, so the patient stays in the room).
     t0 = Date.now();
-    await link.setOutage(true);
+    await stage().link.setOutage(true);
     await expect
       .poll(() => selfLine(patient), { timeout: 8_000, interval: 100 })
       .toMatch(/^(lost|reconnecting)$/);
@@ -178,7 +148,7 @@ describe.runIf(available.ok)('the line badge on a real bad link', () => {
     await host.screenshot({ path: `${ARTEFACTS}/host-sees-patient-cut-1280.png` });
     const cutUntil = t0 + 7_000;
     await new Promise((r) => setTimeout(r, Math.max(0, cutUntil - Date.now())));
-    await link.setOutage(false);
+    await stage().link.setOutage(false);
     const restoredAt = Date.now();
 
     // Never "good" on the patient's own badge from the stall on until the link came back.

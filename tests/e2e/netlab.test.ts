@@ -1,11 +1,8 @@
-import { mkdir, rm } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser.js';
-import { buildClient } from '../support/client-build.js';
+import { describe, expect, it } from 'vitest';
 import { waitForFirstRemoteFrame } from '../support/journey.js';
-import { netLabAvailable, openNetLab, type NetLab, type NetLink } from '../support/netlab.js';
-import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { netLabAvailable } from '../support/netlab.js';
+import { useNetStage } from '../support/net-stage.js';
 import {
   inboundWindows,
   statsSamplerScript,
@@ -28,47 +25,20 @@ const ARTEFACTS = 'test-results/netlab';
 const ROOM = 'e2e-netlab';
 
 describe.runIf(available.ok)('a browser behind a shaped link', () => {
-  let lab: NetLab;
-  let link: NetLink;
-  let server: ServerProcess;
-  let clientDist: string;
-  let outside: Browser;
-  let inside: Browser;
-
-  beforeAll(async () => {
-    await rm(ARTEFACTS, { recursive: true, force: true });
-    await mkdir(ARTEFACTS, { recursive: true });
-    lab = await openNetLab();
-    link = await lab.addLink('patient');
-    clientDist = await buildClient();
-    server = await startServerProcess({
-      ...lab.serverEnv(link),
-      CLIENT_DIST: clientDist,
-      SIGNALLING_DEV_ROOMS: 'true',
-    });
-    outside = await launchChromium([`--unsafely-treat-insecure-origin-as-secure=${server.url}`]);
-    inside = await link.launchChromium({ origins: [server.url] });
-  });
-
-  afterAll(async () => {
-    await outside?.close();
-    await server?.close();
-    await lab?.close();
-    if (clientDist) await rm(clientDist, { recursive: true, force: true });
-  });
+  const stage = useNetStage({ artefacts: ARTEFACTS, linkName: 'patient' });
 
   async function open(browser: Browser, name: string): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
     await context.addInitScript(statsSamplerScript(500));
     const page = await context.newPage();
-    await page.goto(`${server.url}/room/${ROOM}?name=${encodeURIComponent(name)}`);
+    await page.goto(`${stage().server.url}/room/${ROOM}?name=${encodeURIComponent(name)}`);
     return page;
   }
 
   it('carries a call, holds what arrives to the rate, and drops blocked UDP', async () => {
     const [host, patient] = await Promise.all([
-      open(outside, 'Spesialist Sol'),
-      open(inside, 'Pasient Pål'),
+      open(stage().outside, 'Spesialist Sol'),
+      open(stage().inside, 'Pasient Pål'),
     ]);
     await Promise.all([waitForFirstRemoteFrame(host), waitForFirstRemoteFrame(patient)]);
 
@@ -81,7 +51,7 @@ describe.runIf(available.ok)('a browser behind a shaped link', () => {
 
     // 300 kbit/s downlink: whatever the sender does, no more than that reaches the page.
     const cut = await markStats(patient, 'rate 300 kbit/s');
-    await link.setRate(300, 'down');
+    await stage().link.setRate(300, 'down');
     await new Promise((r) => setTimeout(r, 6_000));
     const limited = inboundWindows(between(await readStats(patient), cut + 2_000), 'video');
     const audioLimited = inboundWindows(between(await readStats(patient), cut + 2_000), 'audio');
@@ -92,13 +62,13 @@ describe.runIf(available.ok)('a browser behind a shaped link', () => {
 
     // UDP blocked mid-call: the rig drops the media packets (what the call does about it is
     // tests/e2e of the transport recovery's business).
-    await link.restore();
-    await link.block({ protocol: 'udp' });
+    await stage().link.restore();
+    await stage().link.block({ protocol: 'udp' });
     await expect
-      .poll(async () => (await link.dropped()).packets, { timeout: 5_000 })
+      .poll(async () => (await stage().link.dropped()).packets, { timeout: 5_000 })
       .toBeGreaterThan(10);
 
-    await link.restore();
+    await stage().link.restore();
     await saveStats(`${ARTEFACTS}/patient-stats.json`, await readStats(patient));
     await saveStats(`${ARTEFACTS}/host-stats.json`, await readStats(host));
   });

@@ -1,8 +1,6 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildClient } from '../support/client-build.js';
-import { launchChromium } from '../support/browser.js';
 import { callJoined, iceRoutes } from '../support/call.js';
 import {
   callTimeline,
@@ -12,8 +10,8 @@ import {
   statesSince,
   type StateChange,
 } from '../support/faults.js';
-import { netLabAvailable, openNetLab, type NetLab, type NetLink } from '../support/netlab.js';
-import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { netLabAvailable } from '../support/netlab.js';
+import { useNetStage } from '../support/net-stage.js';
 import {
   between,
   markStats,
@@ -54,29 +52,13 @@ const STALL_SHOWN_MS = 2000;
 const BACK_SEEN_MS = 1000;
 
 describe.runIf(rig.ok)('transport recovery on a faulty link', () => {
-  let lab: NetLab;
-  let link: NetLink;
-  let server: ServerProcess;
-  let clientDist: string;
-  let outside: Browser;
-  let inside: Browser;
+  const stage = useNetStage({ artefacts: ARTEFACTS, linkName: 'patient' });
   let host: Page;
   let patient: Page;
   const browserLog: string[] = [];
 
   beforeAll(async () => {
-    await rm(ARTEFACTS, { recursive: true, force: true });
-    await mkdir(ARTEFACTS, { recursive: true });
-    lab = await openNetLab();
-    link = await lab.addLink('patient');
-    clientDist = await buildClient();
-    server = await startServerProcess({
-      ...lab.serverEnv(link),
-      CLIENT_DIST: clientDist,
-      SIGNALLING_DEV_ROOMS: 'true',
-    });
-    outside = await launchChromium([`--unsafely-treat-insecure-origin-as-secure=${server.url}`]);
-    inside = await link.launchChromium({ origins: [server.url] });
+    const { server, outside, inside } = stage();
     const open = async (browser: Browser, name: string) => {
       const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
       await context.addInitScript(statsSamplerScript(500));
@@ -104,16 +86,11 @@ describe.runIf(rig.ok)('transport recovery on a faulty link', () => {
       await saveStats(`${ARTEFACTS}/${name}-timeline.json`, await callTimeline(page));
     }
     await writeFile(`${ARTEFACTS}/browsers.log`, `${browserLog.join('\n')}\n`);
-    if (server) await writeFile(`${ARTEFACTS}/server.log`, server.output());
-    await inside?.close();
-    await outside?.close();
-    await server?.close();
-    await lab?.close();
-    if (clientDist) await rm(clientDist, { recursive: true, force: true });
+    await writeFile(`${ARTEFACTS}/server.log`, stage().server.output());
   });
 
   // A failed test leaves the link as it found it for the next.
-  afterEach(() => link?.restore());
+  afterEach(() => stage().link.restore());
 
   const mark = (label: string) => Promise.all([host, patient].map((p) => markStats(p, label)));
 
@@ -145,7 +122,7 @@ describe.runIf(rig.ok)('transport recovery on a faulty link', () => {
   it('carries the call over TCP when UDP is blocked mid-call', async () => {
     await mark('udp blocked');
     const blockedAt = Date.now();
-    await link.block({ protocol: 'udp' });
+    await stage().link.block({ protocol: 'udp' });
     const back = await mediaFlowingOnEveryPage([host, patient], 1, { afterStall: true });
     const [hostMs, patientMs] = back.map((t) => t - blockedAt);
     await mark('media back');
@@ -170,7 +147,7 @@ describe.runIf(rig.ok)('transport recovery on a faulty link', () => {
     // UDP returns: the call goes on (over whichever path ICE keeps).
     await mark('udp restored');
     const restoredAt = Date.now();
-    await link.restore();
+    await stage().link.restore();
     await mediaFlowingOnEveryPage([host, patient], 1);
     await expectMediaBothWays(restoredAt + 2000);
     const after = await iceRoutes(patient);
@@ -180,12 +157,12 @@ describe.runIf(rig.ok)('transport recovery on a faulty link', () => {
   it('comes back by itself soon after a 10 s outage ends', async () => {
     await mark('cut');
     const cutAt = Date.now();
-    await link.setOutage(true);
+    await stage().link.setOutage(true);
     // The cut has hit both pages: nothing arrives from the other.
     await Promise.all([host, patient].map((p) => mediaStoppedAt(p, { timeout: 5000 })));
     // The outage lasts 10 s by design: the wait is the fault, not a guess at an event.
     await patient.waitForTimeout(Math.max(0, cutAt + 10_000 - Date.now()));
-    await link.setOutage(false);
+    await stage().link.setOutage(false);
     const restoredAt = Date.now();
     await mark('link back');
     const back = await mediaFlowingOnEveryPage([host, patient], 1);
