@@ -34,6 +34,7 @@ import {
   useRaiseHand,
   useRoster,
 } from './hooks';
+import { MoreIcon } from './icons';
 import './call.css';
 
 type T = ReturnType<typeof useTranslation>['t'];
@@ -561,17 +562,7 @@ function RemoteTile(props: {
             aria-label={t('call.hostActions', { name })}
             title={t('call.hostActions', { name })}
           >
-            <svg
-              viewBox="0 0 24 24"
-              width="1.4em"
-              height="1.4em"
-              aria-hidden="true"
-              focusable="false"
-            >
-              <circle cx="12" cy="5" r="2.2" fill="currentColor" />
-              <circle cx="12" cy="12" r="2.2" fill="currentColor" />
-              <circle cx="12" cy="19" r="2.2" fill="currentColor" />
-            </svg>
+            <MoreIcon vertical size="1.4em" />
           </summary>
           <div className="tile__host-actions">
             <button type="button" className="button button--small" onClick={run(props.host.mute)}>

@@ -1,8 +1,11 @@
+import type { ReactNode } from 'react';
+
 /**
  * Icons drawn as SVG: an emoji renders as an empty box where the system has no emoji font
  * (many nursing-home PCs, Debian's Chromium). Decorative: the text next to them says it.
  */
-export function HandIcon({ size = '1em' }: { size?: string }) {
+/** The frame every icon shares: a 24-unit square, sized by the text around it, decorative. */
+function Svg({ size, children }: { size: string; children: ReactNode }) {
   return (
     <svg
       className="icon"
@@ -12,57 +15,47 @@ export function HandIcon({ size = '1em' }: { size?: string }) {
       aria-hidden="true"
       focusable="false"
     >
+      {children}
+    </svg>
+  );
+}
+
+export function HandIcon({ size = '1em' }: { size?: string }) {
+  return (
+    <Svg size={size}>
       <path
         fill="currentColor"
         d="M12.5 2a1.5 1.5 0 0 1 1.5 1.5V11h.5V4.5a1.5 1.5 0 0 1 3 0V12h.5V7.5a1.5 1.5 0 0 1 3 0V15c0 3.9-3.1 7-7 7h-1.2c-2 0-3.8-.8-5.1-2.3l-4.2-4.8a1.6 1.6 0 0 1 2.3-2.2L7 14.8V5.5a1.5 1.5 0 0 1 3 0V11h1V3.5A1.5 1.5 0 0 1 12.5 2Z"
       />
-    </svg>
+    </Svg>
   );
 }
 
-export function CloseIcon() {
-  return (
-    <svg
-      className="icon"
-      width="1em"
-      height="1em"
-      viewBox="0 0 24 24"
-      aria-hidden="true"
-      focusable="false"
-    >
-      <path
-        d="M6 6l12 12M18 6L6 18"
-        stroke="currentColor"
-        strokeWidth="2.5"
-        strokeLinecap="round"
-        fill="none"
-      />
-    </svg>
-  );
-}
+export const CloseIcon = () => (
+  <Svg size="1em">
+    <path
+      d="M6 6l12 12M18 6L6 18"
+      stroke="currentColor"
+      strokeWidth="2.5"
+      strokeLinecap="round"
+      fill="none"
+    />
+  </Svg>
+);
 
-/** A control-bar icon: a 24-unit stroked path, sized by the text around it. */
-function StrokeIcon({ d, size = '1.5em' }: { d: string; size?: string }) {
-  return (
-    <svg
-      className="icon"
-      width={size}
-      height={size}
-      viewBox="0 0 24 24"
-      aria-hidden="true"
-      focusable="false"
-    >
-      <path
-        d={d}
-        fill="none"
-        stroke="currentColor"
-        strokeWidth="2"
-        strokeLinecap="round"
-        strokeLinejoin="round"
-      />
-    </svg>
-  );
-}
+/** A control-bar icon: a stroked path. */
+const StrokeIcon = ({ d, size = '1.5em' }: { d: string; size?: string }) => (
+  <Svg size={size}>
+    <path
+      d={d}
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="2"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+    />
+  </Svg>
+);
 
 const MIC = 'M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3ZM5 11a7 7 0 0 0 14 0M12 18v3';
 const CAMERA = 'M3 7h12v10H3zM15 10.5l6-3.5v10l-6-3.5';
@@ -74,19 +67,19 @@ export const MicIcon = ({ off }: { off?: boolean }) => (
 export const CameraIcon = ({ off }: { off?: boolean }) => (
   <StrokeIcon d={off ? `${CAMERA}${SLASH}` : CAMERA} />
 );
-export const MoreIcon = () => (
-  <svg
-    className="icon"
-    width="1.5em"
-    height="1.5em"
-    viewBox="0 0 24 24"
-    aria-hidden="true"
-    focusable="false"
-  >
-    <circle cx="5" cy="12" r="2" fill="currentColor" />
-    <circle cx="12" cy="12" r="2" fill="currentColor" />
-    <circle cx="19" cy="12" r="2" fill="currentColor" />
-  </svg>
+/** Three dots: more actions ("Meir" in a row, the host's menu on a tile standing up). */
+export const MoreIcon = ({ vertical, size = '1.5em' }: { vertical?: boolean; size?: string }) => (
+  <Svg size={size}>
+    {[5, 12, 19].map((at) => (
+      <circle
+        key={at}
+        cx={vertical ? 12 : at}
+        cy={vertical ? at : 12}
+        r={vertical ? 2.2 : 2}
+        fill="currentColor"
+      />
+    ))}
+  </Svg>
 );
 /** A receiver put down: leaving the call. */
 export const LeaveIcon = () => (
