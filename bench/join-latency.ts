@@ -28,7 +28,14 @@ import os from 'node:os';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { SessionTokenResponse } from '@samkons/shared';
 import { launchChromium } from '../tests/support/browser.js';
-import { admitFromLobby, bookCall, callJoined, type BookedCall } from '../tests/support/call.js';
+import {
+  admitFromLobby,
+  bookCall,
+  callJoined,
+  RUNNING_CALL,
+  runningCallInvitees,
+  type BookedCall,
+} from '../tests/support/call.js';
 import { buildClient } from '../tests/support/client-build.js';
 import { CALL_VIDEO_CONSTRAINTS, remoteVideosDecoding } from '../tests/support/journey.js';
 import { startServerProcess } from '../tests/support/server-process.js';
@@ -36,9 +43,7 @@ import { startServerProcess } from '../tests/support/server-process.js';
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 10);
 const TARGET_MS = { click: 500, admission: 500, reload: 1500 } as const;
 const JOIN_LABEL = 'Gå inn i møtet';
-const PATIENT = 'Pål Pasient';
-const GP = 'Gro Fastlege';
-const NURSE = 'Nils Sjukepleiar';
+const { patient: PATIENT, gp: GP, nurse: NURSE } = RUNNING_CALL;
 const lobbyName = (i: number) => `Kari Kommune ${i + 1}`;
 
 type Kind = keyof typeof TARGET_MS;
@@ -314,27 +319,7 @@ async function main(): Promise<void> {
       title: 'Samkonsultasjon: tid til bilete',
       hoursAhead: 2,
       invitees: [
-        {
-          role: 'gp',
-          name: GP,
-          organisation: 'Knarvik legesenter',
-          joinsFrom: 'gp_office',
-          travelDistanceKm: 0,
-        },
-        {
-          role: 'municipal',
-          name: NURSE,
-          organisation: 'Alver kommune',
-          joinsFrom: 'home',
-          travelDistanceKm: 0,
-        },
-        {
-          role: 'patient',
-          name: PATIENT,
-          birthDate: '1944-02-02',
-          joinsFrom: 'home',
-          travelDistanceKm: 80,
-        },
+        ...runningCallInvitees(),
         // Staff with a link (no login) wait in the waiting room: one per admission sample.
         ...Array.from({ length: SAMPLES }, (_, i) => ({
           role: 'municipal' as const,

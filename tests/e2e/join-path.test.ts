@@ -2,7 +2,13 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { browserStageForFile } from '../support/stage.js';
-import { bookCall, callJoined, openCall } from '../support/call.js';
+import {
+  bookCall,
+  callJoined,
+  openCall,
+  RUNNING_CALL,
+  runningCallInvitees,
+} from '../support/call.js';
 import { participantContext, remoteVideosDecoding, screenshotter } from '../support/journey.js';
 
 /**
@@ -15,9 +21,7 @@ import { participantContext, remoteVideosDecoding, screenshotter } from '../supp
  */
 
 const ARTEFACTS = fileURLToPath(new URL('../../test-results/join-path/', import.meta.url));
-const PATIENT = 'Pål Pasient';
-const GP = 'Gro Fastlege';
-const NURSE = 'Nils Sjukepleiar';
+const { patient: PATIENT, gp: GP, nurse: NURSE } = RUNNING_CALL;
 
 const stage = browserStageForFile({
   // The demo seed books the specialist for the next hour: this test books later.
@@ -78,29 +82,7 @@ describe('the join path', () => {
     const call = await bookCall(server.url, {
       title: 'Samkonsultasjon: rundturar',
       hoursAhead: 2,
-      invitees: [
-        {
-          role: 'gp',
-          name: GP,
-          organisation: 'Knarvik legesenter',
-          joinsFrom: 'gp_office',
-          travelDistanceKm: 0,
-        },
-        {
-          role: 'municipal',
-          name: NURSE,
-          organisation: 'Alver kommune',
-          joinsFrom: 'home',
-          travelDistanceKm: 0,
-        },
-        {
-          role: 'patient',
-          name: PATIENT,
-          birthDate: '1944-02-02',
-          joinsFrom: 'home',
-          travelDistanceKm: 80,
-        },
-      ],
+      invitees: [...runningCallInvitees()],
     });
     const pid = (name: string) => call.invitees[name]!.participant.id;
 

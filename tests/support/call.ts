@@ -31,6 +31,40 @@ export interface BookedCall {
 }
 
 /**
+ * The running call that join measurements step into (tests/e2e/join-path.test.ts,
+ * bench/join-latency.ts): a GP, a home nurse and a patient at home, beside the host.
+ */
+export const RUNNING_CALL = {
+  patient: 'Pål Pasient',
+  gp: 'Gro Fastlege',
+  nurse: 'Nils Sjukepleiar',
+} as const;
+
+export const runningCallInvitees = (): NewParticipant[] => [
+  {
+    role: 'gp',
+    name: RUNNING_CALL.gp,
+    organisation: 'Knarvik legesenter',
+    joinsFrom: 'gp_office',
+    travelDistanceKm: 0,
+  },
+  {
+    role: 'municipal',
+    name: RUNNING_CALL.nurse,
+    organisation: 'Alver kommune',
+    joinsFrom: 'home',
+    travelDistanceKm: 0,
+  },
+  {
+    role: 'patient',
+    name: RUNNING_CALL.patient,
+    birthDate: '1944-02-02',
+    joinsFrom: 'home',
+    travelDistanceKm: 80,
+  },
+];
+
+/**
  * The demo specialist logs in and books a consultation `hoursAhead` from now (the server
  * must open invites that early: INVITE_OPENS_MINUTES_BEFORE). The first GP and the first
  * municipal nurse among the invitees are booked with the demo accounts (`fastlege`,
