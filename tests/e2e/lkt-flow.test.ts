@@ -3,9 +3,13 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import type { SessionTokenResponse } from '@samkons/shared';
 import { axeLog } from '../support/axe.js';
-import { startEidStage, type EidStage } from '../support/eid-stage.js';
-import { ACR_HIGH } from '../support/local-idp.js';
-import { participantContext, remoteVideosDecoding, screenshotter } from '../support/journey.js';
+import { loginToPatientEntry, startEidStage, type EidStage } from '../support/eid-stage.js';
+import {
+  loginAsDemoStaff,
+  participantContext,
+  remoteVideosDecoding,
+  screenshotter,
+} from '../support/journey.js';
 import { callJoined } from '../support/call.js';
 import {
   probeReceived,
@@ -125,7 +129,7 @@ describe('LKT collaboration meeting', () => {
     await useSignatureMedia(patientContext, SIGNATURES.patient, '/room/');
     await recordReceivedMedia(patientContext);
     open.patient = { context: patientContext, page: await patientContext.newPage() };
-    await loginToPatientEntry(page('patient'), patientNationalId);
+    await loginToPatientEntry(stage, page('patient'), patientNationalId);
     await page('patient')
       .getByRole('article', { name: consultation.title ?? '', exact: true })
       .getByRole('button', { name: 'Gå til førehandssjekk' })
@@ -285,10 +289,7 @@ describe('LKT collaboration meeting', () => {
     // The GP, logged in with her own account, finds her item in "Mine konsultasjonar".
     const gpContext = await participantContext(stage.browser, { viewport: VIEWPORTS[0] });
     const gpPage = await gpContext.newPage();
-    await gpPage.goto(`${stage.server.url}/login`);
-    await gpPage.locator('#login-username').fill('fastlege');
-    await gpPage.locator('#login-password').fill('demo-fastlege');
-    await gpPage.locator('#login-password').press('Enter');
+    await loginAsDemoStaff(gpPage, stage.server.url, 'fastlege');
     const mine = gpPage.getByRole('region', { name: 'Mine oppgåver og planar' });
     await mine.getByRole('button', { name: `Merk «${GP_ITEM}» som gjort` }).click();
     // Done in her name in that meeting (the GP is booked there as NAMES.gp).
@@ -311,15 +312,3 @@ describe('LKT collaboration meeting', () => {
     await Promise.all(all.map((w) => open[w].context.close()));
   }, 480_000);
 });
-
-/** Logs in with the patient eID from the login page and waits for "Mine videomøte". */
-async function loginToPatientEntry(page: Page, pid: string): Promise<void> {
-  await page.goto(`${stage.server.url}/login`);
-  const section = page.getByRole('region', { name: 'Pasient eller pårørande?' });
-  stage.idp.next = { sub: `idp-${pid}`, acr: ACR_HIGH, pid };
-  await Promise.all([
-    page.waitForURL((u) => u.pathname === '/pasient', { timeout: 30_000 }),
-    section.getByRole('button', { name: 'Logg inn med ID-porten' }).click(),
-  ]);
-  await page.getByRole('heading', { level: 1, name: 'Mine videomøte' }).waitFor();
-}

@@ -4,9 +4,8 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Consultation, ConsultationSummary, PlanItem } from '@samkons/shared';
 import { axeLog } from '../support/axe.js';
-import { startEidStage, type EidStage } from '../support/eid-stage.js';
-import { ACR_HIGH } from '../support/local-idp.js';
-import { apiCall, participantContext } from '../support/journey.js';
+import { loginToPatientEntry, startEidStage, type EidStage } from '../support/eid-stage.js';
+import { loginAsDemoStaff, apiCall, participantContext } from '../support/journey.js';
 import { admitFromLobby, callJoined } from '../support/call.js';
 import {
   bookLktMeeting,
@@ -124,7 +123,7 @@ describe('the summary after a session', () => {
     contexts.push(patientContext);
     patientContext.setDefaultTimeout(30_000);
     const patient = await patientContext.newPage();
-    await loginToPatientEntry(patient, pid);
+    await loginToPatientEntry(stage, patient, pid);
     await patient
       .getByRole('article', { name: consultation.title ?? '', exact: true })
       .getByRole('button', { name: 'Gå til førehandssjekk' })
@@ -246,11 +245,7 @@ describe('the summary after a session', () => {
     const gpContext = await stage.browser.newContext({ viewport: SIZES[0] });
     contexts.push(gpContext);
     const gpPage = await gpContext.newPage();
-    await gpPage.goto(`${url}/login`);
-    await gpPage.locator('#login-username').fill('fastlege');
-    await gpPage.locator('#login-password').fill('demo-fastlege');
-    await gpPage.locator('#login-password').press('Enter');
-    await gpPage.getByRole('heading', { level: 1, name: 'Mine konsultasjonar' }).waitFor();
+    await loginAsDemoStaff(gpPage, url, 'fastlege');
     await gpPage.goto(`${url}/consultations/${id}`);
     await gpPage.getByRole('link', { name: 'Samandrag av møtet' }).click();
     await common(gpPage);
@@ -265,7 +260,7 @@ describe('the summary after a session', () => {
     const entryContext = await stage.browser.newContext({ viewport: SIZES[2] });
     contexts.push(entryContext);
     const entry = await entryContext.newPage();
-    await loginToPatientEntry(entry, pid);
+    await loginToPatientEntry(stage, entry, pid);
     const meeting = entry.getByRole('article', { name: consultation.title ?? '', exact: true });
     await meeting.getByText('Møtet er over.').waitFor();
     await a11y.scan(entry, 'patient-entry-after');
@@ -280,15 +275,3 @@ describe('the summary after a session', () => {
     await Promise.all(contexts.map((c) => c.close()));
   }, 300_000);
 });
-
-/** Logs in with the patient eID from the login page and waits for "Mine videomøte". */
-async function loginToPatientEntry(page: Page, pid: string): Promise<void> {
-  await page.goto(`${stage.server.url}/login`);
-  const section = page.getByRole('region', { name: 'Pasient eller pårørande?' });
-  stage.idp.next = { sub: `idp-${pid}`, acr: ACR_HIGH, pid };
-  await Promise.all([
-    page.waitForURL((u) => u.pathname === '/pasient', { timeout: 30_000 }),
-    section.getByRole('button', { name: 'Logg inn med ID-porten' }).click(),
-  ]);
-  await page.getByRole('heading', { level: 1, name: 'Mine videomøte' }).waitFor();
-}

@@ -1,5 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { Consultation, InviteLink } from '@samkons/shared';
 import { browserStageForFile } from '../support/stage.js';
@@ -9,6 +8,7 @@ import {
   apiCall,
   demoSpecialistToken,
   loginAsDemoSpecialist,
+  loginAsDemoStaff,
   participantContext,
   screenshotter,
 } from '../support/journey.js';
@@ -43,14 +43,6 @@ const VIEWPORTS = [
   { name: 'tablet', width: 1024, height: 768 },
   { name: 'phone', width: 390, height: 844 },
 ] as const;
-
-async function login(page: Page, username: string, password: string): Promise<void> {
-  await page.goto(`${stage.server.url}/login`);
-  await page.locator('#login-username').fill(username);
-  await page.locator('#login-password').fill(password);
-  await page.locator('#login-password').press('Enter');
-  await page.getByRole('heading', { level: 1, name: 'Mine konsultasjonar' }).waitFor();
-}
 
 describe('staff links and accounts', () => {
   it("the booked GP's own login lists the consultation (booked through the form's staff search)", async () => {
@@ -119,7 +111,7 @@ describe('staff links and accounts', () => {
     });
     const gpPage = await gpContext.newPage();
     try {
-      await login(gpPage, 'fastlege', 'demo-fastlege');
+      await loginAsDemoStaff(gpPage, stage.server.url, 'fastlege');
       const entry = gpPage.getByRole('link', { name: /Kontroll: fastlegen med brukar/ });
       await entry.waitFor();
       for (const v of VIEWPORTS) {

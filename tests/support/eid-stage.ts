@@ -1,7 +1,7 @@
 import type { Consultation, NewParticipant } from '@samkons/shared';
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { apiCall, demoSpecialistToken } from './journey.js';
-import { startLocalIdp, type LocalIdp } from './local-idp.js';
+import { ACR_HIGH, startLocalIdp, type LocalIdp } from './local-idp.js';
 import { freePort } from './server-process.js';
 import { startBrowserStage, type BrowserStage } from './stage.js';
 
@@ -95,4 +95,16 @@ export async function startEidStage(opts: {
       await idp.close();
     },
   };
+}
+
+/** Logs in with the patient eID (the local provider) from the login page; "Mine videomøte". */
+export async function loginToPatientEntry(stage: EidStage, page: Page, pid: string): Promise<void> {
+  await page.goto(`${stage.server.url}/login`);
+  const section = page.getByRole('region', { name: 'Pasient eller pårørande?' });
+  stage.idp.next = { sub: `idp-${pid}`, acr: ACR_HIGH, pid };
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === '/pasient', { timeout: 30_000 }),
+    section.getByRole('button', { name: 'Logg inn med ID-porten' }).click(),
+  ]);
+  await page.getByRole('heading', { level: 1, name: 'Mine videomøte' }).waitFor();
 }

@@ -199,10 +199,22 @@ export async function demoStaffLogin(
  * The demo specialist logs in on the login page; resolves, once "Mine konsultasjonar" shows,
  * with the access token the client keeps.
  */
-export async function loginAsDemoSpecialist(page: Page, baseUrl: string): Promise<string> {
+export function loginAsDemoSpecialist(page: Page, baseUrl: string): Promise<string> {
+  return loginAsDemoStaff(page, baseUrl, 'spesialist');
+}
+
+/**
+ * A demo staff member (`spesialist`, `fastlege`, `sjukepleiar`; password `demo-<name>`) logs
+ * in through the login form and sees "Mine konsultasjonar"; returns their access token.
+ */
+export async function loginAsDemoStaff(
+  page: Page,
+  baseUrl: string,
+  username: 'spesialist' | 'fastlege' | 'sjukepleiar',
+): Promise<string> {
   await page.goto(`${baseUrl}/login`);
-  await page.locator('#login-username').fill('spesialist');
-  await page.locator('#login-password').fill('demo-spesialist');
+  await page.locator('#login-username').fill(username);
+  await page.locator('#login-password').fill(`demo-${username}`);
   await page.locator('#login-password').press('Enter');
   await page.getByRole('heading', { level: 1, name: 'Mine konsultasjonar' }).waitFor();
   return page.evaluate(
