@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { SessionTokenResponse } from '@samkons/shared';
 import { axeLog } from '../support/axe.js';
 import { browserStageForFile } from '../support/stage.js';
-import { bookCall, callJoined, openCall } from '../support/call.js';
+import { bookCall, callJoined, enterCall, openCall } from '../support/call.js';
 import { remoteVideosDecoding, screenshotter } from '../support/journey.js';
 
 /**
@@ -111,24 +111,6 @@ const tileOverlaps = (page: Page) =>
     return found;
   });
 
-/** In the call: straight in, or admitted through the host's waiting prompt. */
-async function enter(host: Page, page: Page, name: string): Promise<void> {
-  await page.waitForFunction(
-    () =>
-      document.querySelector('[data-testid="waiting-screen"]') !== null ||
-      document.querySelector('[data-testid="room-page"]')?.getAttribute('data-state') === 'in-call',
-    null,
-    ui,
-  );
-  if ((await page.getByTestId('waiting-screen').count()) > 0) {
-    await host
-      .getByTestId('waiting-prompt')
-      .getByRole('button', { name: `Slepp inn ${name}`, exact: true })
-      .click();
-  }
-  await callJoined(page);
-}
-
 describe('call layouts', () => {
   it('speaker and grid, interpreter beside the stage, screen share large, at three sizes', async () => {
     const shot = screenshotter(ARTEFACTS);
@@ -172,9 +154,9 @@ describe('call layouts', () => {
     const host = await open(call.host);
     await callJoined(host);
     const patient = await open(call.invitees[PATIENT]!);
-    await enter(host, patient, PATIENT);
+    await enterCall(host, patient, PATIENT);
     const gp = await open(call.invitees[GP]!);
-    await enter(host, gp, GP);
+    await enterCall(host, gp, GP);
     for (const page of [host, patient]) await remoteVideosDecoding(page, 2, 30_000);
 
     /** Screenshots and axe of `page` at each size, with the layout checks of each. */
@@ -369,9 +351,9 @@ describe('call layouts', () => {
 
     // --- Five people, with the interpreter -------------------------------------------
     const interpreter = await open(call.invitees[INTERPRETER]!);
-    await enter(host, interpreter, INTERPRETER);
+    await enterCall(host, interpreter, INTERPRETER);
     const daughter = await open(call.invitees[DAUGHTER]!);
-    await enter(host, daughter, DAUGHTER);
+    await enterCall(host, daughter, DAUGHTER);
     for (const page of [host, patient]) await remoteVideosDecoding(page, 4, 40_000);
 
     const interpreterBeside = async (page: Page, w: number, h: number) => {

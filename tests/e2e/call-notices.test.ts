@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { SessionTokenResponse } from '@samkons/shared';
 import { axeLog } from '../support/axe.js';
 import { browserStageForFile } from '../support/stage.js';
-import { bookCall, callJoined, openCall } from '../support/call.js';
+import { bookCall, callJoined, enterCall, openCall } from '../support/call.js';
 import {
   loginAsDemoSpecialist,
   participantContext,
@@ -104,24 +104,6 @@ async function releaseStreamSetUp(page: Page): Promise<void> {
   await page.evaluate(
     () => new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn))),
   );
-}
-
-/** In the call: straight in, or through the host's waiting prompt (People panel closed). */
-async function enter(host: Page, page: Page, name: string): Promise<void> {
-  await page.waitForFunction(
-    () =>
-      document.querySelector('[data-testid="waiting-screen"]') !== null ||
-      document.querySelector('[data-testid="room-page"]')?.getAttribute('data-state') === 'in-call',
-    null,
-    ui,
-  );
-  if ((await page.getByTestId('waiting-screen').count()) > 0) {
-    await host
-      .getByTestId('waiting-prompt')
-      .getByRole('button', { name: `Slepp inn ${name}`, exact: true })
-      .click();
-  }
-  await callJoined(page);
 }
 
 describe('what people notice in the call', () => {
@@ -224,7 +206,7 @@ async function journeyOfNotices(pagesOnFailure: Page[]): Promise<void> {
     expect(await host.getByTestId('waiting-count').count()).toBe(0);
 
     const daughter = await open(call.invitees[DAUGHTER]!);
-    await enter(host, daughter, DAUGHTER);
+    await enterCall(host, daughter, DAUGHTER);
     for (const page of [host, patient, daughter]) {
       await page.waitForFunction(
         () => document.querySelectorAll('[data-testid="remote-participant"]').length === 2,
@@ -340,7 +322,7 @@ async function journeyOfNotices(pagesOnFailure: Page[]): Promise<void> {
     await holdStreamSetUp(host);
     for (let i = 0; i < 2; i++) {
       await daughter.reload();
-      await enter(host, daughter, DAUGHTER);
+      await enterCall(host, daughter, DAUGHTER);
     }
     await button(daughter, 'Forlat møtet').click();
     await button(daughter, 'Ja, forlat').click();

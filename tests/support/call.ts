@@ -224,6 +224,32 @@ export async function callJoined(page: Page, timeout = 30_000): Promise<void> {
 }
 
 /**
+ * Into the call: straight in, or admitted by the host through the waiting prompt (shown
+ * while the People panel is closed).
+ */
+export async function enterCall(
+  host: Page,
+  page: Page,
+  name: string,
+  timeout = 45_000,
+): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      document.querySelector('[data-testid="waiting-screen"]') !== null ||
+      document.querySelector('[data-testid="room-page"]')?.getAttribute('data-state') === 'in-call',
+    null,
+    { timeout },
+  );
+  if ((await page.getByTestId('waiting-screen').count()) > 0) {
+    await host
+      .getByTestId('waiting-prompt')
+      .getByRole('button', { name: `Slepp inn ${name}`, exact: true })
+      .click();
+  }
+  await callJoined(page, timeout);
+}
+
+/**
  * The host admits `name` from the waiting room through the People panel, then closes it.
  */
 export async function admitFromLobby(host: Page, name: string): Promise<void> {
