@@ -36,10 +36,61 @@ const TICK_MS = 250;
  * feedback comes every 100 ms or so.
  */
 const SILENT_AFTER_MS = 1000;
-/** How often the receiver's loss reports on the video sent to it are read. */
+/** How often the receiver's loss reports on the video sent to it are read, while in doubt. */
 const LOSS_POLL_MS = 500;
+/**
+ * Nothing in Node per packet or per RTCP report on a good, steady link: the worker's own
+ * events say when to look closer, and only then are its stats read.
+ *
+ * - The receiver is listened to (transport stats: do its bytes rise?) only while in doubt:
+ *   after the estimate went down (a cut link's estimate collapses), when no estimate has come
+ *   for `BWE_QUIET_MS` (mediasoup sends one at least every second while it changes), while
+ *   silent (to hear it come back) and until it is heard again.
+ * - An estimate that falls below `FALL_FRACTION` of the last one waits until the receiver is
+ *   heard (at most a tick or two): a cut link's collapse is set aside, not judged.
+ * - Loss reports are read only while in doubt: a video consumer's score below 10 (mediasoup
+ *   scores each receiver report), for `LOSS_DOUBT_MS` after the estimate went down, during
+ *   a trial, and while a ceiling holds (raises wait for a loss-free link).
+ */
+const BWE_QUIET_MS = 1500;
+/**
+ * The estimate went down: below this fraction of the highest since the receiver was last
+ * heard (jitter of a few per cent on a steady link is no doubt; a slow collapse adds up).
+ */
+const DOUBT_FRACTION = 0.85;
+const FALL_FRACTION = 0.75;
+const LOSS_DOUBT_MS = 2000;
+/** A rise in bytes between two reads this close together: the receiver is heard now. */
+const FRESH_READ_MS = 2 * TICK_MS + 100;
+/** Estimates kept while waiting to hear the receiver (the worker sends a few at most). */
+const MAX_PENDING = 8;
 /** Bitrate priorities (mediasoup `setPriority`): who gets the link first. */
 const PRIORITY = { screen: 3, speaker: 2, other: 1 } as const;
+
+/**
+ * One timer for every adapter of the process (not one or two per receiver): the policy's
+ * clock and the reads while in doubt.
+ */
+const ticking = new Set<(now: number) => void>();
+let ticker: NodeJS.Timeout | undefined;
+
+function startTicking(tick: (now: number) => void): () => void {
+  ticking.add(tick);
+  if (!ticker) {
+    ticker = setInterval(() => {
+      const now = Date.now();
+      for (const t of ticking) t(now);
+    }, TICK_MS);
+    ticker.unref();
+  }
+  return () => {
+    ticking.delete(tick);
+    if (ticking.size === 0 && ticker) {
+      clearInterval(ticker);
+      ticker = undefined;
+    }
+  };
+}
 
 export interface DownlinkState {
   audioOnly: boolean;
@@ -58,14 +109,34 @@ export class DownlinkAdapter {
   readonly #policy: DownlinkPolicy;
   readonly #entries = new Map<string, Entry>();
   readonly #onState: (state: DownlinkState) => void;
-  readonly #timer: NodeJS.Timeout;
-  readonly #lossTimer: NodeJS.Timeout;
+  readonly #stopTicking: () => void;
   #mode: DownlinkMode = 'video';
   #ceiling: number | undefined;
   #speakerPeerId: string | null = null;
   #closed = false;
-  /** What the receive transport has received from the browser, and since when no more. */
-  #heard = { bytes: -1, at: Date.now(), reading: false };
+  /**
+   * What the receive transport had received from the browser at the last read (`readAt`),
+   * since when no more (`at`), and when a rise between two close reads last showed the
+   * receiver heard right then (`confirmedAt`).
+   */
+  #heard = { bytes: -1, at: 0, readAt: 0, confirmedAt: 0, reading: false };
+  #silent = false;
+  /** Listening to the receiver (see `BWE_QUIET_MS`): until it is heard, or silent and back. */
+  #doubt = false;
+  /** Estimates that fell, waiting for the receiver to be heard before the policy gets them. */
+  #pending: number[] = [];
+  /**
+   * When the worker's last estimate came, the highest since the receiver was last heard, and
+   * the last one the policy got.
+   */
+  #bwe: { at: number; high: number; applied: number | undefined } = {
+    at: Date.now(),
+    high: 0,
+    applied: undefined,
+  };
+  /** Loss reports are read until then (see `LOSS_DOUBT_MS`), and were last read then. */
+  #lossDoubtUntil = 0;
+  #lossReadAt = 0;
   /** A loss read still under way (a busy worker): the next one waits its turn. */
   #readingLoss = false;
 
@@ -83,16 +154,11 @@ export class DownlinkAdapter {
       if (trace.type !== 'bwe') return;
       const info = trace.info as { availableBitrate?: number };
       if (typeof info.availableBitrate !== 'number') return;
-      this.#apply(this.#policy.estimate(info.availableBitrate, Date.now()));
+      this.#onEstimate(info.availableBitrate, Date.now());
     });
     transport.enableTraceEvent(['bwe']).catch(() => undefined);
-    this.#timer = setInterval(() => {
-      this.#apply(this.#policy.tick(Date.now()));
-      void this.#listen();
-    }, TICK_MS);
-    this.#timer.unref();
-    this.#lossTimer = setInterval(() => void this.#readLoss(), LOSS_POLL_MS);
-    this.#lossTimer.unref();
+    transport.observer.once('close', () => this.close());
+    this.#stopTicking = startTicking((now) => this.#tick(now));
   }
 
   get audioOnly(): boolean {
@@ -113,8 +179,15 @@ export class DownlinkAdapter {
       this.#entries.delete(consumer.id);
       this.#noteVideoWanted();
     });
-    // The sender stops or starts sending (its score: 0 while no packets arrive from it).
-    consumer.observer.on('score', () => this.#noteVideoWanted());
+    consumer.observer.on('score', (score: types.ConsumerScore) => {
+      // The sender stops or starts sending (its score: 0 while no packets arrive from it).
+      this.#noteVideoWanted();
+      // The receiver reports loss on this stream (mediasoup scores each receiver report).
+      if (score.score < 10 && consumer.kind === 'video' && !consumer.paused) {
+        this.#lossDoubtUntil = Math.max(this.#lossDoubtUntil, Date.now() + LOSS_DOUBT_MS);
+        void this.#readLoss();
+      }
+    });
     this.#prioritise(entry);
   }
 
@@ -152,9 +225,9 @@ export class DownlinkAdapter {
   }
 
   close(): void {
+    if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#timer);
-    clearInterval(this.#lossTimer);
+    this.#stopTicking();
     this.#entries.clear();
   }
 
@@ -166,22 +239,82 @@ export class DownlinkAdapter {
     }
   }
 
+  #tick(now: number): void {
+    if (this.#closed) return;
+    this.#apply(this.#policy.tick(now));
+    // No estimate for a while: a cut link, or merely a steady one. One listen tells.
+    if (!this.#doubt && now - this.#bwe.at >= BWE_QUIET_MS) {
+      this.#bwe.at = now;
+      this.#doubt = true;
+    }
+    if (this.#doubt || this.#silent) void this.#listen();
+    if (now - this.#lossReadAt >= LOSS_POLL_MS - TICK_MS / 2 && this.#lossInDoubt(now)) {
+      void this.#readLoss();
+    }
+  }
+
+  /** A new estimate from the worker (its `bwe` trace). */
+  #onEstimate(bps: number, now: number): void {
+    const bwe = this.#bwe;
+    bwe.at = now;
+    bwe.high = Math.max(bwe.high, bps);
+    if (bps < DOUBT_FRACTION * bwe.high) {
+      // Down: a cut link's estimate collapses. Is the receiver still heard?
+      this.#lossDoubtUntil = now + LOSS_DOUBT_MS;
+      if (!this.#doubt) {
+        this.#doubt = true;
+        void this.#listen();
+      }
+    }
+    const fell = bps < FALL_FRACTION * (bwe.applied ?? 0);
+    const heardNow = now - this.#heard.confirmedAt <= TICK_MS;
+    if (!this.#silent && (this.#pending.length > 0 || (fell && !heardNow))) {
+      this.#pending.push(bps);
+      if (this.#pending.length > MAX_PENDING) this.#pending.shift();
+      return;
+    }
+    this.#judgeEstimate(bps, now);
+  }
+
+  #judgeEstimate(bps: number, now: number): void {
+    this.#bwe.applied = bps;
+    this.#apply(this.#policy.estimate(bps, now));
+  }
+
   /** Reads whether the receiver is still heard (bytes from it rise), for the policy. */
   async #listen(): Promise<void> {
     const heard = this.#heard;
-    if (heard.reading) return;
+    if (heard.reading || this.#closed) return;
     heard.reading = true;
     try {
       const [stat] = await this.#transport.getStats();
       if (this.#closed || !stat) return;
       const now = Date.now();
-      const wasSilent = heard.bytes >= 0 && now - heard.at >= SILENT_AFTER_MS;
-      if (stat.bytesReceived > heard.bytes) {
+      // A rise since a read just before: heard right now. Since an older read (the reads
+      // stop while all is well): heard at some time since, taken as now, as at the start.
+      const fresh = heard.readAt > 0 && now - heard.readAt <= FRESH_READ_MS;
+      heard.readAt = now;
+      const rose = stat.bytesReceived > heard.bytes;
+      if (rose) {
         heard.bytes = stat.bytesReceived;
         heard.at = now;
+        if (fresh) heard.confirmedAt = now;
       }
+      const wasSilent = this.#silent;
       const silent = now - heard.at >= SILENT_AFTER_MS;
+      this.#silent = silent;
       this.#apply(this.#policy.setReceiverSilent(silent, now));
+      if (silent) {
+        // What the estimate did meanwhile says nothing about the link.
+        this.#pending = [];
+      } else if (rose && fresh) {
+        // Heard: the estimates held back speak for the link after all.
+        const pending = this.#pending;
+        this.#pending = [];
+        for (const bps of pending) this.#judgeEstimate(bps, now);
+        this.#doubt = false;
+        this.#bwe.high = this.#bwe.applied ?? 0;
+      }
       // Heard again after a cut: its pictures broke off, so each starts with a key frame now
       // rather than when the browser asks (about a second after media is back, measured).
       if (wasSilent && !silent) this.#requestKeyFrames();
@@ -222,11 +355,24 @@ export class DownlinkAdapter {
   async #readLoss(): Promise<void> {
     if (this.#closed || this.#mode === 'audio-only' || this.#readingLoss) return;
     this.#readingLoss = true;
+    this.#lossReadAt = Date.now();
     try {
       await this.#readLossOnce();
     } finally {
       this.#readingLoss = false;
     }
+  }
+
+  /** Whether the receiver's loss reports are worth reading now (see `LOSS_DOUBT_MS`). */
+  #lossInDoubt(now: number): boolean {
+    if (this.#mode === 'audio-only') return false;
+    if (this.#mode === 'trial' || this.#ceiling !== undefined || now < this.#lossDoubtUntil) {
+      return true;
+    }
+    for (const { consumer } of this.#entries.values()) {
+      if (consumer.kind === 'video' && !consumer.paused && consumer.score.score < 10) return true;
+    }
+    return false;
   }
 
   async #readLossOnce(): Promise<void> {

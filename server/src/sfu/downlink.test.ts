@@ -1,0 +1,229 @@
+import { EventEmitter } from 'node:events';
+import type { types } from 'mediasoup';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DownlinkAdapter } from './downlink.js';
+
+/**
+ * The adapter's wiring to mediasoup, with a fake receive transport and fake consumers: what
+ * it reads from the worker and when (nothing on a good, steady link), how it tells a cut link
+ * from a weak one, and where loss reports come in. The rules themselves are
+ * downlink-policy.test.ts's.
+ */
+
+class FakeTransport extends EventEmitter {
+  readonly observer = new EventEmitter();
+  closed = false;
+  /** The receiver's link: while up, every read finds more bytes from it. */
+  up = true;
+  bytes = 0;
+  statReads = 0;
+  ceilings: number[] = [];
+
+  async getStats(): Promise<{ bytesReceived: number }[]> {
+    this.statReads++;
+    if (this.up) this.bytes += 5_000;
+    return [{ bytesReceived: this.bytes }];
+  }
+
+  async enableTraceEvent(): Promise<void> {}
+
+  async setMaxOutgoingBitrate(bps: number): Promise<void> {
+    this.ceilings.push(bps);
+  }
+
+  bwe(bps: number): void {
+    this.emit('trace', { type: 'bwe', info: { availableBitrate: bps } });
+  }
+}
+
+class FakeConsumer {
+  static #next = 0;
+  readonly id = `c${FakeConsumer.#next++}`;
+  readonly kind = 'video';
+  readonly type = 'simple';
+  readonly observer = new EventEmitter();
+  readonly appData = { peerId: 'sender', source: 'camera' };
+  paused = true;
+  producerPaused = false;
+  closed = false;
+  priority = 1;
+  score: types.ConsumerScore = { score: 10, producerScore: 10, producerScores: [] };
+  /** The receiver's latest receiver report on this stream, as the worker keeps it. */
+  report = { packetsLost: 0, fractionLost: 0, bitrate: 500_000 };
+  statReads = 0;
+  keyFrames = 0;
+
+  async getStats(): Promise<unknown[]> {
+    this.statReads++;
+    return [{ type: 'outbound-rtp', ...this.report }];
+  }
+
+  async pause(): Promise<void> {
+    this.paused = true;
+  }
+
+  async resume(): Promise<void> {
+    this.paused = false;
+  }
+
+  async requestKeyFrame(): Promise<void> {
+    this.keyFrames++;
+  }
+
+  async setPriority(priority: number): Promise<void> {
+    this.priority = priority;
+  }
+
+  /** The worker rescored the stream (on a receiver report). */
+  rescore(score: number): void {
+    this.score = { ...this.score, score };
+    this.observer.emit('score', this.score);
+  }
+}
+
+let adapters: DownlinkAdapter[] = [];
+
+/** A receiver with one visible video stream flowing to it. */
+async function receiver() {
+  const transport = new FakeTransport();
+  const consumer = new FakeConsumer();
+  const adapter = new DownlinkAdapter(
+    transport as unknown as types.WebRtcTransport,
+    () => undefined,
+  );
+  adapters.push(adapter);
+  adapter.add(consumer as unknown as Parameters<DownlinkAdapter['add']>[0]);
+  await adapter.setClientPaused(consumer.id, false);
+  return { transport, consumer, adapter };
+}
+
+/** The worker's estimate once a second, as on a good link, for `seconds`. */
+async function steady(transport: FakeTransport, bps: number, seconds: number): Promise<void> {
+  for (let i = 0; i < seconds; i++) {
+    transport.bwe(bps + (i % 2) * 10_000);
+    await vi.advanceTimersByTimeAsync(1000);
+  }
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+
+afterEach(() => {
+  for (const a of adapters) a.close();
+  adapters = [];
+  vi.useRealTimers();
+});
+
+describe('downlink adapter', () => {
+  it('reads nothing from the worker on a good, steady link', async () => {
+    const { transport, consumer } = await receiver();
+    await steady(transport, 1_000_000, 2);
+    const [transportReads, consumerReads] = [transport.statReads, consumer.statReads];
+    await steady(transport, 1_000_000, 20);
+    expect(transport.statReads - transportReads).toBe(0);
+    expect(consumer.statReads - consumerReads).toBe(0);
+  });
+
+  it('with no estimate for a while, listens briefly and stops once the receiver is heard', async () => {
+    const { transport } = await receiver();
+    await vi.advanceTimersByTimeAsync(10_000);
+    // A couple of reads per quiet spell (1.5 s), not four a second.
+    expect(transport.statReads).toBeGreaterThan(0);
+    expect(transport.statReads).toBeLessThanOrEqual(20);
+  });
+
+  it('sets aside the collapsing estimate of a cut link, and restarts video with a key frame when it is back', async () => {
+    const { transport, consumer, adapter } = await receiver();
+    await steady(transport, 1_000_000, 5);
+    expect(adapter.state().estimateKbps).toBe(1000);
+    const keyFrames = consumer.keyFrames;
+
+    // Cut: nothing comes from the receiver, and the estimate collapses.
+    transport.up = false;
+    await vi.advanceTimersByTimeAsync(300);
+    for (const bps of [600_000, 300_000, 100_000, 50_000, 30_000]) {
+      transport.bwe(bps);
+      await vi.advanceTimersByTimeAsync(500);
+    }
+    await vi.advanceTimersByTimeAsync(3000);
+    // Not judged: no ceiling from the collapse, the estimate as before the cut.
+    expect(transport.ceilings).toEqual([]);
+    expect(adapter.state()).toEqual({ audioOnly: false, estimateKbps: 1000 });
+    expect(consumer.keyFrames).toBe(keyFrames);
+
+    // Back: heard within a tick or two, and the picture restarts with a key frame.
+    transport.up = true;
+    await vi.advanceTimersByTimeAsync(600);
+    expect(consumer.keyFrames).toBe(keyFrames + 1);
+    // The estimate starts afresh.
+    expect(adapter.state().estimateKbps).toBeUndefined();
+    transport.bwe(900_000);
+    expect(adapter.state().estimateKbps).toBe(900);
+  });
+
+  it('notices a cut even when the estimate stops coming, and restarts video when it is back', async () => {
+    const { transport, consumer } = await receiver();
+    await steady(transport, 1_000_000, 3);
+    const keyFrames = consumer.keyFrames;
+    transport.up = false;
+    await vi.advanceTimersByTimeAsync(5000);
+    transport.up = true;
+    await vi.advanceTimersByTimeAsync(600);
+    expect(consumer.keyFrames).toBe(keyFrames + 1);
+    // Heard again: the reads stop while estimates come.
+    await steady(transport, 1_000_000, 2);
+    const reads = transport.statReads;
+    await steady(transport, 1_000_000, 10);
+    expect(transport.statReads).toBe(reads);
+  });
+
+  it('judges a fall once the receiver is heard: a weak link, not a cut one', async () => {
+    const { transport, adapter } = await receiver();
+    await steady(transport, 1_000_000, 5);
+    transport.bwe(300_000);
+    // Held back until the receiver is heard...
+    expect(adapter.state().estimateKbps).toBe(1000);
+    await vi.advanceTimersByTimeAsync(600);
+    // ...then judged: the ceiling near what the link carries.
+    expect(adapter.state().estimateKbps).toBe(300);
+    expect(transport.ceilings).toEqual([375_000]);
+  });
+
+  it('reads loss reports when a stream scores below 10, and heavy loss caps the estimate', async () => {
+    const { transport, consumer, adapter } = await receiver();
+    await steady(transport, 2_000_000, 5);
+    const reads = consumer.statReads;
+    // A receiver report of a quarter of the packets lost.
+    consumer.report = { packetsLost: 120, fractionLost: 64, bitrate: 800_000 };
+    consumer.rescore(7);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(consumer.statReads).toBe(reads + 1);
+    // What got through: 600 kbit/s.
+    expect(adapter.state().estimateKbps).toBe(600);
+    // Read again while the score is down.
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(consumer.statReads).toBeGreaterThanOrEqual(reads + 4);
+  });
+
+  it('reads no loss reports while the link is good and no ceiling holds', async () => {
+    const { transport, consumer } = await receiver();
+    await steady(transport, 1_000_000, 3);
+    consumer.rescore(9);
+    await vi.advanceTimersByTimeAsync(10);
+    consumer.rescore(10);
+    await steady(transport, 1_000_000, 3);
+    const reads = consumer.statReads;
+    await steady(transport, 1_000_000, 10);
+    expect(consumer.statReads).toBe(reads);
+  });
+
+  it('stops its timer when closed, or when its transport closes', async () => {
+    const first = await receiver();
+    const second = await receiver();
+    first.adapter.close();
+    expect(vi.getTimerCount()).toBe(1);
+    second.transport.observer.emit('close');
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
