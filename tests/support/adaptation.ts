@@ -38,7 +38,15 @@ export interface AdaptationRig {
   close(): Promise<void>;
 }
 
-export async function openAdaptationRig(opts: { room?: string } = {}): Promise<AdaptationRig> {
+export async function openAdaptationRig(
+  opts: {
+    room?: string;
+    /** Extra Chromium flags for both browsers (e.g. a WAV file as the microphone). */
+    chromiumArgs?: string[];
+    /** A script the host's (sender's) pages run before the app (e.g. an SDP rewrite). */
+    hostInitScript?: string;
+  } = {},
+): Promise<AdaptationRig> {
   const room = opts.room ?? `adaptation-${process.pid}`;
   let lab: NetLab | undefined;
   let server: ServerProcess | undefined;
@@ -60,20 +68,25 @@ export async function openAdaptationRig(opts: { room?: string } = {}): Promise<A
       process.env.SAMKONS_TEST_SERVER_ENTRY === 'dist' ? { entry: 'dist' } : {},
     );
     const origin = new URL(server.url).origin;
-    const outside = await launchChromium([`--unsafely-treat-insecure-origin-as-secure=${origin}`]);
+    const extra = opts.chromiumArgs ?? [];
+    const outside = await launchChromium([
+      `--unsafely-treat-insecure-origin-as-secure=${origin}`,
+      ...extra,
+    ]);
     browsers.push(outside);
-    const inside = await link.launchChromium({ origins: [origin] });
+    const inside = await link.launchChromium({ origins: [origin], args: extra });
     browsers.push(inside);
     await link.setRate(GOOD_LINK_KBIT, 'both');
     const url = server.url;
-    const open = async (browser: Browser, name: string, intervalMs: number) => {
+    const open = async (browser: Browser, name: string, intervalMs: number, script?: string) => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       await context.addInitScript(statsSamplerScript(intervalMs));
+      if (script) await context.addInitScript(script);
       const page = await context.newPage();
       await page.goto(`${url}/room/${room}?name=${encodeURIComponent(name)}`);
       return page;
     };
-    const host = await open(outside, 'Spesialist Sol', 1000);
+    const host = await open(outside, 'Spesialist Sol', 1000, opts.hostInitScript);
     const patient = await open(inside, 'Pasient Pål', SAMPLE_MS);
     return { link, server, host, patient, close };
   } catch (err) {
