@@ -4,6 +4,7 @@ import { loadConfig } from './config.js';
 import { publicUrlOf } from './booking/services.js';
 import { demoLoginHelp } from './demo/seed.js';
 import { startSamkons } from './samkons.js';
+import { collectStartupGarbage } from './memory/startup-garbage.js';
 
 /** The process around one node: configuration from the environment, signals, exit. */
 async function main(): Promise<void> {
@@ -14,6 +15,9 @@ async function main(): Promise<void> {
     'samkons started',
   );
   if (config.demoData) console.log(demoLoginHelp(publicUrlOf(config)));
+  // Started: what starting left behind goes now, not never (an idle node does not collect).
+  const gcMs = await collectStartupGarbage();
+  node.app.log.debug({ gcMs }, 'startup garbage collected');
 
   const exit = (work: Promise<void>) =>
     void work.then(
