@@ -26,7 +26,8 @@ import { LivePlan, participantPrincipalOf } from './session/plan/live-plan.js';
 import { databaseSessionMemory } from './session/session-memory.js';
 import { resolveSigningSecret } from './auth/signing-secret.js';
 import { turnCredentials } from './turn/credentials.js';
-import { nodeUrl, startCluster, type Cluster } from './cluster/index.js';
+import type { Cluster } from './cluster/index.js';
+import { nodeUrl } from './cluster/node-url.js';
 import { ReminderScheduler } from './notifications/reminders.js';
 import { sendSurveyMessages } from './notifications/after-session.js';
 import { IdleSessionCloser } from './session/idle-close.js';
@@ -133,8 +134,11 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
   });
 
   // Several nodes: domain events, session ownership and socket.io go through Redis.
+  // Imported only then: the Redis client and adapter are about 4 MB of an idle node's heap.
   const cluster = config.redis
-    ? await startCluster({
+    ? await (
+        await import('./cluster/index.js')
+      ).startCluster({
         ...config.redis,
         ...(domain ? { events: domain.services.events } : {}),
         publicUrl: () => nodeUrl(config, app.server),
