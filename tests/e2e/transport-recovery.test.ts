@@ -136,10 +136,9 @@ describe.runIf(rig.ok)('transport recovery on a faulty link', () => {
     expect(routes.send?.protocol).toBe('tcp');
     expect(routes.recv?.protocol).toBe('tcp');
     await expectMediaBothWays(Math.max(...back));
-    // Behaviour with a generous bound; the time itself is bench:faults' figure (target 5 s).
-    // Usually 2-3 s; once in CI 7.3 s, when the patient's silence check did not fire and
-    // Chromium's own 'disconnected' (5-7 s) started the recovery: an open defect.
-    expect(Math.max(hostMs!, patientMs!)).toBeLessThan(15_000);
+    // Issue 9's bound. The silence check (transport-liveness.ts) calls the stall within about
+    // 2 s of the last packet however late its samples come, and on each transport's own path.
+    expect(Math.max(hostMs!, patientMs!)).toBeLessThan(5000);
     // While media was stopped no page called the line good: not the patient's own line,
     // nor a tile on either page.
     const stopped = (i: number) => [blockedAt + STALL_SHOWN_MS, back[i]! - BACK_SEEN_MS] as const;

@@ -8,7 +8,7 @@ import type {
   TrackSource,
 } from '@samkons/shared';
 import type { SignallingClient, SignallingSocket } from './signalling-client.js';
-import { TransportLiveness } from './transport-liveness.js';
+import { TransportLiveness, type PairSample } from './transport-liveness.js';
 import { TransportRecovery, type RecoveryPolicy } from './transport-recovery.js';
 import { sameDemand, type VideoDemand } from './adaptive-stream.js';
 import type { InboundCounters } from './quality.js';
@@ -600,16 +600,13 @@ export class MediaSession {
     // In the waiting room the transports carry nothing yet.
     if (!media.opened) return;
     const read = async (t: types.Transport | undefined) =>
-      t && !t.closed ? bytesReceived(await t.getStats().catch(() => undefined)) : undefined;
-    const [sendBytes, recvBytes] = await Promise.all([
-      read(media.sendTransport),
-      read(media.recvTransport),
-    ]);
+      t && !t.closed ? pairLife(await t.getStats().catch(() => undefined)) : undefined;
+    const [send, recv] = await Promise.all([read(media.sendTransport), read(media.recvTransport)]);
     if (!this.#live(media.generation)) return;
     const traffic = media.liveness.sample({
       at: Date.now(),
-      sendBytes,
-      recvBytes,
+      send,
+      recv,
       publishing: [...media.producers.values()].some((p) => !p.closed),
       receiving: [...media.consumers.values()].some((c) => this.#shouldFlow(c)),
     });
@@ -1061,11 +1058,33 @@ function selectedPair(byId: Map<string, Stat>): Stat | undefined {
   );
 }
 
-/** Bytes a peer connection received so far, over every candidate pair (RTCTransportStats). */
-function bytesReceived(report: RTCStatsReport | undefined): number | undefined {
+/**
+ * What a peer connection's selected candidate pair received (transport-liveness.ts): its
+ * bytes (RTP, RTCP, DTLS), how long ago its last packet arrived, and the path it takes.
+ */
+function pairLife(report: RTCStatsReport | undefined): PairSample | undefined {
   if (!report) return undefined;
-  const transport = [...statsOf(report).values()].find((s) => s.type === 'transport');
-  return typeof transport?.bytesReceived === 'number' ? transport.bytesReceived : undefined;
+  const byId = statsOf(report);
+  const pair = selectedPair(byId);
+  if (!pair || typeof pair.bytesReceived !== 'number') return undefined;
+  const local = byId.get(String(pair.localCandidateId));
+  const remote = byId.get(String(pair.remoteCandidateId));
+  const last = pair.lastPacketReceivedTimestamp;
+  const now = pair.timestamp;
+  return {
+    pair: pair.id,
+    path: [
+      local?.protocol ?? remote?.protocol,
+      local?.relayProtocol,
+      local?.address,
+      `${String(remote?.address)}:${String(remote?.port)}`,
+    ].join('|'),
+    bytes: pair.bytesReceived,
+    silentMs:
+      typeof last === 'number' && last > 0 && typeof now === 'number'
+        ? Math.max(0, now - last)
+        : undefined,
+  };
 }
 
 /** The selected candidate pair of a peer connection's stats, with its two candidates. */

@@ -1,16 +1,40 @@
 import { describe, expect, it } from 'vitest';
-import { STALL_MS, TransportLiveness, type LivenessSample } from './transport-liveness.js';
+import {
+  STALL_MS,
+  TransportLiveness,
+  type LivenessSample,
+  type PairSample,
+} from './transport-liveness.js';
 
-/** Samples every 500 ms; `bytes` per transport (cumulative), both carrying media. */
-function run(
-  samples: { send?: number; recv?: number; publishing?: boolean; receiving?: boolean }[],
-) {
+type Side = number | Partial<PairSample> | undefined;
+
+interface Step {
+  /** Defaults to 500 ms after the previous sample. */
+  at?: number;
+  /** Bytes on the selected pair (UDP, `p`), or the pair sample in full. */
+  send?: Side;
+  recv?: Side;
+  publishing?: boolean;
+  receiving?: boolean;
+}
+
+const pairOf = (side: Side): PairSample | undefined =>
+  side === undefined
+    ? undefined
+    : typeof side === 'number'
+      ? { pair: 'p', path: 'udp', bytes: side }
+      : { pair: 'p', path: 'udp', bytes: 0, ...side };
+
+/** Samples every 500 ms unless `at` says otherwise; both transports carrying media. */
+function run(samples: Step[]) {
   const l = new TransportLiveness();
-  return samples.map((s, i) => {
+  let at = -500;
+  return samples.map((s) => {
+    at = s.at ?? at + 500;
     const sample: LivenessSample = {
-      at: i * 500,
-      sendBytes: s.send,
-      recvBytes: s.recv,
+      at,
+      send: pairOf(s.send),
+      recv: pairOf(s.recv),
       publishing: s.publishing ?? true,
       receiving: s.receiving ?? true,
     };
@@ -68,5 +92,58 @@ describe('transport liveness', () => {
       { send: 0, recv: 100 },
     ]);
     expect(out.map((o) => o.recv)).not.toContain('stalled');
+  });
+
+  it('dates the silence from the last packet, not from a sample that came late', () => {
+    // Measured under CPU load (bench:faults, load 50): samples 1.4-1.7 s apart. UDP blocked
+    // at 1000 ms; the first sample after it, at 2400 ms, still sees the bytes of the last
+    // packets, which arrived just before the block. Counting from that sample called the
+    // stall only at 3900 ms; the browser's time of the last packet calls it at 2600 ms.
+    const side = (bytes: number, silentMs: number) => ({ bytes, silentMs });
+    const out = run([
+      { at: 0, send: side(100, 10), recv: side(1000, 5) },
+      { at: 500, send: side(200, 10), recv: side(2000, 5) },
+      { at: 2400, send: side(250, 1400), recv: side(2500, 1410) },
+      { at: 2600, send: side(250, 1600), recv: side(2500, 1610) },
+    ]);
+    expect(out[2]).toEqual({ send: 'alive', recv: 'alive' });
+    expect(out[3]).toEqual({ send: 'stalled', recv: 'stalled' });
+  });
+
+  it('blames the receive path when the send transport hears the SFU over another path', () => {
+    // UDP blocked; the browser moved the send transport to a TCP pair of its own accord
+    // (feedback arrives there again) while the receive transport still sits on the dead
+    // UDP pair: the send side's life says nothing of the receive side's path.
+    const tcp = (bytes: number) => ({ pair: 't', path: 'tcp', bytes, silentMs: 0 });
+    const out = run([
+      { send: 100, recv: 1000 },
+      { send: 200, recv: 2000 },
+      { send: 200, recv: 2000 },
+      { send: tcp(50), recv: 2000 },
+      { send: tcp(90), recv: 2000 },
+    ]);
+    expect(out.at(-1)).toEqual({ send: 'alive', recv: 'stalled' });
+  });
+
+  it('counts only what arrives on the selected pair, and keeps the silence running on a switch', () => {
+    const out = run([
+      { send: 100, recv: 1000 },
+      { send: 200, recv: 2000 },
+      // The browser switched to another pair on which nothing arrived yet (old bytes on it).
+      { send: { pair: 'q', bytes: 500 }, recv: { pair: 'q', bytes: 7000 } },
+      { send: { pair: 'q', bytes: 500 }, recv: { pair: 'q', bytes: 7000 } },
+      { send: { pair: 'q', bytes: 500 }, recv: { pair: 'q', bytes: 7000 } },
+    ]);
+    expect(out.slice(2).map((o) => o.send)).toEqual(['quiet', 'quiet', 'stalled']);
+    // A switch to a pair on which packets arrive since the last sample is life.
+    const moved = run([
+      { send: { bytes: 100, silentMs: 0 }, recv: { bytes: 1000, silentMs: 0 } },
+      { send: { bytes: 200, silentMs: 400 }, recv: { bytes: 2000, silentMs: 400 } },
+      {
+        send: { pair: 'q', path: 'tcp', bytes: 80, silentMs: 50 },
+        recv: { pair: 'q', path: 'tcp', bytes: 900, silentMs: 50 },
+      },
+    ]);
+    expect(moved.at(-1)).toEqual({ send: 'alive', recv: 'alive' });
   });
 });
