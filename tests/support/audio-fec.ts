@@ -41,13 +41,15 @@ interface AudioTotals {
   samples: number;
   /** Largest `fractionLost` the receiver reports say about the page's own audio sent. */
   sentFractionLost: number;
+  /** Audio packets the page has sent. */
+  packetsSent: number;
 }
 
 /** Audio totals over a page's open connections (inbound audio and remote-inbound audio). */
 export async function audioTotals(page: Page): Promise<AudioTotals> {
   return (await page.evaluate(`(async () => {
     const t = { packetsReceived: 0, packetsLost: 0, fecPacketsReceived: 0, fecPacketsDiscarded: 0,
-      concealed: 0, samples: 0, sentFractionLost: 0 };
+      concealed: 0, samples: 0, sentFractionLost: 0, packetsSent: 0 };
     for (const pc of window.__netPcs || []) {
       if (pc.connectionState === 'closed') continue;
       const report = await pc.getStats();
@@ -61,6 +63,7 @@ export async function audioTotals(page: Page): Promise<AudioTotals> {
           t.concealed += (s.concealedSamples || 0) - (s.silentConcealedSamples || 0);
           t.samples += s.totalSamplesReceived || 0;
         }
+        if (s.type === 'outbound-rtp') t.packetsSent += s.packetsSent || 0;
         if (s.type === 'remote-inbound-rtp') {
           t.sentFractionLost = Math.max(t.sentFractionLost, s.fractionLost || 0);
         }
@@ -86,6 +89,12 @@ export interface AudioFecFigures {
   fecPacketsUsed: number;
   /** Fraction of the audio concealed (from 2 s into the loss to its end, not silence). */
   audioConcealed: number;
+  /**
+   * Fewest and most audio packets the sender sent in one of the run's 1 s polls: about 50
+   * while it speaks, a few in silence with DTX.
+   */
+  senderPacketsPerSecondMin: number;
+  senderPacketsPerSecondMax: number;
 }
 
 /**
@@ -107,10 +116,15 @@ export async function fecRun(
   const before = await audioTotals(patient);
   let settled: AudioTotals | undefined;
   let senderFractionLostMax = 0;
+  const rates: number[] = [];
+  let sent = { at: Date.now(), packets: (await audioTotals(host)).packetsSent };
   try {
     while (Date.now() - start < seconds * 1000) {
       await patient.waitForTimeout(1000);
       const sender = await audioTotals(host);
+      const now = { at: Date.now(), packets: sender.packetsSent };
+      rates.push(((now.packets - sent.packets) * 1000) / Math.max(1, now.at - sent.at));
+      sent = now;
       senderFractionLostMax = Math.max(senderFractionLostMax, sender.sentFractionLost);
       if (!settled && Date.now() - start >= 2000) settled = await audioTotals(patient);
     }
@@ -133,6 +147,8 @@ export async function fecRun(
     fecPacketsDiscarded: fecDiscarded,
     fecPacketsUsed: fecReceived - fecDiscarded,
     audioConcealed: samples > 0 ? Math.max(0, after.concealed - from.concealed) / samples : 0,
+    senderPacketsPerSecondMin: Math.min(...rates),
+    senderPacketsPerSecondMax: Math.max(...rates),
   };
 }
 

@@ -143,10 +143,15 @@ export function wav(samples: Int16Array): Buffer {
   return Buffer.concat([head, data]);
 }
 
-/** Writes the speech-like signal to a temp WAV file and returns its path. */
-export async function speechWavFile(seconds = 6): Promise<string> {
+/**
+ * Writes the speech-like signal to a temp WAV file and returns its path; `silenceSeconds` of
+ * digital silence follow the speech (Chromium loops the file), where DTX stops the packets.
+ */
+export async function speechWavFile(seconds = 6, silenceSeconds = 0): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'samkons-speech-'));
   const file = path.join(dir, 'speech.wav');
-  await writeFile(file, wav(speechSamples(seconds)));
+  const samples = new Int16Array(Math.round((seconds + silenceSeconds) * RATE));
+  samples.set(speechSamples(seconds));
+  await writeFile(file, wav(samples));
   return file;
 }
