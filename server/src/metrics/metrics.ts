@@ -4,6 +4,11 @@ import type { Database } from '../db/database.js';
 import type { RoomRegistry } from '../sfu/room-registry.js';
 import type { WorkerHealth, WorkerPool } from '../sfu/worker-pool.js';
 import { MediaCensus } from './media-census.js';
+import {
+  DEFAULT_METRICS_LAG_PRECISION_MS,
+  EVENT_LOOP_LAG_METRICS,
+  EventLoopLag,
+} from './event-loop-lag.js';
 
 /** Where the figures come from; everything is read when Prometheus scrapes, never per packet. */
 export interface MetricsSources {
@@ -30,14 +35,15 @@ interface Bitrate {
 
 /**
  * The node's Prometheus registry (its own, so several nodes in one test process do not
- * mix): process and event-loop figures from prom-client's defaults, the SFU's rooms,
- * peers, producers, consumers and workers, transport bitrates, join and lobby-wait
- * histograms and the database pool. `startMetrics` must run before the workers are
- * created, so the census sees them being born.
+ * mix): process figures from prom-client's defaults, event-loop lag (./event-loop-lag.ts),
+ * the SFU's rooms, peers, producers, consumers and workers, transport bitrates, join and
+ * lobby-wait histograms and the database pool. `startMetrics` must run before the workers
+ * are created, so the census sees them being born.
  */
 export class Metrics {
   readonly registry = new Registry();
   readonly #census = new MediaCensus();
+  readonly #eventLoopLag: EventLoopLag;
   #sources: MetricsSources | undefined;
   /** One walk over the workers per scrape, shared by the gauges that need it. */
   #snapshot: Promise<Snapshot> | undefined;
@@ -46,7 +52,14 @@ export class Metrics {
 
   constructor() {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
+    // The event-loop lag figures come from a monitor that wakes the loop 10 times a second,
+    // not prom-client's 100 (./event-loop-lag.ts).
+    collectDefaultMetrics({
+      register: this.registry,
+      eventLoopMonitoringPrecision: DEFAULT_METRICS_LAG_PRECISION_MS,
+    });
+    for (const name of EVENT_LOOP_LAG_METRICS) this.registry.removeSingleMetric(name);
+    this.#eventLoopLag = new EventLoopLag(this.registry);
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const metrics = this;
 
@@ -218,6 +231,7 @@ export class Metrics {
 
   close(): void {
     this.#census.close();
+    this.#eventLoopLag.close();
     this.registry.clear();
   }
 
