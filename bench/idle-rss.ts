@@ -1,18 +1,20 @@
 /**
- * Idle resident memory of the embedded default: the real server (`npm start`'s
- * server/dist/main.js) with PGlite in a data folder and the demo data, started twice on
+ * Idle resident memory of the embedded default: the real server (`npm start`'s command
+ * line from package.json, so with its environment: MALLOC_ARENA_MAX) with PGlite in a data folder and the demo data, started twice on
  * the same folder (first start runs initdb; a restart opens what is there). After the
  * node is healthy it idles, and the server's RSS (Node, with PGlite inside it) and each
  * mediasoup worker's are read from /proc, several times, the last reading counting.
  * The last reading is broken down by kind of mapping (bench/support/memory-map.ts: files,
- * PGlite's WASM memory, malloc, other anonymous memory) and by V8 (heap and external memory,
- * from /metrics). The server RSS is the figure; mediasoup workers are separate processes,
+ * PGlite's WASM memory, malloc's main heap and thread arenas, other anonymous memory) and by
+ * V8 (heap, its young generation, and external memory, from /metrics). The server RSS is the figure; mediasoup workers are separate processes,
  * the SFU itself (what a raw mediasoup server also runs), listed beside it.
  *
  * Configurations, in the same run on their own folders:
  *   - default: what `npm start` runs;
  *   - sharedBuffers128MB: PGLITE_SHARED_BUFFERS=128MB, the pool PGlite's initdb configures,
- *     which the default used to run with (the ratio default/this is the saving).
+ *     which the default used to run with (the ratio default/this is the saving);
+ *   - mallocArenasPerThread: MALLOC_ARENA_MAX at glibc's own default (8 per core) instead of
+ *     the start script's 2.
  * Target: server RSS <= 150 MB. Baseline in the same run: a bare Node process.
  *
  *   npm run bench:idle-rss            (build first: npm run build)
@@ -37,12 +39,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const CONFIGURATIONS = {
   default: {},
   sharedBuffers128MB: { PGLITE_SHARED_BUFFERS: '128MB' },
+  mallocArenasPerThread: { MALLOC_ARENA_MAX: String(8 * os.cpus().length) },
 } satisfies Record<string, Record<string, string>>;
 type Configuration = keyof typeof CONFIGURATIONS;
 
 interface V8Figures {
   heapUsedMb: number | null;
   heapTotalMb: number | null;
+  /** The young generation's committed size (grows during a start; see README). */
+  newSpaceMb: number | null;
   /** ArrayBuffers and WASM memories by their full size, resident or not. */
   externalMb: number | null;
 }
@@ -63,13 +68,14 @@ async function v8Figures(url: string): Promise<V8Figures> {
     headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` },
   });
   const text = await res.text();
-  const value = (name: string) => {
-    const bytes = sampleValue(text, name);
+  const value = (name: string, labels: Record<string, string> = {}) => {
+    const bytes = sampleValue(text, name, labels);
     return bytes === undefined ? null : Math.round(bytes / 104857.6) / 10;
   };
   return {
     heapUsedMb: value('nodejs_heap_size_used_bytes'),
     heapTotalMb: value('nodejs_heap_size_total_bytes'),
+    newSpaceMb: value('nodejs_heap_space_size_total_bytes', { space: 'new' }),
     externalMb: value('nodejs_external_memory_bytes'),
   };
 }
@@ -168,8 +174,10 @@ async function main(): Promise<void> {
         'files MB': s.memoryMap?.filesMb,
         'WASM MB': s.memoryMap?.wasmMemoryMb,
         'V8 heap MB': s.v8.heapTotalMb,
-        'anon incl. V8 MB':
-          s.memoryMap && Math.round(s.memoryMap.otherAnonMb + s.memoryMap.mallocHeapMb),
+        'V8 new MB': s.v8.newSpaceMb,
+        'malloc heap MB': s.memoryMap?.mallocHeapMb,
+        'arenas MB': s.memoryMap?.mallocArenasMb,
+        'other anon MB': s.memoryMap?.otherAnonMb,
         'workers RSS MB': s.workersRssMb.join(' '),
       })),
     );

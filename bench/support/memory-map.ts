@@ -11,7 +11,12 @@ export interface MemoryMap {
   wasmMemoryMb: number;
   /** glibc's main heap (`[heap]`). */
   mallocHeapMb: number;
-  /** Every other anonymous mapping: V8's heap pages, compiled code, malloc's thread arenas. */
+  /**
+   * glibc's other malloc arenas (at most MALLOC_ARENA_MAX, by default 8 per core, one per
+   * thread that mallocs at once): 64 MB-aligned heaps, the unused rest inaccessible.
+   */
+  mallocArenasMb: number;
+  /** Every other anonymous mapping: V8's heap pages, compiled code, large mallocs. */
   otherAnonMb: number;
   totalMb: number;
 }
@@ -44,13 +49,14 @@ function parseSmaps(text: string): Mapping[] {
 }
 
 const GUARD_BYTES = 4 * 2 ** 30;
+const ARENA_BYTES = 64 * 2 ** 20;
 const mb = (kb: number) => Math.round(kb / 102.4) / 10;
 
 export async function memoryMap(pid: number): Promise<MemoryMap | undefined> {
   const text = await readFile(`/proc/${pid}/smaps`, 'utf8').catch(() => undefined);
   if (text === undefined) return undefined;
   const maps = parseSmaps(text);
-  const kb = { files: 0, wasm: 0, heap: 0, other: 0 };
+  const kb = { files: 0, wasm: 0, heap: 0, arenas: 0, other: 0 };
   maps.forEach((m, i) => {
     const next = maps[i + 1];
     if (m.name.startsWith('/')) kb.files += m.rssKb;
@@ -63,13 +69,22 @@ export async function memoryMap(pid: number): Promise<MemoryMap | undefined> {
       next.end - next.start > GUARD_BYTES
     )
       kb.wasm += m.rssKb;
+    else if (
+      m.name === '' &&
+      m.perms === 'rw-p' &&
+      m.start % ARENA_BYTES === 0 &&
+      (m.end - m.start === ARENA_BYTES ||
+        (next?.start === m.end && next.perms === '---p' && next.end - m.start === ARENA_BYTES))
+    )
+      kb.arenas += m.rssKb;
     else kb.other += m.rssKb;
   });
   return {
     filesMb: mb(kb.files),
     wasmMemoryMb: mb(kb.wasm),
     mallocHeapMb: mb(kb.heap),
+    mallocArenasMb: mb(kb.arenas),
     otherAnonMb: mb(kb.other),
-    totalMb: mb(kb.files + kb.wasm + kb.heap + kb.other),
+    totalMb: mb(kb.files + kb.wasm + kb.heap + kb.arenas + kb.other),
   };
 }

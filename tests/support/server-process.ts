@@ -64,10 +64,18 @@ export async function procRssKb(pid: number): Promise<number | undefined> {
   }
 }
 
+/** `npm start`'s command line (package.json). */
+async function startScript(): Promise<string> {
+  const pkg = JSON.parse(await readFile(`${repoRoot}package.json`, 'utf8')) as {
+    scripts: { start: string };
+  };
+  return pkg.scripts.start;
+}
+
 export interface ServerProcessOptions {
   /**
-   * `source` (default) runs server/src/main.ts through tsx; `dist` runs the build,
-   * server/dist/main.js, exactly as `npm start` does (benchmarks measure that).
+   * `source` (default) runs server/src/main.ts through tsx; `dist` runs the build through
+   * the `start` script of package.json, exactly as `npm start` does (benchmarks measure that).
    */
   entry?: 'source' | 'dist';
   /** Pins the server, and the mediasoup workers it spawns, to this CPU (`taskset`). */
@@ -87,15 +95,15 @@ export async function startServerProcess(
 ): Promise<ServerProcess> {
   // A caller that must know the address first (an OpenID provider's redirect URI) picks it.
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  const nodeArgs =
+  // dist: the root package.json's `start` script itself (its environment and flags), which
+  // ends in `exec node ...`; sh, like taskset, execs into Node, so the pid is the server's.
+  const server =
     opts.entry === 'dist'
-      ? ['server/dist/main.js']
-      : ['--conditions=samkons-source', '--import', 'tsx', 'server/src/main.ts'];
-  // taskset execs Node in its own process: the pid stays the server's.
-  const [command, args] =
-    opts.cpuCore === undefined
-      ? [process.execPath, nodeArgs]
-      : ['taskset', ['-c', String(opts.cpuCore), process.execPath, ...nodeArgs]];
+      ? ['sh', '-c', await startScript()]
+      : [process.execPath, '--conditions=samkons-source', '--import', 'tsx', 'server/src/main.ts'];
+  const [command, ...args] = (
+    opts.cpuCore === undefined ? server : ['taskset', '-c', String(opts.cpuCore), ...server]
+  ) as [string, ...string[]];
   const child: ChildProcess = spawn(command, args, {
     cwd: repoRoot,
     env: {
