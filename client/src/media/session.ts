@@ -1048,13 +1048,20 @@ function statsOf(report: RTCStatsReport | undefined): Map<string, Stat> {
   return byId;
 }
 
-/** The selected (or nominated) candidate pair of a report. */
+/**
+ * The selected candidate pair of a report: the transport's (Chromium), else the pair marked
+ * `selected` (Firefox, which has no transport stats), else a nominated one. Firefox marks
+ * more than one pair nominated (measured: the selected UDP pair and an idle one with no
+ * bytes), so a nominated pair is only the last resort.
+ */
 function selectedPair(byId: Map<string, Stat>): Stat | undefined {
   const stats = [...byId.values()];
   const transport = stats.find((s) => s.type === 'transport' && s.selectedCandidatePairId);
+  const pairs = stats.filter((s) => s.type === 'candidate-pair');
   return (
     byId.get(String(transport?.selectedCandidatePairId)) ??
-    stats.find((s) => s.type === 'candidate-pair' && (s.selected === true || s.nominated === true))
+    pairs.find((s) => s.selected === true) ??
+    pairs.find((s) => s.nominated === true)
   );
 }
 
