@@ -26,6 +26,9 @@ function feed(
   return now;
 }
 
+/** Video, no ceiling, all layers. */
+const UNCAPPED = { mode: 'video', ceilingBps: undefined, layerCeilingBps: undefined, drain: false };
+
 /** A link too weak for video: the estimate low, and a third of what is sent lost. */
 const WEAK_LOSS = 0.3;
 
@@ -33,7 +36,7 @@ describe('downlink policy', () => {
   it('caps the ceiling near what the link carried after a fall, and does not probe far above it', () => {
     const policy = new DownlinkPolicy();
     let now = feed(policy, 2_500_000, 0, 5);
-    expect(policy.decision).toEqual({ mode: 'video', ceilingBps: undefined });
+    expect(policy.decision).toEqual(UNCAPPED);
     // 400 kbit/s link: the estimate falls to what got through.
     now = feed(policy, 350_000, now, 1);
     const capped = policy.decision.ceilingBps ?? Infinity;
@@ -161,6 +164,57 @@ describe('layer cap from the ceiling', () => {
   });
 });
 
+describe('downlink policy on a sharp fall', () => {
+  const layers = [150_000, 500_000, 1_200_000];
+  const layer = (policy: DownlinkPolicy) =>
+    layerForCeiling(2, policy.decision.layerCeilingBps, layers);
+
+  it('sends only the smallest layer at once, and the layer the ceiling carries once the estimate settled', () => {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 2_500_000, 0, 5);
+    expect(layer(policy)).toBe(2);
+    // The first step down of a falling estimate (3 Mbit/s -> 400 kbit/s): still above what
+    // 720p needs, but the link has given way.
+    policy.estimate(1_200_000, now + 100);
+    expect(policy.decision.ceilingBps).toBeGreaterThan(1_200_000);
+    expect(layer(policy)).toBe(0);
+    // No video at all for a moment: the bottleneck's queue drains first.
+    expect(policy.decision.drain).toBe(true);
+    expect(policy.tick(now + 100 + P.drainMs).drain).toBe(false);
+    // Still the smallest while the estimate goes on falling and settles.
+    now = feed(policy, 700_000, now + 100, 1);
+    expect(layer(policy)).toBe(0);
+    now = feed(policy, 700_000, now, P.floorMs / 1000);
+    // Settled at 700 kbit/s: 360p fits under its ceiling, 720p does not.
+    expect(layer(policy)).toBe(1);
+  });
+
+  it('keeps the layer on a mild fall', () => {
+    const policy = new DownlinkPolicy();
+    const now = feed(policy, 2_500_000, 0, 5);
+    policy.estimate(1_800_000, now + 100);
+    expect(policy.decision.ceilingBps).toBeLessThan(2_500_000);
+    expect(layer(policy)).toBe(2);
+  });
+
+  it('sends only the smallest layer at once when most of what is sent is lost', () => {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 2_500_000, 0, 5);
+    // A ceiling from an earlier fall, then a full queue: the estimate has not moved yet.
+    policy.estimate(1_800_000, now);
+    now = feed(policy, 1_800_000, now, 5);
+    expect(layer(policy)).toBe(2);
+    policy.delivery(1_200_000, 0.6, now + 100);
+    expect(layer(policy)).toBe(0);
+    expect(policy.decision.drain).toBe(true);
+    // The same loss reported again (the reports linger) is no new fall: no second pause.
+    policy.tick(now + 100 + P.drainMs);
+    policy.delivery(1_200_000, 0.6, now + 200 + P.drainMs);
+    expect(policy.decision.drain).toBe(false);
+    expect(layer(policy)).toBe(0);
+  });
+});
+
 describe('downlink policy while no video is wanted', () => {
   it('does not read the estimate of an audio-only downlink as a weak link', () => {
     const policy = new DownlinkPolicy();
@@ -169,11 +223,11 @@ describe('downlink policy while no video is wanted', () => {
     // estimate sinks to what audio needs.
     policy.setVideoWanted(false, now);
     now = feed(policy, 120_000, now, 20);
-    expect(policy.decision).toEqual({ mode: 'video', ceilingBps: undefined });
+    expect(policy.decision).toEqual(UNCAPPED);
     // Video wanted again: the first estimate is not a fall from the audio-only one.
     policy.setVideoWanted(true, now);
     now = feed(policy, 900_000, now, 1);
-    expect(policy.decision).toEqual({ mode: 'video', ceilingBps: undefined });
+    expect(policy.decision).toEqual(UNCAPPED);
   });
 
   it('still goes audio-only on a weak link once video is wanted, and tries video at once when wanted again', () => {
@@ -339,7 +393,7 @@ describe('downlink policy under heavy loss', () => {
       policy.estimate(1_500_000, now);
       policy.delivery(1_200_000, 0.05, now);
     }
-    expect(policy.decision).toEqual({ mode: 'video', ceilingBps: undefined });
+    expect(policy.decision).toEqual(UNCAPPED);
   });
 });
 

@@ -78,6 +78,23 @@ export interface DownlinkPolicyOptions {
   probeFraction: number;
   /** A fall: the estimate below this fraction of the last one. */
   fallFraction: number;
+  /**
+   * A sharp fall: the estimate below this fraction of the highest one of the last
+   * `sharpWindowMs` (mediasoup reports a falling estimate in steps, a quarter down or more
+   * each), or heavy loss with what got through below this fraction of the ceiling.
+   */
+  sharpFallFraction: number;
+  sharpWindowMs: number;
+  /**
+   * After a sharp fall only the smallest layer is sent for this long, whatever the ceiling
+   * (see `DownlinkDecision.layerCeilingBps`); each further fall starts it again.
+   */
+  floorMs: number;
+  /**
+   * And at its start no video at all for this long, so the bottleneck's queue drains (a few
+   * hundred ms on a real link) before the smallest layer's key frame is sent.
+   */
+  drainMs: number;
   /** Loss at or above this fraction of the video sent caps the estimate at what got through. */
   heavyLossFraction: number;
   /** Loss at or above this fraction holds raises for `raiseAfterMs`: no climbing while losing. */
@@ -104,6 +121,10 @@ export const DEFAULT_DOWNLINK_POLICY: DownlinkPolicyOptions = {
   pressFraction: 0.9,
   probeFraction: 0.5,
   fallFraction: 0.75,
+  sharpFallFraction: 0.5,
+  sharpWindowMs: 2_000,
+  floorMs: 1_500,
+  drainMs: 300,
   heavyLossFraction: 0.1,
   someLossFraction: 0.02,
   lossCapMs: 2_000,
@@ -113,6 +134,23 @@ export interface DownlinkDecision {
   mode: DownlinkMode;
   /** bit/s; undefined: no ceiling (the SFU's own estimate alone). */
   ceilingBps: number | undefined;
+  /**
+   * What the simulcast layers must fit (bit/s, `layerForCeiling`): the ceiling, or 0 (the
+   * smallest layer) for a while after a sharp fall. The estimate falls in steps and lags the
+   * link by a second or more, while the layer it still allows fills the bottleneck's queue:
+   * the audio queued behind it is late or dropped, and the smaller layer's key frame waits
+   * behind it too. Dropping to the smallest layer at once drains the queue; the layer the
+   * ceiling carries follows once the estimate has settled.
+   */
+  layerCeilingBps: number | undefined;
+  /**
+   * No video for a moment after a sharp fall. Measured on a 400 kbit/s cut: switched to the
+   * smallest layer alone, the queue stayed full for two more seconds with retransmissions of
+   * the large layer's lost packets, the smaller layer's key frame was lost in it, and nothing
+   * was decoded until the browser asked for another key frame (5 s after the cut). Paused,
+   * the SFU sends nothing (nor retransmits); resumed, it starts with a key frame.
+   */
+  drain: boolean;
 }
 
 export class DownlinkPolicy {
@@ -145,6 +183,9 @@ export class DownlinkPolicy {
   #trialStartedAt = 0;
   /** Since when a trial's estimate has been at or above `videoAboveBps`. */
   #trialAboveSince: number | undefined;
+  /** Only the smallest layer until then (a sharp fall). */
+  #floorUntil = -Infinity;
+  #drainUntil = -Infinity;
   /** The receiver wants some video (a visible tile it has not paused itself). */
   #videoWanted = true;
   /** No feedback from the receiver lately (see the file's comment). */
@@ -157,8 +198,16 @@ export class DownlinkPolicy {
   }
 
   get decision(): DownlinkDecision {
-    return { mode: this.#mode, ceilingBps: this.#ceiling };
+    return {
+      mode: this.#mode,
+      ceilingBps: this.#ceiling,
+      layerCeilingBps: this.#layerCeiling,
+      drain: this.#drain,
+    };
   }
+
+  #layerCeiling: number | undefined;
+  #drain = false;
 
   get estimateBps(): number | undefined {
     return this.#estimate;
@@ -269,6 +318,18 @@ export class DownlinkPolicy {
     const lossLately = now - this.#heavyLossAt <= o.lossMemoryMs;
     const fell = previous !== undefined && bps < previous * o.fallFraction;
     const overLoss = lossy && (this.#ceiling ?? Infinity) > bps * o.headroom;
+    // `#recent` holds the last `raiseAfterMs` and this estimate: its top within the window.
+    const top = Math.max(
+      ...this.#recent.filter((x) => now - x.at <= o.sharpWindowMs).map((x) => x.bps),
+    );
+    const sharp =
+      (fell && bps < top * o.sharpFallFraction) ||
+      (overLoss && bps < (this.#ceiling ?? top) * o.sharpFallFraction);
+    if (sharp) {
+      // A new fall, not one more report of the same (the loss reports linger).
+      if (now >= this.#floorUntil) this.#drainUntil = now + o.drainMs;
+      this.#floorUntil = now + o.floorMs;
+    }
     if (fell || overLoss) {
       // Only a raise that lost packets overshot the link; a dip without loss (a busy moment)
       // is no reason to wait longer.
@@ -287,9 +348,17 @@ export class DownlinkPolicy {
 
   /** Time passes (called every few hundred ms): audio-only entry, trials, ceiling raises. */
   tick(now: number): DownlinkDecision {
+    this.#step(now);
+    const video = this.#mode === 'video';
+    this.#layerCeiling = video && now < this.#floorUntil ? 0 : this.#ceiling;
+    this.#drain = video && now < this.#drainUntil;
+    return this.decision;
+  }
+
+  #step(now: number): void {
     const o = this.#o;
     // Nothing to judge or to try without video wanted, or while the receiver is silent.
-    if (!this.#videoWanted || this.#silent) return this.decision;
+    if (!this.#videoWanted || this.#silent) return;
     switch (this.#mode) {
       case 'video': {
         if (this.#lowSince !== undefined && now - this.#lowSince >= o.audioOnlyAfterMs) {
@@ -353,7 +422,6 @@ export class DownlinkPolicy {
         break;
       }
     }
-    return this.decision;
   }
 }
 

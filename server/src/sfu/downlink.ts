@@ -1,8 +1,10 @@
 import type { types } from 'mediasoup';
 import type { TrackSource } from '@samkons/shared';
 import {
+  DEFAULT_DOWNLINK_POLICY,
   DownlinkPolicy,
   layerForCeiling,
+  type DownlinkDecision,
   type DownlinkMode,
   type DownlinkPolicyOptions,
 } from './downlink-policy.js';
@@ -30,6 +32,8 @@ interface Entry {
 }
 
 const TICK_MS = 250;
+/** Transport-cc loss at or above this is passed to the policy (its `heavyLossFraction`). */
+const HEAVY_LOSS = DEFAULT_DOWNLINK_POLICY.heavyLossFraction;
 /**
  * No bytes from the receiver for this long: it is silent (its link is cut), and the
  * estimate says nothing (downlink-policy.ts). While video flows the browser's transport-cc
@@ -112,6 +116,10 @@ export class DownlinkAdapter {
   readonly #stopTicking: () => void;
   #mode: DownlinkMode = 'video';
   #ceiling: number | undefined;
+  /** What the layers must fit (the policy's `layerCeilingBps`). */
+  #layerCeiling: number | undefined;
+  /** Video held back a moment after a sharp fall (the policy's `drain`). */
+  #drain = false;
   #speakerPeerId: string | null = null;
   #closed = false;
   /**
@@ -315,6 +323,15 @@ export class DownlinkAdapter {
         this.#doubt = false;
         this.#bwe.high = this.#bwe.applied ?? 0;
       }
+      // The loss in the receiver's transport-cc feedback (every 100 ms or so; mediasoup keeps
+      // a weighted average of the last 24): a link that gives way shows here within a few
+      // hundred ms, a second or more before its RTCP receiver reports and the estimate do.
+      // Heavy loss only: the average lingers, and light loss is left to the receiver reports
+      // (it holds raises of the ceiling). (In the worker's stats, not in its typings.)
+      const loss = (stat as { rtpPacketLossSent?: number }).rtpPacketLossSent ?? 0;
+      if (!silent && this.#mode !== 'audio-only' && loss >= HEAVY_LOSS && stat.sendBitrate > 0) {
+        this.#apply(this.#policy.delivery(stat.sendBitrate, loss, now));
+      }
       // Heard again after a cut: its pictures broke off, so each starts with a key frame now
       // rather than when the browser asks (about a second after media is back, measured).
       if (wasSilent && !silent) this.#requestKeyFrames();
@@ -396,7 +413,7 @@ export class DownlinkAdapter {
     }
   }
 
-  #apply(decision: { mode: DownlinkMode; ceilingBps: number | undefined }): void {
+  #apply(decision: DownlinkDecision): void {
     if (this.#closed || this.#transport.closed) return;
     if (decision.ceilingBps !== this.#ceiling) {
       this.#ceiling = decision.ceilingBps;
@@ -404,7 +421,11 @@ export class DownlinkAdapter {
       this.#transport
         .setMaxOutgoingBitrate(Math.round(decision.ceilingBps ?? 0))
         .catch(() => undefined);
-      // The layers follow the ceiling.
+    }
+    if (decision.layerCeilingBps !== this.#layerCeiling || decision.drain !== this.#drain) {
+      this.#layerCeiling = decision.layerCeilingBps;
+      this.#drain = decision.drain;
+      // The layers follow.
       if (decision.mode === this.#mode) {
         for (const entry of this.#entries.values()) void this.#sync(entry);
       }
@@ -423,7 +444,8 @@ export class DownlinkAdapter {
     if (consumer.closed) return;
     const video = consumer.kind === 'video';
     const paused =
-      entry.clientPaused || (video && (!demand.visible || this.#mode === 'audio-only'));
+      entry.clientPaused ||
+      (video && (!demand.visible || this.#mode === 'audio-only' || this.#drain));
     try {
       if (video && consumer.type === 'simulcast') {
         // A trial needs only the smallest layer to tell whether the link came back.
@@ -431,7 +453,7 @@ export class DownlinkAdapter {
         const layer =
           this.#mode === 'trial'
             ? 0
-            : layerForCeiling(demand.spatialLayer, this.#ceiling, entry.layerBps);
+            : layerForCeiling(demand.spatialLayer, this.#layerCeiling, entry.layerBps);
         const current = consumer.preferredLayers?.spatialLayer;
         if (current !== layer) await consumer.setPreferredLayers({ spatialLayer: layer });
       }
