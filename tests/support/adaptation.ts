@@ -149,6 +149,41 @@ export async function videoSteady(
   return videoHeight(series.samples.at(-1)!);
 }
 
+/**
+ * Waits until video arrives at `minKbps` or more over the last 2 s, as well as `height` or
+ * more over the last `steadyMs`: a cut to a rate below what is sent congests the link. On a
+ * starved machine less may arrive than the cut's rate (a sender's encoder short of CPU, or
+ * the SFU's estimate collapsing under delayed feedback on the good link), and a "cut" that
+ * congests nothing proves nothing about adaptation.
+ */
+async function congestingVideo(
+  page: Page,
+  height: number,
+  minKbps: number,
+  steadyMs: number,
+  timeoutMs = 40_000,
+): Promise<number> {
+  const n = Math.round(steadyMs / SAMPLE_MS);
+  const k = Math.round(2_000 / SAMPLE_MS);
+  let kbps = 0;
+  const series = await until(
+    page,
+    (s) => {
+      const last = s.samples.slice(-n);
+      const w = inboundWindows({ ...s, samples: s.samples.slice(-k - 1) }, 'video');
+      kbps = w.reduce((sum, x) => sum + x.kbps, 0) / Math.max(1, w.length);
+      return last.length === n && last.every((x) => videoHeight(x) >= height) && kbps >= minKbps;
+    },
+    timeoutMs,
+    `video of ${height}p at ${minKbps} kbit/s or more`,
+  ).catch((err: unknown) => {
+    throw new Error(
+      `${(err as Error).message}: too little arrives to congest the link (last 2 s: ${Math.round(kbps)} kbit/s)`,
+    );
+  });
+  return videoHeight(series.samples.at(-1)!);
+}
+
 export interface RateCutFigures {
   /** Frame height on the good link before the cut. */
   heightBefore: number;
@@ -171,8 +206,8 @@ export async function rateCut(rig: AdaptationRig, cutKbit = 400): Promise<RateCu
   const { patient, link } = rig;
   await link.setRate(GOOD_LINK_KBIT, 'both');
   // A settled call: 5 s of steady video (not a stream that has just resumed and is still
-  // climbing to its layer).
-  const heightBefore = await videoSteady(patient, 300, 40_000, 5_000 / SAMPLE_MS);
+  // climbing to its layer), sent at well above the rate of the cut.
+  const heightBefore = await congestingVideo(patient, 300, cutKbit * 1.5, 5_000);
   const cut = await markStats(patient, `rate ${cutKbit} kbit/s`);
   await link.setRate(cutKbit, 'both');
   await patient.waitForTimeout(15_000);
@@ -250,7 +285,7 @@ export async function weakLink(
 ): Promise<WeakLinkFigures> {
   const { patient, link } = rig;
   await link.setRate(GOOD_LINK_KBIT, 'both');
-  await videoSteady(patient, 100, 40_000);
+  await congestingVideo(patient, 100, weakKbit * 2, 1_000);
   const cut = await markStats(patient, `rate ${weakKbit} kbit/s`);
   await link.setRate(weakKbit, 'both');
   let noticeMs: number | null = null;
