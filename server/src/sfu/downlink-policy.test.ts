@@ -169,24 +169,31 @@ describe('downlink policy on a sharp fall', () => {
   const layer = (policy: DownlinkPolicy) =>
     layerForCeiling(2, policy.decision.layerCeilingBps, layers);
 
-  it('sends only the smallest layer at once, and the layer the ceiling carries once the estimate settled', () => {
+  it('sends only the smallest layer at once when the link gives way, and the layer the ceiling carries once settled', () => {
     const policy = new DownlinkPolicy();
     let now = feed(policy, 2_500_000, 0, 5);
     expect(layer(policy)).toBe(2);
-    // The first step down of a falling estimate (3 Mbit/s -> 400 kbit/s): still above what
-    // 720p needs, but the link has given way.
-    policy.estimate(1_200_000, now + 100);
-    expect(policy.decision.ceilingBps).toBeGreaterThan(1_200_000);
+    // 3 Mbit/s -> 400 kbit/s: the estimate has not moved yet, but most of 1.2 Mbit/s is lost.
+    policy.delivery(1_300_000, 0.7, now + 100);
     expect(layer(policy)).toBe(0);
     // No video at all for a moment: the bottleneck's queue drains first.
     expect(policy.decision.drain).toBe(true);
     expect(policy.tick(now + 100 + P.drainMs).drain).toBe(false);
-    // Still the smallest while the estimate goes on falling and settles.
+    // Still the smallest while the estimate falls and settles.
     now = feed(policy, 700_000, now + 100, 1);
     expect(layer(policy)).toBe(0);
     now = feed(policy, 700_000, now, P.floorMs / 1000);
-    // Settled at 700 kbit/s: 360p fits under its ceiling, 720p does not.
-    expect(layer(policy)).toBe(1);
+    // Then the layer the ceiling carries (from what got through: 360p does not fit yet).
+    expect(policy.decision.layerCeilingBps).toBe(policy.decision.ceilingBps);
+    expect(policy.decision.ceilingBps).toBeLessThan(1_300_000 * 0.3 * P.headroom + 1);
+  });
+
+  it('does not pause on a collapse of the estimate alone (a busy machine on a good link)', () => {
+    const policy = new DownlinkPolicy();
+    const now = feed(policy, 2_500_000, 0, 5);
+    policy.estimate(200_000, now + 100);
+    expect(policy.decision.drain).toBe(false);
+    expect(policy.decision.layerCeilingBps).toBe(policy.decision.ceilingBps);
   });
 
   it('keeps the layer on a mild fall', () => {
