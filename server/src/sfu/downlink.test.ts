@@ -128,9 +128,26 @@ describe('downlink adapter', () => {
   it('with no estimate for a while, listens briefly and stops once the receiver is heard', async () => {
     const { transport } = await receiver();
     await vi.advanceTimersByTimeAsync(10_000);
-    // A couple of reads per quiet spell (1.5 s), not four a second.
+    // A couple of reads per quiet spell (1.5 s, then longer), not four a second.
     expect(transport.statReads).toBeGreaterThan(0);
-    expect(transport.statReads).toBeLessThanOrEqual(20);
+    expect(transport.statReads).toBeLessThanOrEqual(12);
+  });
+
+  it('listens ever more rarely to a receiver that never yields an estimate, and soon again after one', async () => {
+    // A client without transport-cc feedback: mediasoup has no estimate for it at all.
+    const { transport } = await receiver();
+    await vi.advanceTimersByTimeAsync(30_000);
+    const start = transport.statReads;
+    await vi.advanceTimersByTimeAsync(60_000);
+    // Quiet spells of 12 s at most by now, a few reads each: not 2 every 1.5 s (about 80).
+    expect(transport.statReads - start).toBeGreaterThan(0);
+    expect(transport.statReads - start).toBeLessThanOrEqual(20);
+
+    // An estimate arrives, then none: listened to again after the first, short spell.
+    transport.bwe(1_000_000);
+    const before = transport.statReads;
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(transport.statReads).toBeGreaterThan(before);
   });
 
   it('sets aside the collapsing estimate of a cut link, and restarts video with a key frame when it is back', async () => {

@@ -48,8 +48,10 @@ const LOSS_POLL_MS = 500;
  *
  * - The receiver is listened to (transport stats: do its bytes rise?) only while in doubt:
  *   after the estimate went down (a cut link's estimate collapses), when no estimate has come
- *   for `BWE_QUIET_MS` (mediasoup sends one at least every second while it changes), while
- *   silent (to hear it come back) and until it is heard again.
+ *   for `BWE_QUIET_MS` (mediasoup 3.12 sends one about every second while the receiver's
+ *   transport-cc feedback flows), while silent (to hear it come back) and until it is heard
+ *   again. A receiver that sends no transport-cc feedback gets no estimate at all: each
+ *   quiet spell that ends with it heard doubles the next, up to `BWE_QUIET_MAX_MS`.
  * - An estimate that falls below `FALL_FRACTION` of the last one waits until the receiver is
  *   heard (at most a tick or two): a cut link's collapse is set aside, not judged.
  * - Loss reports are read only while in doubt: a video consumer's score below 10 (mediasoup
@@ -57,6 +59,7 @@ const LOSS_POLL_MS = 500;
  *   a trial, and while a ceiling holds (raises wait for a loss-free link).
  */
 const BWE_QUIET_MS = 1500;
+const BWE_QUIET_MAX_MS = 12_000;
 /**
  * The estimate went down: below this fraction of the highest since the receiver was last
  * heard (jitter of a few per cent on a steady link is no doubt; a slow collapse adds up).
@@ -142,6 +145,8 @@ export class DownlinkAdapter {
     high: 0,
     applied: undefined,
   };
+  /** How long without an estimate starts a listen now (see `BWE_QUIET_MAX_MS`). */
+  #quietMs = BWE_QUIET_MS;
   /** Loss reports are read until then (see `LOSS_DOUBT_MS`), and were last read then. */
   #lossDoubtUntil = 0;
   #lossReadAt = 0;
@@ -251,9 +256,11 @@ export class DownlinkAdapter {
     if (this.#closed) return;
     this.#apply(this.#policy.tick(now));
     // No estimate for a while: a cut link, or merely a steady one. One listen tells.
-    if (!this.#doubt && now - this.#bwe.at >= BWE_QUIET_MS) {
+    if (!this.#doubt && now - this.#bwe.at >= this.#quietMs) {
       this.#bwe.at = now;
       this.#doubt = true;
+      // The next one may be longer; an estimate, or the receiver found silent, resets it.
+      this.#quietMs = Math.min(2 * this.#quietMs, BWE_QUIET_MAX_MS);
     }
     if (this.#doubt || this.#silent) void this.#listen();
     if (now - this.#lossReadAt >= LOSS_POLL_MS - TICK_MS / 2 && this.#lossInDoubt(now)) {
@@ -265,6 +272,7 @@ export class DownlinkAdapter {
   #onEstimate(bps: number, now: number): void {
     const bwe = this.#bwe;
     bwe.at = now;
+    this.#quietMs = BWE_QUIET_MS;
     bwe.high = Math.max(bwe.high, bps);
     if (bps < DOUBT_FRACTION * bwe.high) {
       // Down: a cut link's estimate collapses. Is the receiver still heard?
@@ -315,6 +323,8 @@ export class DownlinkAdapter {
       if (silent) {
         // What the estimate did meanwhile says nothing about the link.
         this.#pending = [];
+        // Once back, listened to soon again if no estimate comes.
+        this.#quietMs = BWE_QUIET_MS;
       } else if (rose && fresh) {
         // Heard: the estimates held back speak for the link after all.
         const pending = this.#pending;
