@@ -196,6 +196,98 @@ describe('downlink policy on a sharp fall', () => {
     expect(policy.decision.layerCeilingBps).toBe(policy.decision.ceilingBps);
   });
 
+  it('pauses at once when the estimate has collapsed and the receiver begins to lose packets', () => {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 2_500_000, 0, 5);
+    // The estimate collapses first: down to the layer it carries, no pause yet.
+    now += 100;
+    policy.estimate(450_000, now);
+    expect(policy.decision.drain).toBe(false);
+    expect(layer(policy)).toBe(1);
+    // The first loss, light as yet (the full queue has just begun to overflow): the larger
+    // layer's key frame would be lost in it, so the queue drains, then the smallest layer.
+    now += 400;
+    policy.delivery(900_000, 0.04, now);
+    expect(policy.decision.drain).toBe(true);
+    expect(layer(policy)).toBe(0);
+  });
+
+  it('takes light loss for a sharp fall only right after the estimate collapsed', () => {
+    // Light loss on a good link: no pause, the layer kept.
+    const good = new DownlinkPolicy();
+    let now = feed(good, 2_500_000, 0, 5);
+    good.delivery(1_200_000, 0.04, now + 100);
+    expect(good.decision.drain).toBe(false);
+    expect(layer(good)).toBe(2);
+    // Light loss long after a fall (the link settled at the lower rate): no pause either.
+    const settled = new DownlinkPolicy();
+    now = feed(settled, 2_500_000, 0, 5);
+    now = feed(settled, 600_000, now, 5);
+    settled.delivery(500_000, 0.04, now + 100);
+    expect(settled.decision.drain).toBe(false);
+    // Loss that came before the collapse and has stopped since: no pause.
+    const earlier = new DownlinkPolicy();
+    now = feed(earlier, 2_500_000, 0, 5);
+    earlier.delivery(1_200_000, 0.04, now);
+    earlier.estimate(300_000, now + P.sharpLossMs + 100);
+    expect(earlier.decision.drain).toBe(false);
+  });
+
+  it('does not pause twice for one fall (the estimate settles after the pause)', () => {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 2_500_000, 0, 5);
+    policy.delivery(1_300_000, 0.4, now + 100);
+    expect(policy.decision.drain).toBe(true);
+    now = feed(policy, 600_000, now + 100, P.floorMs / 1000 + 0.25);
+    expect(policy.decision.drain).toBe(false);
+    // The estimate reaches the smaller layer's rate, while the receiver still reports the
+    // loss from before (its reports lag): the same fall, no second pause.
+    policy.delivery(300_000, 0.05, now);
+    policy.estimate(250_000, now + 50);
+    expect(policy.decision.drain).toBe(false);
+  });
+
+  it('goes audio-only when the smallest layer alone loses heavily, though the estimate stays up', () => {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 2_500_000, 0, 5);
+    // 150 kbit/s: the large layer lost, a pause, then the smallest layer alone.
+    policy.delivery(1_000_000, 0.6, now);
+    expect(policy.decision.drain).toBe(true);
+    // Its streams lose a third: less than the smallest layer gets through, while the
+    // estimate stays near the ceiling (300 kbit/s, what is sent is too little to press).
+    const start = now;
+    while (policy.decision.mode === 'video' && now - start < 10_000) {
+      now += 250;
+      policy.delivery(150_000, 0.35, now, 0.35);
+      if (now % 1000 === 0) policy.estimate(300_000, now);
+    }
+    expect(now - start).toBeLessThanOrEqual(P.drainMs + P.starvedSettleMs + P.audioOnlyAfterMs + 500);
+    expect(policy.decision.mode).toBe('audio-only');
+  });
+
+  it('keeps video when the smallest layer fits, and counts neither loss from before the pause nor loss its receiver did not report', () => {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 2_500_000, 0, 5);
+    policy.delivery(1_300_000, 0.6, now);
+    // Right after the pause the receiver still asks for the packets lost before it.
+    policy.tick(now + P.drainMs);
+    for (let t = P.drainMs; t < P.drainMs + P.starvedSettleMs - 100; t += 100) {
+      policy.delivery(150_000, 0.5, now + t, 0.5);
+    }
+    // Transport-wide loss or NACKs (no receiver report of the smallest layer's own): no.
+    const after = now + P.drainMs + P.starvedSettleMs;
+    for (let t = 0; t < 2_000; t += 250) policy.delivery(150_000, 0.3, after + t);
+    now = after + 2_000;
+    expect(policy.decision.mode).toBe('video');
+    // The smallest layer fits a 400 kbit/s link: a little loss, video stays.
+    for (let t = 0; t < 5_000; t += 250) {
+      now += 250;
+      policy.delivery(160_000, 0.05, now, 0.05);
+      if (t % 1000 === 0) policy.estimate(330_000, now);
+    }
+    expect(policy.decision.mode).toBe('video');
+  });
+
   it('keeps the layer on a mild fall', () => {
     const policy = new DownlinkPolicy();
     const now = feed(policy, 2_500_000, 0, 5);

@@ -48,6 +48,18 @@ export interface DownlinkPolicyOptions {
    */
   audioOnlyBelowBps: number;
   audioOnlyAfterMs: number;
+  /**
+   * Or: while only the smallest layer is sent (after a sharp fall, or with the ceiling at its
+   * minimum), its receiver reports show heavy loss with what got through below
+   * `audioOnlyBelowBps`, each report within this long of the one before (the browser reports
+   * about once a second). The estimate alone
+   * can stay up for seconds on such a link: measured at 150 kbit/s with the smallest layer
+   * already sent, it stayed at the ceiling (300 kbit/s) while 10-40 % of the video was lost.
+   * Reports from the first `starvedSettleMs` after a pause are left out (the receiver still
+   * asks for packets lost before it).
+   */
+  starvedMemoryMs: number;
+  starvedSettleMs: number;
   lossMemoryMs: number;
   /** During a trial, an estimate at or above this (bit/s), held `trialHoldMs`, brings video back. */
   videoAboveBps: number;
@@ -85,6 +97,15 @@ export interface DownlinkPolicyOptions {
   sharpFallFraction: number;
   sharpWindowMs: number;
   /**
+   * Also a sharp fall: the bandwidth estimate below `sharpFallFraction` of its highest of the
+   * last `sharpWindowMs`, with loss of `someLossFraction` or more reported within this long.
+   * Measured on a 400 kbit/s cut: the estimate fell to 290 kbit/s 0.45 s after the cut, the
+   * first loss was reported 0.9 s after, and transport-cc's loss, an average, reached 10 % at
+   * 1.15 s; switched down to the smaller layer at once (no pause), its key frame was lost in
+   * the full queue and nothing was decoded until 2.7 s after the cut.
+   */
+  sharpLossMs: number;
+  /**
    * After a sharp fall only the smallest layer is sent for this long, whatever the ceiling
    * (see `DownlinkDecision.layerCeilingBps`); each further fall starts it again.
    */
@@ -104,7 +125,9 @@ export interface DownlinkPolicyOptions {
 
 export const DEFAULT_DOWNLINK_POLICY: DownlinkPolicyOptions = {
   audioOnlyBelowBps: 110_000,
-  audioOnlyAfterMs: 1_000,
+  audioOnlyAfterMs: 500,
+  starvedMemoryMs: 1_500,
+  starvedSettleMs: 500,
   lossMemoryMs: 5_000,
   videoAboveBps: 320_000,
   trialHoldMs: 400,
@@ -122,6 +145,7 @@ export const DEFAULT_DOWNLINK_POLICY: DownlinkPolicyOptions = {
   fallFraction: 0.75,
   sharpFallFraction: 0.5,
   sharpWindowMs: 2_000,
+  sharpLossMs: 1_000,
   floorMs: 1_500,
   drainMs: 300,
   heavyLossFraction: 0.1,
@@ -167,6 +191,9 @@ export class DownlinkPolicy {
   #freshSince = -Infinity;
   /** Since when the estimate has been below `audioOnlyBelowBps` (video mode). */
   #lowSince: number | undefined;
+  /** The smallest layer's streams last reported too little getting through (see `starvedMemoryMs`). */
+  #starvedAt = -Infinity;
+  #lastSharpAt = -Infinity;
   #lastFallAt = -Infinity;
   /**
    * The estimates of the last `raiseAfterMs`: raises go by the lowest of them, so that one
@@ -274,15 +301,47 @@ export class DownlinkPolicy {
    * What the receiver reports of the video sent to it: `sentBps` sent, `lossFraction` of it
    * lost (0..1). Heavy loss caps the estimate at what got through.
    */
-  delivery(sentBps: number, lossFraction: number, now: number): DownlinkDecision {
+  delivery(
+    sentBps: number,
+    lossFraction: number,
+    now: number,
+    /**
+     * The loss the video streams' own receiver reports show (undefined: not known). Not the
+     * transport-wide loss (audio included, its average lingers) nor the NACKs (a packet may
+     * be asked for many times, and more so around a layer switch).
+     */
+    reportedLoss?: number,
+  ): DownlinkDecision {
     if (this.#silent) return this.decision;
-    if (lossFraction >= this.#o.someLossFraction && sentBps > 0) this.#someLossAt = now;
-    if (lossFraction < this.#o.heavyLossFraction || sentBps <= 0) return this.tick(now);
+    if (
+      reportedLoss !== undefined &&
+      this.#mode === 'video' &&
+      reportedLoss >= this.#o.heavyLossFraction &&
+      sentBps * (1 - reportedLoss) < this.#o.audioOnlyBelowBps &&
+      this.#smallestOnly(now)
+    ) {
+      this.#starvedAt = now;
+    }
+    if (sentBps <= 0) return this.tick(now);
+    if (lossFraction < this.#o.heavyLossFraction) {
+      if (lossFraction < this.#o.someLossFraction) return this.tick(now);
+      // Some loss: a sharp fall if the estimate has just collapsed (see `sharpLossMs`).
+      this.#someLossAt = now;
+      return this.#judge(now);
+    }
+    this.#someLossAt = now;
     this.#lossCap = { bps: sentBps * (1 - lossFraction), until: now + this.#o.lossCapMs };
     this.#heavyLossAt = now;
     // A trial that loses packets has not shown the link carries video, whatever the estimate.
     this.#trialAboveSince = undefined;
     return this.#judge(now, true);
+  }
+
+  /** Only the smallest layer is sent, and has been since a moment after the last pause. */
+  #smallestOnly(now: number): boolean {
+    const o = this.#o;
+    const smallest = now < this.#floorUntil || (this.#ceiling ?? Infinity) <= o.minCeilingBps;
+    return smallest && now - this.#drainUntil >= o.starvedSettleMs;
   }
 
   /** The estimate as judged now: the bandwidth estimate, under a recent loss cap. */
@@ -324,8 +383,15 @@ export class DownlinkPolicy {
     const top = Math.max(
       ...this.#recent.filter((x) => now - x.at <= o.sharpWindowMs).map((x) => x.bps),
     );
-    const sharp = overLoss && bps < (this.#ceiling ?? top) * o.sharpFallFraction;
+    // Or the estimate itself collapsed, and the receiver has begun to lose packets.
+    // Not the same fall once more (the estimate settles within `sharpWindowMs`).
+    const collapsed =
+      now - this.#lastSharpAt > o.sharpWindowMs &&
+      now - this.#someLossAt <= o.sharpLossMs &&
+      (this.#bwe ?? Infinity) < top * o.sharpFallFraction;
+    const sharp = (overLoss && bps < (this.#ceiling ?? top) * o.sharpFallFraction) || collapsed;
     if (sharp) {
+      this.#lastSharpAt = now;
       // A new fall, not one more report of the same (the loss reports linger).
       if (now >= this.#floorUntil) this.#drainUntil = now + o.drainMs;
       this.#floorUntil = now + o.floorMs;
@@ -341,8 +407,10 @@ export class DownlinkPolicy {
       this.#ceiling = Math.max(o.minCeilingBps, bps * o.headroom);
       this.#beforeRaise = undefined;
     }
-    if ((this.#bwe ?? Infinity) < o.audioOnlyBelowBps && lossLately) this.#lowSince ??= now;
-    else this.#lowSince = undefined;
+    const starved = now - this.#starvedAt <= o.starvedMemoryMs;
+    if (((this.#bwe ?? Infinity) < o.audioOnlyBelowBps && lossLately) || starved) {
+      this.#lowSince ??= now;
+    } else this.#lowSince = undefined;
     return this.tick(now);
   }
 

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_DOWNLINK_POLICY } from './downlink-policy.js';
 import { DownlinkAdapter } from './downlink.js';
 
 /**
@@ -36,7 +37,7 @@ class FakeTransport extends EventEmitter {
   }
 }
 
-class FakeConsumer {
+class FakeConsumer extends EventEmitter {
   static #next = 0;
   readonly id = `c${FakeConsumer.#next++}`;
   readonly kind = 'video';
@@ -48,14 +49,32 @@ class FakeConsumer {
   closed = false;
   priority = 1;
   score: types.ConsumerScore = { score: 10, producerScore: 10, producerScores: [] };
-  /** The receiver's latest receiver report on this stream, as the worker keeps it. */
-  report = { packetsLost: 0, fractionLost: 0, bitrate: 500_000 };
+  /**
+   * The receiver's latest receiver report on this stream, as the worker keeps it, and what
+   * was sent and asked for again (NACK) so far.
+   */
+  report = { packetsLost: 0, fractionLost: 0, bitrate: 500_000, packetCount: 0, nackPacketCount: 0 };
+  traced: string[] = [];
   statReads = 0;
   keyFrames = 0;
 
   async getStats(): Promise<unknown[]> {
     this.statReads++;
     return [{ type: 'outbound-rtp', ...this.report }];
+  }
+
+  async enableTraceEvent(types: string[]): Promise<void> {
+    this.traced = types;
+  }
+
+  /** `sent` more packets sent, of which the receiver asked for `nacked` again. */
+  nack(sent: number, nacked: number): void {
+    this.report = {
+      ...this.report,
+      packetCount: this.report.packetCount + sent,
+      nackPacketCount: this.report.nackPacketCount + nacked,
+    };
+    this.emit('trace', { type: 'nack', info: {} });
   }
 
   async pause(): Promise<void> {
@@ -233,6 +252,75 @@ describe('downlink adapter', () => {
     const reads = consumer.statReads;
     await steady(transport, 1_000_000, 10);
     expect(consumer.statReads).toBe(reads);
+  });
+
+  it('reads loss at once when the receiver asks for lost packets, and many such requests are heavy loss', async () => {
+    const { transport, consumer, adapter } = await receiver();
+    await steady(transport, 2_000_000, 5);
+    expect(consumer.traced).toEqual(['nack']);
+    consumer.report = { ...consumer.report, bitrate: 800_000 };
+    const reads = consumer.statReads;
+    // The first request: read at once (counts to weigh the next ones against).
+    consumer.nack(80, 2);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(consumer.statReads).toBe(reads + 1);
+    // More within a few ms: no read each time.
+    for (let i = 0; i < 5; i++) consumer.nack(2, 1);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(consumer.statReads).toBe(reads + 1);
+    // 200 ms on: half of the packets sent meanwhile asked for again, long before a receiver
+    // report or the estimate says so. What got through (400 kbit/s) caps the estimate.
+    await vi.advanceTimersByTimeAsync(180);
+    consumer.nack(30, 15);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(consumer.statReads).toBe(reads + 2);
+    expect(adapter.state().estimateKbps).toBe(400);
+    expect(transport.ceilings.at(-1)).toBe(500_000);
+  });
+
+  it('pauses video a moment on a sharp fall and resumes it on time, with a key frame', async () => {
+    const { transport, consumer } = await receiver();
+    await steady(transport, 2_000_000, 5);
+    consumer.report = { ...consumer.report, bitrate: 1_200_000 };
+    consumer.nack(80, 0);
+    // Just past a tick of the adapter's clock.
+    await vi.advanceTimersByTimeAsync(260);
+    consumer.nack(40, 30);
+    await vi.advanceTimersByTimeAsync(5);
+    expect(consumer.paused).toBe(true);
+    const keyFrames = consumer.keyFrames;
+    // Not at the next tick of the adapter's clock (every 250 ms), but once the drain is over.
+    await vi.advanceTimersByTimeAsync(DEFAULT_DOWNLINK_POLICY.drainMs + 10);
+    expect(consumer.paused).toBe(false);
+    expect(consumer.keyFrames).toBe(keyFrames + 1);
+  });
+
+  it('takes a few requests for lost packets for light loss, not for a weak link', async () => {
+    const { transport, consumer, adapter } = await receiver();
+    await steady(transport, 2_000_000, 5);
+    consumer.nack(80, 1);
+    await vi.advanceTimersByTimeAsync(200);
+    // A twentieth of the packets asked for: light loss.
+    consumer.nack(80, 4);
+    await vi.advanceTimersByTimeAsync(200);
+    // And a lone request long after the last read weighs nothing.
+    await vi.advanceTimersByTimeAsync(5000);
+    consumer.nack(40, 30);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(adapter.state().estimateKbps).toBe(2000);
+    expect(transport.ceilings).toEqual([]);
+  });
+
+  it('does not take the gaps of a stream the sender’s link loses for this link’s loss', async () => {
+    const { transport, consumer, adapter } = await receiver();
+    await steady(transport, 2_000_000, 5);
+    consumer.score = { ...consumer.score, producerScore: 5 };
+    consumer.nack(80, 1);
+    await vi.advanceTimersByTimeAsync(200);
+    consumer.nack(40, 30);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(adapter.state().estimateKbps).toBe(2000);
+    expect(transport.ceilings).toEqual([]);
   });
 
   it('stops its timer when closed, or when its transport closes', async () => {
