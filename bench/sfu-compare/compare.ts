@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { runFigures, type RunFigures, type Sample } from './figures.js';
 import type { LoadConfig, LoadReply, LoadRequest, LoadSnapshot } from './load.js';
 import type { MediaProfile } from './media.js';
-import { cpuMs, cpuTimes, loadAverage, rssKb, snmpUdp, udpDropsOf } from './proc.js';
+import { cpuMs, cpuTimes, threadCpuMs, loadAverage, rssKb, snmpUdp, udpDropsOf } from './proc.js';
 import {
   pinnedNode,
   repoRoot,
@@ -95,6 +95,7 @@ async function sample(server: ServerHandle, load: LoadProcess): Promise<Sample> 
   return {
     at: snap.at,
     nodeCpuMs: cpuMs(server.pid) ?? 0,
+    nodeThreadCpuMs: threadCpuMs(server.pid),
     workerCpuMs: workers.reduce((n, pid) => n + (cpuMs(pid) ?? 0), 0),
     loadCpuMs: cpuMs(load.pid) ?? 0,
     serverUdpDrops: udpDropsOf([server.pid, ...workers]).total,
@@ -172,7 +173,7 @@ export async function compare(opts: CompareOptions): Promise<RunFigures[]> {
         );
         opts.log(
           `${label}: ${r.cpu.totalMicrosPerPacket} µs/packet (node ${r.cpu.nodeMicrosPerPacket}, ` +
-            `worker ${r.cpu.workerMicrosPerPacket}), loss ${r.receiverLossPct.total} %, ` +
+            `worker ${r.cpu.workerMicrosPerPacket}; node threads % ${JSON.stringify(r.cpu.nodeThreadsPctOfCore)}), loss ${r.receiverLossPct.total} %, ` +
             `server socket drops ${r.kernel.serverSocketDrops}, load ${r.cpu.loadPctOfCore} % of a core, ` +
             `machine cpu busy ${JSON.stringify(r.machine.cpuBusyPct)}`,
         );

@@ -11,6 +11,7 @@ const counts = (expected: number, received: number, inOrder = received) => ({
 const sample = (over: Partial<Sample>): Sample => ({
   at: 0,
   nodeCpuMs: 0,
+  nodeThreadCpuMs: {},
   workerCpuMs: 0,
   loadCpuMs: 0,
   serverUdpDrops: 0,

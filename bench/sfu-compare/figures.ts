@@ -10,6 +10,8 @@ export interface Sample {
   /** ms (monotonic). */
   at: number;
   nodeCpuMs: number;
+  /** The Node process's CPU per thread name. */
+  nodeThreadCpuMs: Record<string, number>;
   workerCpuMs: number;
   loadCpuMs: number;
   serverUdpDrops: number;
@@ -49,6 +51,8 @@ export interface RunFigures {
     nodeMicrosPerPacket: number;
     workerMicrosPerPacket: number;
     totalMicrosPerPacket: number;
+    /** The Node process per thread name (main, libuv-worker, V8 helpers...), % of a core. */
+    nodeThreadsPctOfCore: Record<string, number>;
   };
   /** Percent of the packets that should have reached receivers and did not. */
   receiverLossPct: {
@@ -145,6 +149,11 @@ export function runFigures(opts: {
       nodeMicrosPerPacket: micros(nodeMs),
       workerMicrosPerPacket: micros(workerMs),
       totalMicrosPerPacket: micros(nodeMs + workerMs),
+      nodeThreadsPctOfCore: Object.fromEntries(
+        Object.entries(after.nodeThreadCpuMs)
+          .map(([name, ms]) => [name, pctOfCore(ms - (before.nodeThreadCpuMs[name] ?? 0))] as const)
+          .filter(([, pct]) => pct > 0),
+      ),
     },
     receiverLossPct: {
       total: round(lossPct(all), 3),

@@ -22,13 +22,33 @@ const read = (path: string): string | undefined => {
 };
 
 /** User + system CPU time of a process (all its threads) in ms; undefined once it is gone. */
-export function cpuMs(pid: number): number | undefined {
-  const stat = read(`/proc/${pid}/stat`);
+export function cpuMs(pid: number, statPath = `/proc/${pid}/stat`): number | undefined {
+  const stat = read(statPath);
   if (!stat) return undefined;
   // Fields after the command name, which may contain spaces: state is field 3, utime 14.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
   return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/**
+ * CPU time per thread name of a process, in ms (threads of the same name summed): where in a
+ * Node process the time goes (main thread, libuv pool, V8 helpers, inspector).
+ */
+export function threadCpuMs(pid: number): Record<string, number> {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return {};
+  }
+  const byName: Record<string, number> = {};
+  for (const tid of tasks) {
+    const name = tid === String(pid) ? 'main' : (read(`/proc/${pid}/task/${tid}/comm`)?.trim() ?? '?');
+    const ms = cpuMs(Number(tid), `/proc/${pid}/task/${tid}/stat`);
+    if (ms !== undefined) byName[name] = (byName[name] ?? 0) + ms;
+  }
+  return byName;
 }
 
 export function rssKb(pid: number): number | undefined {
