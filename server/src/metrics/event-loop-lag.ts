@@ -33,18 +33,23 @@ export const DEFAULT_METRICS_LAG_PRECISION_MS = 2 ** 31 - 1;
  * timer's firings, the resolution included; the figures here are the lag beyond it (0 on
  * an idle loop), as prom-client's are at its 10 ms. The histogram starts afresh at every
  * scrape. `nodejs_eventloop_lag_seconds` is measured at the scrape (one `setImmediate`).
+ *
+ * The monitor starts at the first scrape, not before: a node whose /metrics nobody reads
+ * (none is served unless configured) has no timer waking it for figures nobody sees. The
+ * first scrape therefore reports no lag recorded yet; every later one, the time since.
  */
 export class EventLoopLag {
-  readonly #histogram: IntervalHistogram;
-  readonly #resolutionNs: number;
+  readonly #resolutionMs: number;
+  #histogram: IntervalHistogram | undefined;
+  #closed = false;
 
   constructor(registry: Registry, resolutionMs = EVENT_LOOP_LAG_RESOLUTION_MS) {
-    this.#resolutionNs = resolutionMs * 1e6;
-    this.#histogram = perfHooks.monitorEventLoopDelay({ resolution: resolutionMs });
-    this.#histogram.enable();
+    this.#resolutionMs = resolutionMs;
+    const resolutionNs = resolutionMs * 1e6;
     const registers = [registry];
-    const histogram = this.#histogram;
-    const beyond = (ns: number) => Math.max(0, ns - this.#resolutionNs) / 1e9;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const lag = this;
+    const beyond = (ns: number) => Math.max(0, ns - resolutionNs) / 1e9;
     // Registered first: a scrape runs this collect before it reads the gauges below, and
     // it sets them before its first await (as prom-client's does).
     new Gauge({
@@ -52,10 +57,11 @@ export class EventLoopLag {
       help: 'Lag of event loop in seconds.',
       registers,
       async collect() {
-        // A scrape within one resolution of the last has no interval yet: nothing to show.
-        const recorded = histogram.count > 0;
-        for (const [g, value] of figures) g.set(recorded ? value() : 0);
-        histogram.reset();
+        const histogram = lag.#watching();
+        // A scrape within one resolution of the last (or the first) has no interval yet.
+        const recorded = histogram !== undefined && histogram.count > 0;
+        for (const [g, value] of figures) g.set(recorded ? value(histogram) : 0);
+        histogram?.reset();
         const start = process.hrtime.bigint();
         await new Promise((resolve) => setImmediate(resolve));
         this.set(Number(process.hrtime.bigint() - start) / 1e9);
@@ -64,18 +70,27 @@ export class EventLoopLag {
     const gauge = (name: string, what: string) =>
       new Gauge({ name, help: `The ${what} of the recorded event loop delays.`, registers });
     const [, min, max, mean, stddev, p50, p90, p99] = EVENT_LOOP_LAG_METRICS;
-    const figures: [Gauge, () => number][] = [
-      [gauge(min, 'minimum'), () => beyond(histogram.min)],
-      [gauge(max, 'maximum'), () => beyond(histogram.max)],
-      [gauge(mean, 'mean'), () => beyond(histogram.mean)],
-      [gauge(stddev, 'standard deviation'), () => histogram.stddev / 1e9],
-      [gauge(p50, '50th percentile'), () => beyond(histogram.percentile(50))],
-      [gauge(p90, '90th percentile'), () => beyond(histogram.percentile(90))],
-      [gauge(p99, '99th percentile'), () => beyond(histogram.percentile(99))],
+    const figures: [Gauge, (h: IntervalHistogram) => number][] = [
+      [gauge(min, 'minimum'), (h) => beyond(h.min)],
+      [gauge(max, 'maximum'), (h) => beyond(h.max)],
+      [gauge(mean, 'mean'), (h) => beyond(h.mean)],
+      [gauge(stddev, 'standard deviation'), (h) => h.stddev / 1e9],
+      [gauge(p50, '50th percentile'), (h) => beyond(h.percentile(50))],
+      [gauge(p90, '90th percentile'), (h) => beyond(h.percentile(90))],
+      [gauge(p99, '99th percentile'), (h) => beyond(h.percentile(99))],
     ];
   }
 
+  /** The running monitor; started now if this is the first scrape (then: nothing recorded). */
+  #watching(): IntervalHistogram | undefined {
+    if (this.#histogram || this.#closed) return this.#histogram;
+    this.#histogram = perfHooks.monitorEventLoopDelay({ resolution: this.#resolutionMs });
+    this.#histogram.enable();
+    return undefined;
+  }
+
   close(): void {
-    this.#histogram.disable();
+    this.#closed = true;
+    this.#histogram?.disable();
   }
 }
