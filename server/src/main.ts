@@ -9,14 +9,20 @@ import { collectStartupGarbage } from './memory/startup-garbage.js';
 /** The process around one node: configuration from the environment, signals, exit. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const node = await startSamkons(config);
+  let gcMs: number | undefined;
+  const node = await startSamkons(config, {
+    // What starting left behind goes now, not never (an idle node does not collect), and
+    // before listening: the collection blocks the loop for a second or two under load, which
+    // after a restart is when every client of the node reconnects at once.
+    beforeListen: async () => {
+      gcMs = await collectStartupGarbage();
+    },
+  });
   node.app.log.info(
     { driver: node.domain?.db.driver, demoDataSeeded: node.demoDataSeeded, url: node.url },
     'samkons started',
   );
   if (config.demoData) console.log(demoLoginHelp(publicUrlOf(config)));
-  // Started: what starting left behind goes now, not never (an idle node does not collect).
-  const gcMs = await collectStartupGarbage();
   node.app.log.debug({ gcMs }, 'startup garbage collected');
 
   const exit = (work: Promise<void>) =>

@@ -45,6 +45,11 @@ export interface SamkonsOptions {
   authenticator?: SocketAuthenticator;
   /** Replaces where live sessions read their consultation's agenda (tests). */
   agendas?: AgendaSource;
+  /**
+   * Runs once everything is started, just before the node listens: work that would
+   * otherwise block the event loop while the first clients (re)connect.
+   */
+  beforeListen?: () => Promise<void>;
 }
 
 /** One running node: everything main.ts starts, with handles for tests and shutdown. */
@@ -227,6 +232,7 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
       })
     : undefined;
 
+  await options.beforeListen?.();
   await app.listen({ host: config.http.host, port: config.http.port });
   const internal = config.metrics.internal
     ? await startInternalListener({ ...config.metrics.internal, metrics, media: rooms, log })
