@@ -37,8 +37,15 @@ interface Entry {
 }
 
 const TICK_MS = 250;
-/** Transport-cc loss at or above this is passed to the policy (its `someLossFraction`). */
-const SOME_LOSS = DEFAULT_DOWNLINK_POLICY.someLossFraction;
+/**
+ * Transport-cc loss, and NACKed packets, at or above this are passed to the policy (its
+ * `heavyLossFraction`): light loss is left to the receiver reports (it holds raises of the
+ * ceiling), since both of these overcount it. Light loss passed on as well, raises were held
+ * for good after a 400 kbit/s cut on a busy machine (720p not back within 30 s of 3 Mbit/s:
+ * key frames overflow the queue now and then, and the browser asks for each lost packet
+ * several times).
+ */
+const HEAVY_LOSS = DEFAULT_DOWNLINK_POLICY.heavyLossFraction;
 /**
  * No bytes from the receiver for this long: it is silent (its link is cut), and the
  * estimate says nothing (downlink-policy.ts). While video flows the browser's transport-cc
@@ -80,9 +87,9 @@ const LOSS_DOUBT_MS = 2000;
  * transport-cc loss at 3 % then and at 10 % only at 1.15-1.2 s). Each NACK the worker reports
  * (a `nack` trace on a video consumer, none on a clean link) starts a loss read, at most every
  * `NACK_READ_MS`, and the packets asked for since the last read, over those sent, count as
- * lost. On a full queue this undercounts (NACKs are lost on the way too, and the browser gives
- * up on old gaps), on light loss it may count a packet twice (asked for again while its
- * retransmission is late): neither matters at the policy's thresholds.
+ * lost when `HEAVY_LOSS` or more. On a full queue this undercounts (NACKs are lost on the way
+ * too, and the browser gives up on old gaps), on light loss it overcounts (a packet is asked
+ * for again while its retransmission is late).
  */
 const NACK_READ_MS = 150;
 /**
@@ -389,10 +396,9 @@ export class DownlinkAdapter {
       // The loss in the receiver's transport-cc feedback (every 100 ms or so; mediasoup keeps
       // a weighted average of the last 24): a link that gives way shows here within a few
       // hundred ms, a second or more before its RTCP receiver reports and the estimate do.
-      // Read only while in doubt: the average lingers after the loss, holding raises of the
-      // ceiling a little longer. (In the worker's stats, not in its typings.)
+      // Heavy loss only (see `HEAVY_LOSS`). (In the worker's stats, not in its typings.)
       const loss = (stat as { rtpPacketLossSent?: number }).rtpPacketLossSent ?? 0;
-      if (!silent && this.#mode !== 'audio-only' && loss >= SOME_LOSS && stat.sendBitrate > 0) {
+      if (!silent && this.#mode !== 'audio-only' && loss >= HEAVY_LOSS && stat.sendBitrate > 0) {
         this.#apply(this.#policy.delivery(stat.sendBitrate, loss, now));
       }
       // Heard again after a cut: its pictures broke off, so each starts with a key frame now
@@ -562,8 +568,8 @@ export class DownlinkAdapter {
 
 /**
  * The share of the packets sent on a stream since its last loss read that the receiver has
- * asked for again (NACK; see `NACK_READ_MS`); 0 when that read is too old or too few packets
- * went out since. Keeps the counts for the next read.
+ * asked for again (NACK; see `NACK_READ_MS`); 0 when below `HEAVY_LOSS`, or when that read is
+ * too old or too few packets went out since. Keeps the counts for the next read.
  */
 function nackFraction(entry: Entry, out: ConsumerStat, now: number): number {
   const before = entry.nacks;
@@ -571,5 +577,6 @@ function nackFraction(entry: Entry, out: ConsumerStat, now: number): number {
   if (!before || now - before.at > NACK_SPAN_MS) return 0;
   const packets = out.packetCount - before.packets;
   if (packets < NACK_MIN_PACKETS) return 0;
-  return Math.min(1, (out.nackPacketCount - before.nacked) / packets);
+  const fraction = Math.min(1, (out.nackPacketCount - before.nacked) / packets);
+  return fraction >= HEAVY_LOSS ? fraction : 0;
 }
