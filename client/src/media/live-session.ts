@@ -117,6 +117,14 @@ export interface JoinChoices {
   iceTransportPolicy?: RTCIceTransportPolicy | undefined;
 }
 
+/**
+ * At most this long the call view waits, once admitted, for the receive transport to send
+ * its DTLS parameters (MediaSession.open): rendering it first would hold those back.
+ */
+const MAX_RENDER_HOLD_MS = 300;
+/** The plan is read once the media has connected, or after this long at the latest. */
+const PLAN_AFTER_MS = 2000;
+
 /** `wrong_node` redirects followed before a join succeeds (guards against loops). */
 const MAX_REDIRECTS = 2;
 /** A join refused for now (`unavailable`, a timeout) is tried again after these delays. */
@@ -152,6 +160,12 @@ export class LiveSession {
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   /** `wrong_node` redirects since the last successful join. */
   #redirects = 0;
+  /** Incremented on each opening of the call and when the media goes: stale holds end. */
+  #opening = 0;
+  /** Admitted, the call view waiting for the media to start (#openCall). */
+  #openPending = false;
+  /** The plan read is due (after the media connects); undefined when none is. */
+  #planWait: (() => void) | undefined;
   /** performance.now() when this participant was admitted (directly or from the lobby). */
   admittedAt: number | undefined;
   /** performance.now() of the last admission from the lobby (the admission path's clock). */
@@ -311,13 +325,56 @@ export class LiveSession {
     this.#openCall(res.session, res.transports, res.media);
   }
 
-  /** In the call: session state, then the media (the host's mute first). */
+  /**
+   * In the call: session state, then the media (the host's mute first). The phase turns
+   * `in-call` (the call view renders, a long task) once the receive transport's DTLS
+   * parameters are on their way, so the peer connection's steps up to there do not wait
+   * for the render; the plan is read after the media has connected (the server applies a
+   * socket's requests in order: read first, it would hold up `connectTransport`).
+   */
   #openCall(session: SessionStateData, transports: MediaTransports, media: MediaStart): void {
     this.#admit(session);
     if (session.selfMutedByHost) this.media.mutedByHost();
     this.media.adopt(transports);
-    this.media.open(media);
-    this.#apply({ type: 'admitted' });
+    const opening = ++this.#opening;
+    this.#openPending = true;
+    const epoch = this.#epoch;
+    const show = () => {
+      clearTimeout(hold);
+      if (opening !== this.#opening || epoch !== this.#epoch) return;
+      // Once: the hold's timer and the transport, whichever comes first.
+      this.#opening++;
+      this.#openPending = false;
+      this.#apply({ type: 'admitted' });
+      this.#loadPlanWhenConnected();
+    };
+    const hold = setTimeout(show, MAX_RENDER_HOLD_MS);
+    void this.media.open(media).then(show);
+  }
+
+  /** The plan so far, once the media has connected; changes arrive as `planChanged`. */
+  #loadPlanWhenConnected(): void {
+    this.#planWait?.();
+    const load = () => {
+      this.#planWait?.();
+      if (this.#snapshot.phase === 'ended' || !this.#signalling.socket.connected) return;
+      // A server without plans answers with an error: the call simply has no plan then.
+      this.#signalling
+        .request('planGet', {})
+        .then(({ items }) => this.#set({ plan: items }))
+        .catch(() => undefined);
+    };
+    if (this.media.getSnapshot().connection === 'connected') return load();
+    const timer = setTimeout(load, PLAN_AFTER_MS);
+    const unsubscribe = this.media.subscribe(() => {
+      if (this.media.getSnapshot().connection === 'connected') load();
+    });
+    const done = () => {
+      clearTimeout(timer);
+      unsubscribe();
+      if (this.#planWait === done) this.#planWait = undefined;
+    };
+    this.#planWait = done;
   }
 
   #joinFailed(err: unknown): void {
@@ -342,6 +399,8 @@ export class LiveSession {
   #rejoin(reason: string): void {
     if (!this.#wantsIn) return;
     console.warn('media rejoin:', reason);
+    this.#opening++;
+    this.#openPending = false;
     this.media.teardown();
     this.#apply({ type: 'connectionLost' });
     void this.#join();
@@ -380,12 +439,6 @@ export class LiveSession {
       chat: session.chat,
       grants: session.grants,
     });
-    // The plan so far; changes arrive as `planChanged`. A server without plans answers
-    // with an error: the call simply has no plan then.
-    this.#signalling
-      .request('planGet', {})
-      .then(({ items }) => this.#set({ plan: items }))
-      .catch(() => undefined);
   }
 
   #listenOn(socket: SignallingSocket): void {
@@ -398,6 +451,7 @@ export class LiveSession {
     socket.on('disconnect', (reason) => {
       this.#ready = undefined;
       this.#epoch++;
+      this.#openPending = false;
       this.#joinInFlight = false;
       this.#joinAgain = false;
       this.#clearRetry();
@@ -441,10 +495,13 @@ export class LiveSession {
     socket.on('agendaChanged', ({ agenda }) => this.#set({ agenda }));
     socket.on('planChanged', ({ items }) => this.#set({ plan: items }));
     socket.on('waitingForPart', ({ held }) => {
-      if (held && this.#snapshot.phase === 'in-call') {
+      // Held while the call view waited for the media to start (#openCall): held all the same.
+      if (held && (this.#snapshot.phase === 'in-call' || this.#openPending)) {
         // Sent back to the waiting room for a staff-only part: media off until the next part
         // (the server closed it already); `admitted` opens it again.
         this.waitedInLobby = true;
+        this.#opening++;
+        this.#openPending = false;
         this.media.teardown();
         this.#set({ heldForPart: true, waitingForConsent: false, lobby: [] });
         this.#apply({ type: 'held' });
@@ -521,6 +578,7 @@ export class LiveSession {
     this.#set({ endReason: reason, ...(error ? { error } : {}) });
     this.#clearRetry();
     this.#clearReconnect();
+    this.#planWait?.();
     this.media.close();
     this.#signalling.socket.disconnect();
   }

@@ -1,4 +1,4 @@
-import { LiveSession } from './live-session.js';
+import { LiveSession, type JoinChoices } from './live-session.js';
 
 /**
  * Calls warmed up by the pre-join (socket connected, `welcome` taken, device loaded),
@@ -53,4 +53,16 @@ export function releasePreparedCall(token: string, afterMs = UNCLAIMED_MS): void
     prepared.delete(token);
     entry.live.leave();
   }, afterMs);
+}
+
+/**
+ * The join button: the warmed-up call for this token joins now, in the click's own task,
+ * while the call page renders; the call page takes it over (`takePreparedCall`) and its
+ * `start` then changes nothing. False when there is no warmed-up call to join.
+ */
+export function startPreparedCall(token: string, choices: JoinChoices): boolean {
+  const entry = prepared.get(token);
+  if (!entry) return false;
+  entry.live.start(choices);
+  return true;
 }

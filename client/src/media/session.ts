@@ -157,6 +157,8 @@ interface Media {
   answerDepth: number;
   /** Round-trip depth of the receive transport's DTLS parameters (media start needs it). */
   recvConnectDepth?: number;
+  /** Called once the receive transport's DTLS parameters are on their way (see `open`). */
+  onRecvConnect?: () => void;
   sendTransport?: types.Transport;
   recvTransport?: types.Transport;
   /** One per transport: keeps it alive (ICE restarts, then a full rejoin). */
@@ -369,7 +371,7 @@ export class MediaSession {
    * receive transport, and the server resumes them once it has connected (no
    * `resumeConsumer`). The camera and microphone are published at the same time.
    */
-  open(start: MediaStart): void {
+  open(start: MediaStart): Promise<void> {
     const media = this.#media;
     if (!media) throw new Error('no transports');
     this.#participants.clear();
@@ -379,8 +381,18 @@ export class MediaSession {
     media.opened = true;
     // What runs on the transports now follows from this answer (or admission notification).
     media.answerDepth = this.#signalling.roundTrips.context;
-    for (const info of start.consumers) void this.#consume(media, info, 'started by server');
+    const consuming = start.consumers.map((info) =>
+      this.#consume(media, info, 'started by server'),
+    );
     void this.#publishLocal(media);
+    // Settles once the receive transport has sent its DTLS parameters (or there is nothing
+    // to connect): the caller holds back what is not needed before then (rendering the call,
+    // the plan), since that would keep the main thread from the peer connection's steps.
+    return new Promise<void>((resolve) => {
+      if (!media.recvTransport || consuming.length === 0) return resolve();
+      media.onRecvConnect = resolve;
+      void Promise.allSettled(consuming).then(() => resolve());
+    });
   }
 
   /** The camera and microphone, when they arrive after the join (getUserMedia is slow). */
@@ -735,6 +747,8 @@ export class MediaSession {
         media.recvConnectDepth = this.#signalling.roundTrips.lastDepth;
       }
       callback();
+      // After the callback: the transport's next step (the local description) goes first.
+      if (transport.direction === 'recv') media.onRecvConnect?.();
     });
     const recovery = new TransportRecovery(
       {

@@ -10,6 +10,7 @@ import { useConsent, type ConsentApi } from '../consent/useConsent';
 import { mustConsent } from '../consent/model';
 import { ConsentStep } from '../consent/ConsentStep';
 import { prefetchedConsent } from '../consent/prefetch';
+import { prepareCall, releasePreparedCall } from '../../media/prepared-call';
 import { WaitingScreen } from '../lobby/WaitingScreen';
 import { CallView } from './CallView';
 import { useConsentRefused } from './hooks';
@@ -39,6 +40,12 @@ function SessionRoom({ session }: { session: SessionTokenResponse }) {
 function ConsentGate({ session }: { session: SessionTokenResponse }) {
   // Read on the pre-join already: the gate need not wait for it on the way into the call.
   const [prefetched] = useState(() => prefetchedConsent(session.sessionToken));
+  // While consent is read (a reloaded page), the call warms up alongside: socket, welcome,
+  // device. The call below takes it over; a consent step leaves it warm until the call.
+  const token = session.sessionToken;
+  const consultationId = session.participant.consultationId;
+  useState(() => prepareCall({ token, consultationId }));
+  useEffect(() => () => releasePreparedCall(token), [token]);
   const consent = useConsent(session, prefetched);
   const { t } = useTranslation();
   if (consent.loading && !consent.data) {

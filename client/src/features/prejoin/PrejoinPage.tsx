@@ -14,9 +14,10 @@ import { useMicLevel } from './useMicLevel';
 import { useNetworkCheck, type CheckState } from './useNetworkCheck';
 import { canSelectSpeaker, playTestTone } from './speakerTest';
 import { levelWord, rttRating } from './checks';
-import { usePrepareCall } from './usePrepareCall';
+import { joinPreparedCall, usePrepareCall } from './usePrepareCall';
 import { consentEndpoints } from '../consent/api';
-import { prefetchConsent } from '../consent/prefetch';
+import { prefetchConsent, prefetchedConsent } from '../consent/prefetch';
+import { mustConsent } from '../consent/model';
 import {
   consultationIdOf,
   isClosed,
@@ -326,7 +327,19 @@ function DeviceCheck(props: {
     // is what it shows for this participant until it reads the token's participant.
     const name = encodeURIComponent(session.participant.name);
     // The diagnostic ?relay=1 (force TURN, see RoomPage) carries over from the pre-join.
-    const relay = new URLSearchParams(location.search).get('relay') === '1' ? '&relay=1' : '';
+    const forceRelay = new URLSearchParams(location.search).get('relay') === '1';
+    const relay = forceRelay ? '&relay=1' : '';
+    // Join now, not once the call page has rendered, unless its consent gate may stop
+    // there: a person who may consent joins early only when the consent read on this page
+    // (the gate starts from it) shows one in force.
+    const consent = session.grants.canConsent ? prefetchedConsent(session.sessionToken) : null;
+    if (consent !== undefined && (!consent || !mustConsent(session.grants, consent.consents))) {
+      joinPreparedCall(session.sessionToken, {
+        microphoneOn,
+        cameraOn,
+        ...(forceRelay ? { iceTransportPolicy: 'relay' as const } : {}),
+      });
+    }
     void navigate(`/room/${session.participant.consultationId}?name=${name}${relay}`);
   };
 

@@ -16,3 +16,17 @@ export function usePrepareCall(session: { token: string; consultationId: string 
     return () => void calls.then((m) => m.releasePreparedCall(token)).catch(() => undefined);
   }, [token, consultationId]);
 }
+
+/**
+ * The join button: the warmed-up call joins at once, while the call page renders (see
+ * media/prepared-call.ts `startPreparedCall`). Without a warmed-up call the call page
+ * joins as it opens.
+ */
+export function joinPreparedCall(
+  token: string,
+  choices: { microphoneOn: boolean; cameraOn: boolean; iceTransportPolicy?: RTCIceTransportPolicy },
+): void {
+  import('../../media/prepared-call')
+    .then((m) => m.startPreparedCall(token, choices))
+    .catch(() => undefined);
+}
