@@ -150,6 +150,8 @@ export class LiveSession {
   #snapshot: LiveSnapshot = EMPTY_SNAPSHOT;
   /** Resolves once the device is loaded for the current connection. */
   #ready: Promise<void> | undefined;
+  /** `#ready` once it has resolved: a join then goes out in the caller's task. */
+  #loaded: Promise<void> | undefined;
   #joinInFlight = false;
   /** Incremented when the socket drops: answers from an older connection are ignored. */
   #epoch = 0;
@@ -215,7 +217,8 @@ export class LiveSession {
     const warm = this.#signalling.socket.connected;
     const ready = this.#connect();
     // Not connected yet: the connect handler joins once the device is loaded.
-    if (warm) void ready.then(() => this.#join());
+    if (warm && this.#isLoaded) void this.#join();
+    else if (warm) void ready.then(() => this.#join());
   }
 
   /** The camera and microphone, when they arrive after the join. */
@@ -259,13 +262,25 @@ export class LiveSession {
   #connect(): Promise<void> {
     const socket = this.#signalling.socket;
     if (!socket.connected && !socket.active) socket.connect();
-    this.#ready ??= this.#loadOnWelcome();
+    this.#ready ??= this.#load();
     return this.#ready;
   }
 
   async #loadOnWelcome(): Promise<void> {
     const welcome = await this.#signalling.welcome();
     await this.media.load(welcome.routerRtpCapabilities, welcome.iceServers as RTCIceServer[]);
+  }
+
+  /** `#loadOnWelcome` for `#ready`, marking it loaded unless the connection changed meanwhile. */
+  #load(): Promise<void> {
+    const ready: Promise<void> = this.#loadOnWelcome().then(() => {
+      if (this.#ready === ready) this.#loaded = ready;
+    });
+    return ready;
+  }
+
+  get #isLoaded(): boolean {
+    return this.#ready !== undefined && this.#loaded === this.#ready;
   }
 
   /** Wants to be in the session: joining, in the lobby, in the call, or getting back. */
@@ -292,7 +307,8 @@ export class LiveSession {
     const epoch = this.#epoch;
     let res: JoinResponse | undefined;
     try {
-      await this.#ready;
+      // Loaded: no await, so a join from a click goes out in the click's task.
+      if (!this.#isLoaded) await this.#ready;
       res = await this.#signalling.request('join', {
         rtpCapabilities: this.media.rtpCapabilities,
       });
@@ -444,7 +460,7 @@ export class LiveSession {
   #listenOn(socket: SignallingSocket): void {
     socket.on('connect', () => {
       this.#clearReconnect();
-      this.#ready ??= this.#loadOnWelcome();
+      this.#ready ??= this.#load();
       // Back after a drop (or a restart): straight back in, the server remembers admission.
       if (this.#wantsIn) void this.#ready.then(() => this.#join());
     });

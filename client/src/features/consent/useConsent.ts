@@ -1,4 +1,4 @@
-import { useCallback, useMemo } from 'react';
+import { useCallback, useMemo, useRef } from 'react';
 import type { Consent, Consultation, SessionTokenResponse } from '@samkons/shared';
 import { useFeatureApi } from '../../api/session';
 import { consentEndpoints } from './api';
@@ -20,8 +20,15 @@ export function useConsent(session: SessionTokenResponse, initial?: ConsentData)
   const api = useFeatureApi(consentEndpoints);
   const id = session.participant.consultationId;
   const token = session.sessionToken;
+  // With the pre-join's read, the first read again waits until the call is up: on the way
+  // in it would only take the main thread (and a render of the call) from the join.
+  const recheckLater = useRef(initial !== undefined);
   const query = useQuery<ConsentData>(
     async (signal) => {
+      if (recheckLater.current) {
+        recheckLater.current = false;
+        await delay(RECHECK_AFTER_MS, signal);
+      }
       const [consultation, list] = await Promise.all([
         api.consultationForSession(id, token, signal),
         api.consentsForSession(id, token, signal),
@@ -85,3 +92,21 @@ export function useConsent(session: SessionTokenResponse, initial?: ConsentData)
 }
 
 export type ConsentApi = ReturnType<typeof useConsent>;
+
+/** When the pre-join's read is read again (see `useConsent`). */
+const RECHECK_AFTER_MS = 3000;
+
+/** Resolves after `ms`, rejects when `signal` aborts first. */
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason as Error);
+      },
+      { once: true },
+    );
+  });
+}

@@ -313,6 +313,19 @@ function DeviceCheck(props: {
 
   const join = () => {
     if (!session) return;
+    // The diagnostic ?relay=1 (force TURN, see RoomPage) carries over from the pre-join.
+    const forceRelay = new URLSearchParams(location.search).get('relay') === '1';
+    // Join now, first (before anything here renders), not once the call page has: unless
+    // its consent gate may stop there. A person who may consent joins early only when the
+    // consent read on this page (the gate starts from it) shows one in force.
+    const consent = session.grants.canConsent ? prefetchedConsent(session.sessionToken) : null;
+    if (consent !== undefined && (!consent || !mustConsent(session.grants, consent.consents))) {
+      joinPreparedCall(session.sessionToken, {
+        microphoneOn,
+        cameraOn,
+        ...(forceRelay ? { iceTransportPolicy: 'relay' as const } : {}),
+      });
+    }
     saveDevicePrefs({
       cameraId: media.cameraId,
       microphoneId: media.microphoneId,
@@ -326,20 +339,7 @@ function DeviceCheck(props: {
     // The call page reads the session token with getRoomSession(consultationId); `name`
     // is what it shows for this participant until it reads the token's participant.
     const name = encodeURIComponent(session.participant.name);
-    // The diagnostic ?relay=1 (force TURN, see RoomPage) carries over from the pre-join.
-    const forceRelay = new URLSearchParams(location.search).get('relay') === '1';
     const relay = forceRelay ? '&relay=1' : '';
-    // Join now, not once the call page has rendered, unless its consent gate may stop
-    // there: a person who may consent joins early only when the consent read on this page
-    // (the gate starts from it) shows one in force.
-    const consent = session.grants.canConsent ? prefetchedConsent(session.sessionToken) : null;
-    if (consent !== undefined && (!consent || !mustConsent(session.grants, consent.consents))) {
-      joinPreparedCall(session.sessionToken, {
-        microphoneOn,
-        cameraOn,
-        ...(forceRelay ? { iceTransportPolicy: 'relay' as const } : {}),
-      });
-    }
     void navigate(`/room/${session.participant.consultationId}?name=${name}${relay}`);
   };
 

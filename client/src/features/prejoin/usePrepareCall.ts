@@ -1,5 +1,8 @@
 import { useEffect } from 'react';
 
+/** The media code, once loaded for the warm-up: the join button calls it in its own task. */
+let preparedCalls: typeof import('../../media/prepared-call') | undefined;
+
 /**
  * The pre-join's warm-up: while the person checks camera and microphone, the call's socket
  * connects, the device loads and the ICE servers arrive, so joining is one round trip.
@@ -12,7 +15,12 @@ export function usePrepareCall(session: { token: string; consultationId: string 
   useEffect(() => {
     if (!token || !consultationId) return;
     const calls = import('../../media/prepared-call');
-    calls.then((m) => m.prepareCall({ token, consultationId })).catch(() => undefined);
+    calls
+      .then((m) => {
+        preparedCalls = m;
+        m.prepareCall({ token, consultationId });
+      })
+      .catch(() => undefined);
     return () => void calls.then((m) => m.releasePreparedCall(token)).catch(() => undefined);
   }, [token, consultationId]);
 }
@@ -26,7 +34,6 @@ export function joinPreparedCall(
   token: string,
   choices: { microphoneOn: boolean; cameraOn: boolean; iceTransportPolicy?: RTCIceTransportPolicy },
 ): void {
-  import('../../media/prepared-call')
-    .then((m) => m.startPreparedCall(token, choices))
-    .catch(() => undefined);
+  // Loaded by the warm-up; there is no warmed-up call without it.
+  preparedCalls?.startPreparedCall(token, choices);
 }
