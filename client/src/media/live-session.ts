@@ -164,8 +164,13 @@ export class LiveSession {
   #redirects = 0;
   /** Incremented on each opening of the call and when the media goes: stale holds end. */
   #opening = 0;
-  /** Admitted, the call view waiting for the media to start (#openCall). */
+  /**
+   * Admitted, the call view waiting for the media to start (#openCall): meanwhile the
+   * snapshot changes without telling the listeners (each would render the page).
+   */
   #openPending = false;
+  /** The snapshot changed while `#openPending`. */
+  #changedWhilePending = false;
   /** The plan read is due (after the media connects); undefined when none is. */
   #planWait: (() => void) | undefined;
   /** performance.now() when this participant was admitted (directly or from the lobby). */
@@ -349,18 +354,18 @@ export class LiveSession {
    * socket's requests in order: read first, it would hold up `connectTransport`).
    */
   #openCall(session: SessionStateData, transports: MediaTransports, media: MediaStart): void {
+    const opening = ++this.#opening;
+    this.#openPending = true;
     this.#admit(session);
     if (session.selfMutedByHost) this.media.mutedByHost();
     this.media.adopt(transports);
-    const opening = ++this.#opening;
-    this.#openPending = true;
     const epoch = this.#epoch;
     const show = () => {
       clearTimeout(hold);
       if (opening !== this.#opening || epoch !== this.#epoch) return;
       // Once: the hold's timer and the transport, whichever comes first.
       this.#opening++;
-      this.#openPending = false;
+      this.#endHold();
       this.#apply({ type: 'admitted' });
       this.#loadPlanWhenConnected();
     };
@@ -416,7 +421,7 @@ export class LiveSession {
     if (!this.#wantsIn) return;
     console.warn('media rejoin:', reason);
     this.#opening++;
-    this.#openPending = false;
+    this.#endHold();
     this.media.teardown();
     this.#apply({ type: 'connectionLost' });
     void this.#join();
@@ -467,7 +472,7 @@ export class LiveSession {
     socket.on('disconnect', (reason) => {
       this.#ready = undefined;
       this.#epoch++;
-      this.#openPending = false;
+      this.#endHold();
       this.#joinInFlight = false;
       this.#joinAgain = false;
       this.#clearRetry();
@@ -517,7 +522,7 @@ export class LiveSession {
         // (the server closed it already); `admitted` opens it again.
         this.waitedInLobby = true;
         this.#opening++;
-        this.#openPending = false;
+        this.#endHold();
         this.media.teardown();
         this.#set({ heldForPart: true, waitingForConsent: false, lobby: [] });
         this.#apply({ type: 'held' });
@@ -594,6 +599,7 @@ export class LiveSession {
     this.#set({ endReason: reason, ...(error ? { error } : {}) });
     this.#clearRetry();
     this.#clearReconnect();
+    this.#endHold();
     this.#planWait?.();
     this.media.close();
     this.#signalling.socket.disconnect();
@@ -617,6 +623,19 @@ export class LiveSession {
 
   #set(patch: Partial<LiveSnapshot>): void {
     this.#snapshot = { ...this.#snapshot, ...patch };
+    if (this.#openPending) {
+      this.#changedWhilePending = true;
+      return;
+    }
+    for (const l of this.#listeners) l();
+  }
+
+  /** The call view's wait is over (or called off): the listeners hear what changed. */
+  #endHold(): void {
+    if (!this.#openPending) return;
+    this.#openPending = false;
+    if (!this.#changedWhilePending) return;
+    this.#changedWhilePending = false;
     for (const l of this.#listeners) l();
   }
 
