@@ -115,6 +115,8 @@ export interface IceRoute {
 
 /** Stall detection reads the transports' counters this often (transport-liveness.ts). */
 const LIVENESS_SAMPLE_MS = 500;
+/** At the latest this long after admission the camera and microphone are published. */
+const PUBLISH_AFTER_MS = 1000;
 
 /** Three simulcast layers for the camera: receivers on poor links get the lowest. */
 const CAMERA_ENCODINGS: RTCRtpEncodingParameters[] = [
@@ -159,6 +161,8 @@ interface Media {
   recvConnectDepth?: number;
   /** Called once the receive transport's DTLS parameters are on their way (see `open`). */
   onRecvConnect?: () => void;
+  /** The camera and microphone may be published (see `open`). */
+  publishing?: boolean;
   sendTransport?: types.Transport;
   recvTransport?: types.Transport;
   /** One per transport: keeps it alive (ICE restarts, then a full rejoin). */
@@ -377,14 +381,15 @@ export class MediaSession {
     this.#participants.clear();
     for (const peer of start.peers) this.#upsertPeer(peer, false);
     this.#snapshot = { ...this.#snapshot, activeSpeakerId: start.activeSpeakerPeerId };
-    this.#publish();
     media.opened = true;
     // What runs on the transports now follows from this answer (or admission notification).
     media.answerDepth = this.#signalling.roundTrips.context;
     const consuming = start.consumers.map((info) =>
       this.#consume(media, info, 'started by server'),
     );
-    void this.#publishLocal(media);
+    // After the consumers are under way: the render this asks for runs after their start.
+    this.#publish();
+    this.#publishWhenReceiving(media, consuming.length > 0);
     // Settles once the receive transport has sent its DTLS parameters (or there is nothing
     // to connect): the caller holds back what is not needed before then (rendering the call,
     // the plan), since that would keep the main thread from the peer connection's steps.
@@ -400,7 +405,7 @@ export class MediaSession {
     if (stream === this.#localStream) return;
     this.#localStream = stream;
     const media = this.#media;
-    if (media?.opened) void this.#publishLocal(media);
+    if (media?.opened && media.publishing) void this.#publishLocal(media);
   }
 
   /** Everything of the current set-up is closed; remote tiles stay until the next one. */
@@ -831,6 +836,31 @@ export class MediaSession {
         this.#opts.events.rejoin('the server saw the transport fail');
       }
     });
+  }
+
+  /**
+   * The camera and microphone go out once the receive transport has connected (or after
+   * PUBLISH_AFTER_MS): publishing is main-thread work (transceivers, SDP) and requests
+   * queued behind the receive side's, which the first remote picture does not need.
+   */
+  #publishWhenReceiving(media: Media, receiving: boolean): void {
+    const recv = media.recvTransport;
+    const go = () => {
+      if (media.publishing || !this.#live(media.generation)) return;
+      media.publishing = true;
+      void this.#publishLocal(media);
+    };
+    if (!recv || !receiving || recv.connectionState === 'connected') return go();
+    const start = () => {
+      clearTimeout(timer);
+      recv.off('connectionstatechange', onState);
+      go();
+    };
+    const onState = (state: string) => {
+      if (state === 'connected') start();
+    };
+    const timer = setTimeout(start, PUBLISH_AFTER_MS);
+    recv.on('connectionstatechange', onState);
   }
 
   async #publishLocal(media: Media): Promise<void> {
