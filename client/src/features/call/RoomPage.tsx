@@ -31,6 +31,17 @@ export function RoomPage(props: { roomId?: string; displayName?: string } = {}) 
   return <DevRoom roomId={roomId} displayName={props.displayName} />;
 }
 
+/**
+ * A (re)loaded call page, called by the entry as soon as this code has loaded: a session
+ * that may have to consent (its gate reads consent first) warms its call up now, before
+ * the router renders; the gate's own `prepareCall` then finds it.
+ */
+export function warmRoom(roomId: string): void {
+  const session = getRoomSession(roomId);
+  if (!session?.grants.canConsent) return;
+  prepareCall({ token: session.sessionToken, consultationId: session.participant.consultationId });
+}
+
 function SessionRoom({ session }: { session: SessionTokenResponse }) {
   if (session.grants.canConsent) return <ConsentGate session={session} />;
   return <LiveRoom session={session} />;
