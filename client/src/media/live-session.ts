@@ -525,7 +525,8 @@ export class LiveSession {
         this.#endHold();
         this.media.teardown();
         this.#set({ heldForPart: true, waitingForConsent: false, lobby: [] });
-        this.#apply({ type: 'held' });
+        // Still `joining` when a direct join's call view was waiting: the waiting room.
+        if (!this.#apply({ type: 'held' })) this.#apply({ type: 'waiting' });
         return;
       }
       // Still waiting, no longer for the part: now for consent or a host.
