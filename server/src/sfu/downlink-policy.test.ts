@@ -261,7 +261,9 @@ describe('downlink policy on a sharp fall', () => {
       policy.delivery(150_000, 0.35, now, 0.35);
       if (now % 1000 === 0) policy.estimate(300_000, now);
     }
-    expect(now - start).toBeLessThanOrEqual(P.drainMs + P.starvedSettleMs + P.audioOnlyAfterMs + 500);
+    expect(now - start).toBeLessThanOrEqual(
+      P.drainMs + P.starvedSettleMs + P.audioOnlyAfterMs + 500,
+    );
     expect(policy.decision.mode).toBe('audio-only');
   });
 
@@ -526,6 +528,25 @@ describe('downlink policy after a raise that fell back', () => {
 });
 
 describe('downlink policy raises on what the link held', () => {
+  it('does not open 720p after a cut to 400 kbit/s where 360p arrives clean', () => {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 2_500_000, 0, 3);
+    // The cut: most of what is sent lost, then the estimate settles at 245 kbit/s.
+    policy.delivery(1_200_000, 0.7, now + 100);
+    now = feed(policy, 245_000, now + 100, 2);
+    const layers = [150_000, 500_000, 1_200_000];
+    const seen = new Set<number>();
+    for (let s = 0; s < 20; s++) {
+      const layer = layerForCeiling(2, policy.decision.ceilingBps, layers);
+      seen.add(layer);
+      // What the link shows: a little above the smallest layer's rate, and 430 kbit/s while
+      // 360p arrives (nothing lost: it fits).
+      now = feed(policy, layer === 0 ? 260_000 : 430_000, now, 1);
+    }
+    expect(seen.has(1)).toBe(true);
+    expect(seen.has(2)).toBe(false);
+  });
+
   it('does not open a larger layer on one overshooting probe result', () => {
     const policy = new DownlinkPolicy();
     let now = feed(policy, 2_500_000, 0, 3);

@@ -88,6 +88,15 @@ export interface DownlinkPolicyOptions {
    * dip on a good link would keep the smallest layer for good.
    */
   probeFraction: number;
+  /**
+   * Such a raise goes at most this far above the lowest recent estimate while heavy loss was
+   * seen within `probeReachMs` (the link gave way lately): enough for the next layer when the
+   * estimate follows what is sent, not for 720p (1.2 Mbit/s) while it stays under 480 kbit/s.
+   * Measured 12 s after a 400 kbit/s cut: with 360p arriving clean at 430 kbit/s, a raise from
+   * 785 kbit/s to 1.26 Mbit/s let 720p through, starved of bits.
+   */
+  probeReachFactor: number;
+  probeReachMs: number;
   /** A fall: the estimate below this fraction of the last one. */
   fallFraction: number;
   /**
@@ -142,6 +151,8 @@ export const DEFAULT_DOWNLINK_POLICY: DownlinkPolicyOptions = {
   raiseFactor: 1.6,
   pressFraction: 0.9,
   probeFraction: 0.5,
+  probeReachFactor: 2.5,
+  probeReachMs: 30_000,
   fallFraction: 0.75,
   sharpFallFraction: 0.5,
   sharpWindowMs: 2_000,
@@ -446,10 +457,17 @@ export class DownlinkPolicy {
         if (this.#ceiling !== undefined && est !== undefined && held) {
           const lossFree = now - this.#heavyLossAt > o.lossMemoryMs;
           const presses = est >= this.#ceiling * o.pressFraction;
-          if (presses || (lossFree && est >= this.#ceiling * o.probeFraction)) {
+          // Not pressing, within `probeReachMs` of heavy loss: at most `probeReachFactor`
+          // times the estimate (see there).
+          const reach =
+            !presses && now - this.#heavyLossAt <= o.probeReachMs
+              ? est * o.probeReachFactor
+              : Infinity;
+          const probes = lossFree && est >= this.#ceiling * o.probeFraction;
+          if (presses || (probes && reach > this.#ceiling)) {
             this.#beforeRaise = this.#ceiling;
             this.#lastRaiseAt = now;
-            const raised = this.#ceiling * o.raiseFactor;
+            const raised = Math.min(this.#ceiling * o.raiseFactor, reach);
             // Far above any layer: no ceiling any more.
             this.#ceiling = raised >= 4_000_000 ? undefined : raised;
           } else if (now - this.#lastRaiseAt >= this.#raiseHoldMs * 2) {
