@@ -44,7 +44,8 @@ export function threadCpuMs(pid: number): Record<string, number> {
   }
   const byName: Record<string, number> = {};
   for (const tid of tasks) {
-    const name = tid === String(pid) ? 'main' : (read(`/proc/${pid}/task/${tid}/comm`)?.trim() ?? '?');
+    const name =
+      tid === String(pid) ? 'main' : (read(`/proc/${pid}/task/${tid}/comm`)?.trim() ?? '?');
     const ms = cpuMs(Number(tid), `/proc/${pid}/task/${tid}/stat`);
     if (ms !== undefined) byName[name] = (byName[name] ?? 0) + ms;
   }

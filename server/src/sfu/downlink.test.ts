@@ -53,7 +53,13 @@ class FakeConsumer extends EventEmitter {
    * The receiver's latest receiver report on this stream, as the worker keeps it, and what
    * was sent and asked for again (NACK) so far.
    */
-  report = { packetsLost: 0, fractionLost: 0, bitrate: 500_000, packetCount: 0, nackPacketCount: 0 };
+  report = {
+    packetsLost: 0,
+    fractionLost: 0,
+    bitrate: 500_000,
+    packetCount: 0,
+    nackPacketCount: 0,
+  };
   traced: string[] = [];
   statReads = 0;
   keyFrames = 0;
@@ -231,7 +237,7 @@ describe('downlink adapter', () => {
     await steady(transport, 2_000_000, 5);
     const reads = consumer.statReads;
     // A receiver report of a quarter of the packets lost.
-    consumer.report = { packetsLost: 120, fractionLost: 64, bitrate: 800_000 };
+    consumer.report = { ...consumer.report, packetsLost: 120, fractionLost: 64, bitrate: 800_000 };
     consumer.rescore(7);
     await vi.advanceTimersByTimeAsync(10);
     expect(consumer.statReads).toBe(reads + 1);
