@@ -153,9 +153,7 @@ export async function startSamkons(config: Config, options: SamkonsOptions = {})
   const sessions = new LiveSessions({
     rooms,
     emptyGraceSeconds: config.sessionEmptyGraceSeconds,
-    gate: domain
-      ? domainConsentGate({ auth: domain.services.auth, db: domain.db })
-      : openConsentGate,
+    gate: domain ? domainConsentGate({ auth: domain.services.auth }) : openConsentGate,
     journal: domain
       ? databaseJournal({
           db: domain.db,

@@ -53,6 +53,8 @@ export interface VerifiedSession {
   inviteId: string | null;
   /** The consultation's status now (the live session refuses a cancelled one). */
   consultationStatus: Consultation['status'];
+  /** Whether a consent is in force for the consultation now. */
+  consentInForce: boolean;
 }
 
 /** What a signed invite link names. */
@@ -254,16 +256,17 @@ export class AuthService {
    */
   async verifySessionToken(token: string): Promise<VerifiedSession> {
     const claims = this.#signer.verify('session', token, SessionClaims);
-    const consultation = await consultationsRepo.byId(this.#db, claims.cid);
+    // The three reads need only the claims: asked together (a join waits for them).
+    const [consultation, invite, consent] = await Promise.all([
+      consultationsRepo.byId(this.#db, claims.cid),
+      claims.inv ? invitesRepo.byId(this.#db, claims.inv) : undefined,
+      consentsRepo.active(this.#db, claims.cid),
+    ]);
     const participant = consultation?.participants.find((p) => p.id === claims.sub);
     if (!consultation || !participant) throw unauthenticated('No longer a participant');
-    if (claims.inv) {
-      const invite = await invitesRepo.byId(this.#db, claims.inv);
-      if (!invite || invite.revoked) throw unauthenticated('Invitation revoked');
-    }
+    if (claims.inv && (!invite || invite.revoked)) throw unauthenticated('Invitation revoked');
     if (claims.acc && participant.accountId !== claims.acc)
       throw unauthenticated('No longer a participant');
-    const consent = await consentsRepo.active(this.#db, consultation.id);
     return {
       participant: {
         id: participant.id,
@@ -277,6 +280,7 @@ export class AuthService {
       accountId: claims.acc,
       inviteId: claims.inv,
       consultationStatus: consultation.status,
+      consentInForce: consent !== undefined,
     };
   }
 

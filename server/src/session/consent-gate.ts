@@ -1,7 +1,5 @@
 import type { SessionGrants } from '@samkons/shared';
 import type { AuthService } from '../auth/auth-service.js';
-import type { Database } from '../db/database.js';
-import { consentsRepo } from '../db/consents-repo.js';
 import type { SocketPrincipal } from '../signalling/authenticator.js';
 import { isPatientSide } from './roster.js';
 
@@ -26,7 +24,7 @@ export const openConsentGate: ConsentGate = {
  * the patient's own from 16, a guardian's under 16 (the consent service only accepts
  * consents from those holders).
  */
-export function domainConsentGate(deps: { auth: AuthService; db: Database }): ConsentGate {
+export function domainConsentGate(deps: { auth: AuthService }): ConsentGate {
   return {
     async check(principal) {
       if (!principal.session) return { admissible: true, grants: principal.grants };
@@ -40,8 +38,7 @@ export function domainConsentGate(deps: { auth: AuthService; db: Database }): Co
         };
       }
       if (isPatientSide(v.participant.role)) {
-        const consent = await consentsRepo.active(deps.db, v.participant.consultationId);
-        if (!consent) {
+        if (!v.consentInForce) {
           return {
             admissible: false,
             reason: 'consent_required',

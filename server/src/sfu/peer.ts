@@ -157,12 +157,32 @@ export class Peer extends EventEmitter<PeerEvents> {
   /** Makes the transports the current grants allow and this peer lacks (idempotent). */
   async ensureTransports(): Promise<void> {
     const { canPublish, canSubscribe } = this.#identity.grants;
-    if (canPublish && !this.#sendTransport) this.#sendTransport = await this.#makeTransport('send');
-    if (canSubscribe && !this.#recvTransport) {
-      this.#recvTransport = await this.#makeTransport('recv');
-      this.#downlink = new DownlinkAdapter(this.#recvTransport, (state) =>
-        this.#notify({ name: 'downlink', data: state }),
-      );
+    // Both at once: each is a round trip to the worker, and the join answer waits for them.
+    const [send, recv] = await Promise.allSettled([
+      canPublish && !this.#sendTransport ? this.#makeTransport('send') : undefined,
+      canSubscribe && !this.#recvTransport ? this.#makeTransport('recv') : undefined,
+    ]);
+    const failed = [send, recv].find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      for (const r of [send, recv]) if (r.status === 'fulfilled') r.value?.close();
+      throw failed.reason;
+    }
+    const made = (r: typeof send) => (r.status === 'fulfilled' ? r.value : undefined);
+    const sendTransport = made(send);
+    if (sendTransport) {
+      // Another call made it meanwhile: keep that one.
+      if (this.#sendTransport) sendTransport.close();
+      else this.#sendTransport = sendTransport;
+    }
+    const recvTransport = made(recv);
+    if (recvTransport) {
+      if (this.#recvTransport) recvTransport.close();
+      else {
+        this.#recvTransport = recvTransport;
+        this.#downlink = new DownlinkAdapter(recvTransport, (state) =>
+          this.#notify({ name: 'downlink', data: state }),
+        );
+      }
     }
   }
 
