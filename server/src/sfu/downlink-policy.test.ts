@@ -528,6 +528,57 @@ describe('downlink policy after a raise that fell back', () => {
 });
 
 describe('downlink policy raises on what the link held', () => {
+  it('goes back no lower than the ceiling before a raise on a dip without loss right after it', () => {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 1_500_000, 0, 3);
+    now = feed(policy, 300_000, now, 1);
+    // Pressing, nothing lost: raised step by step.
+    while ((policy.decision.ceilingBps ?? Infinity) < 500_000) {
+      now = feed(policy, policy.decision.ceilingBps!, now, 0.25);
+    }
+    const raisedTo = policy.decision.ceilingBps!;
+    const before = raisedTo / P.raiseFactor;
+    // The larger layer's key frame on a busy machine: the estimate dips, nothing is lost.
+    policy.estimate(180_000, (now += 250));
+    expect(policy.decision.ceilingBps).toBeCloseTo(before);
+    // The same dip with loss reported: the link gave way, the ceiling follows the estimate.
+    const lossy = new DownlinkPolicy();
+    let t = feed(lossy, 1_500_000, 0, 3);
+    t = feed(lossy, 300_000, t, 1);
+    while ((lossy.decision.ceilingBps ?? Infinity) < 500_000) {
+      t = feed(lossy, lossy.decision.ceilingBps!, t, 0.25);
+    }
+    lossy.delivery(500_000, 0.3, (t += 100));
+    lossy.estimate(180_000, (t += 150));
+    expect(lossy.decision.ceilingBps).toBeLessThan(before);
+  });
+
+  it('raises every raiseAfterMs again once raises hold, after a hold doubled on the weak link', () => {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 2_500_000, 0, 3);
+    // The weak link: a raise that loses packets, twice (the hold doubles each time).
+    now = feed(policy, 300_000, now, 4, WEAK_LOSS);
+    for (let i = 0; i < 2; i++) {
+      const ceiling = policy.decision.ceilingBps!;
+      while (policy.decision.ceilingBps === ceiling) now = feed(policy, ceiling, now, 0.25);
+      policy.delivery(ceiling, 0.3, (now += 100));
+      now = feed(policy, 300_000, now, 1);
+    }
+    // The link is back: the estimate presses against each ceiling, nothing lost.
+    const raises: number[] = [];
+    const start = now;
+    while (policy.decision.ceilingBps !== undefined && now - start < 60_000) {
+      const ceiling = policy.decision.ceilingBps;
+      now = feed(policy, ceiling, now, 0.25);
+      if (policy.decision.ceilingBps !== ceiling) raises.push(now);
+    }
+    expect(policy.decision.ceilingBps).toBeUndefined();
+    const gaps = raises.slice(1).map((at, i) => at - raises[i]!);
+    // The first steps wait out the doubled hold; later ones come every raiseAfterMs again.
+    expect(gaps.at(-1)).toBeLessThanOrEqual(P.raiseAfterMs + 1_000);
+    expect(Math.max(...gaps)).toBeGreaterThan(P.raiseAfterMs + 1_000);
+  });
+
   it('does not open 720p after a cut to 400 kbit/s where 360p arrives clean', () => {
     const policy = new DownlinkPolicy();
     let now = feed(policy, 2_500_000, 0, 3);

@@ -416,6 +416,16 @@ export class DownlinkPolicy {
       }
       this.#lastFallAt = now;
       this.#ceiling = Math.max(o.minCeilingBps, bps * o.headroom);
+      // A dip without loss right after a raise goes back no lower than the ceiling before it,
+      // which the link carried clean: the larger layer's key frame delays the feedback on a
+      // busy machine. Measured after a 400 kbit/s cut, back on 3 Mbit/s (load 10-25): the raise
+      // that let 360p through dipped the estimate to 180 kbit/s with nothing lost, the ceiling
+      // went back to the minimum, and 720p was not back within 30 s. On a link that gave way,
+      // its loss follows within a second and lowers the ceiling then.
+      const lossFree = !lossLately && now - this.#someLossAt >= o.raiseAfterMs;
+      if (recentRaise && lossFree && !overLoss && this.#beforeRaise !== undefined) {
+        this.#ceiling = Math.max(this.#ceiling, this.#beforeRaise);
+      }
       this.#beforeRaise = undefined;
     }
     const starved = now - this.#starvedAt <= o.starvedMemoryMs;
@@ -465,6 +475,11 @@ export class DownlinkPolicy {
               : Infinity;
           const probes = lossFree && est >= this.#ceiling * o.probeFraction;
           if (presses || (probes && reach > this.#ceiling)) {
+            // The last raise held (no fall since): the next may come sooner again. Otherwise a
+            // hold doubled on the weak link outlasts it (raises 5 s apart after its return).
+            if (this.#lastFallAt < this.#lastRaiseAt) {
+              this.#raiseHoldMs = Math.max(o.raiseAfterMs, this.#raiseHoldMs / 2);
+            }
             this.#beforeRaise = this.#ceiling;
             this.#lastRaiseAt = now;
             const raised = Math.min(this.#ceiling * o.raiseFactor, reach);
