@@ -21,14 +21,19 @@ export function useVideoDemand(
     let onScreen = true;
     let sent: VideoDemand | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const current = (): VideoDemand => {
-      const { width, height } = el.getBoundingClientRect();
-      const visible = onScreen && document.visibilityState === 'visible' && height > 0;
-      return { spatialLayer: layerForTile(width, height, window.devicePixelRatio), visible };
-    };
+    // The tile's size as the observers report it: reading it from the element here
+    // (getBoundingClientRect) would force a layout in the middle of the call view's render.
+    let size: { width: number; height: number } | undefined;
     const send = () => {
       timer = undefined;
-      const demand = current();
+      // Not measured yet: the first observer report sends.
+      if (!size) return;
+      const { width, height } = size;
+      const visible = onScreen && document.visibilityState === 'visible' && height > 0;
+      const demand = {
+        spatialLayer: layerForTile(width, height, window.devicePixelRatio),
+        visible,
+      };
       if (sameDemand(sent, demand)) return;
       sent = demand;
       callback.current?.(demand);
@@ -38,13 +43,28 @@ export function useVideoDemand(
     };
     const intersection = new IntersectionObserver((entries) => {
       onScreen = entries.some((e) => e.isIntersecting);
-      schedule();
+      // A tile of no size gets no first resize report; this one always comes.
+      const last = entries[entries.length - 1];
+      if (!size && last) {
+        size = { width: last.boundingClientRect.width, height: last.boundingClientRect.height };
+        send();
+      } else schedule();
     });
-    const resize = new ResizeObserver(schedule);
+    const resize = new ResizeObserver((entries) => {
+      const entry = entries[entries.length - 1];
+      if (!entry) return;
+      const box = entry.borderBoxSize?.[0];
+      const first = size === undefined;
+      size = box
+        ? { width: box.inlineSize, height: box.blockSize }
+        : { width: entry.contentRect.width, height: entry.contentRect.height };
+      // The first measurement goes at once (after layout, before the frame is painted).
+      if (first) send();
+      else schedule();
+    });
     intersection.observe(el);
     resize.observe(el);
     document.addEventListener('visibilitychange', schedule);
-    send();
     return () => {
       if (timer !== undefined) clearTimeout(timer);
       intersection.disconnect();
