@@ -122,6 +122,16 @@ async function receiver() {
   return { transport, consumer, adapter };
 }
 
+/**
+ * The receiver asks for lost packets three times at once (a burst, as on a link giving way):
+ * `sent` more packets sent, of which it asked for `nacked` again.
+ */
+function burst(consumer: FakeConsumer, sent: number, nacked: number): void {
+  consumer.nack(sent, nacked);
+  consumer.nack(0, 0);
+  consumer.nack(0, 0);
+}
+
 /** The worker's estimate once a second, as on a good link, for `seconds`. */
 async function steady(transport: FakeTransport, bps: number, seconds: number): Promise<void> {
   for (let i = 0; i < seconds; i++) {
@@ -260,14 +270,20 @@ describe('downlink adapter', () => {
     expect(consumer.statReads).toBe(reads);
   });
 
-  it('reads loss at once when the receiver asks for lost packets, and many such requests are heavy loss', async () => {
+  it('reads loss at once on a burst of requests for lost packets, not on lone ones, and many such requests are heavy loss', async () => {
     const { transport, consumer, adapter } = await receiver();
     await steady(transport, 2_000_000, 5);
     expect(consumer.traced).toEqual(['nack']);
     consumer.report = { ...consumer.report, bitrate: 800_000 };
     const reads = consumer.statReads;
-    // The first request: read at once (counts to weigh the next ones against).
-    consumer.nack(80, 2);
+    // A lone request now and then (light random loss, mended by retransmission): no read.
+    for (let i = 0; i < 10; i++) {
+      consumer.nack(80, 1);
+      await vi.advanceTimersByTimeAsync(400);
+    }
+    expect(consumer.statReads).toBe(reads);
+    // A burst: read at once (counts to weigh the next ones against).
+    burst(consumer, 80, 2);
     await vi.advanceTimersByTimeAsync(10);
     expect(consumer.statReads).toBe(reads + 1);
     // More within a few ms: no read each time.
@@ -288,10 +304,10 @@ describe('downlink adapter', () => {
     const { transport, consumer } = await receiver();
     await steady(transport, 2_000_000, 5);
     consumer.report = { ...consumer.report, bitrate: 1_200_000 };
-    consumer.nack(80, 0);
+    burst(consumer, 80, 0);
     // Just past a tick of the adapter's clock.
     await vi.advanceTimersByTimeAsync(260);
-    consumer.nack(40, 30);
+    burst(consumer, 40, 30);
     await vi.advanceTimersByTimeAsync(5);
     expect(consumer.paused).toBe(true);
     const keyFrames = consumer.keyFrames;
@@ -304,14 +320,14 @@ describe('downlink adapter', () => {
   it('takes a few requests for lost packets for light loss, not for a weak link', async () => {
     const { transport, consumer, adapter } = await receiver();
     await steady(transport, 2_000_000, 5);
-    consumer.nack(80, 1);
+    burst(consumer, 80, 1);
     await vi.advanceTimersByTimeAsync(200);
     // A twentieth of the packets asked for: light loss.
-    consumer.nack(80, 4);
+    burst(consumer, 80, 4);
     await vi.advanceTimersByTimeAsync(200);
-    // And a lone request long after the last read weighs nothing.
+    // And requests long after the last read weigh nothing (that read is only a new start).
     await vi.advanceTimersByTimeAsync(5000);
-    consumer.nack(40, 30);
+    burst(consumer, 40, 30);
     await vi.advanceTimersByTimeAsync(10);
     expect(adapter.state().estimateKbps).toBe(2000);
     expect(transport.ceilings).toEqual([]);
@@ -321,12 +337,29 @@ describe('downlink adapter', () => {
     const { transport, consumer, adapter } = await receiver();
     await steady(transport, 2_000_000, 5);
     consumer.score = { ...consumer.score, producerScore: 5 };
-    consumer.nack(80, 1);
+    burst(consumer, 80, 1);
     await vi.advanceTimersByTimeAsync(200);
-    consumer.nack(40, 30);
+    burst(consumer, 40, 30);
     await vi.advanceTimersByTimeAsync(10);
     expect(adapter.state().estimateKbps).toBe(2000);
     expect(transport.ceilings).toEqual([]);
+  });
+
+  it('still takes the gaps of a clean stream for this link’s loss when another sender’s link loses', async () => {
+    const { transport, consumer: lossy, adapter } = await receiver();
+    // Read first: the stream whose sender loses packets.
+    lossy.score = { ...lossy.score, producerScore: 5 };
+    const clean = new FakeConsumer();
+    adapter.add(clean as unknown as Parameters<DownlinkAdapter['add']>[0]);
+    await adapter.setClientPaused(clean.id, false);
+    await steady(transport, 2_000_000, 5);
+    clean.report = { ...clean.report, bitrate: 800_000 };
+    burst(clean, 80, 0);
+    await vi.advanceTimersByTimeAsync(200);
+    burst(clean, 40, 20);
+    await vi.advanceTimersByTimeAsync(10);
+    // Half of the clean stream's 800 kbit/s asked for again; the other 500 got through.
+    expect(adapter.state().estimateKbps).toBe(900);
   });
 
   it('stops its timer when closed, or when its transport closes', async () => {

@@ -67,7 +67,7 @@ const LOSS_POLL_MS = 500;
  * - An estimate that falls below `FALL_FRACTION` of the last one waits until the receiver is
  *   heard (at most a tick or two): a cut link's collapse is set aside, not judged.
  * - Loss reports are read only while in doubt: a video consumer's score below 10 (mediasoup
- *   scores each receiver report), a NACK from the receiver (`NACK_READ_MS`), for
+ *   scores each receiver report), a burst of NACKs from the receiver (`NACK_BURST`), for
  *   `LOSS_DOUBT_MS` after the estimate went down, during a trial, and while a ceiling holds
  *   (raises wait for a loss-free link).
  */
@@ -84,13 +84,20 @@ const LOSS_DOUBT_MS = 2000;
  * The receiver asks for lost video packets (NACK) as soon as it sees a gap, before its next
  * receiver report and before transport-cc's loss, an average over the last 24 feedback
  * packets, has climbed (measured on a 400 kbit/s cut: NACKs from 0.85-0.9 s after the cut,
- * transport-cc loss at 3 % then and at 10 % only at 1.15-1.2 s). Each NACK the worker reports
- * (a `nack` trace on a video consumer, none on a clean link) starts a loss read, at most every
- * `NACK_READ_MS`, and the packets asked for since the last read, over those sent, count as
- * lost when `HEAVY_LOSS` or more. On a full queue this undercounts (NACKs are lost on the way
- * too, and the browser gives up on old gaps), on light loss it overcounts (a packet is asked
- * for again while its retransmission is late).
+ * transport-cc loss at 3 % then and at 10 % only at 1.15-1.2 s). The worker reports each
+ * NACK (a `nack` trace on a video consumer). A lone NACK now and then is the light random
+ * loss of any real link, which retransmission mends: it costs Node that one message and no
+ * read (reading on each one put Node's main thread at 3-4 times raw mediasoup's in the SFU
+ * comparison, whose clients NACK a loss of 0.03 %). `NACK_BURST` NACKs within
+ * `NACK_BURST_MS` (a link giving way: the browser asks for every gap at once, and again each
+ * round trip) start a loss read, at most every `NACK_READ_MS` while they go on, and the
+ * packets asked for since the last read, over those sent, count as lost when `HEAVY_LOSS` or
+ * more. On a full queue this undercounts (NACKs are lost on the way too, and the browser
+ * gives up on old gaps), on light loss it overcounts (a packet is asked for again while its
+ * retransmission is late).
  */
+const NACK_BURST = 3;
+const NACK_BURST_MS = 300;
 const NACK_READ_MS = 150;
 /**
  * A stream whose producer scores below this loses packets on the sender's link: the receiver
@@ -189,6 +196,8 @@ export class DownlinkAdapter {
   #lossReadAt = 0;
   /** A loss read still under way (a busy worker): the next one waits its turn. */
   #readingLoss = false;
+  /** When the last `NACK_BURST` NACKs came, oldest first (see `NACK_BURST_MS`). */
+  readonly #nackTimes: number[] = [];
 
   constructor(
     transport: types.WebRtcTransport,
@@ -340,9 +349,16 @@ export class DownlinkAdapter {
     this.#judgeEstimate(bps, now);
   }
 
-  /** The receiver asked for lost video packets: read the loss now (see `NACK_READ_MS`). */
+  /**
+   * The receiver asked for lost video packets. Part of a burst: read the loss now (see
+   * `NACK_BURST`); a lone one: nothing.
+   */
   #onNack(now: number): void {
     if (this.#closed || this.#mode === 'audio-only') return;
+    const times = this.#nackTimes;
+    times.push(now);
+    if (times.length > NACK_BURST) times.shift();
+    if (times.length < NACK_BURST || now - times[0]! > NACK_BURST_MS) return;
     this.#lossDoubtUntil = Math.max(this.#lossDoubtUntil, now + LOSS_DOUBT_MS);
     if (now - this.#lossReadAt >= NACK_READ_MS) void this.#readLoss();
     // And transport-cc's loss with it (heavy loss shows there before the estimate falls).
@@ -465,7 +481,7 @@ export class DownlinkAdapter {
     let sent = 0;
     let lost = 0;
     let reported = 0;
-    /** Some stream loses packets on the sender's side too: its gaps are not this link's. */
+    /** Some stream loses packets on the sender's link too: the reports are not this link's. */
     let upstream = false;
     const flowing = [...this.#entries.values()].filter(
       (e) => e.consumer.kind === 'video' && !e.consumer.closed && !e.consumer.paused,
@@ -482,10 +498,11 @@ export class DownlinkAdapter {
       const fraction = fresh ? out.fractionLost / 256 : 0;
       reported += out.bitrate * fraction;
       const nacked = nackFraction(entry, out, now);
-      // The receiver also asks for the packets the sender's link lost (they leave gaps here).
-      const { producerScore } = entry.consumer.score;
-      if (producerScore < UPSTREAM_CLEAN_SCORE) upstream = true;
-      lost += out.bitrate * Math.max(fraction, upstream ? 0 : nacked);
+      // The receiver also asks for the packets the sender's link lost (they leave gaps here):
+      // this stream's NACKs do not count, and no stream's reports decide alone.
+      const senderLoses = entry.consumer.score.producerScore < UPSTREAM_CLEAN_SCORE;
+      if (senderLoses) upstream = true;
+      lost += out.bitrate * Math.max(fraction, senderLoses ? 0 : nacked);
     }
     if (sent > 0 && !this.#closed) {
       const streams = upstream ? undefined : reported / sent;
