@@ -123,13 +123,12 @@ async function receiver() {
 }
 
 /**
- * The receiver asks for lost packets three times at once (a burst, as on a link giving way):
- * `sent` more packets sent, of which it asked for `nacked` again.
+ * The receiver asks for lost packets six times at once (a dense burst, as on a link giving
+ * way): `sent` more packets sent, of which it asked for `nacked` again.
  */
 function burst(consumer: FakeConsumer, sent: number, nacked: number): void {
   consumer.nack(sent, nacked);
-  consumer.nack(0, 0);
-  consumer.nack(0, 0);
+  for (let i = 0; i < 5; i++) consumer.nack(0, 0);
 }
 
 /** The worker's estimate once a second, as on a good link, for `seconds`. */
@@ -276,9 +275,11 @@ describe('downlink adapter', () => {
     expect(consumer.traced).toEqual(['nack']);
     consumer.report = { ...consumer.report, bitrate: 800_000 };
     const reads = consumer.statReads;
-    // A lone request now and then (light random loss, mended by retransmission): no read.
+    // Requests now and then, a few together at times (light random loss, mended by
+    // retransmission): no read.
     for (let i = 0; i < 10; i++) {
       consumer.nack(80, 1);
+      if (i % 3 === 0) for (let j = 0; j < 3; j++) consumer.nack(0, 0);
       await vi.advanceTimersByTimeAsync(400);
     }
     expect(consumer.statReads).toBe(reads);
@@ -325,6 +326,11 @@ describe('downlink adapter', () => {
     // A twentieth of the packets asked for: light loss.
     burst(consumer, 80, 4);
     await vi.advanceTimersByTimeAsync(200);
+    // Light loss found: no more reads, and the receiver is not listened to.
+    const reads = { consumer: consumer.statReads, transport: transport.statReads };
+    await steady(transport, 2_000_000, 3);
+    expect(consumer.statReads).toBe(reads.consumer);
+    expect(transport.statReads).toBe(reads.transport);
     // And requests long after the last read weigh nothing (that read is only a new start).
     await vi.advanceTimersByTimeAsync(5000);
     burst(consumer, 40, 30);

@@ -85,19 +85,20 @@ const LOSS_DOUBT_MS = 2000;
  * receiver report and before transport-cc's loss, an average over the last 24 feedback
  * packets, has climbed (measured on a 400 kbit/s cut: NACKs from 0.85-0.9 s after the cut,
  * transport-cc loss at 3 % then and at 10 % only at 1.15-1.2 s). The worker reports each
- * NACK (a `nack` trace on a video consumer). A lone NACK now and then is the light random
- * loss of any real link, which retransmission mends: it costs Node that one message and no
- * read (reading on each one put Node's main thread at 3-4 times raw mediasoup's in the SFU
- * comparison, whose clients NACK a loss of 0.03 %). `NACK_BURST` NACKs within
- * `NACK_BURST_MS` (a link giving way: the browser asks for every gap at once, and again each
- * round trip) start a loss read, at most every `NACK_READ_MS` while they go on, and the
- * packets asked for since the last read, over those sent, count as lost when `HEAVY_LOSS` or
- * more. On a full queue this undercounts (NACKs are lost on the way too, and the browser
- * gives up on old gaps), on light loss it overcounts (a packet is asked for again while its
- * retransmission is late).
+ * NACK (a `nack` trace on a video consumer). NACKs now and then are the light random loss of
+ * any real link, which retransmission mends: they cost Node those messages and no read (a
+ * read on every few NACKs put Node's main thread at 7-10 times raw mediasoup's in the SFU
+ * comparison, whose clients NACK a loss of 0.03 %: the reads, their JSON and the garbage).
+ * Only a dense burst, `NACK_BURST` NACKs within `NACK_BURST_MS` (a link giving way: the
+ * browser asks for each new gap as it sees it, many a second), starts a loss read, at most
+ * every `NACK_READ_MS` while it goes on; the packets asked for since the read before, over
+ * those sent, count as lost when `HEAVY_LOSS` or more, and only then is the link in doubt
+ * (more reads, the receiver listened to). On a full queue this undercounts (NACKs are lost on
+ * the way too, and the browser gives up on old gaps), on light loss it overcounts (a packet
+ * is asked for again while its retransmission is late).
  */
-const NACK_BURST = 3;
-const NACK_BURST_MS = 300;
+const NACK_BURST = 6;
+const NACK_BURST_MS = 250;
 const NACK_READ_MS = 150;
 /**
  * A stream whose producer scores below this loses packets on the sender's link: the receiver
@@ -359,13 +360,7 @@ export class DownlinkAdapter {
     times.push(now);
     if (times.length > NACK_BURST) times.shift();
     if (times.length < NACK_BURST || now - times[0]! > NACK_BURST_MS) return;
-    this.#lossDoubtUntil = Math.max(this.#lossDoubtUntil, now + LOSS_DOUBT_MS);
     if (now - this.#lossReadAt >= NACK_READ_MS) void this.#readLoss();
-    // And transport-cc's loss with it (heavy loss shows there before the estimate falls).
-    if (!this.#doubt) {
-      this.#doubt = true;
-      void this.#listen();
-    }
   }
 
   #judgeEstimate(bps: number, now: number): void {
@@ -505,8 +500,18 @@ export class DownlinkAdapter {
       lost += out.bitrate * Math.max(fraction, senderLoses ? 0 : nacked);
     }
     if (sent > 0 && !this.#closed) {
+      const now = Date.now();
+      if (lost / sent >= HEAVY_LOSS) {
+        // The link gives way: keep reading, and hear transport-cc's loss too (heavy loss
+        // shows there before the estimate falls).
+        this.#lossDoubtUntil = Math.max(this.#lossDoubtUntil, now + LOSS_DOUBT_MS);
+        if (!this.#doubt) {
+          this.#doubt = true;
+          void this.#listen();
+        }
+      }
       const streams = upstream ? undefined : reported / sent;
-      this.#apply(this.#policy.delivery(sent, lost / sent, Date.now(), streams));
+      this.#apply(this.#policy.delivery(sent, lost / sent, now, streams));
     }
   }
 
