@@ -8,6 +8,7 @@ import {
   type DownlinkMode,
   type DownlinkPolicyOptions,
 } from './downlink-policy.js';
+import { ReceiverListener } from './receiver-listener.js';
 
 type Consumer = types.Consumer<{ peerId: string; source: TrackSource }>;
 type ConsumerStat = types.ConsumerStat;
@@ -38,47 +39,24 @@ interface Entry {
 
 const TICK_MS = 250;
 /**
- * Transport-cc loss, and NACKed packets, at or above this are passed to the policy (its
- * `heavyLossFraction`): light loss is left to the receiver reports (it holds raises of the
- * ceiling), since both of these overcount it. Light loss passed on as well, raises were held
- * for good after a 400 kbit/s cut on a busy machine (720p not back within 30 s of 3 Mbit/s:
- * key frames overflow the queue now and then, and the browser asks for each lost packet
- * several times).
+ * NACKed packets at or above this share are passed to the policy (its `heavyLossFraction`):
+ * light loss is left to the receiver reports (it holds raises of the ceiling), since NACKs
+ * overcount it. Light loss passed on as well, raises were held for good after a 400 kbit/s
+ * cut on a busy machine (720p not back within 30 s of 3 Mbit/s: key frames overflow the
+ * queue now and then, and the browser asks for each lost packet several times).
  */
 const HEAVY_LOSS = DEFAULT_DOWNLINK_POLICY.heavyLossFraction;
-/**
- * No bytes from the receiver for this long: it is silent (its link is cut), and the
- * estimate says nothing (downlink-policy.ts). While video flows the browser's transport-cc
- * feedback comes every 100 ms or so.
- */
-const SILENT_AFTER_MS = 1000;
 /** How often the receiver's loss reports on the video sent to it are read, while in doubt. */
 const LOSS_POLL_MS = 500;
 /**
  * Nothing in Node per packet or per RTCP report on a good, steady link: the worker's own
- * events say when to look closer, and only then are its stats read.
- *
- * - The receiver is listened to (transport stats: do its bytes rise?) only while in doubt:
- *   after the estimate went down (a cut link's estimate collapses), when no estimate has come
- *   for `BWE_QUIET_MS` (mediasoup 3.12 sends one about every second while the receiver's
- *   transport-cc feedback flows), while silent (to hear it come back) and until it is heard
- *   again. A receiver that sends no transport-cc feedback gets no estimate at all: each
- *   quiet spell that ends with it heard doubles the next, up to `BWE_QUIET_MAX_MS`.
- * - An estimate that falls below `FALL_FRACTION` of the last one waits until the receiver is
- *   heard (at most a tick or two): a cut link's collapse is set aside, not judged.
- * - Loss reports are read only while in doubt: a video consumer's score below 10 (mediasoup
- *   scores each receiver report), a burst of NACKs from the receiver (`NACK_BURST`), for
- *   `LOSS_DOUBT_MS` after the estimate went down, during a trial, and while a ceiling holds
- *   (raises wait for a loss-free link).
+ * events say when to look closer, and only then are its stats read. Whether the receiver is
+ * heard at all is the receiver listener's (receiver-listener.ts). Loss reports are read only
+ * while in doubt: a video consumer's score below 10 (mediasoup scores each receiver report),
+ * a dense burst of NACKs from the receiver (`NACK_BURST`), for `LOSS_DOUBT_MS` after the
+ * estimate went down or heavy loss was found, during a trial, and while a ceiling holds
+ * (raises wait for a loss-free link).
  */
-const BWE_QUIET_MS = 1500;
-const BWE_QUIET_MAX_MS = 12_000;
-/**
- * The estimate went down: below this fraction of the highest since the receiver was last
- * heard (jitter of a few per cent on a steady link is no doubt; a slow collapse adds up).
- */
-const DOUBT_FRACTION = 0.85;
-const FALL_FRACTION = 0.75;
 const LOSS_DOUBT_MS = 2000;
 /**
  * The receiver asks for lost video packets (NACK) as soon as it sees a gap, before its next
@@ -109,10 +87,6 @@ const UPSTREAM_CLEAN_SCORE = 9;
 /** NACKs weighed over at most this long (an older read is only a new start), and this many packets. */
 const NACK_SPAN_MS = 1000;
 const NACK_MIN_PACKETS = 10;
-/** A rise in bytes between two reads this close together: the receiver is heard now. */
-const FRESH_READ_MS = 2 * TICK_MS + 100;
-/** Estimates kept while waiting to hear the receiver (the worker sends a few at most). */
-const MAX_PENDING = 8;
 /** Bitrate priorities (mediasoup `setPriority`): who gets the link first. */
 const PRIORITY = { screen: 3, speaker: 2, other: 1 } as const;
 
@@ -170,28 +144,7 @@ export class DownlinkAdapter {
   #drain = false;
   #speakerPeerId: string | null = null;
   #closed = false;
-  /**
-   * What the receive transport had received from the browser at the last read (`readAt`),
-   * since when no more (`at`), and when a rise between two close reads last showed the
-   * receiver heard right then (`confirmedAt`).
-   */
-  #heard = { bytes: -1, at: 0, readAt: 0, confirmedAt: 0, reading: false };
-  #silent = false;
-  /** Listening to the receiver (see `BWE_QUIET_MS`): until it is heard, or silent and back. */
-  #doubt = false;
-  /** Estimates that fell, waiting for the receiver to be heard before the policy gets them. */
-  #pending: number[] = [];
-  /**
-   * When the worker's last estimate came, the highest since the receiver was last heard, and
-   * the last one the policy got.
-   */
-  #bwe: { at: number; high: number; applied: number | undefined } = {
-    at: Date.now(),
-    high: 0,
-    applied: undefined,
-  };
-  /** How long without an estimate starts a listen now (see `BWE_QUIET_MAX_MS`). */
-  #quietMs = BWE_QUIET_MS;
+  readonly #listener: ReceiverListener;
   /** Loss reports are read until then (see `LOSS_DOUBT_MS`), and were last read then. */
   #lossDoubtUntil = 0;
   #lossReadAt = 0;
@@ -211,13 +164,21 @@ export class DownlinkAdapter {
     this.#drainMs = options.drainMs ?? DEFAULT_DOWNLINK_POLICY.drainMs;
     // Nothing consumed yet: no video wanted until a visible consumer is resumed.
     this.#policy.setVideoWanted(false, Date.now());
-    transport.on('trace', (trace) => {
-      if (trace.type !== 'bwe') return;
-      const info = trace.info as { availableBitrate?: number };
-      if (typeof info.availableBitrate !== 'number') return;
-      this.#onEstimate(info.availableBitrate, Date.now());
-    });
-    transport.enableTraceEvent(['bwe']).catch(() => undefined);
+    this.#listener = new ReceiverListener(
+      transport,
+      {
+        estimate: (bps, now) => this.#apply(this.#policy.estimate(bps, now)),
+        silence: (silent, now) => this.#apply(this.#policy.setReceiverSilent(silent, now)),
+        transportLoss: (sendBps, loss, now) => {
+          if (this.#mode !== 'audio-only') this.#apply(this.#policy.delivery(sendBps, loss, now));
+        },
+        down: (now) => (this.#lossDoubtUntil = now + LOSS_DOUBT_MS),
+        // Its pictures broke off, so each starts with a key frame now rather than when the
+        // browser asks (about a second after media is back, measured).
+        back: () => this.#requestKeyFrames(),
+      },
+      TICK_MS,
+    );
     transport.observer.once('close', () => this.close());
     this.#stopTicking = startTicking((now) => this.#tick(now));
   }
@@ -296,6 +257,7 @@ export class DownlinkAdapter {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopTicking();
+    this.#listener.close();
     clearTimeout(this.#drainTimer);
     this.#entries.clear();
   }
@@ -311,43 +273,10 @@ export class DownlinkAdapter {
   #tick(now: number): void {
     if (this.#closed) return;
     this.#apply(this.#policy.tick(now));
-    // No estimate for a while: a cut link, or merely a steady one. One listen tells.
-    if (!this.#doubt && now - this.#bwe.at >= this.#quietMs) {
-      this.#bwe.at = now;
-      this.#doubt = true;
-      // The next one may be longer; an estimate, or the receiver found silent, resets it.
-      this.#quietMs = Math.min(2 * this.#quietMs, BWE_QUIET_MAX_MS);
-    }
-    if (this.#doubt || this.#silent) void this.#listen();
+    this.#listener.tick(now);
     if (now - this.#lossReadAt >= LOSS_POLL_MS - TICK_MS / 2 && this.#lossInDoubt(now)) {
       void this.#readLoss();
     }
-  }
-
-  /** A new estimate from the worker (its `bwe` trace). */
-  #onEstimate(bps: number, now: number): void {
-    const bwe = this.#bwe;
-    bwe.at = now;
-    this.#quietMs = BWE_QUIET_MS;
-    bwe.high = Math.max(bwe.high, bps);
-    if (bps < DOUBT_FRACTION * bwe.high) {
-      // Down: a cut link's estimate collapses. Is the receiver still heard?
-      this.#lossDoubtUntil = now + LOSS_DOUBT_MS;
-      if (!this.#doubt) {
-        this.#doubt = true;
-        void this.#listen();
-      }
-    }
-    const fell = bps < FALL_FRACTION * (bwe.applied ?? 0);
-    const heardNow = now - this.#heard.confirmedAt <= TICK_MS;
-    if (!this.#silent && (this.#pending.length > 0 || (fell && !heardNow))) {
-      this.#pending.push(bps);
-      if (this.#pending.length > MAX_PENDING) this.#pending.shift();
-      // Heard right after the last read (a tick ago at most): judged now, not a tick later.
-      void this.#listen();
-      return;
-    }
-    this.#judgeEstimate(bps, now);
   }
 
   /**
@@ -361,65 +290,6 @@ export class DownlinkAdapter {
     if (times.length > NACK_BURST) times.shift();
     if (times.length < NACK_BURST || now - times[0]! > NACK_BURST_MS) return;
     if (now - this.#lossReadAt >= NACK_READ_MS) void this.#readLoss();
-  }
-
-  #judgeEstimate(bps: number, now: number): void {
-    this.#bwe.applied = bps;
-    this.#apply(this.#policy.estimate(bps, now));
-  }
-
-  /** Reads whether the receiver is still heard (bytes from it rise), for the policy. */
-  async #listen(): Promise<void> {
-    const heard = this.#heard;
-    if (heard.reading || this.#closed) return;
-    heard.reading = true;
-    try {
-      const [stat] = await this.#transport.getStats();
-      if (this.#closed || !stat) return;
-      const now = Date.now();
-      // A rise since a read just before: heard right now. Since an older read (the reads
-      // stop while all is well): heard at some time since, taken as now, as at the start.
-      const fresh = heard.readAt > 0 && now - heard.readAt <= FRESH_READ_MS;
-      heard.readAt = now;
-      const rose = stat.bytesReceived > heard.bytes;
-      if (rose) {
-        heard.bytes = stat.bytesReceived;
-        heard.at = now;
-        if (fresh) heard.confirmedAt = now;
-      }
-      const wasSilent = this.#silent;
-      const silent = now - heard.at >= SILENT_AFTER_MS;
-      this.#silent = silent;
-      this.#apply(this.#policy.setReceiverSilent(silent, now));
-      if (silent) {
-        // What the estimate did meanwhile says nothing about the link.
-        this.#pending = [];
-        // Once back, listened to soon again if no estimate comes.
-        this.#quietMs = BWE_QUIET_MS;
-      } else if (rose && fresh) {
-        // Heard: the estimates held back speak for the link after all.
-        const pending = this.#pending;
-        this.#pending = [];
-        for (const bps of pending) this.#judgeEstimate(bps, now);
-        this.#doubt = false;
-        this.#bwe.high = this.#bwe.applied ?? 0;
-      }
-      // The loss in the receiver's transport-cc feedback (every 100 ms or so; mediasoup keeps
-      // a weighted average of the last 24): a link that gives way shows here within a few
-      // hundred ms, a second or more before its RTCP receiver reports and the estimate do.
-      // Heavy loss only (see `HEAVY_LOSS`). (In the worker's stats, not in its typings.)
-      const loss = (stat as { rtpPacketLossSent?: number }).rtpPacketLossSent ?? 0;
-      if (!silent && this.#mode !== 'audio-only' && loss >= HEAVY_LOSS && stat.sendBitrate > 0) {
-        this.#apply(this.#policy.delivery(stat.sendBitrate, loss, now));
-      }
-      // Heard again after a cut: its pictures broke off, so each starts with a key frame now
-      // rather than when the browser asks (about a second after media is back, measured).
-      if (wasSilent && !silent) this.#requestKeyFrames();
-    } catch {
-      // Closed meanwhile.
-    } finally {
-      heard.reading = false;
-    }
   }
 
   /**
@@ -505,10 +375,7 @@ export class DownlinkAdapter {
         // The link gives way: keep reading, and hear transport-cc's loss too (heavy loss
         // shows there before the estimate falls).
         this.#lossDoubtUntil = Math.max(this.#lossDoubtUntil, now + LOSS_DOUBT_MS);
-        if (!this.#doubt) {
-          this.#doubt = true;
-          void this.#listen();
-        }
+        this.#listener.doubt();
       }
       const streams = upstream ? undefined : reported / sent;
       this.#apply(this.#policy.delivery(sent, lost / sent, now, streams));
