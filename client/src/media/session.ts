@@ -118,6 +118,15 @@ const LIVENESS_SAMPLE_MS = 500;
 /** At the latest this long after admission the camera and microphone are published. */
 const PUBLISH_AFTER_MS = 1000;
 
+/** Publishing waits at most this long for an idle moment once it may start. */
+const IDLE_WAIT_MS = 200;
+
+/** Runs `fn` when the main thread is idle, or after `timeoutMs` (no requestIdleCallback: soon). */
+function whenIdle(fn: () => void, timeoutMs: number): void {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(fn, { timeout: timeoutMs });
+  else setTimeout(fn, 0);
+}
+
 /** Three simulcast layers for the camera: receivers on poor links get the lowest. */
 const CAMERA_ENCODINGS: RTCRtpEncodingParameters[] = [
   { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
@@ -163,6 +172,8 @@ interface Media {
   onRecvConnect?: () => void;
   /** The camera and microphone may be published (see `open`). */
   publishing?: boolean;
+  /** Called when the first remote video packets of this set-up arrive (see `open`). */
+  onFirstVideo?: () => void;
   sendTransport?: types.Transport;
   recvTransport?: types.Transport;
   /** One per transport: keeps it alive (ICE restarts, then a full rejoin). */
@@ -389,7 +400,8 @@ export class MediaSession {
     );
     // After the consumers are under way: the render this asks for runs after their start.
     this.#publish();
-    this.#publishWhenReceiving(media, consuming.length > 0);
+    const video = start.consumers.some((c) => c.kind === 'video' && !c.producerPaused);
+    this.#publishWhenReceiving(media, consuming.length > 0, video);
     // Settles once the receive transport has sent its DTLS parameters (or there is nothing
     // to connect): the caller holds back what is not needed before then (rendering the call,
     // the plan), since that would keep the main thread from the peer connection's steps.
@@ -752,8 +764,11 @@ export class MediaSession {
         media.recvConnectDepth = this.#signalling.roundTrips.lastDepth;
       }
       callback();
-      // After the callback: the transport's next step (the local description) goes first.
-      if (transport.direction === 'recv') media.onRecvConnect?.();
+      // The transport's next step (the local description, which starts ICE) runs in
+      // microtasks after the callback; what waits for this (the call view's render, a
+      // long task) must come after it, in a task of its own (measured: a microtask came
+      // first and held ICE back for the whole render).
+      if (transport.direction === 'recv') setTimeout(() => media.onRecvConnect?.(), 0);
     });
     const recovery = new TransportRecovery(
       {
@@ -839,11 +854,13 @@ export class MediaSession {
   }
 
   /**
-   * The camera and microphone go out once the receive transport has connected (or after
-   * PUBLISH_AFTER_MS): publishing is main-thread work (transceivers, SDP) and requests
-   * queued behind the receive side's, which the first remote picture does not need.
+   * The camera and microphone go out once the receive transport has connected and the
+   * first remote video has arrived (or after PUBLISH_AFTER_MS), in the next idle moment:
+   * publishing is main-thread work (transceivers, SDP, about 80 ms measured on a loaded
+   * machine) and requests queued behind the receive side's, which the first remote picture
+   * does not need. Done at 'connected', it ran just as the first frames were to be shown.
    */
-  #publishWhenReceiving(media: Media, receiving: boolean): void {
+  #publishWhenReceiving(media: Media, receiving: boolean, video: boolean): void {
     const recv = media.recvTransport;
     const go = () => {
       if (media.publishing || !this.#live(media.generation)) return;
@@ -851,13 +868,27 @@ export class MediaSession {
       void this.#publishLocal(media);
     };
     if (!recv || !receiving || recv.connectionState === 'connected') return go();
+    let connected = false;
+    let firstVideo = !video;
+    let started = false;
     const start = () => {
+      if (started) return;
+      started = true;
       clearTimeout(timer);
       recv.off('connectionstatechange', onState);
-      go();
+      delete media.onFirstVideo;
+      whenIdle(go, IDLE_WAIT_MS);
+    };
+    const maybe = () => {
+      if (connected && firstVideo) start();
     };
     const onState = (state: string) => {
-      if (state === 'connected') start();
+      connected = state === 'connected';
+      maybe();
+    };
+    media.onFirstVideo = () => {
+      firstVideo = true;
+      maybe();
     };
     const timer = setTimeout(start, PUBLISH_AFTER_MS);
     recv.on('connectionstatechange', onState);
@@ -992,9 +1023,14 @@ export class MediaSession {
       // The round trips this stream needed: the receive transport's connection, and its
       // own resume when it came by `newConsumer`.
       let resumeDepth = 0;
-      consumer.track.addEventListener('unmute', () => this.#firstMedia(media, resumeDepth), {
-        once: true,
-      });
+      consumer.track.addEventListener(
+        'unmute',
+        () => {
+          this.#firstMedia(media, resumeDepth);
+          if (info.kind === 'video') media.onFirstVideo?.();
+        },
+        { once: true },
+      );
       const paused =
         info.source === 'screen'
           ? {}
