@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Role, SessionGrants, SessionParticipant } from '@samkons/shared';
 import type { LiveSession } from '../../media/live-session';
@@ -220,6 +220,39 @@ export function CallView(props: {
     );
   };
   const act = (p: Promise<unknown> | undefined) => void p?.catch(showFailure);
+  // The tiles are memoised (a render of the call must not redo every tile): what they are
+  // handed stays the same object from render to render; failures go to the latest handler.
+  const failureRef = useRef(showFailure);
+  failureRef.current = showFailure;
+  const hostActions = useMemo(
+    () =>
+      canModerate && live
+        ? {
+            mute: (id: string) => void live.mute(id).catch(failureRef.current),
+            askToUnmute: (id: string) => void live.askToUnmute(id).catch(failureRef.current),
+            remove: (id: string) => void live.remove(id).catch(failureRef.current),
+          }
+        : undefined,
+    [canModerate, live],
+  );
+  // The control bar is memoised too: its handlers stay the same functions.
+  const onMicrophone = useStableCallback((on: boolean) => act(media?.setMicrophoneEnabled(on)));
+  const onCamera = useStableCallback((on: boolean) => act(media?.setCameraEnabled(on)));
+  const onScreen = useStableCallback((on: boolean) =>
+    act(on ? media?.startScreenShare() : media?.stopScreenShare()),
+  );
+  const onAudioOnly = useStableCallback((on: boolean) => act(media?.setAudioOnly(on)));
+  const onHand = useStableCallback(() => act(hand.toggle()));
+  const onLeave = useStableCallback(() => props.onLeave());
+  const onEndForAll = useStableCallback(() => act(live?.endForAll()));
+  const onDemand = useMemo(
+    () =>
+      media
+        ? (peerId: string, source: 'camera' | 'screen', demand: VideoDemand) =>
+            void media.setVideoDemand(peerId, source, demand)
+        : undefined,
+    [media],
+  );
   // In a private part only the people of one's own media group are shown (the server sends
   // nothing of the others).
   const visible = agenda
@@ -259,14 +292,6 @@ export function CallView(props: {
   const remotes: RemoteView[] = visible.map((p) => {
     const info = byId.get(p.id);
     const role = (info?.role ?? p.role ?? undefined) as Role | undefined;
-    const host =
-      canModerate && live
-        ? {
-            mute: () => act(live.mute(p.id)),
-            askToUnmute: () => act(live.askToUnmute(p.id)),
-            remove: () => act(live.remove(p.id)),
-          }
-        : undefined;
     return {
       id: p.id,
       role,
@@ -278,10 +303,8 @@ export function CallView(props: {
           speaking={p.id === snapshot.activeSpeakerId}
           quality={lines.peers.get(p.id)}
           audioOnly={local.audioOnly || snapshot.downlink.audioOnly}
-          onDemand={
-            media ? (source, demand) => void media.setVideoDemand(p.id, source, demand) : undefined
-          }
-          host={host}
+          onDemand={onDemand}
+          host={hostActions}
           onMenu={onMenu}
         />
       ),
@@ -467,16 +490,23 @@ export function CallView(props: {
         compact={compact}
         layout={layout}
         onLayout={setLayout}
-        onMicrophone={(on) => act(media?.setMicrophoneEnabled(on))}
-        onCamera={(on) => act(media?.setCameraEnabled(on))}
-        onScreen={(on) => act(on ? media?.startScreenShare() : media?.stopScreenShare())}
-        onAudioOnly={(on) => act(media?.setAudioOnly(on))}
-        onHand={() => act(hand.toggle())}
-        onLeave={props.onLeave}
-        onEndForAll={() => act(live?.endForAll())}
+        onMicrophone={onMicrophone}
+        onCamera={onCamera}
+        onScreen={onScreen}
+        onAudioOnly={onAudioOnly}
+        onHand={onHand}
+        onLeave={onLeave}
+        onEndForAll={onEndForAll}
       />
     </main>
   );
+}
+
+/** The same function on every render, calling the latest `fn` (for memoised children). */
+function useStableCallback<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+  const ref = useRef(fn);
+  ref.current = fn;
+  return useCallback((...args: A) => ref.current(...args), []);
 }
 
 /** The role in words ("fastlege"), or nothing. */
@@ -499,16 +529,25 @@ const stateKey = {
   ended: 'call.stateClosed',
 } as const;
 
-function RemoteTile(props: {
+/** Memoised: every prop is a value or an object kept the same while it does not change. */
+const RemoteTile = memo(function RemoteTile(props: {
   participant: RemoteParticipant;
   info: SessionParticipant | undefined;
   role: Role | undefined;
   speaking: boolean;
   quality: LineState | undefined;
   audioOnly: boolean;
-  /** Adaptive stream: what each of this participant's video tiles needs. */
-  onDemand?: ((source: 'camera' | 'screen', demand: VideoDemand) => void) | undefined;
-  host?: { mute: () => void; askToUnmute: () => void; remove: () => void } | undefined;
+  /** Adaptive stream: what each participant's video tiles need. */
+  onDemand?:
+    ((peerId: string, source: 'camera' | 'screen', demand: VideoDemand) => void) | undefined;
+  /** Host actions, by participant id. */
+  host?:
+    | {
+        mute: (id: string) => void;
+        askToUnmute: (id: string) => void;
+        remove: (id: string) => void;
+      }
+    | undefined;
   onMenu: (id: string, open: boolean) => void;
 }) {
   const { t } = useTranslation();
@@ -525,10 +564,17 @@ function RemoteTile(props: {
   const [aiming, setAiming] = useState(false);
   useEffect(() => onMenu(p.id, menuOpen || aiming), [onMenu, p.id, menuOpen, aiming]);
   // An action closes the menu (the stage may move again).
-  const run = (action: () => void) => () => {
+  const run = (action: (id: string) => void) => () => {
     if (menu.current) menu.current.open = false;
-    action();
+    action(p.id);
   };
+  const { onDemand } = props;
+  // Made again only when the participant or the handler changes (Tile's demand hook keeps
+  // the latest anyway).
+  const onCameraDemand = useMemo(
+    () => onDemand && ((d: VideoDemand) => onDemand(p.id, 'camera', d)),
+    [onDemand, p.id],
+  );
   // A tile that goes away with its menu open must not hold the stage still.
   useEffect(() => () => onMenu(p.id, false), [onMenu, p.id]);
   return (
@@ -548,7 +594,7 @@ function RemoteTile(props: {
       cameraOff={(p.videoPaused ?? false) || props.audioOnly}
       handRaised={props.info?.handRaised ?? false}
       quality={props.quality}
-      onDemand={props.onDemand && ((d) => props.onDemand?.('camera', d))}
+      onDemand={onCameraDemand}
     >
       {props.host && (
         <details
@@ -587,4 +633,4 @@ function RemoteTile(props: {
       )}
     </Tile>
   );
-}
+});

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LocalMediaState } from '../../media/session';
 import { useFeatureT } from '../reports/featureI18n';
@@ -46,7 +46,7 @@ const FOLD = {
  * by their word ("Mikrofon", pressed while on): a name must hold the words a person sees;
  * the action they will do is their tooltip. Panel buttons say whether their panel is open.
  */
-export function Controls(props: {
+export const Controls = memo(function Controls(props: {
   local: LocalMediaState;
   hasMicrophone: boolean;
   hasCamera: boolean;
@@ -370,4 +370,4 @@ export function Controls(props: {
       )}
     </nav>
   );
-}
+});

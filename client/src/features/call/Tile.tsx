@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LineState } from '@samkons/shared';
 import type { VideoDemand } from '../../media/adaptive-stream';
@@ -32,8 +32,11 @@ export interface TileInfo {
   onDemand?: ((demand: VideoDemand) => void) | undefined;
 }
 
-/** One video tile: video, caption, and status badges; host actions come as children. */
-export function Tile(props: TileInfo & { children?: React.ReactNode }) {
+/**
+ * One video tile: video, caption, and status badges; host actions come as children.
+ * Memoised: the call re-renders on every media and session change, a tile only on its own.
+ */
+export const Tile = memo(function Tile(props: TileInfo & { children?: React.ReactNode }) {
   const { t } = useTranslation();
   const ref = useRef<HTMLVideoElement>(null);
   const frame = useRef<HTMLElement>(null);
@@ -112,7 +115,7 @@ export function Tile(props: TileInfo & { children?: React.ReactNode }) {
       {props.children}
     </figure>
   );
-}
+});
 
 /** The word for a line state (shared by the tiles, the people list and one's own badge). */
 export const qualityKey = {
