@@ -13,6 +13,7 @@ import { TransportRecovery, type RecoveryPolicy } from './transport-recovery.js'
 import { sameDemand, type VideoDemand } from './adaptive-stream.js';
 import type { InboundCounters } from './quality.js';
 import { PendingStreams } from './pending-streams.js';
+import { cachingHandlerFactory } from './native-caps.js';
 
 export interface RemoteParticipant {
   id: string;
@@ -305,7 +306,8 @@ export class MediaSession {
     this.#iceServers = iceServers;
     const caps = JSON.stringify(routerRtpCapabilities);
     if (this.#device && caps === this.#deviceCaps) return;
-    const device = new Device();
+    const handlerFactory = cachingHandlerFactory();
+    const device = new Device(handlerFactory ? { handlerFactory } : {});
     // The shared schemas check the shape; mediasoup-client checks the content.
     await device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
     this.#device = device;
