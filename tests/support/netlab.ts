@@ -96,7 +96,7 @@ export interface NetLink {
    * Chromium inside the namespace (playwright-core, through a wrapper executable), treating
    * `origins` (plain-http pages on the rig's addresses) as secure so getUserMedia works.
    */
-  launchChromium(opts: { origins: string[]; args?: string[] }): Promise<Browser>;
+  launchChromium(opts: { origins: string[]; args?: string[]; nice?: number }): Promise<Browser>;
   close(): Promise<void>;
 }
 
@@ -304,14 +304,19 @@ class LinkImpl implements NetLink {
     return stdout;
   }
 
-  async launchChromium(opts: { origins: string[]; args?: string[] }): Promise<Browser> {
+  async launchChromium(opts: {
+    origins: string[];
+    args?: string[];
+    /** A niceness for the browser and its children (`nice -n`; negative needs root). */
+    nice?: number;
+  }): Promise<Browser> {
     this.#assertOpen();
     this.#wrapperDir ??= await mkdtemp(path.join(tmpdir(), 'samkons-netlab-'));
     const wrapper = path.join(this.#wrapperDir, 'chromium');
     // `ip netns exec` execs in place: Playwright's pipe and pid stay the browser's own.
     await writeFile(
       wrapper,
-      `#!/bin/sh\nexec ip netns exec ${this.namespace} ${CHROMIUM_PATH} "$@"\n`,
+      `#!/bin/sh\nexec ${opts.nice !== undefined ? `nice -n ${opts.nice} ` : ''}ip netns exec ${this.namespace} ${CHROMIUM_PATH} "$@"\n`,
     );
     await chmod(wrapper, 0o755);
     const browser = await chromium.launch({

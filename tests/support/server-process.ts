@@ -80,6 +80,8 @@ export interface ServerProcessOptions {
   entry?: 'source' | 'dist';
   /** Pins the server, and the mediasoup workers it spawns, to this CPU (`taskset`). */
   cpuCore?: number;
+  /** A niceness for the server and its workers (`nice -n`; negative needs root). */
+  nice?: number;
   /** How long to wait for /api/health (default 120 s; a first PGlite start on a busy machine takes longer). */
   startTimeoutMs?: number;
 }
@@ -101,8 +103,11 @@ export async function startServerProcess(
     opts.entry === 'dist'
       ? ['sh', '-c', await startScript()]
       : [process.execPath, '--conditions=samkons-source', '--import', 'tsx', 'server/src/main.ts'];
+  const pinned =
+    opts.cpuCore === undefined ? server : ['taskset', '-c', String(opts.cpuCore), ...server];
+  // `nice`, like taskset, execs into what it runs: the pid stays the server's.
   const [command, ...args] = (
-    opts.cpuCore === undefined ? server : ['taskset', '-c', String(opts.cpuCore), ...server]
+    opts.nice === undefined ? pinned : ['nice', '-n', String(opts.nice), ...pinned]
   ) as [string, ...string[]];
   const child: ChildProcess = spawn(command, args, {
     cwd: repoRoot,
