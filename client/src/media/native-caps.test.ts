@@ -56,6 +56,23 @@ describe('native RTP capabilities kept for the tab', () => {
     expect(probes).toEqual(['recvonly', 'sendonly']);
   });
 
+  it('probes again when what the tab kept is not what it wrote', async () => {
+    const ua = navigator.userAgent;
+    for (const junk of [
+      '{',
+      'null',
+      JSON.stringify({ userAgent: ua, caps: null }),
+      JSON.stringify({ userAgent: ua, caps: { codecs: 1 } }),
+    ]) {
+      sessionStorage.setItem('samkons.nativeRtpCaps.Chrome111.recvonly', junk);
+      const caps = await cachingHandlerFactory()!.getNativeRtpCapabilities({
+        direction: 'recvonly',
+      });
+      expect(caps.headerExtensions).toEqual([{ uri: 'recvonly' }]);
+    }
+    expect(probes).toHaveLength(4);
+  });
+
   it('probes again when the browser is another version', async () => {
     await cachingHandlerFactory()!.getNativeRtpCapabilities({ direction: 'recvonly' });
     vi.stubGlobal('navigator', { userAgent: CHROME('140.0.0.0') });

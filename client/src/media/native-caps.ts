@@ -44,9 +44,11 @@ function read(key: string): types.RtpCapabilities | undefined {
   try {
     const raw = sessionStorage.getItem(key);
     if (!raw) return undefined;
-    const kept = JSON.parse(raw) as { userAgent: string; caps: types.RtpCapabilities };
-    // A browser updated in place (the tab restored after a restart) may differ.
-    return kept.userAgent === navigator.userAgent ? kept.caps : undefined;
+    const kept = JSON.parse(raw) as { userAgent?: unknown; caps?: types.RtpCapabilities };
+    // A browser updated in place (the tab restored after a restart) may differ; anything
+    // not shaped like what `write` keeps is found anew rather than handed to the Device.
+    const shaped = Array.isArray(kept?.caps?.codecs) && Array.isArray(kept.caps.headerExtensions);
+    return kept.userAgent === navigator.userAgent && shaped ? kept.caps : undefined;
   } catch {
     return undefined;
   }
