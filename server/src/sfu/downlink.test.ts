@@ -111,15 +111,21 @@ let adapters: DownlinkAdapter[] = [];
 /** A receiver with one visible video stream flowing to it. */
 async function receiver() {
   const transport = new FakeTransport();
-  const consumer = new FakeConsumer();
   const adapter = new DownlinkAdapter(
     transport as unknown as types.WebRtcTransport,
     () => undefined,
   );
   adapters.push(adapter);
+  const consumer = await flowing(adapter);
+  return { transport, consumer, adapter };
+}
+
+/** One more visible video stream, set up by the client and flowing to the receiver. */
+async function flowing(adapter: DownlinkAdapter): Promise<FakeConsumer> {
+  const consumer = new FakeConsumer();
   adapter.add(consumer as unknown as Parameters<DownlinkAdapter['add']>[0]);
   await adapter.setClientPaused(consumer.id, false);
-  return { transport, consumer, adapter };
+  return consumer;
 }
 
 /**
@@ -355,9 +361,7 @@ describe('downlink adapter', () => {
     const { transport, consumer: lossy, adapter } = await receiver();
     // Read first: the stream whose sender loses packets.
     lossy.score = { ...lossy.score, producerScore: 5 };
-    const clean = new FakeConsumer();
-    adapter.add(clean as unknown as Parameters<DownlinkAdapter['add']>[0]);
-    await adapter.setClientPaused(clean.id, false);
+    const clean = await flowing(adapter);
     await steady(transport, 2_000_000, 5);
     clean.report = { ...clean.report, bitrate: 800_000 };
     burst(clean, 80, 0);
