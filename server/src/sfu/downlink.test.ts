@@ -51,7 +51,7 @@ class FakeConsumer extends EventEmitter {
   score: types.ConsumerScore = { score: 10, producerScore: 10, producerScores: [] };
   /**
    * The receiver's latest receiver report on this stream, as the worker keeps it, and what
-   * was sent and asked for again (NACK) so far.
+   * was sent, and resent at the receiver's request (NACK), so far.
    */
   report = {
     packetsLost: 0,
@@ -59,6 +59,7 @@ class FakeConsumer extends EventEmitter {
     bitrate: 500_000,
     packetCount: 0,
     nackPacketCount: 0,
+    packetsRepaired: 0,
   };
   traced: string[] = [];
   statReads = 0;
@@ -73,12 +74,17 @@ class FakeConsumer extends EventEmitter {
     this.traced = types;
   }
 
-  /** `sent` more packets sent, of which the receiver asked for `nacked` again. */
-  nack(sent: number, nacked: number): void {
+  /**
+   * The receiver asks for `asked` lost packets (one NACK): `sent` more packets sent so far, of
+   * which `resent` more were resent (the worker counts a packet once, however often it is
+   * asked for).
+   */
+  nack(sent: number, resent: number, asked = resent): void {
     this.report = {
       ...this.report,
       packetCount: this.report.packetCount + sent,
-      nackPacketCount: this.report.nackPacketCount + nacked,
+      nackPacketCount: this.report.nackPacketCount + asked,
+      packetsRepaired: this.report.packetsRepaired + resent,
     };
     this.emit('trace', { type: 'nack', info: {} });
   }
@@ -130,10 +136,10 @@ async function flowing(adapter: DownlinkAdapter): Promise<FakeConsumer> {
 
 /**
  * The receiver asks for lost packets six times at once (a dense burst, as on a link giving
- * way): `sent` more packets sent, of which it asked for `nacked` again.
+ * way): `sent` more packets sent, of which `resent` were resent.
  */
-function burst(consumer: FakeConsumer, sent: number, nacked: number): void {
-  consumer.nack(sent, nacked);
+function burst(consumer: FakeConsumer, sent: number, resent: number): void {
+  consumer.nack(sent, resent);
   for (let i = 0; i < 5; i++) consumer.nack(0, 0);
 }
 
@@ -297,7 +303,7 @@ describe('downlink adapter', () => {
     for (let i = 0; i < 5; i++) consumer.nack(2, 1);
     await vi.advanceTimersByTimeAsync(10);
     expect(consumer.statReads).toBe(reads + 1);
-    // 200 ms on: half of the packets sent meanwhile asked for again, long before a receiver
+    // 200 ms on: half of the packets sent meanwhile resent, long before a receiver
     // report or the estimate says so. What got through (400 kbit/s) caps the estimate.
     await vi.advanceTimersByTimeAsync(180);
     consumer.nack(30, 15);
@@ -345,6 +351,28 @@ describe('downlink adapter', () => {
     expect(transport.ceilings).toEqual([]);
   });
 
+  it('counts a packet the receiver asks for again and again once, not as heavy loss', async () => {
+    const { transport, consumer, adapter } = await receiver();
+    await steady(transport, 2_000_000, 5);
+    const reads = consumer.statReads;
+    // Now and then one packet lost for good, asked for every 5 ms, ten times over (as werift
+    // does), while 30 more go out: a thirtieth lost each time, not a third.
+    const lostForGood = async () => {
+      consumer.nack(30, 1);
+      for (let i = 0; i < 10; i++) {
+        await vi.advanceTimersByTimeAsync(5);
+        consumer.nack(0, 0, 1);
+      }
+    };
+    for (let i = 0; i < 3; i++) {
+      await lostForGood();
+      await vi.advanceTimersByTimeAsync(200);
+    }
+    expect(consumer.statReads).toBeGreaterThanOrEqual(reads + 3);
+    expect(adapter.state().estimateKbps).toBe(2000);
+    expect(transport.ceilings).toEqual([]);
+  });
+
   it('does not take the gaps of a stream the sender’s link loses for this link’s loss', async () => {
     const { transport, consumer, adapter } = await receiver();
     await steady(transport, 2_000_000, 5);
@@ -368,7 +396,25 @@ describe('downlink adapter', () => {
     await vi.advanceTimersByTimeAsync(200);
     burst(clean, 40, 20);
     await vi.advanceTimersByTimeAsync(10);
-    // Half of the clean stream's 800 kbit/s asked for again; the other 500 got through.
+    // Half of the clean stream's 800 kbit/s resent; the other 500 got through.
+    expect(adapter.state().estimateKbps).toBe(900);
+  });
+
+  it('reads only the streams the receiver asked for on a burst, the others at their last bitrate', async () => {
+    const { transport, consumer: asked, adapter } = await receiver();
+    const other = await flowing(adapter);
+    await steady(transport, 2_000_000, 5);
+    asked.report = { ...asked.report, bitrate: 800_000 };
+    burst(asked, 80, 0);
+    await vi.advanceTimersByTimeAsync(200);
+    // Both read once: the other had never been.
+    const reads = { asked: asked.statReads, other: other.statReads };
+    expect(reads.other).toBeGreaterThanOrEqual(1);
+    burst(asked, 40, 20);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(asked.statReads).toBe(reads.asked + 1);
+    expect(other.statReads).toBe(reads.other);
+    // Half of the 800 kbit/s resent, the other's 500 kbit/s got through: 900 kbit/s.
     expect(adapter.state().estimateKbps).toBe(900);
   });
 

@@ -31,10 +31,14 @@ interface Entry {
   /** Packets the receiver has reported lost so far (RTCP), to tell a fresh report. */
   packetsLost: number;
   /**
-   * At the last loss read: packets sent on this stream and packets the receiver asked to be
-   * sent again (NACK) so far, to weigh the NACKs since (see `NACK_READ_MS`).
+   * At the last loss read: packets sent on this stream and packets resent at the receiver's
+   * request (NACK) so far, to weigh the resends since (see `resentFraction`).
    */
-  nacks: { at: number; packets: number; nacked: number } | undefined;
+  nacks: { at: number; packets: number; repaired: number } | undefined;
+  /** The receiver asked for lost packets of this stream since its last read. */
+  askedSinceRead: boolean;
+  /** The stream's bitrate at its last read (bit/s; undefined: never read). */
+  bitrate: number | undefined;
 }
 
 const TICK_MS = 250;
@@ -69,11 +73,16 @@ const LOSS_DOUBT_MS = 2000;
  * comparison, whose clients NACK a loss of 0.03 %: the reads, their JSON and the garbage).
  * Only a dense burst, `NACK_BURST` NACKs within `NACK_BURST_MS` (a link giving way: the
  * browser asks for each new gap as it sees it, many a second), starts a loss read, at most
- * every `NACK_READ_MS` while it goes on; the packets asked for since the read before, over
+ * every `NACK_READ_MS` while it goes on; the packets resent since the read before, over
  * those sent, count as lost when `HEAVY_LOSS` or more, and only then is the link in doubt
- * (more reads, the receiver listened to). On a full queue this undercounts (NACKs are lost on
- * the way too, and the browser gives up on old gaps), on light loss it overcounts (a packet
- * is asked for again while its retransmission is late).
+ * (more reads, the receiver listened to). Resent, not asked for: the worker counts a packet
+ * the first time it resends it (`packetsRepaired`), however often the receiver asks for it.
+ * Receivers ask for a gap again until it is filled (libwebrtc once per round trip, up to 10
+ * times; werift every 5 ms), so one packet lost for good once counted up to 10 or 11 times:
+ * in the SFU comparison, whose clients lose 0.03 % at times in bursts, that was heavy loss,
+ * a ceiling and 5 s of reads each time. A packet the SFU never had (lost on the sender's
+ * link) is not resent and does not count either. On a full queue this undercounts (NACKs are
+ * lost on the way too, and the browser gives up on old gaps).
  */
 const NACK_BURST = 6;
 const NACK_BURST_MS = 250;
@@ -196,6 +205,8 @@ export class DownlinkAdapter {
       layerBps,
       packetsLost: 0,
       nacks: undefined,
+      askedSinceRead: false,
+      bitrate: undefined,
     };
     this.#entries.set(consumer.id, entry);
     consumer.observer.once('close', () => {
@@ -204,7 +215,7 @@ export class DownlinkAdapter {
     });
     if (consumer.kind === 'video') {
       consumer.on('trace', (trace) => {
-        if (trace.type === 'nack') this.#onNack(Date.now());
+        if (trace.type === 'nack') this.#onNack(entry, Date.now());
       });
       consumer.enableTraceEvent(['nack']).catch(() => undefined);
     }
@@ -281,15 +292,16 @@ export class DownlinkAdapter {
 
   /**
    * The receiver asked for lost video packets. Part of a burst: read the loss now (see
-   * `NACK_BURST`); a lone one: nothing.
+   * `NACK_BURST`) of the streams asked for; a lone one: nothing.
    */
-  #onNack(now: number): void {
+  #onNack(entry: Entry, now: number): void {
     if (this.#closed || this.#mode === 'audio-only') return;
+    entry.askedSinceRead = true;
     const times = this.#nackTimes;
     times.push(now);
     if (times.length > NACK_BURST) times.shift();
     if (times.length < NACK_BURST || now - times[0]! > NACK_BURST_MS) return;
-    if (now - this.#lossReadAt >= NACK_READ_MS) void this.#readLoss();
+    if (now - this.#lossReadAt >= NACK_READ_MS) void this.#readLoss('asked');
   }
 
   /**
@@ -318,13 +330,19 @@ export class DownlinkAdapter {
    * Reads the receiver's latest loss reports on the video it gets (mediasoup keeps the last
    * RTCP receiver report per stream). Only a report that is new since the last read counts:
    * a stream resumed for a trial still carries the report from before its pause.
+   *
+   * `asked`: only the streams the receiver asked for lost packets of since their last read
+   * (a burst of NACKs); the others lost nothing it asked for, and weigh in at the bitrate of
+   * their last read. A link giving way loses packets of every stream, and every stream is
+   * read; a packet lost for good, asked for again and again (on the sender's link, which
+   * every receiver of that stream asks for at once), costs one stream's read, not all.
    */
-  async #readLoss(): Promise<void> {
+  async #readLoss(streams: 'all' | 'asked' = 'all'): Promise<void> {
     if (this.#closed || this.#mode === 'audio-only' || this.#readingLoss) return;
     this.#readingLoss = true;
     this.#lossReadAt = Date.now();
     try {
-      await this.#readLossOnce();
+      await this.#readLossOnce(streams);
     } finally {
       this.#readingLoss = false;
     }
@@ -342,7 +360,7 @@ export class DownlinkAdapter {
     return false;
   }
 
-  async #readLossOnce(): Promise<void> {
+  async #readLossOnce(streams: 'all' | 'asked'): Promise<void> {
     let sent = 0;
     let lost = 0;
     let reported = 0;
@@ -352,22 +370,29 @@ export class DownlinkAdapter {
       (e) => e.consumer.kind === 'video' && !e.consumer.closed && !e.consumer.paused,
     );
     for (const entry of flowing) {
+      if (streams === 'asked' && !entry.askedSinceRead && entry.bitrate !== undefined) {
+        sent += entry.bitrate;
+        continue;
+      }
+      entry.askedSinceRead = false;
       const stats = await entry.consumer.getStats().catch(() => []);
       const out = stats.find((x) => x.type === 'outbound-rtp') as ConsumerStat | undefined;
       if (!out) continue;
       const now = Date.now();
       const fresh = out.packetsLost > entry.packetsLost;
       entry.packetsLost = out.packetsLost;
+      entry.bitrate = out.bitrate;
       sent += out.bitrate;
       // fractionLost: the report's 8-bit fraction of the packets since the one before.
       const fraction = fresh ? out.fractionLost / 256 : 0;
       reported += out.bitrate * fraction;
-      const nacked = nackFraction(entry, out, now);
-      // The receiver also asks for the packets the sender's link lost (they leave gaps here):
-      // this stream's NACKs do not count, and no stream's reports decide alone.
+      const resent = resentFraction(entry, out, now);
+      // The receiver also reports the packets the sender's link lost (they leave gaps here),
+      // and asks for them, which the SFU may fill once its own request to the sender is
+      // answered: this stream's resends do not count, and no stream's reports decide alone.
       const senderLoses = entry.consumer.score.producerScore < UPSTREAM_CLEAN_SCORE;
       if (senderLoses) upstream = true;
-      lost += out.bitrate * Math.max(fraction, senderLoses ? 0 : nacked);
+      lost += out.bitrate * Math.max(fraction, senderLoses ? 0 : resent);
     }
     if (sent > 0 && !this.#closed) {
       const now = Date.now();
@@ -456,16 +481,16 @@ export class DownlinkAdapter {
 }
 
 /**
- * The share of the packets sent on a stream since its last loss read that the receiver has
- * asked for again (NACK; see `NACK_READ_MS`); 0 when below `HEAVY_LOSS`, or when that read is
- * too old or too few packets went out since. Keeps the counts for the next read.
+ * The share of the packets sent on a stream since its last loss read that were resent at the
+ * receiver's request (see `NACK_BURST`); 0 when below `HEAVY_LOSS`, or when that read is too
+ * old or too few packets went out since. Keeps the counts for the next read.
  */
-function nackFraction(entry: Entry, out: ConsumerStat, now: number): number {
+function resentFraction(entry: Entry, out: ConsumerStat, now: number): number {
   const before = entry.nacks;
-  entry.nacks = { at: now, packets: out.packetCount, nacked: out.nackPacketCount };
+  entry.nacks = { at: now, packets: out.packetCount, repaired: out.packetsRepaired };
   if (!before || now - before.at > NACK_SPAN_MS) return 0;
   const packets = out.packetCount - before.packets;
   if (packets < NACK_MIN_PACKETS) return 0;
-  const fraction = Math.min(1, (out.nackPacketCount - before.nacked) / packets);
+  const fraction = Math.min(1, (out.packetsRepaired - before.repaired) / packets);
   return fraction >= HEAVY_LOSS ? fraction : 0;
 }
