@@ -41,9 +41,11 @@ describe('the server process', () => {
       .toEqual([false, false]);
   });
 
-  it('keeps a signing secret it generated with its data, readable by the owner only', async () => {
-    const dataDir = await mkdtemp(path.join(tmpdir(), 'samkons-secret-'));
-    folders.push(dataDir);
+  it('starts on a fresh checkout and keeps a signing secret it generated with its data, readable by the owner only', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'samkons-secret-'));
+    folders.push(root);
+    // As the default `./data/pglite` of a fresh checkout: neither folder there yet.
+    const dataDir = path.join(root, 'data', 'pglite');
     const env = { PGLITE_DATA_DIR: dataDir, DEMO_DATA: 'true' };
     const first = await startServerProcess(env);
     started.push(first);

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -109,6 +109,9 @@ export async function openPglite(
   const inMemory = dataDir === 'memory://';
   baselineWasmOnly();
   if (!inMemory && !existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    // PGlite makes the data folder itself, but not the folders above it (`./data` of a
+    // fresh checkout, for the default `./data/pglite`).
+    await mkdir(path.dirname(path.resolve(dataDir)), { recursive: true });
     await initialiseDataDir(dataDir);
   }
   const pg = await PGlite.create({
