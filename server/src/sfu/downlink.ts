@@ -96,6 +96,11 @@ const UPSTREAM_CLEAN_SCORE = 9;
 /** NACKs weighed over at most this long (an older read is only a new start), and this many packets. */
 const NACK_SPAN_MS = 1000;
 const NACK_MIN_PACKETS = 10;
+/** Where the adapter's decisions go, at debug level (pino's or Fastify's logger fits). */
+export interface DownlinkLog {
+  debug(obj: Record<string, unknown>, msg: string): void;
+}
+
 /** Bitrate priorities (mediasoup `setPriority`): who gets the link first. */
 const PRIORITY = { screen: 3, speaker: 2, other: 1 } as const;
 
@@ -161,13 +166,20 @@ export class DownlinkAdapter {
   #readingLoss = false;
   /** When the last `NACK_BURST` NACKs came, oldest first (see `NACK_BURST_MS`). */
   readonly #nackTimes: number[] = [];
+  readonly #log: DownlinkLog | undefined;
+  /** Whether video was wanted at the last look (as the policy was told: for the log). */
+  #videoWanted = false;
+  /** What was last passed to the policy, for the decision log: why, and the loss. */
+  #lastInput: Record<string, unknown> = {};
 
   constructor(
     transport: types.WebRtcTransport,
     onState: (state: DownlinkState) => void,
     options: Partial<DownlinkPolicyOptions> = {},
+    log?: DownlinkLog,
   ) {
     this.#transport = transport;
+    this.#log = log;
     this.#onState = onState;
     this.#policy = new DownlinkPolicy(options);
     this.#drainMs = options.drainMs ?? DEFAULT_DOWNLINK_POLICY.drainMs;
@@ -176,10 +188,20 @@ export class DownlinkAdapter {
     this.#listener = new ReceiverListener(
       transport,
       {
-        estimate: (bps, now) => this.#apply(this.#policy.estimate(bps, now)),
-        silence: (silent, now) => this.#apply(this.#policy.setReceiverSilent(silent, now)),
+        estimate: (bps, now) => {
+          this.#lastInput = { by: 'bwe', bwe: Math.round(bps) };
+          this.#apply(this.#policy.estimate(bps, now));
+        },
+        silence: (silent, now) => {
+          // Rare, and it makes the policy forget its estimate: always worth a line.
+          this.#log?.debug({ silent }, 'downlink receiver silence');
+          this.#lastInput = { by: silent ? 'silent' : 'heard' };
+          this.#apply(this.#policy.setReceiverSilent(silent, now));
+        },
         transportLoss: (sendBps, loss, now) => {
-          if (this.#mode !== 'audio-only') this.#apply(this.#policy.delivery(sendBps, loss, now));
+          if (this.#mode === 'audio-only') return;
+          this.#lastInput = { by: 'transport-cc', sent: Math.round(sendBps), loss: round3(loss) };
+          this.#apply(this.#policy.delivery(sendBps, loss, now));
         },
         down: (now) => (this.#lossDoubtUntil = now + LOSS_DOUBT_MS),
         // Its pictures broke off, so each starts with a key frame now rather than when the
@@ -323,6 +345,11 @@ export class DownlinkAdapter {
         wanted = true;
       }
     }
+    if (wanted !== this.#videoWanted) {
+      this.#videoWanted = wanted;
+      this.#log?.debug({ wanted }, 'downlink video wanted');
+    }
+    this.#lastInput = { by: wanted ? 'video wanted' : 'no video wanted' };
     this.#apply(this.#policy.setVideoWanted(wanted, Date.now()));
   }
 
@@ -403,12 +430,39 @@ export class DownlinkAdapter {
         this.#listener.doubt();
       }
       const streams = upstream ? undefined : reported / sent;
+      this.#lastInput = {
+        by: 'loss read',
+        sent: Math.round(sent),
+        loss: round3(lost / sent),
+        reported: streams === undefined ? 'upstream' : round3(streams),
+      };
       this.#apply(this.#policy.delivery(sent, lost / sent, now, streams));
     }
   }
 
   #apply(decision: DownlinkDecision): void {
     if (this.#closed || this.#transport.closed) return;
+    if (
+      this.#log &&
+      (decision.ceilingBps !== this.#ceiling ||
+        decision.layerCeilingBps !== this.#layerCeiling ||
+        decision.drain !== this.#drain ||
+        decision.mode !== this.#mode)
+    ) {
+      const est = this.#policy.estimateBps;
+      this.#log.debug(
+        {
+          mode: decision.mode,
+          ceiling: roundBps(decision.ceilingBps),
+          layerCeiling: roundBps(decision.layerCeilingBps),
+          drain: decision.drain,
+          estimate: roundBps(est),
+          ...this.#lastInput,
+        },
+        'downlink decision',
+      );
+    }
+    this.#lastInput = { by: 'tick' };
     if (decision.ceilingBps !== this.#ceiling) {
       this.#ceiling = decision.ceilingBps;
       // 0 lifts the ceiling.
@@ -479,6 +533,9 @@ export class DownlinkAdapter {
     if (consumer.priority !== priority) consumer.setPriority(priority).catch(() => undefined);
   }
 }
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+const roundBps = (bps: number | undefined) => (bps === undefined ? null : Math.round(bps));
 
 /**
  * The share of the packets sent on a stream since its last loss read that were resent at the

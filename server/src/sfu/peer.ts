@@ -12,7 +12,7 @@ import type {
   TransportOptions,
 } from '@samkons/shared';
 import { DomainError, forbidden, notFound } from '../http/domain-error.js';
-import { DownlinkAdapter, type VideoDemand } from './downlink.js';
+import { DownlinkAdapter, type DownlinkLog, type VideoDemand } from './downlink.js';
 
 /** Who a peer is: from the socket's authenticated handshake. */
 export interface PeerIdentity {
@@ -56,6 +56,7 @@ export class Peer extends EventEmitter<PeerEvents> {
   #recvTransport: types.WebRtcTransport | undefined;
   /** Fits what this peer receives to its link and its tiles (with the receive transport). */
   #downlink: DownlinkAdapter | undefined;
+  readonly #log: DownlinkLog | undefined;
   readonly #producers = new Map<string, Producer>();
   readonly #consumers = new Map<string, Consumer>();
   /** Producers this peer consumes or is about to (a consume in flight): never twice. */
@@ -78,10 +79,12 @@ export class Peer extends EventEmitter<PeerEvents> {
     rtpCapabilities: RtpCapabilities;
     router: types.Router;
     webRtcServer: types.WebRtcServer;
+    /** The downlink adapter's decisions, at debug level. */
+    log?: DownlinkLog;
   }): Promise<Peer> {
     // Shape checked by zod; mediasoup checks the content in canConsume/consume.
     const caps = opts.rtpCapabilities as types.RtpCapabilities;
-    const peer = new Peer(opts.identity, caps, opts.router, opts.webRtcServer);
+    const peer = new Peer(opts.identity, caps, opts.router, opts.webRtcServer, opts.log);
     try {
       await peer.ensureTransports();
     } catch (err) {
@@ -96,8 +99,10 @@ export class Peer extends EventEmitter<PeerEvents> {
     rtpCapabilities: types.RtpCapabilities,
     router: types.Router,
     webRtcServer: types.WebRtcServer,
+    log?: DownlinkLog,
   ) {
     super();
+    this.#log = log;
     this.#identity = { ...identity };
     this.#rtpCapabilities = rtpCapabilities;
     this.#router = router;
@@ -179,8 +184,11 @@ export class Peer extends EventEmitter<PeerEvents> {
       if (this.#recvTransport) recvTransport.close();
       else {
         this.#recvTransport = recvTransport;
-        this.#downlink = new DownlinkAdapter(recvTransport, (state) =>
-          this.#notify({ name: 'downlink', data: state }),
+        this.#downlink = new DownlinkAdapter(
+          recvTransport,
+          (state) => this.#notify({ name: 'downlink', data: state }),
+          {},
+          this.#log,
         );
       }
     }

@@ -131,6 +131,7 @@ export class Room extends EventEmitter<RoomEvents> {
       rtpCapabilities,
       router: this.#router,
       webRtcServer: this.#slot.webRtcServer,
+      log: this.#log.child({ peer: identity.id }),
     });
     if (this.#closed || this.#peers.has(identity.id) || this.#waiting.has(identity.id)) {
       peer.close();
