@@ -677,3 +677,56 @@ describe('downlink policy when video is wanted again', () => {
     expect(policy.decision.ceilingBps ?? Infinity).toBeGreaterThan(ceiling);
   });
 });
+
+describe('downlink policy after a moment in which the estimate said nothing', () => {
+  // The estimate starts afresh after either (a silence: the receiver's uplink shares the cut
+  // link on a busy machine; every tile hidden for a moment), but the link is still the one
+  // that gave way a few seconds before.
+  it.each([
+    [
+      'the receiver was silent',
+      (p: DownlinkPolicy, on: boolean, now: number) => p.setReceiverSilent(on, now),
+    ],
+    [
+      'no video was wanted',
+      (p: DownlinkPolicy, on: boolean, now: number) => p.setVideoWanted(!on, now),
+    ],
+  ])('does not open 720p on a 400 kbit/s link when %s for a moment after the cut', (_, gap) => {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 2_500_000, 0, 3);
+    // The cut: most of what is sent lost, then the estimate settles at 245 kbit/s.
+    policy.delivery(1_200_000, 0.7, now + 100);
+    now = feed(policy, 245_000, now + 100, 2);
+    gap(policy, true, (now += 250));
+    now = feed(policy, 245_000, now, 1.5);
+    gap(policy, false, (now += 250));
+    const layers = [150_000, 500_000, 1_200_000];
+    const seen = new Set<number>();
+    for (let s = 0; s < 20; s++) {
+      const layer = layerForCeiling(2, policy.decision.ceilingBps, layers);
+      seen.add(layer);
+      // As in the test above: 430 kbit/s while 360p arrives clean.
+      now = feed(policy, layer === 0 ? 260_000 : 430_000, now, 1);
+    }
+    expect(seen.has(1)).toBe(true);
+    expect(seen.has(2)).toBe(false);
+  });
+});
+
+describe('downlink policy when a trial brings video back', () => {
+  it('starts the ceiling from the lowest estimate of the trial’s hold, not from one overshooting probe', () => {
+    // Measured on a 400 kbit/s cut (load 7): audio only, then a trial whose estimate reached
+    // 882 kbit/s on a probe; video came back with a ceiling of 1.1 Mbit/s.
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 2_500_000, 0, 3);
+    while (policy.decision.mode !== 'trial') now = feed(policy, 100_000, now, 0.25, WEAK_LOSS);
+    policy.estimate(330_000, (now += 250));
+    policy.tick((now += 250));
+    // The probe's result overshoots the 400 kbit/s link.
+    policy.estimate(1_000_000, (now += 250));
+    expect(policy.tick((now += 250)).mode).toBe('video');
+    const layers = [150_000, 500_000, 1_200_000];
+    expect(layerForCeiling(2, policy.decision.ceilingBps, layers)).toBeLessThan(2);
+    expect(policy.decision.ceilingBps).toBeLessThanOrEqual(330_000 * P.headroom);
+  });
+});

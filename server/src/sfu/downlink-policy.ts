@@ -209,6 +209,11 @@ export class DownlinkPolicy {
   #lossCap: { bps: number; until: number } | undefined;
   #heavyLossAt = -Infinity;
   #someLossAt = -Infinity;
+  /**
+   * The last heavy loss, kept when the estimate starts afresh (`probeReachMs`): a short
+   * silence or a tile hidden for a moment does not make the link that gave way a good one.
+   */
+  #gaveWayAt = -Infinity;
   /** Since when the estimate has been judged afresh: no raise on its first words. */
   #freshSince = -Infinity;
   /** Since when the estimate has been below `audioOnlyBelowBps` (video mode). */
@@ -233,6 +238,8 @@ export class DownlinkPolicy {
   #trialAboveSince: number | undefined;
   /** Estimates at or above `videoAboveBps` since then. */
   #trialAboveCount = 0;
+  /** The lowest of those estimates: what the ceiling starts from when video comes back. */
+  #trialAboveLow = Infinity;
   /** Only the smallest layer until then (a sharp fall). */
   #floorUntil = -Infinity;
   #drainUntil = -Infinity;
@@ -356,6 +363,7 @@ export class DownlinkPolicy {
     this.#someLossAt = now;
     this.#lossCap = { bps: sentBps * (1 - lossFraction), until: now + this.#o.lossCapMs };
     this.#heavyLossAt = now;
+    this.#gaveWayAt = now;
     // A trial that loses packets has not shown the link carries video, whatever the estimate.
     this.#trialAboveSince = undefined;
     return this.#judge(now, true);
@@ -389,9 +397,15 @@ export class DownlinkPolicy {
       // heavy loss restarts the hold instead.
       if ((this.#bwe ?? 0) < o.videoAboveBps) this.#trialAboveSince = undefined;
       else if (now - this.#heavyLossAt > 0) {
-        if (this.#trialAboveSince === undefined) this.#trialAboveCount = 0;
+        if (this.#trialAboveSince === undefined) {
+          this.#trialAboveCount = 0;
+          this.#trialAboveLow = Infinity;
+        }
         this.#trialAboveSince ??= now;
-        if (fresh) this.#trialAboveCount++;
+        if (fresh) {
+          this.#trialAboveCount++;
+          this.#trialAboveLow = Math.min(this.#trialAboveLow, this.#bwe ?? Infinity);
+        }
       }
       return this.tick(now);
     }
@@ -485,9 +499,11 @@ export class DownlinkPolicy {
           const lossFree = now - this.#heavyLossAt > o.lossMemoryMs;
           const presses = est >= this.#ceiling * o.pressFraction;
           // Not pressing, within `probeReachMs` of heavy loss: at most `probeReachFactor`
-          // times the estimate (see there).
+          // times the estimate (see there). Heavy loss from before the estimate started
+          // afresh counts too: forgotten, a silence of a second after a 400 kbit/s cut let the
+          // ceiling climb by `raiseFactor` every `raiseAfterMs`, to 720p within 5 s.
           const reach =
-            !presses && now - this.#heavyLossAt <= o.probeReachMs
+            !presses && now - this.#gaveWayAt <= o.probeReachMs
               ? est * o.probeReachFactor
               : Infinity;
           const probes = lossFree && est >= this.#ceiling * o.probeFraction;
@@ -527,7 +543,13 @@ export class DownlinkPolicy {
           this.#trialWaitMs = o.trialEveryMs;
           this.#lowSince = undefined;
           this.#lastFallAt = now;
-          this.#ceiling = Math.max(o.minCeilingBps, (this.#estimate ?? 0) * o.headroom);
+          // From the lowest estimate of the hold, not the last: a trial's ceiling leaves room
+          // to probe, and one probe's result overshoots. Measured on a 400 kbit/s cut (load
+          // 7): video back on an estimate of 882 kbit/s, a ceiling of 1.1 Mbit/s, a step
+          // short of 720p (1.2 Mbit/s). On a link that is back the estimate of a trial stays
+          // near what it sends (see `videoAboveBps`): nothing lost there.
+          const low = Math.min(this.#trialAboveLow, this.#estimate ?? 0);
+          this.#ceiling = Math.max(o.minCeilingBps, low * o.headroom);
           break;
         }
         // Over, unless the estimate is up and only waits out its hold.
