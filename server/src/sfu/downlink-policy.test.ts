@@ -730,3 +730,35 @@ describe('downlink policy when a trial brings video back', () => {
     expect(policy.decision.ceilingBps).toBeLessThanOrEqual(330_000 * P.headroom);
   });
 });
+
+describe('downlink policy on a trial that loses nothing', () => {
+  /** Into a trial after a weak link; then `seconds` of estimates at `bps`, reports of `loss`. */
+  function trial(bps: number, loss: number, seconds: number): DownlinkPolicy {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 1_500_000, 0, 3);
+    while (policy.decision.mode !== 'trial') now = feed(policy, 100_000, now, 0.25, WEAK_LOSS);
+    const start = now;
+    while (policy.decision.mode === 'trial' && now - start < seconds * 1000) {
+      now += 250;
+      // The adapter reads the receiver's reports every 500 ms during a trial.
+      if ((now - start) % 500 === 0) policy.delivery(120_000, loss, now, loss);
+      if ((now - start) % 1000 === 0) policy.estimate(bps, now);
+      else policy.tick(now);
+    }
+    return policy;
+  }
+
+  it('brings video back at the trial’s end when nothing was lost, though the estimate stays under videoAboveBps', () => {
+    // Measured on a restored link at load 10: the smallest layer sent at 70-150 kbit/s, the
+    // estimate at 190 kbit/s, nothing lost.
+    expect(P.cleanTrialAboveBps).toBeLessThan(190_000);
+    const policy = trial(190_000, 0, P.trialLengthMs / 1000 + 0.5);
+    expect(policy.decision.mode).toBe('video');
+    expect(policy.decision.ceilingBps).toBe(P.minCeilingBps);
+  });
+
+  it('keeps audio only after a trial that lost packets, or whose estimate sank', () => {
+    expect(trial(190_000, 0.05, P.trialLengthMs / 1000 + 0.5).decision.mode).toBe('audio-only');
+    expect(trial(120_000, 0, P.trialLengthMs / 1000 + 0.5).decision.mode).toBe('audio-only');
+  });
+});

@@ -81,6 +81,15 @@ export interface DownlinkPolicyOptions {
   trialEveryMaxMs: number;
   /** A trial that has not reached `videoAboveBps` by then has failed. */
   trialLengthMs: number;
+  /**
+   * Or: a trial that lost nothing (no loss in the receiver's reports from `starvedSettleMs`
+   * after its start to its end, two reports at least) brings video back at its end with the
+   * estimate at or above this (bit/s). On a loaded machine the sender sends the smallest layer
+   * at 70-150 kbit/s, and the estimate of a restored link, following what is sent, stayed at
+   * 120-190 kbit/s: trials failed on the good link, the notice went 12.7 s after its return.
+   * On 150 kbit/s a trial loses packets (its layer and the audio are more than the link).
+   */
+  cleanTrialAboveBps: number;
   /** The ceiling a trial allows (room for the SFU to probe). */
   trialCeilingBps: number;
   /** After a fall, the ceiling is the estimate times this. */
@@ -155,6 +164,7 @@ export const DEFAULT_DOWNLINK_POLICY: DownlinkPolicyOptions = {
   // Video back within ~5 s of the link's return, at the cost of a short trial that often.
   trialEveryMaxMs: 3_500,
   trialLengthMs: 2_000,
+  cleanTrialAboveBps: 150_000,
   trialCeilingBps: 1_500_000,
   headroom: 1.25,
   minCeilingBps: 300_000,
@@ -240,6 +250,9 @@ export class DownlinkPolicy {
   #trialAboveCount = 0;
   /** The lowest of those estimates: what the ceiling starts from when video comes back. */
   #trialAboveLow = Infinity;
+  /** Reports without loss in this trial (see `cleanTrialAboveBps`), and the last with loss. */
+  #trialCleanReports = 0;
+  #trialLossAt = -Infinity;
   /** Only the smallest layer until then (a sharp fall). */
   #floorUntil = -Infinity;
   #drainUntil = -Infinity;
@@ -305,6 +318,7 @@ export class DownlinkPolicy {
       if (this.#mode === 'trial') {
         this.#trialStartedAt = now;
         this.#trialAboveSince = undefined;
+        this.#trialCleanReports = 0;
       }
     }
     return this.tick(now);
@@ -354,6 +368,11 @@ export class DownlinkPolicy {
       this.#starvedAt = now;
     }
     if (sentBps <= 0) return this.tick(now);
+    if (this.#mode === 'trial' && now - this.#trialStartedAt >= this.#o.starvedSettleMs) {
+      const some = this.#o.someLossFraction;
+      if (lossFraction >= some || (reportedLoss ?? 0) >= some) this.#trialLossAt = now;
+      else this.#trialCleanReports++;
+    }
     if (lossFraction < this.#o.heavyLossFraction) {
       if (lossFraction < this.#o.someLossFraction) return this.tick(now);
       // Some loss: a sharp fall if the estimate has just collapsed (see `sharpLossMs`).
@@ -530,6 +549,7 @@ export class DownlinkPolicy {
           this.#mode = 'trial';
           this.#trialStartedAt = now;
           this.#trialAboveSince = undefined;
+          this.#trialCleanReports = 0;
           // Loss from before says nothing about the smallest layer the trial sends.
           this.#lossCap = undefined;
           this.#ceiling = o.trialCeilingBps;
@@ -537,7 +557,18 @@ export class DownlinkPolicy {
         break;
       case 'trial': {
         const since = this.#trialAboveSince;
-        if (since !== undefined && now - since >= o.trialHoldMs && this.#trialAboveCount >= 2) {
+        const over = now - this.#trialStartedAt >= o.trialLengthMs;
+        const clean =
+          over &&
+          this.#trialCleanReports >= 2 &&
+          this.#trialLossAt < this.#trialStartedAt &&
+          now - this.#heavyLossAt > 0 &&
+          (this.#bwe ?? 0) >= o.cleanTrialAboveBps;
+        if (
+          (since !== undefined && now - since >= o.trialHoldMs && this.#trialAboveCount >= 2) ||
+          clean
+        ) {
+          if (since === undefined) this.#trialAboveLow = this.#bwe ?? 0;
           // The link holds video again: back to video, the ceiling near what it carries.
           this.#mode = 'video';
           this.#trialWaitMs = o.trialEveryMs;
@@ -553,7 +584,7 @@ export class DownlinkPolicy {
           break;
         }
         // Over, unless the estimate is up and only waits out its hold.
-        if (now - this.#trialStartedAt >= o.trialLengthMs && since === undefined) {
+        if (over && since === undefined) {
           this.#mode = 'audio-only';
           this.#trialWaitMs = Math.min(this.#trialWaitMs * 2, o.trialEveryMaxMs);
           this.#trialAt = now + this.#trialWaitMs;
