@@ -1,0 +1,98 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openAdaptationRig, rateCut, weakLink, type AdaptationRig } from '../support/adaptation.js';
+import { waitForFirstRemoteFrame } from '../support/journey.js';
+import { netLabAvailable } from '../support/netlab.js';
+import { readStats, saveStats } from '../support/stats-sampler.js';
+
+/*
+ * Adaptation on a shaped link (issue 9 item 5), real server, worker and Chromium: the
+ * patient's browser sits behind tests/support/netlab.ts while the specialist sends 720p.
+ * What the patient gets is judged from its own getStats (frames decoded, their size, audio
+ * arriving and concealed), with bounds generous enough for a loaded 2-core machine;
+ * `npm run bench:adaptation` keeps the figures (switch times, concealment, recovery).
+ */
+
+const available = netLabAvailable();
+if (!available.ok) console.warn(`adaptation e2e not run: ${available.reason}`);
+
+const ARTEFACTS = 'test-results/adaptation';
+
+describe.runIf(available.ok)('adaptation to the patient’s link', () => {
+  let rig: AdaptationRig;
+
+  beforeAll(async () => {
+    await rm(ARTEFACTS, { recursive: true, force: true });
+    await mkdir(ARTEFACTS, { recursive: true });
+    // The downlink adapter's decisions (ceiling, layer ceiling, mode, estimate, loss) go to
+    // server.log at debug level: what to read when a bound is missed.
+    rig = await openAdaptationRig({ room: 'e2e-adaptation', serverEnv: { LOG_LEVEL: 'debug' } });
+    await Promise.all([
+      waitForFirstRemoteFrame(rig.host, 60_000),
+      waitForFirstRemoteFrame(rig.patient, 60_000),
+    ]);
+  }, 120_000);
+
+  afterAll(async () => {
+    if (rig) {
+      await saveStats(`${ARTEFACTS}/patient-stats.json`, await readStats(rig.patient));
+      await saveStats(`${ARTEFACTS}/host-stats.json`, await readStats(rig.host));
+      await writeFile(`${ARTEFACTS}/server.log`, rig.server.output());
+    }
+    await rig?.close();
+  });
+
+  it('drops to a smaller picture on a 400 kbit/s link, keeps the sound, and does not climb back above it', async () => {
+    const f = await rateCut(rig, 400, { holdMs: 12_000, recoveryTimeoutMs: 0 });
+    await writeFile(`${ARTEFACTS}/rate-cut.json`, JSON.stringify(f, null, 1));
+    expect(f.heightBefore).toBeGreaterThanOrEqual(720);
+    // A smaller layer within seconds (the issue's 1 s: a figure of the bench).
+    expect(f.lowerLayerMs).not.toBeNull();
+    expect(f.lowerLayerMs!).toBeLessThan(6_000);
+    // Once the switch has arrived, no 720p while the link is 400 kbit/s (720p needs 1.2
+    // Mbit/s: sent anyway, it would freeze and crowd out the sound).
+    expect(f.maxHeightSettled).toBeGreaterThan(0);
+    expect(f.maxHeightSettled).toBeLessThan(720);
+    // And the smaller picture plays: frames decoded in most seconds.
+    expect(f.playingSettled).toBeGreaterThan(0.7);
+    // The sound keeps coming: some in every second, and little concealed (the issue's 1 %
+    // is a figure of the bench).
+    expect(f.minAudioPacketsPerSecond).toBeGreaterThan(10);
+    expect(f.audioConcealed10s).toBeLessThan(0.1);
+  }, 90_000);
+
+  it('goes audio-only with the notice at 150 kbit/s, and brings video back once the link is good', async () => {
+    const f = await weakLink(rig, 150, {
+      holdAfterNoticeMs: 6_000,
+      // What the patient sees, on a laptop and a phone.
+      onNotice: async (page) => {
+        for (const [width, height] of [
+          [390, 844],
+          [1280, 800],
+        ] as const) {
+          await page.setViewportSize({ width, height });
+          await page.screenshot({ path: `${ARTEFACTS}/weak-link-notice-${width}x${height}.png` });
+        }
+      },
+    });
+    await writeFile(`${ARTEFACTS}/weak-link.json`, JSON.stringify(f, null, 1));
+    expect(f.noticeMs).not.toBeNull();
+    expect(f.noticeMs!).toBeLessThan(8_000);
+    // Audio only: next to no video (short trials let the smallest layer through now and then
+    // to see whether the link is back), the sound still arriving.
+    expect(f.videoKbpsWhileAudioOnly).toBeLessThan(100);
+    expect(f.audioPacketsPerSecond).toBeGreaterThan(10);
+    // Video shown again (the notice gone) within seconds of the link's return; frames decoded
+    // before that belong to the trials, which the person does not see. The issue's 5 s is a
+    // figure of the bench. The bound follows the trial spacing (README, "Audio only by
+    // itself"): a trial that starts on the weak link just before its return fails after its
+    // 2 s (`trialLengthMs`), the next waits the longest spacing (3.5 s, `trialEveryMaxMs`),
+    // and it brings video back once the estimate has held 0.4 s over two estimates (about
+    // one a second, later on a loaded machine: 1-2 s), or at its end (2 s) when it lost
+    // nothing: 6.5-7.5 s, plus the notice's way to the page. 8 s left no room for that (8.7 s at load 18); 10 s does, and a link that
+    // brings video back only on a later trial (11 s or more) still fails.
+    expect(f.noticeGoneMs).not.toBeNull();
+    expect(f.noticeGoneMs!).toBeLessThan(10_000);
+    expect(f.videoBackMs).not.toBeNull();
+  }, 90_000);
+});
