@@ -155,6 +155,19 @@ export const TransportOptions = z.object({
   iceParameters: IceParameters,
   iceCandidates: z.array(IceCandidate),
   dtlsParameters: DtlsParameters,
+  /**
+   * The receive transport's SCTP endpoint: in the waiting room the browser opens an empty
+   * data channel on it, so ICE and DTLS are done before admission (admission then only
+   * starts the consumers). No data is ever sent on it.
+   */
+  sctpParameters: z
+    .object({
+      port: z.number().int(),
+      OS: z.number().int(),
+      MIS: z.number().int(),
+      maxMessageSize: z.number().int(),
+    })
+    .optional(),
 });
 export type TransportOptions = z.infer<typeof TransportOptions>;
 
@@ -213,7 +226,9 @@ export type MediaTransports = z.infer<typeof MediaTransports>;
 /**
  * What admission opens: everyone else in the room and the consumers to create now. These
  * consumers are resumed by the server once the receive transport connects (with a key
- * frame requested at once), so the client sends no `resumeConsumer` for them.
+ * frame requested at once), so the client sends no `resumeConsumer` for them; on a receive
+ * transport that connected before (in the waiting room) the client resumes each once it
+ * has set it up, since a key frame sent before then would be lost.
  */
 export const MediaStart = z.object({
   /** Everyone else in the room, with what they publish. */

@@ -106,8 +106,24 @@ describe('the join path', () => {
     await page.getByRole('button', { name: 'Gå inn i møtet' }).click();
     await page.getByTestId('waiting-screen').waitFor({ timeout: 30_000 });
     await shot(page, '01-patient-waiting');
+    // The receive transport connects in the waiting room (an ICE route), not at admission.
+    await expect
+      .poll(
+        () =>
+          page.evaluate(async () => {
+            const media = (
+              window as unknown as {
+                __samkonsMedia?: { iceRoutes(): Promise<{ recv?: unknown }> };
+              }
+            ).__samkonsMedia;
+            return (await media?.iceRoutes())?.recv !== undefined;
+          }),
+        { timeout: 10_000 },
+      )
+      .toBe(true);
 
-    // Admission opens the media on transports made in the waiting room: one round trip.
+    // Admission opens the media on transports connected in the waiting room: one round trip
+    // (each consumer's resume, once the browser has set it up).
     await admit(host.page, pid(PATIENT));
     await remoteVideosDecoding(page, 3);
     const admitted = await figures(page);

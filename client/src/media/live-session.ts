@@ -334,6 +334,8 @@ export class LiveSession {
     this.#redirects = 0;
     this.media.setUp(res.transports);
     if (res.status === 'waiting') {
+      // ICE and DTLS now, so that admission only opens the media.
+      this.media.connectEarly();
       this.waitedInLobby = true;
       this.#set({
         waitingForConsent: res.lobbyEntry.waitingForConsent,

@@ -64,6 +64,7 @@ export class Peer extends EventEmitter<PeerEvents> {
   /**
    * Consumers handed over with the media start (`join`/`admitted`): the browser creates
    * them before its receive transport connects, so the server resumes them once it has.
+   * On a transport connected before (the waiting room) the browser resumes them itself.
    */
   readonly #resumeOnConnect = new Set<Consumer>();
   /** Notifications held back while the media start is on its way to the client (`hold`). */
@@ -147,6 +148,7 @@ export class Peer extends EventEmitter<PeerEvents> {
       iceParameters: t.iceParameters,
       iceCandidates: t.iceCandidates,
       dtlsParameters: t.dtlsParameters,
+      ...(t.sctpParameters ? { sctpParameters: t.sctpParameters } : {}),
     });
     return {
       ...(this.#sendTransport ? { sendTransport: opts(this.#sendTransport) } : {}),
@@ -257,7 +259,8 @@ export class Peer extends EventEmitter<PeerEvents> {
   /**
    * Creates a paused consumer of another peer's producer. `announce`: tell the client
    * (`newConsumer`), which resumes it once created; `start`: part of the media start, which
-   * the server resumes when the receive transport connects. Returns undefined when this
+   * the server resumes when the receive transport connects (the client does, once created,
+   * when it connected before). Returns undefined when this
    * peer cannot receive it (no grant, codec mismatch, already consuming it), or when
    * `allowed` (the room's media scope, asked again after the worker answered) no longer
    * lets it: a scope change during the round trip wins.
@@ -334,8 +337,10 @@ export class Peer extends EventEmitter<PeerEvents> {
       producerPaused: consumer.producerPaused,
     };
     if (how === 'announce') this.#notify({ name: 'newConsumer', data: info });
-    else if (transport.dtlsState === 'connected') await this.#start(consumer);
-    else this.#resumeOnConnect.add(consumer);
+    // Connected before the media start (the waiting room's early connect): the browser
+    // resumes it (`resumeConsumer`) once it has set it up, since a key frame sent before
+    // then is dropped and the next one comes about a second later.
+    else if (transport.dtlsState !== 'connected') this.#resumeOnConnect.add(consumer);
     return info;
   }
 
@@ -455,6 +460,9 @@ export class Peer extends EventEmitter<PeerEvents> {
       enableUdp: true,
       enableTcp: true,
       preferUdp: true,
+      // The receive side's empty data channel connects it in the waiting room (see
+      // TransportOptions.sctpParameters); nothing is ever sent on it.
+      enableSctp: direction === 'recv',
       initialAvailableOutgoingBitrate: 1_000_000,
       appData: { peerId: this.id, direction },
     });
