@@ -762,3 +762,25 @@ describe('downlink policy on a trial that loses nothing', () => {
     expect(trial(120_000, 0, P.trialLengthMs / 1000 + 0.5).decision.mode).toBe('audio-only');
   });
 });
+
+describe('downlink policy on a collapse in steps', () => {
+  it('takes a sharp fall for a fall, and follows the estimate down until the floor ends', () => {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 2_500_000, 0, 3);
+    // Some loss, and the estimate down in steps of under a quarter each: under half its top
+    // within `sharpWindowMs` (a sharp fall), yet no single step a fall.
+    policy.delivery(2_000_000, 0.03, (now += 100));
+    for (const bps of [1_900_000, 1_450_000, 1_100_000]) policy.estimate(bps, (now += 200));
+    expect(policy.decision.layerCeilingBps).toBe(0);
+    expect(policy.decision.ceilingBps).toBe(1_100_000 * P.headroom);
+    // Still sinking, a tenth at a time, during the floor: the ceiling follows.
+    for (const bps of [1_000_000, 900_000, 800_000]) policy.estimate(bps, (now += 300));
+    expect(policy.decision.ceilingBps).toBe(800_000 * P.headroom);
+    // Once the floor is over, no 720p (1.2 Mbit/s) on what the link carries now.
+    now = feed(policy, 800_000, now, P.floorMs / 1000 + 0.5);
+    expect(policy.decision.layerCeilingBps).toBe(800_000 * P.headroom);
+    expect(layerForCeiling(2, policy.decision.layerCeilingBps, [150_000, 500_000, 1_200_000])).toBe(
+      1,
+    );
+  });
+});

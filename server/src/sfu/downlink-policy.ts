@@ -457,7 +457,11 @@ export class DownlinkPolicy {
       if (now >= this.#floorUntil) this.#drainUntil = now + o.drainMs;
       this.#floorUntil = now + o.floorMs;
     }
-    if (fell || overLoss) {
+    // A sharp fall is a fall, and until its floor ends every lower estimate is the link's:
+    // a collapse in steps of under a quarter each (seen on a 400 kbit/s cut under load) set
+    // the floor but no ceiling, and 720p came back when the floor ended.
+    const sinking = now < this.#floorUntil && bps * o.headroom < (this.#ceiling ?? Infinity);
+    if (fell || overLoss || sharp || sinking) {
       // Only a raise that lost packets overshot the link; a dip without loss (a busy moment)
       // is no reason to wait longer.
       const recentRaise = now - this.#lastRaiseAt < this.#raiseHoldMs;
