@@ -89,8 +89,9 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     // 2 s (`trialLengthMs`), the next waits the longest spacing (3.5 s, `trialEveryMaxMs`),
     // and it brings video back once the estimate has held 0.4 s over two estimates (about
     // one a second, later on a loaded machine: 1-2 s), or at its end (2 s) when it lost
-    // nothing: 6.5-7.5 s, plus the notice's way to the page. 8 s left no room for that (8.7 s at load 18); 10 s does, and a link that
-    // brings video back only on a later trial (11 s or more) still fails.
+    // nothing: 6.5-7.5 s, plus the notice's way to the page. 8 s left no room for that
+    // (8.7 s at load 18); 10 s does, and a link that brings video back only on a later
+    // trial (11 s or more) still fails.
     expect(f.noticeGoneMs).not.toBeNull();
     expect(f.noticeGoneMs!).toBeLessThan(10_000);
     expect(f.videoBackMs).not.toBeNull();
