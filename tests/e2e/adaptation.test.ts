@@ -64,10 +64,11 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
   it('goes audio-only with the notice at 150 kbit/s, and brings video back once the link is good', async () => {
     const f = await weakLink(rig, 150, {
       holdAfterNoticeMs: 6_000,
-      // What the patient sees, on a laptop and a phone.
+      // What the patient sees, on a laptop, a tablet and a phone.
       onNotice: async (page) => {
         for (const [width, height] of [
           [390, 844],
+          [1024, 768],
           [1280, 800],
         ] as const) {
           await page.setViewportSize({ width, height });

@@ -307,7 +307,8 @@ describe('consultation journey', () => {
     );
     await expect
       .poll(
-        () => pages.municipal.getByTestId('remote-participant').getByText('Kameraet er av').count(),
+        // Their cameras are on: only no video comes here.
+        () => pages.municipal.getByTestId('remote-participant').getByText('Video pausa').count(),
         ui,
       )
       .toBe(4);

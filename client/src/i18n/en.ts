@@ -460,6 +460,7 @@ export const en: Messages = {
     close: 'Close',
     muted: 'Microphone off',
     cameraIsOff: 'Camera off',
+    videoHeld: 'Video paused',
     handUp: 'Hand raised',
     handRaised: '{{name}} raised a hand.',
     speaking: 'Speaking',

@@ -461,6 +461,7 @@ export const nb: Messages = {
     close: 'Lukk',
     muted: 'Mikrofonen er av',
     cameraIsOff: 'Kameraet er av',
+    videoHeld: 'Video pauset',
     handUp: 'Rekker opp hånden',
     handRaised: '{{name}} rekker opp hånden.',
     speaking: 'Snakker',

@@ -461,6 +461,7 @@ export const nn = {
     close: 'Lukk',
     muted: 'Mikrofonen er av',
     cameraIsOff: 'Kameraet er av',
+    videoHeld: 'Video pausa',
     handUp: 'Rekkjer opp handa',
     handRaised: '{{name}} rekkjer opp handa.',
     speaking: 'Snakkar',

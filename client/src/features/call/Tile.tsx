@@ -24,6 +24,8 @@ export interface TileInfo {
   speaking?: boolean;
   muted?: boolean;
   cameraOff?: boolean;
+  /** Their camera is on, but no video of it comes here (audio only: chosen, or a weak link). */
+  videoHeld?: boolean;
   handRaised?: boolean;
   /** Their line as this page sees it (what arrives from them and what they report). */
   quality?: LineState | undefined;
@@ -77,7 +79,7 @@ export const Tile = memo(function Tile(props: TileInfo & { children?: React.Reac
               : t('call.videoOf', { name: props.label })
           }
         />
-        {(props.cameraOff || !props.track) && !props.screen && (
+        {(props.cameraOff || props.videoHeld || !props.track) && !props.screen && (
           <div className="tile__placeholder" aria-hidden="true">
             {initials(name)}
           </div>
@@ -94,7 +96,11 @@ export const Tile = memo(function Tile(props: TileInfo & { children?: React.Reac
               </li>
             )}
             {props.muted && <li className="badge">{t('call.muted')}</li>}
-            {props.cameraOff && !props.screen && <li className="badge">{t('call.cameraIsOff')}</li>}
+            {!props.screen && (props.cameraOff || props.videoHeld) && (
+              <li className="badge">
+                {t(props.cameraOff ? 'call.cameraIsOff' : 'call.videoHeld')}
+              </li>
+            )}
             {props.quality && (
               <li
                 className={`badge badge--q-${props.quality}`}
