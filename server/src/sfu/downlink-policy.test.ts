@@ -32,6 +32,23 @@ const UNCAPPED = { mode: 'video', ceilingBps: undefined, layerCeilingBps: undefi
 /** A link too weak for video: the estimate low, and a third of what is sent lost. */
 const WEAK_LOSS = 0.3;
 
+/**
+ * 20 s on a 400 kbit/s link after a cut: the layers the ceiling lets through, each second.
+ * What the link shows: a little above the smallest layer's rate, and 430 kbit/s while 360p
+ * arrives (nothing lost: it fits).
+ */
+function layersOn400kLink(policy: DownlinkPolicy, from: number): Set<number> {
+  const layers = [150_000, 500_000, 1_200_000];
+  const seen = new Set<number>();
+  let now = from;
+  for (let s = 0; s < 20; s++) {
+    const layer = layerForCeiling(2, policy.decision.ceilingBps, layers);
+    seen.add(layer);
+    now = feed(policy, layer === 0 ? 260_000 : 430_000, now, 1);
+  }
+  return seen;
+}
+
 describe('downlink policy', () => {
   it('caps the ceiling near what the link carried after a fall, and does not probe far above it', () => {
     const policy = new DownlinkPolicy();
@@ -615,15 +632,7 @@ describe('downlink policy raises on what the link held', () => {
     // The cut: most of what is sent lost, then the estimate settles at 245 kbit/s.
     policy.delivery(1_200_000, 0.7, now + 100);
     now = feed(policy, 245_000, now + 100, 2);
-    const layers = [150_000, 500_000, 1_200_000];
-    const seen = new Set<number>();
-    for (let s = 0; s < 20; s++) {
-      const layer = layerForCeiling(2, policy.decision.ceilingBps, layers);
-      seen.add(layer);
-      // What the link shows: a little above the smallest layer's rate, and 430 kbit/s while
-      // 360p arrives (nothing lost: it fits).
-      now = feed(policy, layer === 0 ? 260_000 : 430_000, now, 1);
-    }
+    const seen = layersOn400kLink(policy, now);
     expect(seen.has(1)).toBe(true);
     expect(seen.has(2)).toBe(false);
   });
@@ -700,14 +709,7 @@ describe('downlink policy after a moment in which the estimate said nothing', ()
     gap(policy, true, (now += 250));
     now = feed(policy, 245_000, now, 1.5);
     gap(policy, false, (now += 250));
-    const layers = [150_000, 500_000, 1_200_000];
-    const seen = new Set<number>();
-    for (let s = 0; s < 20; s++) {
-      const layer = layerForCeiling(2, policy.decision.ceilingBps, layers);
-      seen.add(layer);
-      // As in the test above: 430 kbit/s while 360p arrives clean.
-      now = feed(policy, layer === 0 ? 260_000 : 430_000, now, 1);
-    }
+    const seen = layersOn400kLink(policy, now);
     expect(seen.has(1)).toBe(true);
     expect(seen.has(2)).toBe(false);
   });
