@@ -59,6 +59,11 @@ export const ackSchema = <T extends z.ZodType>(data: T) =>
 export const MAX_REQUEST_BYTES = 64 * 1024;
 /** Transport-level cap (socket.io `maxHttpBufferSize`): beyond it the connection is dropped. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
+/**
+ * Consumers one `resumeConsumers` may name: more than a full call's (every participant's
+ * microphone, camera and screen).
+ */
+export const MAX_RESUME_BATCH = 100;
 
 // ---------------------------------------------------------------------------------------
 // Media parameter shapes (structural subsets of mediasoup's types)
@@ -227,8 +232,9 @@ export type MediaTransports = z.infer<typeof MediaTransports>;
  * What admission opens: everyone else in the room and the consumers to create now. These
  * consumers are resumed by the server once the receive transport connects (with a key
  * frame requested at once), so the client sends no `resumeConsumer` for them; on a receive
- * transport that connected before (in the waiting room) the client resumes each once it
- * has set it up, since a key frame sent before then would be lost.
+ * transport that connected before (in the waiting room) the client resumes them in one
+ * `resumeConsumers` once it has set them up, since a key frame sent before then would be
+ * lost.
  */
 export const MediaStart = z.object({
   /** Everyone else in the room, with what they publish. */
@@ -310,6 +316,17 @@ export const requests = {
    * starts flowing. (Consumers in `join`/`admitted` are resumed by the server.)
    */
   resumeConsumer: { req: ConsumerRef, res: Empty },
+  /**
+   * Several of this receiver's consumers at once, once the browser has set them up: the
+   * media start on a receive transport connected in the waiting room (`admitted`). The
+   * server resumes those that are the caller's together, asking for a key frame for each
+   * video, and answers the ids that are not (closed meanwhile: their `consumerClosed`
+   * follows); `not_found` when none is.
+   */
+  resumeConsumers: {
+    req: z.object({ consumerIds: z.array(Id).min(1).max(MAX_RESUME_BATCH) }).strict(),
+    res: z.object({ notFound: z.array(Id) }),
+  },
   setConsumerPreferredLayers: {
     req: ConsumerRef.extend({
       spatialLayer: z.number().int().min(0).max(2),

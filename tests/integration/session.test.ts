@@ -754,6 +754,41 @@ describe('adaptive stream on the real worker', () => {
     ).toBe('not_found');
     expect(camera.consumer()?.paused).toBe(false);
   });
+
+  it("resumes several of the caller's streams in one request, and nobody else's", async () => {
+    const w = await world();
+    await consentAll(w);
+    const host = await connect(w.tokens.spec);
+    await enter(host);
+    const gp = await connect(w.tokens.gp);
+    const sendTransportId = inCall(await enter(gp)).transports.sendTransport?.id ?? '';
+    const ids: string[] = [];
+    for (const simulcast of [false, true]) {
+      const announced = nextEvent(host, 'newConsumer', (c) => c.kind === 'video');
+      ok(
+        await request(gp, 'produce', {
+          transportId: sendTransportId,
+          kind: 'video',
+          source: simulcast ? 'screen' : 'camera',
+          rtpParameters: videoParams(simulcast),
+        }),
+      );
+      ids.push((await announced).id);
+    }
+    const streams = ids.map(
+      (id) => () => server().rooms.get(w.c.id)?.peer(w.ids.spec)?.consumer(id),
+    );
+    expect(streams.map((s) => s()?.paused)).toEqual([true, true]);
+
+    // The GP names the host's streams: not theirs, nothing resumed.
+    expect(err(await request(gp, 'resumeConsumers', { consumerIds: ids })).code).toBe('not_found');
+    expect(streams.map((s) => s()?.paused)).toEqual([true, true]);
+
+    // The host resumes both at once; one closed meanwhile (or never theirs) is answered.
+    const res = await request(host, 'resumeConsumers', { consumerIds: [...ids, 'gone', ids[0]!] });
+    expect(res).toEqual({ ok: true, data: { notFound: ['gone'] } });
+    expect(streams.map((s) => s()?.paused)).toEqual([false, false]);
+  });
 });
 
 describe('a participant reloads and leaves', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_MESSAGE_BYTES, MAX_REQUEST_BYTES } from '@samkons/shared';
+import { MAX_MESSAGE_BYTES, MAX_REQUEST_BYTES, MAX_RESUME_BATCH } from '@samkons/shared';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { healthDetail, type HealthDetail } from '../support/health.js';
 import {
@@ -73,6 +73,9 @@ describe('signalling over socket.io against a real mediasoup worker', () => {
     expect(errorCode(await request(socket, 'resumeConsumer', { consumerId: 'c1' }))).toBe(
       'invalid_state',
     );
+    expect(errorCode(await request(socket, 'resumeConsumers', { consumerIds: ['c1'] }))).toBe(
+      'invalid_state',
+    );
     expect(
       errorCode(
         await request(socket, 'connectTransport', {
@@ -99,6 +102,16 @@ describe('signalling over socket.io against a real mediasoup worker', () => {
     expect(errorCode(await rawRequest(socket, 'resumeConsumer', { consumerId: 42 }))).toBe(
       'bad_request',
     );
+    // A batched resume names one to MAX_RESUME_BATCH ids, nothing else.
+    for (const payload of [
+      { consumerIds: [] },
+      { consumerIds: 'c1' },
+      { consumerIds: [42] },
+      { consumerIds: ['c1'], extra: true },
+      { consumerIds: Array.from({ length: MAX_RESUME_BATCH + 1 }, (_, i) => `c${i}`) },
+    ]) {
+      expect(errorCode(await rawRequest(socket, 'resumeConsumers', payload))).toBe('bad_request');
+    }
     expect(errorCode(await rawRequest(socket, 'selfDestruct', {}))).toBe('bad_request');
     expect(errorCode(await rawRequest(socket, 'join', {}))).toBe('bad_request');
     expect(errorCode(await rawRequest(socket, 'join', {}, 'second payload'))).toBe('bad_request');
@@ -145,6 +158,9 @@ describe('signalling over socket.io against a real mediasoup worker', () => {
     expect(errorCode(await request(socket, 'resumeConsumer', { consumerId: 'nope' }))).toBe(
       'not_found',
     );
+    expect(
+      errorCode(await request(socket, 'resumeConsumers', { consumerIds: ['nope', 'nor-this'] })),
+    ).toBe('not_found');
     expect(errorCode(await request(socket, 'closeProducer', { producerId: 'nope' }))).toBe(
       'not_found',
     );

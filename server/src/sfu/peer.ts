@@ -379,6 +379,19 @@ export class Peer extends EventEmitter<PeerEvents> {
   }
 
   /**
+   * The client has set these streams up (the media start on a receive transport connected
+   * in the waiting room): those that are this peer's are resumed together. Answers the ids
+   * that are not (closed meanwhile, or never this peer's); `not_found` when none is.
+   */
+  async resumeConsumers(consumerIds: readonly string[]): Promise<{ notFound: string[] }> {
+    const ids = [...new Set(consumerIds)];
+    const mine = ids.filter((id) => this.#consumers.has(id));
+    if (mine.length === 0) throw notFound('Consumer');
+    await Promise.all(mine.map((id) => this.setConsumerPaused(id, false)));
+    return { notFound: ids.filter((id) => !mine.includes(id)) };
+  }
+
+  /**
    * What the receiver's tile needs of a video stream: the highest layer worth sending (the
    * tile's size) and whether it is seen at all. The link may allow less.
    */

@@ -419,6 +419,9 @@ export function attachSignalling(opts: {
       await joined(socket).peer.setConsumerPaused(consumerId, false);
       return {};
     },
+    resumeConsumers({ consumerIds }, socket) {
+      return joined(socket).peer.resumeConsumers(consumerIds);
+    },
     async setVideoDemand({ consumerId, spatialLayer, visible }, socket) {
       await joined(socket).peer.setVideoDemand(consumerId, {
         ...(spatialLayer !== undefined ? { spatialLayer } : {}),
