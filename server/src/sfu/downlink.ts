@@ -513,8 +513,9 @@ export class DownlinkAdapter {
       }
       if (paused && !consumer.paused) await consumer.pause();
       else if (!paused && consumer.paused) {
-        await consumer.resume();
-        if (video) await consumer.requestKeyFrame();
+        // Asked together: the worker applies its channel's requests in order, so the key
+        // frame is asked of the resumed consumer one worker round trip sooner.
+        await Promise.all([consumer.resume(), ...(video ? [consumer.requestKeyFrame()] : [])]);
       }
     } catch {
       // Closed meanwhile.
