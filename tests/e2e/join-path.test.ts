@@ -122,14 +122,16 @@ describe('the join path', () => {
       )
       .toBe(true);
 
-    // Admission opens the media on transports connected in the waiting room: one round trip
-    // (each consumer's resume, once the browser has set it up).
+    // Admission opens the media on transports connected in the waiting room: one round trip,
+    // one request (every consumer resumed at once, when the browser has set them all up).
     await admit(host.page, pid(PATIENT));
     await remoteVideosDecoding(page, 3);
     const admitted = await figures(page);
     expect(admitted.waitedInLobby).toBe(true);
     expect(admitted.roundTrips).not.toBeNull();
     expect(admitted.roundTrips!, JSON.stringify(admitted.sent)).toBeLessThanOrEqual(1);
+    const resumes = admitted.sent.filter((s) => s.name.startsWith('resumeConsumer'));
+    expect(resumes, JSON.stringify(admitted.sent)).toEqual([{ name: 'resumeConsumers', depth: 1 }]);
     await shot(page, '02-patient-admitted');
 
     // A reload re-enters directly (admitted earlier in this session), with nobody acting.

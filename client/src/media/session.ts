@@ -181,6 +181,8 @@ interface Media {
   onRecvConnect?: () => void;
   /** The camera and microphone may be published (see `open`). */
   publishing?: boolean;
+  /** Round-trip depth of the media start's `resumeConsumers` (see `#resumeTogether`). */
+  startResumeDepth?: number;
   /** Called when the first remote video packets of this set-up arrive (see `open`). */
   onFirstVideo?: () => void;
   sendTransport?: types.Transport;
@@ -421,7 +423,8 @@ export class MediaSession {
   /**
    * Admitted: everyone here and the consumers to create now. Creating them starts the
    * receive transport, and the server resumes them once it has connected (no
-   * `resumeConsumer`). The camera and microphone are published at the same time.
+   * `resumeConsumer`); on a transport connected before, they are resumed in one request
+   * once set up. The camera and microphone are published at the same time.
    */
   open(start: MediaStart): Promise<void> {
     const media = this.#media;
@@ -435,16 +438,13 @@ export class MediaSession {
     // Connected before this media start (in the waiting room, see `connectEarly`): not a
     // step of it, and the server cannot tell when this browser has set a consumer up (a
     // key frame sent before is dropped, and the next one came about a second later), so
-    // each is resumed from here once it has been.
+    // they are resumed from here, all in one request, once they have been.
     const connectedBefore = media.recvConnectSent === true;
     if (connectedBefore) media.recvConnectDepth = undefined;
-    const resumesSent: Promise<void>[] = [];
-    const consuming = start.consumers.map((info) => {
-      if (!connectedBefore) return this.#consume(media, info, 'started by server');
-      let sent!: () => void;
-      resumesSent.push(new Promise<void>((resolve) => (sent = resolve)));
-      return this.#consume(media, info, 'resume now', sent);
-    });
+    const consuming = start.consumers.map((info) =>
+      this.#consume(media, info, connectedBefore ? 'set up only' : 'started by server'),
+    );
+    const resumeSent = connectedBefore ? this.#resumeTogether(media, consuming) : undefined;
     // After the consumers are under way: the render this asks for runs after their start.
     this.#publish();
     const video = start.consumers.some((c) => c.kind === 'video' && !c.producerPaused);
@@ -455,7 +455,7 @@ export class MediaSession {
     // since that would keep the main thread from the peer connection's steps.
     return new Promise<void>((resolve) => {
       if (!media.recvTransport || consuming.length === 0) return resolve();
-      if (connectedBefore) return void Promise.all(resumesSent).then(() => resolve());
+      if (resumeSent) return void resumeSent.then(() => resolve());
       media.onRecvConnect = resolve;
       void Promise.allSettled(consuming).then(() => resolve());
     });
@@ -1031,32 +1031,42 @@ export class MediaSession {
   }
 
   /**
+   * The media start on a receive transport connected before: once every stream of it is
+   * set up (mediasoup-client makes those asked for in one tick in one renegotiation), one
+   * request resumes them all, and the server asks for a key frame for each video. The
+   * tiles render after it has been sent. Settles once it has been (or nothing is to be).
+   */
+  async #resumeTogether(media: Media, consuming: Promise<string | undefined>[]): Promise<void> {
+    const ready = await Promise.all(consuming);
+    if (!this.#live(media.generation)) return;
+    // Closed meanwhile (`consumerClosed`): not asked for.
+    const consumerIds = ready.filter((id): id is string => !!id && media.consumers.has(id));
+    if (consumerIds.length > 0) {
+      // Any closed on the server before this came are in the answer's `notFound`; their
+      // `consumerClosed` is on its way.
+      this.#signalling.request('resumeConsumers', { consumerIds }).catch((err: unknown) => {
+        if (this.#live(media.generation)) console.warn('resume failed', err);
+      });
+      media.startResumeDepth = this.#signalling.roundTrips.lastDepth;
+    }
+    this.#publish();
+  }
+
+  /**
    * `started by server`: part of the media start, resumed by the server when the receive
-   * transport connects. `resume now`: announced later (or part of a media start on a
-   * transport connected before), resumed by this request. `resumeSent`: called once the
-   * resume has been sent, or nothing is to be (set up otherwise, or failed).
+   * transport connects. `resume now`: announced later, resumed by its own request. `set up
+   * only`: part of a media start on a transport connected before; resolves with its id
+   * once set up, to be resumed with the others (`#resumeTogether`), or undefined when it is
+   * not to be resumed (failed, closed, or video in audio-only mode). Its tile renders when
+   * they are resumed.
    */
   async #consume(
     media: Media,
     info: ConsumerInfo,
-    how: 'started by server' | 'resume now',
-    resumeSent?: () => void,
-  ): Promise<void> {
-    try {
-      await this.#consumeOne(media, info, how, resumeSent);
-    } finally {
-      resumeSent?.();
-    }
-  }
-
-  async #consumeOne(
-    media: Media,
-    info: ConsumerInfo,
-    how: 'started by server' | 'resume now',
-    resumeSent: (() => void) | undefined,
-  ): Promise<void> {
+    how: 'started by server' | 'resume now' | 'set up only',
+  ): Promise<string | undefined> {
     const transport = media.recvTransport;
-    if (!transport || !this.#live(media.generation)) return;
+    if (!transport || !this.#live(media.generation)) return undefined;
     media.pending.begin(info.id, info.peerId);
     let kept = false;
     try {
@@ -1070,13 +1080,13 @@ export class MediaSession {
         .finally(() => {
           kept = media.pending.settle(info.id);
         });
-      if (!this.#live(media.generation)) return;
+      if (!this.#live(media.generation)) return undefined;
       // Closed, or its participant left, while it was made: no tile of nobody. A stream
       // only ever joins a participant the server announced (peerJoined or the media start).
       const p = this.#participants.get(info.peerId);
       if (!kept || !p) {
         consumer.close();
-        return;
+        return undefined;
       }
       const entry: MediaConsumer = {
         consumer,
@@ -1089,12 +1099,15 @@ export class MediaSession {
       // The tile may have told its need before this stream existed (a rejoin, a new camera).
       if (info.kind === 'video') void this.#sendDemand(info.id, entry);
       // The round trips this stream needed: the receive transport's connection, and its
-      // own resume when it came by `newConsumer`.
+      // resume when it came by `newConsumer` or with a media start connected before.
       let resumeDepth = 0;
       consumer.track.addEventListener(
         'unmute',
         () => {
-          this.#firstMedia(media, resumeDepth);
+          this.#firstMedia(
+            media,
+            how === 'set up only' ? (media.startResumeDepth ?? 0) : resumeDepth,
+          );
           if (info.kind === 'video') media.onFirstVideo?.();
         },
         { once: true },
@@ -1104,23 +1117,27 @@ export class MediaSession {
           ? {}
           : { [info.kind === 'audio' ? 'audioMuted' : 'videoPaused']: info.producerPaused };
       this.#participants.set(info.peerId, { ...p, ...paused, [slotOf(info)]: consumer.track });
-      this.#publish();
+      // Set up only: rendered once the streams are resumed (the request goes first).
+      if (how !== 'set up only') this.#publish();
       // Audio only: video consumers stay paused on the server (no bytes sent).
       if (info.kind === 'video' && this.#snapshot.local.audioOnly) {
         consumer.pause();
+        // Set up only: still paused there (resumed with the others or not at all).
+        if (how === 'set up only') return undefined;
         await this.#signalling.request('pauseConsumer', { consumerId: info.id });
-        return;
+        return undefined;
       }
+      if (how === 'set up only') return info.id;
       if (how === 'resume now') {
         const resumed = this.#signalling.request('resumeConsumer', { consumerId: info.id });
         resumeDepth = this.#signalling.roundTrips.lastDepth;
-        resumeSent?.();
         await resumed;
       }
     } catch (err) {
       // One stream failing must not end the call; the others keep playing.
       if (this.#live(media.generation)) console.warn('consume failed', info.id, err);
     }
+    return undefined;
   }
 
   /** The first remote packets of this set-up: the join path's figure is read here. */
