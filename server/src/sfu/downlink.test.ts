@@ -368,9 +368,34 @@ describe('downlink adapter', () => {
       await lostForGood();
       await vi.advanceTimersByTimeAsync(200);
     }
-    expect(consumer.statReads).toBeGreaterThanOrEqual(reads + 3);
+    expect(consumer.statReads).toBeGreaterThanOrEqual(reads + 2);
     expect(adapter.state().estimateKbps).toBe(2000);
     expect(transport.ceilings).toEqual([]);
+  });
+
+  it('reads less and less often while the bursts find the link clean, and at once again on a link giving way', async () => {
+    const { transport, consumer, adapter } = await receiver();
+    await steady(transport, 2_000_000, 5);
+    consumer.report = { ...consumer.report, bitrate: 800_000 };
+    const reads = consumer.statReads;
+    // Two seconds of packets lost for good, each asked for eleven times: a burst every
+    // 200 ms, a read on each at the old pace (10).
+    for (let i = 0; i < 10; i++) {
+      consumer.nack(30, 1);
+      for (let j = 0; j < 10; j++) consumer.nack(0, 0, 1);
+      await vi.advanceTimersByTimeAsync(200);
+    }
+    expect(consumer.statReads - reads).toBeLessThanOrEqual(5);
+    expect(transport.ceilings).toEqual([]);
+    // Calm, then a link giving way: its second burst is read at once and found heavy.
+    await steady(transport, 2_000_000, 3);
+    burst(consumer, 80, 0);
+    await vi.advanceTimersByTimeAsync(160);
+    const before = consumer.statReads;
+    burst(consumer, 40, 20);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(consumer.statReads).toBe(before + 1);
+    expect(adapter.state().estimateKbps).toBe(400);
   });
 
   it('does not take the gaps of a stream the sender’s link loses for this link’s loss', async () => {
