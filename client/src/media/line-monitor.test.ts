@@ -48,6 +48,7 @@ function fakeMedia() {
       rttMs: 40,
       availableOutgoingKbps: 2000,
       sendBandwidthLimited: undefined,
+      awaitingStreams: 0,
       sendingVideo: false,
       sendBytesReceived: undefined,
     };

@@ -146,6 +146,7 @@ export class LineMonitor {
       sendBandwidthLimited: now.sendBandwidthLimited,
       sendFeedbackBytes: feedbackSince(feedbackFrom),
       recentFeedbackBytes: feedbackSince(recentFrom),
+      awaitingStreams: now.awaitingStreams,
     };
     this.lastFigures = figures;
     const measured = rateLine(figures);

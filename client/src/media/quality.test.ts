@@ -162,6 +162,18 @@ describe("one's own line", () => {
         recent: flowing({ streams: 0, videoStreams: 0, packets: 0, frames: 0 }),
       }),
     ).toBe('good');
+    // Just admitted: streams set up, none has brought a packet yet. The round trip (known
+    // from a transport that connected in the waiting room) does not make it good.
+    expect(rateLine({ ...base, awaitingStreams: 2 })).toBeUndefined();
+    expect(
+      rateLine({
+        ...base,
+        awaitingStreams: 2,
+        recent: flowing({ streams: 0, videoStreams: 0, packets: 0, frames: 0 }),
+      }),
+    ).toBeUndefined();
+    // Some arrive, one is still on its way (a new participant's): judged by those.
+    expect(rateLine({ ...base, awaitingStreams: 1, recent: flowing() })).toBe('good');
   });
 });
 

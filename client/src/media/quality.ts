@@ -102,6 +102,13 @@ export interface LineFigures {
    * did proves the link works. The longer window still holds what came before a cut.
    */
   recentFeedbackBytes?: number | undefined;
+  /**
+   * Streams that should flow and have brought no packet yet (just set up). While every
+   * stream is such, nothing has arrived to judge: the round trip alone does not make the
+   * line good (admitted on a transport that connected in the waiting room, the round trip
+   * is known before the first packet comes, seconds later on a TCP path).
+   */
+  awaitingStreams?: number | undefined;
 }
 
 /**
@@ -114,6 +121,7 @@ export interface LineFigures {
 export function rateLine(f: LineFigures): LineState | undefined {
   if (f.connection === 'recovering') return 'reconnecting';
   if (f.connection !== 'connected') return undefined;
+  if ((f.awaitingStreams ?? 0) > 0 && !(f.recent && f.recent.streams > 0)) return undefined;
   // Streams that should flow brought nothing in the last window: a stall. It is ours unless
   // the SFU demonstrably answers what we send in that same window (then the senders' lines
   // failed: their tiles say so, and one's own line is judged by the rest).

@@ -83,6 +83,8 @@ export interface LineStats {
   sendingVideo: boolean;
   /** Bytes the send transport received (SFU feedback), cumulative. */
   sendBytesReceived: number | undefined;
+  /** Consumers that should flow and have received no packet yet (no stats). */
+  awaitingStreams: number;
 }
 
 export interface ParticipantStats {
@@ -586,6 +588,7 @@ export class MediaSession {
       sendBandwidthLimited: undefined,
       sendingVideo: false,
       sendBytesReceived: undefined,
+      awaitingStreams: 0,
     };
     if (!media) return stats;
     const [recv, send] = await Promise.all([
@@ -635,7 +638,10 @@ export class MediaSession {
           );
         }
         // No stats yet: no packet ever came (a stream just set up is not a stall).
-        if (!s) return;
+        if (!s) {
+          stats.awaitingStreams++;
+          return;
+        }
         const e = byPeer.get(peerId) ?? {
           peerId,
           streams: 0,
@@ -858,6 +864,10 @@ export class MediaSession {
   #reportHealth(media: Media): void {
     const recovering = Object.values(media.recoveries).some((w) => w.health === 'recovering');
     this.#setConnection(recovering ? 'recovering' : 'connected');
+    // In the waiting room the receive transport connected early (`connectEarly`) and
+    // recovers on its own: the person still waits, so the call's phase must not hear of it
+    // (its `recovered` would take them into the call without the host's admission).
+    if (!media.opened) return;
     this.#opts.events.health(recovering ? 'recovering' : 'connected');
   }
 
