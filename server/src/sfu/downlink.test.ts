@@ -86,7 +86,8 @@ class FakeConsumer extends EventEmitter {
       nackPacketCount: this.report.nackPacketCount + asked,
       packetsRepaired: this.report.packetsRepaired + resent,
     };
-    this.emit('trace', { type: 'nack', info: {} });
+    // The worker sends the trace only when asked to.
+    if (this.traced.includes('nack')) this.emit('trace', { type: 'nack', info: {} });
   }
 
   async pause(): Promise<void> {
@@ -423,6 +424,24 @@ describe('downlink adapter', () => {
     await vi.advanceTimersByTimeAsync(10);
     // Half of the clean stream's 800 kbit/s resent; the other 500 got through.
     expect(adapter.state().estimateKbps).toBe(900);
+  });
+
+  it('traces the NACKs of one stream: flowing, from a clean sender, the largest layer; another once it pauses', async () => {
+    const { transport, consumer: first, adapter } = await receiver();
+    const second = await flowing(adapter);
+    await steady(transport, 2_000_000, 2);
+    // Both flowing at the same layer: the first stays watched, the second is not traced.
+    expect(first.traced).toEqual(['nack']);
+    expect(second.traced).toEqual([]);
+    // The first's sender starts losing: its NACKs speak for that link, not this one.
+    first.score = { ...first.score, producerScore: 5 };
+    first.observer.emit('score', first.score);
+    expect(first.traced).toEqual([]);
+    expect(second.traced).toEqual(['nack']);
+    // The second is paused by the client: the first, though its sender loses, is all there is.
+    await adapter.setClientPaused(second.id, true);
+    expect(second.traced).toEqual([]);
+    expect(first.traced).toEqual(['nack']);
   });
 
   it('reads only the streams the receiver asked for on a burst, the others at their last bitrate', async () => {

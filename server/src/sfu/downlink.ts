@@ -93,6 +93,13 @@ const LOSS_DOUBT_MS = 2000;
  * to weigh against and its second finds the resends. (In the SFU comparison's 4x5 NACK storm,
  * every receiver read every 150 ms for 3 s: most of Node's CPU beyond raw mediasoup's.)
  */
+/**
+ * NACKs are traced on one video stream per receiver, the one watched: flowing, from a sender
+ * whose own link is clean, the largest layer asked for. A link giving way loses packets of
+ * every stream it carries, the largest most; so one stream tells, and the worker sends Node a
+ * message per NACK of one stream, not of all (in a room of five, a fourth). Another is
+ * watched when it pauses, closes, or its sender's link starts losing.
+ */
 const NACK_BURST = 6;
 const NACK_BURST_MS = 250;
 const NACK_READ_MS = 150;
@@ -177,6 +184,8 @@ export class DownlinkAdapter {
   #readingLoss = false;
   /** When the last `NACK_BURST` NACKs came, oldest first (see `NACK_BURST_MS`). */
   readonly #nackTimes: number[] = [];
+  /** The video stream whose NACKs are traced (see `NACK_BURST`'s note on watching one). */
+  #watched: Entry | undefined;
   /** The wait between reads on NACK bursts now, and when the last burst came. */
   #nackReadMs = NACK_READ_MS;
   #nackBurstAt = 0;
@@ -248,16 +257,18 @@ export class DownlinkAdapter {
     consumer.observer.once('close', () => {
       this.#entries.delete(consumer.id);
       this.#noteVideoWanted();
+      this.#watchNacks();
     });
     if (consumer.kind === 'video') {
       consumer.on('trace', (trace) => {
         if (trace.type === 'nack') this.#onNack(entry, Date.now());
       });
-      consumer.enableTraceEvent(['nack']).catch(() => undefined);
     }
     consumer.observer.on('score', (score: types.ConsumerScore) => {
       // The sender stops or starts sending (its score: 0 while no packets arrive from it).
       this.#noteVideoWanted();
+      // Or its link starts or stops losing packets.
+      this.#watchNacks();
       // The receiver reports loss on this stream (mediasoup scores each receiver report).
       if (score.score < 10 && consumer.kind === 'video' && !consumer.paused) {
         this.#lossDoubtUntil = Math.max(this.#lossDoubtUntil, Date.now() + LOSS_DOUBT_MS);
@@ -545,6 +556,30 @@ export class DownlinkAdapter {
     } catch {
       // Closed meanwhile.
     }
+    if (video) this.#watchNacks();
+  }
+
+  /** Traces the NACKs of the stream worth watching now, and of no other (see `NACK_BURST`). */
+  #watchNacks(): void {
+    if (this.#closed) return;
+    const rank = (e: Entry) => {
+      const c = e.consumer;
+      if (c.kind !== 'video' || c.closed || c.paused || c.producerPaused) return -1;
+      const clean = c.score.producerScore >= UPSTREAM_CLEAN_SCORE ? 10 : 0;
+      return clean + (c.preferredLayers?.spatialLayer ?? e.demand.spatialLayer);
+    };
+    // The one watched stays on a tie: each change costs the worker two requests.
+    let best = this.#watched && rank(this.#watched) >= 0 ? this.#watched : undefined;
+    for (const e of this.#entries.values()) {
+      if (rank(e) > (best ? rank(best) : -1)) best = e;
+    }
+    if (best === this.#watched) return;
+    const before = this.#watched;
+    this.#watched = best;
+    if (before && !before.consumer.closed) {
+      before.consumer.enableTraceEvent([]).catch(() => undefined);
+    }
+    best?.consumer.enableTraceEvent(['nack']).catch(() => undefined);
   }
 
   #prioritise(entry: Entry): void {
