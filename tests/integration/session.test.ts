@@ -672,15 +672,17 @@ function videoParams(simulcast: boolean): RtpParameters {
 }
 
 describe('adaptive stream on the real worker', () => {
-  it('a tile pauses the stream it hides and picks the layer its size needs; bad demands are refused', async () => {
+  /**
+   * The host in the call, and the GP, who sends video: `produceVideo` tells of the stream
+   * the host is given and its server-side consumer.
+   */
+  async function hostAndSendingGp() {
     const w = await world();
     await consentAll(w);
     const host = await connect(w.tokens.spec);
     await enter(host);
     const gp = await connect(w.tokens.gp);
     const sendTransportId = inCall(await enter(gp)).transports.sendTransport?.id ?? '';
-
-    /** The GP sends video; the host is told of the stream and gets its server-side consumer. */
     const produceVideo = async (simulcast: boolean) => {
       const announced = nextEvent(host, 'newConsumer', (c) => c.kind === 'video');
       ok(
@@ -695,6 +697,11 @@ describe('adaptive stream on the real worker', () => {
       const consumer = () => server().rooms.get(w.c.id)?.peer(w.ids.spec)?.consumer(info.id);
       return { info, consumer };
     };
+    return { host, gp, produceVideo };
+  }
+
+  it('a tile pauses the stream it hides and picks the layer its size needs; bad demands are refused', async () => {
+    const { host, gp, produceVideo } = await hostAndSendingGp();
 
     const camera = await produceVideo(false);
     expect(camera.info.type).toBe('simple');
@@ -756,28 +763,10 @@ describe('adaptive stream on the real worker', () => {
   });
 
   it("resumes several of the caller's streams in one request, and nobody else's", async () => {
-    const w = await world();
-    await consentAll(w);
-    const host = await connect(w.tokens.spec);
-    await enter(host);
-    const gp = await connect(w.tokens.gp);
-    const sendTransportId = inCall(await enter(gp)).transports.sendTransport?.id ?? '';
-    const ids: string[] = [];
-    for (const simulcast of [false, true]) {
-      const announced = nextEvent(host, 'newConsumer', (c) => c.kind === 'video');
-      ok(
-        await request(gp, 'produce', {
-          transportId: sendTransportId,
-          kind: 'video',
-          source: simulcast ? 'screen' : 'camera',
-          rtpParameters: videoParams(simulcast),
-        }),
-      );
-      ids.push((await announced).id);
-    }
-    const streams = ids.map(
-      (id) => () => server().rooms.get(w.c.id)?.peer(w.ids.spec)?.consumer(id),
-    );
+    const { host, gp, produceVideo } = await hostAndSendingGp();
+    const sent = [await produceVideo(false), await produceVideo(true)];
+    const ids = sent.map((s) => s.info.id);
+    const streams = sent.map((s) => s.consumer);
     expect(streams.map((s) => s()?.paused)).toEqual([true, true]);
 
     // The GP names the host's streams: not theirs, nothing resumed.
