@@ -7,7 +7,7 @@ import type {
   RtpCapabilities,
   TrackSource,
 } from '@samkons/shared';
-import type { SignallingClient, SignallingSocket } from './signalling-client.js';
+import { RequestError, type SignallingClient, type SignallingSocket } from './signalling-client.js';
 import { TransportLiveness, type PairSample } from './transport-liveness.js';
 import { TransportRecovery, type RecoveryPolicy } from './transport-recovery.js';
 import { sameDemand, type VideoDemand } from './adaptive-stream.js';
@@ -122,6 +122,22 @@ const LIVENESS_SAMPLE_MS = 500;
 const EARLY_CONNECT_CHANNEL = 'early-connect';
 /** At the latest this long after admission the camera and microphone are published. */
 const PUBLISH_AFTER_MS = 1000;
+
+/**
+ * A media start's `resumeConsumers` that failed (an error ack, no answer) is sent again after
+ * each of these waits in turn, then given up: without it the streams stay paused for the
+ * whole call. A socket that drops takes the set-up with it (the rejoin sets up new streams,
+ * which the server resumes itself).
+ */
+export const RESUME_RETRY_MS: readonly number[] = [250, 500, 1000, 2000, 4000];
+/** Errors another try may mend (the same request answers the others the same way). */
+const RESUME_TRANSIENT = new Set([
+  'timeout',
+  'internal',
+  'unavailable',
+  'conflict',
+  'rate_limited',
+]);
 
 /** Publishing waits at most this long for an idle moment once it may start. */
 const IDLE_WAIT_MS = 200;
@@ -1054,12 +1070,58 @@ export class MediaSession {
     if (consumerIds.length > 0) {
       // Any closed on the server before this came are in the answer's `notFound`; their
       // `consumerClosed` is on its way.
-      this.#signalling.request('resumeConsumers', { consumerIds }).catch((err: unknown) => {
-        if (this.#live(media.generation)) console.warn('resume failed', err);
-      });
+      const sent = this.#signalling.request('resumeConsumers', { consumerIds });
       media.startResumeDepth = this.#signalling.roundTrips.lastDepth;
+      void this.#resumeUntilAnswered(media, consumerIds, sent);
     }
     this.#publish();
+  }
+
+  /**
+   * Waits for the media start's `resumeConsumers` (`sent`); failed, it goes again after
+   * each of RESUME_RETRY_MS's waits, for the streams still set up here and not paused by
+   * this browser since (audio only), while this set-up lives and the socket is connected.
+   * A dropped socket ends this set-up: the rejoin's new streams are resumed by the server.
+   * Answered, it is done: the ids in `notFound` were closed on the server (`consumerClosed`
+   * follows), and a `not_found` error means all were.
+   */
+  async #resumeUntilAnswered(
+    media: Media,
+    consumerIds: string[],
+    sent: Promise<unknown>,
+  ): Promise<void> {
+    let ids = consumerIds;
+    for (let attempt = 0; ; attempt++) {
+      let failure: unknown;
+      try {
+        await sent;
+        return;
+      } catch (err) {
+        failure = err;
+      }
+      if (!this.#live(media.generation)) return;
+      const wait = RESUME_RETRY_MS[attempt];
+      const transient = !(failure instanceof RequestError) || RESUME_TRANSIENT.has(failure.code);
+      if (wait === undefined || !transient) {
+        console.warn('resume failed', failure);
+        return;
+      }
+      console.warn(`resume failed, trying again in ${wait} ms`, failure);
+      const depth = media.startResumeDepth;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      if (!this.#live(media.generation) || !this.#signalling.socket.connected) return;
+      ids = ids.filter((id) => {
+        const c = media.consumers.get(id)?.consumer;
+        return c !== undefined && !c.closed && !c.paused;
+      });
+      if (ids.length === 0) return;
+      sent = this.#signalling.request(
+        'resumeConsumers',
+        { consumerIds: ids },
+        depth === undefined ? {} : { after: depth },
+      );
+      media.startResumeDepth = this.#signalling.roundTrips.lastDepth;
+    }
   }
 
   /**

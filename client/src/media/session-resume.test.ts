@@ -1,0 +1,180 @@
+import { EventEmitter } from 'node:events';
+import type { ConsumerInfo, MediaStart, MediaTransports, RtpCapabilities } from '@samkons/shared';
+import * as fake from 'mediasoup-client/fakeParameters';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { RESUME_RETRY_MS, MediaSession } from './session.js';
+import { RequestError, RoundTrips, type SignallingClient } from './signalling-client.js';
+
+// No WebRTC in Node: mediasoup-client's own fake handler stands in for the browser's.
+vi.mock('./native-caps.js', async () => {
+  const { FakeHandler } = await import('mediasoup-client/handlers/FakeHandler');
+  const params = await import('mediasoup-client/fakeParameters');
+  return { cachingHandlerFactory: () => FakeHandler.createFactory(params) };
+});
+
+type Answer = (payload: unknown) => Promise<unknown>;
+
+/** The signalling client as the media session uses it: a socket to emit on, requests kept. */
+class FakeSignalling {
+  readonly roundTrips = new RoundTrips();
+  readonly socket = Object.assign(new EventEmitter(), { connected: true });
+  readonly sent: { name: string; payload: unknown; depth: number }[] = [];
+  /** How each request is answered, by name (default: `{}`). */
+  readonly answers = new Map<string, Answer>();
+
+  onSocket(setup: (socket: FakeSignalling['socket']) => void): void {
+    setup(this.socket);
+  }
+
+  request(name: string, payload: unknown, opts: { after?: number } = {}): Promise<unknown> {
+    const depth = this.roundTrips.sent(name, opts.after);
+    this.sent.push({ name, payload, depth });
+    return (this.answers.get(name) ?? (() => Promise.resolve({})))(payload);
+  }
+
+  /** The ids of each `resumeConsumers` sent so far. */
+  resumes(): string[][] {
+    return this.sent
+      .filter((r) => r.name === 'resumeConsumers')
+      .map((r) => (r.payload as { consumerIds: string[] }).consumerIds);
+  }
+}
+
+/** Answers the `resumeConsumers` requests in turn: an error code fails, else it is answered. */
+function resumeAnswers(signalling: FakeSignalling, ...outcomes: (string | 'ok')[]): void {
+  let n = 0;
+  signalling.answers.set('resumeConsumers', () => {
+    const outcome = outcomes[Math.min(n++, outcomes.length - 1)];
+    if (outcome === 'ok') return Promise.resolve({ notFound: [] });
+    return Promise.reject(new RequestError(outcome!, `resumeConsumers: ${outcome}`));
+  });
+}
+
+const consumer = (kind: 'audio' | 'video'): ConsumerInfo => {
+  const p = fake.generateConsumerRemoteParameters({
+    codecMimeType: kind === 'audio' ? 'audio/opus' : 'video/VP8',
+  });
+  return {
+    id: p.id,
+    producerId: p.producerId,
+    peerId: 'kari',
+    kind,
+    source: kind === 'audio' ? 'microphone' : 'camera',
+    rtpParameters: p.rtpParameters as ConsumerInfo['rtpParameters'],
+    type: 'simple',
+    producerPaused: false,
+  };
+};
+
+let session: MediaSession;
+let signalling: FakeSignalling;
+
+/**
+ * A person waiting with the receive transport connected early (`connectEarly`), then
+ * admitted with Kari's microphone and camera: the set-up whose streams the client resumes
+ * in one `resumeConsumers`. Resolves once that first request has gone out.
+ */
+async function admitted(): Promise<ConsumerInfo[]> {
+  await session.load(fake.generateRouterRtpCapabilities() as RtpCapabilities, []);
+  session.setUp({
+    recvTransport: fake.generateTransportRemoteParameters(),
+  } as unknown as MediaTransports);
+  session.connectEarly();
+  await vi.waitFor(() => expect(signalling.sent.map((r) => r.name)).toContain('connectTransport'));
+  const consumers = [consumer('audio'), consumer('video')];
+  const start: MediaStart = {
+    peers: [{ id: 'kari', displayName: 'Kari', producers: [] }],
+    consumers,
+    activeSpeakerPeerId: null,
+  };
+  await session.open(start);
+  expect(signalling.resumes()).toEqual([consumers.map((c) => c.id)]);
+  return consumers;
+}
+
+/** Runs every backoff wait there is (and what they start). */
+const afterAllWaits = () => vi.advanceTimersByTimeAsync(RESUME_RETRY_MS.reduce((a, b) => a + b));
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  // The fake transport never connects: its recovery tries ICE restarts meanwhile.
+  vi.spyOn(console, 'info').mockImplementation(() => undefined);
+  signalling = new FakeSignalling();
+  session = new MediaSession({
+    signalling: signalling as unknown as SignallingClient,
+    events: { health: () => undefined, rejoin: () => undefined },
+  });
+});
+
+afterEach(() => {
+  session.close();
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
+
+describe('the media start resume on a transport connected in the waiting room', () => {
+  it('is sent again with backoff until answered, then no more', async () => {
+    resumeAnswers(signalling, 'timeout', 'internal', 'ok');
+    const ids = (await admitted()).map((c) => c.id);
+    await vi.advanceTimersByTimeAsync(RESUME_RETRY_MS[0]! - 1);
+    expect(signalling.resumes()).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(signalling.resumes()).toEqual([ids, ids]);
+    await vi.advanceTimersByTimeAsync(RESUME_RETRY_MS[1]!);
+    expect(signalling.resumes()).toEqual([ids, ids, ids]);
+    await afterAllWaits();
+    expect(signalling.resumes()).toHaveLength(3);
+    // Each try follows from the one before (the join path's round-trip figure).
+    const depths = signalling.sent.filter((r) => r.name === 'resumeConsumers').map((r) => r.depth);
+    expect(depths).toEqual([depths[0], depths[0]! + 1, depths[0]! + 2]);
+  });
+
+  it('is given up after a bounded number of tries', async () => {
+    resumeAnswers(signalling, 'unavailable');
+    await admitted();
+    await afterAllWaits();
+    await afterAllWaits();
+    expect(signalling.resumes()).toHaveLength(1 + RESUME_RETRY_MS.length);
+  });
+
+  it('leaves out a stream closed meanwhile, and is not sent when none of them is left', async () => {
+    resumeAnswers(signalling, 'timeout', 'timeout', 'ok');
+    const [audio, video] = await admitted();
+    signalling.socket.emit('consumerClosed', { consumerId: video!.id });
+    await vi.advanceTimersByTimeAsync(RESUME_RETRY_MS[0]!);
+    expect(signalling.resumes()).toEqual([[audio!.id, video!.id], [audio!.id]]);
+    signalling.socket.emit('consumerClosed', { consumerId: audio!.id });
+    await afterAllWaits();
+    expect(signalling.resumes()).toHaveLength(2);
+  });
+
+  it('is not sent again when the server knows none of them (not_found)', async () => {
+    resumeAnswers(signalling, 'not_found');
+    await admitted();
+    await afterAllWaits();
+    expect(signalling.resumes()).toHaveLength(1);
+  });
+
+  it('is left to the rejoin when the socket dropped or the media was set up anew', async () => {
+    resumeAnswers(signalling, 'timeout');
+    await admitted();
+    signalling.socket.connected = false;
+    await afterAllWaits();
+    expect(signalling.resumes()).toHaveLength(1);
+
+    signalling = new FakeSignalling();
+    session.close();
+    session = new MediaSession({
+      signalling: signalling as unknown as SignallingClient,
+      events: { health: () => undefined, rejoin: () => undefined },
+    });
+    resumeAnswers(signalling, 'timeout');
+    await admitted();
+    // The live session's rejoin tears the media down and joins again (new transports,
+    // whose streams the server resumes itself).
+    session.teardown();
+    await afterAllWaits();
+    expect(signalling.resumes()).toHaveLength(1);
+  });
+});
