@@ -1,10 +1,6 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser.js';
-import { buildClient } from '../support/client-build.js';
+import { writeFile } from 'node:fs/promises';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { admitFromLobby, bookCall, callJoined, iceRoutes, openCall } from '../support/call.js';
 import { mediaStats } from '../support/journey.js';
 import {
@@ -14,8 +10,8 @@ import {
   statesSince,
 } from '../support/faults.js';
 import { healthDetail } from '../support/health.js';
-import { netLabAvailable, openNetLab, type NetLab, type NetLink } from '../support/netlab.js';
-import { freePort, startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { netLabAvailable } from '../support/netlab.js';
+import { useNetStage } from '../support/net-stage.js';
 
 /**
  * Issue 9 in the waiting room. A person waiting already has both transports, and the
@@ -47,52 +43,6 @@ const MEDIA_BACK_MS = 45_000;
 /** The first-media poll (100 ms apart, a page round trip) may see packets after a badge did. */
 const FIRST_SEEN_MS = 500;
 
-let lab: NetLab;
-let link: NetLink;
-let server: ServerProcess;
-let env: Record<string, string>;
-let rtcPort: number;
-let clientDist: string;
-let dataDir: string;
-let outside: Browser;
-let inside: Browser;
-const browserLog: string[] = [];
-
-beforeAll(async () => {
-  if (!rig.ok) return;
-  await rm(ARTEFACTS, { recursive: true, force: true });
-  await mkdir(ARTEFACTS, { recursive: true });
-  lab = await openNetLab();
-  link = await lab.addLink('patient');
-  clientDist = await buildClient();
-  dataDir = await mkdtemp(path.join(tmpdir(), 'samkons-lobby-faults-'));
-  rtcPort = await freePort();
-  env = {
-    ...lab.serverEnv(link),
-    // Fixed ports: the restart comes back on the same ones, and the tests block this one.
-    PORT: String(await freePort()),
-    MEDIASOUP_RTC_PORT: String(rtcPort),
-    CLIENT_DIST: clientDist,
-    PGLITE_DATA_DIR: dataDir,
-    INVITE_OPENS_MINUTES_BEFORE: '300',
-  };
-  server = await startServerProcess(env);
-  const origin = new URL(server.url).origin;
-  outside = await launchChromium([`--unsafely-treat-insecure-origin-as-secure=${origin}`]);
-  inside = await link.launchChromium({ origins: [origin] });
-}, 300_000);
-
-afterAll(async () => {
-  await writeFile(`${ARTEFACTS}/browsers.log`, `${browserLog.join('\n')}\n`).catch(() => {});
-  if (server) await writeFile(`${ARTEFACTS}/server.log`, server.output()).catch(() => {});
-  await inside?.close();
-  await outside?.close();
-  await server?.close();
-  await lab?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  if (clientDist) await rm(clientDist, { recursive: true, force: true });
-});
-
 /** A booked consultation: the host in the call, the patient (behind the link) waiting. */
 interface Lobby {
   host: Page;
@@ -100,64 +50,6 @@ interface Lobby {
   contexts: BrowserContext[];
   /** Date.now() when the patient's waiting room showed. */
   waitingAt: number;
-}
-
-const open: BrowserContext[] = [];
-/** Each case books its own hour (one specialist cannot be booked twice at once). */
-let booked = 0;
-
-const pages: { name: string; page: Page }[] = [];
-
-// A failed case leaves the link clean and its pages closed for the next (timelines kept).
-afterEach(async () => {
-  await link?.restore();
-  for (const { name, page } of pages.splice(0)) {
-    const timeline = await callTimeline(page).catch(() => []);
-    await writeFile(`${ARTEFACTS}/${name}-timeline.json`, JSON.stringify(timeline, null, 1));
-  }
-  await Promise.all(open.splice(0).map((c) => c.close().catch(() => {})));
-});
-
-async function lobby(title: string, beforePatient?: () => Promise<void>): Promise<Lobby> {
-  const call = await bookCall(server.url, {
-    title,
-    hoursAhead: 1 + booked++,
-    invitees: [
-      {
-        role: 'patient',
-        name: PATIENT,
-        birthDate: '1940-01-01',
-        joinsFrom: 'home',
-        travelDistanceKm: 90,
-      },
-    ],
-  });
-  const watch = async (o: { context: BrowserContext; page: Page }, who: string) => {
-    open.push(o.context);
-    pages.push({ name: `${booked}-${who}`, page: o.page });
-    o.page.on('console', (m) => browserLog.push(`${Date.now()} ${title} ${who}: ${m.text()}`));
-    await o.context.addInitScript(recordCallTimeline);
-    await o.page.evaluate(recordCallTimeline);
-    return o;
-  };
-  const host = await watch(await openCall(outside, server.url, call.host), 'host');
-  await callJoined(host.page, 60_000);
-  await beforePatient?.();
-  const patient = await watch(
-    await openCall(inside, server.url, call.invitees[PATIENT]!),
-    'patient',
-  );
-  await patient.page.getByTestId('waiting-screen').waitFor({ timeout: 60_000 });
-  // A reload would lose this: the page must heal without one.
-  await patient.page.evaluate(
-    () => ((window as unknown as { __noReload: boolean }).__noReload = true),
-  );
-  return {
-    host: host.page,
-    patient: patient.page,
-    contexts: [host.context, patient.context],
-    waitingAt: Date.now(),
-  };
 }
 
 /** The receive transport's selected ICE route (undefined while it has none). */
@@ -247,12 +139,90 @@ async function shownGood(page: Page, from: number, to: number, ownLine: boolean)
 }
 
 describe.runIf(rig.ok)('faults while the patient waits in the lobby', () => {
+  // Restartable: fixed ports (the tests block the media port) and PGlite on disk, so the
+  // last case's restart comes back on the same ones and the same data.
+  const stage = useNetStage({
+    artefacts: ARTEFACTS,
+    linkName: 'patient',
+    restartable: true,
+    env: { INVITE_OPENS_MINUTES_BEFORE: '300' },
+  });
+  const rtcPort = () => Number(stage().env.MEDIASOUP_RTC_PORT);
+  const browserLog: string[] = [];
+
+  // Before the stage's teardown (registered after it): the server and pages still there.
+  afterAll(async () => {
+    await writeFile(`${ARTEFACTS}/browsers.log`, `${browserLog.join('\n')}\n`).catch(() => {});
+    await writeFile(`${ARTEFACTS}/server.log`, stage().server.output()).catch(() => {});
+  });
+
+  const open: BrowserContext[] = [];
+  /** Each case books its own hour (one specialist cannot be booked twice at once). */
+  let booked = 0;
+
+  const pages: { name: string; page: Page }[] = [];
+
+  // A failed case leaves the link clean and its pages closed for the next (timelines kept).
+  afterEach(async () => {
+    await stage().link.restore();
+    for (const { name, page } of pages.splice(0)) {
+      const timeline = await callTimeline(page).catch(() => []);
+      await writeFile(`${ARTEFACTS}/${name}-timeline.json`, JSON.stringify(timeline, null, 1));
+    }
+    await Promise.all(open.splice(0).map((c) => c.close().catch(() => {})));
+  });
+
+  async function lobby(title: string, beforePatient?: () => Promise<void>): Promise<Lobby> {
+    const call = await bookCall(stage().server.url, {
+      title,
+      hoursAhead: 1 + booked++,
+      invitees: [
+        {
+          role: 'patient',
+          name: PATIENT,
+          birthDate: '1940-01-01',
+          joinsFrom: 'home',
+          travelDistanceKm: 90,
+        },
+      ],
+    });
+    const watch = async (o: { context: BrowserContext; page: Page }, who: string) => {
+      open.push(o.context);
+      pages.push({ name: `${booked}-${who}`, page: o.page });
+      o.page.on('console', (m) => browserLog.push(`${Date.now()} ${title} ${who}: ${m.text()}`));
+      await o.context.addInitScript(recordCallTimeline);
+      await o.page.evaluate(recordCallTimeline);
+      return o;
+    };
+    const host = await watch(
+      await openCall(stage().outside, stage().server.url, call.host),
+      'host',
+    );
+    await callJoined(host.page, 60_000);
+    await beforePatient?.();
+    const patient = await watch(
+      await openCall(stage().inside, stage().server.url, call.invitees[PATIENT]!),
+      'patient',
+    );
+    await patient.page.getByTestId('waiting-screen').waitFor({ timeout: 60_000 });
+    // A reload would lose this: the page must heal without one.
+    await patient.page.evaluate(
+      () => ((window as unknown as { __noReload: boolean }).__noReload = true),
+    );
+    return {
+      host: host.page,
+      patient: patient.page,
+      contexts: [host.context, patient.context],
+      waitingAt: Date.now(),
+    };
+  }
+
   it('UDP to the media port blocked: admitted, media flows both ways over TCP', async () => {
     const l = await lobby('Samkonsultasjon: UDP stengd i venterommet');
     // The early connect has run (over UDP, preferred), then UDP to the media port goes.
     await recvRouteSettles(l.patient, (p) => p === 'udp');
     const blockedAt = Date.now();
-    await link.block({ protocol: 'udp', port: rtcPort });
+    await stage().link.block({ protocol: 'udp', port: rtcPort() });
     // The waiting patient's transport notices and finds the TCP candidate.
     await recvRouteSettles(l.patient, (p) => p === 'tcp');
     console.log(
@@ -279,10 +249,10 @@ describe.runIf(rig.ok)('faults while the patient waits in the lobby', () => {
 
   it('early connect fails (media port closed): media flows after admission once it opens', async () => {
     const l = await lobby('Samkonsultasjon: ingen tidleg tilkopling', () =>
-      link.set({
+      stage().link.set({
         blocks: [
-          { protocol: 'udp', port: rtcPort },
-          { protocol: 'tcp', port: rtcPort },
+          { protocol: 'udp', port: rtcPort() },
+          { protocol: 'tcp', port: rtcPort() },
         ],
       }),
     );
@@ -294,7 +264,7 @@ describe.runIf(rig.ok)('faults while the patient waits in the lobby', () => {
     expect(await recvRoute(l.patient)).toBeUndefined();
     const admittedAt = await admit(l.host, l.patient);
     await expectOnlyWaiting(l.patient, l.waitingAt, admittedAt);
-    await link.restore();
+    await stage().link.restore();
     const restoredAt = Date.now();
     const { back } = await mediaAfterAdmission(l, admittedAt, 'early connect failed');
     console.log(
@@ -305,7 +275,7 @@ describe.runIf(rig.ok)('faults while the patient waits in the lobby', () => {
   it('worker SIGKILL: still waiting on both pages, media after admission', async () => {
     const l = await lobby('Samkonsultasjon: arbeidar døyr i venterommet');
     await recvRouteSettles(l.patient, () => true);
-    const before = (await healthDetail(server.url)).workers;
+    const before = (await healthDetail(stage().server.url)).workers;
     const victim = before.find((w) => w.rooms > 0);
     expect(victim, JSON.stringify(before)).toBeDefined();
     const rejoined = l.patient.waitForEvent('console', {
@@ -322,7 +292,7 @@ describe.runIf(rig.ok)('faults while the patient waits in the lobby', () => {
     const admittedAt = await admit(l.host, l.patient);
     await expectOnlyWaiting(l.patient, l.waitingAt, admittedAt);
     await mediaAfterAdmission(l, admittedAt, 'worker SIGKILL in the lobby');
-    const after = (await healthDetail(server.url)).workers;
+    const after = (await healthDetail(stage().server.url)).workers;
     expect(after.find((w) => w.rooms > 0)?.pid).not.toBe(victim!.pid);
   }, 180_000);
 
@@ -331,10 +301,9 @@ describe.runIf(rig.ok)('faults while the patient waits in the lobby', () => {
     const l = await lobby('Samkonsultasjon: omstart i venterommet');
     await recvRouteSettles(l.patient, () => true);
     const killedAt = Date.now();
-    process.kill(server.pid, 'SIGKILL');
-    await server.close();
-    await expect.poll(() => phase(l.patient), { timeout: 10_000 }).toBe('reconnecting');
-    server = await startServerProcess(env);
+    await stage().restart(() =>
+      expect.poll(() => phase(l.patient), { timeout: 10_000 }).toBe('reconnecting'),
+    );
     const upAt = Date.now();
     await expect.poll(() => phase(l.patient), { timeout: 30_000 }).toBe('lobby');
     await callJoined(l.host, 30_000);
