@@ -23,7 +23,10 @@ import { useNetStage } from '../support/net-stage.js';
  * - UDP to the media port blocked while the patient waits: after admission media flows
  *   both ways over the WebRtcServer's TCP candidates, and no badge says good meanwhile.
  * - The early connect fails (UDP and TCP to the media port blocked while waiting, open
- *   again after admission): media flows after admission, no reload.
+ *   again after admission): the waiting page restarts ICE ever less often and never sets
+ *   the media up anew (no `join`; the recovery timings shortened through a test hook),
+ *   admission restarts ICE at once, and media flows within seconds of the port opening,
+ *   no reload.
  * - The worker SIGKILLed while the patient waits: still waiting (on both pages), and media
  *   flows after the host admits.
  * - The server SIGKILLed and restarted on the same data while the patient waits: the page
@@ -40,6 +43,12 @@ const ARTEFACTS = 'test-results/lobby-faults';
 const PATIENT = 'Per Pasient';
 /** Generous: a loaded two-core machine, a restart or a worker replaced on the way. */
 const MEDIA_BACK_MS = 45_000;
+/**
+ * Media after the blocked media port opens, the patient admitted meanwhile (the admission
+ * restarted ICE; the checks then get through at their next try). Seconds, with room for a
+ * loaded machine.
+ */
+const MEDIA_AFTER_OPEN_MS = 8000;
 /** The first-media poll (100 ms apart, a page round trip) may see packets after a badge did. */
 const FIRST_SEEN_MS = 500;
 
@@ -67,6 +76,35 @@ async function recvRouteSettles(page: Page, ok: (protocol: string) => boolean, t
     )
     .toBe(true);
 }
+
+/** Records the signalling requests the page sends from now on (socket.io's outgoing events). */
+async function recordRequests(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as {
+      __samkonsMedia: {
+        signalling: { socket: { onAnyOutgoing(fn: (event: string) => void): void } };
+      };
+      __sentRequests?: { event: string; at: number }[];
+    };
+    const sent: { event: string; at: number }[] = (w.__sentRequests = []);
+    w.__samkonsMedia.signalling.socket.onAnyOutgoing((event) =>
+      sent.push({ event, at: Date.now() }),
+    );
+  });
+}
+
+/** Date.now() of each `event` request the page sent since `recordRequests`. */
+const requestsSent = (page: Page, event: string) =>
+  page.evaluate(
+    (e) =>
+      (
+        (window as unknown as { __sentRequests?: { event: string; at: number }[] })
+          .__sentRequests ?? []
+      )
+        .filter((s) => s.event === e)
+        .map((s) => s.at),
+    event,
+  );
 
 /** The call phase as the live session has it (test hook). */
 const phase = (page: Page) =>
@@ -172,7 +210,15 @@ describe.runIf(rig.ok)('faults while the patient waits in the lobby', () => {
     await Promise.all(open.splice(0).map((c) => c.close().catch(() => {})));
   });
 
-  async function lobby(title: string, beforePatient?: () => Promise<void>): Promise<Lobby> {
+  async function lobby(
+    title: string,
+    opts: {
+      /** Runs once the host is in, before the patient opens the call. */
+      beforePatient?: () => Promise<void>;
+      /** The patient page's recovery timings (openCall's `recovery`). */
+      recovery?: Record<string, number>;
+    } = {},
+  ): Promise<Lobby> {
     const call = await bookCall(stage().server.url, {
       title,
       hoursAhead: 1 + booked++,
@@ -199,9 +245,11 @@ describe.runIf(rig.ok)('faults while the patient waits in the lobby', () => {
       'host',
     );
     await callJoined(host.page, 60_000);
-    await beforePatient?.();
+    await opts.beforePatient?.();
     const patient = await watch(
-      await openCall(stage().inside, stage().server.url, call.invitees[PATIENT]!),
+      await openCall(stage().inside, stage().server.url, call.invitees[PATIENT]!, {
+        ...(opts.recovery ? { recovery: opts.recovery } : {}),
+      }),
       'patient',
     );
     await patient.page.getByTestId('waiting-screen').waitFor({ timeout: 60_000 });
@@ -247,29 +295,58 @@ describe.runIf(rig.ok)('faults while the patient waits in the lobby', () => {
     expect(await shownGood(l.host, admittedAt, hostFirst - FIRST_SEEN_MS, false)).toEqual([]);
   }, 180_000);
 
-  it('early connect fails (media port closed): media flows after admission once it opens', async () => {
-    const l = await lobby('Samkonsultasjon: ingen tidleg tilkopling', () =>
-      stage().link.set({
-        blocks: [
-          { protocol: 'udp', port: rtcPort() },
-          { protocol: 'tcp', port: rtcPort() },
-        ],
-      }),
-    );
-    // The early connect cannot reach the media port: the transport gives up on it.
-    await l.patient.waitForEvent('console', {
-      predicate: (m) => /ICE restart of the recv transport|media rejoin/.test(m.text()),
-      timeout: 45_000,
+  it('early connect fails (media port closed): ICE backs off, no rejoin; media flows once admitted and open', async () => {
+    const l = await lobby('Samkonsultasjon: ingen tidleg tilkopling', {
+      // The defaults are 10 s to connect, then restarts 3 s apart doubling up to 30 s; the
+      // old loop (three restarts 3 s apart, then a full rejoin) went round every 19 s.
+      // Shortened alike, the old loop would rejoin 7.5 s in, before the fourth restart.
+      recovery: { connectTimeoutMs: 3000, restartTimeoutMs: 1500, waitingRestartMaxMs: 6000 },
+      beforePatient: () =>
+        stage().link.set({
+          blocks: [
+            { protocol: 'udp', port: rtcPort() },
+            { protocol: 'tcp', port: rtcPort() },
+          ],
+        }),
     });
+    await recordRequests(l.patient);
+    // The early connect cannot reach the media port: the receive transport restarts ICE,
+    // ever less often (3 s in, then 1.5, 3 and 6 s apart), and is not set up anew.
+    await expect
+      .poll(async () => (await requestsSent(l.patient, 'restartIce')).length, {
+        timeout: 45_000,
+        interval: 250,
+      })
+      .toBeGreaterThanOrEqual(4);
+    const restarts = await requestsSent(l.patient, 'restartIce');
+    const gaps = restarts.slice(1).map((t, i) => t - restarts[i]!);
+    console.log(
+      `early connect failed: ICE restarts ${restarts.map((t) => t - l.waitingAt).join(', ')} ms ` +
+        `after the waiting room showed`,
+    );
+    expect(await requestsSent(l.patient, 'join'), 'a full rejoin while waiting').toEqual([]);
+    expect(gaps[2]!, `restarts did not back off: ${gaps.join(', ')} ms apart`).toBeGreaterThan(
+      2 * gaps[0]!,
+    );
+    expect(await phase(l.patient)).toBe('lobby');
     expect(await recvRoute(l.patient)).toBeUndefined();
     const admittedAt = await admit(l.host, l.patient);
     await expectOnlyWaiting(l.patient, l.waitingAt, admittedAt);
+    // Admission restarts the failed transport at once, not at the end of its backoff.
+    const restartAfterAdmission = (await requestsSent(l.patient, 'restartIce')).find(
+      (t) => t >= admittedAt,
+    );
+    console.log(
+      `early connect failed: ICE restart ${restartAfterAdmission! - admittedAt} ms after admission`,
+    );
+    expect(restartAfterAdmission! - admittedAt).toBeLessThan(3000);
     await stage().link.restore();
     const restoredAt = Date.now();
     const { back } = await mediaAfterAdmission(l, admittedAt, 'early connect failed');
     console.log(
       `early connect failed: media ${back.map((t) => t - restoredAt).join(', ')} ms after the port opened`,
     );
+    expect(Math.max(...back) - restoredAt).toBeLessThan(MEDIA_AFTER_OPEN_MS);
   }, 180_000);
 
   it('worker SIGKILL: still waiting on both pages, media after admission', async () => {

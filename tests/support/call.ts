@@ -163,6 +163,11 @@ export async function openCall(
     viewport?: { width: number; height: number };
     /** Camera constraints instead of the small CALL_VIDEO_CONSTRAINTS. */
     video?: MediaTrackConstraints;
+    /**
+     * Transport recovery timings over the client's defaults (client/src/media/test-hooks.ts,
+     * `window.__samkonsRecovery`): a backoff's steps seen in seconds, not minutes.
+     */
+    recovery?: Record<string, number>;
   } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await participantContext(browser, {
@@ -176,6 +181,11 @@ export async function openCall(
       (window as unknown as { __samkonsVideoConstraints: unknown }).__samkonsVideoConstraints =
         video;
     }, opts.video);
+  }
+  if (opts.recovery) {
+    await context.addInitScript((recovery) => {
+      (window as unknown as { __samkonsRecovery: unknown }).__samkonsRecovery = recovery;
+    }, opts.recovery);
   }
   const id = session.participant.consultationId;
   await context.addInitScript(([key, value]) => sessionStorage.setItem(key, value), [

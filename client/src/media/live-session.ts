@@ -19,6 +19,7 @@ import type {
 import { MediaSession } from './session.js';
 import { RequestError, SignallingClient, type SignallingSocket } from './signalling-client.js';
 import { next, type CallEvent, type CallState, type EndReason } from './state.js';
+import { testRecoveryPolicy } from './test-hooks.js';
 import type { RecoveryPolicy } from './transport-recovery.js';
 
 /**
@@ -103,7 +104,7 @@ export interface LiveSessionOptions {
    * `{ room, displayName }` for a development room.
    */
   auth: Record<string, unknown>;
-  /** Recovery timings (tests shorten them). */
+  /** Recovery timings (tests shorten them; e2e through `window.__samkonsRecovery`). */
   recovery?: RecoveryPolicy;
 }
 
@@ -182,9 +183,10 @@ export class LiveSession {
 
   constructor(opts: LiveSessionOptions) {
     this.#signalling = new SignallingClient(opts.url ?? window.location.origin, opts.auth);
+    const recovery = opts.recovery ?? testRecoveryPolicy();
     this.media = new MediaSession({
       signalling: this.#signalling,
-      ...(opts.recovery ? { recovery: opts.recovery } : {}),
+      ...(recovery ? { recovery } : {}),
       events: {
         health: (health) =>
           this.#apply(health === 'recovering' ? { type: 'connectionLost' } : { type: 'recovered' }),

@@ -451,6 +451,10 @@ export class MediaSession {
     for (const peer of start.peers) this.#upsertPeer(peer, false);
     this.#snapshot = { ...this.#snapshot, activeSpeakerId: start.activeSpeakerPeerId };
     media.opened = true;
+    // A transport that could not connect while waiting is restarted now, not at the end of
+    // its backoff: the media is to flow as soon as the path lets it.
+    media.recoveries.recv?.admitted();
+    media.recoveries.send?.admitted();
     // What runs on the transports now follows from this answer (or admission notification).
     media.answerDepth = this.#signalling.roundTrips.context;
     // Connected before this media start (in the waiting room, see `connectEarly`): not a
@@ -861,6 +865,8 @@ export class MediaSession {
         },
       },
       this.#opts.recovery,
+      // Made before admission (or at it, opened right after): waiting until `open`.
+      { waiting: !media.opened },
     );
     media.recoveries[transport.direction] = recovery;
     transport.on('connectionstatechange', (state) => recovery.update(state));

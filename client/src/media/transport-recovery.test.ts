@@ -10,11 +10,13 @@ const policy: RecoveryPolicy = {
   restartTimeoutMs: 3000,
   maxRestarts: 2,
   connectTimeoutMs: 10_000,
+  waitingRestartMaxMs: 20_000,
 };
 
 function watch(
   restartIce: () => Promise<unknown> = () => Promise.resolve(),
   probe: () => Promise<void> = () => Promise.resolve(),
+  opts: { waiting?: boolean } = {},
 ) {
   const calls = {
     restarts: 0,
@@ -22,11 +24,16 @@ function watch(
     probes: 0,
     rejoins: [] as string[],
     health: [] as TransportHealth[],
+    reasons: [] as string[],
+    /** Date.now() (the fake clock) of each restart. */
+    at: [] as number[],
   };
   const r = new TransportRecovery(
     {
-      restartIce: async () => {
+      restartIce: async (why) => {
         calls.restarts++;
+        calls.reasons.push(why);
+        calls.at.push(Date.now());
         await restartIce();
         calls.applied++;
       },
@@ -38,8 +45,16 @@ function watch(
       },
     },
     policy,
+    opts,
   );
   return { r, calls };
+}
+
+/** A waiting person's receive transport, connecting early over a path that is blocked. */
+function watchWaiting(restartIce?: () => Promise<unknown>) {
+  const w = watch(restartIce, undefined, { waiting: true });
+  w.r.update('connecting');
+  return w;
 }
 
 /** A transport that has connected once, as every call does before its link can drop. */
@@ -222,5 +237,81 @@ describe('transport recovery', () => {
     await vi.advanceTimersByTimeAsync(10_000);
     expect(calls.rejoins).toEqual([]);
     expect(r.health).toBe('connected');
+  });
+
+  describe('while the person waits (not admitted)', () => {
+    it('backs off its ICE restarts up to the cap and never rejoins', async () => {
+      const { r, calls } = watchWaiting();
+      const start = Date.now();
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(calls.reasons).toEqual(['did not connect']);
+      // The browser gives up on the path now and then: the backoff decides all the same.
+      r.update('failed');
+      await vi.advanceTimersByTimeAsync(120_000);
+      r.update('failed');
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(calls.rejoins).toEqual([]);
+      const gaps = calls.at.slice(1).map((t, i) => t - calls.at[i]!);
+      // 3 s doubling, capped at 20 s.
+      expect(gaps.slice(0, 6)).toEqual([3000, 6000, 12_000, 20_000, 20_000, 20_000]);
+      expect(calls.at[0]! - start).toBe(10_000);
+      expect(r.health).toBe('recovering');
+    });
+
+    it('stops restarting once the path lets it connect', async () => {
+      const { r, calls } = watchWaiting();
+      await vi.advanceTimersByTimeAsync(10_000 + 3000 + 6000);
+      expect(calls.restarts).toBe(3);
+      r.update('connected');
+      await vi.advanceTimersByTimeAsync(120_000);
+      expect(calls.restarts).toBe(3);
+      expect(r.health).toBe('connected');
+    });
+
+    it('restarts at once on admission, then has the call budget (restarts, then a rejoin)', async () => {
+      const { r, calls } = watchWaiting();
+      // Four restarts in: the next one would be 20 s away.
+      await vi.advanceTimersByTimeAsync(10_000 + 3000 + 6000 + 12_000 + 1);
+      expect(calls.restarts).toBe(4);
+      r.admitted();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(calls.restarts).toBe(5);
+      expect(calls.reasons.at(-1)).toBe('admitted');
+      // policy.maxRestarts (2) from the admission on, 3 s apart, then the media is set up anew.
+      await vi.advanceTimersByTimeAsync(3000);
+      expect(calls.restarts).toBe(6);
+      expect(calls.rejoins).toEqual([]);
+      await vi.advanceTimersByTimeAsync(3000);
+      expect(calls.rejoins).toEqual(['ICE restarts did not reconnect (restart timed out)']);
+    });
+
+    it('counts a restart in flight at admission as the immediate one', async () => {
+      let answer!: () => void;
+      const { r, calls } = watchWaiting(() => new Promise<void>((resolve) => (answer = resolve)));
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(calls.restarts).toBe(1);
+      r.admitted();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(calls.restarts).toBe(1);
+      answer();
+      await vi.advanceTimersByTimeAsync(3000);
+      expect(calls.restarts).toBe(2);
+    });
+
+    it('leaves a connected or still first-connecting transport alone on admission', async () => {
+      const connected = watch(undefined, undefined, { waiting: true });
+      connected.r.update('connecting');
+      connected.r.update('connected');
+      connected.r.admitted();
+      const first = watchWaiting();
+      await vi.advanceTimersByTimeAsync(5000);
+      first.r.admitted();
+      await vi.advanceTimersByTimeAsync(4999);
+      expect(first.calls.restarts).toBe(0);
+      expect(connected.calls.restarts).toBe(0);
+      // The connect timeout still bounds the first connect.
+      await vi.advanceTimersByTimeAsync(1);
+      expect(first.calls.reasons).toEqual(['did not connect']);
+    });
   });
 });

@@ -16,6 +16,13 @@
  *   nothing is torn down, so the old path carries the media again the moment the link
  *   returns; an answer slower than the grace period came through such a cut, so the old
  *   path gets the grace period first.
+ * - While the person only waits (in the waiting room: the receive transport connects early,
+ *   nothing flows), a transport that does not connect is not worth a full rejoin, which
+ *   sets up the same transports on the same socket again and meets the same blocked path:
+ *   ICE is restarted ever less often instead (doubling from `restartTimeoutMs` up to
+ *   `waitingRestartMaxMs`), without end. Admission (`admitted`) restarts a transport that
+ *   is not connected at once, so media starts as soon as the path lets it, and from then on
+ *   the call's budget applies (`maxRestarts`, then a rejoin).
  *
  * Pure policy over its actions, so it is unit-tested with fake timers.
  */
@@ -39,10 +46,12 @@ export interface RecoveryPolicy {
   graceMs: number;
   /** An ICE restart that has not reconnected after this long is tried again. */
   restartTimeoutMs: number;
-  /** ICE restarts before a full rejoin. */
+  /** ICE restarts before a full rejoin (in the call; waiting, there is no rejoin). */
   maxRestarts: number;
   /** A transport that never connected within this long is restarted as if it failed. */
   connectTimeoutMs: number;
+  /** Waiting: restarts come `restartTimeoutMs` apart, doubling up to this. */
+  waitingRestartMaxMs: number;
 }
 
 export const DEFAULT_RECOVERY: RecoveryPolicy = {
@@ -50,6 +59,7 @@ export const DEFAULT_RECOVERY: RecoveryPolicy = {
   restartTimeoutMs: 3000,
   maxRestarts: 3,
   connectTimeoutMs: 10_000,
+  waitingRestartMaxMs: 30_000,
 };
 
 export interface RecoveryActions {
@@ -75,10 +85,17 @@ export class TransportRecovery {
   #inFlight = false;
   #traffic: Traffic = 'quiet';
   #probing = false;
+  /** The person only waits (see the top of the file); `admitted` ends it. */
+  #waiting: boolean;
 
-  constructor(actions: RecoveryActions, policy: RecoveryPolicy = DEFAULT_RECOVERY) {
+  constructor(
+    actions: RecoveryActions,
+    policy: RecoveryPolicy = DEFAULT_RECOVERY,
+    opts: { waiting?: boolean } = {},
+  ) {
     this.#actions = actions;
     this.#policy = policy;
+    this.#waiting = opts.waiting ?? false;
   }
 
   get health(): TransportHealth {
@@ -99,6 +116,11 @@ export class TransportRecovery {
         if (this.#restarts === 0) this.#arm(this.#policy.graceMs, 'disconnected');
         return;
       case 'failed':
+        // Waiting and restarting already: the backoff's timer decides (or the restart in flight).
+        if (this.#waiting && this.#restarts > 0) {
+          if (this.#timer === undefined && !this.#inFlight) this.#armRestart();
+          return;
+        }
         this.#clear();
         void this.#restart('failed');
         return;
@@ -130,6 +152,27 @@ export class TransportRecovery {
     } else if (traffic === 'alive' && this.#state === 'connected') {
       if (this.#health === 'recovering') this.#recovered();
     }
+  }
+
+  /**
+   * The person was admitted: the media is to flow now. A transport still recovering (or
+   * failed) is restarted at once instead of at the end of its backoff, and from now on
+   * the call's budget of restarts applies. One still making its first connect keeps its
+   * connect timeout.
+   */
+  admitted(): void {
+    if (this.#closed || !this.#waiting) return;
+    this.#waiting = false;
+    const failing = this.#restarts > 0 || this.#state === 'failed';
+    if (!failing || this.#state === 'connected') return;
+    // A restart in flight is the immediate one (its new credentials start the checks anew).
+    if (this.#inFlight) {
+      this.#restarts = 1;
+      return;
+    }
+    this.#restarts = 0;
+    this.#clear();
+    void this.#restart('admitted');
   }
 
   close(): void {
@@ -176,7 +219,7 @@ export class TransportRecovery {
     // One restart at a time: the answer may be stuck behind a link that is down, and
     // queueing more only makes the server change credentials again and again once it is up.
     if (this.#closed || this.#inFlight) return;
-    if (this.#restarts >= this.#policy.maxRestarts) {
+    if (!this.#waiting && this.#restarts >= this.#policy.maxRestarts) {
       this.close();
       this.#actions.rejoin(`ICE restarts did not reconnect (${why})`);
       return;
@@ -200,7 +243,19 @@ export class TransportRecovery {
     this.#inFlight = false;
     if (this.#closed || this.#restarts === 0) return;
     // The browser checks the candidates with the new credentials now: back, or again.
-    this.#arm(this.#policy.restartTimeoutMs, 'restart timed out');
+    this.#armRestart();
+  }
+
+  /** The next restart, unless the transport connects before: soon in the call, backed off waiting. */
+  #armRestart(): void {
+    const { restartTimeoutMs, waitingRestartMaxMs } = this.#policy;
+    const ms = this.#waiting
+      ? Math.min(waitingRestartMaxMs, restartTimeoutMs * 2 ** Math.max(0, this.#restarts - 1))
+      : restartTimeoutMs;
+    this.#arm(
+      ms,
+      this.#waiting ? `restart timed out, waiting (after ${ms} ms)` : 'restart timed out',
+    );
   }
 
   #arm(ms: number, why: string): void {

@@ -3,6 +3,7 @@ import type { MediaSession, SessionSnapshot } from './session.js';
 import { EMPTY_SNAPSHOT, LiveSession, type LiveSnapshot } from './live-session.js';
 import { takePreparedCall } from './prepared-call.js';
 import { lineMonitorOf, type LineMonitor } from './line-monitor.js';
+import { testHooks } from './test-hooks.js';
 
 declare global {
   interface Window {
@@ -16,7 +17,7 @@ declare global {
   }
 }
 
-export const testHooks = import.meta.env.DEV || import.meta.env.VITE_SAMKONS_TEST_HOOKS === 'true';
+export { testHooks };
 
 const IDLE: SessionSnapshot = {
   connection: 'idle',
