@@ -18,6 +18,11 @@ npx prettier --check . --log-level warn
 npx eslint .
 log "type-check"
 npm run typecheck --silent
+log "the empty embedded database"
+# Every test server and test file on `memory://` loads one empty PGlite database, kept in the
+# cache folder beside the worker build (server/src/db/pglite-driver.ts): made here once, not by
+# several test workers at once on a fresh machine.
+node -e "import('./server/dist/db/pglite-driver.js').then((m) => m.openPglite('memory://')).then((db) => db.close())"
 log "unit, integration and end-to-end tests"
 summary=test-results/vitest.json
 rm -f "$summary"

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -68,17 +68,28 @@ async function initialiseDataDir(dataDir: string, tarball?: string): Promise<voi
 let emptyDatabase: Promise<Blob> | undefined;
 
 /**
- * A new, empty data folder as a tarball, for `memory://` databases: made once per process
- * (in a child, see initialiseDataDir) and loaded into each, instead of an initdb in this
- * process every time.
+ * A new, empty data folder as a tarball, for `memory://` databases: loaded into each instead
+ * of an initdb every time. initdb takes 5-6 s on a quiet machine (in a child, see
+ * initialiseDataDir), and every test server and test file that opens `memory://` paid it:
+ * so the tarball is also kept between processes, in SAMKONS_CACHE_DIR (default
+ * ~/.cache/samkons, beside the mediasoup worker build), under PGlite's version. Written to a
+ * temporary name and renamed, so a reader never sees half a file; a cache that cannot be
+ * read or written is only slower.
  */
 function emptyDatabaseTarball(): Promise<Blob> {
   emptyDatabase ??= (async () => {
+    const cached = await emptyDatabaseCachePath();
+    if (cached) {
+      const bytes = await readFile(cached).catch(() => undefined);
+      if (bytes) return new Blob([bytes]);
+    }
     const dir = await mkdtemp(path.join(os.tmpdir(), 'samkons-pglite-'));
     try {
       const tarball = path.join(dir, 'empty.tar');
       await initialiseDataDir(path.join(dir, 'data'), tarball);
-      return new Blob([await readFile(tarball)]);
+      const bytes = await readFile(tarball);
+      if (cached) await keepInCache(tarball, cached);
+      return new Blob([bytes]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -86,6 +97,33 @@ function emptyDatabaseTarball(): Promise<Blob> {
   // A failure is not kept: the next open tries again.
   emptyDatabase.catch(() => (emptyDatabase = undefined));
   return emptyDatabase;
+}
+
+/** Where the empty tarball of this PGlite version is kept; undefined: no cache folder. */
+async function emptyDatabaseCachePath(): Promise<string | undefined> {
+  const root = process.env.SAMKONS_CACHE_DIR || path.join(os.homedir(), '.cache', 'samkons');
+  // The package exports no package.json: found above its entry point.
+  let dir = path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
+  for (; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const pkg = await readFile(path.join(dir, 'package.json'), 'utf8').catch(() => undefined);
+    if (!pkg) continue;
+    const { name, version } = JSON.parse(pkg) as { name?: string; version?: string };
+    if (name === '@electric-sql/pglite' && version) {
+      return path.join(root, `pglite-empty-${version}.tar`);
+    }
+  }
+  return undefined;
+}
+
+async function keepInCache(tarball: string, cached: string): Promise<void> {
+  const partial = `${cached}.${process.pid}.partial`;
+  try {
+    await mkdir(path.dirname(cached), { recursive: true });
+    await copyFile(tarball, partial);
+    await rename(partial, cached);
+  } catch {
+    await rm(partial, { force: true });
+  }
 }
 
 /**
