@@ -408,9 +408,8 @@ export class LiveSession {
       if (this.#redirect(err)) return;
       if (err.reason === 'session_ended')
         return this.#finish({ endedReason: 'ended_by_host' }, 'session_ended');
-      const transient = ['timeout', 'unavailable', 'internal', 'conflict'].includes(err.code);
       // A socket that dropped meanwhile joins again on connect.
-      if (!transient && this.#signalling.socket.connected) {
+      if (!err.transient && this.#signalling.socket.connected) {
         return this.#end('failed', err.message);
       }
     }

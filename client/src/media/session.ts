@@ -130,14 +130,6 @@ const PUBLISH_AFTER_MS = 1000;
  * which the server resumes itself).
  */
 export const RESUME_RETRY_MS: readonly number[] = [250, 500, 1000, 2000, 4000];
-/** Errors another try may mend (the same request answers the others the same way). */
-const RESUME_TRANSIENT = new Set([
-  'timeout',
-  'internal',
-  'unavailable',
-  'conflict',
-  'rate_limited',
-]);
 
 /** Publishing waits at most this long for an idle moment once it may start. */
 const IDLE_WAIT_MS = 200;
@@ -1107,7 +1099,7 @@ export class MediaSession {
       }
       if (!this.#live(media.generation)) return;
       const wait = RESUME_RETRY_MS[attempt];
-      const transient = !(failure instanceof RequestError) || RESUME_TRANSIENT.has(failure.code);
+      const transient = !(failure instanceof RequestError) || failure.transient;
       if (wait === undefined || !transient) {
         console.warn('resume failed', failure);
         return;

@@ -25,7 +25,17 @@ export class RequestError extends Error {
     super(message);
     this.name = 'RequestError';
   }
+
+  /**
+   * Another try of the same request may succeed: the server was busy, restarting or slow,
+   * or another request got in first. The other codes answer every try the same way.
+   */
+  get transient(): boolean {
+    return TRANSIENT_CODES.has(this.code);
+  }
 }
+
+const TRANSIENT_CODES = new Set(['timeout', 'internal', 'unavailable', 'conflict', 'rate_limited']);
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
