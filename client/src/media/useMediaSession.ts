@@ -17,8 +17,6 @@ declare global {
   }
 }
 
-export { testHooks };
-
 const IDLE: SessionSnapshot = {
   connection: 'idle',
   participants: [],

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { ChatMessage, LobbyEntry, RosterEntry } from '@samkons/shared';
 import type { LiveEvent, LiveSession } from '../../media/live-session';
-import { testHooks, useLiveSnapshot } from '../../media/useMediaSession';
+import { testHooks } from '../../media/test-hooks';
+import { useLiveSnapshot } from '../../media/useMediaSession';
 import type { MediaSession } from '../../media/session';
 import { lineMonitorOf, type LineMonitor, type LineSnapshot } from '../../media/line-monitor';
 import type { CallState } from '../../media/state';
