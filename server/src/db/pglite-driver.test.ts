@@ -1,8 +1,8 @@
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openPglite } from './pglite-driver.js';
+import { emptyDatabaseCachePath, openPglite } from './pglite-driver.js';
 
 // A cache folder of its own: this file's process has made no empty database yet (vitest
 // runs each file in a fresh module graph), so the first open makes one and keeps it there.
@@ -18,7 +18,11 @@ afterAll(async () => {
   await rm(cacheDir, { recursive: true, force: true });
 });
 
-it('keeps the empty memory:// database between processes, whole, under PGlite’s version', async () => {
+it('keeps the empty memory:// database between processes, whole, under PGlite’s version, and makes a damaged one again', async () => {
+  // A kept file PGlite cannot load (damaged by hand, or by a tool): replaced, not fatal.
+  const kept = await emptyDatabaseCachePath();
+  expect(path.dirname(kept!)).toBe(cacheDir);
+  await writeFile(kept!, 'not a tarball');
   const db = await openPglite('memory://');
   try {
     expect((await db.query<{ n: number }>('SELECT 1 AS n')).rows).toEqual([{ n: 1 }]);

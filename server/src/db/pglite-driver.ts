@@ -65,7 +65,8 @@ async function initialiseDataDir(dataDir: string, tarball?: string): Promise<voi
   await promisify(execFile)(process.execPath, args, { env: { PATH: process.env.PATH ?? '' } });
 }
 
-let emptyDatabase: Promise<Blob> | undefined;
+/** The empty tarball, and the cache file it was read from (undefined: made here). */
+let emptyDatabase: Promise<{ blob: Blob; fromCache?: string }> | undefined;
 
 /**
  * A new, empty data folder as a tarball, for `memory://` databases: loaded into each instead
@@ -74,14 +75,14 @@ let emptyDatabase: Promise<Blob> | undefined;
  * so the tarball is also kept between processes, in SAMKONS_CACHE_DIR (default
  * ~/.cache/samkons, beside the mediasoup worker build), under PGlite's version. Written to a
  * temporary name and renamed, so a reader never sees half a file; a cache that cannot be
- * read or written is only slower.
+ * read or written is only slower, and one PGlite cannot load is made again (`openEmpty`).
  */
-function emptyDatabaseTarball(): Promise<Blob> {
+function emptyDatabaseTarball(): Promise<{ blob: Blob; fromCache?: string }> {
   emptyDatabase ??= (async () => {
     const cached = await emptyDatabaseCachePath();
     if (cached) {
       const bytes = await readFile(cached).catch(() => undefined);
-      if (bytes) return new Blob([bytes]);
+      if (bytes) return { blob: new Blob([bytes]), fromCache: cached };
     }
     const dir = await mkdtemp(path.join(os.tmpdir(), 'samkons-pglite-'));
     try {
@@ -89,7 +90,7 @@ function emptyDatabaseTarball(): Promise<Blob> {
       await initialiseDataDir(path.join(dir, 'data'), tarball);
       const bytes = await readFile(tarball);
       if (cached) await keepInCache(tarball, cached);
-      return new Blob([bytes]);
+      return { blob: new Blob([bytes]) };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -100,7 +101,7 @@ function emptyDatabaseTarball(): Promise<Blob> {
 }
 
 /** Where the empty tarball of this PGlite version is kept; undefined: no cache folder. */
-async function emptyDatabaseCachePath(): Promise<string | undefined> {
+export async function emptyDatabaseCachePath(): Promise<string | undefined> {
   const root = process.env.SAMKONS_CACHE_DIR || path.join(os.homedir(), '.cache', 'samkons');
   // The package exports no package.json: found above its entry point.
   let dir = path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
@@ -139,6 +140,20 @@ function baselineWasmOnly(): void {
   v8.setFlagsFromString('--liftoff-only');
 }
 
+/** A `memory://` database from the empty tarball; a kept one PGlite cannot load is made again. */
+async function openEmpty(params: string[]): Promise<PGlite> {
+  const empty = await emptyDatabaseTarball();
+  try {
+    return await PGlite.create({ loadDataDir: empty.blob, startParams: params });
+  } catch (err) {
+    if (!empty.fromCache) throw err;
+    emptyDatabase = undefined;
+    await rm(empty.fromCache, { force: true });
+    const fresh = await emptyDatabaseTarball();
+    return PGlite.create({ loadDataDir: fresh.blob, startParams: params });
+  }
+}
+
 /** Embedded PostgreSQL (WASM). `memory://` for tests, a folder for the embedded start. */
 export async function openPglite(
   dataDir: string,
@@ -152,10 +167,10 @@ export async function openPglite(
     await mkdir(path.dirname(path.resolve(dataDir)), { recursive: true });
     await initialiseDataDir(dataDir);
   }
-  const pg = await PGlite.create({
-    ...(inMemory ? { loadDataDir: await emptyDatabaseTarball() } : { dataDir }),
-    startParams: startParams(opts.sharedBuffers ?? PGLITE_DEFAULT_SHARED_BUFFERS),
-  });
+  const params = startParams(opts.sharedBuffers ?? PGLITE_DEFAULT_SHARED_BUFFERS);
+  const pg = inMemory
+    ? await openEmpty(params)
+    : await PGlite.create({ dataDir, startParams: params });
   const inFlight = { n: 0 };
   const self = wrap(pg, inFlight);
   return {
