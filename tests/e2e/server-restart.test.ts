@@ -7,7 +7,12 @@ import { launchChromium } from '../support/browser.js';
 import { buildClient } from '../support/client-build.js';
 import { bookCall, callJoined, openCall } from '../support/call.js';
 import { allRemotesRising, mediaStats, remoteVideosDecoding } from '../support/journey.js';
-import { freePort, startServerProcess, type ServerProcess } from '../support/server-process.js';
+import {
+  freePort,
+  killAndRestart,
+  startServerProcess,
+  type ServerProcess,
+} from '../support/server-process.js';
 
 /**
  * Issue 9 "Done when": the server is SIGKILLed mid-call and restarted on the same data
@@ -112,9 +117,7 @@ describe('server SIGKILL and restart on the same data', () => {
     }
     await mediaOnEveryPage(pages, 2, 30_000);
 
-    process.kill(server!.pid, 'SIGKILL');
-    await server!.close();
-    server = await startServerProcess(env);
+    server = await killAndRestart(server!, env);
     const listening = performance.now();
     try {
       await mediaOnEveryPage(pages, 2, 30_000);

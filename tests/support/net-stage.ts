@@ -6,7 +6,12 @@ import { afterAll, beforeAll } from 'vitest';
 import { launchChromium } from './browser.js';
 import { buildClient } from './client-build.js';
 import { openNetLab, type NetLab, type NetLink } from './netlab.js';
-import { freePort, startServerProcess, type ServerProcess } from './server-process.js';
+import {
+  freePort,
+  killAndRestart,
+  startServerProcess,
+  type ServerProcess,
+} from './server-process.js';
 
 /** One call across the network rig: a browser behind a shaped link and one outside it. */
 export interface NetStage {
@@ -80,11 +85,7 @@ export function useNetStage(opts: NetStageOptions): () => NetStage {
     parts.server = await startServerProcess(env);
     parts.restart = async (whileDown) => {
       if (!opts.restartable) throw new Error('useNetStage: restart() needs `restartable: true`');
-      const old = parts.server!;
-      process.kill(old.pid, 'SIGKILL');
-      await old.exited;
-      await whileDown?.();
-      parts.server = await startServerProcess(env);
+      parts.server = await killAndRestart(parts.server!, env, whileDown);
       return parts.server;
     };
     // The origin stays the same across restarts (fixed port).

@@ -174,3 +174,18 @@ ${output}`);
     },
   };
 }
+
+/**
+ * The server dies at once (SIGKILL: no drain, no goodbye to its clients); `whileDown` runs
+ * once it has exited, then it starts again on `env` (the same ports and data folder).
+ */
+export async function killAndRestart(
+  server: ServerProcess,
+  env: Record<string, string>,
+  whileDown?: () => Promise<void>,
+): Promise<ServerProcess> {
+  process.kill(server.pid, 'SIGKILL');
+  await server.exited;
+  await whileDown?.();
+  return startServerProcess(env);
+}
