@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { pino } from 'pino';
 import type { Notification, SessionGrants } from '@samkons/shared';
 import type { RoomRegistry } from '../sfu/room-registry.js';
@@ -33,7 +33,7 @@ function member(id: string, host = false): FakeMember {
     seen: [],
     disconnected: false,
     notify: (n) => m.seen.push(n),
-    admitted: (state) => m.seen.push({ name: 'admitted', data: { session: state } }),
+    admitted: (state) => void m.seen.push({ name: 'admitted', data: { session: state } }),
     disconnect: () => {
       m.disconnected = true;
     },
@@ -163,6 +163,61 @@ describe('LiveSession transitions', () => {
     await expect(s.enter(member('guest'))).rejects.toThrow(/No longer a participant/);
     expect(s.closed).toBe(true);
     expect(await closed).toBeNull();
+  });
+
+  it("writes an admission from the waiting room after the member's media start, in order", async () => {
+    const writes: string[] = [];
+    const journal = {
+      ...nullJournal,
+      audit: (_cid: string, _actor: unknown, action: string) => void writes.push(action),
+      started: () => void writes.push('started'),
+      attendance: () => void writes.push('attendance'),
+    };
+    const memory = processSessionMemory();
+    const s = new LiveSession('c1', {
+      rooms: noRooms,
+      gate: gate(new Set()),
+      journal,
+      memory: {
+        ...memory,
+        admitted: (cid, pid) => {
+          writes.push(`remember ${pid}`);
+          memory.admitted(cid, pid);
+        },
+      },
+      log: pino({ level: 'silent' }),
+    });
+    const host = member('host', true);
+    await s.enter(host);
+    expect(writes).toEqual(['remember host', 'started', 'session.join']);
+    writes.length = 0;
+    const guest = member('guest');
+    let mediaSent!: () => void;
+    guest.admitted = (state) => {
+      guest.seen.push({ name: 'admitted', data: { session: state } });
+      return new Promise<void>((resolve) => (mediaSent = resolve));
+    };
+    await s.enter(guest);
+    expect(writes).toEqual(['session.wait']);
+    writes.length = 0;
+    await s.admit(host, 'guest');
+    expect(guest.names()).toEqual(['admitted']);
+    expect(s.isAdmitted(guest)).toBe(true);
+    // The media start is still under way: nothing of the admission written yet, and what
+    // comes meanwhile (the guest leaves) is written after it.
+    await Promise.resolve();
+    s.leave(guest, 'left');
+    expect(writes).toEqual([]);
+    mediaSent();
+    await vi.waitFor(() =>
+      expect(writes).toEqual([
+        'remember guest',
+        'session.admit',
+        'session.join',
+        'attendance',
+        'session.leave',
+      ]),
+    );
   });
 
   it('closes when the last person leaves', async () => {

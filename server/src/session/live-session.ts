@@ -32,9 +32,10 @@ export interface SessionMember {
   notify(notification: Notification): void;
   /**
    * Let in from the waiting room (or by a consent that now exists): the signalling layer
-   * opens the media and sends `admitted` with it.
+   * opens the media and sends `admitted` with it. Settles once it has been sent (it never
+   * rejects).
    */
-  admitted(session: SessionState): void;
+  admitted(session: SessionState): void | Promise<void>;
   /** Closes the connection after what was already sent to it. */
   disconnect(): void;
 }
@@ -76,6 +77,9 @@ type LiveSessionEvents = {
 
 const pidOf = (m: SessionMember) => m.principal.grants.participantId;
 
+/** The longest the session's database writes wait for a media start (`#holdWrites`). */
+const MAX_WRITE_HOLD_MS = 1000;
+
 /**
  * The live session of one consultation: the lobby, who is admitted, chat, raised hands and
  * the roster of people present with the patient. It decides who gets media (the signalling
@@ -103,6 +107,10 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
   #suspended = false;
   /** Set at the first admission, when the consultation counts as started. */
   #started = false;
+  /** Media starts from the waiting room under way: the database writes wait (`#write`). */
+  #writeHolds = 0;
+  /** The writes waiting for them, in order. */
+  #heldWrites: (() => void)[] = [];
   /** Empty after dropped connections: closes when this fires unless someone is back. */
   #emptyTimer: NodeJS.Timeout | undefined;
 
@@ -193,7 +201,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       new Date(),
     );
     this.#deps.agenda?.arrived(pid, principal.role ?? null, 'waiting');
-    this.#deps.journal.audit(this.consultationId, principal, 'session.wait');
+    this.#write(() => this.#deps.journal.audit(this.consultationId, principal, 'session.wait'));
     this.#lobbyChanged();
     return { status: 'waiting', lobbyEntry: entry };
   }
@@ -239,6 +247,30 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     this.#lobbyChanged();
   }
 
+  /** A write to the journal or the memory: in order, after any media start under way. */
+  #write(fn: () => void): void {
+    if (this.#writeHolds > 0) this.#heldWrites.push(fn);
+    else fn();
+  }
+
+  /** Writes wait until `started` settles (MAX_WRITE_HOLD_MS at the most). */
+  #holdWrites(started: void | Promise<void>): void {
+    if (!(started instanceof Promise)) return;
+    this.#writeHolds++;
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
+      clearTimeout(timer);
+      if (--this.#writeHolds > 0) return;
+      const writes = this.#heldWrites;
+      this.#heldWrites = [];
+      for (const fn of writes) fn();
+    };
+    const timer = setTimeout(release, MAX_WRITE_HOLD_MS);
+    void started.then(release, release);
+  }
+
   /** Takes someone out of the lobby and records how long they waited. */
   #leaveLobby(participantId: string, outcome: 'admitted' | 'denied' | 'left'): void {
     const entry = this.#lobby.take(participantId);
@@ -254,9 +286,11 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     this.#present.delete(participantId);
     waiting.member.notify({ name: 'denied', data: { reason: reason ?? null } });
     waiting.member.disconnect();
-    this.#deps.journal.audit(this.consultationId, actor.principal, 'session.deny', {
-      participantId,
-    });
+    this.#write(() =>
+      this.#deps.journal.audit(this.consultationId, actor.principal, 'session.deny', {
+        participantId,
+      }),
+    );
     this.#lobbyChanged();
     this.#closeIfEmpty();
   }
@@ -284,9 +318,11 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       name: 'mutedByHost',
       data: { participantId, producerId: mic.id, byParticipantId: pidOf(actor) },
     });
-    this.#deps.journal.audit(this.consultationId, actor.principal, 'session.mute', {
-      participantId,
-    });
+    this.#write(() =>
+      this.#deps.journal.audit(this.consultationId, actor.principal, 'session.mute', {
+        participantId,
+      }),
+    );
   }
 
   /** A host's mute stays until the participant unmutes (also across reconnects). */
@@ -323,12 +359,14 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       // The host who ended it still needs the ack: the signalling layer closes them after.
       if (p.member !== actor) p.member.disconnect();
     }
-    this.#deps.journal.audit(this.consultationId, actor?.principal ?? null, 'session.end', {
-      reason,
-    });
-    this.#deps.journal.ended(this.consultationId, now);
+    this.#write(() =>
+      this.#deps.journal.audit(this.consultationId, actor?.principal ?? null, 'session.end', {
+        reason,
+      }),
+    );
+    this.#write(() => this.#deps.journal.ended(this.consultationId, now));
     this.#deps.agenda?.finish();
-    this.#deps.memory.clear(this.consultationId);
+    this.#write(() => this.#deps.memory.clear(this.consultationId));
     this.#discard();
     this.#log.info({ reason }, 'session ended');
     this.emit('closed', reason);
@@ -367,7 +405,9 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
         ...(this.#remembered.get(participantId) ?? { mutedByHost: false }),
         handRaised: raised,
       });
-      this.#deps.memory.setHandRaised(this.consultationId, participantId, raised);
+      this.#write(() =>
+        this.#deps.memory.setHandRaised(this.consultationId, participantId, raised),
+      );
       this.#broadcast({ name: 'handRaised', data: { participantId, raised } });
     }
   }
@@ -399,10 +439,14 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       this.#leaveMedia(pid);
       // Leaving on purpose lowers the hand; a dropped connection keeps it for the return.
       if (reason === 'left' && this.#hands.set(pid, false)) {
-        this.#deps.memory.setHandRaised(this.consultationId, pid, false);
+        this.#write(() => this.#deps.memory.setHandRaised(this.consultationId, pid, false));
       }
       this.#recordAttendance(p);
-      this.#deps.journal.audit(this.consultationId, member.principal, 'session.leave', { reason });
+      this.#write(() =>
+        this.#deps.journal.audit(this.consultationId, member.principal, 'session.leave', {
+          reason,
+        }),
+      );
       this.#broadcast({ name: 'participantLeft', data: { participantId: pid, reason } });
     }
     // Everyone's connection dropping at once (a blip, a worker death) is not everyone leaving.
@@ -513,25 +557,33 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     principal.grants = grants;
     const presence: Presence = { member, status: 'admitted', admittedAt: new Date() };
     this.#present.set(pid, presence);
+    // From the lobby the client learns it with its media opened; `enter` answers directly.
+    // The database writes (these and any after) wait for that media start: the embedded
+    // database runs its queries on this thread, and while it does, the worker's answers
+    // the media start waits for are not read (it took 10-90 ms with them, up to 58 ms of
+    // it in these queries).
+    if (how.fromLobby) this.#holdWrites(member.admitted(this.#state(member)));
     if (!this.#remembered.has(pid)) {
       this.#remembered.set(pid, { mutedByHost: false, handRaised: false });
-      this.#deps.memory.admitted(this.consultationId, pid);
+      this.#write(() => this.#deps.memory.admitted(this.consultationId, pid));
     }
     this.#deps.agenda?.arrived(pid, principal.role ?? null, 'admitted');
     if (!this.#started) {
       this.#started = true;
-      this.#deps.journal.started(this.consultationId);
+      this.#write(() => this.#deps.journal.started(this.consultationId));
     }
     if (by) {
-      this.#deps.journal.audit(this.consultationId, by.principal, 'session.admit', {
-        participantId: pid,
-      });
+      this.#write(() =>
+        this.#deps.journal.audit(this.consultationId, by.principal, 'session.admit', {
+          participantId: pid,
+        }),
+      );
     }
-    // From the lobby the client learns it with its media opened; `enter` answers directly.
-    if (how.fromLobby) member.admitted(this.#state(member));
-    this.#deps.journal.audit(this.consultationId, principal, 'session.join', {
-      direct: by === null,
-    });
+    this.#write(() =>
+      this.#deps.journal.audit(this.consultationId, principal, 'session.join', {
+        direct: by === null,
+      }),
+    );
     this.#broadcast(
       { name: 'participantJoined', data: { participant: this.#participantInfo(member) } },
       pid,
@@ -556,19 +608,24 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     } else {
       this.#lobbyChanged();
     }
-    this.#deps.journal.audit(
-      this.consultationId,
-      by,
-      reason === 'removed_by_host' ? 'session.remove' : `session.remove.${reason}`,
-      { participantId: pid },
+    this.#write(() =>
+      this.#deps.journal.audit(
+        this.consultationId,
+        by,
+        reason === 'removed_by_host' ? 'session.remove' : `session.remove.${reason}`,
+        { participantId: pid },
+      ),
     );
     this.#closeIfEmpty();
   }
 
   /** The interval an admitted person was in, for the reports. */
   #recordAttendance(p: Presence, leftAt = new Date()): void {
-    if (p.admittedAt) {
-      this.#deps.journal.attendance(this.consultationId, pidOf(p.member), p.admittedAt, leftAt);
+    const joinedAt = p.admittedAt;
+    if (joinedAt) {
+      this.#write(() =>
+        this.#deps.journal.attendance(this.consultationId, pidOf(p.member), joinedAt, leftAt),
+      );
     }
   }
 
@@ -609,14 +666,14 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     const r = this.#remembered.get(participantId);
     if (!r || r.mutedByHost === muted) return;
     this.#remembered.set(participantId, { ...r, mutedByHost: muted });
-    this.#deps.memory.setMutedByHost(this.consultationId, participantId, muted);
+    this.#write(() => this.#deps.memory.setMutedByHost(this.consultationId, participantId, muted));
   }
 
   /** They must be admitted again (removed, consent withdrawn, off the booking). */
   #forget(participantId: string): void {
     this.#hands.set(participantId, false);
     if (this.#remembered.delete(participantId)) {
-      this.#deps.memory.forget(this.consultationId, participantId);
+      this.#write(() => this.#deps.memory.forget(this.consultationId, participantId));
     }
   }
 
@@ -752,7 +809,9 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
       this.#present.set(participantId, { member: p.member, status: 'waiting', heldForPart: true });
       this.#lobby.add(this.#lobbyCandidate(p.member, true), false, new Date());
       p.member.notify({ name: 'waitingForPart', data: { held: true } });
-      this.#deps.journal.audit(this.consultationId, null, 'session.hold', { participantId });
+      this.#write(() =>
+        this.#deps.journal.audit(this.consultationId, null, 'session.hold', { participantId }),
+      );
       this.#broadcast({
         name: 'participantLeft',
         data: { participantId, reason: 'waiting_for_part' },
@@ -825,7 +884,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     this.#closed = true;
     this.#deps.agenda?.finish();
     // Everyone left: the next session on this consultation starts from the waiting room.
-    if (!this.#suspended) this.#deps.memory.clear(this.consultationId);
+    if (!this.#suspended) this.#write(() => this.#deps.memory.clear(this.consultationId));
     this.#discard();
     this.emit('closed', null);
   }

@@ -149,7 +149,7 @@ export function attachSignalling(opts: {
     socket.data.member = {
       principal: socket.data.principal,
       notify: (n) => emitNotification(socket, n),
-      admitted: (session) => void openMedia(socket, session),
+      admitted: (session) => openMedia(socket, session),
       // Queued notifications (removed, denied, sessionEnded) are flushed before closing.
       disconnect: () => socket.disconnect(true),
     };
