@@ -123,7 +123,7 @@ export interface JoinChoices {
  * its DTLS parameters (MediaSession.open): rendering it first would hold those back.
  */
 const MAX_RENDER_HOLD_MS = 300;
-/** The plan is read once the media has connected, or after this long at the latest. */
+/** The plan is read once the media receives, or after this long at the latest. */
 const PLAN_AFTER_MS = 2000;
 
 /** `wrong_node` redirects followed before a join succeeds (guards against loops). */
@@ -371,17 +371,22 @@ export class LiveSession {
       this.#opening++;
       this.#endHold();
       this.#apply({ type: 'admitted' });
-      this.#loadPlanWhenConnected();
+      this.#loadPlanWhenReceiving();
     };
     const hold = setTimeout(show, MAX_RENDER_HOLD_MS);
     void this.media.open(media).then(show);
   }
 
-  /** The plan so far, once the media has connected; changes arrive as `planChanged`. */
-  #loadPlanWhenConnected(): void {
+  /**
+   * The plan so far, once the media receives (its first remote video arrived, see
+   * `MediaSession.whenReceiving`), or PLAN_AFTER_MS after the call opened at the latest;
+   * changes arrive as `planChanged`. The first picture does not need it: read at once, its
+   * query and the call's render of the answer came while that picture was on its way.
+   */
+  #loadPlanWhenReceiving(): void {
     this.#planWait?.();
     const load = () => {
-      this.#planWait?.();
+      done();
       if (this.#snapshot.phase === 'ended' || !this.#signalling.socket.connected) return;
       // A server without plans answers with an error: the call simply has no plan then.
       this.#signalling
@@ -389,14 +394,11 @@ export class LiveSession {
         .then(({ items }) => this.#set({ plan: items }))
         .catch(() => undefined);
     };
-    if (this.media.getSnapshot().connection === 'connected') return load();
     const timer = setTimeout(load, PLAN_AFTER_MS);
-    const unsubscribe = this.media.subscribe(() => {
-      if (this.media.getSnapshot().connection === 'connected') load();
-    });
+    const drop = this.media.whenReceiving(load);
     const done = () => {
       clearTimeout(timer);
-      unsubscribe();
+      drop();
       if (this.#planWait === done) this.#planWait = undefined;
     };
     this.#planWait = done;

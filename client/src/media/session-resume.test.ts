@@ -5,11 +5,26 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RESUME_RETRY_MS, MediaSession } from './session.js';
 import { RequestError, RoundTrips, type SignallingClient } from './signalling-client.js';
 
+/** The fake handlers made, in order (a test connects a transport through its handler). */
+const handlers = vi.hoisted(() => [] as { setConnectionState(state: string): void }[]);
+
 // No WebRTC in Node: mediasoup-client's own fake handler stands in for the browser's.
 vi.mock('./native-caps.js', async () => {
   const { FakeHandler } = await import('mediasoup-client/handlers/FakeHandler');
   const params = await import('mediasoup-client/fakeParameters');
-  return { cachingHandlerFactory: () => FakeHandler.createFactory(params) };
+  return {
+    cachingHandlerFactory: () => {
+      const base = FakeHandler.createFactory(params);
+      return {
+        ...base,
+        factory: (options: Parameters<typeof base.factory>[0]) => {
+          const handler = base.factory(options);
+          handlers.push(handler as unknown as (typeof handlers)[number]);
+          return handler;
+        },
+      };
+    },
+  };
 });
 
 type Answer = (payload: unknown) => Promise<unknown>;
@@ -176,5 +191,63 @@ describe('the media start resume on a transport connected in the waiting room', 
     session.teardown();
     await afterAllWaits();
     expect(signalling.resumes()).toHaveLength(1);
+  });
+});
+
+describe('what waits for the receive side (whenReceiving)', () => {
+  /** Kari's camera track on this page: its first packets arrive with `unmute`. */
+  const firstVideo = () => {
+    const track = session.getSnapshot().participants.find((p) => p.id === 'kari')?.video as
+      (MediaStreamTrack & { remoteMute(): void; remoteUnmute(): void }) | undefined;
+    if (!track) throw new Error('no camera track for Kari');
+    track.remoteMute();
+    track.remoteUnmute();
+  };
+
+  it('runs once, after the receive transport connected and the first video arrived', async () => {
+    resumeAnswers(signalling, 'ok');
+    await admitted();
+    const ran = vi.fn();
+    session.whenReceiving(ran);
+    handlers.at(-1)!.setConnectionState('connected');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(ran).not.toHaveBeenCalled();
+    firstVideo();
+    expect(ran).not.toHaveBeenCalled();
+    // In idle moments (no requestIdleCallback in Node: timers of 0 ms).
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ran).toHaveBeenCalledTimes(1);
+    // Later: at once (in an idle moment), and the first one not again.
+    const later = vi.fn();
+    session.whenReceiving(later);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(later).toHaveBeenCalledTimes(1);
+    expect(ran).toHaveBeenCalledTimes(1);
+  });
+
+  it('runs after a while without video; a dropped one never', async () => {
+    resumeAnswers(signalling, 'ok');
+    await admitted();
+    const ran = vi.fn();
+    const dropped = vi.fn();
+    session.whenReceiving(ran);
+    session.whenReceiving(dropped)();
+    await vi.advanceTimersByTimeAsync(900);
+    expect(ran).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(200);
+    expect(ran).toHaveBeenCalledTimes(1);
+    expect(dropped).not.toHaveBeenCalled();
+  });
+
+  it('never runs for a media start replaced before it received (a rejoin)', async () => {
+    resumeAnswers(signalling, 'ok');
+    await admitted();
+    const stale = vi.fn();
+    session.whenReceiving(stale);
+    session.setUp({
+      recvTransport: fake.generateTransportRemoteParameters(),
+    } as unknown as MediaTransports);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(stale).not.toHaveBeenCalled();
   });
 });

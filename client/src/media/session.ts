@@ -195,6 +195,10 @@ interface Media {
   startResumeDepth?: number;
   /** Called when the first remote video packets of this set-up arrive (see `open`). */
   onFirstVideo?: () => void;
+  /** The receive side runs: the camera and microphone go out (see `#watchReceiving`). */
+  receiving?: boolean;
+  /** What waits for `receiving`, each then run in an idle moment (see `whenReceiving`). */
+  afterReceiving: Set<() => void>;
   sendTransport?: types.Transport;
   recvTransport?: types.Transport;
   /** One per transport: keeps it alive (ICE restarts, then a full rejoin). */
@@ -360,6 +364,7 @@ export class MediaSession {
       consumers: new Map(),
       pending: new PendingStreams(),
       producers: new Map(),
+      afterReceiving: new Set(),
       recvSctp: transports.recvTransport?.sctpParameters !== undefined,
     };
     this.#media = media;
@@ -462,7 +467,7 @@ export class MediaSession {
     // After the consumers are under way: the render this asks for runs after their start.
     this.#publish();
     const video = start.consumers.some((c) => c.kind === 'video' && !c.producerPaused);
-    this.#publishWhenReceiving(media, consuming.length > 0, video);
+    this.#watchReceiving(media, consuming.length > 0, video);
     // Settles once the receive transport has sent its DTLS parameters, or, connected
     // before, once every consumer's resume has been sent (or there is nothing to connect):
     // the caller holds back what is not needed before then (rendering the call, the plan),
@@ -928,18 +933,46 @@ export class MediaSession {
   }
 
   /**
+   * Runs `fn` once, in an idle moment, when the current media start receives: what the
+   * first remote picture does not need waits for it, as publishing does (see
+   * `#watchReceiving`). Soon when it receives already or there is no media start; never
+   * when its set-up is replaced first. Returns a function that drops `fn` if it has not run.
+   */
+  whenReceiving(fn: () => void): () => void {
+    const media = this.#media;
+    let dropped = false;
+    const run = () => {
+      if (!dropped) fn();
+    };
+    if (!media?.opened || media.receiving) {
+      whenIdle(run, IDLE_WAIT_MS);
+      return () => (dropped = true);
+    }
+    media.afterReceiving.add(run);
+    return () => {
+      dropped = true;
+      media.afterReceiving.delete(run);
+    };
+  }
+
+  /**
    * The camera and microphone go out once the receive transport has connected and the
    * first remote video has arrived (or after PUBLISH_AFTER_MS), in the next idle moment:
    * publishing is main-thread work (transceivers, SDP, about 80 ms measured on a loaded
    * machine) and requests queued behind the receive side's, which the first remote picture
    * does not need. Done at 'connected', it ran just as the first frames were to be shown.
+   * What waits for `whenReceiving` goes then too, each in an idle moment after.
    */
-  #publishWhenReceiving(media: Media, receiving: boolean, video: boolean): void {
+  #watchReceiving(media: Media, receiving: boolean, video: boolean): void {
     const recv = media.recvTransport;
     const go = () => {
-      if (media.publishing || !this.#live(media.generation)) return;
+      if (media.receiving || !this.#live(media.generation)) return;
+      media.receiving = true;
       media.publishing = true;
       void this.#publishLocal(media);
+      const waiting = [...media.afterReceiving];
+      media.afterReceiving.clear();
+      for (const fn of waiting) whenIdle(fn, IDLE_WAIT_MS);
     };
     if (!recv || !receiving) return go();
     // Connected already (in the waiting room, see `connectEarly`): still after the first video.
