@@ -491,6 +491,22 @@ export class DownlinkPolicy {
   }
 
   /** Time passes (called every few hundred ms): audio-only entry, trials, ceiling raises. */
+  /**
+   * Whether `tick` can change nothing from `now` until the next input: video flows with no
+   * ceiling and nothing pending, or there is nothing to decide (no video wanted, or the
+   * receiver silent). The adapter's clock rests then: every wake-up of the process costs.
+   */
+  restsAt(now: number): boolean {
+    if (now < this.#floorUntil || now < this.#drainUntil) return false;
+    if (!this.#videoWanted || this.#silent) return true;
+    return (
+      this.#mode === 'video' &&
+      this.#ceiling === undefined &&
+      this.#lowSince === undefined &&
+      now - this.#starvedAt > this.#o.starvedMemoryMs
+    );
+  }
+
   tick(now: number): DownlinkDecision {
     this.#step(now);
     const video = this.#mode === 'video';

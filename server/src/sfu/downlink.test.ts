@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_DOWNLINK_POLICY } from './downlink-policy.js';
+import { DEFAULT_DOWNLINK_POLICY, DownlinkPolicy } from './downlink-policy.js';
 import { DownlinkAdapter } from './downlink.js';
 
 /**
@@ -170,6 +170,25 @@ describe('downlink adapter', () => {
     await steady(transport, 1_000_000, 20);
     expect(transport.statReads - transportReads).toBe(0);
     expect(consumer.statReads - consumerReads).toBe(0);
+  });
+
+  it('rests its clock on a good, steady link and wakes it for an input', async () => {
+    const { transport, consumer } = await receiver();
+    await steady(transport, 1_000_000, 3);
+    const ticks = vi.spyOn(DownlinkPolicy.prototype, 'tick');
+    await steady(transport, 1_000_000, 10);
+    // Each estimate's own judgement, and one clock tick after it that finds nothing pending:
+    // about two a second, not five (the clock's four besides).
+    expect(ticks.mock.calls.length).toBeLessThanOrEqual(22);
+    // A stream starts losing: the clock runs again and the loss reports are read.
+    const reads = consumer.statReads;
+    consumer.report.fractionLost = 0.2;
+    consumer.score = { ...consumer.score, score: 6 };
+    consumer.observer.emit('score', consumer.score);
+    ticks.mockClear();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(ticks.mock.calls.length).toBeGreaterThanOrEqual(4);
+    expect(consumer.statReads).toBeGreaterThan(reads);
   });
 
   it('with no estimate for a while, listens briefly and stops once the receiver is heard', async () => {

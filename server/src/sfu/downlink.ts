@@ -167,7 +167,10 @@ export class DownlinkAdapter {
   #drainTimer: NodeJS.Timeout | undefined;
   readonly #entries = new Map<string, Entry>();
   readonly #onState: (state: DownlinkState) => void;
-  readonly #stopTicking: () => void;
+  /** Set while the clock runs for this adapter; it rests while nothing is pending (`#rest`). */
+  #stopTicking: (() => void) | undefined;
+  /** While resting: wakes the clock for the listener's next quiet check. */
+  #restTimer: NodeJS.Timeout | undefined;
   #mode: DownlinkMode = 'video';
   #ceiling: number | undefined;
   /** What the layers must fit (the policy's `layerCeilingBps`). */
@@ -226,7 +229,10 @@ export class DownlinkAdapter {
           this.#lastInput = { by: 'transport-cc', sent: Math.round(sendBps), loss: round3(loss) };
           this.#apply(this.#policy.delivery(sendBps, loss, now));
         },
-        down: (now) => (this.#lossDoubtUntil = now + LOSS_DOUBT_MS),
+        down: (now) => {
+          this.#lossDoubtUntil = now + LOSS_DOUBT_MS;
+          this.#wake();
+        },
         // Its pictures broke off, so each starts with a key frame now rather than when the
         // browser asks (about a second after media is back, measured).
         back: () => this.#requestKeyFrames(),
@@ -234,7 +240,7 @@ export class DownlinkAdapter {
       TICK_MS,
     );
     transport.observer.once('close', () => this.close());
-    this.#stopTicking = startTicking((now) => this.#tick(now));
+    this.#wake();
   }
 
   get audioOnly(): boolean {
@@ -265,6 +271,7 @@ export class DownlinkAdapter {
       });
     }
     consumer.observer.on('score', (score: types.ConsumerScore) => {
+      this.#wake();
       // The sender stops or starts sending (its score: 0 while no packets arrive from it).
       this.#noteVideoWanted();
       // Or its link starts or stops losing packets.
@@ -314,7 +321,8 @@ export class DownlinkAdapter {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#stopTicking();
+    this.#stopTicking?.();
+    clearTimeout(this.#restTimer);
     this.#listener.close();
     clearTimeout(this.#drainTimer);
     this.#entries.clear();
@@ -332,9 +340,43 @@ export class DownlinkAdapter {
     if (this.#closed) return;
     this.#apply(this.#policy.tick(now));
     this.#listener.tick(now);
-    if (now - this.#lossReadAt >= LOSS_POLL_MS - TICK_MS / 2 && this.#lossInDoubt(now)) {
+    const inDoubt = this.#lossInDoubt(now);
+    if (now - this.#lossReadAt >= LOSS_POLL_MS - TICK_MS / 2 && inDoubt) {
       void this.#readLoss();
     }
+    const quietCheckAt = this.#listener.restsUntil;
+    if (quietCheckAt !== undefined && !inDoubt && !this.#readingLoss && this.#policy.restsAt(now)) {
+      this.#rest(quietCheckAt, now);
+    }
+  }
+
+  /**
+   * Nothing pending (a steady link): the clock stops until an input comes (an estimate, a
+   * loss report, a NACK burst, a score, a demand) or the listener's next quiet check is due.
+   * A call's steady state then wakes the process only for those (measured at 1x5: the clock
+   * was 4 of its 11 wake-ups a second, each about 125 µs of CPU on the test machine).
+   */
+  #rest(until: number, now: number): void {
+    this.#stopTicking?.();
+    this.#stopTicking = undefined;
+    clearTimeout(this.#restTimer);
+    this.#restTimer = setTimeout(
+      () => {
+        this.#restTimer = undefined;
+        this.#wake();
+        this.#tick(Date.now());
+      },
+      Math.max(0, until - now),
+    );
+    this.#restTimer.unref();
+  }
+
+  /** The clock runs again (no-op while it runs). */
+  #wake(): void {
+    if (this.#closed || this.#stopTicking) return;
+    clearTimeout(this.#restTimer);
+    this.#restTimer = undefined;
+    this.#stopTicking = startTicking((now) => this.#tick(now));
   }
 
   /**
@@ -344,6 +386,7 @@ export class DownlinkAdapter {
   #onNack(entry: Entry, now: number): void {
     if (this.#closed || this.#mode === 'audio-only') return;
     entry.askedSinceRead = true;
+    this.#wake();
     const times = this.#nackTimes;
     times.push(now);
     if (times.length > NACK_BURST) times.shift();
@@ -478,6 +521,8 @@ export class DownlinkAdapter {
 
   #apply(decision: DownlinkDecision): void {
     if (this.#closed || this.#transport.closed) return;
+    // An input reached the policy: it may have something pending now.
+    this.#wake();
     if (
       this.#log &&
       (decision.ceilingBps !== this.#ceiling ||

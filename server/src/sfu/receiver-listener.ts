@@ -104,6 +104,17 @@ export class ReceiverListener {
     return this.#silent;
   }
 
+  /**
+   * When the listener next needs the clock (a quiet spell to check, `BWE_QUIET_MS`), if it
+   * needs it only then; undefined while it listens (in doubt, silent, or holding estimates).
+   */
+  get restsUntil(): number | undefined {
+    if (this.#doubt || this.#silent || this.#heard.reading || this.#pending.length > 0) {
+      return undefined;
+    }
+    return this.#bwe.at + this.#quietMs;
+  }
+
   /** The adapter's clock. */
   tick(now: number): void {
     if (this.#closed) return;
