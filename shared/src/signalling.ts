@@ -286,7 +286,31 @@ export const requests = {
    * re-answers where the participant is and replaces the media (a full media rejoin after a
    * transport or worker failure), without leaving the session.
    */
-  join: { req: z.object({ rtpCapabilities: RtpCapabilities }).strict(), res: JoinResponse },
+  join: {
+    req: z
+      .object({
+        rtpCapabilities: RtpCapabilities,
+        /**
+         * The transports `warmUp` answered are set up and connecting or connected in this
+         * browser: the join keeps them (the answer names the same ids) instead of making
+         * new ones, so the first picture needs no ICE and DTLS after the click.
+         */
+        warm: z.boolean().optional(),
+      })
+      .strict(),
+    res: JoinResponse,
+  },
+  /**
+   * The pre-join warms the media up before the person clicks: into a call already running,
+   * this socket's transports are made now (nothing consumed or produced, nobody told) and
+   * the browser connects them while the person looks at their camera; the `join` that
+   * follows keeps them (`warm`). Null when there is nothing to warm: no call running, this
+   * participant already in it (another device) or waiting, or this socket already joined.
+   */
+  warmUp: {
+    req: z.object({ rtpCapabilities: RtpCapabilities }).strict(),
+    res: z.object({ transports: MediaTransports.nullable() }),
+  },
   /**
    * The browser's DTLS parameters. The server applies each socket's requests in order, so a
    * client may send `produce` right behind it without waiting for this ack.

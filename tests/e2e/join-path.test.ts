@@ -14,10 +14,11 @@ import { participantContext, remoteVideosDecoding, screenshotter } from '../supp
 /**
  * The join path counted in round trips, in real Chromium against the real server: a
  * patient joins a running 3-person call from the pre-join page (which warmed the call up:
- * socket, device, ICE servers), is admitted from the waiting room, reloads the call page,
- * and joins again from the pre-join. Each time the client counts the acks it waited for one
- * after another until the first remote media arrived (client/src/media/signalling-client.ts
- * RoundTrips). Timings are in bench/join-latency.ts; this asserts the counts.
+ * socket, device, ICE servers, and the transports made and connected), is admitted from the
+ * waiting room, reloads the call page, and joins again from the pre-join. Each time the
+ * client counts the acks it waited for one after another until the first remote media
+ * arrived (client/src/media/signalling-client.ts RoundTrips). Timings are in
+ * bench/join-latency.ts; this asserts the counts.
  */
 
 const ARTEFACTS = fileURLToPath(new URL('../../test-results/join-path/', import.meta.url));
@@ -50,6 +51,15 @@ const figures = (page: Page): Promise<JoinFigures> =>
       waitedInLobby: w.__samkonsLive?.waitedInLobby ?? false,
       sent: [...(w.__samkonsMedia?.signalling.roundTrips.sentSinceMark ?? [])],
     };
+  });
+
+/** The page's receive transport has an ICE route (it is connected). */
+const recvRoute = (page: Page): Promise<boolean> =>
+  page.evaluate(async () => {
+    const media = (
+      window as unknown as { __samkonsMedia?: { iceRoutes(): Promise<{ recv?: unknown }> } }
+    ).__samkonsMedia;
+    return (await media?.iceRoutes())?.recv !== undefined;
   });
 
 /** The host lets `participantId` in through its live session (the People panel is ux's). */
@@ -107,22 +117,9 @@ describe('the join path', () => {
     await page.getByTestId('waiting-screen').waitFor({ timeout: 30_000 });
     await shot(page, '01-patient-waiting');
     // The receive transport connects in the waiting room (an ICE route), not at admission.
-    await expect
-      .poll(
-        () =>
-          page.evaluate(async () => {
-            const media = (
-              window as unknown as {
-                __samkonsMedia?: { iceRoutes(): Promise<{ recv?: unknown }> };
-              }
-            ).__samkonsMedia;
-            return (await media?.iceRoutes())?.recv !== undefined;
-          }),
-        { timeout: 10_000 },
-      )
-      .toBe(true);
+    await expect.poll(() => recvRoute(page), { timeout: 10_000 }).toBe(true);
 
-    // Admission opens the media on transports connected in the waiting room: one round trip,
+    // Admission opens the media on transports connected before (pre-join, waiting room): one round trip,
     // one request (every consumer resumed at once, when the browser has set them all up).
     await admit(host.page, pid(PATIENT));
     await remoteVideosDecoding(page, 3);
@@ -143,8 +140,12 @@ describe('the join path', () => {
     expect(reloaded.roundTrips).not.toBeNull();
     expect(reloaded.roundTrips!, JSON.stringify(reloaded.sent)).toBeLessThanOrEqual(2);
 
-    // Back to the pre-join and in again from a warm start: straight in, two round trips.
+    // Back to the pre-join and in again from a warm start: into a running call the pre-join
+    // made and connected the transports already (`warmUp`), so the click's join keeps them
+    // and only opens the media: no ICE or DTLS after the click.
     await page.goto(prejoin);
+    await page.getByRole('button', { name: 'Gå inn i møtet' }).waitFor();
+    await expect.poll(() => recvRoute(page), { timeout: 10_000 }).toBe(true);
     await page.getByRole('button', { name: 'Gå inn i møtet' }).click();
     await callJoined(page);
     await remoteVideosDecoding(page, 3);
@@ -152,11 +153,16 @@ describe('the join path', () => {
     expect(rejoined.waitedInLobby).toBe(false);
     expect(rejoined.roundTrips).not.toBeNull();
     expect(rejoined.roundTrips!, JSON.stringify(rejoined.sent)).toBeLessThanOrEqual(2);
+    const afterClick = rejoined.sent.map((s) => s.name);
+    expect(afterClick, JSON.stringify(rejoined.sent)).not.toContain('connectTransport');
+    expect(rejoined.sent.filter((s) => s.name.startsWith('resumeConsumer'))).toEqual([
+      { name: 'resumeConsumers', depth: 1 },
+    ]);
     // And everyone sees the patient again.
     for (const p of [host.page, gp.page, nurse.page]) await remoteVideosDecoding(p, 3);
     await shot(page, '03-patient-rejoined');
 
-    console.log('join path round trips', { admitted, reloaded, rejoined });
+    console.log('join path round trips', JSON.stringify({ admitted, reloaded, rejoined }));
     for (const c of [context, host.context, gp.context, nurse.context]) await c.close();
   });
 });

@@ -8,6 +8,7 @@ import { useLiveServer } from '../support/live-server.js';
 import {
   connectRefused,
   ackData,
+  deviceCapabilities,
   enterAndBeAdmitted,
   enter,
   joinRequest,
@@ -291,6 +292,94 @@ describe('waiting room', () => {
     ok(await request(host, 'deny', { participantId: w.ids.daughter, reason: 'Ikkje avtalt' }));
     expect(await denied).toEqual({ reason: 'Ikkje avtalt' });
     expect(await gone).toBe('io server disconnect');
+  });
+});
+
+describe('the pre-join warms the media up', () => {
+  /** `join` as the client sends it after a warm-up: keep those transports, or not. */
+  const joinWarm = async (socket: TestSocket, warm: boolean) =>
+    ok(await request(socket, 'join', { rtpCapabilities: await deviceCapabilities(socket), warm }));
+  const warmUp = async (socket: TestSocket) =>
+    ok(await request(socket, 'warmUp', { rtpCapabilities: await deviceCapabilities(socket) }))
+      .transports;
+
+  it('makes transports into a running call unseen, the join keeps them, and never displaces a device', async () => {
+    const w = await world();
+    await consentAll(w);
+    // No call running: nothing to warm, and no room is made for it.
+    const early = await connect(w.tokens.daughter);
+    expect(await warmUp(early)).toBeNull();
+    expect(server().rooms.get(w.c.id)).toBeUndefined();
+
+    const host = await connect(w.tokens.spec);
+    const hostJoin = inCall(await enter(host));
+    ok(
+      await request(host, 'produce', {
+        transportId: hostJoin.transports.sendTransport?.id ?? '',
+        kind: 'audio',
+        source: 'microphone',
+        rtpParameters: AUDIO,
+      }),
+    );
+    const hostSaw = recordEvents(host);
+
+    // The daughter's pre-join: transports made, nobody told, nothing consumed or produced.
+    const daughter = await connect(w.tokens.daughter);
+    const daughterSaw = recordEvents(daughter);
+    const warm = await warmUp(daughter);
+    expect(warm?.sendTransport?.id).toBeTruthy();
+    expect(warm?.recvTransport?.sctpParameters).toBeDefined();
+    expect(await warmUp(daughter)).toBeNull(); // once per socket
+    expect(server().rooms.get(w.c.id)?.peer(w.ids.daughter)).toBeUndefined();
+    expect(
+      err(
+        await request(daughter, 'produce', {
+          transportId: warm?.sendTransport?.id ?? '',
+          kind: 'audio',
+          source: 'microphone',
+          rtpParameters: AUDIO,
+        }),
+      ).code,
+    ).toBe('invalid_state');
+    expect(err(await request(daughter, 'sendChat', { text: 'hei' })).reason).toBe('not_admitted');
+
+    // Her click: the join keeps the warm transports; she waits, and admission opens the
+    // media on them.
+    const entered = await joinWarm(daughter, true);
+    if (entered.status !== 'waiting') throw new Error('expected the waiting room');
+    expect(entered.transports.sendTransport?.id).toBe(warm?.sendTransport?.id);
+    expect(entered.transports.recvTransport?.id).toBe(warm?.recvTransport?.id);
+    expect(hostSaw.map((e) => e.name)).toEqual(['lobbyChanged']);
+    const admittedEvent = nextEvent(daughter, 'admitted');
+    ok(await request(host, 'admit', { participantId: w.ids.daughter }));
+    const { transports, media } = await admittedEvent;
+    expect(transports?.recvTransport?.id).toBe(warm?.recvTransport?.id);
+    expect(media?.consumers.map((c) => c.kind)).toEqual(['audio']);
+    expect(daughterSaw.filter((e) => e.name === 'newConsumer')).toEqual([]);
+
+    // A second device of someone in the call: no warm-up, and the first stays in.
+    const secondDevice = await connect(w.tokens.daughter);
+    expect(await warmUp(secondDevice)).toBeNull();
+    const inRoom = server().rooms.get(w.c.id)?.peer(w.ids.daughter);
+    expect(inRoom?.closed).toBe(false);
+    expect(daughter.connected).toBe(true);
+
+    // A join that does not keep the warm transports gets new ones; the warm ones are gone.
+    const gp = await connect(w.tokens.gp);
+    const gpWarm = await warmUp(gp);
+    const gpJoin = inCall(await joinWarm(gp, false));
+    expect(gpJoin.transports.recvTransport?.id).not.toBe(gpWarm?.recvTransport?.id);
+    const dtls = { fingerprints: [{ algorithm: 'sha-256', value: 'AB:CD' }] };
+    expect(
+      err(
+        await request(gp, 'connectTransport', {
+          transportId: gpWarm?.recvTransport?.id ?? '',
+          dtlsParameters: dtls,
+        }),
+      ).code,
+    ).toBe('not_found');
+    // And once joined, a socket warms up no more.
+    expect(await warmUp(gp)).toBeNull();
   });
 });
 

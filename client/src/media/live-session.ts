@@ -213,7 +213,9 @@ export class LiveSession {
    */
   prepare(): Promise<void> {
     this.#apply({ type: 'prepare' });
-    return this.#connect();
+    const ready = this.#connect();
+    void ready.then(() => this.#warmUp()).catch(() => undefined);
+    return ready;
   }
 
   /** Joins the call (warm or not): the waiting room or straight in. */
@@ -299,6 +301,22 @@ export class LiveSession {
   }
 
   /**
+   * Into a call already running: the transports are made and connected while the person
+   * is still on the pre-join, so the join after the click only opens the media (see
+   * `warmUp`). Not once the person has asked to join: that join decides without them.
+   */
+  async #warmUp(): Promise<void> {
+    if (this.#snapshot.phase !== 'prejoin' || !this.#isLoaded) return;
+    const epoch = this.#epoch;
+    const { transports } = await this.#signalling.request('warmUp', {
+      rtpCapabilities: this.media.rtpCapabilities,
+    });
+    if (!transports || epoch !== this.#epoch || this.#snapshot.phase !== 'prejoin') return;
+    this.media.setUp(transports);
+    this.media.connectEarly();
+  }
+
+  /**
    * The one request of the join path. A join asked while one is in flight runs after it;
    * one refused for now is tried again with backoff (a worker being replaced, a server
    * draining), never in a tight loop.
@@ -313,11 +331,14 @@ export class LiveSession {
     this.#clearRetry();
     const epoch = this.#epoch;
     let res: JoinResponse | undefined;
+    let warm = false;
     try {
       // Loaded: no await, so a join from a click goes out in the click's task.
       if (!this.#isLoaded) await this.#ready;
+      warm = this.media.warm;
       res = await this.#signalling.request('join', {
         rtpCapabilities: this.media.rtpCapabilities,
+        ...(warm ? { warm } : {}),
       });
     } catch (err) {
       if (epoch !== this.#epoch) return;
@@ -334,7 +355,9 @@ export class LiveSession {
     if (!this.#wantsIn) return;
     this.#retries = 0;
     this.#redirects = 0;
-    this.media.setUp(res.transports);
+    // The warm transports when the server kept them (the same ids), else new ones.
+    if (warm) this.media.adopt(res.transports);
+    else this.media.setUp(res.transports);
     if (res.status === 'waiting') {
       // ICE and DTLS now, so that admission only opens the media.
       this.media.connectEarly();
@@ -473,6 +496,7 @@ export class LiveSession {
       this.#ready ??= this.#load();
       // Back after a drop (or a restart): straight back in, the server remembers admission.
       if (this.#wantsIn) void this.#ready.then(() => this.#join());
+      else void this.#ready.then(() => this.#warmUp()).catch(() => undefined);
     });
     socket.on('disconnect', (reason) => {
       this.#ready = undefined;

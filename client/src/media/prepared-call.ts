@@ -1,4 +1,5 @@
 import { LiveSession, type JoinChoices } from './live-session.js';
+import { testHooks } from './test-hooks.js';
 
 /**
  * Calls warmed up by the pre-join (socket connected, `welcome` taken, device loaded),
@@ -30,6 +31,8 @@ export function prepareCall(opts: {
     ...(opts.url ? { url: opts.url } : {}),
   });
   prepared.set(opts.token, { live });
+  // Test builds: the warm media on the pre-join (the call page takes over the same one).
+  if (testHooks) window.__samkonsMedia = live.media;
   // A failed warm-up is not an error here: the call page joins the normal way.
   live.prepare().catch(() => undefined);
   return live;

@@ -425,6 +425,17 @@ export class MediaSession {
       });
   }
 
+  /**
+   * Transports set up before the join (the pre-join's warm-up, see `LiveSession`) and not
+   * failed: the join may keep them.
+   */
+  get warm(): boolean {
+    const m = this.#media;
+    if (!m || m.opened || !m.recvTransport || m.recvTransport.closed) return false;
+    const state = m.recvTransport.connectionState;
+    return state === 'new' || state === 'connecting' || state === 'connected';
+  }
+
   /** Admission: the same transports when they fit, else set up anew (grants widened). */
   adopt(transports: MediaTransports): void {
     const m = this.#media;

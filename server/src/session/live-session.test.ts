@@ -220,6 +220,36 @@ describe('LiveSession transitions', () => {
     );
   });
 
+  it('writes a direct entry after its join answer has gone, in order', async () => {
+    const writes: string[] = [];
+    const journal = {
+      ...nullJournal,
+      audit: (_cid: string, _actor: unknown, action: string) => void writes.push(action),
+      started: () => void writes.push('started'),
+      attendance: () => void writes.push('attendance'),
+    };
+    const s = new LiveSession('c1', {
+      rooms: noRooms,
+      gate: gate(new Set()),
+      journal,
+      memory: processSessionMemory(),
+      log: pino({ level: 'silent' }),
+    });
+    const host = member('host', true);
+    let answerSent!: () => void;
+    const answered = new Promise<void>((resolve) => (answerSent = resolve));
+    expect((await s.enter(host, { answered })).status).toBe('admitted');
+    expect(s.isAdmitted(host)).toBe(true);
+    // The answer (with the media start) has not gone yet: nothing written, and what comes
+    // meanwhile (the host leaves) is written after the entry.
+    s.leave(host, 'left');
+    expect(writes).toEqual([]);
+    answerSent();
+    await vi.waitFor(() =>
+      expect(writes).toEqual(['started', 'session.join', 'attendance', 'session.leave']),
+    );
+  });
+
   it('closes when the last person leaves', async () => {
     const s = session();
     const host = member('host', true);

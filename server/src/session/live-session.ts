@@ -40,6 +40,14 @@ export interface SessionMember {
   disconnect(): void;
 }
 
+export interface EnterOptions {
+  /**
+   * Settles once the `join` answer has been sent: the database writes of a direct entry
+   * wait for it, like an admission's for `admitted` (see `#admit`).
+   */
+  answered?: Promise<void>;
+}
+
 interface Presence {
   member: SessionMember;
   status: 'waiting' | 'admitted';
@@ -156,7 +164,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
    * Staff of the organising team (`roomJoin`) go straight in, and so does anyone admitted
    * earlier in this session; everyone else waits.
    */
-  async enter(member: SessionMember): Promise<SessionEntry> {
+  async enter(member: SessionMember, opts: EnterOptions = {}): Promise<SessionEntry> {
     this.#assertOpen();
     try {
       await this.#restored;
@@ -189,7 +197,11 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     if (previous) this.#replace(previous, member);
 
     if (direct) {
-      this.#admit(member, member.principal.grants, { by: null, fromLobby: false });
+      this.#admit(member, member.principal.grants, {
+        by: null,
+        fromLobby: false,
+        answered: opts.answered,
+      });
       return { status: 'admitted', session: this.#state(member) };
     }
     const { principal } = member;
@@ -548,7 +560,7 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
   #admit(
     member: SessionMember,
     grants: SessionGrants,
-    how: { by: SessionMember | null; fromLobby: boolean },
+    how: { by: SessionMember | null; fromLobby: boolean; answered?: Promise<void> | undefined },
   ): void {
     const { by } = how;
     const pid = pidOf(member);
@@ -557,12 +569,13 @@ export class LiveSession extends EventEmitter<LiveSessionEvents> {
     principal.grants = grants;
     const presence: Presence = { member, status: 'admitted', admittedAt: new Date() };
     this.#present.set(pid, presence);
-    // From the lobby the client learns it with its media opened; `enter` answers directly.
-    // The database writes (these and any after) wait for that media start: the embedded
-    // database runs its queries on this thread, and while it does, the worker's answers
-    // the media start waits for are not read (it took 10-90 ms with them, up to 58 ms of
-    // it in these queries).
+    // From the lobby the client learns it with its media opened (`admitted`); entering
+    // directly, with the `join` answer. The database writes (these and any after) wait for
+    // that media start: the embedded database runs its queries on this thread, and while
+    // it does, the worker's answers the media start waits for are not read (it took 10-90
+    // ms with them, up to 58 ms of it in these queries).
     if (how.fromLobby) this.#holdWrites(member.admitted(this.#state(member)));
+    else this.#holdWrites(how.answered);
     if (!this.#remembered.has(pid)) {
       this.#remembered.set(pid, { mutedByHost: false, handRaised: false });
       this.#write(() => this.#deps.memory.admitted(this.consultationId, pid));

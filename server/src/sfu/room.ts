@@ -142,6 +142,16 @@ export class Room extends EventEmitter<RoomEvents> {
     return peer;
   }
 
+  /** Whether a peer of this participant is here, admitted or waiting. */
+  has(participantId: string): boolean {
+    return this.#peers.has(participantId) || this.#waiting.has(participantId);
+  }
+
+  /** Whether this very peer was prepared here and is not admitted yet. */
+  isWaiting(peer: Peer): boolean {
+    return this.#waiting.get(peer.id) === peer;
+  }
+
   /**
    * Lets a prepared peer in: the others see it, it gets the transports its (new) grants
    * allow, and consumers of every producer here, which start when its receive transport

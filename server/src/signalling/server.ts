@@ -23,10 +23,10 @@ import {
   type SessionState,
 } from '@samkons/shared';
 import { DomainError } from '../http/domain-error.js';
-import type { Peer } from '../sfu/peer.js';
+import type { Peer, PeerIdentity } from '../sfu/peer.js';
 import type { Room } from '../sfu/room.js';
 import type { RoomRegistry } from '../sfu/room-registry.js';
-import type { LiveSession, SessionMember } from '../session/live-session.js';
+import type { EnterOptions, LiveSession, SessionMember } from '../session/live-session.js';
 import type { LiveSessions } from '../session/live-sessions.js';
 import { SessionError } from '../session/session-error.js';
 import type { SocketAuthenticator, SocketPrincipal } from './authenticator.js';
@@ -43,6 +43,11 @@ export interface SocketData {
   /** Set between a successful `join` and leaving (or the room closing); may be waiting. */
   room?: Room;
   peer?: Peer;
+  /**
+   * The peer `warmUp` prepared before this socket joined (also `peer`): the first `join`
+   * keeps it when the client says its transports are still good, else replaces it.
+   */
+  warmPeer?: Peer;
   /** A `join` is being handled: an admission meanwhile is answered by that join. */
   joining?: boolean;
   /** When this socket's recent `reportLine` requests came (rate limit). */
@@ -255,13 +260,13 @@ export function attachSignalling(opts: {
     return { room, peer };
   };
 
-  const enterSession = async (member: SessionMember) => {
+  const enterSession = async (member: SessionMember, opts: EnterOptions) => {
     const cid = member.principal.grants.consultationId;
     // A session that just closed because the last person left is replaced by a new one.
     for (let attempt = 0; ; attempt++) {
       const session = await sessions.acquire(cid);
       try {
-        return { session, result: await session.enter(member) };
+        return { session, result: await session.enter(member, opts) };
       } catch (err) {
         const emptied = session.closed && sessions.get(cid) !== session;
         if (!emptied || attempt > 0 || !(err instanceof SessionError)) throw err;
@@ -269,12 +274,14 @@ export function attachSignalling(opts: {
     }
   };
 
-  const enter = async (socket: SignallingSocket) => {
+  const enter = async (socket: SignallingSocket, opts: EnterOptions) => {
     const { member } = socket.data;
     // Again on the same socket (a media rejoin): where they already are.
     const current = socket.data.session;
-    if (current && !current.closed && current.isPresent(member)) return current.enter(member);
-    const { session, result } = await enterSession(member);
+    if (current && !current.closed && current.isPresent(member)) {
+      return current.enter(member, opts);
+    }
+    const { session, result } = await enterSession(member, opts);
     // Gone while entering: the disconnect handler found no session, so leave here.
     if (socket.disconnected) {
       session.leave(member, 'disconnected');
@@ -303,12 +310,32 @@ export function attachSignalling(opts: {
       const started = performance.now();
       let outcome: 'admitted' | 'waiting' | 'failed' = 'failed';
       try {
-        const answer = await join(socket, data.rtpCapabilities, afterReply);
+        const answer = await join(socket, data, afterReply);
         outcome = answer.status;
         return answer;
       } finally {
         opts.metrics?.observeJoin(outcome, (performance.now() - started) / 1000);
       }
+    },
+    async warmUp({ rtpCapabilities }, socket) {
+      const { principal } = socket.data;
+      // Only before joining, once, into a call that runs, for someone not in it already:
+      // another device's peer in the room must not be displaced by a pre-join.
+      if (socket.data.session || socket.data.peer || draining) return { transports: null };
+      const room = registry.get(principal.grants.consultationId);
+      if (!room || room.closed || room.has(principal.grants.participantId)) {
+        return { transports: null };
+      }
+      const peer = await room.prepare(identityOf(principal), rtpCapabilities, (n) =>
+        emitNotification(socket, n),
+      );
+      if (socket.disconnected) {
+        room.leave(peer);
+        return { transports: null };
+      }
+      bindPeer(socket, room, peer);
+      socket.data.warmPeer = peer;
+      return { transports: transportsOf(peer) };
     },
     async admit({ participantId }, socket) {
       const { session, member } = inSession(socket);
@@ -464,12 +491,16 @@ export function attachSignalling(opts: {
    */
   async function join(
     socket: SignallingSocket,
-    rtpCapabilities: RequestOf<'join'>['rtpCapabilities'],
+    { rtpCapabilities, warm }: RequestOf<'join'>,
     afterReply: (fn: () => void) => void,
   ): Promise<JoinResponse> {
     socket.data.joining = true;
+    const warmPeer = socket.data.warmPeer;
+    socket.data.warmPeer = undefined;
+    // Settles once the answer has gone: a direct entry's database writes wait for it.
+    const answered = new Promise<void>((resolve) => afterReply(resolve));
     try {
-      const entry = await enter(socket);
+      const entry = await enter(socket, { answered });
       const { principal, member } = socket.data;
       const session = socket.data.session;
       if (!session) throw new DomainError('invalid_state', 'Not in the session');
@@ -477,16 +508,14 @@ export function attachSignalling(opts: {
       const room = await registry.getOrCreate(principal.grants.consultationId, {
         scope: session.mediaScope,
       });
-      const peer = await room.prepare(
-        {
-          id: principal.grants.participantId,
-          displayName: principal.displayName,
-          ...(principal.role ? { role: principal.role } : {}),
-          grants: principal.grants,
-        },
-        rtpCapabilities,
-        (n) => emitNotification(socket, n),
-      );
+      // Warmed up by the pre-join and still good in the browser: kept. Otherwise a new
+      // peer, which replaces any earlier one of this participant (and closes it).
+      const peer =
+        warm && warmPeer && !warmPeer.closed && room.isWaiting(warmPeer)
+          ? warmPeer
+          : await room.prepare(identityOf(principal), rtpCapabilities, (n) =>
+              emitNotification(socket, n),
+            );
       if (socket.disconnected || !session.isPresent(member)) {
         room.leave(peer);
         throw new DomainError('invalid_state', 'Disconnected while joining');
@@ -559,6 +588,16 @@ export function attachSignalling(opts: {
       io.local.disconnectSockets(true);
       io.engine.close();
     },
+  };
+}
+
+/** Who a socket's peer is: its participant, name, role and grants from the handshake. */
+function identityOf(principal: SocketPrincipal): PeerIdentity {
+  return {
+    id: principal.grants.participantId,
+    displayName: principal.displayName,
+    ...(principal.role ? { role: principal.role } : {}),
+    grants: principal.grants,
   };
 }
 
