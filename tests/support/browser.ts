@@ -1,4 +1,7 @@
 import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -16,10 +19,30 @@ export const CHROMIUM_ARGS = [
   '--disable-gpu',
 ];
 
-/** Launches the Debian Chromium (install it with `bash infra/setup.sh --test`). */
-export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+/**
+ * Launches the Debian Chromium (install it with `bash infra/setup.sh --test`). `niceness`
+ * starts it, and every process it forks, at that lower CPU priority (`nice`): browsers that
+ * stand in for other people's devices, so that on this one machine they do not take the CPU
+ * from the browser being measured.
+ */
+export async function launchChromium(
+  extraArgs: string[] = [],
+  opts: { niceness?: number } = {},
+): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`${CHROMIUM_PATH} is missing: run \`apt-get install -y chromium\``);
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs] });
+  const executablePath =
+    opts.niceness === undefined ? CHROMIUM_PATH : await niceLauncher(opts.niceness);
+  return chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, ...extraArgs] });
+}
+
+/** A script that execs Chromium under `nice` (Playwright launches an executable path). */
+async function niceLauncher(niceness: number): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'samkons-nice-'));
+  const script = path.join(dir, 'chromium');
+  await writeFile(script, `#!/bin/sh\nexec nice -n ${niceness} ${CHROMIUM_PATH} "$@"\n`, {
+    mode: 0o755,
+  });
+  return script;
 }
