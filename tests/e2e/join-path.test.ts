@@ -62,6 +62,17 @@ const recvRoute = (page: Page): Promise<boolean> =>
     return (await media?.iceRoutes())?.recv !== undefined;
   });
 
+/** How many others `page`'s live session has in the call. */
+const othersSeenBy = (page: Page): Promise<number> =>
+  page.evaluate(() => {
+    const live = (
+      window as unknown as {
+        __samkonsLive: { getSnapshot(): { selfId?: string; participants: { id: string }[] } };
+      }
+    ).__samkonsLive.getSnapshot();
+    return live.participants.filter((p) => p.id !== live.selfId).length;
+  });
+
 /** The host lets `participantId` in through its live session (the People panel is ux's). */
 const admit = (host: Page, participantId: string) =>
   host.evaluate(
@@ -142,7 +153,10 @@ describe('the join path', () => {
 
     // Back to the pre-join and in again from a warm start: into a running call the pre-join
     // made and connected the transports already (`warmUp`), so the click's join keeps them
-    // and only opens the media: no ICE or DTLS after the click.
+    // and only opens the media: no ICE or DTLS after the click. (Once the call has seen the
+    // patient leave: a pre-join warms nothing up for someone still in the call.)
+    await page.goto('about:blank');
+    await expect.poll(() => othersSeenBy(host.page), { timeout: 10_000 }).toBe(2);
     await page.goto(prejoin);
     await page.getByRole('button', { name: 'Gå inn i møtet' }).waitFor();
     await expect.poll(() => recvRoute(page), { timeout: 10_000 }).toBe(true);

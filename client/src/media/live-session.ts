@@ -446,6 +446,8 @@ export class LiveSession {
 
   /** The media must be set up anew on the same socket; the session is untouched. */
   #rejoin(reason: string): void {
+    // A warm-up that broke (the pre-join's transports): dropped, the join sets up anew.
+    if (this.#snapshot.phase === 'prejoin') return this.media.teardown();
     if (!this.#wantsIn) return;
     console.warn('media rejoin:', reason);
     this.#opening++;

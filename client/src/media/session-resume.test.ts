@@ -251,3 +251,38 @@ describe('what waits for the receive side (whenReceiving)', () => {
     expect(stale).not.toHaveBeenCalled();
   });
 });
+
+describe('transports warmed up on the pre-join', () => {
+  const warmUp = async () => {
+    await session.load(fake.generateRouterRtpCapabilities() as RtpCapabilities, []);
+    const transports = {
+      recvTransport: fake.generateTransportRemoteParameters(),
+    } as unknown as MediaTransports;
+    session.setUp(transports);
+    session.connectEarly();
+    await vi.waitFor(() =>
+      expect(signalling.sent.map((r) => r.name)).toContain('connectTransport'),
+    );
+    return transports;
+  };
+
+  it('are kept by a join that names them, and are warm until the media opens', async () => {
+    const transports = await warmUp();
+    expect(session.warm).toBe(true);
+    // The join's answer names the same transports: no second set-up, no second connect.
+    session.adopt(transports);
+    expect(signalling.sent.filter((r) => r.name === 'connectTransport')).toHaveLength(1);
+    await session.open({ peers: [], consumers: [], activeSpeakerPeerId: null });
+    expect(session.warm).toBe(false);
+  });
+
+  it('are not warm once they failed, nor after a teardown', async () => {
+    await warmUp();
+    handlers.at(-1)!.setConnectionState('failed');
+    expect(session.warm).toBe(false);
+    await warmUp();
+    expect(session.warm).toBe(true);
+    session.teardown();
+    expect(session.warm).toBe(false);
+  });
+});
