@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { admitFromLobby, bookCall, callJoined, iceRoutes, openCall } from '../support/call.js';
-import { mediaStats } from '../support/journey.js';
+import { mediaStats, participantContext } from '../support/journey.js';
 import {
   callTimeline,
   mediaFlowingOnEveryPage,
@@ -31,6 +31,14 @@ import { useNetStage } from '../support/net-stage.js';
  *   flows after the host admits.
  * - The server SIGKILLed and restarted on the same data while the patient waits: the page
  *   is back in the waiting room by itself, the host admits, media flows.
+ *
+ * And before the waiting room, on the pre-join: into this running call it has made and
+ * connected the transports already (`warmUp`), so faults there hit live transports too.
+ *
+ * - UDP to the media port blocked on the warm pre-join: the click joins (the warm transports
+ *   kept on TCP, or set up anew), and after admission media flows both ways over TCP.
+ * - The worker SIGKILLed under the warm pre-join: the warm media is dropped, the click joins
+ *   the room on the replacement worker, media flows after admission.
  *
  * In every case the patient's page shows only the waiting room until the host admits.
  * Times are printed; the browsers' logs and the timelines go to test-results/lobby-faults/.
@@ -104,6 +112,12 @@ const requestsSent = (page: Page, event: string) =>
         .filter((s) => s.event === e)
         .map((s) => s.at),
     event,
+  );
+
+/** The page's transports are warm (made on the pre-join, not failed, not opened). */
+const warm = (page: Page) =>
+  page.evaluate(
+    () => (window as unknown as { __samkonsMedia?: { warm: boolean } }).__samkonsMedia?.warm,
   );
 
 /** The call phase as the live session has it (test hook). */
@@ -183,7 +197,8 @@ describe.runIf(rig.ok)('faults while the patient waits in the lobby', () => {
     artefacts: ARTEFACTS,
     linkName: 'patient',
     restartable: true,
-    env: { INVITE_OPENS_MINUTES_BEFORE: '300' },
+    // Each case books an hour later than the one before (see `lobby`).
+    env: { INVITE_OPENS_MINUTES_BEFORE: '600' },
   });
   const rtcPort = () => Number(stage().env.MEDIASOUP_RTC_PORT);
   const browserLog: string[] = [];
@@ -217,6 +232,11 @@ describe.runIf(rig.ok)('faults while the patient waits in the lobby', () => {
       beforePatient?: () => Promise<void>;
       /** The patient page's recovery timings (openCall's `recovery`). */
       recovery?: Record<string, number>;
+      /**
+       * The patient comes through the invite link's pre-join instead: this runs there once
+       * its warm-up has connected, before the click.
+       */
+      onWarmPrejoin?: (patient: Page, host: Page) => Promise<void>;
     } = {},
   ): Promise<Lobby> {
     const call = await bookCall(stage().server.url, {
@@ -246,17 +266,32 @@ describe.runIf(rig.ok)('faults while the patient waits in the lobby', () => {
     );
     await callJoined(host.page, 60_000);
     await opts.beforePatient?.();
-    const patient = await watch(
-      await openCall(stage().inside, stage().server.url, call.invitees[PATIENT]!, {
-        ...(opts.recovery ? { recovery: opts.recovery } : {}),
-      }),
-      'patient',
-    );
-    await patient.page.getByTestId('waiting-screen').waitFor({ timeout: 60_000 });
     // A reload would lose this: the page must heal without one.
-    await patient.page.evaluate(
-      () => ((window as unknown as { __noReload: boolean }).__noReload = true),
-    );
+    const noReload = (page: Page) =>
+      page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+    let patient: { context: BrowserContext; page: Page };
+    if (opts.onWarmPrejoin) {
+      const context = await participantContext(stage().inside, {
+        viewport: { width: 1100, height: 800 },
+      });
+      patient = await watch({ context, page: await context.newPage() }, 'patient');
+      await patient.page.goto(`${stage().server.url}/join/${call.inviteTokens[PATIENT]}`);
+      const join = patient.page.getByRole('button', { name: 'Gå inn i møtet' });
+      await join.waitFor({ timeout: 60_000 });
+      await recvRouteSettles(patient.page, () => true);
+      await noReload(patient.page);
+      await opts.onWarmPrejoin(patient.page, host.page);
+      await join.click();
+    } else {
+      patient = await watch(
+        await openCall(stage().inside, stage().server.url, call.invitees[PATIENT]!, {
+          ...(opts.recovery ? { recovery: opts.recovery } : {}),
+        }),
+        'patient',
+      );
+    }
+    await patient.page.getByTestId('waiting-screen').waitFor({ timeout: 60_000 });
+    await noReload(patient.page);
     return {
       host: host.page,
       patient: patient.page,
@@ -371,6 +406,58 @@ describe.runIf(rig.ok)('faults while the patient waits in the lobby', () => {
     await mediaAfterAdmission(l, admittedAt, 'worker SIGKILL in the lobby');
     const after = (await healthDetail(stage().server.url)).workers;
     expect(after.find((w) => w.rooms > 0)?.pid).not.toBe(victim!.pid);
+  }, 180_000);
+
+  it('UDP blocked on the warm pre-join: joins, media flows both ways over TCP after admission', async () => {
+    const l = await lobby('Samkonsultasjon: UDP stengd før inngang', {
+      onWarmPrejoin: async (patient) => {
+        await recvRouteSettles(patient, (p) => p === 'udp');
+        const blockedAt = Date.now();
+        await stage().link.block({ protocol: 'udp', port: rtcPort() });
+        // The warm receive transport moves to TCP, or breaks and is dropped.
+        await expect
+          .poll(
+            async () =>
+              !(await warm(patient)) ||
+              (await recvRoute(patient).catch(() => undefined))?.protocol === 'tcp',
+            { timeout: 30_000, interval: 250 },
+          )
+          .toBe(true);
+        console.log(
+          `UDP blocked on the pre-join: warm ${await warm(patient)}, route ` +
+            `${(await recvRoute(patient).catch(() => undefined))?.protocol} after ${Date.now() - blockedAt} ms`,
+        );
+      },
+    });
+    const admittedAt = await admit(l.host, l.patient);
+    await expectOnlyWaiting(l.patient, l.waitingAt, admittedAt);
+    const { routes } = await mediaAfterAdmission(l, admittedAt, 'UDP blocked on the pre-join');
+    expect(routes.send?.protocol).toBe('tcp');
+    expect(routes.recv?.protocol).toBe('tcp');
+  }, 180_000);
+
+  it('worker SIGKILL under the warm pre-join: the warm media is dropped, media after admission', async () => {
+    let victimPid = 0;
+    const l = await lobby('Samkonsultasjon: arbeidar døyr før inngang', {
+      onWarmPrejoin: async (patient, host) => {
+        const victim = (await healthDetail(stage().server.url)).workers.find((w) => w.rooms > 0);
+        expect(victim).toBeDefined();
+        victimPid = victim!.pid;
+        const killedAt = Date.now();
+        process.kill(victimPid, 'SIGKILL');
+        await expect.poll(() => warm(patient), { timeout: 30_000 }).toBe(false);
+        console.log(
+          `worker SIGKILL on the pre-join: warm media dropped after ${Date.now() - killedAt} ms`,
+        );
+        // The host is back in the room on the replacement worker before the click.
+        await callJoined(host, 30_000);
+      },
+    });
+    const admittedAt = await admit(l.host, l.patient);
+    await expectOnlyWaiting(l.patient, l.waitingAt, admittedAt);
+    await mediaAfterAdmission(l, admittedAt, 'worker SIGKILL on the pre-join');
+    const after = (await healthDetail(stage().server.url)).workers;
+    expect(after.find((w) => w.rooms > 0)?.pid).not.toBe(victimPid);
   }, 180_000);
 
   // Last: it restarts the server the other cases share.
