@@ -61,6 +61,15 @@ const AUDIO: RtpParameters = {
   rtcp: { cname: 'test' },
 };
 
+/** `produce` of a microphone (AUDIO) on `transportId`, as a browser sends it: the ack. */
+const produceMicrophone = (socket: TestSocket, transportId: string) =>
+  request(socket, 'produce', {
+    transportId,
+    kind: 'audio',
+    source: 'microphone',
+    rtpParameters: AUDIO,
+  });
+
 interface World {
   c: Consultation;
   spec: Staff;
@@ -153,24 +162,8 @@ describe('token handshake', () => {
     // B's transports, producers and consumers are unknown to A's socket.
     const sendB = joinB.transports.sendTransport?.id ?? '';
     const recvB = joinB.transports.recvTransport?.id ?? '';
-    const producerB = ok(
-      await request(hostB, 'produce', {
-        transportId: sendB,
-        kind: 'audio',
-        source: 'microphone',
-        rtpParameters: AUDIO,
-      }),
-    ).producerId;
-    expect(
-      err(
-        await request(hostA, 'produce', {
-          transportId: sendB,
-          kind: 'audio',
-          source: 'microphone',
-          rtpParameters: AUDIO,
-        }),
-      ).code,
-    ).toBe('not_found');
+    const producerB = ok(await produceMicrophone(hostB, sendB)).producerId;
+    expect(err(await produceMicrophone(hostA, sendB)).code).toBe('not_found');
     const dtls = { fingerprints: [{ algorithm: 'sha-256', value: 'AB:CD' }] };
     expect(
       err(await request(hostA, 'connectTransport', { transportId: recvB, dtlsParameters: dtls }))
@@ -219,14 +212,7 @@ describe('waiting room', () => {
     if (entered.status !== 'waiting') throw new Error('not waiting');
     expect(entered.transports.sendTransport?.id).toBeTruthy();
     expect(
-      err(
-        await request(patient, 'produce', {
-          transportId: entered.transports.sendTransport?.id ?? '',
-          kind: 'audio',
-          source: 'microphone',
-          rtpParameters: AUDIO,
-        }),
-      ).code,
+      err(await produceMicrophone(patient, entered.transports.sendTransport?.id ?? '')).code,
     ).toBe('invalid_state');
     expect(server().rooms.get(w.c.id)?.peer(w.ids.patient)).toBeUndefined();
     expect(err(await request(patient, 'sendChat', { text: 'hei' })).reason).toBe('not_admitted');
@@ -313,14 +299,7 @@ describe('the pre-join warms the media up', () => {
 
     const host = await connect(w.tokens.spec);
     const hostJoin = inCall(await enter(host));
-    ok(
-      await request(host, 'produce', {
-        transportId: hostJoin.transports.sendTransport?.id ?? '',
-        kind: 'audio',
-        source: 'microphone',
-        rtpParameters: AUDIO,
-      }),
-    );
+    ok(await produceMicrophone(host, hostJoin.transports.sendTransport?.id ?? ''));
     const hostSaw = recordEvents(host);
 
     // The daughter's pre-join: transports made, nobody told, nothing consumed or produced.
@@ -331,16 +310,9 @@ describe('the pre-join warms the media up', () => {
     expect(warm?.recvTransport?.sctpParameters).toBeDefined();
     expect(await warmUp(daughter)).toBeNull(); // once per socket
     expect(server().rooms.get(w.c.id)?.peer(w.ids.daughter)).toBeUndefined();
-    expect(
-      err(
-        await request(daughter, 'produce', {
-          transportId: warm?.sendTransport?.id ?? '',
-          kind: 'audio',
-          source: 'microphone',
-          rtpParameters: AUDIO,
-        }),
-      ).code,
-    ).toBe('invalid_state');
+    expect(err(await produceMicrophone(daughter, warm?.sendTransport?.id ?? '')).code).toBe(
+      'invalid_state',
+    );
     expect(err(await request(daughter, 'sendChat', { text: 'hei' })).reason).toBe('not_admitted');
 
     // Her click: the join keeps the warm transports; she waits, and admission opens the
@@ -561,12 +533,7 @@ describe('host actions', () => {
     const gp = await connect(w.tokens.gp);
     const join = inCall(await enter(gp));
     const producerId = ok(
-      await request(gp, 'produce', {
-        transportId: join.transports.sendTransport?.id ?? '',
-        kind: 'audio',
-        source: 'microphone',
-        rtpParameters: AUDIO,
-      }),
+      await produceMicrophone(gp, join.transports.sendTransport?.id ?? ''),
     ).producerId;
     const producer = () => server().rooms.get(w.c.id)?.peer(w.ids.gp)?.producer(producerId);
     expect(producer()?.paused).toBe(false);
@@ -595,12 +562,7 @@ describe('host actions', () => {
     const rejoined = inCall(await enter(back));
     expect(rejoined.session.selfMutedByHost).toBe(true);
     const againId = ok(
-      await request(back, 'produce', {
-        transportId: rejoined.transports.sendTransport?.id ?? '',
-        kind: 'audio',
-        source: 'microphone',
-        rtpParameters: AUDIO,
-      }),
+      await produceMicrophone(back, rejoined.transports.sendTransport?.id ?? ''),
     ).producerId;
     const again = () => server().rooms.get(w.c.id)?.peer(w.ids.gp)?.producer(againId);
     expect(again()?.paused).toBe(true);
@@ -885,12 +847,7 @@ describe('a participant reloads and leaves', () => {
     await enter(host);
     const seen = recordEvents(host);
     const publish = (s: TestSocket, res: JoinResponse) =>
-      request(s, 'produce', {
-        transportId: inCall(res).transports.sendTransport?.id ?? '',
-        kind: 'audio',
-        source: 'microphone',
-        rtpParameters: AUDIO,
-      });
+      produceMicrophone(s, inCall(res).transports.sendTransport?.id ?? '');
     let gp = await connect(w.tokens.gp);
     inCall(await enter(gp));
     for (let round = 0; round < 6; round++) {

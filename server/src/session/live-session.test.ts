@@ -165,19 +165,18 @@ describe('LiveSession transitions', () => {
     expect(await closed).toBeNull();
   });
 
-  it("writes an admission from the waiting room after the member's media start, in order", async () => {
-    const writes: string[] = [];
-    const journal = {
-      ...nullJournal,
-      audit: (_cid: string, _actor: unknown, action: string) => void writes.push(action),
-      started: () => void writes.push('started'),
-      attendance: () => void writes.push('attendance'),
-    };
+  /** A session whose journal and memory writes are listed in `writes`, in order. */
+  function sessionWriting(writes: string[]): LiveSession {
     const memory = processSessionMemory();
-    const s = new LiveSession('c1', {
+    return new LiveSession('c1', {
       rooms: noRooms,
       gate: gate(new Set()),
-      journal,
+      journal: {
+        ...nullJournal,
+        audit: (_cid: string, _actor: unknown, action: string) => void writes.push(action),
+        started: () => void writes.push('started'),
+        attendance: () => void writes.push('attendance'),
+      },
       memory: {
         ...memory,
         admitted: (cid, pid) => {
@@ -187,6 +186,11 @@ describe('LiveSession transitions', () => {
       },
       log: pino({ level: 'silent' }),
     });
+  }
+
+  it("writes an admission from the waiting room after the member's media start, in order", async () => {
+    const writes: string[] = [];
+    const s = sessionWriting(writes);
     const host = member('host', true);
     await s.enter(host);
     expect(writes).toEqual(['remember host', 'started', 'session.join']);
@@ -222,19 +226,7 @@ describe('LiveSession transitions', () => {
 
   it('writes a direct entry after its join answer has gone, in order', async () => {
     const writes: string[] = [];
-    const journal = {
-      ...nullJournal,
-      audit: (_cid: string, _actor: unknown, action: string) => void writes.push(action),
-      started: () => void writes.push('started'),
-      attendance: () => void writes.push('attendance'),
-    };
-    const s = new LiveSession('c1', {
-      rooms: noRooms,
-      gate: gate(new Set()),
-      journal,
-      memory: processSessionMemory(),
-      log: pino({ level: 'silent' }),
-    });
+    const s = sessionWriting(writes);
     const host = member('host', true);
     let answerSent!: () => void;
     const answered = new Promise<void>((resolve) => (answerSent = resolve));
@@ -246,7 +238,13 @@ describe('LiveSession transitions', () => {
     expect(writes).toEqual([]);
     answerSent();
     await vi.waitFor(() =>
-      expect(writes).toEqual(['started', 'session.join', 'attendance', 'session.leave']),
+      expect(writes).toEqual([
+        'remember host',
+        'started',
+        'session.join',
+        'attendance',
+        'session.leave',
+      ]),
     );
   });
 
