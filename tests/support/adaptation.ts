@@ -84,6 +84,8 @@ export async function openAdaptationRig(
     room?: string;
     /** Extra Chromium flags for both browsers (e.g. a WAV file as the microphone). */
     chromiumArgs?: string[];
+    /** Extra Chromium flags for the host's (sender's) browser only (e.g. a camera clip). */
+    hostChromiumArgs?: string[];
     /** A script the host's (sender's) pages run before the app (e.g. an SDP rewrite). */
     hostInitScript?: string;
     /** More environment for the server process (e.g. its log level). */
@@ -128,7 +130,12 @@ export async function openAdaptationRig(
     await chmod(wrapper, 0o755);
     const outside = await chromium.launch({
       executablePath: wrapper,
-      args: [...CHROMIUM_ARGS, `--unsafely-treat-insecure-origin-as-secure=${origin}`, ...extra],
+      args: [
+        ...CHROMIUM_ARGS,
+        `--unsafely-treat-insecure-origin-as-secure=${origin}`,
+        ...extra,
+        ...(opts.hostChromiumArgs ?? []),
+      ],
     });
     browsers.push(outside);
     const inside = await link.launchChromium({ origins: [origin], args: extra, nice: RIG_NICE });
@@ -256,13 +263,24 @@ export interface RateCutOptions {
   holdMs?: number;
   /** How long to wait for the frame size of before once the link is back (0: not at all). */
   recoveryTimeoutMs?: number;
+  /**
+   * Video kbit/s that must arrive before the cut (default: the cut's rate). With a camera
+   * that fills the 720p layer's cap, twice the cut's rate waits out the climb back after a
+   * cut before (the SFU sends 720p under a ceiling at 600-850 kbit/s meanwhile).
+   */
+  minKbpsBefore?: number;
 }
 
 export interface RateCutFigures {
   direction: 'both' | 'down';
   /** Frame height on the good link before the cut. */
   heightBefore: number;
-  /** ms from the cut to the first sample showing a smaller frame. */
+  /**
+   * Video kbit/s arriving over the 5 s before the cut: how far the cut overloads the link
+   * (a fake camera's simple picture leaves the encoder under its 1.2 Mbit/s cap).
+   */
+  kbpsBefore: number;
+  /** ms from the cut (when it took effect) to the first sample (every 250 ms) showing a smaller frame. */
   lowerLayerMs: number | null;
   /** Fraction of audio concealed over the 10 s after the cut (not counting silence). */
   audioConcealed10s: number;
@@ -309,12 +327,18 @@ export async function rateCut(
   // climbing to its layer), the video alone at the rate of the cut or more (with the audio,
   // more than the cut link carries; on a loaded machine the SFU may send 720p with fewer
   // frames, at 450-700 kbit/s, on the good link).
-  const heightBefore = await congestingVideo(patient, 720, cutKbit, 5_000);
-  const cut = await markStats(patient, `rate ${cutKbit} kbit/s (${direction})`);
-  await link.setRate(cutKbit, direction);
+  const heightBefore = await congestingVideo(patient, 720, opts.minKbpsBefore ?? cutKbit, 5_000);
+  const cut = await markStats(
+    patient,
+    `rate ${cutKbit} kbit/s (${direction})`,
+    await link.setRate(cutKbit, direction),
+  );
   await patient.waitForTimeout(holdMs);
-  const restored = await markStats(patient, `rate ${GOOD_LINK_KBIT} kbit/s`);
-  await link.setRate(GOOD_LINK_KBIT, 'both');
+  const restored = await markStats(
+    patient,
+    `rate ${GOOD_LINK_KBIT} kbit/s`,
+    await link.setRate(GOOD_LINK_KBIT, 'both'),
+  );
   let recoveryMs: number | null = null;
   const recoveryTimeoutMs = opts.recoveryTimeoutMs ?? 30_000;
   if (recoveryTimeoutMs > 0) {
@@ -340,9 +364,11 @@ export async function rateCut(
   const settled = lower ? between(series, lower.at + 1_000, restored) : undefined;
   const settledWindows = settled ? secondWindows(settled) : [];
   const audioSeconds = secondWindows(during).map((w) => w.audioPackets);
+  const before = inboundWindows(between(series, cut - 5_000, cut), 'video');
   return {
     direction,
     heightBefore,
+    kbpsBefore: Math.round(before.reduce((n, w) => n + w.kbps, 0) / Math.max(1, before.length)),
     lowerLayerMs: lower ? lower.at - cut : null,
     audioConcealed10s: audioConcealment(series, cut, cut + 10_000),
     audioConcealedFirstSecond: audioConcealment(series, cut, cut + 1_000),
@@ -453,8 +479,11 @@ export async function weakLink(
   // mediasoup's estimate dips on the good link now and then (feedback late for want of CPU),
   // and the receiver may get only the smallest layer for a while.
   await congestingVideo(patient, 100, weakKbit * 0.8, 1_000);
-  const cut = await markStats(patient, `rate ${weakKbit} kbit/s`);
-  await link.setRate(weakKbit, 'both');
+  const cut = await markStats(
+    patient,
+    `rate ${weakKbit} kbit/s`,
+    await link.setRate(weakKbit, 'both'),
+  );
   let noticeMs: number | null = null;
   try {
     await patient.locator(NOTICE).waitFor({ state: 'visible', timeout: 15_000 });
@@ -468,8 +497,11 @@ export async function weakLink(
       ? Math.max(10_000, noticeMs + opts.holdAfterNoticeMs)
       : (opts.holdMs ?? 20_000);
   await patient.waitForTimeout(Math.max(0, cut + holdMs - Date.now()));
-  const restored = await markStats(patient, `rate ${GOOD_LINK_KBIT} kbit/s`);
-  await link.setRate(GOOD_LINK_KBIT, 'both');
+  const restored = await markStats(
+    patient,
+    `rate ${GOOD_LINK_KBIT} kbit/s`,
+    await link.setRate(GOOD_LINK_KBIT, 'both'),
+  );
   let noticeGoneMs: number | null = null;
   let videoBackMs: number | null = null;
   const frames = framesDecoded;
@@ -533,11 +565,13 @@ export async function lossyLink(
     40_000,
     'audio',
   );
-  const start = await markStats(patient, `loss ${fraction * 100} %`);
-  await link.setLoss(fraction, 'both');
+  const start = await markStats(
+    patient,
+    `loss ${fraction * 100} %`,
+    await link.setLoss(fraction, 'both'),
+  );
   await patient.waitForTimeout(seconds * 1000);
-  const end = await markStats(patient, 'no loss');
-  await link.setLoss(0, 'both');
+  const end = await markStats(patient, 'no loss', await link.setLoss(0, 'both'));
   const series = await readStats(patient);
   const lossy = between(series, start, end);
   const fec = inboundWindows(lossy, 'audio').reduce((n, w) => n + w.fecPackets, 0);

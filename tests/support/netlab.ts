@@ -67,6 +67,15 @@ export interface DropCounters {
   bytes: number;
 }
 
+/**
+ * When a change of the link took effect (`Date.now()`): the kernel applies a `tc` or `nft`
+ * change before the command exits, but starting the command takes 0.3-0.45 s on a loaded
+ * machine, so a time taken before it would count that as the network's reaction. Of a rate
+ * change, the first direction changed (both ways: the two run side by side); otherwise the
+ * nft rules.
+ */
+export type AppliedAt = number;
+
 export interface NetLink {
   readonly label: string;
   readonly namespace: string;
@@ -76,18 +85,21 @@ export interface NetLink {
   readonly nsAddress: string;
   /** The conditions in force now. */
   readonly conditions: Readonly<LinkConditions>;
-  /** Replaces all conditions at once (rate, loss, outage, blocks). */
-  set(conditions: LinkConditions): Promise<void>;
+  /**
+   * Replaces all conditions at once (rate, loss, outage, blocks). Resolves with when the
+   * change took effect (`Date.now()`; see `AppliedAt`).
+   */
+  set(conditions: LinkConditions): Promise<AppliedAt>;
   /** Changes only the given aspects; others stay as they are. */
-  update(patch: LinkConditions): Promise<void>;
+  update(patch: LinkConditions): Promise<AppliedAt>;
   /** Rate both ways in kbit/s (undefined: unlimited). */
-  setRate(kbit: number | undefined, direction?: Direction): Promise<void>;
-  setLoss(fraction: number, direction?: Direction): Promise<void>;
-  setOutage(on: boolean): Promise<void>;
-  block(block: Block): Promise<void>;
-  unblock(block?: Block): Promise<void>;
+  setRate(kbit: number | undefined, direction?: Direction): Promise<AppliedAt>;
+  setLoss(fraction: number, direction?: Direction): Promise<AppliedAt>;
+  setOutage(on: boolean): Promise<AppliedAt>;
+  block(block: Block): Promise<AppliedAt>;
+  unblock(block?: Block): Promise<AppliedAt>;
   /** Back to a clean link. */
-  restore(): Promise<void>;
+  restore(): Promise<AppliedAt>;
   /** What the nft rules have dropped since the conditions last changed. */
   dropped(): Promise<DropCounters>;
   /** Runs a command inside the namespace. */
@@ -237,47 +249,58 @@ class LinkImpl implements NetLink {
     await this.#applyNft();
   }
 
-  async set(conditions: LinkConditions): Promise<void> {
+  async set(conditions: LinkConditions): Promise<AppliedAt> {
     this.#assertOpen();
     validate(conditions);
     const before = this.#conditions;
     this.#conditions = structuredClone(conditions);
     const rate = conditions.rateKbit ?? {};
     const was = before.rateKbit ?? {};
+    let shapedAt = Infinity;
+    const shape = (ns: string | undefined, dev: string, kbit: number | undefined) =>
+      this.#shape(ns, dev, kbit).then(() => {
+        shapedAt = Math.min(shapedAt, Date.now());
+      });
     // The host end's egress is the namespace's downlink; the namespace end's is its uplink.
-    if (rate.down !== was.down) await this.#shape(undefined, this.#hostIf, rate.down);
-    if (rate.up !== was.up) await this.#shape(this.namespace, this.#nsIf, rate.up);
-    await this.#applyNft();
+    const shaping = [
+      ...(rate.down !== was.down ? [shape(undefined, this.#hostIf, rate.down)] : []),
+      ...(rate.up !== was.up ? [shape(this.namespace, this.#nsIf, rate.up)] : []),
+    ];
+    const [, nftAt] = await Promise.all([
+      Promise.all(shaping),
+      this.#applyNft().then(() => Date.now()),
+    ]);
+    return shaping.length ? shapedAt : nftAt;
   }
 
-  update(patch: LinkConditions): Promise<void> {
+  update(patch: LinkConditions): Promise<AppliedAt> {
     return this.set({ ...this.#conditions, ...patch });
   }
 
-  setRate(kbit: number | undefined, direction: Direction = 'both'): Promise<void> {
+  setRate(kbit: number | undefined, direction: Direction = 'both'): Promise<AppliedAt> {
     return this.update({ rateKbit: perDirection(this.#conditions.rateKbit, kbit, direction) });
   }
 
-  setLoss(fraction: number, direction: Direction = 'both'): Promise<void> {
+  setLoss(fraction: number, direction: Direction = 'both'): Promise<AppliedAt> {
     const value = fraction > 0 ? fraction : undefined;
     return this.update({ loss: perDirection(this.#conditions.loss, value, direction) });
   }
 
-  setOutage(on: boolean): Promise<void> {
+  setOutage(on: boolean): Promise<AppliedAt> {
     return this.update({ outage: on });
   }
 
-  block(block: Block): Promise<void> {
+  block(block: Block): Promise<AppliedAt> {
     const blocks = (this.#conditions.blocks ?? []).filter((b) => !sameBlock(b, block));
     return this.update({ blocks: [...blocks, block] });
   }
 
-  unblock(block?: Block): Promise<void> {
+  unblock(block?: Block): Promise<AppliedAt> {
     const blocks = block ? (this.#conditions.blocks ?? []).filter((b) => !sameBlock(b, block)) : [];
     return this.update({ blocks });
   }
 
-  restore(): Promise<void> {
+  restore(): Promise<AppliedAt> {
     return this.set({});
   }
 

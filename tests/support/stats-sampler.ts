@@ -228,9 +228,14 @@ export async function readStats(page: EvaluatingPage): Promise<StatsSeries> {
   return series;
 }
 
-/** Records a label at the current time (e.g. when Node cut the rate); returns that time. */
-export async function markStats(page: EvaluatingPage, label: string): Promise<number> {
-  const at = Date.now();
+/**
+ * Records a label at `at` (default: now), e.g. when a rate cut took effect; returns that time.
+ */
+export async function markStats(
+  page: EvaluatingPage,
+  label: string,
+  at = Date.now(),
+): Promise<number> {
   const mark = JSON.stringify({ at, label });
   await page.evaluate(`window.__netStats && window.__netStats.marks.push(${mark})`);
   return at;
