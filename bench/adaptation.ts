@@ -9,7 +9,10 @@
  *   when the patient saw its first loss and sent its first NACK;
  * - 150 kbit/s: ms to the audio-only notice, video and audio arriving meanwhile, ms until
  *   video and the notice are back/gone after 3 Mbit/s;
- * - 5 % loss both ways: Opus FEC packets received, audio concealed.
+ * - 5 % loss both ways (after all the runs above): Opus FEC packets received, audio concealed.
+ *
+ * The specialist's camera shows a camera-like moving picture and both microphones speak
+ * (BENCH_CAMERA, BENCH_MICROPHONE below). The cut's time is when the rate change took effect.
  *
  *   npm run bench:adaptation   (BENCH_RUNS, default 2) -> bench/results/adaptation.json
  */
@@ -24,10 +27,20 @@ import {
   type RateCutFigures,
   type WeakLinkFigures,
 } from '../tests/support/adaptation.js';
+import { cameraClipFile } from '../tests/support/camera-clip.js';
 import { waitForFirstRemoteFrame } from '../tests/support/journey.js';
 import { netLabAvailable } from '../tests/support/netlab.js';
+import { speechWavFile } from '../tests/support/speech-wav.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 2);
+/**
+ * What the specialist's camera shows: `clip` (default), a camera-like moving picture that
+ * fills the 720p layer's cap as a person before a webcam does (tests/support/camera-clip.ts),
+ * or `fake`, Chromium's own flat picture, which leaves it at about half.
+ */
+const CAMERA = process.env.BENCH_CAMERA === 'fake' ? 'fake' : 'clip';
+/** What the microphones hear: `speech` (default, tests/support/speech-wav.ts) or Chromium's `beep`. */
+const MICROPHONE = process.env.BENCH_MICROPHONE === 'beep' ? 'beep' : 'speech';
 
 const available = netLabAvailable();
 if (!available.ok) {
@@ -60,13 +73,22 @@ const weak: WeakLinkFigures[] = [];
 const loss: Omit<LossFigures, 'opusFmtp' | 'hostOpusFmtp'>[] = [];
 const errors: string[] = [];
 const started = Date.now();
-const rig = await openAdaptationRig({ room: 'bench-adaptation' });
+const rig = await openAdaptationRig({
+  room: 'bench-adaptation',
+  chromiumArgs:
+    MICROPHONE === 'speech' ? [`--use-file-for-fake-audio-capture=${await speechWavFile()}`] : [],
+  hostChromiumArgs:
+    CAMERA === 'clip' ? [`--use-file-for-fake-video-capture=${await cameraClipFile()}`] : [],
+});
 try {
   await Promise.all([waitForFirstRemoteFrame(rig.host), waitForFirstRemoteFrame(rig.patient)]);
   for (let run = 1; run <= RUNS; run++) {
     // A scenario whose link never got congested (a starved machine) is recorded as such.
     for (const direction of ['both', 'down'] as const) {
-      const r = await rateCut(rig, 400, { direction }).catch((err: unknown) => ({
+      const r = await rateCut(rig, 400, {
+        direction,
+        ...(CAMERA === 'clip' ? { minKbpsBefore: 800 } : {}),
+      }).catch((err: unknown) => ({
         error: String(err),
       }));
       if ('error' in r) errors.push(`run ${run} rate cut (${direction}): ${r.error}`);
@@ -84,6 +106,11 @@ try {
     if ('error' in w) errors.push(`run ${run} 150 kbit/s: ${w.error}`);
     else weak.push(w);
     console.log(`run ${run} 150 kbit/s`, w);
+  }
+  // The lossy link last: after it the SFU takes its time to trust the link with 720p again
+  // (a link that lost packets lately gets no more than 2.5 times its estimate for 30 s), and
+  // a cut after it waited out that climb, or found too little arriving to congest the link.
+  for (let run = 1; run <= RUNS; run++) {
     const { opusFmtp: _a, hostOpusFmtp: _b, ...l } = await lossyLink(rig, 0.05, 15);
     loss.push(l);
     console.log(`run ${run} 5 % loss`, l);
@@ -96,6 +123,8 @@ const result = {
   at: new Date().toISOString(),
   machine: { cpus: os.cpus().length, load: os.loadavg() },
   runs: RUNS,
+  camera: CAMERA,
+  microphone: MICROPHONE,
   seconds: Math.round((Date.now() - started) / 1000),
   errors,
   rateCut400: summary(rateCuts),
