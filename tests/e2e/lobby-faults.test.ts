@@ -229,7 +229,7 @@ describe.runIf(rig.ok)('faults while the patient waits in the lobby', () => {
     title: string,
     opts: {
       /** Runs once the host is in, before the patient opens the call. */
-      beforePatient?: () => Promise<void>;
+      beforePatient?: () => Promise<unknown>;
       /** The patient page's recovery timings (openCall's `recovery`). */
       recovery?: Record<string, number>;
       /**
