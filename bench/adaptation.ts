@@ -16,8 +16,9 @@
  *
  *   npm run bench:adaptation   (BENCH_RUNS, default 2) -> bench/results/adaptation.json
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import {
   lossyLink,
   openAdaptationRig,
@@ -73,12 +74,20 @@ const weak: WeakLinkFigures[] = [];
 const loss: Omit<LossFigures, 'opusFmtp' | 'hostOpusFmtp'>[] = [];
 const errors: string[] = [];
 const started = Date.now();
+/** The media files made for the browsers (the camera clip is some 80 MB): removed at the end. */
+const madeFiles: string[] = [];
+const made = async (file: Promise<string>) => {
+  madeFiles.push(await file);
+  return madeFiles.at(-1)!;
+};
 const rig = await openAdaptationRig({
   room: 'bench-adaptation',
   chromiumArgs:
-    MICROPHONE === 'speech' ? [`--use-file-for-fake-audio-capture=${await speechWavFile()}`] : [],
+    MICROPHONE === 'speech'
+      ? [`--use-file-for-fake-audio-capture=${await made(speechWavFile())}`]
+      : [],
   hostChromiumArgs:
-    CAMERA === 'clip' ? [`--use-file-for-fake-video-capture=${await cameraClipFile()}`] : [],
+    CAMERA === 'clip' ? [`--use-file-for-fake-video-capture=${await made(cameraClipFile())}`] : [],
 });
 try {
   await Promise.all([waitForFirstRemoteFrame(rig.host), waitForFirstRemoteFrame(rig.patient)]);
@@ -117,6 +126,7 @@ try {
   }
 } finally {
   await rig.close();
+  for (const file of madeFiles) await rm(path.dirname(file), { recursive: true, force: true });
 }
 
 const result = {
