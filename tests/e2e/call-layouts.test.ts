@@ -375,14 +375,22 @@ describe('call layouts', () => {
       await stageUsesTheScreen(patient, w, h);
       await interpreterBeside(patient, w, h);
     });
-    // An honest badge: while every picture plays on an unshaped network, no tile says the
-    // line is broken or reconnecting (the screenshots below then fake the longest badge).
+    // An honest badge: while every picture plays on an unshaped network, no tile goes on
+    // saying the line is broken or reconnecting (the screenshots below then fake the longest
+    // badge). Five browsers on two cores do stall now and then, and a badge says so for the
+    // seconds it takes to see the line well again (3 tiles still said so just after all the
+    // pictures played, once in CI): it must clear while they play.
     for (const page of [host, patient, gp, interpreter, daughter]) {
       await remoteVideosDecoding(page, 4, 40_000);
-      const lines = await page
-        .locator('[data-testid="remote-participant"] [data-testid="quality"]')
-        .evaluateAll((els) => els.map((e) => e.getAttribute('data-line')));
-      expect(lines.filter((l) => l === 'lost' || l === 'reconnecting')).toEqual([]);
+      const brokenLines = () =>
+        page
+          .locator('[data-testid="remote-participant"] [data-testid="quality"]')
+          .evaluateAll((els) =>
+            els
+              .map((e) => e.getAttribute('data-line'))
+              .filter((l) => l === 'lost' || l === 'reconnecting'),
+          );
+      await expect.poll(brokenLines, { timeout: 15_000 }).toEqual([]);
     }
     // Small tiles with the host's menu: badges, caption and menu button never overlap, even
     // with the longest line badge there is (written into every badge: the screenshots named

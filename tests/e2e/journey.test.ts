@@ -373,8 +373,8 @@ describe('consultation journey', () => {
     const removalMs = Math.max(...seenAt) - clickAt;
     // The figure goes to journey.json (135 ms in bench/results/journey.json); the bound only
     // catches a withdrawal that waits on something (a poll, a reconnect). At 2 s it failed
-    // once at load 6-7 on two cores (2.7 s).
-    expect(removalMs).toBeLessThan(5_000);
+    // once at load 6-7 on two cores (2.7 s), at 5 s once in CI with five browsers (5.15 s).
+    expect(removalMs).toBeLessThan(8_000);
     await shot(pages.next_of_kin, '10-daughter-removed');
     await shot(pages.patient, '11-patient-after-withdrawal');
     for (const page of others) await expectMediaRising(page, 3);
