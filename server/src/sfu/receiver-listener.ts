@@ -3,8 +3,8 @@ import { DEFAULT_DOWNLINK_POLICY } from './downlink-policy.js';
 
 /** What the listener tells the downlink adapter (downlink.ts). */
 export interface ReceiverEvents {
-  /** An estimate that speaks for the link, `heldMs` after it came (waiting to hear the receiver). */
-  estimate(bps: number, now: number, heldMs: number): void;
+  /** An estimate that speaks for the link. */
+  estimate(bps: number, now: number): void;
   /** The receiver went silent (its link is cut), or was heard again. */
   silence(silent: boolean, now: number): void;
   /**
@@ -23,15 +23,6 @@ export interface ReceiverEvents {
  * flows the browser's transport-cc feedback comes every 100 ms or so.
  */
 const SILENT_AFTER_MS = 1000;
-/**
- * A fallen estimate waits until the receiver is heard: a read of its bytes, then another this
- * soon after, which finds them risen on a weak link (the browser's transport-cc feedback comes
- * every 50-100 ms while video flows). Left to the clock's next tick, the second read came 250
- * to 500 ms after the fall, while the link's queue overflowed. (On the network rig's rate
- * cuts the receiver had mostly been heard within the tick, and no estimate waited: the decision
- * log's `heldMs` says which.)
- */
-const RECHECK_MS = 100;
 const BWE_QUIET_MS = 1500;
 const BWE_QUIET_MAX_MS = 12_000;
 /**
@@ -55,8 +46,7 @@ const HEAVY_LOSS = DEFAULT_DOWNLINK_POLICY.heavyLossFraction;
  * A cut link and a weak one look alike in the estimate: both collapse. Only what comes back
  * from the receiver tells them apart: on a cut link its bytes stop (it is silent, and the
  * estimate says nothing about the link), on a weak one they keep coming. So an estimate that
- * falls sharply waits until the receiver is heard (its bytes rise between two reads
- * `RECHECK_MS` apart, or it asks for lost packets) before the policy gets it.
+ * falls sharply waits until the receiver is heard (a tick or two) before the policy gets it.
  *
  * Nothing is read from the worker on a good, steady link. The receiver is listened to
  * (transport stats: do its bytes rise?) only while in doubt: after the estimate went down,
@@ -82,7 +72,7 @@ export class ReceiverListener {
   /** Listening to the receiver: until it is heard, or silent and back. */
   #doubt = false;
   /** Estimates that fell, waiting for the receiver to be heard before the policy gets them. */
-  #pending: { bps: number; at: number }[] = [];
+  #pending: number[] = [];
   /**
    * When the worker's last estimate came, the highest since the receiver was last heard, and
    * the last one judged.
@@ -94,8 +84,6 @@ export class ReceiverListener {
   };
   /** How long without an estimate starts a listen now (see `BWE_QUIET_MAX_MS`). */
   #quietMs = BWE_QUIET_MS;
-  /** The second read while estimates wait to be judged (see `RECHECK_MS`). */
-  #recheck: NodeJS.Timeout | undefined;
   #closed = false;
 
   constructor(transport: types.WebRtcTransport, events: ReceiverEvents, tickMs: number) {
@@ -147,20 +135,8 @@ export class ReceiverListener {
     void this.#listen();
   }
 
-  /**
-   * Something came from the receiver just now (a request for lost packets: the worker traces
-   * each as it arrives). Heard: the estimates held back are judged at once.
-   */
-  heard(now: number): void {
-    if (this.#closed || this.#silent) return;
-    this.#heard.at = now;
-    this.#heard.confirmedAt = now;
-    if (this.#pending.length > 0) this.#judgePending(now);
-  }
-
   close(): void {
     this.#closed = true;
-    clearTimeout(this.#recheck);
   }
 
   /** A new estimate from the worker (its `bwe` trace). */
@@ -178,27 +154,18 @@ export class ReceiverListener {
     const fell = bps < FALL_FRACTION * (bwe.applied ?? 0);
     const heardNow = now - this.#heard.confirmedAt <= this.#tickMs;
     if (!this.#silent && (this.#pending.length > 0 || (fell && !heardNow))) {
-      this.#pending.push({ bps, at: now });
+      this.#pending.push(bps);
       if (this.#pending.length > MAX_PENDING) this.#pending.shift();
       // Heard right after the last read (a tick ago at most): judged now, not a tick later.
       void this.#listen();
       return;
     }
-    this.#judge(bps, now, now);
+    this.#judge(bps, now);
   }
 
-  #judge(bps: number, now: number, cameAt: number): void {
+  #judge(bps: number, now: number): void {
     this.#bwe.applied = bps;
-    this.#events.estimate(bps, now, now - cameAt);
-  }
-
-  /** The receiver is heard: the estimates held back speak for the link after all. */
-  #judgePending(now: number): void {
-    const pending = this.#pending;
-    this.#pending = [];
-    for (const { bps, at } of pending) this.#judge(bps, now, at);
-    this.#doubt = false;
-    this.#bwe.high = this.#bwe.applied ?? 0;
+    this.#events.estimate(bps, now);
   }
 
   /** Reads whether the receiver is still heard (bytes from it rise). */
@@ -230,13 +197,12 @@ export class ReceiverListener {
         // Once back, listened to soon again if no estimate comes.
         this.#quietMs = BWE_QUIET_MS;
       } else if (rose && fresh) {
-        this.#judgePending(now);
-      } else if (this.#pending.length > 0 && !this.#recheck) {
-        this.#recheck = setTimeout(() => {
-          this.#recheck = undefined;
-          void this.#listen();
-        }, RECHECK_MS);
-        this.#recheck.unref();
+        // Heard: the estimates held back speak for the link after all.
+        const pending = this.#pending;
+        this.#pending = [];
+        for (const bps of pending) this.#judge(bps, now);
+        this.#doubt = false;
+        this.#bwe.high = this.#bwe.applied ?? 0;
       }
       // A link that gives way shows in transport-cc's loss within a few hundred ms, a second
       // or more before its RTCP receiver reports and the estimate do. (In the worker's
