@@ -14,11 +14,17 @@ import {
   openCall,
   type IceRoute,
 } from '../support/call.js';
-import { joinToFirstFrameMs, mediaStats, remoteVideosDecoding } from '../support/journey.js';
+import {
+  joinToFirstFrameMs,
+  mediaStats,
+  participantContext,
+  remoteVideosDecoding,
+} from '../support/journey.js';
 
 /**
- * A whole call forced through a real coturn: the specialist and the patient open the call
- * page with `?relay=1` (ICE transport policy "relay"), so every packet between each browser
+ * A whole call forced through a real coturn: the specialist opens the call page and the
+ * patient the invite link (its pre-join warms the call up) with `?relay=1` (ICE transport
+ * policy "relay"), so every packet between each browser
  * and the mediasoup SFU goes browser -> coturn -> SFU. Both pages must use a relay
  * candidate on their send and receive transports (whose addresses coturn logged as its
  * relay addresses, with a permission and a channel to the SFU), decode each other's video
@@ -91,17 +97,34 @@ describe('a call forced through TURN', () => {
       ],
     });
 
-    const opts = { query: 'relay=1', video: VIDEO };
-    const host = await openCall(browser, server.url, call.host, opts);
+    const host = await openCall(browser, server.url, call.host, { query: 'relay=1', video: VIDEO });
     await callJoined(host.page);
-    const patient = await openCall(browser, server.url, call.invitees[PATIENT]!, opts);
-    await patient.page.getByTestId('waiting-screen').waitFor();
+    // The patient opens the invite link with ?relay=1: into the running call the pre-join
+    // warms the transports up (and connects the receive one) before the click. Made there,
+    // they are relayed too; the join keeps them.
+    const patientContext = await participantContext(browser, {
+      viewport: { width: 1100, height: 800 },
+      joinLabel: 'Gå inn i møtet',
+    });
+    await patientContext.addInitScript((video) => {
+      (window as unknown as { __samkonsVideoConstraints: unknown }).__samkonsVideoConstraints =
+        video;
+    }, VIDEO);
+    const patientPage = await patientContext.newPage();
+    await patientPage.goto(`${server.url}/join/${call.inviteTokens[PATIENT]}?relay=1`);
+    let warmRoute: IceRoute | undefined;
+    await expect
+      .poll(async () => (warmRoute = (await iceRoutes(patientPage)).recv), { timeout: 15_000 })
+      .toBeDefined();
+    expect(warmRoute).toMatchObject({ localCandidateType: 'relay', remoteCandidateType: 'host' });
+    await patientPage.getByRole('button', { name: 'Gå inn i møtet' }).click();
+    await patientPage.getByTestId('waiting-screen').waitFor();
     await admitFromLobby(host.page, PATIENT);
 
     // Admission to the first decoded remote frame, on the patient's clock.
-    const join = await joinToFirstFrameMs(patient.page);
+    const join = await joinToFirstFrameMs(patientPage);
     expect(join.via).toBe('lobby');
-    const pages = { host: host.page, patient: patient.page };
+    const pages = { host: host.page, patient: patientPage };
     for (const page of Object.values(pages)) await remoteVideosDecoding(page, 1);
     const firstFramesAt = performance.now();
 
@@ -190,7 +213,7 @@ describe('a call forced through TURN', () => {
     expect(received.patient).toBeGreaterThan(200);
     await pages.patient.screenshot({ path: `${ARTEFACTS}patient-via-relay.png` });
 
-    await Promise.all([host.context.close(), patient.context.close()]);
+    await Promise.all([host.context.close(), patientContext.close()]);
 
     const result = {
       test: 'tests/e2e/relay.test.ts',

@@ -106,6 +106,8 @@ export interface LiveSessionOptions {
   auth: Record<string, unknown>;
   /** Recovery timings (tests shorten them; e2e through `window.__samkonsRecovery`). */
   recovery?: RecoveryPolicy;
+  /** 'relay' forces media through TURN from the first transports on (the warm-up's too). */
+  iceTransportPolicy?: RTCIceTransportPolicy | undefined;
 }
 
 /** What the person chose on the pre-join (or the call page's defaults). */
@@ -187,6 +189,7 @@ export class LiveSession {
     this.media = new MediaSession({
       signalling: this.#signalling,
       ...(recovery ? { recovery } : {}),
+      ...(opts.iceTransportPolicy ? { iceTransportPolicy: opts.iceTransportPolicy } : {}),
       events: {
         health: (health) =>
           this.#apply(health === 'recovering' ? { type: 'connectionLost' } : { type: 'recovered' }),

@@ -1,3 +1,4 @@
+import { forcedIcePolicy } from './forced-relay.js';
 import { LiveSession, type JoinChoices } from './live-session.js';
 import { testHooks } from './test-hooks.js';
 
@@ -26,9 +27,11 @@ export function prepareCall(opts: {
     delete entry.release;
     return entry.live;
   }
+  const iceTransportPolicy = forcedIcePolicy();
   const live = new LiveSession({
     auth: { token: opts.token, consultationId: opts.consultationId },
     ...(opts.url ? { url: opts.url } : {}),
+    ...(iceTransportPolicy ? { iceTransportPolicy } : {}),
   });
   prepared.set(opts.token, { live });
   // Test builds: the warm media on the pre-join (the call page takes over the same one).

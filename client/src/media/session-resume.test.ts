@@ -285,4 +285,13 @@ describe('transports warmed up on the pre-join', () => {
     session.teardown();
     expect(session.warm).toBe(false);
   });
+
+  it('are not warm for a join that forces TURN (`?relay=1`): made without it, they would not use it', async () => {
+    await warmUp();
+    session.configure({ iceTransportPolicy: 'relay' });
+    expect(session.warm).toBe(false);
+    // Made anew for that join, they are.
+    await warmUp();
+    expect(session.warm).toBe(true);
+  });
 });

@@ -201,6 +201,8 @@ interface Media {
   afterReceiving: Set<() => void>;
   sendTransport?: types.Transport;
   recvTransport?: types.Transport;
+  /** The ICE policy the transports were made with (`relay`: through TURN only). */
+  icePolicy: RTCIceTransportPolicy;
   /** One per transport: keeps it alive (ICE restarts, then a full rejoin). */
   recoveries: { send?: TransportRecovery; recv?: TransportRecovery };
   /** What arrives on each transport, sampled every LIVENESS_SAMPLE_MS (stall detection). */
@@ -366,6 +368,7 @@ export class MediaSession {
       producers: new Map(),
       afterReceiving: new Set(),
       recvSctp: transports.recvTransport?.sctpParameters !== undefined,
+      icePolicy: this.#iceTransportPolicy ?? 'all',
     };
     this.#media = media;
     const common = {
@@ -427,11 +430,13 @@ export class MediaSession {
 
   /**
    * Transports set up before the join (the pre-join's warm-up, see `LiveSession`) and not
-   * failed: the join may keep them.
+   * failed: the join may keep them. Not when the join asks for another ICE policy than
+   * they were made with (`?relay=1` given at the click): kept, they would not use TURN.
    */
   get warm(): boolean {
     const m = this.#media;
     if (!m || m.opened || !m.recvTransport || m.recvTransport.closed) return false;
+    if (m.icePolicy !== (this.#iceTransportPolicy ?? 'all')) return false;
     const state = m.recvTransport.connectionState;
     return state === 'new' || state === 'connecting' || state === 'connected';
   }

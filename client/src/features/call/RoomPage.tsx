@@ -10,6 +10,7 @@ import { useConsent, type ConsentApi } from '../consent/useConsent';
 import { mustConsent } from '../consent/model';
 import { ConsentStep } from '../consent/ConsentStep';
 import { prefetchedConsent } from '../consent/prefetch';
+import { forcedIcePolicy } from '../../media/forced-relay';
 import { prepareCall, releasePreparedCall } from '../../media/prepared-call';
 import { WaitingScreen } from '../lobby/WaitingScreen';
 import { CallView } from './CallView';
@@ -84,7 +85,7 @@ function LiveRoom({ session, consent }: { session: SessionTokenResponse; consent
   const { t } = useTranslation();
   usePageTitle(t('call.title'));
   const [prefs] = useState(loadDevicePrefs);
-  const [iceTransportPolicy] = useState(relayFromUrl);
+  const [iceTransportPolicy] = useState(forcedIcePolicy);
   const local = useLocalMedia({ cameraId: prefs.cameraId, microphoneId: prefs.microphoneId });
   // Joins at once (warm from the pre-join when it came from there); the camera and
   // microphone are published when they arrive.
@@ -163,15 +164,6 @@ function LiveRoom({ session, consent }: { session: SessionTokenResponse; consent
         />
       );
   }
-}
-
-/**
- * Diagnostic: `?relay=1` on the call page sends all media through TURN (no direct route),
- * to check that a network which only lets TURN through will work (like LiveKit's
- * forceRelay). Only for token sessions: they get TURN servers from /api/ice-servers.
- */
-function relayFromUrl(): RTCIceTransportPolicy | undefined {
-  return new URLSearchParams(location.search).get('relay') === '1' ? 'relay' : undefined;
 }
 
 function DevRoom({

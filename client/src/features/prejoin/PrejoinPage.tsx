@@ -15,6 +15,7 @@ import { useNetworkCheck, type CheckState } from './useNetworkCheck';
 import { canSelectSpeaker, playTestTone } from './speakerTest';
 import { levelWord, rttRating } from './checks';
 import { joinPreparedCall, usePrepareCall } from './usePrepareCall';
+import { forcedIcePolicy } from '../../media/forced-relay';
 import { consentEndpoints } from '../consent/api';
 import { prefetchConsent, prefetchedConsent } from '../consent/prefetch';
 import { mustConsent } from '../consent/model';
@@ -314,7 +315,7 @@ function DeviceCheck(props: {
   const join = () => {
     if (!session) return;
     // The diagnostic ?relay=1 (force TURN, see RoomPage) carries over from the pre-join.
-    const forceRelay = new URLSearchParams(location.search).get('relay') === '1';
+    const forceRelay = forcedIcePolicy() === 'relay';
     // Join now, first (before anything here renders), not once the call page has: unless
     // its consent gate may stop there. A person who may consent joins early only when the
     // consent read on this page (the gate starts from it) shows one in force.
