@@ -18,6 +18,9 @@ npx prettier --check . --log-level warn
 npx eslint .
 log "type-check"
 npm run typecheck --silent
+# The type-check built server/dist (tsc -b): test servers run it as `npm start` does, about a
+# second sooner per start than through tsx (tests/support/server-process.ts).
+export SAMKONS_TEST_SERVER_ENTRY=dist
 log "the empty embedded database"
 # Every test server and test file on `memory://` loads one empty PGlite database, kept in the
 # cache folder beside the worker build (server/src/db/pglite-driver.ts): made here once, not by

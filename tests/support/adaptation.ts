@@ -116,11 +116,7 @@ export async function openAdaptationRig(
         SIGNALLING_DEV_ROOMS: 'true',
         ...opts.serverEnv,
       },
-      {
-        // Local iteration on a loaded machine: the built server starts faster than tsx.
-        ...(process.env.SAMKONS_TEST_SERVER_ENTRY === 'dist' ? { entry: 'dist' as const } : {}),
-        nice: RIG_NICE,
-      },
+      { nice: RIG_NICE },
     );
     const origin = new URL(server.url).origin;
     const extra = opts.chromiumArgs ?? [];

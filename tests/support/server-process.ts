@@ -64,6 +64,9 @@ export async function procRssKb(pid: number): Promise<number | undefined> {
   }
 }
 
+const defaultEntry = (): 'source' | 'dist' =>
+  process.env.SAMKONS_TEST_SERVER_ENTRY === 'dist' ? 'dist' : 'source';
+
 /** `npm start`'s command line (package.json). */
 async function startScript(): Promise<string> {
   const pkg = JSON.parse(await readFile(`${repoRoot}package.json`, 'utf8')) as {
@@ -74,8 +77,11 @@ async function startScript(): Promise<string> {
 
 export interface ServerProcessOptions {
   /**
-   * `source` (default) runs server/src/main.ts through tsx; `dist` runs the build through
-   * the `start` script of package.json, exactly as `npm start` does (benchmarks measure that).
+   * `source` runs server/src/main.ts through tsx; `dist` runs the build through the `start`
+   * script of package.json, exactly as `npm start` does (benchmarks measure that). The default
+   * is `SAMKONS_TEST_SERVER_ENTRY`, else `source`: `npm test` builds first and sets `dist`,
+   * which starts a second sooner than tsx on a busy machine, for every one of the suite's
+   * server processes.
    */
   entry?: 'source' | 'dist';
   /** Pins the server, and the mediasoup workers it spawns, to this CPU (`taskset`). */
@@ -99,8 +105,9 @@ export async function startServerProcess(
   const port = env.PORT ? Number(env.PORT) : await freePort();
   // dist: the root package.json's `start` script itself (its environment and flags), which
   // ends in `exec node ...`; sh, like taskset, execs into Node, so the pid is the server's.
+  const entry = opts.entry ?? defaultEntry();
   const server =
-    opts.entry === 'dist'
+    entry === 'dist'
       ? ['sh', '-c', await startScript()]
       : [process.execPath, '--conditions=samkons-source', '--import', 'tsx', 'server/src/main.ts'];
   const pinned =
