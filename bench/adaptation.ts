@@ -8,7 +8,8 @@
  *   video rate afterwards, ms until the frame size of before is back once the link is, and
  *   when the patient saw its first loss and sent its first NACK;
  * - 150 kbit/s: ms to the audio-only notice, video and audio arriving meanwhile, ms until
- *   video and the notice are back/gone after 3 Mbit/s;
+ *   video and the notice are back/gone after 3 Mbit/s; and again with 3 Mbit/s back during
+ *   a trial that has lost packets (the worst moment for a return);
  * - 5 % loss both ways (after all the runs above): Opus FEC packets received, audio concealed.
  *
  * The specialist's camera shows a camera-like moving picture and both microphones speak
@@ -71,6 +72,8 @@ const summary = (cuts: RateCutFigures[]) => ({
 const rateCuts: RateCutFigures[] = [];
 const downCuts: RateCutFigures[] = [];
 const weak: WeakLinkFigures[] = [];
+/** The same, with the link back during a trial that lost packets (the worst moment). */
+const weakTrial: WeakLinkFigures[] = [];
 const loss: Omit<LossFigures, 'opusFmtp' | 'hostOpusFmtp'>[] = [];
 const errors: string[] = [];
 const started = Date.now();
@@ -115,6 +118,12 @@ try {
     if ('error' in w) errors.push(`run ${run} 150 kbit/s: ${w.error}`);
     else weak.push(w);
     console.log(`run ${run} 150 kbit/s`, w);
+    const t = await weakLink(rig, 150, { holdMs: 10_000, returnDuringTrial: true }).catch(
+      (err: unknown) => ({ error: String(err) }),
+    );
+    if ('error' in t) errors.push(`run ${run} 150 kbit/s, back during a trial: ${t.error}`);
+    else weakTrial.push(t);
+    console.log(`run ${run} 150 kbit/s, back during a trial`, t);
   }
   // The lossy link last: after it the SFU takes its time to trust the link with 720p again
   // (a link that lost packets lately gets no more than 2.5 times its estimate for 30 s), and
@@ -144,6 +153,10 @@ const result = {
     medianVideoBackMs: median(weak.map((w) => w.videoBackMs)),
     medianNoticeGoneMs: median(weak.map((w) => w.noticeGoneMs)),
     runs: weak,
+  },
+  weak150BackDuringTrial: {
+    medianNoticeGoneMs: median(weakTrial.map((w) => w.noticeGoneMs)),
+    runs: weakTrial,
   },
   loss5: {
     medianFecPackets: median(loss.map((l) => l.fecPacketsReceived)),

@@ -444,10 +444,15 @@ export interface WeakLinkFigures {
   audioPacketsPerSecond: number;
   /** Fraction of audio concealed during the last 10 s at 150 kbit/s. */
   audioConcealedWhileAudioOnly: number;
-  /** ms from the link's return to 3 Mbit/s until video frames are decoded again. */
+  /**
+   * ms from the link's return to 3 Mbit/s until video frames are decoded again (back during a
+   * trial: that trial's frames already are; `noticeGoneMs` says when video is shown again).
+   */
   videoBackMs: number | null;
   /** ms from the link's return until the notice went away. */
   noticeGoneMs: number | null;
+  /** The link came back during a trial that had lost packets (`returnDuringTrial`). */
+  returnedDuringTrial: boolean;
 }
 
 const NOTICE = '[data-testid="weak-link-notice"]';
@@ -459,6 +464,12 @@ export interface WeakLinkOptions {
   holdMs?: number;
   /** Or: it lasts this long after the notice showed (ms), and at least 10 s. */
   holdAfterNoticeMs?: number;
+  /**
+   * After the hold, the link comes back during the next trial (the smallest layer let
+   * through while audio only), once the trial has lost packets on the weak link: the worst
+   * moment for a return, which a trial judged only as a whole would fail.
+   */
+  returnDuringTrial?: boolean;
 }
 
 /** `weakKbit` (150 kbit/s) both ways for 20 s (`holdMs`), then back to 3 Mbit/s. */
@@ -493,6 +504,16 @@ export async function weakLink(
       ? Math.max(10_000, noticeMs + opts.holdAfterNoticeMs)
       : (opts.holdMs ?? 20_000);
   await patient.waitForTimeout(Math.max(0, cut + holdMs - Date.now()));
+  // What arrived while audio only is measured up to here (a trial lets video through).
+  let weakUntil = Date.now();
+  let returnedDuringTrial = false;
+  if (opts.returnDuringTrial) {
+    const trial = await lossInTrial(patient, 15_000);
+    if (trial) {
+      weakUntil = trial.startedAt - SAMPLE_MS;
+      returnedDuringTrial = true;
+    }
+  }
   const restored = await markStats(
     patient,
     `rate ${GOOD_LINK_KBIT} kbit/s`,
@@ -520,7 +541,7 @@ export async function weakLink(
     // Figures stay null.
   }
   const series = await readStats(patient);
-  const lastWeak = between(series, restored - 5_000, restored);
+  const lastWeak = between(series, weakUntil - 5_000, weakUntil);
   const video = inboundWindows(lastWeak, 'video');
   const audio = inboundWindows(lastWeak, 'audio');
   const seconds = Math.max(1, (lastWeak.samples.at(-1)!.at - lastWeak.samples[0]!.at) / 1000);
@@ -531,7 +552,40 @@ export async function weakLink(
     audioConcealedWhileAudioOnly: audioConcealment(series, restored - 10_000, restored),
     videoBackMs,
     noticeGoneMs,
+    returnedDuringTrial,
   };
+}
+
+/**
+ * Waits, while the audio-only notice shows, for a trial (video frames decoded again) that
+ * loses packets; resolves with when its frames began, or null if none within `timeoutMs`.
+ */
+async function lossInTrial(page: Page, timeoutMs: number): Promise<{ startedAt: number } | null> {
+  const end = Date.now() + timeoutMs;
+  let startedAt: number | undefined;
+  let lostAtStart = 0;
+  while (Date.now() < end) {
+    if (!(await page.locator(NOTICE).isVisible())) {
+      startedAt = undefined;
+    } else {
+      const s = (await readStats(page)).samples;
+      const [before, now] = [s.at(-2), s.at(-1)];
+      if (before && now) {
+        const lost = videoCounter(now, 'packetsLost');
+        if (startedAt === undefined && framesDecoded(now) > framesDecoded(before)) {
+          startedAt = now.at;
+          lostAtStart = videoCounter(before, 'packetsLost');
+        } else if (startedAt !== undefined && lost > lostAtStart) {
+          return { startedAt };
+        } else if (startedAt !== undefined && now.at - startedAt > 3_000) {
+          // That trial is over without a loss seen: wait for the next one.
+          startedAt = undefined;
+        }
+      }
+    }
+    await page.waitForTimeout(SAMPLE_MS);
+  }
+  return null;
 }
 
 export interface LossFigures {
