@@ -1,4 +1,3 @@
-import { forcedIcePolicy } from './forced-relay.js';
 import { LiveSession, type JoinChoices } from './live-session.js';
 import { testHooks } from './test-hooks.js';
 
@@ -20,6 +19,8 @@ export function prepareCall(opts: {
   token: string;
   consultationId: string;
   url?: string;
+  /** 'relay' forces media through TURN (`?relay=1`), the warm-up's transports too. */
+  iceTransportPolicy?: RTCIceTransportPolicy | undefined;
 }): LiveSession {
   const entry = prepared.get(opts.token);
   if (entry) {
@@ -27,7 +28,7 @@ export function prepareCall(opts: {
     delete entry.release;
     return entry.live;
   }
-  const iceTransportPolicy = forcedIcePolicy();
+  const { iceTransportPolicy } = opts;
   const live = new LiveSession({
     auth: { token: opts.token, consultationId: opts.consultationId },
     ...(opts.url ? { url: opts.url } : {}),

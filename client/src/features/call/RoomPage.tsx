@@ -10,7 +10,7 @@ import { useConsent, type ConsentApi } from '../consent/useConsent';
 import { mustConsent } from '../consent/model';
 import { ConsentStep } from '../consent/ConsentStep';
 import { prefetchedConsent } from '../consent/prefetch';
-import { forcedIcePolicy } from '../../media/forced-relay';
+import { forcedIcePolicy } from '../../app/forcedRelay';
 import { prepareCall, releasePreparedCall } from '../../media/prepared-call';
 import { WaitingScreen } from '../lobby/WaitingScreen';
 import { CallView } from './CallView';
@@ -40,7 +40,11 @@ export function RoomPage(props: { roomId?: string; displayName?: string } = {}) 
 export function warmRoom(roomId: string): void {
   const session = getRoomSession(roomId);
   if (!session?.grants.canConsent) return;
-  prepareCall({ token: session.sessionToken, consultationId: session.participant.consultationId });
+  prepareCall({
+    token: session.sessionToken,
+    consultationId: session.participant.consultationId,
+    iceTransportPolicy: forcedIcePolicy(),
+  });
 }
 
 function SessionRoom({ session }: { session: SessionTokenResponse }) {
@@ -56,7 +60,7 @@ function ConsentGate({ session }: { session: SessionTokenResponse }) {
   // device. The call below takes it over; a consent step leaves it warm until the call.
   const token = session.sessionToken;
   const consultationId = session.participant.consultationId;
-  useState(() => prepareCall({ token, consultationId }));
+  useState(() => prepareCall({ token, consultationId, iceTransportPolicy: forcedIcePolicy() }));
   useEffect(() => () => releasePreparedCall(token), [token]);
   const consent = useConsent(session, prefetched);
   const { t } = useTranslation();

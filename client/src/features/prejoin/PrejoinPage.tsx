@@ -15,7 +15,7 @@ import { useNetworkCheck, type CheckState } from './useNetworkCheck';
 import { canSelectSpeaker, playTestTone } from './speakerTest';
 import { levelWord, rttRating } from './checks';
 import { joinPreparedCall, usePrepareCall } from './usePrepareCall';
-import { forcedIcePolicy } from '../../media/forced-relay';
+import { forcedIcePolicy } from '../../app/forcedRelay';
 import { consentEndpoints } from '../consent/api';
 import { prefetchConsent, prefetchedConsent } from '../consent/prefetch';
 import { mustConsent } from '../consent/model';

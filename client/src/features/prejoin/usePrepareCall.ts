@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { forcedIcePolicy } from '../../app/forcedRelay';
 
 /** The media code, once loaded for the warm-up: the join button calls it in its own task. */
 let preparedCalls: typeof import('../../media/prepared-call') | undefined;
@@ -18,7 +19,7 @@ export function usePrepareCall(session: { token: string; consultationId: string 
     calls
       .then((m) => {
         preparedCalls = m;
-        m.prepareCall({ token, consultationId });
+        m.prepareCall({ token, consultationId, iceTransportPolicy: forcedIcePolicy() });
       })
       .catch(() => undefined);
     return () => void calls.then((m) => m.releasePreparedCall(token)).catch(() => undefined);

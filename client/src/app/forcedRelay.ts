@@ -2,7 +2,8 @@
  * Diagnostic: `?relay=1` on the pre-join or the call page sends all media through TURN (no
  * direct route), to check that a network which only lets TURN through will work (like
  * LiveKit's forceRelay). Only for token sessions: they get TURN servers from /api/ice-servers.
- * Read wherever transports may be made (the warm-up too), so that none is made without it.
+ * Passed wherever a call is made (the pre-join's warm-up too), so that no transport is made
+ * without it.
  */
 export function forcedIcePolicy(
   search: string = window.location.search,
