@@ -148,10 +148,13 @@ if (missing === '')
         expect(patientSees).toHaveLength(1);
         expect(hostSees[0]).toMatchObject({ displayName: PATIENT });
         expect(patientSees[0]).toMatchObject({ displayName: call.host.participant.name });
-        for (const s of [...hostSees, ...patientSees]) {
-          expect(s.framesDecoded).toBeGreaterThan(0);
-          expect(s.audioPacketsReceived).toBeGreaterThan(0);
-        }
+        // A picture on screen may come before getStats counts its frame (once in CI: 0
+        // frames decoded just after the first showed): the counters are polled.
+        const flowing = async () =>
+          (await Promise.all([mediaStats(host.page), mediaStats(patient.page)]))
+            .flat()
+            .every((s) => s.framesDecoded > 0 && s.audioPacketsReceived > 0);
+        await expect.poll(flowing, { timeout: 10_000 }).toBe(true);
         await host.context.close();
         await patient.context.close();
       } catch (err) {
