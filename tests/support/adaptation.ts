@@ -451,7 +451,7 @@ export interface WeakLinkFigures {
   videoBackMs: number | null;
   /** ms from the link's return until the notice went away. */
   noticeGoneMs: number | null;
-  /** The link came back during a trial that had lost packets (`returnDuringTrial`). */
+  /** The link came back as a trial started (`returnDuringTrial`). */
   returnedDuringTrial: boolean;
 }
 
@@ -465,9 +465,9 @@ export interface WeakLinkOptions {
   /** Or: it lasts this long after the notice showed (ms), and at least 10 s. */
   holdAfterNoticeMs?: number;
   /**
-   * After the hold, the link comes back during the next trial (the smallest layer let
-   * through while audio only), once the trial has lost packets on the weak link: the worst
-   * moment for a return, which a trial judged only as a whole would fail.
+   * After the hold, the link comes back as the next trial starts (the smallest layer let
+   * through while audio only): that trial's reports still show the weak link's loss, it
+   * fails, and video waits for the next trial, the slowest return there is.
    */
   returnDuringTrial?: boolean;
 }
@@ -508,7 +508,7 @@ export async function weakLink(
   let weakUntil = Date.now();
   let returnedDuringTrial = false;
   if (opts.returnDuringTrial) {
-    const trial = await lossInTrial(patient, 15_000);
+    const trial = await trialStart(patient, 15_000);
     if (trial) {
       weakUntil = trial.startedAt - SAMPLE_MS;
       returnedDuringTrial = true;
@@ -557,31 +557,16 @@ export async function weakLink(
 }
 
 /**
- * Waits, while the audio-only notice shows, for a trial (video frames decoded again) that
- * loses packets; resolves with when its frames began, or null if none within `timeoutMs`.
+ * Waits, while the audio-only notice shows, for a trial to start (video frames decoded
+ * again); resolves with when its frames began, or null if none within `timeoutMs`.
  */
-async function lossInTrial(page: Page, timeoutMs: number): Promise<{ startedAt: number } | null> {
+async function trialStart(page: Page, timeoutMs: number): Promise<{ startedAt: number } | null> {
   const end = Date.now() + timeoutMs;
-  let startedAt: number | undefined;
-  let lostAtStart = 0;
   while (Date.now() < end) {
-    if (!(await page.locator(NOTICE).isVisible())) {
-      startedAt = undefined;
-    } else {
+    if (await page.locator(NOTICE).isVisible()) {
       const s = (await readStats(page)).samples;
       const [before, now] = [s.at(-2), s.at(-1)];
-      if (before && now) {
-        const lost = videoCounter(now, 'packetsLost');
-        if (startedAt === undefined && framesDecoded(now) > framesDecoded(before)) {
-          startedAt = now.at;
-          lostAtStart = videoCounter(before, 'packetsLost');
-        } else if (startedAt !== undefined && lost > lostAtStart) {
-          return { startedAt };
-        } else if (startedAt !== undefined && now.at - startedAt > 3_000) {
-          // That trial is over without a loss seen: wait for the next one.
-          startedAt = undefined;
-        }
-      }
+      if (before && now && framesDecoded(now) > framesDecoded(before)) return { startedAt: now.at };
     }
     await page.waitForTimeout(SAMPLE_MS);
   }

@@ -254,9 +254,6 @@ export class DownlinkPolicy {
   /** Reports without loss in this trial (see `cleanTrialAboveBps`), and the last with loss. */
   #trialCleanReports = 0;
   #trialLossAt = -Infinity;
-  /** Reports without loss since the trial's last one with loss (see `#extendTrial`). */
-  #trialCleanSinceLoss = 0;
-  #trialExtended = false;
   /** Only the smallest layer until then (a sharp fall). */
   #floorUntil = -Infinity;
   #drainUntil = -Infinity;
@@ -319,7 +316,11 @@ export class DownlinkPolicy {
       this.#forgetEstimate(now);
       if (this.#mode === 'audio-only') this.#trialAt = now;
       // A trial that ran into the silence proved nothing: it starts over.
-      if (this.#mode === 'trial') this.#startTrial(now);
+      if (this.#mode === 'trial') {
+        this.#trialStartedAt = now;
+        this.#trialAboveSince = undefined;
+        this.#trialCleanReports = 0;
+      }
     }
     return this.tick(now);
   }
@@ -370,13 +371,8 @@ export class DownlinkPolicy {
     if (sentBps <= 0) return this.tick(now);
     if (this.#mode === 'trial' && now - this.#trialStartedAt >= this.#o.starvedSettleMs) {
       const some = this.#o.someLossFraction;
-      if (lossFraction >= some || (reportedLoss ?? 0) >= some) {
-        this.#trialLossAt = now;
-        this.#trialCleanSinceLoss = 0;
-      } else {
-        this.#trialCleanReports++;
-        this.#trialCleanSinceLoss++;
-      }
+      if (lossFraction >= some || (reportedLoss ?? 0) >= some) this.#trialLossAt = now;
+      else this.#trialCleanReports++;
     }
     if (lossFraction < this.#o.heavyLossFraction) {
       if (lossFraction < this.#o.someLossFraction) return this.tick(now);
@@ -519,35 +515,6 @@ export class DownlinkPolicy {
     return this.decision;
   }
 
-  /** A trial (re)starts at `at`: judged on what comes from then on. */
-  #startTrial(at: number): void {
-    this.#trialStartedAt = at;
-    this.#trialAboveSince = undefined;
-    this.#trialCleanReports = 0;
-    this.#trialCleanSinceLoss = 0;
-  }
-
-  /**
-   * A trial about to fail whose loss stopped partway, with a clean report since: the link
-   * may have come back during it. Judged once more, over `trialLengthMs` from its last loss,
-   * rather than failed: a trial that began on the weak link just before the link's return
-   * lost packets, failed, and video waited for the next trial, up to `trialEveryMaxMs` later
-   * (shown again 7.9 s after the return once on the rig). On a link still too weak the
-   * trial's layer and audio overflow it, and every report of a trial has loss (150 kbit/s
-   * on the rig).
-   */
-  #extendTrial(): boolean {
-    if (this.#trialExtended || this.#trialLossAt < this.#trialStartedAt) return false;
-    if (this.#trialCleanSinceLoss < 1) return false;
-    const clean = this.#trialCleanSinceLoss;
-    this.#trialExtended = true;
-    // Just after the last loss: `clean` asks for none since the start.
-    this.#startTrial(this.#trialLossAt + 1);
-    this.#trialCleanReports = clean;
-    this.#trialCleanSinceLoss = clean;
-    return true;
-  }
-
   #step(now: number): void {
     const o = this.#o;
     // Nothing to judge or to try without video wanted, or while the receiver is silent.
@@ -606,8 +573,9 @@ export class DownlinkPolicy {
       case 'audio-only':
         if (now >= this.#trialAt) {
           this.#mode = 'trial';
-          this.#startTrial(now);
-          this.#trialExtended = false;
+          this.#trialStartedAt = now;
+          this.#trialAboveSince = undefined;
+          this.#trialCleanReports = 0;
           // Loss from before says nothing about the smallest layer the trial sends.
           this.#lossCap = undefined;
           this.#ceiling = o.trialCeilingBps;
@@ -642,7 +610,7 @@ export class DownlinkPolicy {
           break;
         }
         // Over, unless the estimate is up and only waits out its hold.
-        if (over && since === undefined && !this.#extendTrial()) {
+        if (over && since === undefined) {
           this.#mode = 'audio-only';
           this.#trialWaitMs = Math.min(this.#trialWaitMs * 2, o.trialEveryMaxMs);
           this.#trialAt = now + this.#trialWaitMs;
