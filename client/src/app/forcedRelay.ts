@@ -5,8 +5,6 @@
  * Passed wherever a call is made (the pre-join's warm-up too), so that no transport is made
  * without it.
  */
-export function forcedIcePolicy(
-  search: string = window.location.search,
-): RTCIceTransportPolicy | undefined {
-  return new URLSearchParams(search).get('relay') === '1' ? 'relay' : undefined;
+export function forcedIcePolicy(): RTCIceTransportPolicy | undefined {
+  return new URLSearchParams(window.location.search).get('relay') === '1' ? 'relay' : undefined;
 }
