@@ -8,8 +8,8 @@
  *   video rate afterwards, ms until the frame size of before is back once the link is, and
  *   when the patient saw its first loss and sent its first NACK;
  * - 150 kbit/s: ms to the audio-only notice, video and audio arriving meanwhile, ms until
- *   video and the notice are back/gone after 3 Mbit/s; and again with 3 Mbit/s back as a
- *   trial starts (its first reports may still show the weak link's loss);
+ *   video and the notice are back/gone after 3 Mbit/s; and again with 3 Mbit/s back just
+ *   after a trial failed (the slowest return);
  * - 5 % loss both ways (after all the runs above): Opus FEC packets received, audio concealed.
  *
  * The specialist's camera shows a camera-like moving picture and both microphones speak
@@ -72,7 +72,7 @@ const summary = (cuts: RateCutFigures[]) => ({
 const rateCuts: RateCutFigures[] = [];
 const downCuts: RateCutFigures[] = [];
 const weak: WeakLinkFigures[] = [];
-/** The same, with the link back as a trial starts. */
+/** The same, with the link back just after a trial failed (the slowest return). */
 const weakTrial: WeakLinkFigures[] = [];
 const loss: Omit<LossFigures, 'opusFmtp' | 'hostOpusFmtp'>[] = [];
 const errors: string[] = [];
@@ -118,12 +118,12 @@ try {
     if ('error' in w) errors.push(`run ${run} 150 kbit/s: ${w.error}`);
     else weak.push(w);
     console.log(`run ${run} 150 kbit/s`, w);
-    const t = await weakLink(rig, 150, { holdMs: 10_000, returnDuringTrial: true }).catch(
+    const t = await weakLink(rig, 150, { holdMs: 10_000, returnAfterFailedTrial: true }).catch(
       (err: unknown) => ({ error: String(err) }),
     );
-    if ('error' in t) errors.push(`run ${run} 150 kbit/s, back as a trial starts: ${t.error}`);
+    if ('error' in t) errors.push(`run ${run} 150 kbit/s, back after a failed trial: ${t.error}`);
     else weakTrial.push(t);
-    console.log(`run ${run} 150 kbit/s, back as a trial starts`, t);
+    console.log(`run ${run} 150 kbit/s, back after a failed trial`, t);
   }
   // The lossy link last: after it the SFU takes its time to trust the link with 720p again
   // (a link that lost packets lately gets no more than 2.5 times its estimate for 30 s), and
@@ -154,7 +154,7 @@ const result = {
     medianNoticeGoneMs: median(weak.map((w) => w.noticeGoneMs)),
     runs: weak,
   },
-  weak150BackAsTrialStarts: {
+  weak150BackAfterFailedTrial: {
     medianNoticeGoneMs: median(weakTrial.map((w) => w.noticeGoneMs)),
     runs: weakTrial,
   },

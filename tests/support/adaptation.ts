@@ -445,14 +445,14 @@ export interface WeakLinkFigures {
   /** Fraction of audio concealed during the last 10 s at 150 kbit/s. */
   audioConcealedWhileAudioOnly: number;
   /**
-   * ms from the link's return to 3 Mbit/s until video frames are decoded again (back during a
-   * trial: that trial's frames already are; `noticeGoneMs` says when video is shown again).
+   * ms from the link's return to 3 Mbit/s until video frames are decoded again (a trial's
+   * too, which the person does not see: `noticeGoneMs` says when video is shown again).
    */
   videoBackMs: number | null;
   /** ms from the link's return until the notice went away. */
   noticeGoneMs: number | null;
-  /** The link came back as a trial started (`returnDuringTrial`). */
-  returnedDuringTrial: boolean;
+  /** The link came back just after a trial failed (`returnAfterFailedTrial`). */
+  returnedAfterFailedTrial: boolean;
 }
 
 const NOTICE = '[data-testid="weak-link-notice"]';
@@ -465,11 +465,11 @@ export interface WeakLinkOptions {
   /** Or: it lasts this long after the notice showed (ms), and at least 10 s. */
   holdAfterNoticeMs?: number;
   /**
-   * After the hold, the link comes back as the next trial starts (the smallest layer let
-   * through while audio only): that trial's reports still show the weak link's loss, it
-   * fails, and video waits for the next trial, the slowest return there is.
+   * After the hold, the link comes back just after a trial (the smallest layer let through
+   * while audio only) failed on the weak link: the slowest return there is, video waits for
+   * the next trial, the longest spacing away.
    */
-  returnDuringTrial?: boolean;
+  returnAfterFailedTrial?: boolean;
 }
 
 /** `weakKbit` (150 kbit/s) both ways for 20 s (`holdMs`), then back to 3 Mbit/s. */
@@ -506,12 +506,12 @@ export async function weakLink(
   await patient.waitForTimeout(Math.max(0, cut + holdMs - Date.now()));
   // What arrived while audio only is measured up to here (a trial lets video through).
   let weakUntil = Date.now();
-  let returnedDuringTrial = false;
-  if (opts.returnDuringTrial) {
-    const trial = await trialStart(patient, 15_000);
+  let returnedAfterFailedTrial = false;
+  if (opts.returnAfterFailedTrial) {
+    const trial = await failedTrial(patient, 15_000);
     if (trial) {
       weakUntil = trial.startedAt - SAMPLE_MS;
-      returnedDuringTrial = true;
+      returnedAfterFailedTrial = true;
     }
   }
   const restored = await markStats(
@@ -552,21 +552,29 @@ export async function weakLink(
     audioConcealedWhileAudioOnly: audioConcealment(series, restored - 10_000, restored),
     videoBackMs,
     noticeGoneMs,
-    returnedDuringTrial,
+    returnedAfterFailedTrial,
   };
 }
 
 /**
- * Waits, while the audio-only notice shows, for a trial to start (video frames decoded
- * again); resolves with when its frames began, or null if none within `timeoutMs`.
+ * Waits, while the audio-only notice shows, for a trial (video frames decoded again) that
+ * fails (no frames for `SAMPLE_MS` twice over, the notice still there); resolves with when
+ * its frames began, or null if none within `timeoutMs`.
  */
-async function trialStart(page: Page, timeoutMs: number): Promise<{ startedAt: number } | null> {
+async function failedTrial(page: Page, timeoutMs: number): Promise<{ startedAt: number } | null> {
   const end = Date.now() + timeoutMs;
+  let startedAt: number | undefined;
   while (Date.now() < end) {
-    if (await page.locator(NOTICE).isVisible()) {
+    if (!(await page.locator(NOTICE).isVisible())) startedAt = undefined;
+    else {
       const s = (await readStats(page)).samples;
-      const [before, now] = [s.at(-2), s.at(-1)];
-      if (before && now && framesDecoded(now) > framesDecoded(before)) return { startedAt: now.at };
+      const [a, b, c] = [s.at(-3), s.at(-2), s.at(-1)];
+      if (a && b && c) {
+        if (startedAt === undefined && framesDecoded(c) > framesDecoded(b)) startedAt = c.at;
+        else if (startedAt !== undefined && framesDecoded(c) === framesDecoded(a)) {
+          return { startedAt };
+        }
+      }
     }
     await page.waitForTimeout(SAMPLE_MS);
   }
