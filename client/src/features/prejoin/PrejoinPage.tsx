@@ -315,7 +315,7 @@ function DeviceCheck(props: {
   const join = () => {
     if (!session) return;
     // The diagnostic ?relay=1 (force TURN, see RoomPage) carries over from the pre-join.
-    const forceRelay = forcedIcePolicy() === 'relay';
+    const iceTransportPolicy = forcedIcePolicy();
     // Join now, first (before anything here renders), not once the call page has: unless
     // its consent gate may stop there. A person who may consent joins early only when the
     // consent read on this page (the gate starts from it) shows one in force.
@@ -324,7 +324,7 @@ function DeviceCheck(props: {
       joinPreparedCall(session.sessionToken, {
         microphoneOn,
         cameraOn,
-        ...(forceRelay ? { iceTransportPolicy: 'relay' as const } : {}),
+        ...(iceTransportPolicy ? { iceTransportPolicy } : {}),
       });
     }
     saveDevicePrefs({
@@ -340,7 +340,7 @@ function DeviceCheck(props: {
     // The call page reads the session token with getRoomSession(consultationId); `name`
     // is what it shows for this participant until it reads the token's participant.
     const name = encodeURIComponent(session.participant.name);
-    const relay = forceRelay ? '&relay=1' : '';
+    const relay = iceTransportPolicy === 'relay' ? '&relay=1' : '';
     void navigate(`/room/${session.participant.consultationId}?name=${name}${relay}`);
   };
 
