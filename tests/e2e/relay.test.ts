@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCoturn, type Coturn } from '../support/coturn.js';
+import { mediaFlowingOnEveryPage } from '../support/faults.js';
+import { healthDetail } from '../support/health.js';
 import type { ServerProcess } from '../support/server-process.js';
 import { startBrowserStage, type BrowserStage } from '../support/stage.js';
 import {
@@ -29,6 +31,7 @@ import {
  * candidate on their send and receive transports (whose addresses coturn logged as its
  * relay addresses, with a permission and a channel to the SFU), decode each other's video
  * and receive each other's audio, and come to decode the top simulcast layer of a 720p camera.
+ * Then the worker is SIGKILLed: media comes back on both pages by itself, still relayed.
  *
  * Everything listens on 127.0.0.1, so coturn runs with --allow-loopback-peers (coturn 4.6
  * refuses to relay to loopback peers by default). Figures: test-results/relay-e2e.json.
@@ -117,6 +120,18 @@ describe('a call forced through TURN', () => {
       .poll(async () => (warmRoute = (await iceRoutes(patientPage)).recv), { timeout: 15_000 })
       .toBeDefined();
     expect(warmRoute).toMatchObject({ localCandidateType: 'relay', remoteCandidateType: 'host' });
+    // What the patient sees meanwhile, on a laptop, a tablet and a phone.
+    for (const [width, height] of [
+      [1280, 800],
+      [1024, 768],
+      [390, 844],
+    ] as const) {
+      await patientPage.setViewportSize({ width, height });
+      await patientPage.screenshot({
+        path: `${ARTEFACTS}patient-prejoin-relay-${width}x${height}.png`,
+      });
+    }
+    await patientPage.setViewportSize({ width: 1100, height: 800 });
     await patientPage.getByRole('button', { name: 'Gå inn i møtet' }).click();
     await patientPage.getByTestId('waiting-screen').waitFor();
     await admitFromLobby(host.page, PATIENT);
@@ -212,6 +227,24 @@ describe('a call forced through TURN', () => {
     expect(received.host).toBeGreaterThan(200);
     expect(received.patient).toBeGreaterThan(200);
     await pages.patient.screenshot({ path: `${ARTEFACTS}patient-via-relay.png` });
+
+    // (d) A fault: the worker carrying the call is SIGKILLed. Both pages set their media up
+    // anew by themselves, and the new transports go through TURN too (made without the
+    // forced policy, they would take a direct route).
+    const victim = (await healthDetail(server.url)).workers.find((w) => w.rooms > 0);
+    expect(victim).toBeDefined();
+    const killedAt = Date.now();
+    process.kill(victim!.pid, 'SIGKILL');
+    const back = await mediaFlowingOnEveryPage(Object.values(pages), 1, { afterStall: true });
+    console.log(
+      `relayed call, worker SIGKILL: media back after ${back.map((t) => t - killedAt).join(', ')} ms`,
+    );
+    for (const page of Object.values(pages)) {
+      const routes = await relayedRoutes(page);
+      for (const route of [routes.send, routes.recv]) {
+        expect(route).toMatchObject({ localCandidateType: 'relay', remoteCandidateType: 'host' });
+      }
+    }
 
     await Promise.all([host.context.close(), patientContext.close()]);
 
