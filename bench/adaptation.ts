@@ -6,7 +6,7 @@
  *   uplink clean, so its NACKs and feedback reach the SFU at once): ms to a lower layer,
  *   audio concealed over the next 10 s (and in the first second), the largest frame and
  *   video rate afterwards, ms until the frame size of before is back once the link is, and
- *   when the patient saw its first loss and sent its first NACK;
+ *   when the patient saw its first loss, sent its first NACK and reported its link queueing;
  * - 150 kbit/s: ms to the audio-only notice, video and audio arriving meanwhile, ms until
  *   video and the notice are back/gone after 3 Mbit/s; and again with 3 Mbit/s back just
  *   after a trial failed (the slowest return);
@@ -66,6 +66,7 @@ const summary = (cuts: RateCutFigures[]) => ({
   maxVideoKbpsAfter: Math.max(0, ...cuts.map((r) => r.maxVideoKbpsAfter)),
   medianRecoveryMs: median(cuts.map((r) => r.recoveryMs)),
   medianFirstNackMs: median(cuts.map((r) => r.timeline.firstNackMs)),
+  medianQueueingReportMs: median(cuts.map((r) => r.timeline.queueingReportMs)),
   runs: cuts,
 });
 

@@ -370,6 +370,18 @@ export const requests = {
     }).strict(),
     res: Empty,
   },
+  /**
+   * This receiver's link is queueing: the audio of `consumerId` arrives later and later
+   * (`excessMs` behind its pace, growing `growth` ms per ms), before any packet is lost. The SFU holds video back
+   * until the queue has drained and sends the smallest layer, sized to what the link carried.
+   */
+  reportQueueing: {
+    req: ConsumerRef.extend({
+      excessMs: z.number().int().min(0).max(60_000),
+      growth: z.number().min(0).max(100),
+    }).strict(),
+    res: Empty,
+  },
   leave: { req: Empty, res: Empty },
   /**
    * Answers at once. The client asks when its media stops arriving: an answer means the

@@ -61,6 +61,29 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     expect(f.audioConcealed10s).toBeLessThan(0.1);
   }, 90_000);
 
+  it('finds its downlink queueing before it loses packets, and holds video back at once', async () => {
+    // The receiver's own link alone: its word reaches the SFU at once (its uplink is clean).
+    const start = Date.now();
+    const f = await rateCut(rig, 400, { direction: 'down', holdMs: 8_000, recoveryTimeoutMs: 0 });
+    await writeFile(`${ARTEFACTS}/rate-cut-down.json`, JSON.stringify(f, null, 1));
+    // The patient's browser said so on its socket (media/queueing.ts), within a second or so
+    // of the cut (0.3-0.4 s measured; the SFU's NACK-based reaction came at 0.4-0.9 s).
+    expect(f.timeline.queueingReportMs).not.toBeNull();
+    expect(f.timeline.queueingReportMs!).toBeLessThan(2_500);
+    // And the SFU acted on it: a smaller picture, no 720p once switched, the sound on.
+    expect(f.lowerLayerMs).not.toBeNull();
+    expect(f.lowerLayerMs!).toBeLessThan(6_000);
+    expect(f.maxHeightSettled).toBeGreaterThan(0);
+    expect(f.maxHeightSettled).toBeLessThan(720);
+    expect(f.minAudioPacketsPerSecond).toBeGreaterThan(10);
+    const decisions = rig.server
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('"downlink decision"') && l.includes('"by":"queueing"'))
+      .filter((l) => (JSON.parse(l) as { time: number }).time > start);
+    expect(decisions.length).toBeGreaterThan(0);
+  }, 90_000);
+
   it('goes audio-only with the notice at 150 kbit/s, and brings video back once the link is good, even just after a trial failed', async () => {
     const f = await weakLink(rig, 150, {
       holdAfterNoticeMs: 6_000,

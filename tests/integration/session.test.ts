@@ -748,7 +748,14 @@ describe('adaptive stream on the real worker', () => {
       const consumer = () => server().rooms.get(w.c.id)?.peer(w.ids.spec)?.consumer(info.id);
       return { info, consumer };
     };
-    return { host, gp, produceVideo };
+    const produceAudio = async () => {
+      const announced = nextEvent(host, 'newConsumer', (c) => c.kind === 'audio');
+      ok(await produceMicrophone(gp, sendTransportId));
+      const info = await announced;
+      const consumer = () => server().rooms.get(w.c.id)?.peer(w.ids.spec)?.consumer(info.id);
+      return { info, consumer };
+    };
+    return { host, gp, produceVideo, produceAudio };
   }
 
   it('a tile pauses the stream it hides and picks the layer its size needs; bad demands are refused', async () => {
@@ -811,6 +818,55 @@ describe('adaptive stream on the real worker', () => {
       err(await request(gp, 'setVideoDemand', { consumerId: camera.info.id, visible: false })).code,
     ).toBe('not_found');
     expect(camera.consumer()?.paused).toBe(false);
+  });
+
+  it('takes a receiver’s word that its link queues for its own audio only, and refuses bad words', async () => {
+    const { host, gp, produceVideo, produceAudio } = await hostAndSendingGp();
+    const camera = await produceVideo(false);
+    ok(await request(host, 'resumeConsumer', { consumerId: camera.info.id }));
+    const microphone = await produceAudio();
+    ok(await request(host, 'resumeConsumer', { consumerId: microphone.info.id }));
+    // The host's own incoming audio: taken (the link's adapter judges it; nothing flows here).
+    ok(
+      await request(host, 'reportQueueing', {
+        consumerId: microphone.info.id,
+        excessMs: 140,
+        growth: 1.5,
+      }),
+    );
+    // A video stream is not what is measured; someone else's audio is not theirs to report.
+    expect(
+      err(
+        await request(host, 'reportQueueing', {
+          consumerId: camera.info.id,
+          excessMs: 140,
+          growth: 1.5,
+        }),
+      ).code,
+    ).toBe('bad_request');
+    expect(
+      err(
+        await request(gp, 'reportQueueing', {
+          consumerId: microphone.info.id,
+          excessMs: 140,
+          growth: 1.5,
+        }),
+      ).code,
+    ).toBe('not_found');
+    for (const bad of [
+      { consumerId: microphone.info.id, excessMs: -1, growth: 1 },
+      { consumerId: microphone.info.id, excessMs: 100, growth: 'fast' },
+      { consumerId: microphone.info.id, excessMs: 100 },
+      { consumerId: microphone.info.id, excessMs: 100, growth: 1, extra: true },
+    ]) {
+      expect(
+        err((await rawRequest(host, 'reportQueueing', bad)) as Awaited<ReturnType<typeof request>>)
+          .code,
+      ).toBe('bad_request');
+    }
+    // Nothing changed for the streams.
+    expect(camera.consumer()?.paused).toBe(false);
+    expect(microphone.consumer()?.paused).toBe(false);
   });
 
   it("resumes several of the caller's streams in one request, and nobody else's", async () => {

@@ -45,6 +45,11 @@ export interface AdaptationRig {
   host: Page;
   /** Receives behind the shaped link. */
   patient: Page;
+  /**
+   * When the patient's browser told the SFU its link queues (a `reportQueueing` sent on its
+   * socket, client/src/media/queueing.ts), in its own clock.
+   */
+  queueingReports: number[];
   close(): Promise<void>;
 }
 
@@ -153,7 +158,13 @@ export async function openAdaptationRig(
       [FULL_RATE_SENDER_SCRIPT, opts.hostInitScript].filter(Boolean).join(';\n'),
     );
     const patient = await open(inside, 'Pasient Pål', SAMPLE_MS);
-    return { link, server, host, patient, close };
+    const queueingReports: number[] = [];
+    patient.on('websocket', (ws) =>
+      ws.on('framesent', (frame) => {
+        if (String(frame.payload).includes('"reportQueueing"')) queueingReports.push(Date.now());
+      }),
+    );
+    return { link, server, host, patient, queueingReports, close };
   } catch (err) {
     await close();
     throw err;
@@ -276,7 +287,10 @@ export interface RateCutFigures {
    * (a fake camera's simple picture leaves the encoder under its 1.2 Mbit/s cap).
    */
   kbpsBefore: number;
-  /** ms from the cut (when it took effect) to the first sample (every 250 ms) showing a smaller frame. */
+  /**
+   * ms from the cut (when it took effect) until the picture on screen got smaller (its video
+   * element's `resize`; without one, the first sample, every 250 ms, showing a smaller frame).
+   */
   lowerLayerMs: number | null;
   /** Fraction of audio concealed over the 10 s after the cut (not counting silence). */
   audioConcealed10s: number;
@@ -300,10 +314,16 @@ export interface RateCutFigures {
   /**
    * Where the time to the smaller layer goes, in ms after the cut as the patient's browser
    * saw it (samples every 250 ms): its first lost video packet (the queue of the cut link
-   * overflowed, and the packets behind the gap have come through it) and its first request
-   * to send lost packets again (NACK), the first thing the SFU can hear of the cut.
+   * overflowed, and the packets behind the gap have come through it), its first request
+   * to send lost packets again (NACK), and its report that the link queues (its audio later
+   * and later), the first things the SFU can hear of the cut.
    */
-  timeline: { firstLossMs: number | null; firstNackMs: number | null };
+  timeline: {
+    firstLossMs: number | null;
+    firstNackMs: number | null;
+    /** Its report that the link queues (before loss, if the queue is found in time). */
+    queueingReportMs: number | null;
+  };
 }
 
 /**
@@ -355,6 +375,19 @@ export async function rateCut(
   const series = await readStats(patient);
   const during = between(series, cut, restored);
   const lower = during.samples.find((x) => videoHeight(x) > 0 && videoHeight(x) < heightBefore);
+  // The picture on screen changing size, to the millisecond (the sample shows it up to
+  // 250 ms later); the sample's time if the page saw no resize of an incoming stream.
+  const incoming = new Set(
+    series.samples.flatMap((x) => x.pcs.flatMap((p) => p.inbound.map((i) => i.trackIdentifier))),
+  );
+  const resized = (series.resizes ?? []).find(
+    (r) =>
+      r.at > cut &&
+      r.at < restored &&
+      incoming.has(r.track) &&
+      r.height > 0 &&
+      r.height < heightBefore,
+  );
   const after = between(series, cut + 3_000, restored);
   const windows = inboundWindows(after, 'video');
   const settled = lower ? between(series, lower.at + 1_000, restored) : undefined;
@@ -365,7 +398,7 @@ export async function rateCut(
     direction,
     heightBefore,
     kbpsBefore: Math.round(before.reduce((n, w) => n + w.kbps, 0) / Math.max(1, before.length)),
-    lowerLayerMs: lower ? lower.at - cut : null,
+    lowerLayerMs: resized ? resized.at - cut : lower ? lower.at - cut : null,
     audioConcealed10s: audioConcealment(series, cut, cut + 10_000),
     audioConcealedFirstSecond: audioConcealment(series, cut, cut + 1_000),
     maxHeightAfter: Math.max(0, ...decodedHeights(after)),
@@ -379,8 +412,15 @@ export async function rateCut(
     timeline: {
       firstLossMs: firstRise(during, cut, (s) => videoCounter(s, 'packetsLost')),
       firstNackMs: firstRise(during, cut, (s) => videoCounter(s, 'nackCount')),
+      queueingReportMs: firstAfter(rig.queueingReports, cut, restored),
     },
   };
+}
+
+/** ms after `from` of the first of `times` between `from` and `to` (null: none). */
+function firstAfter(times: number[], from: number, to: number): number | null {
+  const t = times.find((x) => x >= from && x < to);
+  return t === undefined ? null : t - from;
 }
 
 /** A video counter of the inbound streams, summed over the page's connections. */

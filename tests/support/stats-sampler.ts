@@ -12,6 +12,8 @@ import path from 'node:path';
 export interface InboundRtp {
   kind: 'audio' | 'video';
   ssrc: number;
+  /** The id of the track it plays into (matches `FrameResize.track`). */
+  trackIdentifier?: string;
   mid?: string;
   packetsReceived: number;
   packetsLost: number;
@@ -89,10 +91,24 @@ export interface StatsMark {
   label: string;
 }
 
+/**
+ * A video element's picture changed size (its `resize` event): when the person saw the first
+ * frame of another simulcast layer, to the millisecond rather than at the next sample.
+ */
+export interface FrameResize {
+  at: number;
+  /** The id of the element's video track (an incoming stream's `trackIdentifier`). */
+  track: string | undefined;
+  width: number;
+  height: number;
+}
+
 export interface StatsSeries {
   intervalMs: number;
   samples: StatsSample[];
   marks: StatsMark[];
+  /** Absent in series recorded before it was kept. */
+  resizes?: FrameResize[];
 }
 
 /** What Playwright and Puppeteer pages have in common: evaluating an expression. */
@@ -108,8 +124,25 @@ export function installStatsSampler(intervalMs: number): void {
   type Stat = Record<string, unknown> & { type: string; id: string };
   const w = window as unknown as { __netStats?: StatsSeries; RTCPeerConnection: unknown };
   if (w.__netStats) return;
-  const series: StatsSeries = { intervalMs, samples: [], marks: [] };
+  const series: StatsSeries = { intervalMs, samples: [], marks: [], resizes: [] };
   w.__netStats = series;
+  // `resize` does not bubble: heard on its way down (capture).
+  document.addEventListener(
+    'resize',
+    (e) => {
+      const v = e.target;
+      if (!(v instanceof HTMLVideoElement)) return;
+      const stream = v.srcObject instanceof MediaStream ? v.srcObject : undefined;
+      series.resizes!.push({
+        at: Date.now(),
+        track: stream?.getVideoTracks()[0]?.id,
+        width: v.videoWidth,
+        height: v.videoHeight,
+      });
+      if (series.resizes!.length > 10_000) series.resizes!.shift();
+    },
+    true,
+  );
   const Native = window.RTCPeerConnection;
   if (!Native) return;
   const pcs: RTCPeerConnection[] = [];
@@ -131,6 +164,7 @@ export function installStatsSampler(intervalMs: number): void {
   const common = ['kind', 'ssrc', 'mid', 'nackCount', 'pliCount', 'frameWidth', 'frameHeight'];
   const inboundKeys = [
     ...common,
+    'trackIdentifier',
     'packetsReceived',
     'packetsLost',
     'bytesReceived',

@@ -13,6 +13,7 @@ import { TransportRecovery, type RecoveryPolicy } from './transport-recovery.js'
 import { sameDemand, type VideoDemand } from './adaptive-stream.js';
 import type { InboundCounters } from './quality.js';
 import { PendingStreams } from './pending-streams.js';
+import { QueueingDetector } from './queueing.js';
 import { cachingHandlerFactory } from './native-caps.js';
 
 export interface RemoteParticipant {
@@ -118,6 +119,12 @@ export interface IceRoute {
 
 /** Stall detection reads the transports' counters this often (transport-liveness.ts). */
 const LIVENESS_SAMPLE_MS = 500;
+/**
+ * How often the incoming audio's arrivals are read for a queue on this link, while video
+ * comes (media/queueing.ts): a queue shows within two reads with packets, some 100-150 ms.
+ * One stream's receiver stats only, not the whole connection's.
+ */
+const QUEUEING_SAMPLE_MS = 50;
 /** The empty data channel that connects the receive transport in the waiting room. */
 const EARLY_CONNECT_CHANNEL = 'early-connect';
 /** At the latest this long after admission the camera and microphone are published. */
@@ -208,6 +215,13 @@ interface Media {
   /** What arrives on each transport, sampled every LIVENESS_SAMPLE_MS (stall detection). */
   liveness: TransportLiveness;
   livenessTimer?: ReturnType<typeof setInterval>;
+  /** The incoming audio watched for a queue on this link (see `QUEUEING_SAMPLE_MS`). */
+  queueing: {
+    detector: QueueingDetector;
+    consumerId?: string;
+    reading: boolean;
+    timer?: ReturnType<typeof setInterval>;
+  };
   /** A `ping` in flight (transport-recovery.ts: is the server reachable?). */
   probe?: Promise<void> | undefined;
   consumers: Map<string, MediaConsumer>;
@@ -363,6 +377,7 @@ export class MediaSession {
       opened: false,
       recoveries: {},
       liveness: new TransportLiveness(),
+      queueing: { detector: new QueueingDetector(), reading: false },
       consumers: new Map(),
       pending: new PendingStreams(),
       producers: new Map(),
@@ -400,6 +415,12 @@ export class MediaSession {
     }
     this.#setConnection('connecting');
     media.livenessTimer = setInterval(() => void this.#sampleLiveness(media), LIVENESS_SAMPLE_MS);
+    if (media.recvTransport) {
+      media.queueing.timer = setInterval(
+        () => void this.#sampleQueueing(media),
+        QUEUEING_SAMPLE_MS,
+      );
+    }
   }
 
   /**
@@ -729,6 +750,51 @@ export class MediaSession {
     });
     media.recoveries.send?.traffic(traffic.send);
     media.recoveries.recv?.traffic(traffic.recv);
+  }
+
+  /**
+   * Reads one incoming audio stream's arrivals and tells the SFU when this link queues
+   * (media/queueing.ts): it holds video back before the queue overflows. Only while video
+   * comes: audio alone is never held back.
+   */
+  async #sampleQueueing(media: Media): Promise<void> {
+    const q = media.queueing;
+    if (!media.opened || q.reading) return;
+    const flowing = [...media.consumers.values()].filter((c) => this.#shouldFlow(c));
+    const audio =
+      flowing.find((c) => c.kind === 'audio' && c.consumer.id === q.consumerId) ??
+      flowing.find((c) => c.kind === 'audio');
+    if (!audio || !flowing.some((c) => c.kind === 'video')) {
+      q.detector.reset();
+      q.consumerId = undefined;
+      return;
+    }
+    if (audio.consumer.id !== q.consumerId) {
+      q.detector.reset();
+      q.consumerId = audio.consumer.id;
+    }
+    q.reading = true;
+    try {
+      const report = await audio.consumer.getStats();
+      if (!this.#live(media.generation) || q.consumerId !== audio.consumer.id) return;
+      let inbound: Record<string, unknown> | undefined;
+      report.forEach((s: Record<string, unknown>) => {
+        if (s.type === 'inbound-rtp') inbound = s;
+      });
+      const last = inbound?.lastPacketReceivedTimestamp;
+      if (typeof last !== 'number') return;
+      const packets = Number(inbound!.packetsReceived ?? 0) + Number(inbound!.packetsLost ?? 0);
+      const found = q.detector.sample({ lastPacketAt: last, packets });
+      if (found) {
+        this.#signalling
+          .request('reportQueueing', { consumerId: audio.consumer.id, ...found })
+          .catch(() => undefined);
+      }
+    } catch {
+      // Closed meanwhile.
+    } finally {
+      q.reading = false;
+    }
   }
 
   /**
@@ -1302,6 +1368,7 @@ export class MediaSession {
     if (!media) return;
     for (const w of Object.values(media.recoveries)) w.close();
     clearInterval(media.livenessTimer);
+    clearInterval(media.queueing.timer);
     media.sendTransport?.close();
     media.recvTransport?.close();
     for (const [id, p] of this.#participants) {

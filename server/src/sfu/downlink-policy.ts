@@ -151,6 +151,12 @@ export interface DownlinkPolicyOptions {
   someLossFraction: number;
   /** How long such a cap holds after the last report of heavy loss. */
   lossCapMs: number;
+  /**
+   * After the receiver found its link queueing, the estimate is what the link carries times
+   * this: with the ceiling's `headroom` on it, the ceiling is what the link carries, and the
+   * layers under it leave room for the audio and for the queue to drain.
+   */
+  queueShare: number;
 }
 
 export const DEFAULT_DOWNLINK_POLICY: DownlinkPolicyOptions = {
@@ -184,6 +190,7 @@ export const DEFAULT_DOWNLINK_POLICY: DownlinkPolicyOptions = {
   heavyLossFraction: 0.1,
   someLossFraction: 0.02,
   lossCapMs: 2_000,
+  queueShare: 0.8,
 };
 
 export interface DownlinkDecision {
@@ -389,6 +396,26 @@ export class DownlinkPolicy {
     return this.#judge(now, true);
   }
 
+  /**
+   * The receiver finds its link queueing: its audio arrives later and later, `growth` ms per
+   * ms, before anything is lost (client/src/media/queueing.ts). What was sent over (1 +
+   * growth) is what the link carries. A sharp fall, found half a second or more before the
+   * queue overflows (see `queueShare`): video held back while the queue drains, then the
+   * smallest layer, under a ceiling of what the link carries.
+   */
+  queueing(sentBps: number, growth: number, now: number): DownlinkDecision {
+    if (this.#silent || !this.#videoWanted || this.#mode !== 'video' || sentBps <= 0) {
+      return this.decision;
+    }
+    const carried = sentBps / (1 + growth);
+    this.#lossCap = { bps: carried * this.#o.queueShare, until: now + this.#o.lossCapMs };
+    // No climbing meanwhile, and no probing far above for a while; but no heavy loss: a queue
+    // alone does not take video away (the smallest layer may fit the link).
+    this.#someLossAt = now;
+    this.#gaveWayAt = now;
+    return this.#judge(now, true, false, true);
+  }
+
   /** Only the smallest layer is sent, and has been since a moment after the last pause. */
   #smallestOnly(now: number): boolean {
     const o = this.#o;
@@ -403,8 +430,11 @@ export class DownlinkPolicy {
     return Math.min(cap, this.#bwe ?? cap);
   }
 
-  /** `lossy`: called on a report of heavy loss; `fresh`: on a new bandwidth estimate. */
-  #judge(now: number, lossy = false, fresh = false): DownlinkDecision {
+  /**
+   * `lossy`: called on a report of heavy loss; `fresh`: on a new bandwidth estimate;
+   * `queued`: on the receiver's word that its link queues (a sharp fall).
+   */
+  #judge(now: number, lossy = false, fresh = false, queued = false): DownlinkDecision {
     const bps = this.#judged(now);
     if (bps === undefined) return this.tick(now);
     const previous = this.#estimate;
@@ -451,7 +481,10 @@ export class DownlinkPolicy {
       now - this.#lastSharpAt > o.sharpWindowMs &&
       now - this.#someLossAt <= o.sharpLossMs &&
       (this.#bwe ?? Infinity) < top * o.sharpFallFraction;
-    const sharp = (overLoss && bps < (this.#ceiling ?? top) * o.sharpFallFraction) || collapsed;
+    const sharp =
+      (queued && now - this.#lastSharpAt > o.sharpWindowMs) ||
+      (overLoss && bps < (this.#ceiling ?? top) * o.sharpFallFraction) ||
+      collapsed;
     if (sharp) {
       this.#lastSharpAt = now;
       // A new fall, not one more report of the same (the loss reports linger).

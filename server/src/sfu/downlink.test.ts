@@ -20,10 +20,13 @@ class FakeTransport extends EventEmitter {
   statReads = 0;
   ceilings: number[] = [];
 
-  async getStats(): Promise<{ bytesReceived: number }[]> {
+  /** What the SFU sends the receiver (bit/s, over the last second). */
+  sendBitrate = 1_200_000;
+
+  async getStats(): Promise<{ bytesReceived: number; sendBitrate: number }[]> {
     this.statReads++;
     if (this.up) this.bytes += 5_000;
-    return [{ bytesReceived: this.bytes }];
+    return [{ bytesReceived: this.bytes, sendBitrate: this.sendBitrate }];
   }
 
   async enableTraceEvent(): Promise<void> {}
@@ -40,7 +43,7 @@ class FakeTransport extends EventEmitter {
 class FakeConsumer extends EventEmitter {
   static #next = 0;
   readonly id = `c${FakeConsumer.#next++}`;
-  readonly kind = 'video';
+  readonly kind: 'audio' | 'video';
   readonly type = 'simple';
   readonly observer = new EventEmitter();
   readonly appData = { peerId: 'sender', source: 'camera' };
@@ -64,6 +67,11 @@ class FakeConsumer extends EventEmitter {
   traced: string[] = [];
   statReads = 0;
   keyFrames = 0;
+
+  constructor(kind: 'audio' | 'video' = 'video') {
+    super();
+    this.kind = kind;
+  }
 
   async getStats(): Promise<unknown[]> {
     this.statReads++;
@@ -479,6 +487,32 @@ describe('downlink adapter', () => {
     expect(other.statReads).toBe(reads.other);
     // Half of the 800 kbit/s resent, the other's 500 kbit/s got through: 900 kbit/s.
     expect(adapter.state().estimateKbps).toBe(900);
+  });
+
+  it('holds video back at once when the receiver finds its link queueing, unless its sender’s link loses packets', async () => {
+    const { transport, consumer, adapter } = await receiver();
+    const microphone = new FakeConsumer('audio');
+    const audio = microphone as unknown as Parameters<DownlinkAdapter['add']>[0];
+    adapter.add(audio);
+    await adapter.setClientPaused(microphone.id, false);
+    await steady(transport, 2_500_000, 3);
+    // The sender's link loses packets: the lateness may be its, not this link's.
+    microphone.score = { ...microphone.score, producerScore: 7 };
+    adapter.queueing(audio, 2);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(consumer.paused).toBe(false);
+    // A clean sender: video pauses at once, while the queue drains, then resumes with a key
+    // frame, under a ceiling of what the link carries (1.2 Mbit/s sent, 2 ms later per ms).
+    microphone.score = { ...microphone.score, producerScore: 10 };
+    adapter.queueing(audio, 2);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(consumer.paused).toBe(true);
+    expect(transport.ceilings.at(-1)).toBeCloseTo(400_000, -3);
+    const keyFrames = consumer.keyFrames;
+    await vi.advanceTimersByTimeAsync(DEFAULT_DOWNLINK_POLICY.drainMs + 50);
+    expect(consumer.paused).toBe(false);
+    expect(consumer.keyFrames).toBeGreaterThan(keyFrames);
+    expect(microphone.paused).toBe(false);
   });
 
   it('stops its timer when closed, or when its transport closes', async () => {

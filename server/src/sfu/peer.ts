@@ -404,6 +404,16 @@ export class Peer extends EventEmitter<PeerEvents> {
     await this.#downlink?.setDemand(consumerId, demand);
   }
 
+  /**
+   * This peer's browser finds its link queueing (the audio of `consumerId` arrives later and
+   * later, growing `growth` ms per ms): its downlink adapter holds video back before packets are lost.
+   */
+  reportQueueing(consumerId: string, growth: number): void {
+    const consumer = this.consumer(consumerId);
+    if (consumer.kind !== 'audio') throw new DomainError('bad_request', 'Not an audio stream');
+    this.#downlink?.queueing(consumer, growth);
+  }
+
   async setPreferredLayers(
     consumerId: string,
     layers: { spatialLayer: number; temporalLayer?: number },

@@ -456,6 +456,11 @@ export function attachSignalling(opts: {
       });
       return {};
     },
+    reportQueueing({ consumerId, growth }, socket) {
+      // At most one a second reaches the adapter; it judges one per fall anyway.
+      joined(socket).peer.reportQueueing(consumerId, growth);
+      return {};
+    },
     async setConsumerPreferredLayers({ consumerId, spatialLayer, temporalLayer }, socket) {
       await joined(socket).peer.setPreferredLayers(consumerId, {
         spatialLayer,

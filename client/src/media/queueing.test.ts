@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { QueueingDetector, type Queueing } from './queueing.js';
+
+/**
+ * Reads every 50 ms of a stream whose packets arrived at `arrivals` (ms, the n-th packet's
+ * arrival at index n): what the detector reported, and when.
+ */
+function run(arrivals: number[], until: number, detector = new QueueingDetector()) {
+  const found: { at: number; q: Queueing }[] = [];
+  let n = 0;
+  for (let t = 0; t <= until; t += 50) {
+    while (n < arrivals.length && arrivals[n]! <= t) n++;
+    if (n === 0) continue;
+    const q = detector.sample({ lastPacketAt: arrivals[n - 1]!, packets: n });
+    if (q) found.push({ at: t, q });
+  }
+  return found;
+}
+
+/** A packet every 20 ms from `from` to `to`, each up to `jitterMs` late (deterministic). */
+function steady(from: number, to: number, jitterMs = 0, startAt = 0): number[] {
+  const out: number[] = [];
+  for (let t = from, i = 0; t < to; t += 20, i++)
+    out.push(startAt + t + ((i * 7919) % (jitterMs + 1)));
+  return out;
+}
+
+/**
+ * From `at` on, a queue: packets sent every 20 ms leave a link that carries `1 / (1 + growth)`
+ * of what is sent, so each waits longer than the one before.
+ */
+function queueing(from: number, to: number, growth: number): number[] {
+  const out: number[] = [];
+  for (let t = from; t < to; t += 20) out.push(from + (t - from) * (1 + growth));
+  return out;
+}
+
+describe('QueueingDetector', () => {
+  it('stays silent on a steady link with jitter of up to 40 ms', () => {
+    expect(run(steady(0, 20_000, 40), 20_000)).toEqual([]);
+  });
+
+  it('finds a queue within a few reads, once, with its growth', () => {
+    // 700 kbit/s sent into 400 kbit/s: lateness grows by 0.75 ms per ms.
+    const found = run([...steady(0, 5_000), ...queueing(5_000, 5_800, 0.75)], 6_000);
+    expect(found).toHaveLength(1);
+    const [{ at, q }] = found as [{ at: number; q: Queueing }];
+    // 100 ms late some 230 ms after the queue began (0.75 / 1.75 of the time passed), and
+    // still late 250 ms on.
+    expect(at - 5_000).toBeGreaterThanOrEqual(450);
+    expect(at - 5_000).toBeLessThanOrEqual(650);
+    expect(q.excessMs).toBeGreaterThanOrEqual(100);
+    expect(q.growth).toBeGreaterThan(0.5);
+    expect(q.growth).toBeLessThan(1);
+  });
+
+  it('finds the next queue once the one before has drained', () => {
+    // Sent every 20 ms throughout; queued from 5 s and from 9 s for 400 ms each, the
+    // backlog through by 5.8 s and 9.8 s.
+    const arrivals = steady(0, 11_000).map((t) => {
+      for (const start of [5_000, 9_000]) {
+        if (t >= start && t < start + 400) return t + (t - start);
+        if (t >= start + 400 && t < start + 800) return start + 800;
+      }
+      return t;
+    });
+    const found = run(arrivals, 11_000);
+    expect(found.map((f) => Math.floor(f.at / 1000))).toEqual([5, 9]);
+  });
+
+  it('does not take audio that paused at its sender, then goes on, for a queue', () => {
+    // 600 ms without packets (sender muted, or its link blinked), then the pace again:
+    // late by the pause, but no later and later.
+    const arrivals = [...steady(0, 5_000), ...steady(5_000, 8_000, 0, 600)];
+    expect(run(arrivals, 8_000)).toEqual([]);
+  });
+
+  it('does not take a moment of queueing on a good link (a key frame ahead of the audio) for a queue', () => {
+    // A burst ahead: the audio sent in the next 150 ms comes later and later, up to 150 ms,
+    // then the queue drains at twice the pace.
+    const arrivals = steady(0, 8_000).map((t) => {
+      if (t >= 5_000 && t < 5_150) return t + (t - 5_000);
+      if (t >= 5_150 && t < 5_450) return Math.max(t, 5_300 + (t - 5_150) / 2);
+      return t;
+    });
+    expect(run(arrivals, 8_000)).toEqual([]);
+  });
+
+  it('does not take a burst of late packets (a busy SFU or sender) for a queue', () => {
+    // 200 ms late, then the backlog in one burst, less and less late.
+    const late = steady(5_000, 5_200).map((t) => 5_200 + (t - 5_000) / 20);
+    const arrivals = [...steady(0, 5_000), ...late, ...steady(5_200, 8_000)];
+    expect(run(arrivals, 8_000)).toEqual([]);
+  });
+
+  it('stays silent on a stream that does not keep the 20 ms pace (DTX)', () => {
+    // Speech and silence: a packet every 20 ms, then one every 400 ms, then 20 ms again.
+    const arrivals = [
+      ...steady(0, 3_000),
+      ...[3_000, 3_400, 3_800, 4_200, 4_600],
+      ...steady(4_620, 8_000),
+    ];
+    expect(run(arrivals, 8_000)).toEqual([]);
+  });
+
+  it('does not take speech after a short silence (DTX) for a queue, though it arrives with jitter', () => {
+    // Half a second of DTX (a packet each 400 ms advances the sequence by one), then speech
+    // with up to 40 ms of jitter: late against the sequence by the silence, and no later.
+    const arrivals = [...steady(0, 4_000, 10), 4_400, ...steady(4_420, 12_000, 40)];
+    expect(run(arrivals, 12_000)).toEqual([]);
+  });
+
+  it('needs a second of the stream first', () => {
+    expect(run(queueing(0, 1_500, 1), 1_500)).toEqual([]);
+  });
+});

@@ -1,0 +1,180 @@
+/*
+ * Is this receiver's link queueing? A link that gives way does not lose packets at first: its
+ * bottleneck queue fills, and everything behind it arrives later and later. Loss comes only
+ * once that queue overflows, and the receiver sees it only when the packets behind the gap
+ * have waited through it: on the rig's 400 kbit/s cut (a 250 ms queue), the first loss showed
+ * 0.57-0.78 s after the cut and the SFU's NACK-based reaction came at 0.77-0.94 s, while the
+ * audio was already 100 ms late 0.1-0.3 s after it.
+ *
+ * Audio tells it best: Opus sends one packet every 20 ms while someone speaks (with DTX, a
+ * few a second in silence, which is read as a pause: the reading starts afresh), and
+ * the browser stamps each packet's arrival on its network thread (`lastPacketReceivedTimestamp`),
+ * untouched by the jitter buffer or a busy page. Against the packets' sequence (received
+ * plus lost), each arrival is `offset` = arrival - sequence x 20 ms; on a steady link that
+ * stays within some 40 ms of its lowest. A queue pushes it up, sample after sample.
+ */
+
+/** One read of an incoming audio stream's counters (its `inbound-rtp` stats). */
+export interface ArrivalSample {
+  /** When the last packet arrived (ms, the stats' clock). */
+  lastPacketAt: number;
+  /** Packets of the stream so far: received plus lost (its sequence's progress). */
+  packets: number;
+}
+
+export interface Queueing {
+  /** How late the audio arrives now, beyond its usual (ms). */
+  excessMs: number;
+  /**
+   * How fast the lateness grew since the queue began (ms per ms): the rate sent over the rate
+   * the link carries, less one. What the link carries is what was sent over (1 + growth).
+   */
+  growth: number;
+}
+
+export interface QueueingOptions {
+  /** The audio's packet spacing (Opus frames of 20 ms). */
+  packetMs: number;
+  /** Lateness over the lowest of this long is a queue's. */
+  windowMs: number;
+  /**
+   * Lateness that says "queueing" when it lasts (`persistMs`): more than twice what a steady
+   * link shows (up to 40 ms on the rig).
+   */
+  thresholdMs: number;
+  /**
+   * How long the lateness must stay over the threshold. A good link queues too, for a moment:
+   * a key frame or a probe of the SFU's bandwidth estimate is a burst of 100 KB, a third of a
+   * second's worth of a 3 Mbit/s link, and the audio behind it comes 100-270 ms late and then
+   * on time again (on the rig: such a spike every 20-40 s on each side of a call, on a 3
+   * Mbit/s link). A link that gave way keeps its queue until less is sent. Measured over
+   * two cuts to 400 kbit/s and 110 s of a 3 Mbit/s link on both sides of a call: at 100 ms
+   * held 250 ms, the cuts were found 0.12 and 0.48 s after them and nothing else was.
+   */
+  persistMs: number;
+  /**
+   * And rising by this much meanwhile: audio late by a step and no later (its sender paused,
+   * then went on) is no queue.
+   */
+  risingMs: number;
+  /**
+   * And the packets still coming, at most this far apart on average (a queue delays them, a
+   * pause or DTX's silence stops them): up to a link carrying a fifth of what is sent. A gap
+   * of more than 2.5 times this starts the stream's reading afresh.
+   */
+  maxSpacingMs: number;
+}
+
+/** A gap between packets of more than this many `maxSpacingMs` is no queue's (see `sample`). */
+const MAX_GAP_SPACINGS = 2.5;
+
+export const DEFAULT_QUEUEING: QueueingOptions = {
+  packetMs: 20,
+  windowMs: 5_000,
+  thresholdMs: 100,
+  persistMs: 250,
+  risingMs: 10,
+  maxSpacingMs: 100,
+};
+
+/**
+ * Reads of one audio stream in, a queue found out: lateness over the threshold on every read
+ * with new packets for `persistMs`, rising. Stays silent on a stream that does not keep the
+ * pace of `packetMs` (DTX, another frame size, a sender that paused): its offsets
+ * drift for reasons of its own. After a queue was reported, the next waits until the
+ * lateness has fallen below half the threshold (the queue drained).
+ */
+export class QueueingDetector {
+  readonly #o: QueueingOptions;
+  /** Offsets of the arrivals of the last `windowMs`, oldest first. */
+  #history: { at: number; packets: number; offset: number }[] = [];
+  /** The last arrival below a quarter of the threshold: where a queue began. */
+  #calm: { at: number; excess: number } | undefined;
+  /** The first arrival of the lateness over the threshold, held since. */
+  #over: { at: number; packets: number; excess: number } | undefined;
+  #reported = false;
+
+  constructor(options: Partial<QueueingOptions> = {}) {
+    this.#o = { ...DEFAULT_QUEUEING, ...options };
+  }
+
+  /** Forget everything (the stream changed, paused or the media set-up is new). */
+  reset(): void {
+    this.#history = [];
+    this.#calm = undefined;
+    this.#over = undefined;
+    this.#reported = false;
+  }
+
+  /** A new read; a queue when one is found (once per queue). */
+  sample(s: ArrivalSample): Queueing | undefined {
+    const o = this.#o;
+    const last = this.#history.at(-1);
+    // No new packet since the last read: nothing new to weigh.
+    if (last && s.packets <= last.packets) {
+      if (s.packets < last.packets) this.reset();
+      return undefined;
+    }
+    // A gap no queue makes (a pause of its sender, DTX's silence, where the sequence does not
+    // keep time): the offsets before it are not comparable with those after. Start afresh.
+    const gap = last ? (s.lastPacketAt - last.at) / (s.packets - last.packets) : 0;
+    if (gap > MAX_GAP_SPACINGS * o.maxSpacingMs) {
+      this.reset();
+      return this.sample(s);
+    }
+    const offset = s.lastPacketAt - s.packets * o.packetMs;
+    this.#history.push({ at: s.lastPacketAt, packets: s.packets, offset });
+    while (this.#history.length > 2 && s.lastPacketAt - this.#history[0]!.at > o.windowMs) {
+      this.#history.shift();
+    }
+    if (!this.#steadyPace()) {
+      this.#over = undefined;
+      return undefined;
+    }
+    const base = Math.min(...this.#history.map((h) => h.offset));
+    const excess = offset - base;
+    if (excess < o.thresholdMs / 4) this.#calm = { at: s.lastPacketAt, excess };
+    if (excess < o.thresholdMs / 2) this.#reported = false;
+    if (excess < o.thresholdMs) {
+      this.#over = undefined;
+      return undefined;
+    }
+    this.#over ??= { at: s.lastPacketAt, packets: s.packets, excess };
+    const over = this.#over;
+    const held = s.lastPacketAt - over.at;
+    const spacing = s.packets > over.packets ? held / (s.packets - over.packets) : Infinity;
+    if (
+      this.#reported ||
+      held < o.persistMs ||
+      excess < over.excess + o.risingMs ||
+      spacing > o.maxSpacingMs
+    ) {
+      return undefined;
+    }
+    this.#reported = true;
+    const calm = this.#calm;
+    const span = calm ? s.lastPacketAt - calm.at : 0;
+    // Lateness per ms of arrivals is growth / (1 + growth): each packet leaves the queue
+    // 20 x (1 + growth) ms after the one before.
+    const perArrival = calm && span > 0 ? Math.min(0.95, (excess - calm.excess) / span) : 0;
+    const growth = Math.max(0, perArrival / (1 - perArrival));
+    return { excessMs: Math.round(excess), growth: Math.round(growth * 1000) / 1000 };
+  }
+
+  /**
+   * The stream kept its pace over the window's first part (the last second may be the queue
+   * itself): at least a second of it, at `packetMs` within a quarter.
+   */
+  #steadyPace(): boolean {
+    const h = this.#history;
+    const end = h.at(-1)!.at - 1_000;
+    const before = h.filter((x) => x.at <= end);
+    if (before.length < 2) return false;
+    const first = before[0]!;
+    const lastBefore = before.at(-1)!;
+    const span = lastBefore.at - first.at;
+    if (span < 1_000) return false;
+    const pace = span / (lastBefore.packets - first.packets);
+    return pace >= this.#o.packetMs * 0.8 && pace <= this.#o.packetMs * 1.25;
+  }
+}
