@@ -339,22 +339,30 @@ describe('downlink policy when the receiver finds its link queueing', () => {
   const layer = (policy: DownlinkPolicy) =>
     layerForCeiling(2, policy.decision.layerCeilingBps, layers);
 
-  it('holds video back at once while the queue drains, then the smallest layer, then what the link carries', () => {
+  it('holds video back at once while the queue drains, then the smallest layer while the estimate falls', () => {
     const policy = new DownlinkPolicy();
     let now = feed(policy, 2_500_000, 0, 5);
-    // 1.2 Mbit/s sent, the audio later by 2 ms per ms: the link carries 400 kbit/s. The
-    // estimate has not moved, and nothing is lost yet.
+    // The audio comes later and later: the estimate has not moved, and nothing is lost yet.
     now += 100;
-    policy.queueing(1_200_000, 2, now);
+    policy.queueing(now);
     expect(policy.decision.drain).toBe(true);
     expect(layer(policy)).toBe(0);
     expect(policy.tick(now + P.drainMs).drain).toBe(false);
-    // The ceiling is what the link carries: 360p (500 kbit/s) does not fit.
-    expect(policy.decision.ceilingBps).toBeCloseTo(400_000, -3);
-    // The smallest layer while the estimate falls after it.
+    // The smallest layer while the estimate falls after it, and the ceiling follows it down.
     now = feed(policy, 450_000, now, P.floorMs / 1000 - 0.5);
     expect(layer(policy)).toBe(0);
+    expect(policy.decision.ceilingBps).toBeLessThan(500_000 * P.headroom);
     expect(policy.decision.mode).toBe('video');
+  });
+
+  it('costs a good link that queued a moment only the pause and the floor', () => {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 2_500_000, 0, 5);
+    policy.queueing(now + 100);
+    expect(policy.decision.drain).toBe(true);
+    // The estimate stays up and nothing is lost: the top layer once the floor ends.
+    now = feed(policy, 2_500_000, now + 100, P.floorMs / 1000 + 0.5);
+    expect(layer(policy)).toBe(2);
   });
 
   it('does not hold video back twice for one fall, nor while audio only, silent or wanting none', () => {
@@ -365,7 +373,7 @@ describe('downlink policy when the receiver finds its link queueing', () => {
     now = feed(policy, 600_000, now + 100, P.drainMs / 1000 + 0.25);
     expect(policy.decision.drain).toBe(false);
     // The same fall, found by the receiver a moment after its loss: no second pause.
-    policy.queueing(600_000, 1, now);
+    policy.queueing(now);
     expect(policy.decision.drain).toBe(false);
 
     const audioOnly = new DownlinkPolicy();
@@ -374,19 +382,19 @@ describe('downlink policy when the receiver finds its link queueing', () => {
       now = feed(audioOnly, 80_000, now, 0.5, WEAK_LOSS);
     }
     expect(audioOnly.decision.mode).toBe('audio-only');
-    audioOnly.queueing(60_000, 1, now + 100);
+    audioOnly.queueing(now + 100);
     expect(audioOnly.decision).toMatchObject({ mode: 'audio-only', drain: false });
 
     const silent = new DownlinkPolicy();
     now = feed(silent, 2_500_000, 0, 5);
     silent.setReceiverSilent(true, now);
-    silent.queueing(1_200_000, 2, now + 100);
+    silent.queueing(now + 100);
     expect(silent.decision).toEqual(UNCAPPED);
 
     const noVideo = new DownlinkPolicy();
     now = feed(noVideo, 2_500_000, 0, 5);
     noVideo.setVideoWanted(false, now);
-    noVideo.queueing(60_000, 2, now + 100);
+    noVideo.queueing(now + 100);
     expect(noVideo.decision).toEqual(UNCAPPED);
   });
 });

@@ -151,12 +151,6 @@ export interface DownlinkPolicyOptions {
   someLossFraction: number;
   /** How long such a cap holds after the last report of heavy loss. */
   lossCapMs: number;
-  /**
-   * After the receiver found its link queueing, the estimate is what the link carries times
-   * this: with the ceiling's `headroom` on it, the ceiling is what the link carries, and the
-   * layers under it leave room for the audio and for the queue to drain.
-   */
-  queueShare: number;
 }
 
 export const DEFAULT_DOWNLINK_POLICY: DownlinkPolicyOptions = {
@@ -190,7 +184,6 @@ export const DEFAULT_DOWNLINK_POLICY: DownlinkPolicyOptions = {
   heavyLossFraction: 0.1,
   someLossFraction: 0.02,
   lossCapMs: 2_000,
-  queueShare: 0.8,
 };
 
 export interface DownlinkDecision {
@@ -397,23 +390,16 @@ export class DownlinkPolicy {
   }
 
   /**
-   * The receiver finds its link queueing: its audio arrives later and later, `growth` ms per
-   * ms, before anything is lost (client/src/media/queueing.ts). What was sent over (1 +
-   * growth) is what the link carries. A sharp fall, found half a second or more before the
-   * queue overflows (see `queueShare`): video held back while the queue drains, then the
-   * smallest layer, under a ceiling of what the link carries.
+   * The receiver finds its link queueing: its audio arrives later and later, before anything
+   * is lost (client/src/media/queueing.ts). A sharp fall, found half a second or more before
+   * the receiver's loss tells: video held back while the queue drains, then the smallest
+   * layer for `floorMs`. The ceiling is left to the estimate and the loss that follow (they
+   * come within a second on a link that gave way): a moment of queueing on a good link then
+   * costs the pause and the floor, not seconds of climbing back.
    */
-  queueing(sentBps: number, growth: number, now: number): DownlinkDecision {
-    if (this.#silent || !this.#videoWanted || this.#mode !== 'video' || sentBps <= 0) {
-      return this.decision;
-    }
-    const carried = sentBps / (1 + growth);
-    this.#lossCap = { bps: carried * this.#o.queueShare, until: now + this.#o.lossCapMs };
-    // No climbing meanwhile, and no probing far above for a while; but no heavy loss: a queue
-    // alone does not take video away (the smallest layer may fit the link).
-    this.#someLossAt = now;
-    this.#gaveWayAt = now;
-    return this.#judge(now, true, false, true);
+  queueing(now: number): DownlinkDecision {
+    if (this.#silent || !this.#videoWanted || this.#mode !== 'video') return this.decision;
+    return this.#judge(now, false, false, true);
   }
 
   /** Only the smallest layer is sent, and has been since a moment after the last pause. */

@@ -114,7 +114,7 @@ const UPSTREAM_CLEAN_SCORE = 9;
 /** NACKs weighed over at most this long (an older read is only a new start), and this many packets. */
 const NACK_SPAN_MS = 1000;
 const NACK_MIN_PACKETS = 10;
-/** The receiver's word that its link queues is taken at most this often (each costs a read). */
+/** The receiver's word that its link queues is taken at most this often. */
 const QUEUEING_GAP_MS = 1000;
 /** Where the adapter's decisions go, at debug level (pino's or Fastify's logger fits). */
 export interface DownlinkLog {
@@ -308,10 +308,9 @@ export class DownlinkAdapter {
 
   /**
    * The receiver's browser finds its link queueing (client/src/media/queueing.ts): the audio
-   * of `audio` arrives `growth` ms later per ms, so what is sent now over (1 + growth) is
-   * what the link carries. Judged as a sharp fall, before the queue overflows and long before
-   * the receiver's NACKs tell. Unless the lateness may be the sender's: its link loses
-   * packets (its streams' scores), and so likely queues too.
+   * of `audio` arrives `growth` ms later per ms. Judged as a sharp fall, before the queue
+   * overflows and long before the receiver's NACKs tell. Unless the lateness may be the
+   * sender's: its link loses packets (its streams' scores), and so likely queues too.
    */
   queueing(audio: Consumer, growth: number): void {
     const now = Date.now();
@@ -330,14 +329,8 @@ export class DownlinkAdapter {
       return;
     }
     this.#queueingAt = now;
-    this.#transport
-      .getStats()
-      .then(([stat]) => {
-        if (this.#closed || !stat) return;
-        this.#lastInput = { by: 'queueing', sent: Math.round(stat.sendBitrate), growth };
-        this.#apply(this.#policy.queueing(stat.sendBitrate, growth, Date.now()));
-      })
-      .catch(() => undefined /* closed meanwhile */);
+    this.#lastInput = { by: 'queueing', growth };
+    this.#apply(this.#policy.queueing(now));
   }
 
   /** The active speaker's camera goes first when the link is short. */
