@@ -372,8 +372,8 @@ export const requests = {
   },
   /**
    * This receiver's link is queueing: the audio of `consumerId` arrives later and later
-   * (`excessMs` behind its pace, growing `growth` ms per ms), before any packet is lost. The SFU holds video back
-   * until the queue has drained and sends the smallest layer, sized to what the link carried.
+   * (`excessMs` behind its pace, growing `growth` ms per ms), before any packet is lost. The
+   * SFU holds video back until the queue has drained, then sends the smallest layer a moment.
    */
   reportQueueing: {
     req: ConsumerRef.extend({

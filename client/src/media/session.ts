@@ -121,8 +121,8 @@ export interface IceRoute {
 const LIVENESS_SAMPLE_MS = 500;
 /**
  * How often the incoming audio's arrivals are read for a queue on this link, while video
- * comes (media/queueing.ts): a queue shows within two reads with packets, some 100-150 ms.
- * One stream's receiver stats only, not the whole connection's.
+ * comes (media/queueing.ts: lateness held 300 ms). One stream's receiver stats only, not the
+ * whole connection's.
  */
 const QUEUEING_SAMPLE_MS = 50;
 /** The empty data channel that connects the receive transport in the waiting room. */
