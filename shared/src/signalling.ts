@@ -372,13 +372,12 @@ export const requests = {
   },
   /**
    * This receiver's link is queueing: the audio of `consumerId` arrives later and later
-   * (`excessMs` behind its pace, growing `growth` ms per ms), before any packet is lost. The
+   * (`excessMs` behind its pace, for the server's log), before any packet is lost. The
    * SFU holds video back until the queue has drained, then sends the smallest layer a moment.
    */
   reportQueueing: {
     req: ConsumerRef.extend({
       excessMs: z.number().int().min(0).max(60_000),
-      growth: z.number().min(0).max(100),
     }).strict(),
     res: Empty,
   },

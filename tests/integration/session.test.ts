@@ -831,7 +831,6 @@ describe('adaptive stream on the real worker', () => {
       await request(host, 'reportQueueing', {
         consumerId: microphone.info.id,
         excessMs: 140,
-        growth: 1.5,
       }),
     );
     // A video stream is not what is measured; someone else's audio is not theirs to report.
@@ -840,7 +839,6 @@ describe('adaptive stream on the real worker', () => {
         await request(host, 'reportQueueing', {
           consumerId: camera.info.id,
           excessMs: 140,
-          growth: 1.5,
         }),
       ).code,
     ).toBe('bad_request');
@@ -849,15 +847,15 @@ describe('adaptive stream on the real worker', () => {
         await request(gp, 'reportQueueing', {
           consumerId: microphone.info.id,
           excessMs: 140,
-          growth: 1.5,
         }),
       ).code,
     ).toBe('not_found');
     for (const bad of [
-      { consumerId: microphone.info.id, excessMs: -1, growth: 1 },
-      { consumerId: microphone.info.id, excessMs: 100, growth: 'fast' },
-      { consumerId: microphone.info.id, excessMs: 100 },
-      { consumerId: microphone.info.id, excessMs: 100, growth: 1, extra: true },
+      { consumerId: microphone.info.id, excessMs: -1 },
+      { consumerId: microphone.info.id, excessMs: 'late' },
+      { consumerId: microphone.info.id, excessMs: 12.5 },
+      { consumerId: microphone.info.id },
+      { consumerId: microphone.info.id, excessMs: 100, growth: 1 },
     ]) {
       expect(
         err((await rawRequest(host, 'reportQueueing', bad)) as Awaited<ReturnType<typeof request>>)

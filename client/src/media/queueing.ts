@@ -23,13 +23,11 @@ export interface ArrivalSample {
 }
 
 export interface Queueing {
-  /** How late the audio arrives now, beyond its usual (ms). */
-  excessMs: number;
   /**
-   * How fast the lateness grew since the queue began (ms per ms): the rate sent over the rate
-   * the link carries, less one. What the link carries is what was sent over (1 + growth).
+   * How late the audio arrives now, beyond its usual (ms). Only told for the server's log:
+   * what the SFU does about a queue does not depend on how long it is.
    */
-  growth: number;
+  excessMs: number;
 }
 
 export interface QueueingOptions {
@@ -89,8 +87,6 @@ export class QueueingDetector {
   readonly #o: QueueingOptions;
   /** Offsets of the arrivals of the last `windowMs`, oldest first. */
   #history: { at: number; packets: number; offset: number }[] = [];
-  /** The last arrival below a quarter of the threshold: where a queue began. */
-  #calm: { at: number; excess: number } | undefined;
   /** The first arrival of the lateness over the threshold, held since. */
   #over: { at: number; packets: number; excess: number } | undefined;
   #reported = false;
@@ -102,7 +98,6 @@ export class QueueingDetector {
   /** Forget everything (the stream changed, paused or the media set-up is new). */
   reset(): void {
     this.#history = [];
-    this.#calm = undefined;
     this.#over = undefined;
     this.#reported = false;
   }
@@ -134,7 +129,6 @@ export class QueueingDetector {
     }
     const base = Math.min(...this.#history.map((h) => h.offset));
     const excess = offset - base;
-    if (excess < o.thresholdMs / 4) this.#calm = { at: s.lastPacketAt, excess };
     if (excess < o.thresholdMs / 2) this.#reported = false;
     if (excess < o.thresholdMs) {
       this.#over = undefined;
@@ -153,13 +147,7 @@ export class QueueingDetector {
       return undefined;
     }
     this.#reported = true;
-    const calm = this.#calm;
-    const span = calm ? s.lastPacketAt - calm.at : 0;
-    // Lateness per ms of arrivals is growth / (1 + growth): each packet leaves the queue
-    // 20 x (1 + growth) ms after the one before.
-    const perArrival = calm && span > 0 ? Math.min(0.95, (excess - calm.excess) / span) : 0;
-    const growth = Math.max(0, perArrival / (1 - perArrival));
-    return { excessMs: Math.round(excess), growth: Math.round(growth * 1000) / 1000 };
+    return { excessMs: Math.round(excess) };
   }
 
   /**

@@ -495,13 +495,13 @@ describe('downlink adapter', () => {
     await steady(transport, 2_500_000, 3);
     // The sender's link loses packets: the lateness may be its, not this link's.
     microphone.score = { ...microphone.score, producerScore: 7 };
-    adapter.queueing(audio, 2);
+    adapter.queueing(audio, 180);
     await vi.advanceTimersByTimeAsync(10);
     expect(consumer.paused).toBe(false);
     // A clean sender: video pauses at once, while the queue drains, then resumes with a key
     // frame.
     microphone.score = { ...microphone.score, producerScore: 10 };
-    adapter.queueing(audio, 2);
+    adapter.queueing(audio, 180);
     await vi.advanceTimersByTimeAsync(10);
     expect(consumer.paused).toBe(true);
     const keyFrames = consumer.keyFrames;

@@ -114,8 +114,6 @@ const UPSTREAM_CLEAN_SCORE = 9;
 /** NACKs weighed over at most this long (an older read is only a new start), and this many packets. */
 const NACK_SPAN_MS = 1000;
 const NACK_MIN_PACKETS = 10;
-/** The receiver's word that its link queues is taken at most this often. */
-const QUEUEING_GAP_MS = 1000;
 /** Where the adapter's decisions go, at debug level (pino's or Fastify's logger fits). */
 export interface DownlinkLog {
   debug(obj: Record<string, unknown>, msg: string): void;
@@ -195,8 +193,6 @@ export class DownlinkAdapter {
   #nackReadMs = NACK_READ_MS;
   #nackBurstAt = 0;
   readonly #log: DownlinkLog | undefined;
-  /** When the receiver last said its link queues (see `QUEUEING_GAP_MS`). */
-  #queueingAt = -Infinity;
   /** Whether video was wanted at the last look (as the policy was told: for the log). */
   #videoWanted = false;
   /** What was last passed to the policy, for the decision log: why, and the loss. */
@@ -308,15 +304,13 @@ export class DownlinkAdapter {
 
   /**
    * The receiver's browser finds its link queueing (client/src/media/queueing.ts): the audio
-   * of `audio` arrives `growth` ms later per ms. Judged as a sharp fall, before the queue
-   * overflows and long before the receiver's NACKs tell. Unless the lateness may be the
-   * sender's: its link loses packets (its streams' scores), and so likely queues too.
+   * of `audio` arrives later and later, now `excessMs` behind its pace. Judged as a sharp
+   * fall, before the queue overflows and long before the receiver's NACKs tell (the policy
+   * takes one such fall per `sharpWindowMs`). Unless the lateness may be the sender's: its
+   * link loses packets (its streams' scores), and so likely queues too.
    */
-  queueing(audio: Consumer, growth: number): void {
-    const now = Date.now();
-    if (this.#closed || this.#mode !== 'video' || now - this.#queueingAt < QUEUEING_GAP_MS) {
-      return;
-    }
+  queueing(audio: Consumer, excessMs: number): void {
+    if (this.#closed || this.#mode !== 'video') return;
     const sender = audio.appData.peerId;
     const upstream = [...this.#entries.values()].some(
       ({ consumer: c }) =>
@@ -325,12 +319,11 @@ export class DownlinkAdapter {
         c.score.producerScore < (c.kind === 'audio' ? 10 : UPSTREAM_CLEAN_SCORE),
     );
     if (upstream) {
-      this.#log?.debug({ growth, sender }, 'downlink queueing on the sender’s link: not judged');
+      this.#log?.debug({ excessMs, sender }, 'downlink queueing on the sender’s link: not judged');
       return;
     }
-    this.#queueingAt = now;
-    this.#lastInput = { by: 'queueing', growth };
-    this.#apply(this.#policy.queueing(now));
+    this.#lastInput = { by: 'queueing', excessMs };
+    this.#apply(this.#policy.queueing(Date.now()));
   }
 
   /** The active speaker's camera goes first when the link is short. */

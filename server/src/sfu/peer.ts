@@ -406,12 +406,13 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   /**
    * This peer's browser finds its link queueing (the audio of `consumerId` arrives later and
-   * later, growing `growth` ms per ms): its downlink adapter holds video back before packets are lost.
+   * later, `excessMs` behind its pace): its downlink adapter holds video back before packets
+   * are lost.
    */
-  reportQueueing(consumerId: string, growth: number): void {
+  reportQueueing(consumerId: string, excessMs: number): void {
     const consumer = this.consumer(consumerId);
     if (consumer.kind !== 'audio') throw new DomainError('bad_request', 'Not an audio stream');
-    this.#downlink?.queueing(consumer, growth);
+    this.#downlink?.queueing(consumer, excessMs);
   }
 
   async setPreferredLayers(

@@ -456,9 +456,9 @@ export function attachSignalling(opts: {
       });
       return {};
     },
-    reportQueueing({ consumerId, growth }, socket) {
+    reportQueueing({ consumerId, excessMs }, socket) {
       // At most one a second reaches the adapter; it judges one per fall anyway.
-      joined(socket).peer.reportQueueing(consumerId, growth);
+      joined(socket).peer.reportQueueing(consumerId, excessMs);
       return {};
     },
     async setConsumerPreferredLayers({ consumerId, spatialLayer, temporalLayer }, socket) {
