@@ -4,6 +4,7 @@ import { openAdaptationRig, rateCut, weakLink, type AdaptationRig } from '../sup
 import { waitForFirstRemoteFrame } from '../support/journey.js';
 import { netLabAvailable } from '../support/netlab.js';
 import { readStats, saveStats } from '../support/stats-sampler.js';
+import { screenshotAtSizes } from '../support/screens.js';
 
 /*
  * Adaptation on a shaped link (issue 9 item 5), real server, worker and Chromium: the
@@ -90,16 +91,11 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
       // Back just after a trial failed: the slowest return there is (see the bound below).
       returnAfterFailedTrial: true,
       // What the patient sees, on a laptop, a tablet and a phone.
-      onNotice: async (page) => {
-        for (const [width, height] of [
-          [390, 844],
-          [1024, 768],
-          [1280, 800],
-        ] as const) {
-          await page.setViewportSize({ width, height });
-          await page.screenshot({ path: `${ARTEFACTS}/weak-link-notice-${width}x${height}.png` });
-        }
-      },
+      onNotice: (page) =>
+        screenshotAtSizes(
+          page,
+          ({ width, height }) => `${ARTEFACTS}/weak-link-notice-${width}x${height}.png`,
+        ),
     });
     await writeFile(`${ARTEFACTS}/weak-link.json`, JSON.stringify(f, null, 1));
     expect(f.noticeMs).not.toBeNull();

@@ -6,6 +6,7 @@ import { axeLog } from '../support/axe.js';
 import { browserStageForFile } from '../support/stage.js';
 import { bookCall, callJoined, enterCall, openCall } from '../support/call.js';
 import { remoteVideosDecoding, screenshotter } from '../support/journey.js';
+import { SCREEN_SIZES } from '../support/screens.js';
 
 /**
  * The call's layouts as people see them (issue 10 item 6, issue 11 item 6), with real media
@@ -26,11 +27,6 @@ const GP = 'Frida Fastlege';
 const INTERPRETER = 'Amir Haddad';
 const DAUGHTER = 'Dagny Dotter';
 const ui = { timeout: 45_000 };
-const SIZES = [
-  { name: 'desktop', width: 1280, height: 800 },
-  { name: 'tablet', width: 1024, height: 768 },
-  { name: 'phone', width: 390, height: 844 },
-] as const;
 
 const stage = browserStageForFile({
   env: { INVITE_OPENS_MINUTES_BEFORE: '300' },
@@ -165,7 +161,7 @@ describe('call layouts', () => {
       label: string,
       check?: (w: number, h: number) => Promise<void>,
     ) => {
-      for (const size of SIZES) {
+      for (const size of SCREEN_SIZES) {
         await page.setViewportSize({ width: size.width, height: size.height });
         await page.waitForFunction(
           ([w]) => document.documentElement.clientWidth === w,

@@ -7,6 +7,7 @@ import { axeLog } from '../support/axe.js';
 import { loginToPatientEntry, startEidStage, type EidStage } from '../support/eid-stage.js';
 import { loginAsDemoStaff, apiCall, participantContext } from '../support/journey.js';
 import { admitFromLobby, callJoined } from '../support/call.js';
+import { SCREEN_SIZES } from '../support/screens.js';
 import {
   bookLktMeeting,
   NAMES,
@@ -32,11 +33,6 @@ import {
  */
 
 const ARTEFACTS = fileURLToPath(new URL('../../test-results/lkt-summary/', import.meta.url));
-const SIZES = [
-  { name: 'desktop', width: 1280, height: 800 },
-  { name: 'tablet', width: 1024, height: 768 },
-  { name: 'phone', width: 390, height: 844 },
-] as const;
 const GOOD_DAY = 'Ein god dag er når eg kan spele fotball med laget etter skulen.';
 const WHAT_MATTERS = 'At eg slepp å vere heime frå skulen når astmaen er verst.';
 const PLAN = ['Siri prøver den nye inhalatoren i fire veker', 'Siri fører dagbok over pusten'];
@@ -112,14 +108,14 @@ describe('the summary after a session', () => {
     });
 
     // --- The meeting: two parts with the patient, then "Avslutt for alle" ------------------
-    const spec = await openCallAs(stage.browser, url, 'spec', sessions.spec, SIZES[0]);
+    const spec = await openCallAs(stage.browser, url, 'spec', sessions.spec, SCREEN_SIZES[0]);
     contexts.push(spec.context);
     const host = spec.page;
     await callJoined(host);
-    const gp = await openCallAs(stage.browser, url, 'gp', sessions.gp, SIZES[0]);
+    const gp = await openCallAs(stage.browser, url, 'gp', sessions.gp, SCREEN_SIZES[0]);
     contexts.push(gp.context);
     await callJoined(gp.page);
-    const patientContext = await participantContext(stage.browser, { viewport: SIZES[1] });
+    const patientContext = await participantContext(stage.browser, { viewport: SCREEN_SIZES[1] });
     contexts.push(patientContext);
     patientContext.setDefaultTimeout(30_000);
     const patient = await patientContext.newPage();
@@ -161,7 +157,7 @@ describe('the summary after a session', () => {
 
     /** Every size, and print media, of the summary on `page` (full page), with axe. */
     const look = async (page: Page, name: string) => {
-      for (const size of SIZES) {
+      for (const size of SCREEN_SIZES) {
         await page.setViewportSize({ width: size.width, height: size.height });
         await page.waitForFunction((w) => document.documentElement.clientWidth === w, size.width);
         const file = path.join(ARTEFACTS, `${name}-${size.name}-${size.width}x${size.height}.png`);
@@ -242,7 +238,7 @@ describe('the summary after a session', () => {
     await look(patient, 'patient-from-end-screen');
 
     // --- The GP, by her login, from the consultation page ----------------------------------
-    const gpContext = await stage.browser.newContext({ viewport: SIZES[0] });
+    const gpContext = await stage.browser.newContext({ viewport: SCREEN_SIZES[0] });
     contexts.push(gpContext);
     const gpPage = await gpContext.newPage();
     await loginAsDemoStaff(gpPage, url, 'fastlege');
@@ -257,7 +253,7 @@ describe('the summary after a session', () => {
     await look(gpPage, 'gp-from-consultation-page');
 
     // --- The patient entry, in a fresh browser: the eID login alone reads it ---------------
-    const entryContext = await stage.browser.newContext({ viewport: SIZES[2] });
+    const entryContext = await stage.browser.newContext({ viewport: SCREEN_SIZES[2] });
     contexts.push(entryContext);
     const entry = await entryContext.newPage();
     await loginToPatientEntry(stage, entry, pid);

@@ -8,6 +8,7 @@ import { axeSeriousViolations, describeViolations } from '../support/axe.js';
 import { buildClient } from '../support/client-build.js';
 import { apiCall, demoSpecialistToken, loginAsDemoSpecialist } from '../support/journey.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { SCREEN_SIZES } from '../support/screens.js';
 
 /**
  * The pages around the call as a person meets them, in real Chromium against the built
@@ -21,11 +22,6 @@ import { startServerProcess, type ServerProcess } from '../support/server-proces
  */
 
 const ARTEFACTS = fileURLToPath(new URL('../../test-results/prejoin-pages/', import.meta.url));
-const VIEWPORTS = [
-  { name: 'desktop', width: 1280, height: 800 },
-  { name: 'tablet', width: 1024, height: 768 },
-  { name: 'phone', width: 390, height: 844 },
-] as const;
 const NYNORSK_WEEKDAY = /(måndag|tysdag|onsdag|torsdag|fredag|laurdag|sundag)/;
 const BOKMAL_WEEKDAY = /(mandag|tirsdag|lørdag|søndag)/;
 
@@ -151,7 +147,7 @@ describe('a link that cannot bring anyone in says so before any camera', () => {
 });
 
 describe('pre-join: the meeting and the join button first', () => {
-  for (const vp of VIEWPORTS) {
+  for (const vp of SCREEN_SIZES) {
     it(`open link at ${vp.width}×${vp.height}`, async () => {
       const today = (await demoConsultations())[0]!;
       const token = await inviteToken(today);
@@ -195,7 +191,7 @@ describe('pre-join: the meeting and the join button first', () => {
 });
 
 describe('the consultation page', () => {
-  for (const vp of VIEWPORTS) {
+  for (const vp of SCREEN_SIZES) {
     it(`puts the patient first, dates in nynorsk, at ${vp.width}×${vp.height}`, async () => {
       const context = await browser.newContext({
         viewport: { width: vp.width, height: vp.height },

@@ -7,6 +7,7 @@ import { mediaFlowingOnEveryPage } from '../support/faults.js';
 import { healthDetail } from '../support/health.js';
 import type { ServerProcess } from '../support/server-process.js';
 import { startBrowserStage, type BrowserStage } from '../support/stage.js';
+import { screenshotAtSizes } from '../support/screens.js';
 import {
   admitFromLobby,
   bookCall,
@@ -121,16 +122,10 @@ describe('a call forced through TURN', () => {
       .toBeDefined();
     expect(warmRoute).toMatchObject({ localCandidateType: 'relay', remoteCandidateType: 'host' });
     // What the patient sees meanwhile, on a laptop, a tablet and a phone.
-    for (const [width, height] of [
-      [1280, 800],
-      [1024, 768],
-      [390, 844],
-    ] as const) {
-      await patientPage.setViewportSize({ width, height });
-      await patientPage.screenshot({
-        path: `${ARTEFACTS}patient-prejoin-relay-${width}x${height}.png`,
-      });
-    }
+    await screenshotAtSizes(
+      patientPage,
+      ({ width, height }) => `${ARTEFACTS}patient-prejoin-relay-${width}x${height}.png`,
+    );
     await patientPage.setViewportSize({ width: 1100, height: 800 });
     await patientPage.getByRole('button', { name: 'Gå inn i møtet' }).click();
     await patientPage.getByTestId('waiting-screen').waitFor();

@@ -4,6 +4,7 @@ import type { Consultation, InviteLink } from '@samkons/shared';
 import { browserStageForFile } from '../support/stage.js';
 import { callJoined } from '../support/call.js';
 import { axeLog } from '../support/axe.js';
+import { SCREEN_SIZES } from '../support/screens.js';
 import {
   apiCall,
   demoSpecialistToken,
@@ -38,12 +39,6 @@ const stage = browserStageForFile({
 const shot = screenshotter(ARTEFACTS);
 const a11y = axeLog();
 
-const VIEWPORTS = [
-  { name: 'desktop', width: 1280, height: 800 },
-  { name: 'tablet', width: 1024, height: 768 },
-  { name: 'phone', width: 390, height: 844 },
-] as const;
-
 describe('staff links and accounts', () => {
   it("the booked GP's own login lists the consultation (booked through the form's staff search)", async () => {
     const context = await participantContext(stage.browser, {
@@ -72,7 +67,7 @@ describe('staff links and accounts', () => {
       await search.fill('nordhord');
       const option = page.getByRole('option', { name: new RegExp(GP_NAME) });
       await option.waitFor();
-      for (const v of VIEWPORTS) {
+      for (const v of SCREEN_SIZES) {
         await page.setViewportSize(v);
         await search.scrollIntoViewIfNeeded();
         await shot(page, `01-staff-search-${v.name}`);
@@ -114,7 +109,7 @@ describe('staff links and accounts', () => {
       await loginAsDemoStaff(gpPage, stage.server.url, 'fastlege');
       const entry = gpPage.getByRole('link', { name: /Kontroll: fastlegen med brukar/ });
       await entry.waitFor();
-      for (const v of VIEWPORTS) {
+      for (const v of SCREEN_SIZES) {
         await gpPage.setViewportSize(v);
         await entry.scrollIntoViewIfNeeded();
         await shot(gpPage, `03-gp-mine-${v.name}`);
@@ -139,7 +134,7 @@ describe('staff links and accounts', () => {
       await delegate.check();
       await page.getByText(`${GP_NAME} er no medarrangør.`).waitFor();
       expect(await delegate.isChecked()).toBe(true);
-      for (const v of VIEWPORTS) {
+      for (const v of SCREEN_SIZES) {
         await page.setViewportSize(v);
         await delegate.scrollIntoViewIfNeeded();
         await shot(page, `05-delegate-named-${v.name}`);
