@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser as PuppeteerBrowser, Page as PuppeteerPage } from 'puppeteer-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueueingDetector, type ArrivalSample } from '../../client/src/media/queueing.js';
 import { launchChromium } from '../support/browser.js';
 import { admitFromLobby, bookCall, callJoined, openCall } from '../support/call.js';
 import { buildClient } from '../support/client-build.js';
@@ -88,6 +89,31 @@ const audioEnergy = (page: AnyPage, ms: number): Promise<number[]> =>
     );
     await ctx.close();
     return peaks;
+  }, ms);
+
+/**
+ * What the client's queue detector reads (client/src/media/queueing.ts), every 50 ms for `ms`:
+ * the incoming audio's last arrival and its packets so far, on the page's connections.
+ */
+const audioArrivals = (page: AnyPage, ms: number): Promise<ArrivalSample[]> =>
+  (page as PuppeteerPage).evaluate(async (ms: number) => {
+    const pcs = (window as unknown as { __netPcs?: RTCPeerConnection[] }).__netPcs ?? [];
+    const out: { lastPacketAt: number; packets: number }[] = [];
+    const end = performance.now() + ms;
+    while (performance.now() < end) {
+      for (const pc of pcs) {
+        if (pc.connectionState === 'closed') continue;
+        (await pc.getStats()).forEach((s: Record<string, unknown>) => {
+          if (s.type !== 'inbound-rtp' || s.kind !== 'audio') return;
+          out.push({
+            lastPacketAt: s.lastPacketReceivedTimestamp as number,
+            packets: Number(s.packetsReceived ?? 0) + Number(s.packetsLost ?? 0),
+          });
+        });
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return out;
   }, ms);
 
 /** Frames and audio rising for every remote between two samples `ms` apart. */
@@ -285,6 +311,22 @@ describe.runIf(hasFirefox && mediaAddress)(
       expect(energyInChromium.length).toBeGreaterThan(0);
       expect(Math.min(...energyInFirefox), 'sound energy in Firefox').toBeGreaterThan(0.005);
       expect(Math.min(...energyInChromium), 'sound energy in Chromium').toBeGreaterThan(0.005);
+
+      // Firefox stamps each audio packet's arrival, as the queue detector needs (without it,
+      // a Firefox receiver would never tell the SFU its link queues): the stamps advance with
+      // the packets, and on this steady link the detector finds no queue in them.
+      const arrivals = await audioArrivals(patient, 3000);
+      expect(arrivals.length).toBeGreaterThan(20);
+      for (const a of arrivals)
+        expect(typeof a.lastPacketAt, 'lastPacketReceivedTimestamp').toBe('number');
+      const [first, last] = [arrivals[0]!, arrivals.at(-1)!];
+      expect(last.packets - first.packets).toBeGreaterThan(100);
+      // Some 20 ms a packet: Opus frames at their pace, stamped in ms.
+      const spacing = (last.lastPacketAt - first.lastPacketAt) / (last.packets - first.packets);
+      expect(spacing).toBeGreaterThan(15);
+      expect(spacing).toBeLessThan(25);
+      const detector = new QueueingDetector();
+      expect(arrivals.map((a) => detector.sample(a)).filter(Boolean)).toEqual([]);
 
       await patient.screenshot({ path: `${ARTEFACTS}/firefox-patient-1280.png` });
       await host.page.screenshot({ path: `${ARTEFACTS}/chromium-host-1280.png` });
