@@ -108,11 +108,11 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     // Video shown again (the notice gone) within seconds of the link's return; frames decoded
     // before that belong to the trials, which the person does not see. The issue's 5 s is a
     // figure of the bench. Back just after a trial failed, the next trial waits the longest
-    // spacing (3.5 s, `trialEveryMaxMs`) and brings video back once the estimate has held
-    // 0.4 s over two estimates, or at its end (2 s, `trialLengthMs`) when it lost nothing:
-    // 4-5.5 s, plus the notice's way to the page (8.7 s seen once at load 18, with the return
-    // at a random moment). 10 s leaves room for a loaded machine, and a link that brings
-    // video back only on a later trial (11 s or more) fails.
+    // spacing (2.5 s, `trialEveryMaxMs`) and brings video back once the estimate has held
+    // 0.4 s over two estimates, or at its end (1.5 s, `trialLengthMs`) when it lost nothing:
+    // 3.5-4 s, plus the notice's way to the page (with 3.5 s and 2 s, 8.7 s was seen once at
+    // load 18, with the return at a random moment). 10 s leaves room for a loaded machine and
+    // one more trial that fails on the link just back; video back only two trials later fails.
     expect(f.noticeGoneMs).not.toBeNull();
     expect(f.noticeGoneMs!).toBeLessThan(10_000);
     expect(f.videoBackMs).not.toBeNull();

@@ -163,8 +163,12 @@ export const DEFAULT_DOWNLINK_POLICY: DownlinkPolicyOptions = {
   trialHoldMs: 400,
   trialEveryMs: 1_500,
   // Video back within ~5 s of the link's return, at the cost of a short trial that often.
-  trialEveryMaxMs: 3_500,
-  trialLengthMs: 2_000,
+  // A trial on a link that is back is up within 1.0-1.3 s (its first probe, then two
+  // estimates over 0.4 s), or ends clean: 1.5 s long, every 2.5 s at most, trials take the
+  // same share of a weak link as 2 s every 3.5 s did, and the wait after a trial that failed
+  // just as the link came back is 1 s shorter (5 s to video shown again on the rig, before).
+  trialEveryMaxMs: 2_500,
+  trialLengthMs: 1_500,
   cleanTrialAboveBps: 150_000,
   trialCeilingBps: 1_500_000,
   headroom: 1.25,
@@ -316,11 +320,7 @@ export class DownlinkPolicy {
       this.#forgetEstimate(now);
       if (this.#mode === 'audio-only') this.#trialAt = now;
       // A trial that ran into the silence proved nothing: it starts over.
-      if (this.#mode === 'trial') {
-        this.#trialStartedAt = now;
-        this.#trialAboveSince = undefined;
-        this.#trialCleanReports = 0;
-      }
+      if (this.#mode === 'trial') this.#startTrial(now);
     }
     return this.tick(now);
   }
@@ -425,7 +425,9 @@ export class DownlinkPolicy {
     if (bps === undefined) return this.tick(now);
     const previous = this.#estimate;
     this.#estimate = bps;
-    this.#recent.push({ at: now, bps });
+    // A new estimate or a new loss cap; not the same estimate judged again on a lighter
+    // report (it would outlive its time: see where a trial brings video back).
+    if (fresh || lossy) this.#recent.push({ at: now, bps });
     const o = this.#o;
     if (!this.#videoWanted) return this.tick(now);
     if (this.#mode === 'trial') {
@@ -454,7 +456,7 @@ export class DownlinkPolicy {
     const lossLately = now - this.#heavyLossAt <= o.lossMemoryMs;
     const fell = previous !== undefined && bps < previous * o.fallFraction;
     const overLoss = lossy && (this.#ceiling ?? Infinity) > bps * o.headroom;
-    // `#recent` holds the last `raiseAfterMs` and this estimate: its top within the window.
+    // `#recent` holds the estimates of the last `raiseAfterMs`: their top within the window.
     // Only loss tells a link that gave way: on a busy machine the estimate alone collapses
     // now and then on a good link (delayed feedback), and pausing video on each such dip
     // starved the call (measured: 20-150 kbit/s arriving on a 3 Mbit/s link).
@@ -534,6 +536,17 @@ export class DownlinkPolicy {
     return this.decision;
   }
 
+  /**
+   * A trial (re)starts at `now`: judged on what comes from then on, with a ceiling that lets
+   * the SFU probe the link.
+   */
+  #startTrial(now: number): void {
+    this.#trialStartedAt = now;
+    this.#trialAboveSince = undefined;
+    this.#trialCleanReports = 0;
+    this.#ceiling = this.#o.trialCeilingBps;
+  }
+
   #step(now: number): void {
     const o = this.#o;
     // Nothing to judge or to try without video wanted, or while the receiver is silent.
@@ -592,12 +605,9 @@ export class DownlinkPolicy {
       case 'audio-only':
         if (now >= this.#trialAt) {
           this.#mode = 'trial';
-          this.#trialStartedAt = now;
-          this.#trialAboveSince = undefined;
-          this.#trialCleanReports = 0;
+          this.#startTrial(now);
           // Loss from before says nothing about the smallest layer the trial sends.
           this.#lossCap = undefined;
-          this.#ceiling = o.trialCeilingBps;
         }
         break;
       case 'trial': {
@@ -626,6 +636,11 @@ export class DownlinkPolicy {
           // near what it sends (see `videoAboveBps`): nothing lost there.
           const low = Math.min(this.#trialAboveLow, this.#estimate ?? 0);
           this.#ceiling = Math.max(o.minCeilingBps, low * o.headroom);
+          // Nor is a probe's result a top the estimate can fall sharply from: measured on the
+          // rig, back from 150 kbit/s, the estimate went from a probe's 882 kbit/s to 380
+          // kbit/s with a trial's loss still in the reports, and the video just back was
+          // paused again and held at the smallest layer for 1.5 s.
+          this.#recent = [{ at: now, bps: low }];
           break;
         }
         // Over, unless the estimate is up and only waits out its hold.
