@@ -425,9 +425,7 @@ export class DownlinkPolicy {
     if (bps === undefined) return this.tick(now);
     const previous = this.#estimate;
     this.#estimate = bps;
-    // A new estimate or a new loss cap; not the same estimate judged again on a lighter
-    // report (it would outlive its time: see where a trial brings video back).
-    if (fresh || lossy) this.#recent.push({ at: now, bps });
+    this.#recent.push({ at: now, bps });
     const o = this.#o;
     if (!this.#videoWanted) return this.tick(now);
     if (this.#mode === 'trial') {
@@ -456,7 +454,7 @@ export class DownlinkPolicy {
     const lossLately = now - this.#heavyLossAt <= o.lossMemoryMs;
     const fell = previous !== undefined && bps < previous * o.fallFraction;
     const overLoss = lossy && (this.#ceiling ?? Infinity) > bps * o.headroom;
-    // `#recent` holds the estimates of the last `raiseAfterMs`: their top within the window.
+    // `#recent` holds the last `raiseAfterMs` and this estimate: its top within the window.
     // Only loss tells a link that gave way: on a busy machine the estimate alone collapses
     // now and then on a good link (delayed feedback), and pausing video on each such dip
     // starved the call (measured: 20-150 kbit/s arriving on a 3 Mbit/s link).
@@ -639,7 +637,10 @@ export class DownlinkPolicy {
           // Nor is a probe's result a top the estimate can fall sharply from: measured on the
           // rig, back from 150 kbit/s, the estimate went from a probe's 882 kbit/s to 380
           // kbit/s with a trial's loss still in the reports, and the video just back was
-          // paused again and held at the smallest layer for 1.5 s.
+          // paused again and held at the smallest layer for 1.5 s. What the link carries is
+          // taken as that lowest estimate until the next one comes.
+          this.#bwe = low;
+          this.#estimate = low;
           this.#recent = [{ at: now, bps: low }];
           break;
         }
