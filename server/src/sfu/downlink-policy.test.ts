@@ -39,6 +39,14 @@ const sentLayer = (policy: DownlinkPolicy) =>
 /** A link too weak for video: the estimate low, and a third of what is sent lost. */
 const WEAK_LOSS = 0.3;
 
+/** Video on a good link (`goodBps`) for 3 s, then a weak one until the first trial starts. */
+function intoTrial(goodBps: number): { policy: DownlinkPolicy; now: number } {
+  const policy = new DownlinkPolicy();
+  let now = feed(policy, goodBps, 0, 3);
+  while (policy.decision.mode !== 'trial') now = feed(policy, 100_000, now, 0.25, WEAK_LOSS);
+  return { policy, now };
+}
+
 /**
  * 20 s on a 400 kbit/s link after a cut: the layers the ceiling lets through, each second.
  * What the link shows: a little above the smallest layer's rate, and 430 kbit/s while 360p
@@ -477,10 +485,8 @@ describe('downlink policy on a link that gives way', () => {
   it('brings video back from a trial whose estimate stays near what the trial sends, with nothing lost', () => {
     // Measured after 150 kbit/s, back on 3 Mbit/s: the smallest layer and the audio sent,
     // the estimate at 200-250 kbit/s (it follows what is sent) in trial after trial.
-    const policy = new DownlinkPolicy();
-    let now = feed(policy, 1_500_000, 0, 3);
-    while (policy.decision.mode !== 'trial') now = feed(policy, 100_000, now, 0.25, WEAK_LOSS);
-    const start = now;
+    const { policy, now: start } = intoTrial(1_500_000);
+    let now = start;
     while (policy.decision.mode === 'trial' && now - start < P.trialLengthMs) {
       now = feed(policy, 230_000, now, 0.25);
     }
@@ -490,9 +496,7 @@ describe('downlink policy on a link that gives way', () => {
   it('keeps audio only when a trial’s first estimate is the value capped under the audio-only ceiling', () => {
     // Measured on 150 kbit/s: right after the trial lifts the ceiling the worker reports 304
     // kbit/s, its next estimate (0.2-1 s later) 108-120 kbit/s.
-    const policy = new DownlinkPolicy();
-    let now = feed(policy, 1_500_000, 0, 3);
-    while (policy.decision.mode !== 'trial') now = feed(policy, 100_000, now, 0.25, WEAK_LOSS);
+    const { policy, now } = intoTrial(1_500_000);
     policy.estimate(304_000, now + 20);
     // No other estimate for longer than the hold: still a trial, not video.
     expect(policy.tick(now + 20 + P.trialHoldMs + 300).mode).toBe('trial');
@@ -779,9 +783,8 @@ describe('downlink policy when a trial brings video back', () => {
   it('starts the ceiling from the lowest estimate of the trial’s hold, not from one overshooting probe', () => {
     // Measured on a 400 kbit/s cut (load 7): audio only, then a trial whose estimate reached
     // 882 kbit/s on a probe; video came back with a ceiling of 1.1 Mbit/s.
-    const policy = new DownlinkPolicy();
-    let now = feed(policy, 2_500_000, 0, 3);
-    while (policy.decision.mode !== 'trial') now = feed(policy, 100_000, now, 0.25, WEAK_LOSS);
+    const { policy, now: trialAt } = intoTrial(2_500_000);
+    let now = trialAt;
     policy.estimate(330_000, (now += 250));
     policy.tick((now += 250));
     // The probe's result overshoots the 400 kbit/s link.
@@ -794,9 +797,8 @@ describe('downlink policy when a trial brings video back', () => {
   it('does not take the fall from a trial’s probe for a sharp one: the video just back is not paused again', () => {
     // Measured on the rig, back from 150 kbit/s on 3 Mbit/s: the trial's estimates 590 and
     // 880 kbit/s, then 380 kbit/s with some loss from the trial still reported.
-    const policy = new DownlinkPolicy();
-    let now = feed(policy, 2_500_000, 0, 3);
-    while (policy.decision.mode !== 'trial') now = feed(policy, 100_000, now, 0.25, WEAK_LOSS);
+    const { policy, now: trialAt } = intoTrial(2_500_000);
+    let now = trialAt;
     policy.estimate(590_000, (now += 250));
     policy.tick((now += 250));
     policy.estimate(880_000, (now += 250));
@@ -813,10 +815,8 @@ describe('downlink policy when a trial brings video back', () => {
 describe('downlink policy on a trial that loses nothing', () => {
   /** Into a trial after a weak link; then `seconds` of estimates at `bps`, reports of `loss`. */
   function trial(bps: number, loss: number, seconds: number): DownlinkPolicy {
-    const policy = new DownlinkPolicy();
-    let now = feed(policy, 1_500_000, 0, 3);
-    while (policy.decision.mode !== 'trial') now = feed(policy, 100_000, now, 0.25, WEAK_LOSS);
-    const start = now;
+    const { policy, now: start } = intoTrial(1_500_000);
+    let now = start;
     while (policy.decision.mode === 'trial' && now - start < seconds * 1000) {
       now += 250;
       // The adapter reads the receiver's reports every 500 ms during a trial.
