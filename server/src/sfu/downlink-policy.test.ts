@@ -368,6 +368,33 @@ describe('downlink policy when the receiver finds its link queueing', () => {
     expect(sentLayer(policy)).toBe(2);
   });
 
+  it('goes audio-only when the smallest layer alone queues again once the queue before drained, and not sooner', () => {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 2_500_000, 0, 5);
+    // 150 kbit/s: the large layer queues; paused, then the smallest layer alone.
+    policy.queueing((now += 100));
+    expect(policy.decision.drain).toBe(true);
+    policy.tick((now += P.drainMs));
+    expect(sentLayer(policy)).toBe(0);
+    // Still the queue from before the pause: not the smallest layer's.
+    policy.queueing((now += P.starvedSettleMs / 2));
+    expect(policy.tick((now += 1)).mode).toBe('video');
+    // The smallest layer and the audio queue too: the link does not carry them.
+    policy.queueing((now += P.starvedSettleMs));
+    expect(policy.tick((now += 1)).mode).toBe('audio-only');
+  });
+
+  it('keeps video when a queue comes once a layer the ceiling carries is sent again', () => {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 2_500_000, 0, 5);
+    policy.queueing((now += 100));
+    // 400 kbit/s: the estimate settles, the floor ends, 360p fits under the ceiling.
+    now = feed(policy, 450_000, now, P.floorMs / 1000 + 1);
+    expect(sentLayer(policy)).toBe(1);
+    policy.queueing((now += 100));
+    expect(policy.tick((now += 1)).mode).toBe('video');
+  });
+
   it('does not hold video back twice for one fall, nor while audio only, silent or wanting none', () => {
     const policy = new DownlinkPolicy();
     let now = feed(policy, 2_500_000, 0, 5);

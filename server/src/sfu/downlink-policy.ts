@@ -397,9 +397,17 @@ export class DownlinkPolicy {
    * layer for `floorMs`. The ceiling is left to the estimate and the loss that follow (they
    * come within a second on a link that gave way): a moment of queueing on a good link then
    * costs the pause and the floor, not seconds of climbing back.
+   *
+   * A queue while only the smallest layer is sent, since a moment after the pause (the queue
+   * before it has drained), says the link does not carry even that layer beside the audio:
+   * audio only at once, as on a receiver report of it starving (`starvedMemoryMs`), which
+   * comes a second or more later (on 150 kbit/s the notice came 2.2-3.9 s after the cut,
+   * waiting for such a report). On a link that carries the smallest layer its queue drains
+   * and no second queue is found.
    */
   queueing(now: number): DownlinkDecision {
     if (this.#silent || !this.#videoWanted || this.#mode !== 'video') return this.decision;
+    if (this.#smallestOnly(now)) this.#starvedAt = now;
     return this.#judge(now, false, false, true);
   }
 
