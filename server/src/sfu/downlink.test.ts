@@ -61,6 +61,8 @@ class FakeConsumer extends EventEmitter {
     nackPacketCount: 0,
     packetsRepaired: 0,
   };
+  /** What the SFU found missing of the sender's stream in its last report on it (0..1). */
+  upstreamLost = 0;
   traced: string[] = [];
   statReads = 0;
   keyFrames = 0;
@@ -72,7 +74,10 @@ class FakeConsumer extends EventEmitter {
 
   async getStats(): Promise<unknown[]> {
     this.statReads++;
-    return [{ type: 'outbound-rtp', ...this.report }];
+    return [
+      { type: 'outbound-rtp', ...this.report },
+      { type: 'inbound-rtp', fractionLost: Math.round(this.upstreamLost * 256) },
+    ];
   }
 
   async enableTraceEvent(types: string[]): Promise<void> {
@@ -435,6 +440,38 @@ describe('downlink adapter', () => {
     expect(transport.ceilings).toEqual([]);
   });
 
+  it('takes the gaps for the sender’s link’s when the SFU found them missing too, before the sender’s score falls', async () => {
+    const { transport, consumer, adapter } = await receiver();
+    await steady(transport, 2_000_000, 5);
+    // The sender's link lost 11 %; its producer still scores clean (an average, slow to fall).
+    consumer.upstreamLost = 0.11;
+    burst(consumer, 80, 1);
+    await vi.advanceTimersByTimeAsync(200);
+    burst(consumer, 40, 30);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(adapter.state().estimateKbps).toBe(2000);
+    expect(transport.ceilings).toEqual([]);
+    // The sender's link is clean again: the same gaps are this link's.
+    // (Clean reads of a burst make the next wait longer: `NACK_READ_MAX_MS`.)
+    consumer.upstreamLost = 0;
+    await vi.advanceTimersByTimeAsync(800);
+    burst(consumer, 40, 30);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(adapter.state().estimateKbps).toBeLessThan(2000);
+  });
+
+  it('takes the gaps for this link’s while the stream switches layers, its sender’s layers scoring clean', async () => {
+    const { transport, consumer, adapter } = await receiver();
+    await steady(transport, 2_000_000, 5);
+    // No layer taken for the moment: that one scores 0, the sender's layers all 10.
+    consumer.score = { score: 10, producerScore: 0, producerScores: [10, 10, 10] };
+    burst(consumer, 80, 1);
+    await vi.advanceTimersByTimeAsync(200);
+    burst(consumer, 40, 30);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(adapter.state().estimateKbps).toBeLessThan(2000);
+  });
+
   it('still takes the gaps of a clean stream for this link’s loss when another sender’s link loses', async () => {
     const { transport, consumer: lossy, adapter } = await receiver();
     // Read first: the stream whose sender loses packets.
@@ -495,13 +532,19 @@ describe('downlink adapter', () => {
     await steady(transport, 2_500_000, 3);
     // The sender's link loses packets: the lateness may be its, not this link's.
     microphone.score = { ...microphone.score, producerScore: 7 };
-    adapter.queueing(audio, 180);
+    void adapter.queueing(audio, 180);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(consumer.paused).toBe(false);
+    // Its streams still score clean, but the SFU's last report on its video found loss.
+    microphone.score = { ...microphone.score, producerScore: 10 };
+    consumer.upstreamLost = 0.05;
+    void adapter.queueing(audio, 180);
     await vi.advanceTimersByTimeAsync(10);
     expect(consumer.paused).toBe(false);
     // A clean sender: video pauses at once, while the queue drains, then resumes with a key
     // frame.
-    microphone.score = { ...microphone.score, producerScore: 10 };
-    adapter.queueing(audio, 180);
+    consumer.upstreamLost = 0;
+    void adapter.queueing(audio, 180);
     await vi.advanceTimersByTimeAsync(10);
     expect(consumer.paused).toBe(true);
     const keyFrames = consumer.keyFrames;

@@ -111,6 +111,14 @@ const NACK_CALM_MS = 2000;
  * link alone (they still cap the estimate, as before, but start no audio-only).
  */
 const UPSTREAM_CLEAN_SCORE = 9;
+/**
+ * Or the SFU's own last report on what it receives of the stream (a second's packets) found
+ * this share missing. The score is an average over reports and falls seconds late: in a
+ * 400 kbit/s cut of the patient's link both ways, the host's browser reported 11 % of the
+ * patient's smallest layer lost (sent at 20 kbit/s, all the patient's link carried) while its
+ * producer still scored clean, and the host, on a good link, went audio only for 1.6 s.
+ */
+const UPSTREAM_LOSS = DEFAULT_DOWNLINK_POLICY.someLossFraction;
 /** NACKs weighed over at most this long (an older read is only a new start), and this many packets. */
 const NACK_SPAN_MS = 1000;
 const NACK_MIN_PACKETS = 10;
@@ -307,18 +315,19 @@ export class DownlinkAdapter {
    * of `audio` arrives later and later, now `excessMs` behind its pace. Judged as a sharp
    * fall, before the queue overflows and long before the receiver's NACKs tell (the policy
    * takes one such fall per `sharpWindowMs`). Unless the lateness may be the sender's: its
-   * link loses packets (its streams' scores), and so likely queues too.
+   * link loses packets (`senderLoses`, read now), and so likely queues too.
    */
-  queueing(audio: Consumer, excessMs: number): void {
+  async queueing(audio: Consumer, excessMs: number): Promise<void> {
     if (this.#closed || this.#mode !== 'video') return;
     const sender = audio.appData.peerId;
-    const upstream = [...this.#entries.values()].some(
-      ({ consumer: c }) =>
-        c.appData.peerId === sender &&
-        !c.closed &&
-        c.score.producerScore < (c.kind === 'audio' ? 10 : UPSTREAM_CLEAN_SCORE),
+    const streams = [...this.#entries.values()]
+      .map((e) => e.consumer)
+      .filter((c) => c.appData.peerId === sender && !c.closed);
+    const losing = await Promise.all(
+      streams.map(async (c) => senderLoses(c, await c.getStats().catch(() => []))),
     );
-    if (upstream) {
+    if (this.#closed || this.#mode !== 'video') return;
+    if (losing.some(Boolean)) {
       this.#log?.debug({ excessMs, sender }, 'downlink queueing on the sender’s link: not judged');
       return;
     }
@@ -431,10 +440,7 @@ export class DownlinkAdapter {
       // A sender whose own link is cut sends nothing: the estimate then sinks for want of
       // traffic (application-limited), which says nothing about this receiver's link.
       // (Any of its simulcast streams: the one this consumer takes may be held back here.)
-      const { producerScore, producerScores } = consumer.score;
-      const scores = producerScores?.length ? producerScores : [producerScore];
-      // No score yet (just made): taken as sending.
-      const sending = !consumer.producerPaused && (!scores.length || scores.some((s) => s > 0));
+      const sending = !consumer.producerPaused && senderScore(consumer) > 0;
       if (consumer.kind === 'video' && sending && !e.clientPaused && e.demand.visible) {
         wanted = true;
       }
@@ -514,9 +520,9 @@ export class DownlinkAdapter {
       // The receiver also reports the packets the sender's link lost (they leave gaps here),
       // and asks for them, which the SFU may fill once its own request to the sender is
       // answered: this stream's resends do not count, and no stream's reports decide alone.
-      const senderLoses = entry.consumer.score.producerScore < UPSTREAM_CLEAN_SCORE;
-      if (senderLoses) upstream = true;
-      lost += out.bitrate * Math.max(fraction, senderLoses ? 0 : (resent ?? 0));
+      const upstreamLoss = senderLoses(entry.consumer, stats);
+      if (upstreamLoss) upstream = true;
+      lost += out.bitrate * Math.max(fraction, upstreamLoss ? 0 : (resent ?? 0));
     }
     if (sent > 0 && !this.#closed) {
       const now = Date.now();
@@ -634,7 +640,7 @@ export class DownlinkAdapter {
     const rank = (e: Entry) => {
       const c = e.consumer;
       if (c.kind !== 'video' || c.closed || c.paused || c.producerPaused) return -1;
-      const clean = c.score.producerScore >= UPSTREAM_CLEAN_SCORE ? 10 : 0;
+      const clean = senderScore(c) >= UPSTREAM_CLEAN_SCORE ? 10 : 0;
       return clean + (c.preferredLayers?.spatialLayer ?? e.demand.spatialLayer);
     };
     // The one watched stays on a tie: each change costs the worker two requests.
@@ -673,6 +679,35 @@ const roundBps = (bps: number | undefined) => (bps === undefined ? null : Math.r
  * weigh) when that read is too old or too few packets went out since. Keeps the counts for
  * the next read.
  */
+/**
+ * How well the sender's own link carries its streams: the best score of the producer's
+ * streams (simulcast: one per layer). Not `producerScore`, the score of the layer this consumer
+ * takes now: while it switches layers, or is paused, it has none and scores 0. Measured at
+ * 150 kbit/s: the patient's reports on the host's video were set aside as the host's link's
+ * (producerScore 0, the host's layers all scoring 10), and audio only came a second later. A
+ * layer the sender does not send scores 0 too: the best one speaks for its link.
+ */
+function senderScore(consumer: Consumer): number {
+  const { producerScore, producerScores } = consumer.score;
+  return producerScores?.length ? Math.max(...producerScores) : producerScore;
+}
+
+/**
+ * Whether the sender's own link loses packets of the stream `consumer` takes (`stats`: the
+ * consumer's, which hold the producer's stream as the SFU receives it): its score
+ * (`UPSTREAM_CLEAN_SCORE`) or, sooner, the SFU's last report on it (`UPSTREAM_LOSS`).
+ */
+function senderLoses(
+  consumer: Consumer,
+  stats: readonly { type: string; fractionLost: number }[],
+): boolean {
+  if (senderScore(consumer) < (consumer.kind === 'audio' ? 10 : UPSTREAM_CLEAN_SCORE)) {
+    return true;
+  }
+  const received = stats.find((x) => x.type === 'inbound-rtp');
+  return received !== undefined && received.fractionLost / 256 >= UPSTREAM_LOSS;
+}
+
 function resentFraction(entry: Entry, out: ConsumerStat, now: number): number | undefined {
   const before = entry.nacks;
   entry.nacks = { at: now, packets: out.packetCount, repaired: out.packetsRepaired };

@@ -412,7 +412,7 @@ export class Peer extends EventEmitter<PeerEvents> {
   reportQueueing(consumerId: string, excessMs: number): void {
     const consumer = this.consumer(consumerId);
     if (consumer.kind !== 'audio') throw new DomainError('bad_request', 'Not an audio stream');
-    this.#downlink?.queueing(consumer, excessMs);
+    void this.#downlink?.queueing(consumer, excessMs);
   }
 
   async setPreferredLayers(
