@@ -384,6 +384,22 @@ describe('downlink policy when the receiver finds its link queueing', () => {
     expect(policy.tick((now += 1)).mode).toBe('audio-only');
   });
 
+  it('takes a queue with no pause lately for a first one, with the ceiling long at its minimum', () => {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 2_500_000, 0, 5);
+    // A fall to the lowest ceiling, and a while on it, losing a little (no raise).
+    now = feed(policy, 200_000, now, (P.floorMs + P.sharpWindowMs) / 1000 + 2, 0.03);
+    expect(policy.decision.ceilingBps).toBe(P.minCeilingBps);
+    expect(policy.decision.drain).toBe(false);
+    // A first queue (maybe the sender's link): held back a moment, as any sharp fall.
+    policy.queueing((now += 100));
+    expect(policy.decision).toMatchObject({ mode: 'video', drain: true });
+    // A second once the first drained: the smallest layer does not fit beside the audio.
+    policy.tick((now += P.drainMs));
+    policy.queueing((now += P.starvedSettleMs));
+    expect(policy.tick((now += 1)).mode).toBe('audio-only');
+  });
+
   it('keeps video when a queue comes once a layer the ceiling carries is sent again', () => {
     const policy = new DownlinkPolicy();
     let now = feed(policy, 2_500_000, 0, 5);

@@ -404,10 +404,18 @@ export class DownlinkPolicy {
    * comes a second or more later (on 150 kbit/s the notice came 2.2-3.9 s after the cut,
    * waiting for such a report). On a link that carries the smallest layer its queue drains
    * and no second queue is found.
+   *
+   * Only soon after a pause, though: with no pause lately (the smallest layer sent because
+   * the ceiling is at its minimum), a queue is a first one, a sharp fall like any other. It
+   * may also be the sender's: its link queues, and its audio arrives late here, before it
+   * loses anything. Measured in a both-ways 400 kbit/s cut: the host, its ceiling at the
+   * minimum for a while and on a good link, went audio only on its first report of the
+   * patient's audio arriving late.
    */
   queueing(now: number): DownlinkDecision {
     if (this.#silent || !this.#videoWanted || this.#mode !== 'video') return this.decision;
-    if (this.#smallestOnly(now)) this.#starvedAt = now;
+    const pausedLately = now - this.#drainUntil <= this.#o.floorMs;
+    if (pausedLately && this.#smallestOnly(now)) this.#starvedAt = now;
     return this.#judge(now, false, false, true);
   }
 
