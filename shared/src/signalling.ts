@@ -439,11 +439,6 @@ export const notifications = {
   consumerClosed: z.object({ consumerId: Id }),
   consumerPaused: z.object({ consumerId: Id }),
   consumerResumed: z.object({ consumerId: Id }),
-  consumerLayersChanged: z.object({
-    consumerId: Id,
-    spatialLayer: z.number().int().nullable(),
-    temporalLayer: z.number().int().nullable(),
-  }),
   /** The server closed one of this peer's producers (e.g. its transport failed). */
   producerClosed: z.object({ producerId: Id }),
   activeSpeaker: z.object({ peerId: Id.nullable() }),

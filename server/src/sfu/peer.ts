@@ -315,16 +315,6 @@ export class Peer extends EventEmitter<PeerEvents> {
     consumer.on('producerresume', () =>
       this.#notify({ name: 'consumerResumed', data: { consumerId } }),
     );
-    consumer.on('layerschange', (layers) =>
-      this.#notify({
-        name: 'consumerLayersChanged',
-        data: {
-          consumerId,
-          spatialLayer: layers?.spatialLayer ?? null,
-          temporalLayer: layers?.temporalLayer ?? null,
-        },
-      }),
-    );
 
     const info: ConsumerInfo = {
       id: consumerId,
