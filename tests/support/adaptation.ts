@@ -533,8 +533,7 @@ export async function weakLink(
   );
   let noticeMs: number | null = null;
   try {
-    await patient.locator(NOTICE).waitFor({ state: 'visible', timeout: 15_000 });
-    noticeMs = Date.now() - cut;
+    noticeMs = (await noticeShown(patient, true, 15_000)) - cut;
     await opts.onNotice?.(patient);
   } catch {
     noticeMs = null;
@@ -559,16 +558,16 @@ export async function weakLink(
     `rate ${GOOD_LINK_KBIT} kbit/s`,
     await link.setRate(GOOD_LINK_KBIT, 'both'),
   );
-  let noticeGoneMs: number | null = null;
+  const gone = noticeShown(patient, false, 30_000).then(
+    (at) => at - restored,
+    () => null,
+  );
   let videoBackMs: number | null = null;
   const frames = framesDecoded;
   try {
     const end = Date.now() + 30_000;
     let base: number | undefined;
-    while (Date.now() < end && (noticeGoneMs === null || videoBackMs === null)) {
-      if (noticeGoneMs === null && !(await patient.locator(NOTICE).isVisible())) {
-        noticeGoneMs = Date.now() - restored;
-      }
+    while (Date.now() < end && videoBackMs === null) {
       const series = await readStats(patient);
       const since = series.samples.filter((x) => x.at >= restored);
       base ??= since[0] ? frames(since[0]) : undefined;
@@ -580,6 +579,7 @@ export async function weakLink(
   } catch {
     // Figures stay null.
   }
+  const noticeGoneMs = await gone;
   const series = await readStats(patient);
   const lastWeak = between(series, weakUntil - 5_000, weakUntil);
   const video = inboundWindows(lastWeak, 'video');
@@ -594,6 +594,23 @@ export async function weakLink(
     noticeGoneMs,
     returnedAfterFailedTrial,
   };
+}
+
+/**
+ * When the audio-only notice was `shown` (or gone), by the page's clock (this machine's):
+ * checked on every frame the page paints. Playwright's own waiting checks up to 500 ms apart,
+ * which added 0.2-0.4 s to the figures.
+ */
+async function noticeShown(page: Page, shown: boolean, timeoutMs: number): Promise<number> {
+  const at = await page.waitForFunction(
+    ([selector, want]) => {
+      const el = document.querySelector(selector);
+      return (el !== null && el.checkVisibility()) === want && Date.now();
+    },
+    [NOTICE, shown] as const,
+    { polling: 'raf', timeout: timeoutMs },
+  );
+  return (await at.jsonValue()) as number;
 }
 
 /**
