@@ -541,9 +541,15 @@ describe('downlink adapter', () => {
     void adapter.queueing(audio, 180);
     await vi.advanceTimersByTimeAsync(10);
     expect(consumer.paused).toBe(false);
+    // Its own link gave way lately (its downlink did): a link that gives way one way mostly
+    // does both, and its audio comes late from its side.
+    consumer.upstreamLost = 0;
+    void adapter.queueing(audio, 180, true);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(consumer.paused).toBe(false);
+    expect(adapter.gaveWayLately()).toBe(false);
     // A clean sender: video pauses at once, while the queue drains, then resumes with a key
     // frame.
-    consumer.upstreamLost = 0;
     void adapter.queueing(audio, 180);
     await vi.advanceTimersByTimeAsync(10);
     expect(consumer.paused).toBe(true);
@@ -552,6 +558,31 @@ describe('downlink adapter', () => {
     expect(consumer.paused).toBe(false);
     expect(consumer.keyFrames).toBeGreaterThan(keyFrames);
     expect(microphone.paused).toBe(false);
+    // A queue report is no proof this link gave way (it may have been the sender's queue).
+    expect(adapter.gaveWayLately()).toBe(false);
+  });
+
+  it('has given way lately after heavy loss of its own, not after its senders’ loss', async () => {
+    const { transport, consumer, adapter } = await receiver();
+    await steady(transport, 2_000_000, 5);
+    expect(adapter.gaveWayLately()).toBe(false);
+    // A quarter lost, on the sender's link.
+    consumer.upstreamLost = 0.25;
+    consumer.report = { ...consumer.report, packetsLost: 120, fractionLost: 64 };
+    consumer.rescore(7);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(adapter.gaveWayLately()).toBe(false);
+    // A quarter lost on this link: for a while, the others' reports of its audio arriving
+    // late are not judged.
+    consumer.upstreamLost = 0;
+    consumer.report = { ...consumer.report, packetsLost: 240, fractionLost: 64 };
+    consumer.rescore(6);
+    // (Read every half second while a stream scores below 10.)
+    await vi.advanceTimersByTimeAsync(600);
+    expect(adapter.gaveWayLately()).toBe(true);
+    consumer.rescore(10);
+    await steady(transport, 2_000_000, 8);
+    expect(adapter.gaveWayLately()).toBe(false);
   });
 
   it('stops its timer when closed, or when its transport closes', async () => {

@@ -119,6 +119,16 @@ const UPSTREAM_CLEAN_SCORE = 9;
  * producer still scored clean, and the host, on a good link, went audio only for 1.6 s.
  */
 const UPSTREAM_LOSS = DEFAULT_DOWNLINK_POLICY.someLossFraction;
+/**
+ * A receiver's link gave way lately: it lost heavily (its own loss: transport-cc's, or its
+ * reports with the senders' links clean) or was audio only within this long. A link that gives
+ * way one way mostly does both, and the audio it sends then comes late to everyone (its own
+ * queue): their reports of it queueing are not judged. Measured in a both-ways 400 kbit/s
+ * cut: the host on a good link reported the patient's audio late again and again while the
+ * patient's sender filled its cut uplink, and went audio only. Not a queue report: the host's
+ * own, of the patient's audio, would then set aside the patient's reports of the host's.
+ */
+const GAVE_WAY_MEMORY_MS = 5_000;
 /** NACKs weighed over at most this long (an older read is only a new start), and this many packets. */
 const NACK_SPAN_MS = 1000;
 const NACK_MIN_PACKETS = 10;
@@ -185,6 +195,8 @@ export class DownlinkAdapter {
   #layerCeiling: number | undefined;
   /** Video held back a moment after a sharp fall (the policy's `drain`). */
   #drain = false;
+  /** When this link last lost heavily or was audio only (see `GAVE_WAY_MEMORY_MS`). */
+  #gaveWayAt = -Infinity;
   #speakerPeerId: string | null = null;
   #closed = false;
   readonly #listener: ReceiverListener;
@@ -234,6 +246,7 @@ export class DownlinkAdapter {
         },
         transportLoss: (sendBps, loss, now) => {
           if (this.#mode === 'audio-only') return;
+          if (loss >= HEAVY_LOSS) this.#gaveWayAt = now;
           this.#lastInput = { by: 'transport-cc', sent: Math.round(sendBps), loss: round3(loss) };
           this.#apply(this.#policy.delivery(sendBps, loss, now));
         },
@@ -315,10 +328,18 @@ export class DownlinkAdapter {
    * of `audio` arrives later and later, now `excessMs` behind its pace. Judged as a sharp
    * fall, before the queue overflows and long before the receiver's NACKs tell (the policy
    * takes one such fall per `sharpWindowMs`). Unless the lateness may be the sender's: its
-   * link loses packets (`senderLoses`, read now), and so likely queues too.
+   * link gave way lately (`senderGaveWay`: its own downlink did, see `GAVE_WAY_MEMORY_MS`), or
+   * loses packets (`senderLoses`, read now), and so likely queues too.
    */
-  async queueing(audio: Consumer, excessMs: number): Promise<void> {
+  async queueing(audio: Consumer, excessMs: number, senderGaveWay = false): Promise<void> {
     if (this.#closed || this.#mode !== 'video') return;
+    if (senderGaveWay) {
+      this.#log?.debug(
+        { excessMs, sender: audio.appData.peerId },
+        'downlink queueing on the sender’s link: not judged',
+      );
+      return;
+    }
     const sender = audio.appData.peerId;
     const streams = [...this.#entries.values()]
       .map((e) => e.consumer)
@@ -340,6 +361,11 @@ export class DownlinkAdapter {
     if (peerId === this.#speakerPeerId) return;
     this.#speakerPeerId = peerId;
     for (const entry of this.#entries.values()) this.#prioritise(entry);
+  }
+
+  /** This receiver's link gave way lately (see `GAVE_WAY_MEMORY_MS`). */
+  gaveWayLately(now = Date.now()): boolean {
+    return now - this.#gaveWayAt <= GAVE_WAY_MEMORY_MS;
   }
 
   state(): DownlinkState {
@@ -532,6 +558,7 @@ export class DownlinkAdapter {
           this.#nackReadMs = Math.min(2 * this.#nackReadMs, NACK_READ_MAX_MS);
         }
       } else {
+        if (!upstream) this.#gaveWayAt = now;
         this.#nackReadMs = NACK_READ_MS;
         // The link gives way: keep reading, and hear transport-cc's loss too (heavy loss
         // shows there before the estimate falls).
@@ -574,6 +601,7 @@ export class DownlinkAdapter {
       );
     }
     this.#lastInput = { by: 'tick' };
+    if (decision.mode !== 'video') this.#gaveWayAt = Date.now();
     if (decision.ceilingBps !== this.#ceiling) {
       this.#ceiling = decision.ceilingBps;
       // 0 lifts the ceiling.
@@ -674,12 +702,6 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
 const roundBps = (bps: number | undefined) => (bps === undefined ? null : Math.round(bps));
 
 /**
- * The share of the packets sent on a stream since its last loss read that were resent at the
- * receiver's request (see `NACK_BURST`); 0 when below `HEAVY_LOSS`; undefined (nothing to
- * weigh) when that read is too old or too few packets went out since. Keeps the counts for
- * the next read.
- */
-/**
  * How well the sender's own link carries its streams: the best score of the producer's
  * streams (simulcast: one per layer). Not `producerScore`, the score of the layer this consumer
  * takes now: while it switches layers, or is paused, it has none and scores 0. Measured at
@@ -708,6 +730,12 @@ function senderLoses(
   return received !== undefined && received.fractionLost / 256 >= UPSTREAM_LOSS;
 }
 
+/**
+ * The share of the packets sent on a stream since its last loss read that were resent at the
+ * receiver's request (see `NACK_BURST`); 0 when below `HEAVY_LOSS`; undefined (nothing to
+ * weigh) when that read is too old or too few packets went out since. Keeps the counts for
+ * the next read.
+ */
 function resentFraction(entry: Entry, out: ConsumerStat, now: number): number | undefined {
   const before = entry.nacks;
   entry.nacks = { at: now, packets: out.packetCount, repaired: out.packetsRepaired };

@@ -399,10 +399,20 @@ export class Peer extends EventEmitter<PeerEvents> {
    * later, `excessMs` behind its pace): its downlink adapter holds video back before packets
    * are lost.
    */
-  reportQueueing(consumerId: string, excessMs: number): void {
+  reportQueueing(
+    consumerId: string,
+    excessMs: number,
+    /** Whether the link of the peer `senderId` gave way lately (its audio may come late). */
+    gaveWay: (senderId: string) => boolean,
+  ): void {
     const consumer = this.consumer(consumerId);
     if (consumer.kind !== 'audio') throw new DomainError('bad_request', 'Not an audio stream');
-    void this.#downlink?.queueing(consumer, excessMs);
+    void this.#downlink?.queueing(consumer, excessMs, gaveWay(consumer.appData.peerId));
+  }
+
+  /** This peer's own link gave way lately (it lost heavily, or went audio only). */
+  get linkGaveWayLately(): boolean {
+    return this.#downlink?.gaveWayLately() ?? false;
   }
 
   async setPreferredLayers(

@@ -457,8 +457,14 @@ export function attachSignalling(opts: {
       return {};
     },
     reportQueueing({ consumerId, excessMs }, socket) {
-      // At most one a second reaches the adapter; it judges one per fall anyway.
-      joined(socket).peer.reportQueueing(consumerId, excessMs);
+      // One per queue held (about one a second at most while it stays); the adapter judges one
+      // per fall anyway.
+      const { room, peer } = joined(socket);
+      peer.reportQueueing(
+        consumerId,
+        excessMs,
+        (senderId) => room.peer(senderId)?.linkGaveWayLately ?? false,
+      );
       return {};
     },
     async setConsumerPreferredLayers({ consumerId, spatialLayer, temporalLayer }, socket) {
