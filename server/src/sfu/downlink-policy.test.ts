@@ -292,6 +292,18 @@ describe('downlink policy on a sharp fall', () => {
     expect(policy.decision.mode).toBe('audio-only');
   });
 
+  it('keeps video on loss reports of a smallest layer sent at a few kbit/s (its sender’s link starved)', () => {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 2_500_000, 0, 5);
+    policy.delivery(1_000_000, 0.6, now);
+    // Four packets a second, one of them lost: "25 %" of 8 kbit/s.
+    for (let t = 0; t < 3_000; t += 250) {
+      now += 250;
+      policy.delivery(8_000, 0.25, now, 0.25);
+    }
+    expect(policy.decision.mode).toBe('video');
+  });
+
   it('keeps video when the smallest layer fits, and counts neither loss from before the pause nor loss its receiver did not report', () => {
     const policy = new DownlinkPolicy();
     let now = feed(policy, 2_500_000, 0, 5);
@@ -368,7 +380,7 @@ describe('downlink policy when the receiver finds its link queueing', () => {
     expect(sentLayer(policy)).toBe(2);
   });
 
-  it('goes audio-only when the smallest layer alone queues again once the queue before drained, and not sooner', () => {
+  it('goes audio-only when the smallest layer alone queues once its key frame crossed the link, and not sooner', () => {
     const policy = new DownlinkPolicy();
     let now = feed(policy, 2_500_000, 0, 5);
     // 150 kbit/s: the large layer queues; paused, then the smallest layer alone.
@@ -376,19 +388,32 @@ describe('downlink policy when the receiver finds its link queueing', () => {
     expect(policy.decision.drain).toBe(true);
     policy.tick((now += P.drainMs));
     expect(sentLayer(policy)).toBe(0);
-    // Still the queue from before the pause: not the smallest layer's.
-    policy.queueing((now += P.starvedSettleMs / 2));
+    // The queue from before the pause, or the smallest layer's key frame crossing it.
+    policy.estimate(150_000, (now += P.starvedSettleMs / 2));
+    policy.queueing((now += 1));
     expect(policy.tick((now += 1)).mode).toBe('video');
     // The smallest layer and the audio queue too: the link does not carry them.
     policy.queueing((now += P.starvedSettleMs));
     expect(policy.tick((now += 1)).mode).toBe('audio-only');
   });
 
+  it('keeps video when the smallest layer queues on a link the estimate finds carrying a trial', () => {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 2_500_000, 0, 5);
+    // 400 kbit/s: the queue, the pause, the estimate settling near what the link carries.
+    policy.queueing((now += 100));
+    policy.tick((now += P.drainMs));
+    policy.estimate(274_000, (now += P.starvedSettleMs));
+    // Still queued (the smallest layer's key frame, what was on its way): not audio only.
+    policy.queueing((now += 100));
+    expect(policy.tick((now += 1)).mode).toBe('video');
+  });
+
   it('takes a queue with no pause lately for a first one, with the ceiling long at its minimum', () => {
     const policy = new DownlinkPolicy();
     let now = feed(policy, 2_500_000, 0, 5);
     // A fall to the lowest ceiling, and a while on it, losing a little (no raise).
-    now = feed(policy, 200_000, now, (P.floorMs + P.sharpWindowMs) / 1000 + 2, 0.03);
+    now = feed(policy, 180_000, now, (P.floorMs + P.sharpWindowMs) / 1000 + 2, 0.03);
     expect(policy.decision.ceilingBps).toBe(P.minCeilingBps);
     expect(policy.decision.drain).toBe(false);
     // A first queue (maybe the sender's link): held back a moment, as any sharp fall.

@@ -61,6 +61,14 @@ export interface DownlinkPolicyOptions {
    */
   starvedMemoryMs: number;
   starvedSettleMs: number;
+  /**
+   * Such reports count only with at least this much sent (bit/s). A sender whose own link is
+   * starved sends its smallest layer at a few kbit/s, a handful of packets a second, and one
+   * of them lost is "25 %": measured in 400 kbit/s cuts both ways, the host on a good link
+   * went audio only on such reports of the patient's layer, sent at 8 and 20 kbit/s over the
+   * patient's cut uplink. On a loaded machine the smallest layer is sent at 70-150 kbit/s.
+   */
+  starvedSentBps: number;
   lossMemoryMs: number;
   /**
    * During a trial, estimates at or above this (bit/s), held `trialHoldMs`, bring video back.
@@ -158,6 +166,7 @@ export const DEFAULT_DOWNLINK_POLICY: DownlinkPolicyOptions = {
   audioOnlyAfterMs: 500,
   starvedMemoryMs: 1_500,
   starvedSettleMs: 500,
+  starvedSentBps: 55_000,
   lossMemoryMs: 5_000,
   videoAboveBps: 200_000,
   trialHoldMs: 400,
@@ -364,6 +373,7 @@ export class DownlinkPolicy {
       reportedLoss !== undefined &&
       this.#mode === 'video' &&
       reportedLoss >= this.#o.heavyLossFraction &&
+      sentBps >= this.#o.starvedSentBps &&
       sentBps * (1 - reportedLoss) < this.#o.audioOnlyBelowBps &&
       this.#smallestOnly(now)
     ) {
@@ -398,12 +408,13 @@ export class DownlinkPolicy {
    * come within a second on a link that gave way): a moment of queueing on a good link then
    * costs the pause and the floor, not seconds of climbing back.
    *
-   * A queue while only the smallest layer is sent, since a moment after the pause (the queue
-   * before it has drained), says the link does not carry even that layer beside the audio:
-   * audio only at once, as on a receiver report of it starving (`starvedMemoryMs`), which
-   * comes a second or more later (on 150 kbit/s the notice came 2.2-3.9 s after the cut,
-   * waiting for such a report). On a link that carries the smallest layer its queue drains
-   * and no second queue is found.
+   * A queue while only the smallest layer is sent, since a moment after the pause (its key
+   * frame has crossed the link: at 400 kbit/s it made the audio later and later for 0.4 s),
+   * says the link does not carry even that layer beside the audio: audio only at once, as on
+   * a receiver report of it starving (`starvedMemoryMs`), which comes a second or more later
+   * (on 150 kbit/s the notice came 2.2-3.9 s after the cut, waiting for such a report). The
+   * receiver reports a queue that stays again every half second. On a link that carries the
+   * smallest layer its queue drains and no later queue is found.
    *
    * Only soon after a pause, though: with no pause lately (the smallest layer sent because
    * the ceiling is at its minimum), a queue is a first one, a sharp fall like any other. It
@@ -415,7 +426,11 @@ export class DownlinkPolicy {
   queueing(now: number): DownlinkDecision {
     if (this.#silent || !this.#videoWanted || this.#mode !== 'video') return this.decision;
     const pausedLately = now - this.#drainUntil <= this.#o.floorMs;
-    if (pausedLately && this.#smallestOnly(now)) this.#starvedAt = now;
+    // And the link as judged carries less than a trial needs to bring video back: otherwise
+    // audio only would not last. Measured in a 400 kbit/s cut both ways: the queue was still
+    // full 0.9 s after the pause (the estimate at 274 kbit/s), and the link went audio only.
+    const short = (this.#estimate ?? Infinity) < this.#o.videoAboveBps;
+    if (pausedLately && short && this.#smallestOnly(now)) this.#starvedAt = now;
     return this.#judge(now, false, false, true);
   }
 
