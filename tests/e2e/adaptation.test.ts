@@ -1,6 +1,12 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openAdaptationRig, rateCut, weakLink, type AdaptationRig } from '../support/adaptation.js';
+import {
+  openAdaptationRig,
+  rateCut,
+  watchNotice,
+  weakLink,
+  type AdaptationRig,
+} from '../support/adaptation.js';
 import { waitForFirstRemoteFrame } from '../support/journey.js';
 import { netLabAvailable } from '../support/netlab.js';
 import { readStats, saveStats } from '../support/stats-sampler.js';
@@ -60,6 +66,9 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     // is a figure of the bench).
     expect(f.minAudioPacketsPerSecond).toBeGreaterThan(10);
     expect(f.audioConcealed10s).toBeLessThan(0.1);
+    // The specialist's link is good: the patient's weak one (its audio late, its video
+    // starved) takes no video from the specialist.
+    expect(f.hostAudioOnly).toBe(false);
   }, 90_000);
 
   it('finds its downlink queueing before it loses packets, and holds video back at once', async () => {
@@ -86,6 +95,8 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
   }, 90_000);
 
   it('goes audio-only with the notice at 150 kbit/s, and brings video back once the link is good, even just after a trial failed', async () => {
+    // (The watcher the 400 kbit/s cut asks about the specialist's page sees a notice shown.)
+    const noticeSeen = await watchNotice(rig.patient);
     const f = await weakLink(rig, 150, {
       holdAfterNoticeMs: 6_000,
       // Back just after a trial failed: the slowest return there is (see the bound below).
@@ -99,6 +110,7 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     });
     await writeFile(`${ARTEFACTS}/weak-link.json`, JSON.stringify(f, null, 1));
     expect(f.noticeMs).not.toBeNull();
+    expect(await noticeSeen()).toBe(true);
     expect(f.noticeMs!).toBeLessThan(8_000);
     // Audio only: next to no video (short trials let the smallest layer through now and then
     // to see whether the link is back), the sound still arriving.

@@ -312,6 +312,12 @@ export interface RateCutFigures {
   /** ms from the link's return to 3 Mbit/s until the frame is as large as before. */
   recoveryMs: number | null;
   /**
+   * Whether the specialist, on a good link, was shown the audio-only notice during the cut:
+   * the patient's weak link makes its audio come late and its video starve, which is no
+   * reason to take the specialist's video away.
+   */
+  hostAudioOnly: boolean;
+  /**
    * Where the time to the smaller layer goes, in ms after the cut as the patient's browser
    * saw it (samples every 250 ms): its first lost video packet (the queue of the cut link
    * overflowed, and the packets behind the gap have come through it), its first request
@@ -344,6 +350,7 @@ export async function rateCut(
   // more than the cut link carries; on a loaded machine the SFU may send 720p with fewer
   // frames, at 450-700 kbit/s, on the good link).
   const heightBefore = await congestingVideo(patient, 720, opts.minKbpsBefore ?? cutKbit, 5_000);
+  const hostNotice = await watchNotice(rig.host);
   const cut = await markStats(
     patient,
     `rate ${cutKbit} kbit/s (${direction})`,
@@ -409,6 +416,7 @@ export async function rateCut(
     maxVideoKbpsAfter: Math.max(0, ...slidingKbps(windows, 1_000)),
     minAudioPacketsPerSecond: audioSeconds.length ? Math.min(...audioSeconds) : 0,
     recoveryMs,
+    hostAudioOnly: await hostNotice(),
     timeline: {
       firstLossMs: firstRise(during, cut, (s) => videoCounter(s, 'packetsLost')),
       firstNackMs: firstRise(during, cut, (s) => videoCounter(s, 'nackCount')),
@@ -611,6 +619,28 @@ async function noticeShown(page: Page, shown: boolean, timeoutMs: number): Promi
     { polling: 'raf', timeout: timeoutMs },
   );
   return (await at.jsonValue()) as number;
+}
+
+/**
+ * Starts noting whether the audio-only notice shows on `page`, however briefly; the function
+ * returned says whether it has since.
+ */
+export async function watchNotice(page: Page): Promise<() => Promise<boolean>> {
+  const flag = JSON.stringify(`__samkonsNoticeSeen${Date.now()}`);
+  // A string, not a function: the test runner's transform would name an inner function with a
+  // helper the page does not have.
+  await page.evaluate(`(() => {
+    const selector = ${JSON.stringify(NOTICE)};
+    window[${flag}] = false;
+    const observer = new MutationObserver(() => {
+      if (document.querySelector(selector)) window[${flag}] = true;
+    });
+    observer.observe(document.body, { childList: true, subtree: true });
+    if (document.querySelector(selector)) window[${flag}] = true;
+    window[${flag} + 'Stop'] = () => observer.disconnect();
+  })()`);
+  return async () =>
+    (await page.evaluate(`(window[${flag} + 'Stop'](), window[${flag}] === true)`)) === true;
 }
 
 /**
