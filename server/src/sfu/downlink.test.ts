@@ -154,6 +154,17 @@ function burst(consumer: FakeConsumer, sent: number, resent: number): void {
   for (let i = 0; i < 5; i++) consumer.nack(0, 0);
 }
 
+/**
+ * Two bursts 200 ms apart, the second with three quarters of its packets resent: heavy loss,
+ * on this link or (as far as the NACKs tell) the sender's.
+ */
+async function resentHeavily(consumer: FakeConsumer): Promise<void> {
+  burst(consumer, 80, 1);
+  await vi.advanceTimersByTimeAsync(200);
+  burst(consumer, 40, 30);
+  await vi.advanceTimersByTimeAsync(10);
+}
+
 /** The worker's estimate once a second, as on a good link, for `seconds`. */
 async function steady(transport: FakeTransport, bps: number, seconds: number): Promise<void> {
   for (let i = 0; i < seconds; i++) {
@@ -432,23 +443,17 @@ describe('downlink adapter', () => {
     const { transport, consumer, adapter } = await receiver();
     await steady(transport, 2_000_000, 5);
     consumer.score = { ...consumer.score, producerScore: 5 };
-    burst(consumer, 80, 1);
-    await vi.advanceTimersByTimeAsync(200);
-    burst(consumer, 40, 30);
-    await vi.advanceTimersByTimeAsync(10);
+    await resentHeavily(consumer);
     expect(adapter.state().estimateKbps).toBe(2000);
     expect(transport.ceilings).toEqual([]);
   });
 
-  it('takes the gaps for the sender’s link’s when the SFU found them missing too, before the sender’s score falls', async () => {
+  it('does not take the gaps for this link’s loss when the SFU found them missing from the sender, before its score falls', async () => {
     const { transport, consumer, adapter } = await receiver();
     await steady(transport, 2_000_000, 5);
     // The sender's link lost 11 %; its producer still scores clean (an average, slow to fall).
     consumer.upstreamLost = 0.11;
-    burst(consumer, 80, 1);
-    await vi.advanceTimersByTimeAsync(200);
-    burst(consumer, 40, 30);
-    await vi.advanceTimersByTimeAsync(10);
+    await resentHeavily(consumer);
     expect(adapter.state().estimateKbps).toBe(2000);
     expect(transport.ceilings).toEqual([]);
     // The sender's link is clean again: the same gaps are this link's.
@@ -465,10 +470,7 @@ describe('downlink adapter', () => {
     await steady(transport, 2_000_000, 5);
     // No layer taken for the moment: that one scores 0, the sender's layers all 10.
     consumer.score = { score: 10, producerScore: 0, producerScores: [10, 10, 10] };
-    burst(consumer, 80, 1);
-    await vi.advanceTimersByTimeAsync(200);
-    burst(consumer, 40, 30);
-    await vi.advanceTimersByTimeAsync(10);
+    await resentHeavily(consumer);
     expect(adapter.state().estimateKbps).toBeLessThan(2000);
   });
 
