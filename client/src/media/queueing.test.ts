@@ -68,48 +68,6 @@ describe('QueueingDetector', () => {
     expect(found.map((f) => Math.floor(f.at / 1000))).toEqual([5, 9]);
   });
 
-  /**
-   * A queue from 5 s (the link carries 1 / 1.75 of what is sent), found; the SFU holds video
-   * back from 5.6 s to 5.9 s and the queue drains at 1 ms per 2 ms, not all of it (at 150
-   * kbit/s the audio and the packets already on their way drain it slowly). Then `after(t)`:
-   * how much later each packet comes from 5.9 s on.
-   */
-  function pausedAfterQueue(after: (t: number) => number): number[] {
-    let late = 0;
-    return steady(0, 9_000).map((t) => {
-      if (t >= 5_000 && t < 5_600) late = ((t - 5_000) * 0.75) / 1.75;
-      else if (t >= 5_600 && t < 5_900) late = Math.max(0, late - 10);
-      else if (t >= 5_900) late = Math.max(0, late + after(t));
-      return t + late;
-    });
-  }
-
-  it('finds the queue again when the link does not carry what is sent after the SFU held video back', () => {
-    // The smallest layer and the audio into 150 kbit/s: a third more than it carries.
-    const found = run(
-      pausedAfterQueue(() => 20 / 3),
-      9_000,
-    ).map((f) => f.at);
-    expect(found[0]).toBeLessThan(5_800);
-    // Once the lateness has grown again for 300 ms from its lowest point.
-    expect(found[1]).toBeGreaterThanOrEqual(6_200);
-    expect(found[1]).toBeLessThanOrEqual(6_600);
-    // And again while it stays, half a second and a new hold apart.
-    expect(found.length).toBeGreaterThan(3);
-    for (let i = 2; i < found.length; i++) {
-      expect(found[i]! - found[i - 1]!).toBeGreaterThanOrEqual(800);
-    }
-  });
-
-  it('finds no second queue when the link carries what is sent after the pause, though its key frame makes the audio late a moment', () => {
-    // The key frame: 160 ms of the link's time ahead of the audio, drained at 1 ms per 2 ms.
-    const found = run(
-      pausedAfterQueue((t) => (t < 6_060 ? 20 : -10)),
-      9_000,
-    );
-    expect(found).toHaveLength(1);
-  });
-
   it('does not take audio that paused at its sender, then goes on, for a queue', () => {
     // 600 ms without packets (sender muted, or its link blinked), then the pace again:
     // late by the pause, but no later and later.

@@ -57,16 +57,6 @@ export interface QueueingOptions {
    */
   risingMs: number;
   /**
-   * And no more than this below the highest lateness of that time: a burst ahead of the
-   * audio (a key frame) makes it late and then less late, a queue that stays keeps it late.
-   */
-  fallenMs: number;
-  /**
-   * A queue that stays (the lateness never falls by half the threshold) is reported again
-   * this long after, once held anew: the SFU tells from it that a queue outlasted its pause.
-   */
-  repeatMs: number;
-  /**
    * And the packets still coming, at most this far apart on average (a queue delays them, a
    * pause or DTX's silence stops them): up to a link carrying a fifth of what is sent. A gap
    * of more than 2.5 times this starts the stream's reading afresh.
@@ -83,8 +73,6 @@ export const DEFAULT_QUEUEING: QueueingOptions = {
   thresholdMs: 100,
   persistMs: 300,
   risingMs: 10,
-  fallenMs: 30,
-  repeatMs: 500,
   maxSpacingMs: 100,
 };
 
@@ -93,25 +81,15 @@ export const DEFAULT_QUEUEING: QueueingOptions = {
  * with new packets for `persistMs`, rising. Stays silent on a stream that does not keep the
  * pace of `packetMs` (DTX, another frame size, a sender that paused): its offsets
  * drift for reasons of its own. After a queue was reported, the next waits until the
- * lateness has fallen by half the threshold from its highest (the queue drained some, as it
- * does when the SFU holds video back), or `repeatMs`, and is then held anew from its lowest
- * point: at 150 kbit/s the pause does not drain the whole queue, and the smallest layer that
- * follows fills it again. Such a later queue tells the SFU the link does not carry even that
- * layer (it judges only those that come long enough after its pause for the smallest layer's
- * key frame to have crossed the link: that one alone made the audio later and later for 0.4 s
- * at 400 kbit/s).
+ * lateness has fallen below half the threshold (the queue drained).
  */
 export class QueueingDetector {
   readonly #o: QueueingOptions;
   /** Offsets of the arrivals of the last `windowMs`, oldest first. */
   #history: { at: number; packets: number; offset: number }[] = [];
-  /**
-   * The lateness over the threshold, held since its lowest point (`at`, `excess` there), and
-   * its highest since then.
-   */
-  #over: { at: number; packets: number; excess: number; highest: number } | undefined;
-  /** The last report: when (the arrival it was made on) and the highest lateness since. */
-  #reported: { at: number; highest: number } | undefined;
+  /** The first arrival of the lateness over the threshold, held since. */
+  #over: { at: number; packets: number; excess: number } | undefined;
+  #reported = false;
 
   constructor(options: Partial<QueueingOptions> = {}) {
     this.#o = { ...DEFAULT_QUEUEING, ...options };
@@ -121,10 +99,10 @@ export class QueueingDetector {
   reset(): void {
     this.#history = [];
     this.#over = undefined;
-    this.#reported = undefined;
+    this.#reported = false;
   }
 
-  /** A new read; a queue when one is found (once, and again while it stays). */
+  /** A new read; a queue when one is found (once per queue). */
   sample(s: ArrivalSample): Queueing | undefined {
     const o = this.#o;
     const last = this.#history.at(-1);
@@ -151,36 +129,24 @@ export class QueueingDetector {
     }
     const base = Math.min(...this.#history.map((h) => h.offset));
     const excess = offset - base;
-    const reported = this.#reported;
-    if (reported) {
-      reported.highest = Math.max(reported.highest, excess);
-      const drained = excess <= reported.highest - o.thresholdMs / 2;
-      if (drained || s.lastPacketAt - reported.at >= o.repeatMs) {
-        this.#reported = undefined;
-        this.#over = undefined;
-      }
-    }
+    if (excess < o.thresholdMs / 2) this.#reported = false;
     if (excess < o.thresholdMs) {
       this.#over = undefined;
       return undefined;
     }
-    if (!this.#over || excess < this.#over.excess) {
-      this.#over = { at: s.lastPacketAt, packets: s.packets, excess, highest: excess };
-    }
+    this.#over ??= { at: s.lastPacketAt, packets: s.packets, excess };
     const over = this.#over;
-    over.highest = Math.max(over.highest, excess);
     const held = s.lastPacketAt - over.at;
     const spacing = s.packets > over.packets ? held / (s.packets - over.packets) : Infinity;
     if (
-      this.#reported !== undefined ||
+      this.#reported ||
       held < o.persistMs ||
       excess < over.excess + o.risingMs ||
-      excess < over.highest - o.fallenMs ||
       spacing > o.maxSpacingMs
     ) {
       return undefined;
     }
-    this.#reported = { at: s.lastPacketAt, highest: excess };
+    this.#reported = true;
     return { excessMs: Math.round(excess) };
   }
 

@@ -413,8 +413,8 @@ export class DownlinkPolicy {
    * says the link does not carry even that layer beside the audio: audio only at once, as on
    * a receiver report of it starving (`starvedMemoryMs`), which comes a second or more later
    * (on 150 kbit/s the notice came 2.2-3.9 s after the cut, waiting for such a report). The
-   * receiver reports a queue that stays again every half second. On a link that carries the
-   * smallest layer its queue drains and no later queue is found.
+   * receiver reports a second queue once the first has drained (its lateness under 50 ms). On
+   * a link that carries the smallest layer its queue drains and no second queue is found.
    *
    * Only soon after a pause, though: with no pause lately (the smallest layer sent because
    * the ceiling is at its minimum), a queue is a first one, a sharp fall like any other. It
