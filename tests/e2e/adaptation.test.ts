@@ -66,9 +66,6 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     // is a figure of the bench).
     expect(f.minAudioPacketsPerSecond).toBeGreaterThan(10);
     expect(f.audioConcealed10s).toBeLessThan(0.1);
-    // The specialist's link is good: the patient's weak one (its audio late, its video
-    // starved) takes no video from the specialist.
-    expect(f.hostAudioOnly).toBe(false);
   }, 90_000);
 
   it('finds its downlink queueing before it loses packets, and holds video back at once', async () => {
@@ -95,7 +92,8 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
   }, 90_000);
 
   it('goes audio-only with the notice at 150 kbit/s, and brings video back once the link is good, even just after a trial failed', async () => {
-    // (The watcher the 400 kbit/s cut asks about the specialist's page sees a notice shown.)
+    // (The watcher that tells the bench whether the specialist's page showed the notice in a
+    // 400 kbit/s cut sees a notice shown.)
     const noticeSeen = await watchNotice(rig.patient);
     const f = await weakLink(rig, 150, {
       holdAfterNoticeMs: 6_000,
