@@ -167,6 +167,35 @@ describe('downlink policy', () => {
     expect(policy.decision.mode).toBe('video');
     expect(now - back).toBeLessThanOrEqual(P.trialEveryMaxMs + P.trialLengthMs);
   });
+
+  it('has given way lately after heavy loss, while audio only, and for a while after video is back', () => {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 1_500_000, 0, 3);
+    // Light loss is any real link's.
+    now = feed(policy, 1_500_000, now, 2, P.someLossFraction);
+    expect(policy.gaveWayLately(now)).toBe(false);
+    now = feed(policy, 1_000_000, now, 1, WEAK_LOSS);
+    expect(policy.gaveWayLately(now)).toBe(true);
+    now = feed(policy, 1_000_000, now, P.gaveWayMemoryMs / 1000 + 1);
+    expect(policy.gaveWayLately(now)).toBe(false);
+    // Audio only, then trials that lose nothing but whose estimate stays low: given way
+    // throughout, its last heavy loss long past.
+    const mode = () => policy.decision.mode;
+    while (mode() === 'video') now = feed(policy, 100_000, now, 0.25, WEAK_LOSS);
+    for (let s = 0; s < 2 * P.gaveWayMemoryMs; s += 250) {
+      now = feed(policy, 120_000, now, 0.25);
+      if (mode() === 'video') break;
+      expect(policy.gaveWayLately(now)).toBe(true);
+    }
+    // The link is back: video, and still `gaveWayMemoryMs` of doubt.
+    while (mode() !== 'video')
+      now = feed(policy, mode() === 'trial' ? 900_000 : 120_000, now, 0.25);
+    const back = now;
+    expect(policy.gaveWayLately(now)).toBe(true);
+    while (policy.gaveWayLately(now)) now = feed(policy, 900_000, now, 0.25);
+    expect(now - back).toBeGreaterThanOrEqual(P.gaveWayMemoryMs);
+    expect(now - back).toBeLessThanOrEqual(P.gaveWayMemoryMs + 250);
+  });
 });
 
 describe('layer cap from the ceiling', () => {

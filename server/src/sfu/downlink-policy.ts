@@ -71,6 +71,16 @@ export interface DownlinkPolicyOptions {
   starvedSentBps: number;
   lossMemoryMs: number;
   /**
+   * The link gave way lately (`gaveWayLately`): it lost heavily or was audio only within this
+   * long. A link that gives way one way mostly does both, and the audio it sends then comes
+   * late to everyone (its own queue): their reports of that audio queueing are not judged
+   * (`DownlinkAdapter.queueing`). Measured in a both-ways 400 kbit/s cut: the host on a good
+   * link reported the patient's audio late again and again while the patient's sender filled
+   * its cut uplink, and went audio only. Not a queue report: the host's own, of the patient's
+   * audio, would then set aside the patient's reports of the host's.
+   */
+  gaveWayMemoryMs: number;
+  /**
    * During a trial, estimates at or above this (bit/s), held `trialHoldMs`, bring video back.
    * A trial sends only the smallest layer and the audio (some 200 kbit/s), and the estimate
    * of a link that carries them stays near what is sent: measured on the rig after 150
@@ -168,6 +178,7 @@ export const DEFAULT_DOWNLINK_POLICY: DownlinkPolicyOptions = {
   starvedSettleMs: 500,
   starvedSentBps: 55_000,
   lossMemoryMs: 5_000,
+  gaveWayMemoryMs: 5_000,
   videoAboveBps: 200_000,
   trialHoldMs: 400,
   trialEveryMs: 1_500,
@@ -239,6 +250,8 @@ export class DownlinkPolicy {
    * silence or a tile hidden for a moment does not make the link that gave way a good one.
    */
   #gaveWayAt = -Infinity;
+  /** When video last came back after audio only (see `gaveWayLately`). */
+  #videoBackAt = -Infinity;
   /** Since when the estimate has been judged afresh: no raise on its first words. */
   #freshSince = -Infinity;
   /** Since when the estimate has been below `audioOnlyBelowBps` (video mode). */
@@ -298,6 +311,12 @@ export class DownlinkPolicy {
     return this.#estimate;
   }
 
+  /** This link lost heavily, or was audio only, within `gaveWayMemoryMs`. */
+  gaveWayLately(now: number): boolean {
+    const since = Math.max(this.#gaveWayAt, this.#videoBackAt);
+    return this.#mode !== 'video' || now - since <= this.#o.gaveWayMemoryMs;
+  }
+
   /**
    * Whether the receiver wants any video now. Off: later estimates are set aside (see the
    * file's comment). On again: the estimate starts afresh, and audio-only is tried at once.
@@ -355,7 +374,10 @@ export class DownlinkPolicy {
 
   /**
    * What the receiver reports of the video sent to it: `sentBps` sent, `lossFraction` of it
-   * lost (0..1). Heavy loss caps the estimate at what got through.
+   * lost on this link (0..1). Heavy loss caps the estimate at what got through. Only this
+   * link's share: what the senders' links lost before the SFU leaves gaps here too, and says
+   * nothing of this one (the adapter takes it out). Counted, the host on a good link was
+   * capped, lowered and sent audio only by the loss on the patient's cut uplink.
    */
   delivery(
     sentBps: number,
@@ -656,6 +678,7 @@ export class DownlinkPolicy {
           if (since === undefined) this.#trialAboveLow = this.#bwe ?? 0;
           // The link holds video again: back to video, the ceiling near what it carries.
           this.#mode = 'video';
+          this.#videoBackAt = now;
           this.#trialWaitMs = o.trialEveryMs;
           this.#lowSince = undefined;
           this.#lastFallAt = now;

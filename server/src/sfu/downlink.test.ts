@@ -17,13 +17,15 @@ class FakeTransport extends EventEmitter {
   /** The receiver's link: while up, every read finds more bytes from it. */
   up = true;
   bytes = 0;
+  /** What transport-cc's feedback finds lost of what is sent (undefined: no feedback). */
+  lossSent: number | undefined;
   statReads = 0;
   ceilings: number[] = [];
 
-  async getStats(): Promise<{ bytesReceived: number }[]> {
+  async getStats(): Promise<{ bytesReceived: number; rtpPacketLossSent?: number }[]> {
     this.statReads++;
     if (this.up) this.bytes += 5_000;
-    return [{ bytesReceived: this.bytes }];
+    return [{ bytesReceived: this.bytes, rtpPacketLossSent: this.lossSent }];
   }
 
   async enableTraceEvent(): Promise<void> {}
@@ -463,6 +465,48 @@ describe('downlink adapter', () => {
     burst(consumer, 40, 30);
     await vi.advanceTimersByTimeAsync(10);
     expect(adapter.state().estimateKbps).toBeLessThan(2000);
+  });
+
+  it('takes only the loss beyond the sender’s link’s for this link’s', async () => {
+    const { transport, consumer, adapter } = await receiver();
+    await steady(transport, 2_000_000, 5);
+    // The sender's link lost a fifth; the receiver reports 22 %: this link lost 2.5 %.
+    consumer.upstreamLost = 0.2;
+    consumer.report = { ...consumer.report, packetsLost: 120, fractionLost: 56, bitrate: 800_000 };
+    consumer.rescore(7);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(adapter.state().estimateKbps).toBe(2000);
+    expect(transport.ceilings).toEqual([]);
+    expect(adapter.gaveWayLately()).toBe(false);
+    // It reports 40 % of the next: a quarter of what reached the SFU was lost on this link.
+    consumer.report = { ...consumer.report, packetsLost: 240, fractionLost: 102 };
+    consumer.rescore(6);
+    await vi.advanceTimersByTimeAsync(600);
+    // What got through this link: 800 kbit/s less its quarter, not less the 40 %.
+    expect(adapter.state().estimateKbps).toBeGreaterThan(800 * 0.6);
+    expect(adapter.state().estimateKbps).toBeLessThan(800 * 0.8);
+    expect(adapter.gaveWayLately()).toBe(true);
+  });
+
+  it('does not take reported loss for this link’s when transport-cc finds next to nothing of what was sent lost', async () => {
+    const { transport, consumer, adapter } = await receiver();
+    await steady(transport, 2_000_000, 5);
+    // 28 % of a stream reported lost, its sender's link scoring clean; transport-cc's
+    // feedback finds 0.4 % of what the SFU sent lost: the gaps came from the sender's side.
+    transport.lossSent = 0.004;
+    consumer.report = { ...consumer.report, packetsLost: 120, fractionLost: 72, bitrate: 300_000 };
+    consumer.rescore(7);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(adapter.state().estimateKbps).toBe(2000);
+    expect(transport.ceilings).toEqual([]);
+    expect(adapter.gaveWayLately()).toBe(false);
+    // Transport-cc finds 15 % lost: the same reports are this link's.
+    transport.lossSent = 0.15;
+    consumer.report = { ...consumer.report, packetsLost: 240 };
+    consumer.rescore(6);
+    await vi.advanceTimersByTimeAsync(600);
+    expect(adapter.state().estimateKbps).toBeLessThan(300);
+    expect(adapter.gaveWayLately()).toBe(true);
   });
 
   it('takes the gaps for this link’s while the stream switches layers, its sender’s layers scoring clean', async () => {

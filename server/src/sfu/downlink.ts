@@ -8,7 +8,7 @@ import {
   type DownlinkMode,
   type DownlinkPolicyOptions,
 } from './downlink-policy.js';
-import { ReceiverListener } from './receiver-listener.js';
+import { ReceiverListener, sentPacketLoss } from './receiver-listener.js';
 
 type Consumer = types.Consumer<{ peerId: string; source: TrackSource }>;
 type ConsumerStat = types.ConsumerStat;
@@ -120,15 +120,15 @@ const UPSTREAM_CLEAN_SCORE = 9;
  */
 const UPSTREAM_LOSS = DEFAULT_DOWNLINK_POLICY.someLossFraction;
 /**
- * A receiver's link gave way lately: it lost heavily (its own loss: transport-cc's, or its
- * reports with the senders' links clean) or was audio only within this long. A link that gives
- * way one way mostly does both, and the audio it sends then comes late to everyone (its own
- * queue): their reports of it queueing are not judged. Measured in a both-ways 400 kbit/s
- * cut: the host on a good link reported the patient's audio late again and again while the
- * patient's sender filled its cut uplink, and went audio only. Not a queue report: the host's
- * own, of the patient's audio, would then set aside the patient's reports of the host's.
+ * Heavy loss in the receiver's reports, with transport-cc's loss under this, is not this
+ * link's: of what the SFU sent, next to nothing was lost. The reports count every gap in a
+ * stream, and a sender's link that gives way leaves gaps the SFU's own report on it may miss
+ * (packets that came late, resent by the sender): measured in a both-ways 400 kbit/s cut,
+ * the host on a good link reported 27-28 % of the patient's video lost while the SFU found
+ * under 2 % missing, its ceiling fell to the minimum, and with its estimate sunk to what the
+ * starved sender sent, it went audio only.
  */
-const GAVE_WAY_MEMORY_MS = 5_000;
+const LINK_CLEAN_LOSS = 0.01;
 /** NACKs weighed over at most this long (an older read is only a new start), and this many packets. */
 const NACK_SPAN_MS = 1000;
 const NACK_MIN_PACKETS = 10;
@@ -195,8 +195,6 @@ export class DownlinkAdapter {
   #layerCeiling: number | undefined;
   /** Video held back a moment after a sharp fall (the policy's `drain`). */
   #drain = false;
-  /** When this link last lost heavily or was audio only (see `GAVE_WAY_MEMORY_MS`). */
-  #gaveWayAt = -Infinity;
   #speakerPeerId: string | null = null;
   #closed = false;
   readonly #listener: ReceiverListener;
@@ -246,7 +244,6 @@ export class DownlinkAdapter {
         },
         transportLoss: (sendBps, loss, now) => {
           if (this.#mode === 'audio-only') return;
-          if (loss >= HEAVY_LOSS) this.#gaveWayAt = now;
           this.#lastInput = { by: 'transport-cc', sent: Math.round(sendBps), loss: round3(loss) };
           this.#apply(this.#policy.delivery(sendBps, loss, now));
         },
@@ -328,7 +325,7 @@ export class DownlinkAdapter {
    * of `audio` arrives later and later, now `excessMs` behind its pace. Judged as a sharp
    * fall, before the queue overflows and long before the receiver's NACKs tell (the policy
    * takes one such fall per `sharpWindowMs`). Unless the lateness may be the sender's: its
-   * link gave way lately (`senderGaveWay`: its own downlink did, see `GAVE_WAY_MEMORY_MS`), or
+   * link gave way lately (`senderGaveWay`: its own downlink did, see `gaveWayMemoryMs`), or
    * loses packets (`senderLoses`, read now), and so likely queues too.
    */
   async queueing(audio: Consumer, excessMs: number, senderGaveWay = false): Promise<void> {
@@ -363,9 +360,9 @@ export class DownlinkAdapter {
     for (const entry of this.#entries.values()) this.#prioritise(entry);
   }
 
-  /** This receiver's link gave way lately (see `GAVE_WAY_MEMORY_MS`). */
+  /** This receiver's link gave way lately (the policy's `gaveWayMemoryMs`). */
   gaveWayLately(now = Date.now()): boolean {
-    return now - this.#gaveWayAt <= GAVE_WAY_MEMORY_MS;
+    return this.#policy.gaveWayLately(now);
   }
 
   state(): DownlinkState {
@@ -540,15 +537,29 @@ export class DownlinkAdapter {
       sent += out.bitrate;
       // fractionLost: the report's 8-bit fraction of the packets since the one before.
       const fraction = fresh ? out.fractionLost / 256 : 0;
-      reported += out.bitrate * fraction;
       const resent = resentFraction(entry, out, now);
       if (resent !== undefined) weighed = true;
       // The receiver also reports the packets the sender's link lost (they leave gaps here),
       // and asks for them, which the SFU may fill once its own request to the sender is
-      // answered: this stream's resends do not count, and no stream's reports decide alone.
-      const upstreamLoss = senderLoses(entry.consumer, stats);
-      if (upstreamLoss) upstream = true;
-      lost += out.bitrate * Math.max(fraction, upstreamLoss ? 0 : (resent ?? 0));
+      // answered: only the share beyond the sender's loss is this link's, this stream's
+      // resends do not count, and no stream's reports decide alone.
+      const senderLost = senderLoss(entry.consumer, stats);
+      if (senderLost !== undefined) upstream = true;
+      const own = senderLost === undefined ? fraction : linkShare(fraction, senderLost);
+      reported += out.bitrate * own;
+      lost += out.bitrate * Math.max(own, senderLost === undefined ? (resent ?? 0) : 0);
+    }
+    // Heavy: is it this link's? (One more read, only then.)
+    let linkLoss: number | undefined;
+    if (sent > 0 && lost / sent >= HEAVY_LOSS && !this.#closed) {
+      linkLoss = await this.#transport
+        .getStats()
+        .then(([stat]) => stat && sentPacketLoss(stat))
+        .catch(() => undefined);
+      if (linkLoss !== undefined && linkLoss < LINK_CLEAN_LOSS) {
+        lost = sent * linkLoss;
+        upstream = true;
+      }
     }
     if (sent > 0 && !this.#closed) {
       const now = Date.now();
@@ -558,7 +569,6 @@ export class DownlinkAdapter {
           this.#nackReadMs = Math.min(2 * this.#nackReadMs, NACK_READ_MAX_MS);
         }
       } else {
-        if (!upstream) this.#gaveWayAt = now;
         this.#nackReadMs = NACK_READ_MS;
         // The link gives way: keep reading, and hear transport-cc's loss too (heavy loss
         // shows there before the estimate falls).
@@ -571,6 +581,7 @@ export class DownlinkAdapter {
         sent: Math.round(sent),
         loss: round3(lost / sent),
         reported: reports === undefined ? 'upstream' : round3(reports),
+        ...(linkLoss !== undefined ? { linkLoss: round3(linkLoss) } : {}),
       };
       this.#apply(this.#policy.delivery(sent, lost / sent, now, reports));
     }
@@ -601,7 +612,6 @@ export class DownlinkAdapter {
       );
     }
     this.#lastInput = { by: 'tick' };
-    if (decision.mode !== 'video') this.#gaveWayAt = Date.now();
     if (decision.ceilingBps !== this.#ceiling) {
       this.#ceiling = decision.ceilingBps;
       // 0 lifts the ceiling.
@@ -723,11 +733,32 @@ function senderLoses(
   consumer: Consumer,
   stats: readonly { type: string; fractionLost: number }[],
 ): boolean {
-  if (senderScore(consumer) < (consumer.kind === 'audio' ? 10 : UPSTREAM_CLEAN_SCORE)) {
-    return true;
-  }
+  return senderLoss(consumer, stats) !== undefined;
+}
+
+/**
+ * The share of the stream `consumer` takes that the sender's link lost, as the SFU's last
+ * report on it found (0..1), when that link loses packets (`senderLoses`); undefined when it
+ * is clean. 0 when only its score tells (an average over earlier reports).
+ */
+function senderLoss(
+  consumer: Consumer,
+  stats: readonly { type: string; fractionLost: number }[],
+): number | undefined {
   const received = stats.find((x) => x.type === 'inbound-rtp');
-  return received !== undefined && received.fractionLost / 256 >= UPSTREAM_LOSS;
+  const lost = received ? received.fractionLost / 256 : 0;
+  const scored = senderScore(consumer) < (consumer.kind === 'audio' ? 10 : UPSTREAM_CLEAN_SCORE);
+  return scored || lost >= UPSTREAM_LOSS ? lost : undefined;
+}
+
+/**
+ * This link's share of the loss a receiver reports (`total`, 0..1) on a stream of which the
+ * sender's link already lost `upstream`: of the packets that reached the SFU, the share
+ * missing here.
+ */
+function linkShare(total: number, upstream: number): number {
+  if (upstream >= 1) return 0;
+  return Math.max(0, 1 - (1 - total) / (1 - upstream));
 }
 
 /**

@@ -41,6 +41,16 @@ const MAX_PENDING = 8;
 const HEAVY_LOSS = DEFAULT_DOWNLINK_POLICY.heavyLossFraction;
 
 /**
+ * The share of what the SFU sent on `stat`'s transport that the receiver's transport-cc
+ * feedback finds lost (mediasoup's weighted average of the last 24 feedback packets; in the
+ * worker's stats, not in its typings): this link's own loss, whatever the senders' links
+ * lost. Undefined: no transport-cc feedback.
+ */
+export function sentPacketLoss(stat: types.WebRtcTransportStat): number | undefined {
+  return (stat as { rtpPacketLossSent?: number }).rtpPacketLossSent;
+}
+
+/**
  * Is the receiver heard, and does the worker's estimate of its link speak for that link?
  *
  * A cut link and a weak one look alike in the estimate: both collapse. Only what comes back
@@ -207,7 +217,7 @@ export class ReceiverListener {
       // A link that gives way shows in transport-cc's loss within a few hundred ms, a second
       // or more before its RTCP receiver reports and the estimate do. (In the worker's
       // stats, not in its typings.)
-      const loss = (stat as { rtpPacketLossSent?: number }).rtpPacketLossSent ?? 0;
+      const loss = sentPacketLoss(stat) ?? 0;
       if (!silent && loss >= HEAVY_LOSS && stat.sendBitrate > 0) {
         this.#events.transportLoss(stat.sendBitrate, loss, now);
       }
