@@ -215,8 +215,7 @@ export class ReceiverListener {
         this.#bwe.high = this.#bwe.applied ?? 0;
       }
       // A link that gives way shows in transport-cc's loss within a few hundred ms, a second
-      // or more before its RTCP receiver reports and the estimate do. (In the worker's
-      // stats, not in its typings.)
+      // or more before its RTCP receiver reports and the estimate do.
       const loss = sentPacketLoss(stat) ?? 0;
       if (!silent && loss >= HEAVY_LOSS && stat.sendBitrate > 0) {
         this.#events.transportLoss(stat.sendBitrate, loss, now);
