@@ -167,6 +167,28 @@ async function resentHeavily(consumer: FakeConsumer): Promise<void> {
   await vi.advanceTimersByTimeAsync(10);
 }
 
+/**
+ * The receiver's next report on `consumer`: `fraction` of its packets lost. Read as its score
+ * falls to `score` (below 10), and again every half second while it stays there.
+ */
+async function reportLoss(consumer: FakeConsumer, fraction: number, score: number): Promise<void> {
+  const { packetsLost } = consumer.report;
+  consumer.report = {
+    ...consumer.report,
+    packetsLost: packetsLost + 120,
+    fractionLost: Math.round(fraction * 256),
+  };
+  consumer.rescore(score);
+  await vi.advanceTimersByTimeAsync(600);
+}
+
+/** The adapter took no loss for its link's: the estimate of a good link, no ceiling. */
+function expectNoLossOfItsOwn(transport: FakeTransport, adapter: DownlinkAdapter): void {
+  expect(adapter.state().estimateKbps).toBe(2000);
+  expect(transport.ceilings).toEqual([]);
+  expect(adapter.gaveWayLately()).toBe(false);
+}
+
 /** The worker's estimate once a second, as on a good link, for `seconds`. */
 async function steady(transport: FakeTransport, bps: number, seconds: number): Promise<void> {
   for (let i = 0; i < seconds; i++) {
@@ -472,16 +494,11 @@ describe('downlink adapter', () => {
     await steady(transport, 2_000_000, 5);
     // The sender's link lost a fifth; the receiver reports 22 %: this link lost 2.5 %.
     consumer.upstreamLost = 0.2;
-    consumer.report = { ...consumer.report, packetsLost: 120, fractionLost: 56, bitrate: 800_000 };
-    consumer.rescore(7);
-    await vi.advanceTimersByTimeAsync(10);
-    expect(adapter.state().estimateKbps).toBe(2000);
-    expect(transport.ceilings).toEqual([]);
-    expect(adapter.gaveWayLately()).toBe(false);
+    consumer.report = { ...consumer.report, bitrate: 800_000 };
+    await reportLoss(consumer, 0.22, 7);
+    expectNoLossOfItsOwn(transport, adapter);
     // It reports 40 % of the next: a quarter of what reached the SFU was lost on this link.
-    consumer.report = { ...consumer.report, packetsLost: 240, fractionLost: 102 };
-    consumer.rescore(6);
-    await vi.advanceTimersByTimeAsync(600);
+    await reportLoss(consumer, 0.4, 6);
     // What got through this link: 800 kbit/s less its quarter, not less the 40 %.
     expect(adapter.state().estimateKbps).toBeGreaterThan(800 * 0.6);
     expect(adapter.state().estimateKbps).toBeLessThan(800 * 0.8);
@@ -494,17 +511,12 @@ describe('downlink adapter', () => {
     // 28 % of a stream reported lost, its sender's link scoring clean; transport-cc's
     // feedback finds 0.4 % of what the SFU sent lost: the gaps came from the sender's side.
     transport.lossSent = 0.004;
-    consumer.report = { ...consumer.report, packetsLost: 120, fractionLost: 72, bitrate: 300_000 };
-    consumer.rescore(7);
-    await vi.advanceTimersByTimeAsync(10);
-    expect(adapter.state().estimateKbps).toBe(2000);
-    expect(transport.ceilings).toEqual([]);
-    expect(adapter.gaveWayLately()).toBe(false);
+    consumer.report = { ...consumer.report, bitrate: 300_000 };
+    await reportLoss(consumer, 0.28, 7);
+    expectNoLossOfItsOwn(transport, adapter);
     // Transport-cc finds 15 % lost: the same reports are this link's.
     transport.lossSent = 0.15;
-    consumer.report = { ...consumer.report, packetsLost: 240 };
-    consumer.rescore(6);
-    await vi.advanceTimersByTimeAsync(600);
+    await reportLoss(consumer, 0.28, 6);
     expect(adapter.state().estimateKbps).toBeLessThan(300);
     expect(adapter.gaveWayLately()).toBe(true);
   });
@@ -614,17 +626,12 @@ describe('downlink adapter', () => {
     expect(adapter.gaveWayLately()).toBe(false);
     // A quarter lost, on the sender's link.
     consumer.upstreamLost = 0.25;
-    consumer.report = { ...consumer.report, packetsLost: 120, fractionLost: 64 };
-    consumer.rescore(7);
-    await vi.advanceTimersByTimeAsync(10);
-    expect(adapter.gaveWayLately()).toBe(false);
+    await reportLoss(consumer, 0.25, 7);
+    expectNoLossOfItsOwn(transport, adapter);
     // A quarter lost on this link: for a while, the others' reports of its audio arriving
     // late are not judged.
     consumer.upstreamLost = 0;
-    consumer.report = { ...consumer.report, packetsLost: 240, fractionLost: 64 };
-    consumer.rescore(6);
-    // (Read every half second while a stream scores below 10.)
-    await vi.advanceTimersByTimeAsync(600);
+    await reportLoss(consumer, 0.25, 6);
     expect(adapter.gaveWayLately()).toBe(true);
     consumer.rescore(10);
     await steady(transport, 2_000_000, 8);
