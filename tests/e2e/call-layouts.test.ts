@@ -191,8 +191,8 @@ describe('call layouts', () => {
     const stageUsesTheScreen = async (page: Page, w: number, h: number) => {
       // The stage takes the screen (the tablet's 325x245 tile in a corner was 10 %). Polled,
       // as a person looks for more than one frame: once in CI, with five browsers on two
-      // cores, one read found it at 4 % of the screen. A stage that stays small fails with where
-      // everything sat.
+      // cores, one read found it at 4 % of the screen. A stage that stays small fails with a
+      // screenshot and where everything sat.
       const stageArea = async () => {
         const b = await boxOf(page, '.stage__main');
         return b.width * b.height;
@@ -200,6 +200,8 @@ describe('call layouts', () => {
       try {
         await expect.poll(stageArea, { timeout: 10_000 }).toBeGreaterThan(w * h * 0.3);
       } catch (e) {
+        // What the person saw, beside where everything sat (test-results/call-layouts/).
+        await shot(page, `small-stage-${w}x${h}`);
         throw new Error(`stage at ${w}x${h}: ${await layoutOf(page)}`, { cause: e });
       }
       const main = await boxOf(page, '.stage__main');
