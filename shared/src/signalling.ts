@@ -371,13 +371,24 @@ export const requests = {
     res: Empty,
   },
   /**
+   * The audio of `consumerId` has just begun to arrive late: this receiver's link may be
+   * queueing (`reportQueueing` confirms it). The SFU notes what it sends to this receiver
+   * from now on, to weigh against what arrives.
+   */
+  reportQueueOnset: { req: ConsumerRef.strict(), res: Empty },
+  /**
    * This receiver's link is queueing: the audio of `consumerId` arrives later and later
    * (`excessMs` behind its pace, for the server's log), before any packet is lost. The
    * SFU holds video back until the queue has drained, then sends the smallest layer a moment.
+   * `receivedBps`: what this receiver's media transport received since the onset (bit/s).
+   * A link that queues is busy all the while: when that is far less than the SFU sent, it is
+   * what the link carries, and a link that cannot carry video beside the audio goes audio
+   * only at once.
    */
   reportQueueing: {
     req: ConsumerRef.extend({
       excessMs: z.number().int().min(0).max(60_000),
+      receivedBps: z.number().int().min(0).max(10_000_000_000).optional(),
     }).strict(),
     res: Empty,
   },

@@ -104,6 +104,11 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     // of the cut (0.3-0.4 s measured; the SFU's NACK-based reaction came at 0.4-0.9 s).
     expect(f.timeline.queueingReportMs).not.toBeNull();
     expect(f.timeline.queueingReportMs!).toBeLessThan(2_500);
+    // With what arrived since the lateness began: the link's 400 kbit/s (less its headers),
+    // not the 0.8-1.7 Mbit/s the SFU was sending into it (364-374 kbit/s measured). The SFU
+    // goes audio only at once on such a count under 200 kbit/s (downlink.test.ts).
+    expect(f.timeline.queueingReceivedBps).toBeGreaterThan(250_000);
+    expect(f.timeline.queueingReceivedBps).toBeLessThan(450_000);
     // And the SFU acted on it: a smaller picture, no 720p once switched, the sound on.
     expect(f.lowerLayerMs).not.toBeNull();
     expect(f.lowerLayerMs!).toBeLessThan(6_000);

@@ -93,21 +93,24 @@ const audioEnergy = (page: AnyPage, ms: number): Promise<number[]> =>
 
 /**
  * What the client's queue detector reads (client/src/media/queueing.ts), every 50 ms for `ms`:
- * the incoming audio's last arrival and its packets so far, on the page's connections.
+ * the incoming audio's last arrival, its packets so far and the lost of them, on the page's
+ * connections.
  */
 const audioArrivals = (page: AnyPage, ms: number): Promise<ArrivalSample[]> =>
   (page as PuppeteerPage).evaluate(async (ms: number) => {
     const pcs = (window as unknown as { __netPcs?: RTCPeerConnection[] }).__netPcs ?? [];
-    const out: { lastPacketAt: number; packets: number }[] = [];
+    const out: { lastPacketAt: number; packets: number; lost: number }[] = [];
     const end = performance.now() + ms;
     while (performance.now() < end) {
       for (const pc of pcs) {
         if (pc.connectionState === 'closed') continue;
         (await pc.getStats()).forEach((s: Record<string, unknown>) => {
           if (s.type !== 'inbound-rtp' || s.kind !== 'audio') return;
+          const lost = Number(s.packetsLost ?? 0);
           out.push({
             lastPacketAt: s.lastPacketReceivedTimestamp as number,
-            packets: Number(s.packetsReceived ?? 0) + Number(s.packetsLost ?? 0),
+            packets: Number(s.packetsReceived ?? 0) + lost,
+            lost,
           });
         });
       }

@@ -826,13 +826,22 @@ describe('adaptive stream on the real worker', () => {
     ok(await request(host, 'resumeConsumer', { consumerId: camera.info.id }));
     const microphone = await produceAudio();
     ok(await request(host, 'resumeConsumer', { consumerId: microphone.info.id }));
-    // The host's own incoming audio: taken (the link's adapter judges it; nothing flows here).
+    // The host's own incoming audio: taken (the link's adapter judges it; nothing flows here),
+    // the onset of its lateness and the queue with what arrived since.
+    ok(await request(host, 'reportQueueOnset', { consumerId: microphone.info.id }));
     ok(
       await request(host, 'reportQueueing', {
         consumerId: microphone.info.id,
         excessMs: 140,
+        receivedBps: 150_000,
       }),
     );
+    expect(err(await request(host, 'reportQueueOnset', { consumerId: camera.info.id })).code).toBe(
+      'bad_request',
+    );
+    expect(
+      err(await request(gp, 'reportQueueOnset', { consumerId: microphone.info.id })).code,
+    ).toBe('not_found');
     // A video stream is not what is measured; someone else's audio is not theirs to report.
     expect(
       err(
@@ -856,6 +865,9 @@ describe('adaptive stream on the real worker', () => {
       { consumerId: microphone.info.id, excessMs: 12.5 },
       { consumerId: microphone.info.id },
       { consumerId: microphone.info.id, excessMs: 100, growth: 1 },
+      { consumerId: microphone.info.id, excessMs: 100, receivedBps: -1 },
+      { consumerId: microphone.info.id, excessMs: 100, receivedBps: 1.5 },
+      { consumerId: microphone.info.id, excessMs: 100, receivedBps: '150k' },
     ]) {
       expect(
         err((await rawRequest(host, 'reportQueueing', bad)) as Awaited<ReturnType<typeof request>>)

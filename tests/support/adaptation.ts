@@ -26,6 +26,14 @@ import {
  * behind a shaped link (tests/support/netlab.ts) and records getStats every 250 ms.
  */
 
+/** One queue report the patient's browser sent (see `AdaptationRig.queueReports`). */
+export interface QueueReportSent {
+  at: number;
+  type: 'onset' | 'queue';
+  /** What arrived since the onset (bit/s), as the browser counted. */
+  receivedBps: number | undefined;
+}
+
 export const SAMPLE_MS = 250;
 /**
  * The rig's browsers, server and worker run at this niceness (root): what is measured is the
@@ -46,10 +54,11 @@ export interface AdaptationRig {
   /** Receives behind the shaped link. */
   patient: Page;
   /**
-   * When the patient's browser told the SFU its link queues (a `reportQueueing` sent on its
-   * socket, client/src/media/queueing.ts), in its own clock.
+   * What the patient's browser told the SFU of its link queueing (client/src/media/queueing.ts),
+   * as sent on its socket, when (its own clock): the onset of lateness (`reportQueueOnset`),
+   * or the queue with what arrived since the onset (`reportQueueing`).
    */
-  queueingReports: number[];
+  queueReports: QueueReportSent[];
   close(): Promise<void>;
 }
 
@@ -158,13 +167,25 @@ export async function openAdaptationRig(
       [FULL_RATE_SENDER_SCRIPT, opts.hostInitScript].filter(Boolean).join(';\n'),
     );
     const patient = await open(inside, 'Pasient Pål', SAMPLE_MS);
-    const queueingReports: number[] = [];
+    const queueReports: QueueReportSent[] = [];
     patient.on('websocket', (ws) =>
       ws.on('framesent', (frame) => {
-        if (String(frame.payload).includes('"reportQueueing"')) queueingReports.push(Date.now());
+        const text = String(frame.payload);
+        const type = text.includes('"reportQueueOnset"')
+          ? 'onset'
+          : text.includes('"reportQueueing"')
+            ? 'queue'
+            : undefined;
+        if (!type) return;
+        const received = /"receivedBps":(\d+)/.exec(text)?.[1];
+        queueReports.push({
+          at: Date.now(),
+          type,
+          receivedBps: received === undefined ? undefined : Number(received),
+        });
       }),
     );
-    return { link, server, host, patient, queueingReports, close };
+    return { link, server, host, patient, queueReports, close };
   } catch (err) {
     await close();
     throw err;
@@ -329,6 +350,8 @@ export interface RateCutFigures {
     firstNackMs: number | null;
     /** Its report that the link queues (before loss, if the queue is found in time). */
     queueingReportMs: number | null;
+    /** What that report said arrived since the lateness began (bit/s; null: no count). */
+    queueingReceivedBps: number | null;
   };
 }
 
@@ -401,6 +424,7 @@ export async function rateCut(
   const settledWindows = settled ? secondWindows(settled) : [];
   const audioSeconds = secondWindows(during).map((w) => w.audioPackets);
   const before = inboundWindows(between(series, cut - 5_000, cut), 'video');
+  const report = rig.queueReports.find((r) => r.type === 'queue' && r.at >= cut && r.at < restored);
   return {
     direction,
     heightBefore,
@@ -420,15 +444,10 @@ export async function rateCut(
     timeline: {
       firstLossMs: firstRise(during, cut, (s) => videoCounter(s, 'packetsLost')),
       firstNackMs: firstRise(during, cut, (s) => videoCounter(s, 'nackCount')),
-      queueingReportMs: firstAfter(rig.queueingReports, cut, restored),
+      queueingReportMs: report ? report.at - cut : null,
+      queueingReceivedBps: report?.receivedBps ?? null,
     },
   };
-}
-
-/** ms after `from` of the first of `times` between `from` and `to` (null: none). */
-function firstAfter(times: number[], from: number, to: number): number | null {
-  const t = times.find((x) => x >= from && x < to);
-  return t === undefined ? null : t - from;
 }
 
 /** A video counter of the inbound streams, summed over the page's connections. */

@@ -1,18 +1,46 @@
 import { describe, expect, it } from 'vitest';
-import { QueueingDetector, type Queueing } from './queueing.js';
+import { QueueingDetector, type Queueing, type QueueingEvent } from './queueing.js';
 
 /**
  * Reads every 50 ms of a stream whose packets arrived at `arrivals` (ms, the n-th packet's
- * arrival at index n): what the detector reported, and when.
+ * arrival at index n): the queues the detector reported, and when.
  */
 function run(arrivals: number[], until: number, detector = new QueueingDetector()) {
-  const found: { at: number; q: Queueing }[] = [];
+  return events(arrivals, until, detector).flatMap(({ at, e }) =>
+    e.type === 'queue' ? [{ at, q: e as Queueing }] : [],
+  );
+}
+
+/** The same reads: every event, onsets too. */
+function events(arrivals: number[], until: number, detector = new QueueingDetector()) {
+  const found: { at: number; e: QueueingEvent }[] = [];
   let n = 0;
   for (let t = 0; t <= until; t += 50) {
     while (n < arrivals.length && arrivals[n]! <= t) n++;
     if (n === 0) continue;
-    const q = detector.sample({ lastPacketAt: arrivals[n - 1]!, packets: n });
-    if (q) found.push({ at: t, q });
+    const e = detector.sample({ lastPacketAt: arrivals[n - 1]!, packets: n, lost: 0 });
+    if (e) found.push({ at: t, e });
+  }
+  return found;
+}
+
+/**
+ * Reads every 50 ms of a stream whose n-th packet arrived at `arrivals[n]` (undefined: lost),
+ * counted as the browser does: the packets up to the highest one arrived, of them the lost.
+ */
+function lossyRun(arrivals: (number | undefined)[], until: number) {
+  const detector = new QueueingDetector();
+  const found: { at: number; e: QueueingEvent }[] = [];
+  for (let t = 0; t <= until; t += 50) {
+    const arrived = arrivals.flatMap((a, seq) => (a !== undefined && a <= t ? [{ a, seq }] : []));
+    if (arrived.length === 0) continue;
+    const packets = Math.max(...arrived.map((x) => x.seq)) + 1;
+    const e = detector.sample({
+      lastPacketAt: Math.max(...arrived.map((x) => x.a)),
+      packets,
+      lost: packets - arrived.length,
+    });
+    if (e) found.push({ at: t, e });
   }
   return found;
 }
@@ -54,6 +82,28 @@ describe('QueueingDetector', () => {
     expect(q.excessMs).toBeLessThanOrEqual(Math.ceil(((at - 5_000) * 0.75) / 1.75));
   });
 
+  it('tells the onset of the lateness before the queue it becomes, once', () => {
+    const found = events([...steady(0, 5_000), ...queueing(5_000, 5_800, 0.75)], 6_000);
+    expect(found.map(({ e }) => e.type)).toEqual(['onset', 'queue']);
+    const [onset, queue] = found.map((f) => f.at) as [number, number];
+    // Over 100 ms late some 230 ms after the queue began; confirmed 300 ms of arrivals on.
+    expect(onset - 5_000).toBeGreaterThanOrEqual(200);
+    expect(queue - onset).toBeGreaterThanOrEqual(300);
+  });
+
+  it('tells no onset while a queue it reported has not drained', () => {
+    // A queue that grows to 300 ms, drains to 100 ms and then hovers at 80-120 ms: over the
+    // threshold again and again, never under half of it.
+    const late = (t: number): number => {
+      if (t < 5_000) return 0;
+      if (t < 5_400) return 0.75 * (t - 5_000);
+      if (t < 5_800) return 300 - 0.5 * (t - 5_400);
+      return 100 + 20 * (1 - Math.abs(((t - 5_800) % 400) / 100 - 2));
+    };
+    const arrivals = steady(0, 8_000).map((t) => t + late(t));
+    expect(events(arrivals, 8_300).map(({ e }) => e.type)).toEqual(['onset', 'queue']);
+  });
+
   it('finds the next queue once the one before has drained', () => {
     // Sent every 20 ms throughout; queued from 5 s and from 9 s for 400 ms each, the
     // backlog through by 5.8 s and 9.8 s.
@@ -66,6 +116,28 @@ describe('QueueingDetector', () => {
     });
     const found = run(arrivals, 11_000);
     expect(found.map((f) => Math.floor(f.at / 1000))).toEqual([5, 9]);
+  });
+
+  it('finds a queue that overflows at once: late by a step, and losing', () => {
+    // 150 kbit/s under 1 Mbit/s: from 5 s the audio waits behind a full queue (250 ms, filled
+    // within a packet or two), and 9 packets in 10 find no room after the first few: late by
+    // a step, no later and later, and no packet for 270 ms at first.
+    const arrivals = steady(0, 7_000).map((t, seq) => {
+      if (t < 5_000) return t;
+      return t < 5_060 || seq % 10 === 0 ? t + 250 : undefined;
+    });
+    const found = lossyRun(arrivals, 7_000).filter(({ e }) => e.type === 'queue');
+    expect(found).toHaveLength(1);
+    expect(found[0]!.at - 5_000).toBeLessThanOrEqual(1_000);
+  });
+
+  it('does not take a step of lateness that loses little for a queue', () => {
+    // The sender's link blinked for 200 ms (one packet in 10 lost after it): late by the
+    // blink, no later.
+    const arrivals = steady(0, 8_000).map((t, seq) =>
+      t < 5_000 ? t : seq % 10 === 3 ? undefined : t + 200,
+    );
+    expect(lossyRun(arrivals, 8_000).filter(({ e }) => e.type === 'queue')).toEqual([]);
   });
 
   it('does not take audio that paused at its sender, then goes on, for a queue', () => {

@@ -20,6 +20,8 @@ export interface ArrivalSample {
   lastPacketAt: number;
   /** Packets of the stream so far: received plus lost (its sequence's progress). */
   packets: number;
+  /** Of those, lost. */
+  lost: number;
 }
 
 export interface Queueing {
@@ -29,6 +31,13 @@ export interface Queueing {
    */
   excessMs: number;
 }
+
+/**
+ * What a read found: the lateness has just gone over the threshold (`onset`: a queue may be
+ * forming, not yet confirmed), or a queue, confirmed (`queue`). From the onset on, a link
+ * that queues is busy all the time: what it delivers then is what it carries.
+ */
+export type QueueingEvent = { type: 'onset' } | ({ type: 'queue' } & Queueing);
 
 export interface QueueingOptions {
   /** The audio's packet spacing (Opus frames of 20 ms). */
@@ -57,15 +66,31 @@ export interface QueueingOptions {
    */
   risingMs: number;
   /**
+   * Or, instead of rising, losing at least this share of its packets meanwhile. A link far
+   * weaker than what is sent fills its queue at once (250 ms of 150 kbit/s is 4.7 KB, a few
+   * packets) and drops what does not fit: the lateness is a step to the queue's length, then
+   * flat, like a sender's pause, which loses nothing. Measured on the rig's 150 kbit/s cut,
+   * without this and with a gap of 250 ms starting afresh (`MAX_GAP_SPACINGS`): the queue was
+   * reported 0.4-1.7 s after the onset of its lateness, or not at all in 2 of 6 cuts; with
+   * both, 0.3-0.4 s after it in 3 of 3.
+   */
+  overflowLoss: number;
+  /**
    * And the packets still coming, at most this far apart on average (a queue delays them, a
    * pause or DTX's silence stops them): up to a link carrying a fifth of what is sent. A gap
-   * of more than 2.5 times this starts the stream's reading afresh.
+   * of more than 3.5 times this starts the stream's reading afresh.
    */
   maxSpacingMs: number;
 }
 
-/** A gap between packets of more than this many `maxSpacingMs` is no queue's (see `sample`). */
-const MAX_GAP_SPACINGS = 2.5;
+/**
+ * A gap between packets of more than this many `maxSpacingMs` is no queue's (see `sample`):
+ * DTX's silence sends a packet each 400 ms. Not less: a link far weaker than what is sent
+ * fills its queue at once, and the first audio behind it comes a queue's length later (270 ms
+ * on the rig's 150 kbit/s cut, with its 250 ms queue): at 2.5 that gap was taken for a pause,
+ * which starts the reading afresh and so forgets how late the audio has become.
+ */
+const MAX_GAP_SPACINGS = 3.5;
 
 export const DEFAULT_QUEUEING: QueueingOptions = {
   packetMs: 20,
@@ -73,13 +98,15 @@ export const DEFAULT_QUEUEING: QueueingOptions = {
   thresholdMs: 100,
   persistMs: 300,
   risingMs: 10,
+  overflowLoss: 0.2,
   maxSpacingMs: 100,
 };
 
 /**
  * Reads of one audio stream in, a queue found out: lateness over the threshold on every read
- * with new packets for `persistMs`, rising. Stays silent on a stream that does not keep the
- * pace of `packetMs` (DTX, another frame size, a sender that paused): its offsets
+ * with new packets for `persistMs`, rising (or overflowing: `overflowLoss`). Stays silent on
+ * a stream that does not keep the pace of `packetMs` (DTX, another frame size, a sender that
+ * paused): its offsets
  * drift for reasons of its own. After a queue was reported, the next waits until the
  * lateness has fallen below half the threshold (the queue drained).
  */
@@ -88,7 +115,7 @@ export class QueueingDetector {
   /** Offsets of the arrivals of the last `windowMs`, oldest first. */
   #history: { at: number; packets: number; offset: number }[] = [];
   /** The first arrival of the lateness over the threshold, held since. */
-  #over: { at: number; packets: number; excess: number } | undefined;
+  #over: { at: number; packets: number; lost: number; excess: number } | undefined;
   #reported = false;
 
   constructor(options: Partial<QueueingOptions> = {}) {
@@ -102,8 +129,12 @@ export class QueueingDetector {
     this.#reported = false;
   }
 
-  /** A new read; a queue when one is found (once per queue). */
-  sample(s: ArrivalSample): Queueing | undefined {
+  /**
+   * A new read; a queue when one is found (once per queue), and before it the onset of the
+   * lateness that may become one (once per crossing of the threshold, none while a queue
+   * reported has not drained).
+   */
+  sample(s: ArrivalSample): QueueingEvent | undefined {
     const o = this.#o;
     const last = this.#history.at(-1);
     // No new packet since the last read: nothing new to weigh.
@@ -134,20 +165,26 @@ export class QueueingDetector {
       this.#over = undefined;
       return undefined;
     }
-    this.#over ??= { at: s.lastPacketAt, packets: s.packets, excess };
+    if (!this.#over) {
+      this.#over = { at: s.lastPacketAt, packets: s.packets, lost: s.lost, excess };
+      return this.#reported ? undefined : { type: 'onset' };
+    }
     const over = this.#over;
     const held = s.lastPacketAt - over.at;
-    const spacing = s.packets > over.packets ? held / (s.packets - over.packets) : Infinity;
+    const packets = s.packets - over.packets;
+    const spacing = packets > 0 ? held / packets : Infinity;
+    const rose = excess >= over.excess + o.risingMs;
+    const overflowing = packets > 0 && s.lost - over.lost >= o.overflowLoss * packets;
     if (
       this.#reported ||
       held < o.persistMs ||
-      excess < over.excess + o.risingMs ||
+      !(rose || overflowing) ||
       spacing > o.maxSpacingMs
     ) {
       return undefined;
     }
     this.#reported = true;
-    return { excessMs: Math.round(excess) };
+    return { type: 'queue', excessMs: Math.round(excess) };
   }
 
   /**

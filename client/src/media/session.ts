@@ -117,6 +117,12 @@ export interface IceRoute {
   timestamp: number;
 }
 
+/** Bytes a transport had received, and when they were counted (ms, the stats' clock). */
+interface ReceivedCount {
+  bytes: number;
+  at: number;
+}
+
 /** Stall detection reads the transports' counters this often (transport-liveness.ts). */
 const LIVENESS_SAMPLE_MS = 500;
 /**
@@ -125,6 +131,8 @@ const LIVENESS_SAMPLE_MS = 500;
  * whole connection's.
  */
 const QUEUEING_SAMPLE_MS = 50;
+/** An onset of lateness older than this is no longer the start of the queue it reports. */
+const QUEUE_ONSET_MEMORY_MS = 3000;
 /** The empty data channel that connects the receive transport in the waiting room. */
 const EARLY_CONNECT_CHANNEL = 'early-connect';
 /** At the latest this long after admission the camera and microphone are published. */
@@ -219,6 +227,8 @@ interface Media {
   queueing: {
     detector: QueueingDetector;
     consumerId?: string;
+    /** What had arrived at the onset of the lateness (see `QueueingEvent`). */
+    onset?: ReceivedCount | undefined;
     reading: boolean;
     timer?: ReturnType<typeof setInterval>;
   };
@@ -783,11 +793,30 @@ export class MediaSession {
       });
       const last = inbound?.lastPacketReceivedTimestamp;
       if (typeof last !== 'number') return;
-      const packets = Number(inbound!.packetsReceived ?? 0) + Number(inbound!.packetsLost ?? 0);
-      const found = q.detector.sample({ lastPacketAt: last, packets });
-      if (found) {
+      const lost = Number(inbound!.packetsLost ?? 0);
+      const packets = Number(inbound!.packetsReceived ?? 0) + lost;
+      const found = q.detector.sample({ lastPacketAt: last, packets, lost });
+      const consumerId = audio.consumer.id;
+      if (found?.type === 'onset') {
+        // The SFU counts what it sends from now, this side what arrives (`reportQueueing`).
+        this.#signalling.request('reportQueueOnset', { consumerId }).catch(() => undefined);
+        q.onset = await this.#receivedCount(media);
+      } else if (found?.type === 'queue') {
+        const now = await this.#receivedCount(media);
+        const from = q.onset;
+        q.onset = undefined;
+        // Counted over the queue's span only: from an onset long past, it would hold what
+        // came before the queue (the server sets such an onset aside too).
+        const receivedBps =
+          from && now && now.at > from.at && now.at - from.at <= QUEUE_ONSET_MEMORY_MS
+            ? Math.round(((now.bytes - from.bytes) * 8_000) / (now.at - from.at))
+            : undefined;
         this.#signalling
-          .request('reportQueueing', { consumerId: audio.consumer.id, ...found })
+          .request('reportQueueing', {
+            consumerId,
+            excessMs: found.excessMs,
+            ...(receivedBps !== undefined ? { receivedBps } : {}),
+          })
           .catch(() => undefined);
       }
     } catch {
@@ -795,6 +824,16 @@ export class MediaSession {
     } finally {
       q.reading = false;
     }
+  }
+
+  /** What the receive transport has received so far, and when it was counted. */
+  async #receivedCount(media: Media): Promise<ReceivedCount | undefined> {
+    const t = media.recvTransport;
+    if (!t || t.closed) return undefined;
+    const pair = selectedPair(statsOf(await t.getStats().catch(() => undefined)));
+    const bytes = pair?.bytesReceived;
+    const at = pair?.timestamp;
+    return typeof bytes === 'number' && typeof at === 'number' ? { bytes, at } : undefined;
   }
 
   /**

@@ -426,6 +426,24 @@ describe('downlink policy when the receiver finds its link queueing', () => {
     expect(policy.tick((now += 1)).mode).toBe('audio-only');
   });
 
+  it('goes audio-only at the first queue when the link carried less than a trial needs while it queued', () => {
+    const policy = new DownlinkPolicy();
+    const now = feed(policy, 2_500_000, 0, 5);
+    // 150 kbit/s: the receiver counted 140 kbit/s arriving while the SFU sent 2.5 Mbit/s.
+    policy.queueing(now + 100, 140_000);
+    expect(policy.tick(now + 101).mode).toBe('audio-only');
+  });
+
+  it('only pauses at the first queue when the link carried video beside the audio while it queued', () => {
+    const policy = new DownlinkPolicy();
+    const now = feed(policy, 2_500_000, 0, 5);
+    // 400 kbit/s: more than a trial needs to bring video back; the smallest layer for now.
+    policy.queueing(now + 100, 370_000);
+    expect(policy.decision).toMatchObject({ mode: 'video', drain: true });
+    expect(policy.tick(now + 101 + P.drainMs).mode).toBe('video');
+    expect(sentLayer(policy)).toBe(0);
+  });
+
   it('keeps video when the smallest layer queues on a link the estimate finds carrying a trial', () => {
     const policy = new DownlinkPolicy();
     let now = feed(policy, 2_500_000, 0, 5);

@@ -444,8 +444,13 @@ export class DownlinkPolicy {
    * loses anything. Measured in a both-ways 400 kbit/s cut: the host, its ceiling at the
    * minimum for a while and on a good link, went audio only on its first report of the
    * patient's audio arriving late.
+   *
+   * `carriedBps`: what the link delivered while it queued, when known (the receiver's count,
+   * far below what the SFU sent meanwhile: the adapter weighs the two). A queued link is busy
+   * all the while, so that is what it carries, known half a second after the cut, where the
+   * estimate takes seconds: below what a trial needs to bring video back, audio only at once.
    */
-  queueing(now: number): DownlinkDecision {
+  queueing(now: number, carriedBps?: number): DownlinkDecision {
     if (this.#silent || !this.#videoWanted || this.#mode !== 'video') return this.decision;
     const pausedLately = now - this.#drainUntil <= this.#o.floorMs;
     // And the link as judged carries less than a trial needs to bring video back: otherwise
@@ -453,6 +458,7 @@ export class DownlinkPolicy {
     // full 0.9 s after the pause (the estimate at 274 kbit/s), and the link went audio only.
     const short = (this.#estimate ?? Infinity) < this.#o.videoAboveBps;
     if (pausedLately && short && this.#smallestOnly(now)) this.#starvedAt = now;
+    if (carriedBps !== undefined && carriedBps < this.#o.videoAboveBps) this.#starvedAt = now;
     return this.#judge(now, false, false, true);
   }
 

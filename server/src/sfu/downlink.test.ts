@@ -21,11 +21,19 @@ class FakeTransport extends EventEmitter {
   lossSent: number | undefined;
   statReads = 0;
   ceilings: number[] = [];
+  /** What the SFU sends the receiver (bit/s), and its count of bytes sent at the last read. */
+  sentBps = 2_500_000;
+  #sent = { bytes: 0, at: 0 };
 
-  async getStats(): Promise<{ bytesReceived: number; rtpPacketLossSent?: number }[]> {
+  async getStats(): Promise<
+    { bytesReceived: number; bytesSent: number; rtpPacketLossSent?: number }[]
+  > {
     this.statReads++;
     if (this.up) this.bytes += 5_000;
-    return [{ bytesReceived: this.bytes, rtpPacketLossSent: this.lossSent }];
+    const now = Date.now();
+    const bytes = this.#sent.bytes + (this.sentBps * (now - this.#sent.at)) / 8_000;
+    this.#sent = { bytes, at: now };
+    return [{ bytesReceived: this.bytes, bytesSent: bytes, rtpPacketLossSent: this.lossSent }];
   }
 
   async enableTraceEvent(): Promise<void> {}
@@ -137,6 +145,32 @@ async function receiver() {
   adapters.push(adapter);
   const consumer = await flowing(adapter);
   return { transport, consumer, adapter };
+}
+
+/** The same, with an audio stream flowing too (the one a queue report is about). */
+async function receiverWithAudio() {
+  const flowing = await receiver();
+  const microphone = new FakeConsumer('audio');
+  const audio = microphone as unknown as Parameters<DownlinkAdapter['add']>[0];
+  flowing.adapter.add(audio);
+  await flowing.adapter.setClientPaused(microphone.id, false);
+  return { ...flowing, microphone, audio };
+}
+
+/**
+ * The receiver's word that its link queues: the onset of the lateness, then `spanMs` later
+ * the queue with `receivedBps` arrived since.
+ */
+async function queueReport(
+  adapter: DownlinkAdapter,
+  audio: Parameters<DownlinkAdapter['add']>[0],
+  receivedBps: number,
+  spanMs = 400,
+): Promise<void> {
+  await adapter.queueOnset();
+  await vi.advanceTimersByTimeAsync(spanMs);
+  void adapter.queueing(audio, { excessMs: 280, receivedBps });
+  await vi.advanceTimersByTimeAsync(10);
 }
 
 /** One more visible video stream, set up by the client and flowing to the receiver. */
@@ -582,33 +616,29 @@ describe('downlink adapter', () => {
   });
 
   it('holds video back at once when the receiver finds its link queueing, unless its sender’s link loses packets', async () => {
-    const { transport, consumer, adapter } = await receiver();
-    const microphone = new FakeConsumer('audio');
-    const audio = microphone as unknown as Parameters<DownlinkAdapter['add']>[0];
-    adapter.add(audio);
-    await adapter.setClientPaused(microphone.id, false);
+    const { transport, consumer, adapter, microphone, audio } = await receiverWithAudio();
     await steady(transport, 2_500_000, 3);
     // The sender's link loses packets: the lateness may be its, not this link's.
     microphone.score = { ...microphone.score, producerScore: 7 };
-    void adapter.queueing(audio, 180);
+    void adapter.queueing(audio, { excessMs: 180 });
     await vi.advanceTimersByTimeAsync(10);
     expect(consumer.paused).toBe(false);
     // Its streams still score clean, but the SFU's last report on its video found loss.
     microphone.score = { ...microphone.score, producerScore: 10 };
     consumer.upstreamLost = 0.05;
-    void adapter.queueing(audio, 180);
+    void adapter.queueing(audio, { excessMs: 180 });
     await vi.advanceTimersByTimeAsync(10);
     expect(consumer.paused).toBe(false);
     // Its own link gave way lately (its downlink did): a link that gives way one way mostly
     // does both, and its audio comes late from its side.
     consumer.upstreamLost = 0;
-    void adapter.queueing(audio, 180, true);
+    void adapter.queueing(audio, { excessMs: 180 }, true);
     await vi.advanceTimersByTimeAsync(10);
     expect(consumer.paused).toBe(false);
     expect(adapter.gaveWayLately()).toBe(false);
     // A clean sender: video pauses at once, while the queue drains, then resumes with a key
     // frame.
-    void adapter.queueing(audio, 180);
+    void adapter.queueing(audio, { excessMs: 180 });
     await vi.advanceTimersByTimeAsync(10);
     expect(consumer.paused).toBe(true);
     const keyFrames = consumer.keyFrames;
@@ -618,6 +648,74 @@ describe('downlink adapter', () => {
     expect(microphone.paused).toBe(false);
     // A queue report is no proof this link gave way (it may have been the sender's queue).
     expect(adapter.gaveWayLately()).toBe(false);
+  });
+
+  it('goes audio-only at the first queue report when what arrived since its onset is far less than was sent, and no less than video needs', async () => {
+    const { transport, consumer, adapter, microphone, audio } = await receiverWithAudio();
+    await steady(transport, 2_500_000, 3);
+    // The SFU sent 2.5 Mbit/s since the onset and 370 kbit/s arrived: the link carries video
+    // (the smallest layer, for now).
+    await queueReport(adapter, audio, 370_000);
+    expect(consumer.paused).toBe(true);
+    expect(adapter.audioOnly).toBe(false);
+    await vi.advanceTimersByTimeAsync(DEFAULT_DOWNLINK_POLICY.sharpWindowMs);
+    expect(consumer.paused).toBe(false);
+    // Another cut, to 150 kbit/s: less than video needs beside the audio.
+    await steady(transport, 2_500_000, 3);
+    await queueReport(adapter, audio, 140_000);
+    expect(adapter.audioOnly).toBe(true);
+    expect(consumer.paused).toBe(true);
+    expect(microphone.paused).toBe(false);
+  });
+
+  it('takes what arrived for what the link carries when transport-cc finds the link losing heavily, though the SFU sent little more', async () => {
+    const { transport, adapter, audio } = await receiverWithAudio();
+    await steady(transport, 2_500_000, 3);
+    // The smallest layer and the audio (190 kbit/s) into 150 kbit/s: a quarter lost.
+    transport.sentBps = 190_000;
+    transport.lossSent = 0.25;
+    await queueReport(adapter, audio, 143_000);
+    expect(adapter.audioOnly).toBe(true);
+  });
+
+  it('takes what arrived for what the link carries when the two reports come together, if transport-cc finds the link losing', async () => {
+    const { transport, adapter, audio } = await receiverWithAudio();
+    await steady(transport, 2_500_000, 3);
+    // Both crossed a congested uplink: no span to count what was sent over. Transport-cc
+    // finds a little loss: the link is not known to be busy.
+    transport.lossSent = 0.02;
+    await queueReport(adapter, audio, 110_000, 5);
+    expect(adapter.audioOnly).toBe(false);
+    // The next cut: it overflows.
+    await steady(transport, 2_500_000, 3);
+    transport.lossSent = 0.075;
+    await queueReport(adapter, audio, 110_000, 5);
+    expect(adapter.audioOnly).toBe(true);
+  });
+
+  it('takes what arrived for what the link carries only when the SFU sent far more since the onset', async () => {
+    const { transport, consumer, adapter, audio } = await receiverWithAudio();
+    await steady(transport, 2_500_000, 3);
+    // The sender's uplink queues: the SFU sends only what reaches it, and about that arrives.
+    transport.sentBps = 150_000;
+    await queueReport(adapter, audio, 140_000);
+    expect(consumer.paused).toBe(true);
+    expect(adapter.audioOnly).toBe(false);
+    // No onset counted (or one from long before, or just before: the two reports came
+    // together over a congested uplink): nothing to weigh it against.
+    transport.sentBps = 2_500_000;
+    await steady(transport, 2_500_000, 3);
+    await queueReport(adapter, audio, 140_000, 20);
+    expect(adapter.audioOnly).toBe(false);
+    await steady(transport, 2_500_000, 3);
+    void adapter.queueing(audio, { excessMs: 180, receivedBps: 140_000 });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(adapter.audioOnly).toBe(false);
+    await adapter.queueOnset();
+    await steady(transport, 2_500_000, 4);
+    void adapter.queueing(audio, { excessMs: 180, receivedBps: 140_000 });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(adapter.audioOnly).toBe(false);
   });
 
   it('has given way lately after heavy loss of its own, not after its senders’ loss', async () => {

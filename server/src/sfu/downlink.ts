@@ -133,6 +133,38 @@ const LINK_CLEAN_LOSS = 0.01;
 const NACK_SPAN_MS = 1000;
 const NACK_MIN_PACKETS = 10;
 /** Where the adapter's decisions go, at debug level (pino's or Fastify's logger fits). */
+/**
+ * A queue report's count of what arrived is what the link carries when the link was busy all
+ * the while: it delivered less than this share of what the SFU sent meanwhile (it dropped or
+ * queued the rest), or transport-cc finds it losing (`BUSY_LINK_LOSS`). Not otherwise: the
+ * lateness is then likely the sender's link's, the SFU sending only what reaches it, and
+ * about that arriving (measured on a good link in 150 and 400 kbit/s cuts of the sender's:
+ * 0.71-1.02 of what was sent, and no transport-cc loss, in 7 reports).
+ */
+const CARRIED_FRACTION = 0.5;
+/**
+ * Transport-cc's loss (this link's own, whatever the senders' links lost; an average of the
+ * last 24 feedback packets) that says the link overflows. Measured at 150 kbit/s both ways,
+ * where the two reports crossed the congested uplink together and left no span to count
+ * what was sent over: 7.5 % on arrival, 55-60 % later in the cut.
+ */
+const BUSY_LINK_LOSS = 0.05;
+/** An onset older than this is no longer the start of the queue reported. */
+const ONSET_MEMORY_MS = 3000;
+/**
+ * Nor is a count over less than this a rate: the two reports crossed a congested uplink
+ * together (measured on the rig's 150 kbit/s both ways: they came 0.4-1 s after they were sent).
+ */
+const MIN_SENT_SPAN_MS = 150;
+
+/** What a receiver tells of a queue on its link (`DownlinkAdapter.queueing`). */
+export interface QueueReport {
+  /** How late its audio arrives, beyond its usual (ms, for the log). */
+  excessMs: number;
+  /** What its media transport received since the queue's onset (bit/s), when it counted. */
+  receivedBps?: number;
+}
+
 export interface DownlinkLog {
   debug(obj: Record<string, unknown>, msg: string): void;
 }
@@ -198,6 +230,8 @@ export class DownlinkAdapter {
   #speakerPeerId: string | null = null;
   #closed = false;
   readonly #listener: ReceiverListener;
+  /** What the SFU had sent this receiver at the onset of a queue (`queueOnset`), and when. */
+  #onset: SentCount | undefined;
   /** Loss reports are read until then (see `LOSS_DOUBT_MS`), and were last read then. */
   #lossDoubtUntil = 0;
   #lossReadAt = 0;
@@ -321,36 +355,86 @@ export class DownlinkAdapter {
   }
 
   /**
-   * The receiver's browser finds its link queueing (client/src/media/queueing.ts): the audio
-   * of `audio` arrives later and later, now `excessMs` behind its pace. Judged as a sharp
-   * fall, before the queue overflows and long before the receiver's NACKs tell (the policy
-   * takes one such fall per `sharpWindowMs`). Unless the lateness may be the sender's: its
-   * link gave way lately (`senderGaveWay`: its own downlink did, see `gaveWayMemoryMs`), or
-   * loses packets (`senderLoses`, read now), and so likely queues too.
+   * The receiver's audio begins to arrive late (the onset of a queue it may report): what
+   * was sent to it so far is counted, to weigh against what it received by then.
    */
-  async queueing(audio: Consumer, excessMs: number, senderGaveWay = false): Promise<void> {
+  async queueOnset(): Promise<void> {
     if (this.#closed || this.#mode !== 'video') return;
+    this.#onset = await this.#sentCount();
+  }
+
+  /**
+   * The receiver's browser finds its link queueing (client/src/media/queueing.ts): the audio
+   * of `audio` arrives later and later. Judged as a sharp fall, before the queue overflows and
+   * long before the receiver's NACKs tell (the policy takes one such fall per
+   * `sharpWindowMs`). Unless the lateness may be the sender's: its link gave way lately
+   * (`senderGaveWay`: its own downlink did, see `gaveWayMemoryMs`), or loses packets
+   * (`senderLoses`, read now), and so likely queues too.
+   */
+  async queueing(audio: Consumer, report: QueueReport, senderGaveWay = false): Promise<void> {
+    const onset = this.#onset;
+    this.#onset = undefined;
+    if (this.#closed || this.#mode !== 'video') return;
+    const { excessMs } = report;
+    const sender = audio.appData.peerId;
     if (senderGaveWay) {
-      this.#log?.debug(
-        { excessMs, sender: audio.appData.peerId },
-        'downlink queueing on the sender’s link: not judged',
-      );
+      this.#log?.debug({ excessMs, sender }, 'downlink queueing on the sender’s link: not judged');
       return;
     }
-    const sender = audio.appData.peerId;
     const streams = [...this.#entries.values()]
       .map((e) => e.consumer)
       .filter((c) => c.appData.peerId === sender && !c.closed);
-    const losing = await Promise.all(
-      streams.map(async (c) => senderLoses(c, await c.getStats().catch(() => []))),
-    );
+    const [losing, sent] = await Promise.all([
+      Promise.all(streams.map(async (c) => senderLoses(c, await c.getStats().catch(() => [])))),
+      this.#sentSince(onset),
+    ]);
     if (this.#closed || this.#mode !== 'video') return;
     if (losing.some(Boolean)) {
       this.#log?.debug({ excessMs, sender }, 'downlink queueing on the sender’s link: not judged');
       return;
     }
-    this.#lastInput = { by: 'queueing', excessMs };
-    this.#apply(this.#policy.queueing(Date.now()));
+    const { receivedBps } = report;
+    const busy =
+      sent !== undefined &&
+      (sent.linkLoss >= BUSY_LINK_LOSS ||
+        (receivedBps !== undefined &&
+          sent.bps !== undefined &&
+          receivedBps < CARRIED_FRACTION * sent.bps));
+    const carried = busy ? receivedBps : undefined;
+    this.#lastInput = {
+      by: 'queueing',
+      excessMs,
+      ...(receivedBps !== undefined ? { received: receivedBps } : {}),
+      ...(sent?.bps !== undefined ? { sent: Math.round(sent.bps) } : {}),
+      ...(sent ? { linkLoss: round3(sent.linkLoss) } : {}),
+    };
+    // Rare (a queue at most every two seconds or so): always worth a line, decided or not.
+    this.#log?.debug({ ...this.#lastInput, carried: carried ?? null }, 'downlink queue report');
+    this.#apply(this.#policy.queueing(Date.now(), carried));
+  }
+
+  /** What the SFU has sent this receiver so far (its transport's count), and when. */
+  async #sentCount(): Promise<SentCount | undefined> {
+    const [stat] = await this.#transport.getStats().catch(() => []);
+    if (!stat) return undefined;
+    return { bytes: stat.bytesSent, at: Date.now(), linkLoss: sentPacketLoss(stat) ?? 0 };
+  }
+
+  /**
+   * What the SFU sent this receiver since `from`: its rate (bit/s; undefined: no onset, or
+   * too long or short ago), and the share transport-cc finds lost now. Undefined: unknown.
+   */
+  async #sentSince(
+    from: SentCount | undefined,
+  ): Promise<{ bps: number | undefined; linkLoss: number } | undefined> {
+    const to = await this.#sentCount();
+    if (!to) return undefined;
+    const span = from ? to.at - from.at : 0;
+    const bps =
+      from && span >= MIN_SENT_SPAN_MS && span <= ONSET_MEMORY_MS
+        ? ((to.bytes - from.bytes) * 8_000) / span
+        : undefined;
+    return { bps, linkLoss: to.linkLoss };
   }
 
   /** The active speaker's camera goes first when the link is short. */
@@ -706,6 +790,13 @@ export class DownlinkAdapter {
           : PRIORITY.other;
     if (consumer.priority !== priority) consumer.setPriority(priority).catch(() => undefined);
   }
+}
+
+/** Bytes a transport had sent, when they were counted (ms), and the loss transport-cc found. */
+interface SentCount {
+  bytes: number;
+  at: number;
+  linkLoss: number;
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;

@@ -12,7 +12,12 @@ import type {
   TransportOptions,
 } from '@samkons/shared';
 import { DomainError, forbidden, notFound } from '../http/domain-error.js';
-import { DownlinkAdapter, type DownlinkLog, type VideoDemand } from './downlink.js';
+import {
+  DownlinkAdapter,
+  type DownlinkLog,
+  type QueueReport,
+  type VideoDemand,
+} from './downlink.js';
 
 /** Who a peer is: from the socket's authenticated handshake. */
 export interface PeerIdentity {
@@ -395,19 +400,34 @@ export class Peer extends EventEmitter<PeerEvents> {
   }
 
   /**
+   * This peer's browser finds the audio of `consumerId` beginning to arrive late: its
+   * downlink adapter notes what it sends from now on (see `reportQueueing`).
+   */
+  reportQueueOnset(consumerId: string): void {
+    this.#queueAudio(consumerId);
+    void this.#downlink?.queueOnset();
+  }
+
+  /**
    * This peer's browser finds its link queueing (the audio of `consumerId` arrives later and
-   * later, `excessMs` behind its pace): its downlink adapter holds video back before packets
-   * are lost.
+   * later, `excessMs` behind its pace; `receivedBps` arrived since the onset): its downlink
+   * adapter holds video back before packets are lost.
    */
   reportQueueing(
     consumerId: string,
-    excessMs: number,
+    report: QueueReport,
     /** Whether the link of the peer `senderId` gave way lately (its audio may come late). */
     gaveWay: (senderId: string) => boolean,
   ): void {
+    const consumer = this.#queueAudio(consumerId);
+    void this.#downlink?.queueing(consumer, report, gaveWay(consumer.appData.peerId));
+  }
+
+  /** The audio stream a queue report is about. */
+  #queueAudio(consumerId: string): Consumer {
     const consumer = this.consumer(consumerId);
     if (consumer.kind !== 'audio') throw new DomainError('bad_request', 'Not an audio stream');
-    void this.#downlink?.queueing(consumer, excessMs, gaveWay(consumer.appData.peerId));
+    return consumer;
   }
 
   /** This peer's own link gave way lately (it lost heavily, or went audio only). */

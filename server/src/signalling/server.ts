@@ -456,13 +456,17 @@ export function attachSignalling(opts: {
       });
       return {};
     },
-    reportQueueing({ consumerId, excessMs }, socket) {
+    reportQueueOnset({ consumerId }, socket) {
+      joined(socket).peer.reportQueueOnset(consumerId);
+      return {};
+    },
+    reportQueueing({ consumerId, excessMs, receivedBps }, socket) {
       // One per queue held (about one a second at most while it stays); the adapter judges one
       // per fall anyway.
       const { room, peer } = joined(socket);
       peer.reportQueueing(
         consumerId,
-        excessMs,
+        { excessMs, ...(receivedBps !== undefined ? { receivedBps } : {}) },
         (senderId) => room.peer(senderId)?.linkGaveWayLately ?? false,
       );
       return {};
