@@ -138,6 +138,11 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     expect(f.noticeMs).not.toBeNull();
     expect(await noticeSeen()).toBe(true);
     expect(f.noticeMs!).toBeLessThan(8_000);
+    // The patient's browser counted what its link delivered while it queued: less than video
+    // needs beside the audio (109-144 kbit/s measured), the count on which the SFU goes audio
+    // only at once, before any receiver report says the smallest layer starves.
+    expect(f.queueingReceivedBps).not.toBeNull();
+    expect(f.queueingReceivedBps!).toBeLessThan(200_000);
     // Audio only: next to no video (short trials let the smallest layer through now and then
     // to see whether the link is back), the sound still arriving.
     expect(f.videoKbpsWhileAudioOnly).toBeLessThan(100);

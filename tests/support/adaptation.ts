@@ -424,7 +424,7 @@ export async function rateCut(
   const settledWindows = settled ? secondWindows(settled) : [];
   const audioSeconds = secondWindows(during).map((w) => w.audioPackets);
   const before = inboundWindows(between(series, cut - 5_000, cut), 'video');
-  const report = rig.queueReports.find((r) => r.type === 'queue' && r.at >= cut && r.at < restored);
+  const report = firstQueueReport(rig, cut, restored);
   return {
     direction,
     heightBefore,
@@ -520,6 +520,11 @@ export interface WeakLinkFigures {
   noticeGoneMs: number | null;
   /** The link came back just after a trial failed (`returnAfterFailedTrial`). */
   returnedAfterFailedTrial: boolean;
+  /**
+   * What the patient's first queue report after the cut said arrived since the lateness began
+   * (bit/s; null: no report, or no count). Under 200 kbit/s the SFU goes audio only at once.
+   */
+  queueingReceivedBps: number | null;
 }
 
 const NOTICE = '[data-testid="weak-link-notice"]';
@@ -620,7 +625,13 @@ export async function weakLink(
     videoBackMs,
     noticeGoneMs,
     returnedAfterFailedTrial,
+    queueingReceivedBps: firstQueueReport(rig, cut, restored)?.receivedBps ?? null,
   };
+}
+
+/** The patient's first queue report between `from` and `to` (its own clock). */
+function firstQueueReport(rig: AdaptationRig, from: number, to: number) {
+  return rig.queueReports.find((r) => r.type === 'queue' && r.at >= from && r.at < to);
 }
 
 /**
