@@ -64,6 +64,11 @@ export const MAX_MESSAGE_BYTES = 1024 * 1024;
  * microphone, camera and screen).
  */
 export const MAX_RESUME_BATCH = 100;
+/**
+ * A queue's onset (`reportQueueOnset`) older than this when its `reportQueueing` comes is no
+ * longer its start: counted from it, both sides would hold what came before the queue.
+ */
+export const QUEUE_ONSET_MEMORY_MS = 3000;
 
 // ---------------------------------------------------------------------------------------
 // Media parameter shapes (structural subsets of mediasoup's types)

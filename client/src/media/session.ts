@@ -1,11 +1,12 @@
 import { Device, type types } from 'mediasoup-client';
-import type {
-  ConsumerInfo,
-  MediaStart,
-  MediaTransports,
-  PeerInfo,
-  RtpCapabilities,
-  TrackSource,
+import {
+  QUEUE_ONSET_MEMORY_MS,
+  type ConsumerInfo,
+  type MediaStart,
+  type MediaTransports,
+  type PeerInfo,
+  type RtpCapabilities,
+  type TrackSource,
 } from '@samkons/shared';
 import { RequestError, type SignallingClient, type SignallingSocket } from './signalling-client.js';
 import { TransportLiveness, type PairSample } from './transport-liveness.js';
@@ -131,8 +132,6 @@ const LIVENESS_SAMPLE_MS = 500;
  * whole connection's.
  */
 const QUEUEING_SAMPLE_MS = 50;
-/** An onset of lateness older than this is no longer the start of the queue it reports. */
-const QUEUE_ONSET_MEMORY_MS = 3000;
 /** The empty data channel that connects the receive transport in the waiting room. */
 const EARLY_CONNECT_CHANNEL = 'early-connect';
 /** At the latest this long after admission the camera and microphone are published. */
@@ -805,8 +804,7 @@ export class MediaSession {
         const now = await this.#receivedCount(media);
         const from = q.onset;
         q.onset = undefined;
-        // Counted over the queue's span only: from an onset long past, it would hold what
-        // came before the queue (the server sets such an onset aside too).
+        // Counted over the queue's span only (the server sets an old onset aside too).
         const receivedBps =
           from && now && now.at > from.at && now.at - from.at <= QUEUE_ONSET_MEMORY_MS
             ? Math.round(((now.bytes - from.bytes) * 8_000) / (now.at - from.at))

@@ -1,5 +1,5 @@
 import type { types } from 'mediasoup';
-import type { TrackSource } from '@samkons/shared';
+import { QUEUE_ONSET_MEMORY_MS, type TrackSource } from '@samkons/shared';
 import {
   DEFAULT_DOWNLINK_POLICY,
   DownlinkPolicy,
@@ -149,8 +149,6 @@ const CARRIED_FRACTION = 0.5;
  * what was sent over: 7.5 % on arrival, 55-60 % later in the cut.
  */
 const BUSY_LINK_LOSS = 0.05;
-/** An onset older than this is no longer the start of the queue reported. */
-const ONSET_MEMORY_MS = 3000;
 /**
  * Nor is a count over less than this a rate: the two reports crossed a congested uplink
  * together (measured on the rig's 150 kbit/s both ways: they came 0.4-1 s after they were sent).
@@ -431,7 +429,7 @@ export class DownlinkAdapter {
     if (!to) return undefined;
     const span = from ? to.at - from.at : 0;
     const bps =
-      from && span >= MIN_SENT_SPAN_MS && span <= ONSET_MEMORY_MS
+      from && span >= MIN_SENT_SPAN_MS && span <= QUEUE_ONSET_MEMORY_MS
         ? ((to.bytes - from.bytes) * 8_000) / span
         : undefined;
     return { bps, linkLoss: to.linkLoss };
