@@ -440,8 +440,36 @@ describe('downlink policy when the receiver finds its link queueing', () => {
     // 400 kbit/s: more than a trial needs to bring video back; the smallest layer for now.
     policy.queueing(now + 100, 370_000);
     expect(policy.decision).toMatchObject({ mode: 'video', drain: true });
+    // The ceiling follows what the link carried at once (no probing far above it), while
+    // the estimate is still at the link's old rate.
+    expect(policy.decision.ceilingBps).toBe(370_000 * P.headroom);
     expect(policy.tick(now + 101 + P.drainMs).mode).toBe('video');
     expect(sentLayer(policy)).toBe(0);
+    // The link gave way: the others' reports of its audio arriving late are its queue's.
+    expect(policy.gaveWayLately(now + 200)).toBe(true);
+  });
+
+  it('lowers the ceiling to what the link carried at a queue right after a raise', () => {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 2_500_000, 0, 5);
+    // A dip without loss sets a ceiling; the estimate presses against it and it is raised.
+    now = feed(policy, 1_000_000, now, 1);
+    now = feed(policy, 1_250_000, now, P.raiseAfterMs / 1000 + 0.5);
+    const raised = policy.decision.ceilingBps!;
+    expect(raised).toBeGreaterThan(1_250_000 * P.headroom);
+    // A cut right after: the count shows 360 kbit/s carried. Not a dip to forgive (back to the
+    // ceiling before the raise): the link is short.
+    policy.queueing((now += 100), 360_000);
+    expect(policy.decision.ceilingBps).toBe(360_000 * P.headroom);
+  });
+
+  it('leaves the ceiling to the estimate at a queue whose count says nothing of the link', () => {
+    const policy = new DownlinkPolicy();
+    const now = feed(policy, 2_500_000, 0, 5);
+    policy.queueing(now + 100);
+    expect(policy.decision).toMatchObject({ mode: 'video', drain: true });
+    expect(policy.decision.ceilingBps).toBeGreaterThan(2_000_000);
+    expect(policy.gaveWayLately(now + 200)).toBe(false);
   });
 
   it('keeps video when the smallest layer queues on a link the estimate finds carrying a trial', () => {

@@ -449,6 +449,13 @@ export class DownlinkPolicy {
    * far below what the SFU sent meanwhile: the adapter weighs the two). A queued link is busy
    * all the while, so that is what it carries, known half a second after the cut, where the
    * estimate takes seconds: below what a trial needs to bring video back, audio only at once.
+   * Above it, it caps the estimate as what got through does on heavy loss (`lossCapMs`), and
+   * the ceiling follows at once. Measured on 400 kbit/s cuts both ways with the estimate still
+   * at 1.5-1.6 Mbit/s: the ceiling stayed at 2 Mbit/s, the SFU's bandwidth probes (padding at
+   * up to 900 kbit/s) filled the link as the pause ended, and the smallest layer's key frame
+   * was lost in them: its picture came 1.2-1.3 s after the pause began, 0.25 s in a cut one way.
+   * The link gave way (`gaveWayLately`): the others' reports of its audio arriving late are
+   * its queue's.
    */
   queueing(now: number, carriedBps?: number): DownlinkDecision {
     if (this.#silent || !this.#videoWanted || this.#mode !== 'video') return this.decision;
@@ -458,8 +465,12 @@ export class DownlinkPolicy {
     // full 0.9 s after the pause (the estimate at 274 kbit/s), and the link went audio only.
     const short = (this.#estimate ?? Infinity) < this.#o.videoAboveBps;
     if (pausedLately && short && this.#smallestOnly(now)) this.#starvedAt = now;
-    if (carriedBps !== undefined && carriedBps < this.#o.videoAboveBps) this.#starvedAt = now;
-    return this.#judge(now, false, false, true);
+    if (carriedBps !== undefined) {
+      if (carriedBps < this.#o.videoAboveBps) this.#starvedAt = now;
+      this.#lossCap = { bps: carriedBps, until: now + this.#o.lossCapMs };
+      this.#gaveWayAt = now;
+    }
+    return this.#judge(now, carriedBps !== undefined, false, true);
   }
 
   /** Only the smallest layer is sent, and has been since a moment after the last pause. */
@@ -477,8 +488,9 @@ export class DownlinkPolicy {
   }
 
   /**
-   * `lossy`: called on a report of heavy loss; `fresh`: on a new bandwidth estimate;
-   * `queued`: on the receiver's word that its link queues (a sharp fall).
+   * `lossy`: called on a report of heavy loss, or of a queue with what the link carried
+   * (what got through is known); `fresh`: on a new bandwidth estimate; `queued`: on the
+   * receiver's word that its link queues (a sharp fall).
    */
   #judge(now: number, lossy = false, fresh = false, queued = false): DownlinkDecision {
     const bps = this.#judged(now);
