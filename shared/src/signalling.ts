@@ -388,11 +388,14 @@ export const requests = {
    * `receivedBps`: what this receiver's media transport received since the onset (bit/s).
    * A link that queues is busy all the while: when that is far less than the SFU sent, it is
    * what the link carries, and a link that cannot carry video beside the audio goes audio
-   * only at once.
+   * only at once. `provisional`: found early, when a moment of queueing on a good link looks
+   * the same; the SFU acts on it only when that count shows the link busy. The confirmed
+   * report of the same queue follows unless the queue drained meanwhile.
    */
   reportQueueing: {
     req: ConsumerRef.extend({
       excessMs: z.number().int().min(0).max(60_000),
+      provisional: z.boolean().optional(),
       receivedBps: z.number().int().min(0).max(10_000_000_000).optional(),
     }).strict(),
     res: Empty,

@@ -836,6 +836,14 @@ describe('adaptive stream on the real worker', () => {
         receivedBps: 150_000,
       }),
     );
+    ok(
+      await request(host, 'reportQueueing', {
+        consumerId: microphone.info.id,
+        excessMs: 120,
+        provisional: true,
+        receivedBps: 150_000,
+      }),
+    );
     expect(err(await request(host, 'reportQueueOnset', { consumerId: camera.info.id })).code).toBe(
       'bad_request',
     );
@@ -868,6 +876,7 @@ describe('adaptive stream on the real worker', () => {
       { consumerId: microphone.info.id, excessMs: 100, receivedBps: -1 },
       { consumerId: microphone.info.id, excessMs: 100, receivedBps: 1.5 },
       { consumerId: microphone.info.id, excessMs: 100, receivedBps: '150k' },
+      { consumerId: microphone.info.id, excessMs: 100, provisional: 'yes' },
     ]) {
       expect(
         err((await rawRequest(host, 'reportQueueing', bad)) as Awaited<ReturnType<typeof request>>)

@@ -29,7 +29,8 @@ import {
 /** One queue report the patient's browser sent (see `AdaptationRig.queueReports`). */
 export interface QueueReportSent {
   at: number;
-  type: 'onset' | 'queue';
+  /** The onset of the lateness, then the queue (`provisional`, then confirmed: `queue`). */
+  type: 'onset' | 'provisional' | 'queue';
   /** What arrived since the onset (bit/s), as the browser counted. */
   receivedBps: number | undefined;
 }
@@ -174,7 +175,9 @@ export async function openAdaptationRig(
         const type = text.includes('"reportQueueOnset"')
           ? 'onset'
           : text.includes('"reportQueueing"')
-            ? 'queue'
+            ? text.includes('"provisional":true')
+              ? 'provisional'
+              : 'queue'
             : undefined;
         if (!type) return;
         const received = /"receivedBps":(\d+)/.exec(text)?.[1];
@@ -629,9 +632,12 @@ export async function weakLink(
   };
 }
 
-/** The patient's first queue report between `from` and `to` (its own clock). */
+/**
+ * The patient's first queue report, provisional or confirmed, between `from` and `to` (its
+ * own clock): the first the SFU may act on.
+ */
 function firstQueueReport(rig: AdaptationRig, from: number, to: number) {
-  return rig.queueReports.find((r) => r.type === 'queue' && r.at >= from && r.at < to);
+  return rig.queueReports.find((r) => r.type !== 'onset' && r.at >= from && r.at < to);
 }
 
 /**

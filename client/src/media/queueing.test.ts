@@ -3,13 +3,16 @@ import { QueueingDetector, type Queueing, type QueueingEvent } from './queueing.
 
 /**
  * Reads every 50 ms of a stream whose packets arrived at `arrivals` (ms, the n-th packet's
- * arrival at index n): the queues the detector reported, and when.
+ * arrival at index n): the queues the detector confirmed, and when.
  */
 function run(arrivals: number[], until: number, detector = new QueueingDetector()) {
   return events(arrivals, until, detector).flatMap(({ at, e }) =>
-    e.type === 'queue' ? [{ at, q: e as Queueing }] : [],
+    e.type === 'queue' && !e.provisional ? [{ at, q: e as Queueing }] : [],
   );
 }
+
+/** An event's kind: `onset`, `provisional` or `queue` (confirmed). */
+const kind = (e: QueueingEvent) => (e.type === 'queue' && e.provisional ? 'provisional' : e.type);
 
 /** The same reads: every event, onsets too. */
 function events(arrivals: number[], until: number, detector = new QueueingDetector()) {
@@ -82,13 +85,24 @@ describe('QueueingDetector', () => {
     expect(q.excessMs).toBeLessThanOrEqual(Math.ceil(((at - 5_000) * 0.75) / 1.75));
   });
 
-  it('tells the onset of the lateness before the queue it becomes, once', () => {
+  it('tells the onset of the lateness, then the queue provisionally, then confirmed, once each', () => {
     const found = events([...steady(0, 5_000), ...queueing(5_000, 5_800, 0.75)], 6_000);
-    expect(found.map(({ e }) => e.type)).toEqual(['onset', 'queue']);
-    const [onset, queue] = found.map((f) => f.at) as [number, number];
-    // Over 100 ms late some 230 ms after the queue began; confirmed 300 ms of arrivals on.
+    expect(found.map(({ e }) => kind(e))).toEqual(['onset', 'provisional', 'queue']);
+    const [onset, provisional, queue] = found.map((f) => f.at) as [number, number, number];
+    // Over 100 ms late some 230 ms after the queue began; provisional 150 ms of arrivals on,
+    // confirmed 300 ms on.
     expect(onset - 5_000).toBeGreaterThanOrEqual(200);
+    expect(provisional - onset).toBeGreaterThanOrEqual(150);
+    expect(provisional - onset).toBeLessThan(300);
     expect(queue - onset).toBeGreaterThanOrEqual(300);
+    const late = found.map(({ e }) => (e.type === 'queue' ? e.excessMs : 0));
+    expect(late[2]!).toBeGreaterThan(late[1]!);
+  });
+
+  it('tells nothing provisionally of lateness that does not rise (a sender that paused)', () => {
+    // Late by a step of 150 ms from 5 s on, and no later: no loss, no rise.
+    const arrivals = steady(0, 7_000).map((t) => (t < 5_000 ? t : t + 150));
+    expect(events(arrivals, 7_000).map(({ e }) => kind(e))).toEqual(['onset']);
   });
 
   it('tells no onset while a queue it reported has not drained', () => {
@@ -101,7 +115,11 @@ describe('QueueingDetector', () => {
       return 100 + 20 * (1 - Math.abs(((t - 5_800) % 400) / 100 - 2));
     };
     const arrivals = steady(0, 8_000).map((t) => t + late(t));
-    expect(events(arrivals, 8_300).map(({ e }) => e.type)).toEqual(['onset', 'queue']);
+    expect(events(arrivals, 8_300).map(({ e }) => kind(e))).toEqual([
+      'onset',
+      'provisional',
+      'queue',
+    ]);
   });
 
   it('finds the next queue once the one before has drained', () => {
@@ -127,8 +145,9 @@ describe('QueueingDetector', () => {
       return t < 5_060 || seq % 10 === 0 ? t + 250 : undefined;
     });
     const found = lossyRun(arrivals, 7_000).filter(({ e }) => e.type === 'queue');
-    expect(found).toHaveLength(1);
-    expect(found[0]!.at - 5_000).toBeLessThanOrEqual(1_000);
+    expect(found.map(({ e }) => kind(e))).toEqual(['provisional', 'queue']);
+    expect(found[0]!.at - 5_000).toBeLessThanOrEqual(700);
+    expect(found[1]!.at - 5_000).toBeLessThanOrEqual(1_000);
   });
 
   it('does not take a step of lateness that loses little for a queue', () => {

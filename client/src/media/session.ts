@@ -803,7 +803,8 @@ export class MediaSession {
       } else if (found?.type === 'queue') {
         const now = await this.#receivedCount(media);
         const from = q.onset;
-        q.onset = undefined;
+        // A provisional report's count runs on to the confirmed one's.
+        if (!found.provisional) q.onset = undefined;
         // Counted over the queue's span only (the server sets an old onset aside too).
         const receivedBps =
           from && now && now.at > from.at && now.at - from.at <= QUEUE_ONSET_MEMORY_MS
@@ -813,6 +814,7 @@ export class MediaSession {
           .request('reportQueueing', {
             consumerId,
             excessMs: found.excessMs,
+            ...(found.provisional ? { provisional: true } : {}),
             ...(receivedBps !== undefined ? { receivedBps } : {}),
           })
           .catch(() => undefined);

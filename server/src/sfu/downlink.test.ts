@@ -169,7 +169,7 @@ async function queueReport(
 ): Promise<void> {
   await adapter.queueOnset();
   await vi.advanceTimersByTimeAsync(spanMs);
-  void adapter.queueing(audio, { excessMs: 280, receivedBps });
+  void adapter.queueing(audio, { excessMs: 280, provisional: false, receivedBps });
   await vi.advanceTimersByTimeAsync(10);
 }
 
@@ -620,25 +620,25 @@ describe('downlink adapter', () => {
     await steady(transport, 2_500_000, 3);
     // The sender's link loses packets: the lateness may be its, not this link's.
     microphone.score = { ...microphone.score, producerScore: 7 };
-    void adapter.queueing(audio, { excessMs: 180 });
+    void adapter.queueing(audio, { excessMs: 180, provisional: false });
     await vi.advanceTimersByTimeAsync(10);
     expect(consumer.paused).toBe(false);
     // Its streams still score clean, but the SFU's last report on its video found loss.
     microphone.score = { ...microphone.score, producerScore: 10 };
     consumer.upstreamLost = 0.05;
-    void adapter.queueing(audio, { excessMs: 180 });
+    void adapter.queueing(audio, { excessMs: 180, provisional: false });
     await vi.advanceTimersByTimeAsync(10);
     expect(consumer.paused).toBe(false);
     // Its own link gave way lately (its downlink did): a link that gives way one way mostly
     // does both, and its audio comes late from its side.
     consumer.upstreamLost = 0;
-    void adapter.queueing(audio, { excessMs: 180 }, true);
+    void adapter.queueing(audio, { excessMs: 180, provisional: false }, true);
     await vi.advanceTimersByTimeAsync(10);
     expect(consumer.paused).toBe(false);
     expect(adapter.gaveWayLately()).toBe(false);
     // A clean sender: video pauses at once, while the queue drains, then resumes with a key
     // frame.
-    void adapter.queueing(audio, { excessMs: 180 });
+    void adapter.queueing(audio, { excessMs: 180, provisional: false });
     await vi.advanceTimersByTimeAsync(10);
     expect(consumer.paused).toBe(true);
     const keyFrames = consumer.keyFrames;
@@ -697,10 +697,16 @@ describe('downlink adapter', () => {
     const { transport, consumer, adapter, audio } = await receiverWithAudio();
     await steady(transport, 2_500_000, 3);
     // The sender's uplink queues: the SFU sends only what reaches it, and about that arrives.
+    // Not this link's queue: not even a pause.
     transport.sentBps = 150_000;
     await queueReport(adapter, audio, 140_000);
+    expect(consumer.paused).toBe(false);
+    expect(adapter.audioOnly).toBe(false);
+    // Two thirds of it arrive: a pause, and no more.
+    await queueReport(adapter, audio, 100_000);
     expect(consumer.paused).toBe(true);
     expect(adapter.audioOnly).toBe(false);
+    await vi.advanceTimersByTimeAsync(DEFAULT_DOWNLINK_POLICY.sharpWindowMs);
     // No onset counted (or one from long before, or just before: the two reports came
     // together over a congested uplink): nothing to weigh it against.
     transport.sentBps = 2_500_000;
@@ -708,14 +714,39 @@ describe('downlink adapter', () => {
     await queueReport(adapter, audio, 140_000, 20);
     expect(adapter.audioOnly).toBe(false);
     await steady(transport, 2_500_000, 3);
-    void adapter.queueing(audio, { excessMs: 180, receivedBps: 140_000 });
+    void adapter.queueing(audio, { excessMs: 180, provisional: false, receivedBps: 140_000 });
     await vi.advanceTimersByTimeAsync(10);
     expect(adapter.audioOnly).toBe(false);
     await adapter.queueOnset();
     await steady(transport, 2_500_000, 4);
-    void adapter.queueing(audio, { excessMs: 180, receivedBps: 140_000 });
+    void adapter.queueing(audio, { excessMs: 180, provisional: false, receivedBps: 140_000 });
     await vi.advanceTimersByTimeAsync(10);
     expect(adapter.audioOnly).toBe(false);
+  });
+
+  it('acts on a provisional queue report only when what arrived is far less than was sent, counting on to the confirmed one', async () => {
+    const { transport, consumer, adapter, audio } = await receiverWithAudio();
+    await steady(transport, 2_500_000, 3);
+    // A moment of queueing on a good link: what the SFU sent since the onset arrived.
+    await adapter.queueOnset();
+    await vi.advanceTimersByTimeAsync(150);
+    void adapter.queueing(audio, { excessMs: 120, provisional: true, receivedBps: 2_400_000 });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(consumer.paused).toBe(false);
+    // The link gave way: 400 kbit/s of 2.5 Mbit/s arrived. Held back at once.
+    await steady(transport, 2_500_000, 3);
+    await adapter.queueOnset();
+    await vi.advanceTimersByTimeAsync(150);
+    void adapter.queueing(audio, { excessMs: 130, provisional: true, receivedBps: 400_000 });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(consumer.paused).toBe(true);
+    expect(adapter.audioOnly).toBe(false);
+    // The confirmed report of the same queue counts from the same onset (no onset left, it
+    // would weigh nothing): 140 kbit/s arrived, too little for video.
+    await vi.advanceTimersByTimeAsync(150);
+    void adapter.queueing(audio, { excessMs: 250, provisional: false, receivedBps: 140_000 });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(adapter.audioOnly).toBe(true);
   });
 
   it('has given way lately after heavy loss of its own, not after its senders’ loss', async () => {

@@ -143,6 +143,17 @@ const NACK_MIN_PACKETS = 10;
  */
 const CARRIED_FRACTION = 0.5;
 /**
+ * A queue report whose count shows the link delivering at least this share of what the SFU
+ * sent meanwhile, with transport-cc finding no loss to speak of, is not judged: the lateness
+ * comes from before the SFU (the sender's link queues, and the SFU sends only what reaches
+ * it), or the link is overloaded by so little that its queue grows slowly, which the
+ * bandwidth estimate follows (a pause and the smallest layer would be far too much).
+ * Measured in 400 kbit/s cuts both ways, the specialist on a good link reporting the
+ * patient's audio late: 0.99-1.08 of what was sent in 10 of 11 reports (one 1.31), and each
+ * report not set aside paused the specialist's video.
+ */
+const DELIVERED_ALL = 0.9;
+/**
  * Transport-cc's loss (this link's own, whatever the senders' links lost; an average of the
  * last 24 feedback packets) that says the link overflows. Measured at 150 kbit/s both ways,
  * where the two reports crossed the congested uplink together and left no span to count
@@ -152,13 +163,19 @@ const BUSY_LINK_LOSS = 0.05;
 /**
  * Nor is a count over less than this a rate: the two reports crossed a congested uplink
  * together (measured on the rig's 150 kbit/s both ways: they came 0.4-1 s after they were sent).
+ * A provisional report comes 150-200 ms after the onset it counts from.
  */
-const MIN_SENT_SPAN_MS = 150;
+const MIN_SENT_SPAN_MS = 100;
 
 /** What a receiver tells of a queue on its link (`DownlinkAdapter.queueing`). */
 export interface QueueReport {
   /** How late its audio arrives, beyond its usual (ms, for the log). */
   excessMs: number;
+  /**
+   * Found early (client/src/media/queueing.ts, `provisionalMs`), when a moment of queueing on
+   * a good link looks the same: judged only when the count shows the link busy.
+   */
+  provisional: boolean;
   /** What its media transport received since the queue's onset (bit/s), when it counted. */
   receivedBps?: number;
 }
@@ -367,13 +384,16 @@ export class DownlinkAdapter {
    * long before the receiver's NACKs tell (the policy takes one such fall per
    * `sharpWindowMs`). Unless the lateness may be the sender's: its link gave way lately
    * (`senderGaveWay`: its own downlink did, see `gaveWayMemoryMs`), or loses packets
-   * (`senderLoses`, read now), and so likely queues too.
+   * (`senderLoses`, read now), and so likely queues too. Nor when the receiver's count shows
+   * the link delivering what was sent (`DELIVERED_ALL`), and a provisional report only when
+   * it shows the link busy.
    */
   async queueing(audio: Consumer, report: QueueReport, senderGaveWay = false): Promise<void> {
+    const { excessMs, provisional } = report;
     const onset = this.#onset;
-    this.#onset = undefined;
+    // A provisional report's count runs on to the confirmed one's (the client's does too).
+    if (!provisional) this.#onset = undefined;
     if (this.#closed || this.#mode !== 'video') return;
-    const { excessMs } = report;
     const sender = audio.appData.peerId;
     if (senderGaveWay) {
       this.#log?.debug({ excessMs, sender }, 'downlink queueing on the sender’s link: not judged');
@@ -392,22 +412,23 @@ export class DownlinkAdapter {
       return;
     }
     const { receivedBps } = report;
-    const busy =
-      sent !== undefined &&
-      (sent.linkLoss >= BUSY_LINK_LOSS ||
-        (receivedBps !== undefined &&
-          sent.bps !== undefined &&
-          receivedBps < CARRIED_FRACTION * sent.bps));
+    // What arrived of what was sent since the onset (undefined: no count).
+    const delivered = receivedBps !== undefined && sent?.bps ? receivedBps / sent.bps : undefined;
+    const lossy = sent !== undefined && sent.linkLoss >= BUSY_LINK_LOSS;
+    const busy = lossy || (delivered !== undefined && delivered < CARRIED_FRACTION);
     const carried = busy ? receivedBps : undefined;
+    const deliversAll = !lossy && delivered !== undefined && delivered >= DELIVERED_ALL;
     this.#lastInput = {
       by: 'queueing',
       excessMs,
+      ...(provisional ? { provisional } : {}),
       ...(receivedBps !== undefined ? { received: receivedBps } : {}),
       ...(sent?.bps !== undefined ? { sent: Math.round(sent.bps) } : {}),
       ...(sent ? { linkLoss: round3(sent.linkLoss) } : {}),
     };
     // Rare (a queue at most every two seconds or so): always worth a line, decided or not.
     this.#log?.debug({ ...this.#lastInput, carried: carried ?? null }, 'downlink queue report');
+    if ((provisional && !busy) || deliversAll) return;
     this.#apply(this.#policy.queueing(Date.now(), carried));
   }
 

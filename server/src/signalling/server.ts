@@ -460,13 +460,17 @@ export function attachSignalling(opts: {
       joined(socket).peer.reportQueueOnset(consumerId);
       return {};
     },
-    reportQueueing({ consumerId, excessMs, receivedBps }, socket) {
-      // One per queue held (about one a second at most while it stays); the adapter judges one
+    reportQueueing({ consumerId, excessMs, provisional, receivedBps }, socket) {
+      // Two per queue held (about one a second at most while it stays); the adapter judges one
       // per fall anyway.
       const { room, peer } = joined(socket);
       peer.reportQueueing(
         consumerId,
-        { excessMs, ...(receivedBps !== undefined ? { receivedBps } : {}) },
+        {
+          excessMs,
+          provisional: provisional ?? false,
+          ...(receivedBps !== undefined ? { receivedBps } : {}),
+        },
         (senderId) => room.peer(senderId)?.linkGaveWayLately ?? false,
       );
       return {};
