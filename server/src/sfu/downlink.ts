@@ -173,7 +173,8 @@ export interface QueueReport {
   excessMs: number;
   /**
    * Found early (client/src/media/queueing.ts, `provisionalMs`), when a moment of queueing on
-   * a good link looks the same: judged only when the count shows the link busy.
+   * a good link looks the same: judged only when the count shows the link delivering less than
+   * half of what was sent.
    */
   provisional: boolean;
   /** What its media transport received since the queue's onset (bit/s), when it counted. */
@@ -386,7 +387,7 @@ export class DownlinkAdapter {
    * (`senderGaveWay`: its own downlink did, see `gaveWayMemoryMs`), or loses packets
    * (`senderLoses`, read now), and so likely queues too. Nor when the receiver's count shows
    * the link delivering what was sent (`DELIVERED_ALL`), and a provisional report only when
-   * it shows the link busy.
+   * it shows the link delivering less than half of it.
    */
   async queueing(audio: Consumer, report: QueueReport, senderGaveWay = false): Promise<void> {
     const { excessMs, provisional } = report;
@@ -415,7 +416,8 @@ export class DownlinkAdapter {
     // What arrived of what was sent since the onset (undefined: no count).
     const delivered = receivedBps !== undefined && sent?.bps ? receivedBps / sent.bps : undefined;
     const lossy = sent !== undefined && sent.linkLoss >= BUSY_LINK_LOSS;
-    const busy = lossy || (delivered !== undefined && delivered < CARRIED_FRACTION);
+    const overflowing = delivered !== undefined && delivered < CARRIED_FRACTION;
+    const busy = lossy || overflowing;
     const carried = busy ? receivedBps : undefined;
     const deliversAll = !lossy && delivered !== undefined && delivered >= DELIVERED_ALL;
     this.#lastInput = {
@@ -428,7 +430,9 @@ export class DownlinkAdapter {
     };
     // Rare (a queue at most every two seconds or so): always worth a line, decided or not.
     this.#log?.debug({ ...this.#lastInput, carried: carried ?? null }, 'downlink queue report');
-    if ((provisional && !busy) || deliversAll) return;
+    // A provisional report by the count alone: transport-cc's loss may be a lossy link's, with
+    // no queue behind it, where a good link's moment of queueing looks the same so early.
+    if ((provisional && !overflowing) || deliversAll) return;
     this.#apply(this.#policy.queueing(Date.now(), carried));
   }
 
