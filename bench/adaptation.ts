@@ -4,8 +4,9 @@
  * Per run and scenario:
  * - rate cut 3 Mbit/s -> 400 kbit/s, both ways and on the patient's downlink only (its
  *   uplink clean, so its NACKs and feedback reach the SFU at once): ms to a lower layer,
- *   audio concealed over the next 10 s (and in the first second), the largest frame and
- *   video rate afterwards, ms until the frame size of before is back once the link is, and
+ *   audio concealed over the next 10 s (and in the first second) beside the audio packets
+ *   lost (the rest of what was concealed came late), the largest frame and video rate
+ *   afterwards, ms until the frame size of before is back once the link is, and
  *   when the patient saw its first loss, sent its first NACK and reported its link queueing;
  * - 150 kbit/s: ms to the audio-only notice, video and audio arriving meanwhile, ms until
  *   video and the notice are back/gone after 3 Mbit/s; and again with 3 Mbit/s back just
@@ -61,6 +62,7 @@ const summary = (cuts: RateCutFigures[]) => ({
   medianLowerLayerMs: median(cuts.map((r) => r.lowerLayerMs)),
   medianAudioConcealed10s: median(cuts.map((r) => r.audioConcealed10s)),
   medianAudioConcealedFirstSecond: median(cuts.map((r) => r.audioConcealedFirstSecond)),
+  medianAudioLost10s: median(cuts.map((r) => r.audioLost10s)),
   maxHeightAfter: Math.max(0, ...cuts.map((r) => r.maxHeightAfter)),
   maxHeightSettled: Math.max(0, ...cuts.map((r) => r.maxHeightSettled)),
   maxVideoKbpsAfter: Math.max(0, ...cuts.map((r) => r.maxVideoKbpsAfter)),

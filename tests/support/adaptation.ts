@@ -8,6 +8,7 @@ import { openNetLab, type NetLab, type NetLink } from './netlab.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 import {
   audioConcealment,
+  audioLoss,
   between,
   inboundVideoHeight,
   inboundWindows,
@@ -320,6 +321,11 @@ export interface RateCutFigures {
   audioConcealed10s: number;
   /** Fraction concealed in the first second after the cut. */
   audioConcealedFirstSecond: number;
+  /**
+   * Fraction of the audio packets lost over those 10 s: the rest of what was concealed came
+   * late (the jitter buffer ran dry while the audio waited in the cut link's queue).
+   */
+  audioLost10s: number;
   /** Largest height of the frames decoded from 3 s after the cut until the link's return. */
   maxHeightAfter: number;
   /**
@@ -435,6 +441,7 @@ export async function rateCut(
     lowerLayerMs: resized ? resized.at - cut : lower ? lower.at - cut : null,
     audioConcealed10s: audioConcealment(series, cut, cut + 10_000),
     audioConcealedFirstSecond: audioConcealment(series, cut, cut + 1_000),
+    audioLost10s: audioLoss(series, cut, cut + 10_000),
     maxHeightAfter: Math.max(0, ...decodedHeights(after)),
     maxHeightSettled: settled ? Math.max(0, ...decodedHeights(settled)) : 0,
     playingSettled: settledWindows.length

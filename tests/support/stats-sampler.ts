@@ -388,6 +388,23 @@ export function audioConcealment(series: StatsSeries, from: number, to = Infinit
   return samples > 0 ? Math.max(0, b.concealed - a.concealed) / samples : 0;
 }
 
+/**
+ * Fraction of the audio packets of [from, to] that were lost (received plus lost counted).
+ * Beside `audioConcealment`: what the decoder concealed beyond it came late, not lost (its
+ * jitter buffer ran dry while the packets waited in a queue).
+ */
+export function audioLoss(series: StatsSeries, from: number, to = Infinity): number {
+  const inRange = between(series, from, to).samples;
+  const first = inRange[0];
+  const last = inRange.at(-1);
+  if (!first || !last || first === last) return 0;
+  const a = inboundTotals(first, 'audio');
+  const b = inboundTotals(last, 'audio');
+  const lost = Math.max(0, b.lost - a.lost);
+  const packets = Math.max(0, b.packets - a.packets) + lost;
+  return packets > 0 ? lost / packets : 0;
+}
+
 /** Time (ms after `from`) of the first sample at or after `from` that satisfies `test`. */
 export function firstAfter(
   series: StatsSeries,
