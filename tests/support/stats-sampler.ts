@@ -378,14 +378,24 @@ export function between(series: StatsSeries, from: number, to = Infinity): Stats
  * late packets), not counting silence it generated itself.
  */
 export function audioConcealment(series: StatsSeries, from: number, to = Infinity): number {
+  const totals = audioTotalsBetween(series, from, to);
+  if (!totals) return 0;
+  const [a, b] = totals;
+  const samples = b.samples - a.samples;
+  return samples > 0 ? Math.max(0, b.concealed - a.concealed) / samples : 0;
+}
+
+/** The audio's totals at the first and the last sample in [from, to] (none: under two). */
+function audioTotalsBetween(
+  series: StatsSeries,
+  from: number,
+  to: number,
+): [Totals, Totals] | undefined {
   const inRange = between(series, from, to).samples;
   const first = inRange[0];
   const last = inRange.at(-1);
-  if (!first || !last || first === last) return 0;
-  const a = inboundTotals(first, 'audio');
-  const b = inboundTotals(last, 'audio');
-  const samples = b.samples - a.samples;
-  return samples > 0 ? Math.max(0, b.concealed - a.concealed) / samples : 0;
+  if (!first || !last || first === last) return undefined;
+  return [inboundTotals(first, 'audio'), inboundTotals(last, 'audio')];
 }
 
 /**
@@ -394,12 +404,9 @@ export function audioConcealment(series: StatsSeries, from: number, to = Infinit
  * jitter buffer ran dry while the packets waited in a queue).
  */
 export function audioLoss(series: StatsSeries, from: number, to = Infinity): number {
-  const inRange = between(series, from, to).samples;
-  const first = inRange[0];
-  const last = inRange.at(-1);
-  if (!first || !last || first === last) return 0;
-  const a = inboundTotals(first, 'audio');
-  const b = inboundTotals(last, 'audio');
+  const totals = audioTotalsBetween(series, from, to);
+  if (!totals) return 0;
+  const [a, b] = totals;
   const lost = Math.max(0, b.lost - a.lost);
   const packets = Math.max(0, b.packets - a.packets) + lost;
   return packets > 0 ? lost / packets : 0;

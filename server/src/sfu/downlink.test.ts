@@ -159,17 +159,18 @@ async function receiverWithAudio() {
 
 /**
  * The receiver's word that its link queues: the onset of the lateness, then `spanMs` later
- * the queue with `receivedBps` arrived since.
+ * the queue (confirmed, or `provisional`) with `receivedBps` arrived since.
  */
 async function queueReport(
   adapter: DownlinkAdapter,
   audio: Parameters<DownlinkAdapter['add']>[0],
   receivedBps: number,
   spanMs = 400,
+  provisional = false,
 ): Promise<void> {
   await adapter.queueOnset();
   await vi.advanceTimersByTimeAsync(spanMs);
-  void adapter.queueing(audio, { excessMs: 280, provisional: false, receivedBps });
+  void adapter.queueing(audio, { excessMs: 280, provisional, receivedBps });
   await vi.advanceTimersByTimeAsync(10);
 }
 
@@ -728,26 +729,17 @@ describe('downlink adapter', () => {
     const { transport, consumer, adapter, audio } = await receiverWithAudio();
     await steady(transport, 2_500_000, 3);
     // A moment of queueing on a good link: what the SFU sent since the onset arrived.
-    await adapter.queueOnset();
-    await vi.advanceTimersByTimeAsync(150);
-    void adapter.queueing(audio, { excessMs: 120, provisional: true, receivedBps: 2_400_000 });
-    await vi.advanceTimersByTimeAsync(10);
+    await queueReport(adapter, audio, 2_400_000, 150, true);
     expect(consumer.paused).toBe(false);
     // The same on a lossy link: transport-cc finds 7.5 % lost, but most of what was sent arrived
     // (no queue overflowing behind the loss). Left to the confirmed report.
     transport.lossSent = 0.075;
-    await adapter.queueOnset();
-    await vi.advanceTimersByTimeAsync(150);
-    void adapter.queueing(audio, { excessMs: 120, provisional: true, receivedBps: 2_000_000 });
-    await vi.advanceTimersByTimeAsync(10);
+    await queueReport(adapter, audio, 2_000_000, 150, true);
     expect(consumer.paused).toBe(false);
     transport.lossSent = 0;
     // The link gave way: 400 kbit/s of 2.5 Mbit/s arrived. Held back at once.
     await steady(transport, 2_500_000, 3);
-    await adapter.queueOnset();
-    await vi.advanceTimersByTimeAsync(150);
-    void adapter.queueing(audio, { excessMs: 130, provisional: true, receivedBps: 400_000 });
-    await vi.advanceTimersByTimeAsync(10);
+    await queueReport(adapter, audio, 400_000, 150, true);
     expect(consumer.paused).toBe(true);
     expect(adapter.audioOnly).toBe(false);
     // The confirmed report of the same queue counts from the same onset (no onset left, it
