@@ -105,6 +105,23 @@ describe('QueueingDetector', () => {
     expect(events(arrivals, 7_000).map(({ e }) => kind(e))).toEqual(['onset']);
   });
 
+  it('counts a queue on top of a plateau of lateness from its own onset', () => {
+    // Late by a step of 150 ms from 5 s (a busy machine), then from 7.5 s a queue on top.
+    const arrivals = steady(0, 9_000).map((t) =>
+      t < 5_000 ? t : t < 7_500 ? t + 150 : t + 150 + (t - 7_500) * 0.75,
+    );
+    const found = events(arrivals, 9_000);
+    // The plateau's onset, then the rise's own: held and counted from its start (not from 5 s,
+    // and not found at once for having been late since then).
+    expect(found.map(({ e }) => kind(e))).toEqual(['onset', 'onset', 'provisional', 'queue']);
+    const [, rise, provisional, queue] = found.map(({ at }) => at) as number[];
+    // The first packet sent into the queue arrives 150 ms late already (the plateau).
+    expect(rise! - 7_500).toBeGreaterThanOrEqual(150);
+    expect(rise! - 7_500).toBeLessThan(300);
+    expect(provisional! - rise!).toBeGreaterThanOrEqual(150);
+    expect(queue! - rise!).toBeGreaterThanOrEqual(300);
+  });
+
   it('tells no onset while a queue it reported has not drained', () => {
     // A queue that grows to 300 ms, drains to 100 ms and then hovers at 80-120 ms: over the
     // threshold again and again, never under half of it.

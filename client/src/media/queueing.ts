@@ -119,7 +119,12 @@ export const DEFAULT_QUEUEING: QueueingOptions = {
 /**
  * Reads of one audio stream in, a queue found out: lateness over the threshold on every read
  * with new packets for `persistMs`, rising (or overflowing: `overflowLoss`), and told
- * provisionally after `provisionalMs`. Stays silent on
+ * provisionally after `provisionalMs`. Lateness held `persistMs` without rising is a plateau (the
+ * sender's audio late by a step, a busy machine): a rise on top of it is a new onset, so the
+ * queue is held and counted from its own start. Without it, in a fresh-clone CI run, a plateau
+ * from before a 400 kbit/s cut made the cut's rise a queue at once (0.18 s after the cut), its
+ * count of what arrived too old for the SFU to take: the ceiling stayed at 2 Mbit/s, and 720p
+ * came back on the cut link. Stays silent on
  * a stream that does not keep the pace of `packetMs` (DTX, another frame size, a sender that
  * paused): its offsets
  * drift for reasons of its own. After a queue was reported, the next waits until the
@@ -131,7 +136,16 @@ export class QueueingDetector {
   #history: { at: number; packets: number; offset: number }[] = [];
   /** The first arrival of the lateness over the threshold, held since. */
   #over:
-    { at: number; packets: number; lost: number; excess: number; provisional: boolean } | undefined;
+    | {
+        at: number;
+        packets: number;
+        lost: number;
+        excess: number;
+        provisional: boolean;
+        /** Held `persistMs` without rising: a rise from here is a new onset. */
+        plateau: boolean;
+      }
+    | undefined;
   #reported = false;
 
   constructor(options: Partial<QueueingOptions> = {}) {
@@ -181,23 +195,19 @@ export class QueueingDetector {
       this.#over = undefined;
       return undefined;
     }
-    if (!this.#over) {
-      this.#over = {
-        at: s.lastPacketAt,
-        packets: s.packets,
-        lost: s.lost,
-        excess,
-        provisional: false,
-      };
-      return this.#reported ? undefined : { type: 'onset' };
-    }
+    if (!this.#over) return this.#onset(s, excess);
     const over = this.#over;
     const held = s.lastPacketAt - over.at;
     const packets = s.packets - over.packets;
     const spacing = packets > 0 ? held / packets : Infinity;
     const rose = excess >= over.excess + o.risingMs;
     const overflowing = packets > 0 && s.lost - over.lost >= o.overflowLoss * packets;
-    if (this.#reported || !(rose || overflowing) || spacing > o.maxSpacingMs) return undefined;
+    if (this.#reported || spacing > o.maxSpacingMs) return undefined;
+    if (!(rose || overflowing)) {
+      if (held >= o.persistMs) over.plateau = true;
+      return undefined;
+    }
+    if (over.plateau) return this.#onset(s, excess);
     const excessMs = Math.round(excess);
     if (held >= o.persistMs) {
       this.#reported = true;
@@ -208,6 +218,13 @@ export class QueueingDetector {
       return { type: 'queue', excessMs, provisional: true };
     }
     return undefined;
+  }
+
+  /** The lateness that may become a queue begins (or rises from a plateau) with this read. */
+  #onset(s: ArrivalSample, excess: number): QueueingEvent | undefined {
+    const { lastPacketAt: at, packets, lost } = s;
+    this.#over = { at, packets, lost, excess, provisional: false, plateau: false };
+    return this.#reported ? undefined : { type: 'onset' };
   }
 
   /**

@@ -151,7 +151,7 @@ const CARRIED_FRACTION = 0.5;
  * Measured in 400 kbit/s cuts both ways, the specialist on a good link reporting the
  * patient's audio late: 0.90-1.32 of what was sent in 21 reports (0.71-1.02 in 7 before), and
  * each report not set aside paused the specialist's video for 300 ms. The patient's own reports
- * of its cut link: 0.16-0.35 provisional, up to 0.61 confirmed after the pause.
+ * of its cut link: 0.17-0.44 provisional, up to 0.65 confirmed after the pause.
  */
 const DELIVERED_ALL = 0.8;
 /**
