@@ -389,8 +389,9 @@ export const requests = {
    * A link that queues is busy all the while: when that is far less than the SFU sent, it is
    * what the link carries, and a link that cannot carry video beside the audio goes audio
    * only at once. `provisional`: found early, when a moment of queueing on a good link looks
-   * the same; the SFU acts on it only when that count shows the link busy. The confirmed
-   * report of the same queue follows unless the queue drained meanwhile.
+   * the same; the SFU acts on it only when that count shows the link delivering less than
+   * half of what was sent. The confirmed report of the same queue follows unless the queue
+   * drained meanwhile. A count of 80 % or more of what was sent is no queue of this link's.
    */
   reportQueueing: {
     req: ConsumerRef.extend({

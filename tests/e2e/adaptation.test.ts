@@ -25,17 +25,37 @@ if (!available.ok) console.warn(`adaptation e2e not run: ${available.reason}`);
 
 const ARTEFACTS = 'test-results/adaptation';
 
+/** One of the downlink adapter's decisions, as logged (debug level). */
+interface DownlinkDecisionLine {
+  time: number;
+  peer: string;
+  by?: string;
+  loss?: number;
+  /** bit/s; null: no ceiling. */
+  ceiling?: number | null;
+  /** A queue report's count: what arrived and what the SFU sent since its onset (bit/s). */
+  received?: number;
+  sent?: number;
+}
+
 /** The downlink adapter's decisions in the server's log (debug level) since `since`. */
-function downlinkDecisions(
-  rig: AdaptationRig,
-  since: number,
-): { time: number; peer: string; by?: string; loss?: number }[] {
+function downlinkDecisions(rig: AdaptationRig, since: number): DownlinkDecisionLine[] {
   return rig.server
     .output()
     .split('\n')
     .filter((l) => l.includes('"downlink decision"'))
-    .map((l) => JSON.parse(l) as { time: number; peer: string; by?: string; loss?: number })
+    .map((l) => JSON.parse(l) as DownlinkDecisionLine)
     .filter((d) => d.time > since);
+}
+
+/** A participant's peer id, from the tile another page shows of them. */
+async function peerIdOf(page: AdaptationRig['host'], name: string): Promise<string> {
+  const id = await page
+    .getByTestId('remote-participant')
+    .filter({ hasText: name })
+    .getAttribute('data-peer-id');
+  expect(id).toBeTruthy();
+  return id!;
 }
 
 describe.runIf(available.ok)('adaptation to the patient’s link', () => {
@@ -63,11 +83,7 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
   });
 
   it('drops to a smaller picture on a 400 kbit/s link, keeps the sound, and does not climb back above it', async () => {
-    const hostPeer = await rig.patient
-      .getByTestId('remote-participant')
-      .filter({ hasText: 'Spesialist Sol' })
-      .getAttribute('data-peer-id');
-    expect(hostPeer).toBeTruthy();
+    const hostPeer = await peerIdOf(rig.patient, 'Spesialist Sol');
     const start = Date.now();
     const f = await rateCut(rig, 400, { holdMs: 12_000, recoveryTimeoutMs: 0 });
     await writeFile(`${ARTEFACTS}/rate-cut.json`, JSON.stringify(f, null, 1));
@@ -92,6 +108,17 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
       (d) => d.peer === hostPeer && (d.loss ?? 0) >= 0.1,
     );
     expect(lossy).toEqual([]);
+    // Nor is its video paused on its reports of the patient's audio arriving late when its
+    // own count shows its link delivering what the SFU sent (the patient's uplink queued).
+    const delivering = downlinkDecisions(rig, start).filter(
+      (d) =>
+        d.peer === hostPeer &&
+        d.by === 'queueing' &&
+        d.received !== undefined &&
+        d.sent !== undefined &&
+        d.received >= d.sent * 0.8,
+    );
+    expect(delivering).toEqual([]);
     expect(f.hostAudioOnly).toBe(false);
   }, 90_000);
 
@@ -117,6 +144,20 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     expect(f.minAudioPacketsPerSecond).toBeGreaterThan(10);
     const decisions = downlinkDecisions(rig, start).filter((d) => d.by === 'queueing');
     expect(decisions.length).toBeGreaterThan(0);
+    // The first queue report whose count shows the link delivering under half of what was sent
+    // sets the ceiling at once near that count (1.25 times it, or the 300 kbit/s minimum), not
+    // at the estimate the link had before the cut (2 Mbit/s and more): no probing far above the
+    // link while the smallest layer's key frame crosses it.
+    const patientPeer = await peerIdOf(rig.host, 'Pasient Pål');
+    const counted = decisions.find(
+      (d) =>
+        d.peer === patientPeer &&
+        d.received !== undefined &&
+        d.sent !== undefined &&
+        d.received < d.sent / 2,
+    );
+    expect(counted).toBeDefined();
+    expect(counted!.ceiling).toBeLessThanOrEqual(Math.max(300_000, counted!.received! * 1.25) + 1);
   }, 90_000);
 
   it('goes audio-only with the notice at 150 kbit/s, and brings video back once the link is good, even just after a trial failed', async () => {
