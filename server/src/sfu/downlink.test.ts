@@ -21,19 +21,44 @@ class FakeTransport extends EventEmitter {
   lossSent: number | undefined;
   statReads = 0;
   ceilings: number[] = [];
-  /** What the SFU sends the receiver (bit/s), and its count of bytes sent at the last read. */
-  sentBps = 2_500_000;
+  /** What the SFU sends the receiver (bit/s) from when, and its count of bytes sent at the last read. */
+  #rates = [{ from: -Infinity, bps: 2_500_000 }];
   #sent = { bytes: 0, at: 0 };
 
+  get sentBps(): number {
+    return this.#rates.at(-1)!.bps;
+  }
+
+  set sentBps(bps: number) {
+    this.#rates.push({ from: Date.now(), bps });
+  }
+
+  /** What the SFU sent over the last second (bit/s), as mediasoup's `sendBitrate`. */
+  #sendBitrate(now: number): number {
+    let bits = 0;
+    this.#rates.forEach(({ from, bps }, i) => {
+      const to = this.#rates[i + 1]?.from ?? now;
+      bits += (bps * Math.max(0, to - Math.max(from, now - 1000))) / 1000;
+    });
+    return bits;
+  }
+
   async getStats(): Promise<
-    { bytesReceived: number; bytesSent: number; rtpPacketLossSent?: number }[]
+    { bytesReceived: number; bytesSent: number; sendBitrate: number; rtpPacketLossSent?: number }[]
   > {
     this.statReads++;
     if (this.up) this.bytes += 5_000;
     const now = Date.now();
     const bytes = this.#sent.bytes + (this.sentBps * (now - this.#sent.at)) / 8_000;
     this.#sent = { bytes, at: now };
-    return [{ bytesReceived: this.bytes, bytesSent: bytes, rtpPacketLossSent: this.lossSent }];
+    return [
+      {
+        bytesReceived: this.bytes,
+        bytesSent: bytes,
+        sendBitrate: this.#sendBitrate(now),
+        rtpPacketLossSent: this.lossSent,
+      },
+    ];
   }
 
   async enableTraceEvent(): Promise<void> {}
@@ -542,6 +567,7 @@ describe('downlink adapter', () => {
 
   it('does not take reported loss for this link’s when transport-cc finds next to nothing of what was sent lost', async () => {
     const { transport, consumer, adapter } = await receiver();
+    transport.sentBps = 300_000;
     await steady(transport, 2_000_000, 5);
     // 28 % of a stream reported lost, its sender's link scoring clean; transport-cc's
     // feedback finds 0.4 % of what the SFU sent lost: the gaps came from the sender's side.
@@ -723,6 +749,33 @@ describe('downlink adapter', () => {
     void adapter.queueing(audio, { excessMs: 180, provisional: false, receivedBps: 140_000 });
     await vi.advanceTimersByTimeAsync(10);
     expect(adapter.audioOnly).toBe(false);
+  });
+
+  it('takes what arrived for what the link carries on a confirmed report when the SFU kept sending as before, though more than half arrived', async () => {
+    const { transport, consumer, adapter, audio } = await receiverWithAudio();
+    // A loaded machine's 720p at 700 kbit/s, into a link cut to 400 kbit/s.
+    transport.sentBps = 700_000;
+    await steady(transport, 2_500_000, 3);
+    // Provisional: too early to tell from a good link's moment of queueing.
+    await queueReport(adapter, audio, 400_000, 150, true);
+    expect(consumer.paused).toBe(false);
+    // Confirmed, the SFU still sending 700 kbit/s: the link carries 400 kbit/s.
+    await queueReport(adapter, audio, 400_000);
+    expect(consumer.paused).toBe(true);
+    expect(transport.ceilings.at(-1)).toBeLessThanOrEqual(400_000 * 1.25);
+    expect(adapter.audioOnly).toBe(false);
+  });
+
+  it('leaves the ceiling to the estimate on a confirmed report of more than half arriving when the SFU sent less than before', async () => {
+    const { transport, consumer, adapter, audio } = await receiverWithAudio();
+    await steady(transport, 2_500_000, 3);
+    const ceilings = transport.ceilings.length;
+    // The sender's link gave way: the SFU sends 700 kbit/s of the 2.5 Mbit/s of before.
+    transport.sentBps = 700_000;
+    await queueReport(adapter, audio, 400_000);
+    // A sharp fall (the pause), with no ceiling from the count.
+    expect(consumer.paused).toBe(true);
+    expect(transport.ceilings.slice(ceilings).every((c) => c === 0 || c > 1_000_000)).toBe(true);
   });
 
   it('acts on a provisional queue report only when what arrived is far less than was sent, counting on to the confirmed one', async () => {

@@ -155,6 +155,18 @@ const CARRIED_FRACTION = 0.5;
  */
 const DELIVERED_ALL = 0.8;
 /**
+ * A confirmed report's count (held `persistMs`, rising) is what the link carries also when the
+ * link delivered under `DELIVERED_ALL`, if the SFU kept sending it at least this share of its
+ * rate of the second before the onset: the SFU's sending did not fall, so less arriving is the
+ * link's doing. When the sender's link queues, the SFU's sending falls with it. Measured in
+ * 400 kbit/s cuts: the specialist's reports of the patient's late audio found the SFU sending
+ * 0.30-0.46 of its rate before; the patient's of its own link, 0.91-1.39 (0.78 on a report
+ * after the pause). Found by a CI run on a loaded machine: its 720p was sent at 500-800 kbit/s,
+ * the 400 kbit/s cut delivered more than half of it, and the ceiling was left at the estimate
+ * of before the cut.
+ */
+const KEPT_SENDING = 0.8;
+/**
  * Transport-cc's loss (this link's own, whatever the senders' links lost; an average of the
  * last 24 feedback packets) that says the link overflows. Measured at 150 kbit/s both ways,
  * where the two reports crossed the congested uplink together and left no span to count
@@ -388,7 +400,10 @@ export class DownlinkAdapter {
    * (`senderGaveWay`: its own downlink did, see `gaveWayMemoryMs`), or loses packets
    * (`senderLoses`, read now), and so likely queues too. Nor when the receiver's count shows
    * the link delivering what was sent (`DELIVERED_ALL`), and a provisional report only when
-   * it shows the link delivering less than half of it.
+   * it shows the link delivering less than half of it. The count is what the link carries
+   * (it caps the ceiling) when the link was busy: it delivered under half of what was sent,
+   * transport-cc finds it losing, or, on a confirmed report, it delivered less than all while
+   * the SFU kept sending as before (`KEPT_SENDING`).
    */
   async queueing(audio: Consumer, report: QueueReport, senderGaveWay = false): Promise<void> {
     const { excessMs, provisional } = report;
@@ -418,7 +433,10 @@ export class DownlinkAdapter {
     const delivered = receivedBps !== undefined && sent?.bps ? receivedBps / sent.bps : undefined;
     const lossy = sent !== undefined && sent.linkLoss >= BUSY_LINK_LOSS;
     const overflowing = delivered !== undefined && delivered < CARRIED_FRACTION;
-    const busy = lossy || overflowing;
+    const kept =
+      sent?.bps !== undefined && sent.bpsBefore > 0 && sent.bps >= sent.bpsBefore * KEPT_SENDING;
+    const filled = !provisional && kept && delivered !== undefined && delivered < DELIVERED_ALL;
+    const busy = lossy || overflowing || filled;
     const carried = busy ? receivedBps : undefined;
     const deliversAll = !lossy && delivered !== undefined && delivered >= DELIVERED_ALL;
     this.#lastInput = {
@@ -426,11 +444,14 @@ export class DownlinkAdapter {
       excessMs,
       ...(provisional ? { provisional } : {}),
       ...(receivedBps !== undefined ? { received: receivedBps } : {}),
-      ...(sent?.bps !== undefined ? { sent: Math.round(sent.bps) } : {}),
+      ...(sent?.bps !== undefined
+        ? { sent: Math.round(sent.bps), sentBefore: Math.round(sent.bpsBefore) }
+        : {}),
       ...(sent ? { linkLoss: round3(sent.linkLoss) } : {}),
+      ...(carried !== undefined ? { carried } : {}),
     };
     // Rare (a queue at most every two seconds or so): always worth a line, decided or not.
-    this.#log?.debug({ ...this.#lastInput, carried: carried ?? null }, 'downlink queue report');
+    this.#log?.debug(this.#lastInput, 'downlink queue report');
     // A provisional report by the count alone: transport-cc's loss may be a lossy link's, with
     // no queue behind it, where a good link's moment of queueing looks the same so early.
     if ((provisional && !overflowing) || deliversAll) return;
@@ -441,16 +462,22 @@ export class DownlinkAdapter {
   async #sentCount(): Promise<SentCount | undefined> {
     const [stat] = await this.#transport.getStats().catch(() => []);
     if (!stat) return undefined;
-    return { bytes: stat.bytesSent, at: Date.now(), linkLoss: sentPacketLoss(stat) ?? 0 };
+    return {
+      bytes: stat.bytesSent,
+      at: Date.now(),
+      bps: stat.sendBitrate,
+      linkLoss: sentPacketLoss(stat) ?? 0,
+    };
   }
 
   /**
    * What the SFU sent this receiver since `from`: its rate (bit/s; undefined: no onset, or
-   * too long or short ago), and the share transport-cc finds lost now. Undefined: unknown.
+   * too long or short ago), its rate over the second before `from`, and the share
+   * transport-cc finds lost now. Undefined: unknown.
    */
   async #sentSince(
     from: SentCount | undefined,
-  ): Promise<{ bps: number | undefined; linkLoss: number } | undefined> {
+  ): Promise<{ bps: number | undefined; bpsBefore: number; linkLoss: number } | undefined> {
     const to = await this.#sentCount();
     if (!to) return undefined;
     const span = from ? to.at - from.at : 0;
@@ -458,7 +485,7 @@ export class DownlinkAdapter {
       from && span >= MIN_SENT_SPAN_MS && span <= QUEUE_ONSET_MEMORY_MS
         ? ((to.bytes - from.bytes) * 8_000) / span
         : undefined;
-    return { bps, linkLoss: to.linkLoss };
+    return { bps, bpsBefore: from?.bps ?? 0, linkLoss: to.linkLoss };
   }
 
   /** The active speaker's camera goes first when the link is short. */
@@ -816,10 +843,14 @@ export class DownlinkAdapter {
   }
 }
 
-/** Bytes a transport had sent, when they were counted (ms), and the loss transport-cc found. */
+/**
+ * Bytes a transport had sent, when they were counted (ms), its rate over the second before
+ * (bit/s), and the loss transport-cc found.
+ */
 interface SentCount {
   bytes: number;
   at: number;
+  bps: number;
   linkLoss: number;
 }
 
