@@ -136,6 +136,17 @@ export interface DownlinkPolicyOptions {
    */
   probeReachFactor: number;
   probeReachMs: number;
+  /**
+   * What the link was counted carrying while it queued (the receiver's count, see
+   * `queueing`) bounds the ceiling's raises for this long: at most one raise (`raiseFactor`)
+   * above it, whatever the estimate. An estimate that presses against the ceiling is no
+   * proof the link carries more when the receiver's own uplink is full: its transport-cc
+   * feedback waits in that queue at a steady delay, and the estimate climbs blind. Measured
+   * in a 400 kbit/s cut both ways: 367 kbit/s counted, then the estimate pressed at the
+   * ceiling's 300, 480 and 750 kbit/s, and 10 s after the count a raise to 1.2 Mbit/s let
+   * 720p through (lost within 0.5 s). Once the count is this old, the raises go on as before.
+   */
+  countedMemoryMs: number;
   /** A fall: the estimate below this fraction of the last one. */
   fallFraction: number;
   /**
@@ -200,6 +211,7 @@ export const DEFAULT_DOWNLINK_POLICY: DownlinkPolicyOptions = {
   probeFraction: 0.5,
   probeReachFactor: 2.5,
   probeReachMs: 30_000,
+  countedMemoryMs: 15_000,
   fallFraction: 0.75,
   sharpFallFraction: 0.5,
   sharpWindowMs: 2_000,
@@ -243,6 +255,8 @@ export class DownlinkPolicy {
   #bwe: number | undefined;
   /** What got through while loss was heavy, and until when that caps the estimate. */
   #lossCap: { bps: number; until: number } | undefined;
+  /** What the link was last counted carrying while it queued, and when (`countedMemoryMs`). */
+  #counted: { bps: number; at: number } | undefined;
   #heavyLossAt = -Infinity;
   #someLossAt = -Infinity;
   /**
@@ -468,6 +482,7 @@ export class DownlinkPolicy {
     if (carriedBps !== undefined) {
       if (carriedBps < this.#o.videoAboveBps) this.#starvedAt = now;
       this.#lossCap = { bps: carriedBps, until: now + this.#o.lossCapMs };
+      this.#counted = { bps: carriedBps, at: now };
       this.#gaveWayAt = now;
     }
     return this.#judge(now, carriedBps !== undefined, false, true);
@@ -648,13 +663,20 @@ export class DownlinkPolicy {
           // Not pressing, within `probeReachMs` of heavy loss: at most `probeReachFactor`
           // times the estimate (see there). Heavy loss from before the estimate started
           // afresh counts too: forgotten, a silence of a second after a 400 kbit/s cut let the
-          // ceiling climb by `raiseFactor` every `raiseAfterMs`, to 720p within 5 s.
-          const reach =
+          // ceiling climb by `raiseFactor` every `raiseAfterMs`, to 720p within 5 s. Pressing
+          // or not, at most one raise above a recent count (`countedMemoryMs`).
+          const estimateReach =
             !presses && now - this.#gaveWayAt <= o.probeReachMs
               ? est * o.probeReachFactor
               : Infinity;
+          const counted = this.#counted;
+          const countReach =
+            counted && now - counted.at <= o.countedMemoryMs
+              ? counted.bps * o.raiseFactor
+              : Infinity;
+          const reach = Math.min(estimateReach, countReach);
           const probes = lossFree && est >= this.#ceiling * o.probeFraction;
-          if (presses || (probes && reach > this.#ceiling)) {
+          if ((presses || probes) && reach > this.#ceiling) {
             // The last raise held (no fall since): the next may come sooner again. Otherwise a
             // hold doubled on the weak link outlasts it (raises 5 s apart after its return).
             if (this.#lastFallAt < this.#lastRaiseAt) {
