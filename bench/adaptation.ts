@@ -11,7 +11,8 @@
  * - 150 kbit/s: ms to the audio-only notice, video and audio arriving meanwhile, ms until
  *   video and the notice are back/gone after 3 Mbit/s; and again with 3 Mbit/s back just
  *   after a trial failed (the slowest return);
- * - 5 % loss both ways (after all the runs above): Opus FEC packets received, audio concealed.
+ * - 5 % loss both ways (after all the runs above): Opus FEC packets received, audio concealed,
+ *   whether either page went audio only, and the share of seconds with video decoded.
  *
  * The specialist's camera shows a camera-like moving picture and both microphones speak
  * (BENCH_CAMERA, BENCH_MICROPHONE below). The cut's time is when the rate change took effect.
@@ -164,6 +165,7 @@ const result = {
   loss5: {
     medianFecPackets: median(loss.map((l) => l.fecPacketsReceived)),
     medianAudioConcealed: median(loss.map((l) => l.audioConcealed)),
+    audioOnlyRuns: loss.filter((l) => l.audioOnly || l.hostAudioOnly).length,
     runs: loss,
   },
 };

@@ -1,6 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  lossyLink,
   openAdaptationRig,
   rateCut,
   watchNotice,
@@ -36,8 +37,8 @@ interface DownlinkDecisionLine {
   /** A queue report's count: what arrived and what the SFU sent since its onset (bit/s). */
   received?: number;
   sent?: number;
-  /** Transport-cc's loss on the link when the report came. */
-  linkLoss?: number;
+  /** What the SFU took the count for: what the link carries (bit/s), when it was busy. */
+  carried?: number;
 }
 
 /** The downlink adapter's decisions in the server's log (debug level) since `since`. */
@@ -146,13 +147,13 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     expect(f.minAudioPacketsPerSecond).toBeGreaterThan(10);
     const decisions = downlinkDecisions(rig, start).filter((d) => d.by === 'queueing');
     expect(decisions.length).toBeGreaterThan(0);
-    // A queue report whose count shows the link busy (delivering under half of what was sent,
-    // or transport-cc finding 5 % or more lost) sets the ceiling at once near that count (1.25
-    // times it, or the 300 kbit/s minimum), not at the estimate the link had before the cut (2
+    // A queue report whose count the SFU takes for what the link carries (the link was busy:
+    // it delivered under half of what was sent, transport-cc found it losing, or the SFU kept
+    // sending as before and less arrived) sets the ceiling at once near that count (1.25 times
+    // it, or the 300 kbit/s minimum), not at the estimate the link had before the cut (2
     // Mbit/s and more): no probing far above the link while the smallest layer's key frame
-    // crosses it. (Measured: 435-484 kbit/s. On a loaded machine whose 720p is sent at 500-800
-    // kbit/s, the cut's reports may count the link delivering more than half: those leave the
-    // ceiling to the estimate, as the unit tests say.)
+    // crosses it. (Measured: 435-484 kbit/s. A report may also find the SFU sending less
+    // already, its estimate fallen: that one leaves the ceiling to the estimate.)
     const patientPeer = await peerIdOf(rig.host, 'Pasient Pål');
     const own = decisions.filter((d) => d.peer === patientPeer);
     const log = JSON.stringify(own);
@@ -160,14 +161,8 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
       own.some((d) => d.received !== undefined && d.sent !== undefined),
       log,
     ).toBe(true);
-    const busy = own.filter(
-      (d) =>
-        d.received !== undefined &&
-        d.sent !== undefined &&
-        (d.received < d.sent / 2 || (d.linkLoss ?? 0) >= 0.05),
-    );
-    for (const d of busy) {
-      expect(d.ceiling, log).toBeLessThanOrEqual(Math.max(300_000, d.received! * 1.25) + 1);
+    for (const d of own.filter((x) => x.carried !== undefined)) {
+      expect(d.ceiling, log).toBeLessThanOrEqual(Math.max(300_000, d.carried! * 1.25) + 1);
     }
   }, 90_000);
 
@@ -211,5 +206,19 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     expect(f.noticeGoneMs).not.toBeNull();
     expect(f.noticeGoneMs!).toBeLessThan(10_000);
     expect(f.videoBackMs).not.toBeNull();
+  }, 90_000);
+
+  it('keeps the video and the sound on a link that loses 5 % at random', async () => {
+    const f = await lossyLink(rig, 0.05, 10);
+    await writeFile(`${ARTEFACTS}/loss.json`, JSON.stringify(f, null, 1));
+    // Random loss is no link too weak for video: neither page goes audio only (a queue report
+    // counted on a lossy link must not be taken for a busy one), and the picture plays.
+    expect(f.audioOnly).toBe(false);
+    expect(f.hostAudioOnly).toBe(false);
+    expect(f.videoPlaying).toBeGreaterThan(0.7);
+    // And little of the sound is concealed (1.1-1.9 % over 15 s in the bench, 2.9 % over
+    // these 10 s; tests/e2e/audio-fec.test.ts weighs Opus's in-band FEC, which takes some
+    // seconds of loss to begin).
+    expect(f.audioConcealed).toBeLessThan(0.1);
   }, 90_000);
 });

@@ -444,9 +444,7 @@ export async function rateCut(
     audioLost10s: audioLoss(series, cut, cut + 10_000),
     maxHeightAfter: Math.max(0, ...decodedHeights(after)),
     maxHeightSettled: settled ? Math.max(0, ...decodedHeights(settled)) : 0,
-    playingSettled: settledWindows.length
-      ? settledWindows.filter((w) => w.framesDecoded > 0).length / settledWindows.length
-      : 0,
+    playingSettled: playingShare(settledWindows),
     maxVideoKbpsAfter: Math.max(0, ...slidingKbps(windows, 1_000)),
     minAudioPacketsPerSecond: audioSeconds.length ? Math.min(...audioSeconds) : 0,
     recoveryMs,
@@ -494,6 +492,11 @@ function secondWindows(series: StatsSeries): { framesDecoded: number; audioPacke
     start = i;
   }
   return out;
+}
+
+/** Share of the windows in which video frames were decoded (0 when there are none). */
+function playingShare(windows: { framesDecoded: number }[]): number {
+  return windows.length ? windows.filter((w) => w.framesDecoded > 0).length / windows.length : 0;
 }
 
 /** kbit/s over sliding windows of `spanMs` (the sampler's windows are shorter). */
@@ -716,6 +719,14 @@ export interface LossFigures {
   /** Opus in-band FEC packets that reached the patient during the lossy period. */
   fecPacketsReceived: number;
   audioConcealed: number;
+  /**
+   * Whether the patient's page, and the specialist's, showed the audio-only notice meanwhile:
+   * random loss is no link too weak for video (a queue report's count must not take it for one).
+   */
+  audioOnly: boolean;
+  hostAudioOnly: boolean;
+  /** Share of the lossy period's seconds with video frames decoded at the patient. */
+  videoPlaying: number;
   /** Opus `a=fmtp` lines negotiated on the patient's connections. */
   opusFmtp: { pc: number; local: string[]; remote: string[] }[];
   /** The same on the host's (sender's) connections. */
@@ -730,14 +741,20 @@ export async function lossyLink(
 ): Promise<LossFigures> {
   const { patient, host, link } = rig;
   await link.set({ rateKbit: { down: GOOD_LINK_KBIT, up: GOOD_LINK_KBIT } });
-  // Audio arriving is all this needs.
+  // Audio and video arriving (video back after whatever came before).
   await until(
     patient,
-    (s) =>
-      inboundWindows({ ...s, samples: s.samples.slice(-5) }, 'audio').every((w) => w.packets > 0),
+    (s) => {
+      const last = { ...s, samples: s.samples.slice(-5) };
+      return (
+        inboundWindows(last, 'audio').every((w) => w.packets > 0) &&
+        inboundWindows(last, 'video').every((w) => w.framesDecoded > 0)
+      );
+    },
     40_000,
-    'audio',
+    'audio and video',
   );
+  const [notice, hostNotice] = await Promise.all([watchNotice(patient), watchNotice(host)]);
   const start = await markStats(
     patient,
     `loss ${fraction * 100} %`,
@@ -752,6 +769,9 @@ export async function lossyLink(
     lossPercent: fraction * 100,
     fecPacketsReceived: fec,
     audioConcealed: audioConcealment(series, start + 2_000, end),
+    audioOnly: await notice(),
+    hostAudioOnly: await hostNotice(),
+    videoPlaying: playingShare(secondWindows(lossy)),
     opusFmtp: await opusFmtp(patient),
     hostOpusFmtp: await opusFmtp(host),
   };
