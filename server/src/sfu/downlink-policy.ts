@@ -138,13 +138,15 @@ export interface DownlinkPolicyOptions {
   probeReachMs: number;
   /**
    * What the link was counted carrying while it queued (the receiver's count, see
-   * `queueing`) bounds the ceiling's raises for this long: at most one raise (`raiseFactor`)
-   * above it, whatever the estimate. An estimate that presses against the ceiling is no
-   * proof the link carries more when the receiver's own uplink is full: its transport-cc
-   * feedback waits in that queue at a steady delay, and the estimate climbs blind. Measured
-   * in a 400 kbit/s cut both ways: 367 kbit/s counted, then the estimate pressed at the
-   * ceiling's 300, 480 and 750 kbit/s, and 10 s after the count a raise to 1.2 Mbit/s let
-   * 720p through (lost within 0.5 s). Once the count is this old, the raises go on as before.
+   * `queueing`) bounds the ceiling's raises for this long: no higher than where the count put
+   * it (`headroom` above it), whatever the estimate. An estimate that presses against the
+   * ceiling is no proof the link carries more when the receiver's own uplink is full: its
+   * transport-cc feedback waits in that queue at a steady delay, and the estimate climbs
+   * blind. Measured in 400 kbit/s cuts both ways: 367 kbit/s counted, then the estimate
+   * pressed at ceilings of 300, 480 and 750 kbit/s, and 10 s after the count a raise to 1.2
+   * Mbit/s let 720p through (lost within 0.5 s); bounded at one raise above the count (1.6
+   * times it), 360p came through at 629 kbit/s, queued and was lost. Once the count is this
+   * old, the raises go on as before: the link may be back.
    */
   countedMemoryMs: number;
   /** A fall: the estimate below this fraction of the last one. */
@@ -664,16 +666,14 @@ export class DownlinkPolicy {
           // times the estimate (see there). Heavy loss from before the estimate started
           // afresh counts too: forgotten, a silence of a second after a 400 kbit/s cut let the
           // ceiling climb by `raiseFactor` every `raiseAfterMs`, to 720p within 5 s. Pressing
-          // or not, at most one raise above a recent count (`countedMemoryMs`).
+          // or not, no higher than a recent count put it (`countedMemoryMs`).
           const estimateReach =
             !presses && now - this.#gaveWayAt <= o.probeReachMs
               ? est * o.probeReachFactor
               : Infinity;
           const counted = this.#counted;
           const countReach =
-            counted && now - counted.at <= o.countedMemoryMs
-              ? counted.bps * o.raiseFactor
-              : Infinity;
+            counted && now - counted.at <= o.countedMemoryMs ? counted.bps * o.headroom : Infinity;
           const reach = Math.min(estimateReach, countReach);
           const probes = lossFree && est >= this.#ceiling * o.probeFraction;
           if ((presses || probes) && reach > this.#ceiling) {
