@@ -32,6 +32,7 @@ interface DownlinkDecisionLine {
   peer: string;
   by?: string;
   loss?: number;
+  mode?: string;
   /** bit/s; null: no ceiling. */
   ceiling?: number | null;
   /** A queue report's count: what arrived and what the SFU sent since its onset (bit/s). */
@@ -41,12 +42,19 @@ interface DownlinkDecisionLine {
   carried?: number;
 }
 
-/** The downlink adapter's decisions in the server's log (debug level) since `since`. */
-function downlinkDecisions(rig: AdaptationRig, since: number): DownlinkDecisionLine[] {
+/**
+ * The downlink adapter's decisions in the server's log (debug level) since `since`, or the
+ * queue reports it weighed (each with its count, decided on or not).
+ */
+function downlinkDecisions(
+  rig: AdaptationRig,
+  since: number,
+  what: 'decision' | 'queue report' = 'decision',
+): DownlinkDecisionLine[] {
   return rig.server
     .output()
     .split('\n')
-    .filter((l) => l.includes('"downlink decision"'))
+    .filter((l) => l.includes(`"downlink ${what}"`))
     .map((l) => JSON.parse(l) as DownlinkDecisionLine)
     .filter((d) => d.time > since);
 }
@@ -123,6 +131,24 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     );
     expect(delivering).toEqual([]);
     expect(f.hostAudioOnly).toBe(false);
+    // The patient's link was counted carrying what it delivered while it queued. For the rest
+    // of the cut (12 s, within the count's 15 s), the ceiling rises no higher than that count
+    // put it, however the estimate, blind behind the patient's full uplink, presses: no
+    // probing above what the link carries.
+    const patientPeer = await peerIdOf(rig.host, 'Pasient Pål');
+    const counts = downlinkDecisions(rig, start, 'queue report').filter(
+      (r) => r.peer === patientPeer && r.carried !== undefined,
+    );
+    expect(counts.length).toBeGreaterThan(0);
+    const counted = downlinkDecisions(rig, counts[0]!.time - 1).filter(
+      (d) => d.peer === patientPeer && d.mode === 'video' && d.time < counts[0]!.time + 10_000,
+    );
+    for (const d of counted) {
+      const count = counts.filter((c) => c.time <= d.time).at(-1)!;
+      expect(d.ceiling ?? Infinity, JSON.stringify({ d, count })).toBeLessThanOrEqual(
+        Math.max(300_000, count.carried! * 1.25) + 1,
+      );
+    }
   }, 90_000);
 
   it('finds its downlink queueing before it loses packets, and holds video back at once', async () => {
