@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_DOWNLINK_POLICY, DownlinkPolicy } from './downlink-policy.js';
-import { DownlinkAdapter } from './downlink.js';
+import { DownlinkAdapter, weighQueueReport } from './downlink.js';
 
 /**
  * The adapter's wiring to mediasoup, with a fake receive transport and fake consumers: what
@@ -828,5 +828,40 @@ describe('downlink adapter', () => {
     expect(vi.getTimerCount()).toBe(1);
     second.transport.observer.emit('close');
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('a queue report weighed against what the SFU sent', () => {
+  const sent = (bps: number | undefined, bpsBefore: number, linkLoss = 0) => ({
+    bps,
+    bpsBefore,
+    linkLoss,
+  });
+  const report = (receivedBps: number | undefined, provisional = false) => ({
+    excessMs: 250,
+    provisional,
+    ...(receivedBps !== undefined ? { receivedBps } : {}),
+  });
+
+  it.each([
+    // The patient's cut link, 1.2 Mbit/s sent into 400 kbit/s: its count is what it carries,
+    // provisional or confirmed.
+    ['overflowing, provisional', report(370_000, true), sent(1_200_000, 1_150_000), true, 370_000],
+    ['overflowing, confirmed', report(370_000), sent(1_200_000, 1_150_000), true, 370_000],
+    // A loaded machine's 720p at 600 kbit/s into 400 kbit/s: left to the confirmed report,
+    // which counts, the SFU sending as before.
+    ['filled, provisional', report(400_000, true), sent(600_000, 620_000), false, undefined],
+    ['filled, confirmed', report(400_000), sent(600_000, 620_000), true, 400_000],
+    // The sender's link queues: the SFU's sending fell with it. A pause, no count.
+    ['sender’s queue', report(240_000), sent(340_000, 900_000), true, undefined],
+    // Delivering what was sent: not this link's queue.
+    ['delivers all', report(330_000), sent(340_000, 900_000), false, undefined],
+    // Transport-cc finds the link losing: busy, though most of it arrived (confirmed only).
+    ['lossy, confirmed', report(330_000), sent(340_000, 900_000, 0.2), true, 330_000],
+    ['lossy, provisional', report(330_000, true), sent(340_000, 900_000, 0.2), false, undefined],
+    // No count (the two reports came together): judged as a sharp fall, nothing carried.
+    ['no count', report(undefined), sent(undefined, 900_000), true, undefined],
+  ] as const)('%s', (_, r, s, judged, carried) => {
+    expect(weighQueueReport(r, s)).toEqual({ judged, carried });
   });
 });

@@ -398,12 +398,9 @@ export class DownlinkAdapter {
    * long before the receiver's NACKs tell (the policy takes one such fall per
    * `sharpWindowMs`). Unless the lateness may be the sender's: its link gave way lately
    * (`senderGaveWay`: its own downlink did, see `gaveWayMemoryMs`), or loses packets
-   * (`senderLoses`, read now), and so likely queues too. Nor when the receiver's count shows
-   * the link delivering what was sent (`DELIVERED_ALL`), and a provisional report only when
-   * it shows the link delivering less than half of it. The count is what the link carries
-   * (it caps the ceiling) when the link was busy: it delivered under half of what was sent,
-   * transport-cc finds it losing, or, on a confirmed report, it delivered less than all while
-   * the SFU kept sending as before (`KEPT_SENDING`).
+   * (`senderLoses`, read now), and so likely queues too. The receiver's count, against what
+   * the SFU sent meanwhile, says whether the queue is this link's and what it carries
+   * (`weighQueueReport`).
    */
   async queueing(audio: Consumer, report: QueueReport, senderGaveWay = false): Promise<void> {
     const { excessMs, provisional } = report;
@@ -429,16 +426,7 @@ export class DownlinkAdapter {
       return;
     }
     const { receivedBps } = report;
-    // What arrived of what was sent since the onset (undefined: no count).
-    const delivered = receivedBps !== undefined && sent?.bps ? receivedBps / sent.bps : undefined;
-    const lossy = sent !== undefined && sent.linkLoss >= BUSY_LINK_LOSS;
-    const overflowing = delivered !== undefined && delivered < CARRIED_FRACTION;
-    const kept =
-      sent?.bps !== undefined && sent.bpsBefore > 0 && sent.bps >= sent.bpsBefore * KEPT_SENDING;
-    const filled = !provisional && kept && delivered !== undefined && delivered < DELIVERED_ALL;
-    const busy = lossy || overflowing || filled;
-    const carried = busy ? receivedBps : undefined;
-    const deliversAll = !lossy && delivered !== undefined && delivered >= DELIVERED_ALL;
+    const { judged, carried } = weighQueueReport(report, sent);
     this.#lastInput = {
       by: 'queueing',
       excessMs,
@@ -452,10 +440,7 @@ export class DownlinkAdapter {
     };
     // Rare (a queue at most every two seconds or so): always worth a line, decided or not.
     this.#log?.debug(this.#lastInput, 'downlink queue report');
-    // A provisional report by the count alone: transport-cc's loss may be a lossy link's, with
-    // no queue behind it, where a good link's moment of queueing looks the same so early.
-    if ((provisional && !overflowing) || deliversAll) return;
-    this.#apply(this.#policy.queueing(Date.now(), carried));
+    if (judged) this.#apply(this.#policy.queueing(Date.now(), carried));
   }
 
   /** What the SFU has sent this receiver so far (its transport's count), and when. */
@@ -475,9 +460,7 @@ export class DownlinkAdapter {
    * too long or short ago), its rate over the second before `from`, and the share
    * transport-cc finds lost now. Undefined: unknown.
    */
-  async #sentSince(
-    from: SentCount | undefined,
-  ): Promise<{ bps: number | undefined; bpsBefore: number; linkLoss: number } | undefined> {
+  async #sentSince(from: SentCount | undefined): Promise<SentSince | undefined> {
     const to = await this.#sentCount();
     if (!to) return undefined;
     const span = from ? to.at - from.at : 0;
@@ -841,6 +824,44 @@ export class DownlinkAdapter {
           : PRIORITY.other;
     if (consumer.priority !== priority) consumer.setPriority(priority).catch(() => undefined);
   }
+}
+
+/** What the SFU sent a receiver since a queue's onset (see `DownlinkAdapter.#sentSince`). */
+interface SentSince {
+  /** bit/s; undefined: no onset, or too long or short ago. */
+  bps: number | undefined;
+  /** Its rate over the second before the onset (bit/s). */
+  bpsBefore: number;
+  /** The share transport-cc finds lost now. */
+  linkLoss: number;
+}
+
+/**
+ * A queue report weighed against what the SFU sent meanwhile: whether it is this link's
+ * queue to act on (`judged`), and what the link carries when its count says so (`carried`:
+ * the link was busy). Busy: it delivered under half of what was sent (`CARRIED_FRACTION`),
+ * transport-cc finds it losing (`BUSY_LINK_LOSS`), or, on a confirmed report, it delivered
+ * less than all while the SFU kept sending as before (`KEPT_SENDING`). Not judged: a count of
+ * the link delivering what was sent (`DELIVERED_ALL`), nor a provisional report whose count
+ * does not show the link overflowing (transport-cc's loss alone may be a lossy link's, with
+ * no queue behind it, where a good link's moment of queueing looks the same so early).
+ */
+export function weighQueueReport(
+  report: QueueReport,
+  sent: SentSince | undefined,
+): { judged: boolean; carried: number | undefined } {
+  const { provisional, receivedBps } = report;
+  // What arrived of what was sent since the onset (undefined: no count).
+  const delivered = receivedBps !== undefined && sent?.bps ? receivedBps / sent.bps : undefined;
+  const lossy = sent !== undefined && sent.linkLoss >= BUSY_LINK_LOSS;
+  const overflowing = delivered !== undefined && delivered < CARRIED_FRACTION;
+  const kept =
+    sent?.bps !== undefined && sent.bpsBefore > 0 && sent.bps >= sent.bpsBefore * KEPT_SENDING;
+  const filled = !provisional && kept && delivered !== undefined && delivered < DELIVERED_ALL;
+  const deliversAll = !lossy && delivered !== undefined && delivered >= DELIVERED_ALL;
+  const judged = !(provisional && !overflowing) && !deliversAll;
+  const busy = lossy || overflowing || filled;
+  return { judged, carried: judged && busy ? receivedBps : undefined };
 }
 
 /**
