@@ -361,6 +361,10 @@ export interface RateCutFigures {
     queueingReportMs: number | null;
     /** What that report said arrived since the lateness began (bit/s; null: no count). */
     queueingReceivedBps: number | null;
+    /** Whether that report was the provisional one (null: no report). */
+    queueingProvisional: boolean | null;
+    /** When the browser told the onset of the lateness that report counts from. */
+    queueingOnsetMs: number | null;
   };
 }
 
@@ -434,6 +438,9 @@ export async function rateCut(
   const audioSeconds = secondWindows(during).map((w) => w.audioPackets);
   const before = inboundWindows(between(series, cut - 5_000, cut), 'video');
   const report = firstQueueReport(rig, cut, restored);
+  const onset = report
+    ? rig.queueReports.filter((r) => r.type === 'onset' && r.at <= report.at).at(-1)
+    : undefined;
   return {
     direction,
     heightBefore,
@@ -454,6 +461,8 @@ export async function rateCut(
       firstNackMs: firstRise(during, cut, (s) => videoCounter(s, 'nackCount')),
       queueingReportMs: report ? report.at - cut : null,
       queueingReceivedBps: report?.receivedBps ?? null,
+      queueingProvisional: report ? report.type === 'provisional' : null,
+      queueingOnsetMs: onset ? onset.at - cut : null,
     },
   };
 }
