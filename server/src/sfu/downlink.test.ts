@@ -76,7 +76,7 @@ class FakeConsumer extends EventEmitter {
   static #next = 0;
   readonly id = `c${FakeConsumer.#next++}`;
   readonly kind: 'audio' | 'video';
-  readonly type = 'simple';
+  readonly type: 'simple' | 'simulcast' = 'simple';
   readonly observer = new EventEmitter();
   readonly appData = { peerId: 'sender', source: 'camera' };
   paused = true;
@@ -101,6 +101,8 @@ class FakeConsumer extends EventEmitter {
   traced: string[] = [];
   statReads = 0;
   keyFrames = 0;
+  /** What the adapter asked of the worker, in order (see `FakeSimulcastConsumer`). */
+  asked: string[] = [];
 
   constructor(kind: 'audio' | 'video' = 'video') {
     super();
@@ -136,14 +138,17 @@ class FakeConsumer extends EventEmitter {
   }
 
   async pause(): Promise<void> {
+    this.asked.push('pause');
     this.paused = true;
   }
 
   async resume(): Promise<void> {
+    this.asked.push('resume');
     this.paused = false;
   }
 
   async requestKeyFrame(): Promise<void> {
+    this.asked.push('key frame');
     this.keyFrames++;
   }
 
@@ -158,23 +163,40 @@ class FakeConsumer extends EventEmitter {
   }
 }
 
+/** A simulcast video stream: the adapter picks its layer. */
+class FakeSimulcastConsumer extends FakeConsumer {
+  override readonly type = 'simulcast';
+  preferredLayers: { spatialLayer: number } | undefined = { spatialLayer: 2 };
+
+  async setPreferredLayers(layers: { spatialLayer: number }): Promise<void> {
+    this.asked.push(`layer ${layers.spatialLayer}`);
+    this.preferredLayers = layers;
+  }
+}
+
 let adapters: DownlinkAdapter[] = [];
 
-/** A receiver with one visible video stream flowing to it. */
-async function receiver() {
+/** A receiver with one visible video stream flowing to it (`camera`, or a simple one). */
+async function receiver<C extends FakeConsumer = FakeConsumer>(camera?: Simulcast<C>) {
   const transport = new FakeTransport();
   const adapter = new DownlinkAdapter(
     transport as unknown as types.WebRtcTransport,
     () => undefined,
   );
   adapters.push(adapter);
-  const consumer = await flowing(adapter);
+  const consumer = await flowing(adapter, camera);
   return { transport, consumer, adapter };
 }
 
+/** A simulcast stream with what each of its layers needs (bit/s). */
+interface Simulcast<C extends FakeConsumer> {
+  consumer: C;
+  layerBps: number[];
+}
+
 /** The same, with an audio stream flowing too (the one a queue report is about). */
-async function receiverWithAudio() {
-  const flowing = await receiver();
+async function receiverWithAudio<C extends FakeConsumer = FakeConsumer>(camera?: Simulcast<C>) {
+  const flowing = await receiver(camera);
   const microphone = new FakeConsumer('audio');
   const audio = microphone as unknown as Parameters<DownlinkAdapter['add']>[0];
   flowing.adapter.add(audio);
@@ -200,9 +222,12 @@ async function queueReport(
 }
 
 /** One more visible video stream, set up by the client and flowing to the receiver. */
-async function flowing(adapter: DownlinkAdapter): Promise<FakeConsumer> {
-  const consumer = new FakeConsumer();
-  adapter.add(consumer as unknown as Parameters<DownlinkAdapter['add']>[0]);
+async function flowing<C extends FakeConsumer = FakeConsumer>(
+  adapter: DownlinkAdapter,
+  camera?: Simulcast<C>,
+): Promise<C> {
+  const consumer = camera?.consumer ?? (new FakeConsumer() as C);
+  adapter.add(consumer as unknown as Parameters<DownlinkAdapter['add']>[0], camera?.layerBps);
   await adapter.setClientPaused(consumer.id, false);
   return consumer;
 }
@@ -453,6 +478,22 @@ describe('downlink adapter', () => {
     await vi.advanceTimersByTimeAsync(DEFAULT_DOWNLINK_POLICY.drainMs + 10);
     expect(consumer.paused).toBe(false);
     expect(consumer.keyFrames).toBe(keyFrames + 1);
+  });
+
+  it("changes a simulcast stream's layer while it is paused for a drain: the sender is asked for the key frame once, on resume", async () => {
+    const { transport, consumer, adapter, audio } = await receiverWithAudio({
+      consumer: new FakeSimulcastConsumer(),
+      layerBps: [150_000, 500_000, 1_200_000],
+    });
+    await steady(transport, 2_500_000, 3);
+    consumer.asked = [];
+    await queueReport(adapter, audio, 370_000);
+    // Paused first: a layer change on a running stream asks the sender for its key frame,
+    // which the paused stream would drop, and the sender ignores a second request within
+    // 300 ms (the resume's, after a drain of 300 ms).
+    expect(consumer.asked).toEqual(['pause', 'layer 0']);
+    await vi.advanceTimersByTimeAsync(DEFAULT_DOWNLINK_POLICY.drainMs + 10);
+    expect(consumer.asked).toEqual(['pause', 'layer 0', 'resume', 'key frame']);
   });
 
   it('takes a few requests for lost packets for light loss, not for a weak link', async () => {
