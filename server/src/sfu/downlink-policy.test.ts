@@ -482,6 +482,19 @@ describe('downlink policy when the receiver finds its link queueing', () => {
     expect(sentLayer(policy)).toBe(2);
   });
 
+  it("sets the ceiling no higher than a recent count on a fall either (a fall may find the ceiling under the new estimate's)", () => {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 2_500_000, 0, 5);
+    policy.queueing((now += 100), 377_000);
+    const bound = 377_000 * P.headroom;
+    // The count's loss cap runs out, the estimate climbs blind, then falls by over a quarter.
+    now = feed(policy, 1_600_000, now, P.lossCapMs / 1000 + 1);
+    expect(policy.decision.ceilingBps).toBeLessThanOrEqual(bound);
+    policy.estimate(1_000_000, (now += 250));
+    expect(policy.decision.ceilingBps).toBeLessThanOrEqual(bound);
+    expect(sentLayer(policy)).toBe(0);
+  });
+
   it('leaves the ceiling to the estimate at a queue whose count says nothing of the link', () => {
     const policy = new DownlinkPolicy();
     const now = feed(policy, 2_500_000, 0, 5);

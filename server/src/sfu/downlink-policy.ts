@@ -490,6 +490,14 @@ export class DownlinkPolicy {
     return this.#judge(now, carriedBps !== undefined, false, true);
   }
 
+  /** Where a recent count of what the link carries bounds the ceiling (`countedMemoryMs`). */
+  #countReach(now: number): number {
+    const counted = this.#counted;
+    return counted && now - counted.at <= this.#o.countedMemoryMs
+      ? counted.bps * this.#o.headroom
+      : Infinity;
+  }
+
   /** Only the smallest layer is sent, and has been since a moment after the last pause. */
   #smallestOnly(now: number): boolean {
     const o = this.#o;
@@ -578,7 +586,9 @@ export class DownlinkPolicy {
         this.#raiseHoldMs = Math.min(this.#raiseHoldMs * 2, 60_000);
       }
       this.#lastFallAt = now;
-      this.#ceiling = Math.max(o.minCeilingBps, bps * o.headroom);
+      // A fall may find the ceiling under the new estimate's: no higher than a count put it
+      // either (a fall of the estimate 80 ms after a count of 377 kbit/s set it just above).
+      this.#ceiling = Math.max(o.minCeilingBps, Math.min(bps * o.headroom, this.#countReach(now)));
       // A dip without loss right after a raise goes back no lower than the ceiling before it,
       // which the link carried clean: the larger layer's key frame delays the feedback on a
       // busy machine. Measured after a 400 kbit/s cut, back on 3 Mbit/s (load 10-25): the raise
@@ -671,10 +681,7 @@ export class DownlinkPolicy {
             !presses && now - this.#gaveWayAt <= o.probeReachMs
               ? est * o.probeReachFactor
               : Infinity;
-          const counted = this.#counted;
-          const countReach =
-            counted && now - counted.at <= o.countedMemoryMs ? counted.bps * o.headroom : Infinity;
-          const reach = Math.min(estimateReach, countReach);
+          const reach = Math.min(estimateReach, this.#countReach(now));
           const probes = lossFree && est >= this.#ceiling * o.probeFraction;
           if ((presses || probes) && reach > this.#ceiling) {
             // The last raise held (no fall since): the next may come sooner again. Otherwise a
