@@ -793,10 +793,10 @@ export class DownlinkAdapter {
     // Each group goes out at once: the worker applies its channel's requests in order. On a
     // pause or a resume, the layer changes while the consumer is paused (after the pause,
     // before the resume): a paused consumer's change asks the sender for nothing, and
-    // mediasoup asks for the new layer's key frame on resume. Asked at the pause as well, that key frame is wasted, and
-    // the sender ignores the resume's request after a 300 ms drain (libwebrtc answers one key
-    // frame request per 300 ms; mediasoup asks again after 1 s): the smallest layer came
-    // 1.9-2.1 s after a 400 kbit/s cut instead of 1.0-1.4 s.
+    // mediasoup asks for the new layer's key frame on resume. Asked at the pause as well,
+    // that key frame is wasted, and the sender ignores the resume's request after a 300 ms
+    // drain (libwebrtc answers one key frame request per 300 ms; mediasoup asks again after
+    // 1 s): the smallest layer came 1.9-2.1 s after a 400 kbit/s cut instead of 1.0-1.4 s.
     try {
       if (paused && !consumer.paused) await Promise.all([consumer.pause(), ...relayer()]);
       else if (!paused && consumer.paused) {
