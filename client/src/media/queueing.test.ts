@@ -139,6 +139,31 @@ describe('QueueingDetector', () => {
     ]);
   });
 
+  it('finds a queue that grows on top of one it reported and that has not drained', () => {
+    // Late by 200 ms from 5 s, in a rise of 300 ms (reported), then held there (a busy
+    // machine); from 7.5 s a cut queues on top of it.
+    const late = (t: number): number => {
+      if (t < 5_000) return 0;
+      if (t < 5_300) return (200 * (t - 5_000)) / 300;
+      if (t < 7_500) return 200;
+      return 200 + (t - 7_500) * 0.75;
+    };
+    const arrivals = steady(0, 9_000).map((t) => t + late(t));
+    const found = events(arrivals, 9_000);
+    expect(found.map(({ e }) => kind(e))).toEqual([
+      'onset',
+      'provisional',
+      'queue',
+      'onset',
+      'provisional',
+      'queue',
+    ]);
+    // The cut's queue, from its own onset: once it is a threshold later than the reported one.
+    const [, , , onset] = found.map(({ at }) => at) as number[];
+    expect(onset! - 7_500).toBeGreaterThanOrEqual(100);
+    expect(onset! - 7_500).toBeLessThan(600);
+  });
+
   it('finds the next queue once the one before has drained', () => {
     // Sent every 20 ms throughout; queued from 5 s and from 9 s for 400 ms each, the
     // backlog through by 5.8 s and 9.8 s.

@@ -147,6 +147,11 @@ export class QueueingDetector {
       }
     | undefined;
   #reported = false;
+  /**
+   * Since the queue was reported (confirmed): the highest lateness, when it last rose, and
+   * whether it has held since for `persistMs` (a plateau a new queue may rise from).
+   */
+  #sinceReport = { peak: 0, peakAt: 0, plateau: false };
 
   constructor(options: Partial<QueueingOptions> = {}) {
     this.#o = { ...DEFAULT_QUEUEING, ...options };
@@ -162,7 +167,7 @@ export class QueueingDetector {
   /**
    * A new read; a queue when one is found (once provisionally, once confirmed), and before it
    * the onset of the lateness that may become one (once per crossing of the threshold, none
-   * while a queue reported has not drained).
+   * while a queue reported has not drained, unless it rises from a plateau: `#afterReport`).
    */
   sample(s: ArrivalSample): QueueingEvent | undefined {
     const o = this.#o;
@@ -202,7 +207,8 @@ export class QueueingDetector {
     const spacing = packets > 0 ? held / packets : Infinity;
     const rose = excess >= over.excess + o.risingMs;
     const overflowing = packets > 0 && s.lost - over.lost >= o.overflowLoss * packets;
-    if (this.#reported || spacing > o.maxSpacingMs) return undefined;
+    if (spacing > o.maxSpacingMs) return undefined;
+    if (this.#reported) return this.#afterReport(s, excess);
     if (!(rose || overflowing)) {
       if (held >= o.persistMs) over.plateau = true;
       return undefined;
@@ -211,12 +217,35 @@ export class QueueingDetector {
     const excessMs = Math.round(excess);
     if (held >= o.persistMs) {
       this.#reported = true;
+      this.#sinceReport = { peak: excess, peakAt: s.lastPacketAt, plateau: false };
       return { type: 'queue', excessMs, provisional: false };
     }
     if (held >= o.provisionalMs && !over.provisional) {
       over.provisional = true;
       return { type: 'queue', excessMs, provisional: true };
     }
+    return undefined;
+  }
+
+  /**
+   * A queue reported and not drained: nothing more, unless it stops growing (a plateau: the
+   * lateness held `persistMs` within `risingMs` of its peak) and then rises a threshold above
+   * it: the link gave way on top of it, a new queue. In a CI run, audio late by a step of 212 ms
+   * for seconds (a busy machine) was reported, and hid a cut to 400 kbit/s 3 s later: no
+   * report, and the SFU learned of the cut only from loss.
+   */
+  #afterReport(s: ArrivalSample, excess: number): QueueingEvent | undefined {
+    const since = this.#sinceReport;
+    const o = this.#o;
+    if (since.plateau) {
+      if (excess < since.peak + o.thresholdMs) return undefined;
+      this.#reported = false;
+      return this.#onset(s, excess);
+    }
+    if (excess >= since.peak + o.risingMs) {
+      since.peak = excess;
+      since.peakAt = s.lastPacketAt;
+    } else if (s.lastPacketAt - since.peakAt >= o.persistMs) since.plateau = true;
     return undefined;
   }
 
