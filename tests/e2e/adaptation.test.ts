@@ -187,6 +187,26 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     expect(f.maxHeightSettled).toBeGreaterThan(0);
     expect(f.maxHeightSettled).toBeLessThan(720);
     expect(f.minAudioPacketsPerSecond).toBeGreaterThan(10);
+    const patientPeer = await peerIdOf(rig.host, 'Pasient Pål');
+    // Unless the SFU's own estimate had lowered the ceiling already: downlink only, its
+    // transport-cc feedback crosses the clean uplink at once. In a CI run the picture shrank
+    // 0.59 s after the cut, before the report, which then found the SFU sending half of
+    // before and was not judged. The report's own path is asserted in the both-ways cut.
+    const reported = downlinkDecisions(rig, start, 'queue report').find(
+      (d) => d.peer === patientPeer,
+    );
+    const loweredFirst =
+      f.lowerLayerMs! <= f.timeline.queueingReportMs! ||
+      downlinkDecisions(rig, start).some(
+        (d) =>
+          d.peer === patientPeer &&
+          d.by !== 'queueing' &&
+          reported !== undefined &&
+          d.time < reported.time &&
+          d.time > reported.time - 1_500 &&
+          (d.ceiling ?? Infinity) < 1_200_000,
+      );
+    if (loweredFirst) return;
     const decisions = downlinkDecisions(rig, start).filter((d) => d.by === 'queueing');
     expect(decisions.length).toBeGreaterThan(0);
     // A queue report whose count the SFU takes for what the link carries (the link was busy:
@@ -196,7 +216,6 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     // Mbit/s and more): no probing far above the link while the smallest layer's key frame
     // crosses it. (Measured: 435-484 kbit/s. A report may also find the SFU sending less
     // already, its estimate fallen: that one leaves the ceiling to the estimate.)
-    const patientPeer = await peerIdOf(rig.host, 'Pasient Pål');
     const own = decisions.filter((d) => d.peer === patientPeer);
     const log = JSON.stringify(own);
     expect(
