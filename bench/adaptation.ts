@@ -10,7 +10,8 @@
  *   when the patient saw its first loss, sent its first NACK and reported its link queueing;
  * - 150 kbit/s: ms to the audio-only notice, video and audio arriving meanwhile, ms until
  *   video and the notice are back/gone after 3 Mbit/s; and again with 3 Mbit/s back just
- *   after a trial failed (the slowest return);
+ *   after a trial failed (the slowest return), and during a trial (it fails under the link's
+ *   return, or not);
  * - 5 % loss both ways (after all the runs above): Opus FEC packets received, audio concealed,
  *   whether either page went audio only, and the share of seconds with video decoded.
  *
@@ -78,6 +79,8 @@ const downCuts: RateCutFigures[] = [];
 const weak: WeakLinkFigures[] = [];
 /** The same, with the link back just after a trial failed (the slowest return). */
 const weakTrial: WeakLinkFigures[] = [];
+/** And with the link back during a trial. */
+const weakInTrial: WeakLinkFigures[] = [];
 const loss: Omit<LossFigures, 'opusFmtp' | 'hostOpusFmtp'>[] = [];
 const errors: string[] = [];
 const started = Date.now();
@@ -122,12 +125,17 @@ try {
     if ('error' in w) errors.push(`run ${run} 150 kbit/s: ${w.error}`);
     else weak.push(w);
     console.log(`run ${run} 150 kbit/s`, w);
-    const t = await weakLink(rig, 150, { holdMs: 10_000, returnAfterFailedTrial: true }).catch(
-      (err: unknown) => ({ error: String(err) }),
-    );
-    if ('error' in t) errors.push(`run ${run} 150 kbit/s, back after a failed trial: ${t.error}`);
-    else weakTrial.push(t);
-    console.log(`run ${run} 150 kbit/s, back after a failed trial`, t);
+    for (const [returnAt, into, label] of [
+      ['failed', weakTrial, 'back after a failed trial'],
+      ['started', weakInTrial, 'back during a trial'],
+    ] as const) {
+      const t = await weakLink(rig, 150, { holdMs: 10_000, returnAt }).catch((err: unknown) => ({
+        error: String(err),
+      }));
+      if ('error' in t) errors.push(`run ${run} 150 kbit/s, ${label}: ${t.error}`);
+      else into.push(t);
+      console.log(`run ${run} 150 kbit/s, ${label}`, t);
+    }
   }
   // The lossy link last: after it the SFU takes its time to trust the link with 720p again
   // (a link that lost packets lately gets no more than 2.5 times its estimate for 30 s), and
@@ -161,6 +169,10 @@ const result = {
   weak150BackAfterFailedTrial: {
     medianNoticeGoneMs: median(weakTrial.map((w) => w.noticeGoneMs)),
     runs: weakTrial,
+  },
+  weak150BackDuringTrial: {
+    medianNoticeGoneMs: median(weakInTrial.map((w) => w.noticeGoneMs)),
+    runs: weakInTrial,
   },
   loss5: {
     medianFecPackets: median(loss.map((l) => l.fecPacketsReceived)),

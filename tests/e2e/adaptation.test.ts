@@ -44,6 +44,8 @@ interface DownlinkDecisionLine {
   drain?: boolean;
   /** A layer line's: the spatial layer the receiver now gets (null: none, paused). */
   spatialLayer?: number | null;
+  /** An estimate line's (logged while audio only or in a trial): the estimate (bit/s). */
+  bwe?: number;
 }
 
 /**
@@ -53,7 +55,7 @@ interface DownlinkDecisionLine {
 function downlinkDecisions(
   rig: AdaptationRig,
   since: number,
-  what: 'decision' | 'queue report' | 'layers' = 'decision',
+  what: 'decision' | 'queue report' | 'layers' | 'estimate' = 'decision',
 ): DownlinkDecisionLine[] {
   return rig.server
     .output()
@@ -250,7 +252,7 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     const f = await weakLink(rig, 150, {
       holdAfterNoticeMs: 6_000,
       // Back just after a trial failed: the slowest return there is (see the bound below).
-      returnAfterFailedTrial: true,
+      returnAt: 'failed',
       // What the patient sees, on a laptop, a tablet and a phone.
       onNotice: (page) =>
         screenshotAtSizes(
@@ -270,7 +272,7 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     // Audio only: next to no video (short trials let the smallest layer through now and then
     // to see whether the link is back), the sound still arriving.
     expect(f.videoKbpsWhileAudioOnly).toBeLessThan(100);
-    expect(f.returnedAfterFailedTrial).toBe(true);
+    expect(f.returnedAt).toBe('failed');
     expect(f.audioPacketsPerSecond).toBeGreaterThan(10);
     // Video shown again (the notice gone) within seconds of the link's return; frames decoded
     // before that belong to the trials, which the person does not see. The issue's 5 s is a
@@ -283,6 +285,52 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     expect(f.noticeGoneMs).not.toBeNull();
     expect(f.noticeGoneMs!).toBeLessThan(10_000);
     expect(f.videoBackMs).not.toBeNull();
+  }, 90_000);
+
+  it('tries again at once when the link comes back during a trial that then fails', async () => {
+    const patientPeer = await peerIdOf(rig.host, 'Pasient Pål');
+    const f = await weakLink(rig, 150, { holdMs: 5_000, returnAt: 'started' });
+    await writeFile(`${ARTEFACTS}/weak-link-trial.json`, JSON.stringify(f, null, 1));
+    expect(f.returnedAt).toBe('started');
+    expect(f.noticeGoneMs).not.toBeNull();
+    expect(f.noticeGoneMs!).toBeLessThan(10_000);
+    // The trial the link came back under fails, as a rule: the estimate, low on the weak link, climbs
+    // too slowly to be up by its end (measured: 107-113 kbit/s 0.3-0.9 s after the return). It
+    // is up a moment later, though, near the audio-only ceiling, where audio alone cannot lift
+    // it: two such estimates over 0.8 s (`trialAgainHeldMs`) start the next trial at once, not
+    // after the 2.5 s wait (video was shown again 4.5-4.8 s after such a return; the bench
+    // keeps the figures). The SFU logs every estimate while audio only.
+    const since = f.restoredAt - 2_000;
+    const modes = downlinkDecisions(rig, since).filter((d) => d.peer === patientPeer);
+    const estimates = downlinkDecisions(rig, since, 'estimate').filter(
+      (d) => d.peer === patientPeer,
+    );
+    const failures = modes.filter(
+      (d, i) => d.time >= f.restoredAt && d.mode === 'audio-only' && modes[i - 1]?.mode === 'trial',
+    );
+    // Or the trial held under the link's return: video shown again at once.
+    if (failures.length === 0) expect(f.noticeGoneMs!).toBeLessThan(2_500);
+    for (const failure of failures) {
+      const next = modes.find((d) => d.time > failure.time && d.mode === 'trial');
+      const log = JSON.stringify({ failure, next, estimates });
+      expect(next, log).toBeDefined();
+      let held: { since: number; count: number } | undefined;
+      let tryAgainAt: number | undefined;
+      for (const e of estimates.filter((x) => x.time > failure.time && x.time <= next!.time)) {
+        if (e.bwe! < 240_000) held = undefined;
+        else {
+          held ??= { since: e.time, count: 0 };
+          held.count++;
+          if (held.count >= 2 && e.time - held.since >= 800) tryAgainAt ??= e.time;
+        }
+      }
+      if (tryAgainAt !== undefined) expect(next!.time - tryAgainAt, log).toBeLessThan(100);
+      console.info(
+        `back during a trial: trial failed ${failure.time - f.restoredAt} ms after the return, ` +
+          `the next ${next!.time - failure.time} ms later (estimates near the ceiling held: ` +
+          `${tryAgainAt === undefined ? 'no' : `${tryAgainAt - failure.time} ms`})`,
+      );
+    }
   }, 90_000);
 
   it('keeps the video and the sound on a link that loses 5 % at random', async () => {

@@ -201,6 +201,10 @@ const framesDecoded = (s: StatsSample) =>
   s.pcs
     .flatMap((p) => p.inbound)
     .reduce((n, x) => n + (x.kind === 'video' ? (x.framesDecoded ?? 0) : 0), 0);
+const videoPackets = (s: StatsSample) =>
+  s.pcs
+    .flatMap((p) => p.inbound)
+    .reduce((n, x) => n + (x.kind === 'video' ? x.packetsReceived : 0), 0);
 
 /**
  * Frame heights of the samples in which frames were decoded: a stalled stream keeps reporting
@@ -540,8 +544,10 @@ export interface WeakLinkFigures {
   videoBackMs: number | null;
   /** ms from the link's return until the notice went away. */
   noticeGoneMs: number | null;
-  /** The link came back just after a trial failed (`returnAfterFailedTrial`). */
-  returnedAfterFailedTrial: boolean;
+  /** When the link came back (this machine's clock, ms). */
+  restoredAt: number;
+  /** When in a trial the link came back, as asked (`returnAt`; null: at the end of the hold). */
+  returnedAt: TrialMoment | null;
   /**
    * What the patient's first queue report after the cut said arrived since the lateness began
    * (bit/s; null: no report, or no count). Under 200 kbit/s the SFU goes audio only at once.
@@ -559,12 +565,25 @@ export interface WeakLinkOptions {
   /** Or: it lasts this long after the notice showed (ms), and at least 10 s. */
   holdAfterNoticeMs?: number;
   /**
-   * After the hold, the link comes back just after a trial (the smallest layer let through
-   * while audio only) failed on the weak link: the slowest return there is, video waits for
-   * the next trial, the longest spacing away.
+   * After the hold, the link comes back at this moment of a trial (the smallest layer let
+   * through while audio only), if one comes within 15 s: see `TrialMoment`.
    */
-  returnAfterFailedTrial?: boolean;
+  returnAt?: TrialMoment;
 }
+
+/**
+ * `failed`: just after a trial failed on the weak link, the slowest return there is (video
+ * waits for the next trial, the longest spacing away). `started`: `RETURN_INTO_TRIAL_MS` after
+ * a trial's first frames, while it runs on the weak link: it fails, or not, as the link
+ * comes back under it.
+ */
+export type TrialMoment = 'failed' | 'started';
+
+/**
+ * See `TrialMoment`: some 0.8-1.2 s into the trial (1.5 s long), its first packets counted,
+ * too late for the estimate to be up by its end.
+ */
+const RETURN_INTO_TRIAL_MS = 700;
 
 /** `weakKbit` (150 kbit/s) both ways for 20 s (`holdMs`), then back to 3 Mbit/s. */
 export async function weakLink(
@@ -599,12 +618,13 @@ export async function weakLink(
   await patient.waitForTimeout(Math.max(0, cut + holdMs - Date.now()));
   // What arrived while audio only is measured up to here (a trial lets video through).
   let weakUntil = Date.now();
-  let returnedAfterFailedTrial = false;
-  if (opts.returnAfterFailedTrial) {
-    const trial = await failedTrial(patient, 15_000);
+  let returnedAt: TrialMoment | null = null;
+  if (opts.returnAt) {
+    const trial = await trialSeen(patient, opts.returnAt, 15_000);
     if (trial) {
       weakUntil = trial.startedAt - SAMPLE_MS;
-      returnedAfterFailedTrial = true;
+      returnedAt = opts.returnAt;
+      if (returnedAt === 'started') await patient.waitForTimeout(RETURN_INTO_TRIAL_MS);
     }
   }
   const restored = await markStats(
@@ -646,7 +666,8 @@ export async function weakLink(
     audioConcealedWhileAudioOnly: audioConcealment(series, restored - 10_000, restored),
     videoBackMs,
     noticeGoneMs,
-    returnedAfterFailedTrial,
+    restoredAt: restored,
+    returnedAt,
     queueingReceivedBps: firstQueueReport(rig, cut, restored)?.receivedBps ?? null,
   };
 }
@@ -699,11 +720,17 @@ export async function watchNotice(page: Page): Promise<() => Promise<boolean>> {
 }
 
 /**
- * Waits, while the audio-only notice shows, for a trial (video frames decoded again) that
- * fails (no frames for `SAMPLE_MS` twice over, the notice still there); resolves with when
- * its frames began, or null if none within `timeoutMs`.
+ * Waits, while the audio-only notice shows, for a trial to start (`started`: video packets
+ * arrive again; on the weak link its first frame is decoded only some 0.5-2 s later, its key
+ * frame crossing the link) or to fail (`failed`: video frames decoded again, then none for
+ * `SAMPLE_MS` twice over, the notice still there); resolves with when its packets or frames
+ * began, or null if none within `timeoutMs`.
  */
-async function failedTrial(page: Page, timeoutMs: number): Promise<{ startedAt: number } | null> {
+async function trialSeen(
+  page: Page,
+  moment: TrialMoment,
+  timeoutMs: number,
+): Promise<{ startedAt: number } | null> {
   const end = Date.now() + timeoutMs;
   let startedAt: number | undefined;
   while (Date.now() < end) {
@@ -712,8 +739,13 @@ async function failedTrial(page: Page, timeoutMs: number): Promise<{ startedAt: 
       const s = (await readStats(page)).samples;
       const [a, b, c] = [s.at(-3), s.at(-2), s.at(-1)];
       if (a && b && c) {
-        if (startedAt === undefined && framesDecoded(c) > framesDecoded(b)) startedAt = c.at;
-        else if (startedAt !== undefined && framesDecoded(c) === framesDecoded(a)) {
+        // Again after none (a trial that began, not one in progress).
+        const count = moment === 'started' ? videoPackets : framesDecoded;
+        const began = count(b) === count(a) && count(c) > count(b);
+        if (startedAt === undefined && began) {
+          startedAt = c.at;
+          if (moment === 'started') return { startedAt };
+        } else if (startedAt !== undefined && framesDecoded(c) === framesDecoded(a)) {
           return { startedAt };
         }
       }

@@ -668,6 +668,55 @@ describe('downlink policy on a link that gives way', () => {
     expect(policy.decision.mode).toBe('video');
   });
 
+  it('tries again at once when the estimate stays near the audio-only ceiling after a trial failed: the link came back as it ended', () => {
+    // Measured, back from 150 kbit/s 0.05 s before a trial failed: the estimate at the
+    // ceiling 0.1, 1.1 and 2.1 s later, and the next trial 2.6 s after the failure.
+    const { policy, now: start } = intoTrial(1_500_000);
+    let now = start;
+    while (policy.decision.mode === 'trial') now = feed(policy, 110_000, now, 0.25);
+    const failedAt = now;
+    expect(policy.decision.mode).toBe('audio-only');
+    policy.estimate(P.minCeilingBps, (now += 100));
+    expect(policy.decision.mode).toBe('audio-only');
+    // One estimate is not enough, nor two within the hold.
+    policy.estimate(P.minCeilingBps, (now += P.trialAgainHeldMs - 100));
+    expect(policy.tick(now).mode).toBe('audio-only');
+    policy.estimate(P.minCeilingBps * 0.9, (now += 200));
+    expect(policy.decision.mode).toBe('trial');
+    expect(now - failedAt).toBeLessThan(P.trialEveryMaxMs);
+  });
+
+  it('waits out its time after a trial failed on a weak link, the estimate sinking, or near the ceiling only once', () => {
+    // Measured on 150 kbit/s: once 204 kbit/s as the trial ended, then 93 kbit/s.
+    for (const after of [
+      [204_000, 93_000, 110_000],
+      [P.minCeilingBps, 150_000, P.minCeilingBps],
+    ]) {
+      const { policy, now: start } = intoTrial(1_500_000);
+      let now = start;
+      while (policy.decision.mode === 'trial') now = feed(policy, 110_000, now, 0.25);
+      const failedAt = now;
+      for (const bps of after) policy.estimate(bps, (now += 700));
+      expect(policy.decision.mode).toBe('audio-only');
+      while (policy.decision.mode === 'audio-only') now = feed(policy, 90_000, now, 0.25);
+      expect(now - failedAt).toBeGreaterThanOrEqual(
+        Math.min(P.trialEveryMs * 2, P.trialEveryMaxMs) - 250,
+      );
+    }
+  });
+
+  it('does not try again early on estimates near the ceiling as it goes audio only from video', () => {
+    // The ceiling falls to the minimum and caps the estimate at it; a link that gave way
+    // brings it down after a while (the estimate can lag by seconds).
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 1_500_000, 0, 3);
+    while (policy.decision.mode !== 'audio-only') now = feed(policy, 100_000, now, 0.25, WEAK_LOSS);
+    const entered = now;
+    for (let i = 0; i < 3; i++) policy.estimate(P.minCeilingBps, (now += 400));
+    expect(policy.decision.mode).toBe('audio-only');
+    expect(now - entered).toBeLessThan(P.trialEveryMs);
+  });
+
   it('keeps audio only when a trial’s first estimate is the value capped under the audio-only ceiling', () => {
     // Measured on 150 kbit/s: right after the trial lifts the ceiling the worker reports 304
     // kbit/s, its next estimate (0.2-1 s later) 108-120 kbit/s.

@@ -111,6 +111,18 @@ export interface DownlinkPolicyOptions {
   cleanTrialAboveBps: number;
   /** The ceiling a trial allows (room for the SFU to probe). */
   trialCeilingBps: number;
+  /**
+   * After a trial failed, estimates near the audio-only ceiling (0.8 times `minCeilingBps` or
+   * more: the ceiling caps them) held this long, over two estimates at least, start the next
+   * trial at once: the link came back as the trial ended. Audio alone cannot lift the estimate
+   * that high (it grows to some 1.5 times what is sent); only the trial's video left it there,
+   * with nothing queueing on the link. After a trial on a weak link it sank (to 50-120 kbit/s,
+   * once 204 kbit/s for a moment, measured on 150 kbit/s). Measured on links back 0.05-1.1 s
+   * before a trial failed: the estimate at 250-300 kbit/s 0.03-0.15 s after the failure and at
+   * the ceiling a second later, and the next trial, 2.5 s after the failure, brought video back
+   * 3.7-4.7 s after the link.
+   */
+  trialAgainHeldMs: number;
   /** After a fall, the ceiling is the estimate times this. */
   headroom: number;
   /** Never a ceiling below this (bit/s): the lowest layer and audio must fit. */
@@ -205,6 +217,7 @@ export const DEFAULT_DOWNLINK_POLICY: DownlinkPolicyOptions = {
   trialLengthMs: 1_500,
   cleanTrialAboveBps: 150_000,
   trialCeilingBps: 1_500_000,
+  trialAgainHeldMs: 800,
   headroom: 1.25,
   minCeilingBps: 300_000,
   raiseAfterMs: 2_500,
@@ -288,6 +301,11 @@ export class DownlinkPolicy {
   #trialAt = 0;
   #trialWaitMs: number;
   #trialStartedAt = 0;
+  /**
+   * Since a trial failed (`trialAgainHeldMs`): since when the estimate has been near the
+   * audio-only ceiling, and how many estimates.
+   */
+  #atCeilingAfterTrial: { since: number | undefined; count: number } | undefined;
   /** Since when a trial's estimate has been at or above `videoAboveBps`. */
   #trialAboveSince: number | undefined;
   /** Estimates at or above `videoAboveBps` since then. */
@@ -542,7 +560,19 @@ export class DownlinkPolicy {
       }
       return this.tick(now);
     }
-    if (this.#mode === 'audio-only') return this.tick(now);
+    if (this.#mode === 'audio-only') {
+      const held = this.#atCeilingAfterTrial;
+      if (held && fresh) {
+        if ((this.#bwe ?? 0) < o.minCeilingBps * 0.8) held.since = undefined;
+        else {
+          if (held.since === undefined) held.count = 0;
+          held.since ??= now;
+          held.count++;
+          if (held.count >= 2 && now - held.since >= o.trialAgainHeldMs) this.#trialAt = now;
+        }
+      }
+      return this.tick(now);
+    }
 
     // Video: a fall caps the ceiling near what the link carried; a fall right after a raise
     // means the raise probed too far: back to the ceiling before it, and wait longer.
@@ -639,6 +669,7 @@ export class DownlinkPolicy {
    */
   #startTrial(now: number): void {
     this.#trialStartedAt = now;
+    this.#atCeilingAfterTrial = undefined;
     this.#trialAboveSince = undefined;
     this.#trialCleanReports = 0;
     this.#ceiling = this.#o.trialCeilingBps;
@@ -658,6 +689,7 @@ export class DownlinkPolicy {
         if (starved || lowHeld) {
           this.#mode = 'audio-only';
           this.#trialAt = now + this.#trialWaitMs;
+          this.#atCeilingAfterTrial = undefined;
           // No probing while audio only: the link is too weak for it.
           this.#ceiling = o.minCeilingBps;
           break;
@@ -752,6 +784,7 @@ export class DownlinkPolicy {
           this.#trialWaitMs = Math.min(this.#trialWaitMs * 2, o.trialEveryMaxMs);
           this.#trialAt = now + this.#trialWaitMs;
           this.#ceiling = o.minCeilingBps;
+          this.#atCeilingAfterTrial = { since: undefined, count: 0 };
         }
         break;
       }

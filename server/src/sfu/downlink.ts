@@ -296,6 +296,11 @@ export class DownlinkAdapter {
       transport,
       {
         estimate: (bps, now) => {
+          // While audio only or in a trial, every estimate (one a second or so): what trials
+          // start and end on. In video only those that change a decision.
+          if (this.#mode !== 'video') {
+            this.#log?.debug({ bwe: Math.round(bps) }, 'downlink estimate');
+          }
           this.#lastInput = { by: 'bwe', bwe: Math.round(bps) };
           this.#apply(this.#policy.estimate(bps, now));
         },
