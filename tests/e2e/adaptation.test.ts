@@ -1,8 +1,10 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  downlinkLog,
   lossyLink,
   openAdaptationRig,
+  peerIdOf,
   rateCut,
   watchNotice,
   weakLink,
@@ -26,55 +28,6 @@ if (!available.ok) console.warn(`adaptation e2e not run: ${available.reason}`);
 
 const ARTEFACTS = 'test-results/adaptation';
 
-/** One of the downlink adapter's decisions, as logged (debug level). */
-interface DownlinkDecisionLine {
-  time: number;
-  peer: string;
-  by?: string;
-  loss?: number;
-  mode?: string;
-  /** bit/s; null: no ceiling. */
-  ceiling?: number | null;
-  /** A queue report's count: what arrived and what the SFU sent since its onset (bit/s). */
-  received?: number;
-  sent?: number;
-  /** What the SFU took the count for: what the link carries (bit/s), when it was busy. */
-  carried?: number;
-  /** A decision's: video held back while the bottleneck's queue drains. */
-  drain?: boolean;
-  /** A layer line's: the spatial layer the receiver now gets (null: none, paused). */
-  spatialLayer?: number | null;
-  /** An estimate line's (logged while audio only or in a trial): the estimate (bit/s). */
-  bwe?: number;
-}
-
-/**
- * The downlink adapter's decisions in the server's log (debug level) since `since`, or the
- * queue reports it weighed (each with its count, decided on or not).
- */
-function downlinkDecisions(
-  rig: AdaptationRig,
-  since: number,
-  what: 'decision' | 'queue report' | 'layers' | 'estimate' = 'decision',
-): DownlinkDecisionLine[] {
-  return rig.server
-    .output()
-    .split('\n')
-    .filter((l) => l.includes(`"downlink ${what}"`))
-    .map((l) => JSON.parse(l) as DownlinkDecisionLine)
-    .filter((d) => d.time > since);
-}
-
-/** A participant's peer id, from the tile another page shows of them. */
-async function peerIdOf(page: AdaptationRig['host'], name: string): Promise<string> {
-  const id = await page
-    .getByTestId('remote-participant')
-    .filter({ hasText: name })
-    .getAttribute('data-peer-id');
-  expect(id).toBeTruthy();
-  return id!;
-}
-
 describe.runIf(available.ok)('adaptation to the patient’s link', () => {
   let rig: AdaptationRig;
 
@@ -83,7 +36,7 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     await mkdir(ARTEFACTS, { recursive: true });
     // The downlink adapter's decisions (ceiling, layer ceiling, mode, estimate, loss) go to
     // server.log at debug level: what to read when a bound is missed.
-    rig = await openAdaptationRig({ room: 'e2e-adaptation', serverEnv: { LOG_LEVEL: 'debug' } });
+    rig = await openAdaptationRig({ room: 'e2e-adaptation' });
     await Promise.all([
       waitForFirstRemoteFrame(rig.host, 60_000),
       waitForFirstRemoteFrame(rig.patient, 60_000),
@@ -121,13 +74,13 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     // The specialist's link is good. The patient's cut uplink leaves gaps in the patient's
     // video as it reaches the specialist, which its browser reports lost, but they are not the
     // specialist's link's loss: its downlink is never judged lossy, and it keeps its video.
-    const lossy = downlinkDecisions(rig, start).filter(
+    const lossy = downlinkLog(rig, start).filter(
       (d) => d.peer === hostPeer && (d.loss ?? 0) >= 0.1,
     );
     expect(lossy).toEqual([]);
     // Nor is its video paused on its reports of the patient's audio arriving late when its
     // own count shows its link delivering what the SFU sent (the patient's uplink queued).
-    const delivering = downlinkDecisions(rig, start).filter(
+    const delivering = downlinkLog(rig, start).filter(
       (d) =>
         d.peer === hostPeer &&
         d.by === 'queueing' &&
@@ -142,11 +95,11 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     // put it, however the estimate, blind behind the patient's full uplink, presses: no
     // probing above what the link carries.
     const patientPeer = await peerIdOf(rig.host, 'Pasient Pål');
-    const counts = downlinkDecisions(rig, start, 'queue report').filter(
+    const counts = downlinkLog(rig, start, 'queue report').filter(
       (r) => r.peer === patientPeer && r.carried !== undefined,
     );
     expect(counts.length).toBeGreaterThan(0);
-    const counted = downlinkDecisions(rig, counts[0]!.time - 1).filter(
+    const counted = downlinkLog(rig, counts[0]!.time - 1).filter(
       (d) => d.peer === patientPeer && d.mode === 'video' && d.time < counts[0]!.time + 10_000,
     );
     for (const d of counted) {
@@ -190,59 +143,63 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     expect(f.maxHeightSettled).toBeLessThan(720);
     expect(f.minAudioPacketsPerSecond).toBeGreaterThan(10);
     const patientPeer = await peerIdOf(rig.host, 'Pasient Pål');
-    // Unless the SFU's own estimate had lowered the ceiling already: downlink only, its
-    // transport-cc feedback crosses the clean uplink at once. In a CI run the picture shrank
-    // 0.59 s after the cut, before the report, which then found the SFU sending half of
-    // before and was not judged. The report's own path is asserted in the both-ways cut.
-    const reported = downlinkDecisions(rig, start, 'queue report').find(
-      (d) => d.peer === patientPeer,
-    );
-    const loweredFirst =
-      f.lowerLayerMs! <= f.timeline.queueingReportMs! ||
-      downlinkDecisions(rig, start).some(
-        (d) =>
-          d.peer === patientPeer &&
-          d.by !== 'queueing' &&
-          reported !== undefined &&
-          d.time < reported.time &&
-          d.time > reported.time - 1_500 &&
-          (d.ceiling ?? Infinity) < 1_200_000,
-      );
-    if (loweredFirst) return;
-    const decisions = downlinkDecisions(rig, start).filter((d) => d.by === 'queueing');
-    expect(decisions.length).toBeGreaterThan(0);
-    // A queue report whose count the SFU takes for what the link carries (the link was busy:
-    // it delivered under half of what was sent, transport-cc found it losing, or the SFU kept
+    // The SFU weighed each report against what it sent since the onset (the report's count),
+    // whichever path lowered the picture first.
+    const reports = downlinkLog(rig, start, 'queue report').filter((d) => d.peer === patientPeer);
+    const log = JSON.stringify(reports);
+    expect(reports.length, log).toBeGreaterThan(0);
+    expect(
+      reports.some((d) => d.received !== undefined && d.sent !== undefined),
+      log,
+    ).toBe(true);
+    // A report whose count the SFU takes for what the link carries (the link was busy: it
+    // delivered under half of what was sent, transport-cc found it losing, or the SFU kept
     // sending as before and less arrived) sets the ceiling at once near that count (1.25 times
     // it, or the 300 kbit/s minimum), not at the estimate the link had before the cut (2
     // Mbit/s and more): no probing far above the link while the smallest layer's key frame
     // crosses it. (Measured: 435-484 kbit/s. A report may also find the SFU sending less
     // already, its estimate fallen: that one leaves the ceiling to the estimate.)
-    const own = decisions.filter((d) => d.peer === patientPeer);
-    const log = JSON.stringify(own);
-    expect(
-      own.some((d) => d.received !== undefined && d.sent !== undefined),
-      log,
-    ).toBe(true);
-    for (const d of own.filter((x) => x.carried !== undefined)) {
+    const patientDecisions = downlinkLog(rig, start).filter((d) => d.peer === patientPeer);
+    for (const d of patientDecisions.filter(
+      (x) => x.by === 'queueing' && x.carried !== undefined,
+    )) {
       expect(d.ceiling, log).toBeLessThanOrEqual(Math.max(300_000, d.carried! * 1.25) + 1);
     }
-    // Once the queue drained, the smallest layer's key frame comes at the first request: the
-    // layer changed while the video was paused, so nothing was asked of the sender at the
-    // pause, which it would have held against the resume's request (libwebrtc answers one
-    // per 300 ms, the drain's length), and mediasoup asks again only after 1 s. Measured: the
-    // layer switched 45-120 ms after the drain (before: 1.03-1.06 s in 2 of 4 cuts).
-    const patientDecisions = downlinkDecisions(rig, start).filter((d) => d.peer === patientPeer);
-    const drained = patientDecisions.find(
-      (d, i) => d.drain === false && patientDecisions[i - 1]?.drain === true,
-    );
-    expect(drained, JSON.stringify(patientDecisions)).toBeDefined();
-    const layers = downlinkDecisions(rig, drained!.time - 1, 'layers').filter(
-      (d) => d.peer === patientPeer,
-    );
-    const switched = layers.find((d) => d.spatialLayer !== null);
-    expect(switched, JSON.stringify(layers)).toBeDefined();
-    expect(switched!.time - drained!.time, JSON.stringify(layers)).toBeLessThan(700);
+    // Which path lowered the picture first: downlink only, the SFU's own estimate may, its
+    // transport-cc feedback crossing the clean uplink at once. In a CI run the picture shrank
+    // 0.59 s after the cut, before the report, which then found the SFU sending half of before
+    // and was not judged (the both-ways cut asserts the report's path too).
+    const loweredFirst =
+      f.lowerLayerMs! <= f.timeline.queueingReportMs! ||
+      patientDecisions.some(
+        (d) =>
+          d.by !== 'queueing' &&
+          d.time < reports[0]!.time &&
+          d.time > reports[0]!.time - 1_500 &&
+          (d.ceiling ?? Infinity) < 1_200_000,
+      );
+    if (!loweredFirst) {
+      // The report's path: the SFU acted on it, and held the video back while the queue drained.
+      expect(
+        patientDecisions.some((d) => d.by === 'queueing'),
+        JSON.stringify(patientDecisions),
+      ).toBe(true);
+      // Once the queue drained, the smallest layer's key frame comes at the first request: the
+      // layer changed while the video was paused, so nothing was asked of the sender at the
+      // pause, which it would have held against the resume's request (libwebrtc answers one
+      // per 300 ms, the drain's length), and mediasoup asks again only after 1 s. Measured: the
+      // layer switched 45-120 ms after the drain (before: 1.03-1.06 s in 2 of 4 cuts).
+      const drained = patientDecisions.find(
+        (d, i) => d.drain === false && patientDecisions[i - 1]?.drain === true,
+      );
+      expect(drained, JSON.stringify(patientDecisions)).toBeDefined();
+      const layers = downlinkLog(rig, drained!.time - 1, 'layers').filter(
+        (d) => d.peer === patientPeer,
+      );
+      const switched = layers.find((d) => d.spatialLayer !== null);
+      expect(switched, JSON.stringify(layers)).toBeDefined();
+      expect(switched!.time - drained!.time, JSON.stringify(layers)).toBeLessThan(700);
+    }
   }, 90_000);
 
   it('goes audio-only with the notice at 150 kbit/s, and brings video back once the link is good, even just after a trial failed', async () => {
@@ -289,22 +246,21 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
 
   it('tries again at once when the link comes back during a trial that then fails', async () => {
     const patientPeer = await peerIdOf(rig.host, 'Pasient Pål');
-    const f = await weakLink(rig, 150, { holdMs: 5_000, returnAt: 'started' });
+    const f = await weakLink(rig, 150, { holdMs: 3_000, returnAt: 'started' });
     await writeFile(`${ARTEFACTS}/weak-link-trial.json`, JSON.stringify(f, null, 1));
     expect(f.returnedAt).toBe('started');
     expect(f.noticeGoneMs).not.toBeNull();
     expect(f.noticeGoneMs!).toBeLessThan(10_000);
-    // The trial the link came back under fails, as a rule: the estimate, low on the weak link, climbs
-    // too slowly to be up by its end (measured: 107-113 kbit/s 0.3-0.9 s after the return). It
-    // is up a moment later, though, near the audio-only ceiling, where audio alone cannot lift
-    // it: two such estimates over 0.8 s (`trialAgainHeldMs`) start the next trial at once, not
-    // after the 2.5 s wait (video was shown again 4.5-4.8 s after such a return; the bench
-    // keeps the figures). The SFU logs every estimate while audio only.
+    // The trial the link came back under (0.8 s into it) fails, as a rule: the estimate, low on
+    // the weak link, climbs too slowly to be up by its end (measured: 107-121 kbit/s 0.1-0.9 s
+    // after the return). It is up a moment later, though, at what a trial needs (200 kbit/s and
+    // more), where audio alone cannot lift it: two such estimates over 0.8 s
+    // (`trialAgainHeldMs`) start the next trial at once, not after the 2.5 s wait (video was
+    // shown again 4.5-4.9 s after such a return; the bench keeps the figures). The SFU logs
+    // every estimate while audio only.
     const since = f.restoredAt - 2_000;
-    const modes = downlinkDecisions(rig, since).filter((d) => d.peer === patientPeer);
-    const estimates = downlinkDecisions(rig, since, 'estimate').filter(
-      (d) => d.peer === patientPeer,
-    );
+    const modes = downlinkLog(rig, since).filter((d) => d.peer === patientPeer);
+    const estimates = downlinkLog(rig, since, 'estimate').filter((d) => d.peer === patientPeer);
     const failures = modes.filter(
       (d, i) => d.time >= f.restoredAt && d.mode === 'audio-only' && modes[i - 1]?.mode === 'trial',
     );
@@ -317,7 +273,7 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
       let held: { since: number; count: number } | undefined;
       let tryAgainAt: number | undefined;
       for (const e of estimates.filter((x) => x.time > failure.time && x.time <= next!.time)) {
-        if (e.bwe! < 240_000) held = undefined;
+        if (e.bwe! < 200_000) held = undefined;
         else {
           held ??= { since: e.time, count: 0 };
           held.count++;
@@ -327,7 +283,7 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
       if (tryAgainAt !== undefined) expect(next!.time - tryAgainAt, log).toBeLessThan(100);
       console.info(
         `back during a trial: trial failed ${failure.time - f.restoredAt} ms after the return, ` +
-          `the next ${next!.time - failure.time} ms later (estimates near the ceiling held: ` +
+          `the next ${next!.time - failure.time} ms later (estimates up and held: ` +
           `${tryAgainAt === undefined ? 'no' : `${tryAgainAt - failure.time} ms`})`,
       );
     }

@@ -47,6 +47,8 @@ export const SAMPLE_MS = 250;
 const RIG_NICE = -10;
 /** The patient's link before and after each scenario's fault. */
 export const GOOD_LINK_KBIT = 3000;
+/** The name the patient joins with (its tile on the specialist's page says it). */
+const PATIENT_NAME = 'Pasient Pål';
 
 export interface AdaptationRig {
   link: NetLink;
@@ -130,6 +132,8 @@ export async function openAdaptationRig(
         ...lab.serverEnv(link),
         CLIENT_DIST: clientDist,
         SIGNALLING_DEV_ROOMS: 'true',
+        // The downlink adapter's decisions: what the figures are read from (`downlinkLog`).
+        LOG_LEVEL: 'debug',
         ...opts.serverEnv,
       },
       { nice: RIG_NICE },
@@ -168,7 +172,7 @@ export async function openAdaptationRig(
       1000,
       [FULL_RATE_SENDER_SCRIPT, opts.hostInitScript].filter(Boolean).join(';\n'),
     );
-    const patient = await open(inside, 'Pasient Pål', SAMPLE_MS);
+    const patient = await open(inside, PATIENT_NAME, SAMPLE_MS);
     const queueReports: QueueReportSent[] = [];
     patient.on('websocket', (ws) =>
       ws.on('framesent', (frame) => {
@@ -196,15 +200,61 @@ export async function openAdaptationRig(
   }
 }
 
+/** One of the downlink adapter's lines in the server's log (debug level). */
+export interface DownlinkLogLine {
+  time: number;
+  peer: string;
+  by?: string;
+  loss?: number;
+  mode?: string;
+  /** bit/s; null: no ceiling. */
+  ceiling?: number | null;
+  /** A queue report's count: what arrived and what the SFU sent since its onset (bit/s). */
+  received?: number;
+  sent?: number;
+  /** What the SFU took the count for: what the link carries (bit/s), when it was busy. */
+  carried?: number;
+  /** A decision's: video held back while the bottleneck's queue drains. */
+  drain?: boolean;
+  /** A layer line's: the spatial layer the receiver now gets (null: none, paused). */
+  spatialLayer?: number | null;
+  /** An estimate line's (logged while audio only or in a trial): the estimate (bit/s). */
+  bwe?: number;
+}
+
+/**
+ * The downlink adapter's decisions in the rig server's log since `since`, or the queue reports
+ * it weighed (each with its count, decided on or not), its layer switches or, while audio
+ * only, its estimates.
+ */
+export function downlinkLog(
+  rig: AdaptationRig,
+  since: number,
+  what: 'decision' | 'queue report' | 'layers' | 'estimate' = 'decision',
+): DownlinkLogLine[] {
+  return rig.server
+    .output()
+    .split('\n')
+    .filter((l) => l.includes(`"downlink ${what}"`))
+    .map((l) => JSON.parse(l) as DownlinkLogLine)
+    .filter((d) => d.time > since);
+}
+
+/** A participant's peer id, from the tile another page shows of them. */
+export async function peerIdOf(page: Page, name: string): Promise<string> {
+  const id = await page
+    .getByTestId('remote-participant')
+    .filter({ hasText: name })
+    .getAttribute('data-peer-id');
+  if (!id) throw new Error(`no tile of ${name}`);
+  return id;
+}
+
 const videoHeight = (s: StatsSample) => inboundVideoHeight(s);
 const framesDecoded = (s: StatsSample) =>
   s.pcs
     .flatMap((p) => p.inbound)
     .reduce((n, x) => n + (x.kind === 'video' ? (x.framesDecoded ?? 0) : 0), 0);
-const videoPackets = (s: StatsSample) =>
-  s.pcs
-    .flatMap((p) => p.inbound)
-    .reduce((n, x) => n + (x.kind === 'video' ? x.packetsReceived : 0), 0);
 
 /**
  * Frame heights of the samples in which frames were decoded: a stalled stream keeps reporting
@@ -580,10 +630,10 @@ export interface WeakLinkOptions {
 export type TrialMoment = 'failed' | 'started';
 
 /**
- * See `TrialMoment`: some 0.8-1.2 s into the trial (1.5 s long), its first packets counted,
- * too late for the estimate to be up by its end.
+ * See `TrialMoment`: this long into the trial (1.5 s long), too late, as a rule, for the
+ * estimate to be up by its end.
  */
-const RETURN_INTO_TRIAL_MS = 700;
+const RETURN_INTO_TRIAL_MS = 800;
 
 /** `weakKbit` (150 kbit/s) both ways for 20 s (`holdMs`), then back to 3 Mbit/s. */
 export async function weakLink(
@@ -620,11 +670,15 @@ export async function weakLink(
   let weakUntil = Date.now();
   let returnedAt: TrialMoment | null = null;
   if (opts.returnAt) {
-    const trial = await trialSeen(patient, opts.returnAt, 15_000);
+    const trial = await trialSeen(rig, opts.returnAt, 15_000);
     if (trial) {
       weakUntil = trial.startedAt - SAMPLE_MS;
       returnedAt = opts.returnAt;
-      if (returnedAt === 'started') await patient.waitForTimeout(RETURN_INTO_TRIAL_MS);
+      if (returnedAt === 'started') {
+        await patient.waitForTimeout(
+          Math.max(0, trial.startedAt + RETURN_INTO_TRIAL_MS - Date.now()),
+        );
+      }
     }
   }
   const restored = await markStats(
@@ -720,37 +774,32 @@ export async function watchNotice(page: Page): Promise<() => Promise<boolean>> {
 }
 
 /**
- * Waits, while the audio-only notice shows, for a trial to start (`started`: video packets
- * arrive again; on the weak link its first frame is decoded only some 0.5-2 s later, its key
- * frame crossing the link) or to fail (`failed`: video frames decoded again, then none for
- * `SAMPLE_MS` twice over, the notice still there); resolves with when its packets or frames
- * began, or null if none within `timeoutMs`.
+ * Waits for a trial of the patient's link (the smallest layer let through while audio only)
+ * to start or, `failed`, to fail, as the SFU logs its decisions; resolves with when it started,
+ * or null if none within `timeoutMs`. The page's stats tell it late: on the weak link the
+ * trial's first packets showed 0.5-2 s after it began.
  */
 async function trialSeen(
-  page: Page,
+  rig: AdaptationRig,
   moment: TrialMoment,
   timeoutMs: number,
 ): Promise<{ startedAt: number } | null> {
-  const end = Date.now() + timeoutMs;
-  let startedAt: number | undefined;
-  while (Date.now() < end) {
-    if (!(await page.locator(NOTICE).isVisible())) startedAt = undefined;
-    else {
-      const s = (await readStats(page)).samples;
-      const [a, b, c] = [s.at(-3), s.at(-2), s.at(-1)];
-      if (a && b && c) {
-        // Again after none (a trial that began, not one in progress).
-        const count = moment === 'started' ? videoPackets : framesDecoded;
-        const began = count(b) === count(a) && count(c) > count(b);
-        if (startedAt === undefined && began) {
-          startedAt = c.at;
-          if (moment === 'started') return { startedAt };
-        } else if (startedAt !== undefined && framesDecoded(c) === framesDecoded(a)) {
-          return { startedAt };
-        }
+  const since = Date.now();
+  const peer = await peerIdOf(rig.host, PATIENT_NAME);
+  while (Date.now() < since + timeoutMs) {
+    const modes = downlinkLog(rig, since).filter((d) => d.peer === peer && d.mode);
+    let startedAt: number | undefined;
+    for (const [i, d] of modes.entries()) {
+      const before = modes[i - 1]?.mode;
+      if (d.mode === 'trial' && before !== 'trial') {
+        startedAt = d.time;
+        if (moment === 'started') return { startedAt };
+      }
+      if (moment === 'failed' && d.mode === 'audio-only' && before === 'trial' && startedAt) {
+        return { startedAt };
       }
     }
-    await page.waitForTimeout(SAMPLE_MS);
+    await rig.patient.waitForTimeout(50);
   }
   return null;
 }

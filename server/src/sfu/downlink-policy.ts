@@ -112,15 +112,15 @@ export interface DownlinkPolicyOptions {
   /** The ceiling a trial allows (room for the SFU to probe). */
   trialCeilingBps: number;
   /**
-   * After a trial failed, estimates near the audio-only ceiling (0.8 times `minCeilingBps` or
-   * more: the ceiling caps them) held this long, over two estimates at least, start the next
-   * trial at once: the link came back as the trial ended. Audio alone cannot lift the estimate
-   * that high (it grows to some 1.5 times what is sent); only the trial's video left it there,
-   * with nothing queueing on the link. After a trial on a weak link it sank (to 50-120 kbit/s,
-   * once 204 kbit/s for a moment, measured on 150 kbit/s). Measured on links back 0.05-1.1 s
-   * before a trial failed: the estimate at 250-300 kbit/s 0.03-0.15 s after the failure and at
-   * the ceiling a second later, and the next trial, 2.5 s after the failure, brought video back
-   * 3.7-4.7 s after the link.
+   * After a trial failed, estimates at or above what a trial needs (`videoAboveBps`) held this
+   * long, over two estimates at least, start the next trial at once: the link came back as the
+   * trial ended. Audio alone cannot lift the estimate that high (it grows to some 1.5 times what
+   * is sent); only the trial's video left it there, with nothing queueing on the link. After a
+   * trial on a weak link it sank (to 50-120 kbit/s, once 204 kbit/s for a moment, measured on
+   * 150 kbit/s). Measured on links back 0.4-1.1 s before a trial failed: the estimate at
+   * 200-300 kbit/s 0.03-0.15 s after the failure and as high or higher a second later (at the
+   * audio-only ceiling, which caps it, or climbing: 202, 238, 258 kbit/s), and the next trial,
+   * 2.5 s after the failure, brought video back 3.7-4.9 s after the link.
    */
   trialAgainHeldMs: number;
   /** After a fall, the ceiling is the estimate times this. */
@@ -302,10 +302,10 @@ export class DownlinkPolicy {
   #trialWaitMs: number;
   #trialStartedAt = 0;
   /**
-   * Since a trial failed (`trialAgainHeldMs`): since when the estimate has been near the
-   * audio-only ceiling, and how many estimates.
+   * Since a trial failed (`trialAgainHeldMs`): since when the estimate has been at or above
+   * `videoAboveBps`, and how many estimates.
    */
-  #atCeilingAfterTrial: { since: number | undefined; count: number } | undefined;
+  #upAfterTrial: { since: number | undefined; count: number } | undefined;
   /** Since when a trial's estimate has been at or above `videoAboveBps`. */
   #trialAboveSince: number | undefined;
   /** Estimates at or above `videoAboveBps` since then. */
@@ -561,9 +561,9 @@ export class DownlinkPolicy {
       return this.tick(now);
     }
     if (this.#mode === 'audio-only') {
-      const held = this.#atCeilingAfterTrial;
+      const held = this.#upAfterTrial;
       if (held && fresh) {
-        if ((this.#bwe ?? 0) < o.minCeilingBps * 0.8) held.since = undefined;
+        if ((this.#bwe ?? 0) < o.videoAboveBps) held.since = undefined;
         else {
           if (held.since === undefined) held.count = 0;
           held.since ??= now;
@@ -669,7 +669,7 @@ export class DownlinkPolicy {
    */
   #startTrial(now: number): void {
     this.#trialStartedAt = now;
-    this.#atCeilingAfterTrial = undefined;
+    this.#upAfterTrial = undefined;
     this.#trialAboveSince = undefined;
     this.#trialCleanReports = 0;
     this.#ceiling = this.#o.trialCeilingBps;
@@ -689,7 +689,7 @@ export class DownlinkPolicy {
         if (starved || lowHeld) {
           this.#mode = 'audio-only';
           this.#trialAt = now + this.#trialWaitMs;
-          this.#atCeilingAfterTrial = undefined;
+          this.#upAfterTrial = undefined;
           // No probing while audio only: the link is too weak for it.
           this.#ceiling = o.minCeilingBps;
           break;
@@ -784,7 +784,7 @@ export class DownlinkPolicy {
           this.#trialWaitMs = Math.min(this.#trialWaitMs * 2, o.trialEveryMaxMs);
           this.#trialAt = now + this.#trialWaitMs;
           this.#ceiling = o.minCeilingBps;
-          this.#atCeilingAfterTrial = { since: undefined, count: 0 };
+          this.#upAfterTrial = { since: undefined, count: 0 };
         }
         break;
       }
