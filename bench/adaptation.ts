@@ -19,6 +19,7 @@
  * (BENCH_CAMERA, BENCH_MICROPHONE below). The cut's time is when the rate change took effect.
  *
  *   npm run bench:adaptation   (BENCH_RUNS, default 2) -> bench/results/adaptation.json
+ *   (BENCH_SERVER_LOG=<file>: the server's log too, with the SFU's decisions)
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -146,6 +147,9 @@ try {
     console.log(`run ${run} 5 % loss`, l);
   }
 } finally {
+  // The SFU's decisions behind the figures (debug level), when asked for.
+  if (process.env.BENCH_SERVER_LOG)
+    await writeFile(process.env.BENCH_SERVER_LOG, rig.server.output());
   await rig.close();
   for (const file of madeFiles) await rm(path.dirname(file), { recursive: true, force: true });
 }

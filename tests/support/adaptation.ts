@@ -225,15 +225,18 @@ export interface DownlinkLogLine {
 /**
  * The downlink adapter's decisions in the rig server's log since `since`, or the queue reports
  * it weighed (each with its count, decided on or not), its layer switches or, while audio
- * only, its estimates.
+ * only, its estimates. `fromChar`: where in the log to start reading (a poll reads only what
+ * is new, not the whole log of the run so far).
  */
 export function downlinkLog(
   rig: AdaptationRig,
   since: number,
   what: 'decision' | 'queue report' | 'layers' | 'estimate' = 'decision',
+  fromChar = 0,
 ): DownlinkLogLine[] {
   return rig.server
     .output()
+    .slice(fromChar)
     .split('\n')
     .filter((l) => l.includes(`"downlink ${what}"`))
     .map((l) => JSON.parse(l) as DownlinkLogLine)
@@ -785,9 +788,12 @@ async function trialSeen(
   timeoutMs: number,
 ): Promise<{ startedAt: number } | null> {
   const since = Date.now();
+  const fromChar = rig.server.output().length;
   const peer = await peerIdOf(rig.host, PATIENT_NAME);
   while (Date.now() < since + timeoutMs) {
-    const modes = downlinkLog(rig, since).filter((d) => d.peer === peer && d.mode);
+    const modes = downlinkLog(rig, since, 'decision', fromChar).filter(
+      (d) => d.peer === peer && d.mode,
+    );
     let startedAt: number | undefined;
     for (const [i, d] of modes.entries()) {
       const before = modes[i - 1]?.mode;
@@ -799,7 +805,7 @@ async function trialSeen(
         return { startedAt };
       }
     }
-    await rig.patient.waitForTimeout(50);
+    await rig.patient.waitForTimeout(100);
   }
   return null;
 }
