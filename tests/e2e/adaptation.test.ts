@@ -48,6 +48,9 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
       await saveStats(`${ARTEFACTS}/patient-stats.json`, await readStats(rig.patient));
       await saveStats(`${ARTEFACTS}/host-stats.json`, await readStats(rig.host));
       await writeFile(`${ARTEFACTS}/server.log`, rig.server.output());
+      // What the patient's browser told of its link queueing, onsets included (the server logs
+      // only the reports it weighed).
+      await writeFile(`${ARTEFACTS}/queue-reports.json`, JSON.stringify(rig.queueReports, null, 1));
     }
     await rig?.close();
   });

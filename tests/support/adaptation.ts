@@ -272,16 +272,24 @@ function decodedHeights(series: StatsSeries): number[] {
   return out;
 }
 
-/** Waits (polling the page's series) until `test` holds for the latest samples. */
+/** How far back `until` reads the page's series, from when it began waiting. */
+const UNTIL_LOOKBACK_MS = 10_000;
+
+/**
+ * Waits (polling the page's series) until `test` holds for the latest samples: those from
+ * `UNTIL_LOOKBACK_MS` before the wait began on.
+ */
 export async function until(
   page: Page,
   test: (series: StatsSeries) => boolean,
   timeoutMs: number,
   what = 'a condition on the stats',
 ): Promise<StatsSeries> {
-  const end = Date.now() + timeoutMs;
+  const start = Date.now();
+  const end = start + timeoutMs;
   for (;;) {
-    const series = await readStats(page);
+    // The last seconds are what a test weighs (the samples of the last 5 s at most).
+    const series = await readStats(page, start - UNTIL_LOOKBACK_MS);
     if (test(series)) return series;
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await page.waitForTimeout(SAMPLE_MS);
@@ -699,8 +707,7 @@ export async function weakLink(
     const end = Date.now() + 30_000;
     let base: number | undefined;
     while (Date.now() < end && videoBackMs === null) {
-      const series = await readStats(patient);
-      const since = series.samples.filter((x) => x.at >= restored);
+      const since = (await readStats(patient, restored)).samples;
       base ??= since[0] ? frames(since[0]) : undefined;
       // Frames decoded again: a few new frames since the link came back.
       const hit = since.find((x) => base !== undefined && frames(x) >= base + 5);
