@@ -301,17 +301,10 @@ export class DownlinkPolicy {
   #trialAt = 0;
   #trialWaitMs: number;
   #trialStartedAt = 0;
-  /**
-   * Since a trial failed (`trialAgainHeldMs`): since when the estimate has been at or above
-   * `videoAboveBps`, and how many estimates.
-   */
-  #upAfterTrial: { since: number | undefined; count: number } | undefined;
-  /** Since when a trial's estimate has been at or above `videoAboveBps`. */
-  #trialAboveSince: number | undefined;
-  /** Estimates at or above `videoAboveBps` since then. */
-  #trialAboveCount = 0;
-  /** The lowest of those estimates: what the ceiling starts from when video comes back. */
-  #trialAboveLow = Infinity;
+  /** Since a trial failed: the estimate held at what a trial needs (`trialAgainHeldMs`). */
+  #upAfterTrial: EstimateHold | undefined;
+  /** In a trial: the estimate held at what video needs (`trialHoldMs`). */
+  #trialHold = new EstimateHold();
   /** Reports without loss in this trial (see `cleanTrialAboveBps`), and the last with loss. */
   #trialCleanReports = 0;
   #trialLossAt = -Infinity;
@@ -452,7 +445,7 @@ export class DownlinkPolicy {
     this.#heavyLossAt = now;
     this.#gaveWayAt = now;
     // A trial that loses packets has not shown the link carries video, whatever the estimate.
-    this.#trialAboveSince = undefined;
+    this.#trialHold.reset();
     return this.#judge(now, true);
   }
 
@@ -545,31 +538,17 @@ export class DownlinkPolicy {
     if (!this.#videoWanted) return this.tick(now);
     if (this.#mode === 'trial') {
       // The estimate itself (a loss cap would outlast the loss it came from); a report of
-      // heavy loss restarts the hold instead.
-      if ((this.#bwe ?? 0) < o.videoAboveBps) this.#trialAboveSince = undefined;
-      else if (now - this.#heavyLossAt > 0) {
-        if (this.#trialAboveSince === undefined) {
-          this.#trialAboveCount = 0;
-          this.#trialAboveLow = Infinity;
-        }
-        this.#trialAboveSince ??= now;
-        if (fresh) {
-          this.#trialAboveCount++;
-          this.#trialAboveLow = Math.min(this.#trialAboveLow, this.#bwe ?? Infinity);
-        }
-      }
+      // heavy loss restarts the hold instead (it has just reset it).
+      if (now > this.#heavyLossAt) {
+        this.#trialHold.note(now, this.#bwe ?? 0, o.videoAboveBps, fresh);
+      } else if ((this.#bwe ?? 0) < o.videoAboveBps) this.#trialHold.reset();
       return this.tick(now);
     }
     if (this.#mode === 'audio-only') {
-      const held = this.#upAfterTrial;
-      if (held && fresh) {
-        if ((this.#bwe ?? 0) < o.videoAboveBps) held.since = undefined;
-        else {
-          if (held.since === undefined) held.count = 0;
-          held.since ??= now;
-          held.count++;
-          if (held.count >= 2 && now - held.since >= o.trialAgainHeldMs) this.#trialAt = now;
-        }
+      const up = this.#upAfterTrial;
+      if (up && fresh) {
+        up.note(now, this.#bwe ?? 0, o.videoAboveBps, true);
+        if (up.held(now, o.trialAgainHeldMs)) this.#trialAt = now;
       }
       return this.tick(now);
     }
@@ -670,7 +649,7 @@ export class DownlinkPolicy {
   #startTrial(now: number): void {
     this.#trialStartedAt = now;
     this.#upAfterTrial = undefined;
-    this.#trialAboveSince = undefined;
+    this.#trialHold.reset();
     this.#trialCleanReports = 0;
     this.#ceiling = this.#o.trialCeilingBps;
   }
@@ -742,7 +721,7 @@ export class DownlinkPolicy {
         }
         break;
       case 'trial': {
-        const since = this.#trialAboveSince;
+        const hold = this.#trialHold;
         const over = now - this.#trialStartedAt >= o.trialLengthMs;
         const clean =
           over &&
@@ -750,11 +729,7 @@ export class DownlinkPolicy {
           this.#trialLossAt < this.#trialStartedAt &&
           now - this.#heavyLossAt > 0 &&
           (this.#bwe ?? 0) >= o.cleanTrialAboveBps;
-        if (
-          (since !== undefined && now - since >= o.trialHoldMs && this.#trialAboveCount >= 2) ||
-          clean
-        ) {
-          if (since === undefined) this.#trialAboveLow = this.#bwe ?? 0;
+        if (hold.held(now, o.trialHoldMs) || clean) {
           // The link holds video again: back to video, the ceiling near what it carries.
           this.#mode = 'video';
           this.#videoBackAt = now;
@@ -766,7 +741,7 @@ export class DownlinkPolicy {
           // 7): video back on an estimate of 882 kbit/s, a ceiling of 1.1 Mbit/s, a step
           // short of 720p (1.2 Mbit/s). On a link that is back the estimate of a trial stays
           // near what it sends (see `videoAboveBps`): nothing lost there.
-          const low = Math.min(this.#trialAboveLow, this.#estimate ?? 0);
+          const low = Math.min(hold.holding ? hold.low : (this.#bwe ?? 0), this.#estimate ?? 0);
           this.#ceiling = Math.max(o.minCeilingBps, low * o.headroom);
           // Nor is a probe's result a top the estimate can fall sharply from: measured on the
           // rig, back from 150 kbit/s, the estimate went from a probe's 882 kbit/s to 380
@@ -779,16 +754,61 @@ export class DownlinkPolicy {
           break;
         }
         // Over, unless the estimate is up and only waits out its hold.
-        if (over && since === undefined) {
+        if (over && !hold.holding) {
           this.#mode = 'audio-only';
           this.#trialWaitMs = Math.min(this.#trialWaitMs * 2, o.trialEveryMaxMs);
           this.#trialAt = now + this.#trialWaitMs;
           this.#ceiling = o.minCeilingBps;
-          this.#upAfterTrial = { since: undefined, count: 0 };
+          this.#upAfterTrial = new EstimateHold();
         }
         break;
       }
     }
+  }
+}
+
+/**
+ * Estimates held at or above a bar: since when, how many of the worker's own (two at least
+ * make a hold: one probe's result overshoots), and the lowest of them.
+ */
+class EstimateHold {
+  #since: number | undefined;
+  #count = 0;
+  #low = Infinity;
+
+  /** An estimate at `now`; `fresh`: the worker's own, not the last one judged again. */
+  note(now: number, bps: number, bar: number, fresh: boolean): void {
+    if (bps < bar) {
+      this.reset();
+      return;
+    }
+    if (this.#since === undefined) {
+      this.#since = now;
+      this.#count = 0;
+      this.#low = Infinity;
+    }
+    if (fresh) {
+      this.#count++;
+      this.#low = Math.min(this.#low, bps);
+    }
+  }
+
+  reset(): void {
+    this.#since = undefined;
+  }
+
+  get holding(): boolean {
+    return this.#since !== undefined;
+  }
+
+  /** The lowest estimate of the hold (Infinity before a fresh one). */
+  get low(): number {
+    return this.#low;
+  }
+
+  /** Held `ms` or longer, over two fresh estimates at least. */
+  held(now: number, ms: number): boolean {
+    return this.#since !== undefined && this.#count >= 2 && now - this.#since >= ms;
   }
 }
 
