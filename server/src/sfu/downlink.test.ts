@@ -844,6 +844,43 @@ describe('downlink adapter', () => {
     expect(adapter.audioOnly).toBe(true);
   });
 
+  it('logs a queue report set aside as a report, not as the cause of the decision after it', async () => {
+    const lines: { msg: string; by: unknown; ceiling: unknown }[] = [];
+    const log = {
+      debug: (o: Record<string, unknown>, msg: string) =>
+        lines.push({ msg, by: o.by, ceiling: o.ceiling }),
+    };
+    const transport = new FakeTransport();
+    const adapter = new DownlinkAdapter(
+      transport as unknown as types.WebRtcTransport,
+      () => undefined,
+      {},
+      log,
+    );
+    adapters.push(adapter);
+    await flowing(adapter);
+    const microphone = new FakeConsumer('audio');
+    const audio = microphone as unknown as Parameters<DownlinkAdapter['add']>[0];
+    adapter.add(audio);
+    await adapter.setClientPaused(microphone.id, false);
+    // A ceiling after a fall, which the SFU raises again on its own once it has held.
+    await steady(transport, 2_500_000, 3);
+    transport.bwe(1_000_000);
+    // A moment of queueing on the good link, set aside (everything sent arrived), reported
+    // just before the tick that raises the ceiling (2.5 s after the fall).
+    await vi.advanceTimersByTimeAsync(2_350);
+    await queueReport(adapter, audio, 2_400_000, 150, true);
+    const from = lines.length;
+    await vi.advanceTimersByTimeAsync(6_000);
+    const after = lines.slice(from).filter((l) => l.msg === 'downlink decision');
+    expect(lines.slice(from - 1, from)).toMatchObject([{ msg: 'downlink queue report' }]);
+    expect(after.length, JSON.stringify(lines)).toBeGreaterThan(0);
+    expect(
+      after.filter((l) => l.by === 'queueing'),
+      JSON.stringify(lines),
+    ).toEqual([]);
+  });
+
   it('has given way lately after heavy loss of its own, not after its senders’ loss', async () => {
     const { transport, consumer, adapter } = await receiver();
     await steady(transport, 2_000_000, 5);

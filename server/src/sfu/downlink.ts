@@ -443,7 +443,7 @@ export class DownlinkAdapter {
     }
     const { receivedBps } = report;
     const { judged, carried } = weighQueueReport(report, sent);
-    this.#lastInput = {
+    const input = {
       by: 'queueing',
       excessMs,
       ...(provisional ? { provisional } : {}),
@@ -455,8 +455,12 @@ export class DownlinkAdapter {
       ...(carried !== undefined ? { carried } : {}),
     };
     // Rare (a queue at most every two seconds or so): always worth a line, decided or not.
-    this.#log?.debug(this.#lastInput, 'downlink queue report');
-    if (judged) this.#apply(this.#policy.queueing(Date.now(), carried));
+    this.#log?.debug(input, 'downlink queue report');
+    // Only a report judged is a decision's input: one set aside left here would be logged as
+    // the cause of the next tick's decision (a raise of the ceiling read as the report's).
+    if (!judged) return;
+    this.#lastInput = input;
+    this.#apply(this.#policy.queueing(Date.now(), carried));
   }
 
   /** What the SFU has sent this receiver so far (its transport's count), and when. */
