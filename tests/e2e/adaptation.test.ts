@@ -2,6 +2,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   downlinkLog,
+  lateStepThenCut,
   lossyLink,
   openAdaptationRig,
   peerIdOf,
@@ -204,6 +205,44 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
       expect(switched!.time - drained!.time, JSON.stringify(layers)).toBeLessThan(700);
     }
   }, 90_000);
+
+  it('finds a cut that comes while the sound already arrives late by a step', async () => {
+    const patientPeer = await peerIdOf(rig.host, 'Pasient Pål');
+    const f = await lateStepThenCut(rig);
+    await writeFile(`${ARTEFACTS}/late-step.json`, JSON.stringify(f, null, 1));
+    const told = JSON.stringify(rig.queueReports.filter((r) => r.at >= f.stepAt));
+    // The step is reported: a queue to the detector, all it sees is lateness (0.29-0.63 s
+    // after the step in probes).
+    expect(f.stepReport, told).toBeDefined();
+    expect(f.stepReport!.at, told).toBeLessThan(f.cutAt);
+    // ...and the SFU does not take it for this link's: what arrived matched what it sent.
+    const stepDecisions = downlinkLog(rig, f.stepAt).filter(
+      (d) => d.peer === patientPeer && d.by === 'queueing' && d.time < f.cutAt,
+    );
+    expect(stepDecisions, JSON.stringify(stepDecisions)).toEqual([]);
+    // The cut's queue rises on top of the step, and is reported again within seconds (0.5-1.9
+    // s measured), with what the link carried: 400 kbit/s less headers (367-386 kbit/s), not
+    // what the SFU sent into it. Before, the step's report hid the cut: no second report.
+    expect(f.cutReport, told).toBeDefined();
+    expect(f.cutReport!.at - f.cutAt, told).toBeLessThan(3_000);
+    expect(f.cutReport!.receivedBps, told).toBeGreaterThan(250_000);
+    expect(f.cutReport!.receivedBps, told).toBeLessThan(450_000);
+    // The SFU takes that count for what the link carries, and sets the ceiling near it (the
+    // count 1.25 times, or the 300 kbit/s minimum: 459-463 kbit/s measured), not at the 2
+    // Mbit/s of before the cut.
+    const counted = downlinkLog(rig, f.cutAt).filter(
+      (d) => d.peer === patientPeer && d.by === 'queueing' && d.carried !== undefined,
+    );
+    expect(
+      counted.length,
+      JSON.stringify(downlinkLog(rig, f.cutAt, 'queue report')),
+    ).toBeGreaterThan(0);
+    for (const d of counted) {
+      expect(d.ceiling, JSON.stringify(d)).toBeLessThanOrEqual(
+        Math.max(300_000, d.carried! * 1.25) + 1,
+      );
+    }
+  }, 60_000);
 
   it('goes audio-only with the notice at 150 kbit/s, and brings video back once the link is good, even just after a trial failed', async () => {
     // (The watcher that tells the bench whether the specialist's page showed the notice in a

@@ -1,3 +1,4 @@
+import { EventEmitter, once } from 'node:events';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -63,6 +64,8 @@ export interface AdaptationRig {
    * or the queue with what arrived since the onset (`reportQueueing`).
    */
   queueReports: QueueReportSent[];
+  /** Emits `report` with each of `queueReports` as it is sent. */
+  queueReported: EventEmitter<{ report: [QueueReportSent] }>;
   close(): Promise<void>;
 }
 
@@ -174,6 +177,7 @@ export async function openAdaptationRig(
     );
     const patient = await open(inside, PATIENT_NAME, SAMPLE_MS);
     const queueReports: QueueReportSent[] = [];
+    const queueReported = new EventEmitter<{ report: [QueueReportSent] }>();
     patient.on('websocket', (ws) =>
       ws.on('framesent', (frame) => {
         const text = String(frame.payload);
@@ -186,14 +190,16 @@ export async function openAdaptationRig(
             : undefined;
         if (!type) return;
         const received = /"receivedBps":(\d+)/.exec(text)?.[1];
-        queueReports.push({
+        const report: QueueReportSent = {
           at: Date.now(),
           type,
           receivedBps: received === undefined ? undefined : Number(received),
-        });
+        };
+        queueReports.push(report);
+        queueReported.emit('report', report);
       }),
     );
-    return { link, server, host, patient, queueReports, close };
+    return { link, server, host, patient, queueReports, queueReported, close };
   } catch (err) {
     await close();
     throw err;
@@ -530,6 +536,84 @@ export async function rateCut(
       queueingOnsetMs: onset ? onset.at - cut : null,
     },
   };
+}
+
+export interface LateStepFigures {
+  /** When the specialist's audio began to come late by a step (the page's clock). */
+  stepAt: number;
+  /** The patient's first report of that step, provisional or confirmed. */
+  stepReport: QueueReportSent | undefined;
+  /** When the patient's downlink was cut to 400 kbit/s. */
+  cutAt: number;
+  /** The patient's first report after the cut, provisional or confirmed. */
+  cutReport: QueueReportSent | undefined;
+}
+
+/**
+ * The specialist's audio arrives late by a step that stays (a busy machine: its sender held
+ * up five times for 60 ms, 100 ms apart, a step of some 300 ms), and a second later the
+ * patient's downlink gives way under it: 3 Mbit/s to 400 kbit/s for `holdMs`. The patient's
+ * browser reports the step as a queue, and must still find the cut's queue rising on top of
+ * it: in a CI run such a step, reported, hid a cut 3 s later (no report; the SFU learned of
+ * the cut from loss, and its count came too late to cap the ceiling).
+ */
+export async function lateStepThenCut(
+  rig: AdaptationRig,
+  holdMs = 4_000,
+): Promise<LateStepFigures> {
+  const { patient, host, link } = rig;
+  await link.setRate(GOOD_LINK_KBIT, 'both');
+  await congestingVideo(patient, 720, 400, 5_000);
+  const stepAt = await markStats(patient, 'the specialist’s audio late by a step');
+  await host.evaluate(async () => {
+    const pcs = (window as unknown as { __netPcs?: RTCPeerConnection[] }).__netPcs ?? [];
+    const senders = pcs.flatMap((pc) =>
+      pc.getSenders().filter((s) => s.track?.kind === 'audio' && s.track.readyState === 'live'),
+    );
+    if (senders.length === 0) throw new Error('the specialist sends no audio');
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    for (let i = 0; i < 5; i++) {
+      await Promise.all(
+        senders.map(async (s) => {
+          const track = s.track;
+          await s.replaceTrack(null);
+          await pause(60);
+          await s.replaceTrack(track);
+        }),
+      );
+      await pause(40);
+    }
+  });
+  const stepReport = await waitForQueueReport(rig, stepAt, 3_000);
+  // The step held a second (the receiver takes it for a plateau after 300 ms without a rise).
+  await patient.waitForTimeout(1_000);
+  const cutAt = await markStats(
+    patient,
+    'rate 400 kbit/s (down) on the late step',
+    await link.setRate(400, 'down'),
+  );
+  await patient.waitForTimeout(holdMs);
+  await markStats(
+    patient,
+    `rate ${GOOD_LINK_KBIT} kbit/s`,
+    await link.setRate(GOOD_LINK_KBIT, 'both'),
+  );
+  return { stepAt, stepReport, cutAt, cutReport: firstQueueReport(rig, cutAt, Date.now()) };
+}
+
+/** The patient's first queue report after `from`, once sent (undefined after `timeoutMs`). */
+async function waitForQueueReport(
+  rig: AdaptationRig,
+  from: number,
+  timeoutMs: number,
+): Promise<QueueReportSent | undefined> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  let report = firstQueueReport(rig, from, Infinity);
+  while (!report && !signal.aborted) {
+    await once(rig.queueReported, 'report', { signal }).catch(() => undefined);
+    report = firstQueueReport(rig, from, Infinity);
+  }
+  return report;
 }
 
 /** A video counter of the inbound streams, summed over the page's connections. */
