@@ -185,7 +185,11 @@ export interface DownlinkPolicyOptions {
   floorMs: number;
   /**
    * And at its start no video at all for this long, so the bottleneck's queue drains (a few
-   * hundred ms on a real link) before the smallest layer's key frame is sent.
+   * hundred ms on a real link) before the smallest layer's key frame is sent. A little less
+   * than the queue: resumed, the stream sends nothing until that key frame has come from its
+   * sender (42-178 ms after the resume, measured), and the queue drains on meanwhile. On the
+   * rig's 250 ms queue, 200 ms brought the smaller picture 0.10-0.18 s sooner after the report
+   * than 300 ms did (6 cuts each, 400 kbit/s), none of its key frames lost.
    */
   drainMs: number;
   /** Loss at or above this fraction of the video sent caps the estimate at what got through. */
@@ -232,7 +236,7 @@ export const DEFAULT_DOWNLINK_POLICY: DownlinkPolicyOptions = {
   sharpWindowMs: 2_000,
   sharpLossMs: 1_000,
   floorMs: 1_500,
-  drainMs: 300,
+  drainMs: 200,
   heavyLossFraction: 0.1,
   someLossFraction: 0.02,
   lossCapMs: 2_000,
