@@ -803,9 +803,10 @@ export class DownlinkAdapter {
     // pause or a resume, the layer changes while the consumer is paused (after the pause,
     // before the resume): a paused consumer's change asks the sender for nothing, and
     // mediasoup asks for the new layer's key frame on resume. Asked at the pause as well,
-    // that key frame is wasted, and the sender ignores the resume's request after a 300 ms
-    // drain (libwebrtc answers one key frame request per 300 ms; mediasoup asks again after
-    // 1 s): the smallest layer came 1.9-2.1 s after a 400 kbit/s cut instead of 1.0-1.4 s.
+    // that key frame is wasted, and the sender ignores the resume's request after the drain
+    // (libwebrtc answers one key frame request per 300 ms, longer than the drain; mediasoup
+    // asks again after 1 s): the smallest layer came 1.9-2.1 s after a 400 kbit/s cut instead
+    // of 1.0-1.4 s (with a 300 ms drain, which ended on the limit).
     try {
       if (paused && !consumer.paused) await Promise.all([consumer.pause(), ...relayer()]);
       else if (!paused && consumer.paused) {
