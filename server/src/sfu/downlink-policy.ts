@@ -308,7 +308,7 @@ export class DownlinkPolicy {
   /** Since a trial failed: the estimate held at what a trial needs (`trialAgainHeldMs`). */
   #upAfterTrial: EstimateHold | undefined;
   /** In a trial: the estimate held at what video needs (`trialHoldMs`). */
-  #trialHold = new EstimateHold();
+  readonly #trialHold: EstimateHold;
   /** Reports without loss in this trial (see `cleanTrialAboveBps`), and the last with loss. */
   #trialCleanReports = 0;
   #trialLossAt = -Infinity;
@@ -323,6 +323,7 @@ export class DownlinkPolicy {
   constructor(options: Partial<DownlinkPolicyOptions> = {}) {
     this.#o = { ...DEFAULT_DOWNLINK_POLICY, ...options };
     this.#raiseHoldMs = this.#o.raiseAfterMs;
+    this.#trialHold = new EstimateHold(this.#o.videoAboveBps);
     this.#trialWaitMs = this.#o.trialEveryMs;
   }
 
@@ -542,16 +543,14 @@ export class DownlinkPolicy {
     if (!this.#videoWanted) return this.tick(now);
     if (this.#mode === 'trial') {
       // The estimate itself (a loss cap would outlast the loss it came from); a report of
-      // heavy loss restarts the hold instead (it has just reset it).
-      if (now > this.#heavyLossAt) {
-        this.#trialHold.note(now, this.#bwe ?? 0, o.videoAboveBps, fresh);
-      } else if ((this.#bwe ?? 0) < o.videoAboveBps) this.#trialHold.reset();
+      // heavy loss has just reset the hold instead.
+      if (now > this.#heavyLossAt) this.#trialHold.note(now, this.#bwe ?? 0, fresh);
       return this.tick(now);
     }
     if (this.#mode === 'audio-only') {
       const up = this.#upAfterTrial;
       if (up && fresh) {
-        up.note(now, this.#bwe ?? 0, o.videoAboveBps, true);
+        up.note(now, this.#bwe ?? 0, true);
         if (up.held(now, o.trialAgainHeldMs)) this.#trialAt = now;
       }
       return this.tick(now);
@@ -763,7 +762,7 @@ export class DownlinkPolicy {
           this.#trialWaitMs = Math.min(this.#trialWaitMs * 2, o.trialEveryMaxMs);
           this.#trialAt = now + this.#trialWaitMs;
           this.#ceiling = o.minCeilingBps;
-          this.#upAfterTrial = new EstimateHold();
+          this.#upAfterTrial = new EstimateHold(o.videoAboveBps);
         }
         break;
       }
@@ -776,13 +775,18 @@ export class DownlinkPolicy {
  * make a hold: one probe's result overshoots), and the lowest of them.
  */
 class EstimateHold {
+  readonly #bar: number;
   #since: number | undefined;
   #count = 0;
   #low = Infinity;
 
+  constructor(bar: number) {
+    this.#bar = bar;
+  }
+
   /** An estimate at `now`; `fresh`: the worker's own, not the last one judged again. */
-  note(now: number, bps: number, bar: number, fresh: boolean): void {
-    if (bps < bar) {
+  note(now: number, bps: number, fresh: boolean): void {
+    if (bps < this.#bar) {
       this.reset();
       return;
     }
