@@ -242,6 +242,25 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
         Math.max(300_000, d.carried! * 1.25) + 1,
       );
     }
+    // The SFU held the video back while the link's queue drained (200 ms: 205-207 ms in the
+    // server's log), then sent the smallest layer. The link's queue was still draining as the
+    // video resumed, but nothing is sent until the sender's key frame comes (42-178 ms), and
+    // that key frame crossed the link: the picture got smaller on the patient's screen some
+    // 0.2 s after the switch. A key frame lost in the queue waits for mediasoup's next request,
+    // a second later.
+    const decisions = downlinkLog(rig, f.cutAt).filter((d) => d.peer === patientPeer);
+    const paused = decisions.find((d) => d.drain === true);
+    const resumed = paused && decisions.find((d) => d.time >= paused.time && d.drain === false);
+    expect(resumed, JSON.stringify(decisions)).toBeDefined();
+    expect(resumed!.time - paused!.time, JSON.stringify(decisions)).toBeLessThan(400);
+    const layers = downlinkLog(rig, resumed!.time - 1, 'layers').filter(
+      (d) => d.peer === patientPeer,
+    );
+    const switched = layers.find((d) => d.spatialLayer !== null);
+    expect(switched, JSON.stringify(layers)).toBeDefined();
+    expect(switched!.time - resumed!.time, JSON.stringify(layers)).toBeLessThan(700);
+    expect(f.smallerAt).toBeDefined();
+    expect(f.smallerAt! - switched!.time).toBeLessThan(1_000);
   }, 60_000);
 
   it('goes audio-only with the notice at 150 kbit/s, and brings video back once the link is good, even just after a trial failed', async () => {

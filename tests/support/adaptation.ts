@@ -489,19 +489,7 @@ export async function rateCut(
   const series = await readStats(patient);
   const during = between(series, cut, restored);
   const lower = during.samples.find((x) => videoHeight(x) > 0 && videoHeight(x) < heightBefore);
-  // The picture on screen changing size, to the millisecond (the sample shows it up to
-  // 250 ms later); the sample's time if the page saw no resize of an incoming stream.
-  const incoming = new Set(
-    series.samples.flatMap((x) => x.pcs.flatMap((p) => p.inbound.map((i) => i.trackIdentifier))),
-  );
-  const resized = (series.resizes ?? []).find(
-    (r) =>
-      r.at > cut &&
-      r.at < restored &&
-      incoming.has(r.track) &&
-      r.height > 0 &&
-      r.height < heightBefore,
-  );
+  const smaller = smallerPictureAt(series, cut, restored, heightBefore);
   const after = between(series, cut + 3_000, restored);
   const windows = inboundWindows(after, 'video');
   const settled = lower ? between(series, lower.at + 1_000, restored) : undefined;
@@ -516,7 +504,7 @@ export async function rateCut(
     direction,
     heightBefore,
     kbpsBefore: Math.round(before.reduce((n, w) => n + w.kbps, 0) / Math.max(1, before.length)),
-    lowerLayerMs: resized ? resized.at - cut : lower ? lower.at - cut : null,
+    lowerLayerMs: smaller === undefined ? null : smaller - cut,
     audioConcealed10s: audioConcealment(series, cut, cut + 10_000),
     audioConcealedFirstSecond: audioConcealment(series, cut, cut + 1_000),
     audioLost10s: audioLoss(series, cut, cut + 10_000),
@@ -538,6 +526,30 @@ export async function rateCut(
   };
 }
 
+/**
+ * When the incoming picture first got smaller than `heightBefore` between `from` and `to`: the
+ * picture on screen changing size, to the millisecond (a sample shows it up to 250 ms later),
+ * or the first sample's time if the page saw no resize of an incoming stream.
+ */
+function smallerPictureAt(
+  series: StatsSeries,
+  from: number,
+  to: number,
+  heightBefore: number,
+): number | undefined {
+  const incoming = new Set(
+    series.samples.flatMap((x) => x.pcs.flatMap((p) => p.inbound.map((i) => i.trackIdentifier))),
+  );
+  const resized = (series.resizes ?? []).find(
+    (r) =>
+      r.at > from && r.at < to && incoming.has(r.track) && r.height > 0 && r.height < heightBefore,
+  );
+  if (resized) return resized.at;
+  return between(series, from, to).samples.find(
+    (x) => videoHeight(x) > 0 && videoHeight(x) < heightBefore,
+  )?.at;
+}
+
 export interface LateStepFigures {
   /** When the specialist's audio began to come late by a step (the page's clock). */
   stepAt: number;
@@ -547,6 +559,8 @@ export interface LateStepFigures {
   cutAt: number;
   /** The patient's first report after the cut, provisional or confirmed. */
   cutReport: QueueReportSent | undefined;
+  /** When the patient's picture of the specialist got smaller than 720p during the cut. */
+  smallerAt: number | undefined;
 }
 
 /**
@@ -593,12 +607,19 @@ export async function lateStepThenCut(
     await link.setRate(400, 'down'),
   );
   await patient.waitForTimeout(holdMs);
-  await markStats(
+  const restored = await markStats(
     patient,
     `rate ${GOOD_LINK_KBIT} kbit/s`,
     await link.setRate(GOOD_LINK_KBIT, 'both'),
   );
-  return { stepAt, stepReport, cutAt, cutReport: firstQueueReport(rig, cutAt, Date.now()) };
+  const series = await readStats(patient, cutAt - 1_000);
+  return {
+    stepAt,
+    stepReport,
+    cutAt,
+    cutReport: firstQueueReport(rig, cutAt, restored),
+    smallerAt: smallerPictureAt(series, cutAt, restored, 720),
+  };
 }
 
 /** The patient's first queue report after `from`, once sent (undefined after `timeoutMs`). */
