@@ -133,6 +133,34 @@ describe.runIf(available.ok)('network-fault rig', () => {
     expect(await downloadKbps(link, tcpPort, 2_000_000)).toBeGreaterThan(5_000);
   });
 
+  it('queues as deep as told before it drops, and tells what it holds', async () => {
+    // A TCP download fills the rate limit's queue until the queue drops (the sender backs off
+    // on loss only): up to the rig's 250 ms of the rate by default, a second when told so.
+    const deepest = async (): Promise<number> => {
+      let most = 0;
+      let reading = true;
+      const reads = (async () => {
+        while (reading) {
+          most = Math.max(most, (await link.queued()).down);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      })();
+      await downloadKbps(link, tcpPort, 1_000_000);
+      reading = false;
+      await reads;
+      return most;
+    };
+    // 2 Mbit/s: 62.5 kB in 250 ms, 250 kB in 1 s (tbf's limit adds its burst, 5 kB here).
+    await link.setRate(2000, 'down');
+    expect(await deepest()).toBeLessThan(70_000);
+    await link.update({ queueMs: 1_000 });
+    expect(link.conditions.queueMs).toBe(1_000);
+    expect(await deepest()).toBeGreaterThan(125_000);
+    await expect(link.update({ queueMs: 0 })).rejects.toThrow(/queue/);
+    await link.restore();
+    expect(await link.queued()).toEqual({ down: 0, up: 0 });
+  });
+
   it('drops a random share of packets', async () => {
     await link.setLoss(0.2, 'up');
     const delivered = await udpDelivered(link, 1500);

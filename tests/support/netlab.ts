@@ -54,12 +54,27 @@ export interface Block {
 export interface LinkConditions {
   /** Rate limit in kbit/s (tbf), per direction. */
   rateKbit?: { down?: number; up?: number };
+  /**
+   * How long a rate-limited direction may queue (ms of its rate, tbf's `latency`) before it
+   * drops: 250 by default, a wired or fibre line's buffer. Mobile links often queue a second
+   * or more (bufferbloat).
+   */
+  queueMs?: number;
   /** Random loss as a fraction 0..1, per direction. */
   loss?: { down?: number; up?: number };
   /** Drop everything both ways: the link is cut. */
   outage?: boolean;
   blocks?: Block[];
 }
+
+/** What a rate-limited link's queue holds now (bytes; 0 when the direction is not limited). */
+export interface QueuedBytes {
+  down: number;
+  up: number;
+}
+
+/** tbf's `latency` when the conditions name none: a wired line's buffer. */
+export const DEFAULT_QUEUE_MS = 250;
 
 /** Packets and bytes the link's nft rules dropped so far (counters since the last change). */
 export interface DropCounters {
@@ -102,6 +117,8 @@ export interface NetLink {
   restore(): Promise<AppliedAt>;
   /** What the nft rules have dropped since the conditions last changed. */
   dropped(): Promise<DropCounters>;
+  /** What the rate limits' queues hold now, each way. */
+  queued(): Promise<QueuedBytes>;
   /** Runs a command inside the namespace. */
   exec(command: string, args: string[]): Promise<string>;
   /**
@@ -256,15 +273,17 @@ class LinkImpl implements NetLink {
     this.#conditions = structuredClone(conditions);
     const rate = conditions.rateKbit ?? {};
     const was = before.rateKbit ?? {};
+    const queueMs = conditions.queueMs ?? DEFAULT_QUEUE_MS;
+    const requeue = queueMs !== (before.queueMs ?? DEFAULT_QUEUE_MS);
     let shapedAt = Infinity;
     const shape = (ns: string | undefined, dev: string, kbit: number | undefined) =>
-      this.#shape(ns, dev, kbit).then(() => {
+      this.#shape(ns, dev, kbit, queueMs).then(() => {
         shapedAt = Math.min(shapedAt, Date.now());
       });
     // The host end's egress is the namespace's downlink; the namespace end's is its uplink.
     const shaping = [
-      ...(rate.down !== was.down ? [shape(undefined, this.#hostIf, rate.down)] : []),
-      ...(rate.up !== was.up ? [shape(this.namespace, this.#nsIf, rate.up)] : []),
+      ...(rate.down !== was.down || requeue ? [shape(undefined, this.#hostIf, rate.down)] : []),
+      ...(rate.up !== was.up || requeue ? [shape(this.namespace, this.#nsIf, rate.up)] : []),
     ];
     const [, nftAt] = await Promise.all([
       Promise.all(shaping),
@@ -385,7 +404,21 @@ class LinkImpl implements NetLink {
     alive.delete(this);
   }
 
-  async #shape(ns: string | undefined, dev: string, kbit: number | undefined): Promise<void> {
+  async queued(): Promise<QueuedBytes> {
+    this.#assertOpen();
+    const [down, up] = await Promise.all([
+      backlogOf(undefined, this.#hostIf),
+      backlogOf(this.namespace, this.#nsIf),
+    ]);
+    return { down, up };
+  }
+
+  async #shape(
+    ns: string | undefined,
+    dev: string,
+    kbit: number | undefined,
+    queueMs: number,
+  ): Promise<void> {
     const netns = ns ? ['-n', ns] : [];
     if (kbit === undefined) {
       await run('tc', [...netns, 'qdisc', 'del', 'dev', dev, 'root'], {
@@ -411,7 +444,7 @@ class LinkImpl implements NetLink {
         'burst',
         String(burst),
         'latency',
-        '250ms',
+        `${queueMs}ms`,
       ],
       { timeout: EXEC_TIMEOUT_MS },
     );
@@ -483,6 +516,9 @@ function validate(c: LinkConditions): void {
       throw new Error(`rate ${k} must be at least 8 kbit/s, got ${String(v)}`);
     }
   }
+  if (c.queueMs !== undefined && !(Number.isInteger(c.queueMs) && c.queueMs >= 10)) {
+    throw new Error(`queue must be at least 10 ms, got ${String(c.queueMs)}`);
+  }
   for (const [k, v] of Object.entries(c.loss ?? {})) {
     if (v !== undefined && !(v >= 0 && v <= 1)) throw new Error(`loss ${k} must be 0..1`);
   }
@@ -507,6 +543,21 @@ function perDirection<T>(
 }
 
 const sameBlock = (a: Block, b: Block) => a.protocol === b.protocol && a.port === b.port;
+
+/** The bytes the root qdisc of `dev` holds (tbf's backlog). */
+async function backlogOf(ns: string | undefined, dev: string): Promise<number> {
+  const { stdout } = await run(
+    'tc',
+    [...(ns ? ['-n', ns] : []), '-s', '-j', 'qdisc', 'show', 'dev', dev],
+    {
+      timeout: EXEC_TIMEOUT_MS,
+    },
+  );
+  const root = (JSON.parse(stdout) as { root?: boolean; kind?: string; backlog?: number }[]).find(
+    (q) => q.root,
+  );
+  return root?.kind === 'tbf' ? (root.backlog ?? 0) : 0;
+}
 
 async function ip(...args: string[]): Promise<void> {
   try {
