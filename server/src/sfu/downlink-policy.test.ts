@@ -482,6 +482,26 @@ describe('downlink policy when the receiver finds its link queueing', () => {
     expect(sentLayer(policy)).toBe(2);
   });
 
+  it('sends no layer larger than what the link was counted carrying, though the ceiling probes above it', () => {
+    const policy = new DownlinkPolicy();
+    let now = feed(policy, 2_500_000, 0, 5);
+    // A deep queue's count: 412 kbit/s, whose ceiling (1.25 times it) would let 360p through.
+    policy.queueing((now += 100), 412_000);
+    const countedAt = now;
+    let probedAbove = false;
+    while (now - countedAt < P.countedMemoryMs - 1_000) {
+      now = feed(policy, policy.decision.ceilingBps ?? 4_000_000, now, 1);
+      probedAbove ||= (policy.decision.ceilingBps ?? 0) >= LAYERS[1]!;
+      expect(sentLayer(policy)).toBe(0);
+    }
+    expect(probedAbove).toBe(true);
+    // Once the count is old, larger layers come back as the ceiling rises.
+    while (now - countedAt < P.countedMemoryMs + 4 * P.raiseAfterMs) {
+      now = feed(policy, policy.decision.ceilingBps ?? 4_000_000, now, 1);
+    }
+    expect(sentLayer(policy)).toBe(2);
+  });
+
   it("sets the ceiling no higher than a recent count on a fall either (a fall may find the ceiling under the new estimate's)", () => {
     const policy = new DownlinkPolicy();
     let now = feed(policy, 2_500_000, 0, 5);
