@@ -167,10 +167,22 @@ class FakeConsumer extends EventEmitter {
 class FakeSimulcastConsumer extends FakeConsumer {
   override readonly type = 'simulcast';
   preferredLayers: { spatialLayer: number } | undefined = { spatialLayer: 2 };
+  /** The layer sent now: none while paused, nor after a resume until a key frame comes. */
+  currentLayers: { spatialLayer: number } | undefined = { spatialLayer: 2 };
 
   async setPreferredLayers(layers: { spatialLayer: number }): Promise<void> {
     this.asked.push(`layer ${layers.spatialLayer}`);
     this.preferredLayers = layers;
+  }
+
+  override async pause(): Promise<void> {
+    await super.pause();
+    this.currentLayers = undefined;
+  }
+
+  /** The sender's key frame of the preferred layer came: the worker switches to it. */
+  keyFrameCame(): void {
+    this.currentLayers = this.preferredLayers;
   }
 }
 
@@ -494,6 +506,38 @@ describe('downlink adapter', () => {
     expect(consumer.asked).toEqual(['pause', 'layer 0']);
     await vi.advanceTimersByTimeAsync(DEFAULT_DOWNLINK_POLICY.drainMs + 10);
     expect(consumer.asked).toEqual(['pause', 'layer 0', 'resume', 'key frame']);
+  });
+
+  it('asks again for the key frame a resumed stream waits for, until it comes', async () => {
+    const { transport, consumer, adapter, audio } = await receiverWithAudio({
+      consumer: new FakeSimulcastConsumer(),
+      layerBps: [150_000, 500_000, 1_200_000],
+    });
+    await steady(transport, 2_500_000, 3);
+    await queueReport(adapter, audio, 370_000);
+    await vi.advanceTimersByTimeAsync(DEFAULT_DOWNLINK_POLICY.drainMs + 10);
+    const resumed = consumer.keyFrames;
+    // The sender left the resume's request unanswered (it had answered one of the worker's
+    // own within 300 ms): asked again once that is out.
+    await vi.advanceTimersByTimeAsync(360);
+    expect(consumer.keyFrames).toBe(resumed + 1);
+    // It comes: nothing more is asked.
+    consumer.keyFrameCame();
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(consumer.keyFrames).toBe(resumed + 1);
+  });
+
+  it('asks again for a lost key frame a few times at most', async () => {
+    const { transport, consumer, adapter, audio } = await receiverWithAudio({
+      consumer: new FakeSimulcastConsumer(),
+      layerBps: [150_000, 500_000, 1_200_000],
+    });
+    await steady(transport, 2_500_000, 3);
+    await queueReport(adapter, audio, 370_000);
+    await vi.advanceTimersByTimeAsync(DEFAULT_DOWNLINK_POLICY.drainMs + 10);
+    const resumed = consumer.keyFrames;
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(consumer.keyFrames - resumed).toBe(3);
   });
 
   it('takes a few requests for lost packets for light loss, not for a weak link', async () => {
