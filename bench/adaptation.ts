@@ -7,7 +7,9 @@
  *   audio concealed over the next 10 s (and in the first second) beside the audio packets
  *   lost (the rest of what was concealed came late), the largest frame and video rate
  *   afterwards, ms until the frame size of before is back once the link is, and
- *   when the patient saw its first loss, sent its first NACK and reported its link queueing;
+ *   when the patient saw its first loss, sent its first NACK and reported its link queueing,
+ *   and what queued on its downlink (the most, when it emptied, on average once settled);
+ *   the same on a link that queues up to 1 s before it drops (a mobile link's deep buffer);
  * - 150 kbit/s: ms to the audio-only notice, video and audio arriving meanwhile, ms until
  *   video and the notice are back/gone after 3 Mbit/s; and again with 3 Mbit/s back just
  *   after a trial failed (the slowest return), and during a trial (it fails under the link's
@@ -72,11 +74,17 @@ const summary = (cuts: RateCutFigures[]) => ({
   medianRecoveryMs: median(cuts.map((r) => r.recoveryMs)),
   medianFirstNackMs: median(cuts.map((r) => r.timeline.firstNackMs)),
   medianQueueingReportMs: median(cuts.map((r) => r.timeline.queueingReportMs)),
+  medianQueueEmptiedMs: median(cuts.map((r) => r.queue.emptiedMs)),
+  medianQueueSettledMs: median(cuts.map((r) => r.queue.meanSettledMs)),
   runs: cuts,
 });
 
 const rateCuts: RateCutFigures[] = [];
 const downCuts: RateCutFigures[] = [];
+/** The same cuts on a link that queues up to `DEEP_QUEUE_MS` before it drops. */
+const deepCuts: RateCutFigures[] = [];
+const deepDownCuts: RateCutFigures[] = [];
+const DEEP_QUEUE_MS = 1_000;
 const weak: WeakLinkFigures[] = [];
 /** The same, with the link back just after a trial failed (the slowest return). */
 const weakTrial: WeakLinkFigures[] = [];
@@ -104,23 +112,32 @@ try {
   await Promise.all([waitForFirstRemoteFrame(rig.host), waitForFirstRemoteFrame(rig.patient)]);
   for (let run = 1; run <= RUNS; run++) {
     // A scenario whose link never got congested (a starved machine) is recorded as such.
-    for (const direction of ['both', 'down'] as const) {
+    for (const [direction, queueMs, into] of [
+      ['both', undefined, rateCuts],
+      ['down', undefined, downCuts],
+      ['both', DEEP_QUEUE_MS, deepCuts],
+      ['down', DEEP_QUEUE_MS, deepDownCuts],
+    ] as const) {
+      const label = `run ${run} rate cut (${direction}${queueMs ? `, ${queueMs} ms queue` : ''})`;
       const r = await rateCut(rig, 400, {
         direction,
+        ...(queueMs ? { queueMs } : {}),
         ...(CAMERA === 'clip' ? { minKbpsBefore: 800 } : {}),
       }).catch((err: unknown) => ({
         error: String(err),
       }));
-      if ('error' in r) errors.push(`run ${run} rate cut (${direction}): ${r.error}`);
+      if ('error' in r) errors.push(`${label}: ${r.error}`);
       else if (
         r.lowerLayerMs !== null &&
-        (r.timeline.firstLossMs === null || r.lowerLayerMs < r.timeline.firstLossMs)
+        [r.timeline.firstLossMs, r.timeline.queueingReportMs].every(
+          (signal) => signal === null || r.lowerLayerMs! < signal,
+        )
       ) {
-        // A smaller layer before anything was lost: the SFU switched for its own reasons
-        // (an estimate that dipped on the good link of a busy machine), not for the cut.
-        errors.push(`run ${run} rate cut (${direction}): switched before the cut congested`);
-      } else (direction === 'both' ? rateCuts : downCuts).push(r);
-      console.log(`run ${run} rate cut (${direction})`, r);
+        // A smaller layer before anything was lost or reported: the SFU switched for its own
+        // reasons (an estimate that dipped on the good link of a busy machine), not for the cut.
+        errors.push(`${label}: switched before the cut congested`);
+      } else into.push(r);
+      console.log(label, r);
     }
     const w = await weakLink(rig, 150).catch((err: unknown) => ({ error: String(err) }));
     if ('error' in w) errors.push(`run ${run} 150 kbit/s: ${w.error}`);
@@ -164,6 +181,8 @@ const result = {
   errors,
   rateCut400: summary(rateCuts),
   rateCut400DownlinkOnly: summary(downCuts),
+  rateCut400DeepQueue: summary(deepCuts),
+  rateCut400DeepQueueDownlinkOnly: summary(deepDownCuts),
   weak150: {
     medianNoticeMs: median(weak.map((w) => w.noticeMs)),
     medianVideoBackMs: median(weak.map((w) => w.videoBackMs)),
@@ -193,6 +212,11 @@ console.log(
       ...result,
       rateCut400: { ...result.rateCut400, runs: undefined },
       rateCut400DownlinkOnly: { ...result.rateCut400DownlinkOnly, runs: undefined },
+      rateCut400DeepQueue: { ...result.rateCut400DeepQueue, runs: undefined },
+      rateCut400DeepQueueDownlinkOnly: {
+        ...result.rateCut400DeepQueueDownlinkOnly,
+        runs: undefined,
+      },
     },
     null,
     2,

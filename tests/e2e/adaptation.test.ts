@@ -75,6 +75,11 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     // is a figure of the bench).
     expect(f.minAudioPacketsPerSecond).toBeGreaterThan(10);
     expect(f.audioConcealed10s).toBeLessThan(0.1);
+    // Nor late for long: the link's queue (the kernel's, read every 100 ms) empties while the
+    // link is still cut, and stays empty (1.5 s after the cut measured).
+    expect(f.queue.emptiedMs, JSON.stringify(f.queue)).not.toBeNull();
+    expect(f.queue.emptiedMs!, JSON.stringify(f.queue)).toBeLessThan(6_000);
+    expect(f.queue.meanSettledMs, JSON.stringify(f.queue)).toBeLessThan(100);
     // The specialist's link is good. The patient's cut uplink leaves gaps in the patient's
     // video as it reaches the specialist, which its browser reports lost, but they are not the
     // specialist's link's loss: its downlink is never judged lossy, and it keeps its video.
@@ -262,6 +267,57 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     expect(f.smallerAt).toBeDefined();
     expect(f.smallerAt! - switched!.time).toBeLessThan(1_000);
   }, 60_000);
+
+  it('on a mobile link that queues a second before it drops, holds video back before anything is lost and brings the sound back on time', async () => {
+    // Mobile links buffer deeply (bufferbloat): cut to 400 kbit/s, the link queues up to 1 s
+    // of what the SFU sends before it drops a packet, and the sound behind it comes that late.
+    // Loss, the SFU's other word of a fall, comes late (1.3-1.6 s after the cut measured): the
+    // receiver's queue report is what the SFU acts on. Downlink only: its word crosses a clean
+    // uplink (both ways, it waits up to 1 s in the patient's own queue; the bench has both).
+    const patientPeer = await peerIdOf(rig.host, 'Pasient Pål');
+    const start = Date.now();
+    const f = await rateCut(rig, 400, {
+      direction: 'down',
+      queueMs: 1_000,
+      holdMs: 10_000,
+      recoveryTimeoutMs: 0,
+    });
+    await writeFile(`${ARTEFACTS}/rate-cut-deep-queue.json`, JSON.stringify(f, null, 1));
+    const decisions = downlinkLog(rig, start).filter((d) => d.peer === patientPeer);
+    const log = JSON.stringify({ decisions, f });
+    // The link queued deeply (the sound up to a second late)...
+    expect(f.queue.maxMs, log).toBeGreaterThan(500);
+    // ...and the SFU held the video back on the patient's word, before the patient had lost a
+    // single packet (0.3-0.7 s after the cut, the first loss 1.3-1.6 s with the bench's
+    // camera; with this flat one nothing was lost at all).
+    const paused = decisions.find((d) => d.drain === true);
+    expect(paused, log).toBeDefined();
+    expect(paused!.by, log).toBe('queueing');
+    expect(paused!.time - f.cutAt, log).toBeLessThan(f.timeline.firstLossMs ?? Infinity);
+    // The smaller picture, and never 720p again while the link is cut.
+    expect(f.lowerLayerMs, log).not.toBeNull();
+    expect(f.lowerLayerMs!, log).toBeLessThan(6_000);
+    expect(f.maxHeightSettled, log).toBeGreaterThan(0);
+    expect(f.maxHeightSettled, log).toBeLessThan(720);
+    // Nor a layer larger than the link was counted carrying, while that count holds (15 s),
+    // though the ceiling probes up to 1.25 times it: a deep queue's count came out at 412
+    // kbit/s, and 360p (500 kbit/s) queued and was lost.
+    const counts = downlinkLog(rig, start, 'queue report').filter(
+      (r) => r.peer === patientPeer && r.carried !== undefined,
+    );
+    expect(counts.length, log).toBeGreaterThan(0);
+    for (const d of decisions.filter((x) => x.mode === 'video' && x.time >= counts[0]!.time)) {
+      const count = counts.filter((c) => c.time <= d.time).at(-1)!;
+      expect(d.layerCeiling ?? Infinity, log).toBeLessThanOrEqual(count.carried!);
+    }
+    // The SFU now sends less than the link carries: its queue empties while the link is still
+    // cut, and the sound is on time again (2.6-4.8 s after the cut measured, the queue
+    // draining behind the smallest layer), and stays so.
+    expect(f.queue.emptiedMs, log).not.toBeNull();
+    expect(f.queue.emptiedMs!, log).toBeLessThan(8_000);
+    expect(f.queue.meanSettledMs, log).toBeLessThan(300);
+    expect(f.minAudioPacketsPerSecond, log).toBeGreaterThan(10);
+  }, 90_000);
 
   it('goes audio-only with the notice at 150 kbit/s, and brings video back once the link is good, even just after a trial failed', async () => {
     // (The watcher that tells the bench whether the specialist's page showed the notice in a

@@ -1,11 +1,12 @@
 import { EventEmitter, once } from 'node:events';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser.js';
 import { buildClient } from './client-build.js';
-import { openNetLab, type NetLab, type NetLink } from './netlab.js';
+import { DEFAULT_QUEUE_MS, openNetLab, type NetLab, type NetLink } from './netlab.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 import {
   audioConcealment,
@@ -215,6 +216,8 @@ export interface DownlinkLogLine {
   mode?: string;
   /** bit/s; null: no ceiling. */
   ceiling?: number | null;
+  /** What the simulcast layers must fit (bit/s; 0: the smallest; null: no bound). */
+  layerCeiling?: number | null;
   /** A queue report's count: what arrived and what the SFU sent since its onset (bit/s). */
   received?: number;
   sent?: number;
@@ -372,10 +375,63 @@ export interface RateCutOptions {
    * cut before (the SFU sends 720p under a ceiling at 600-850 kbit/s meanwhile).
    */
   minKbpsBefore?: number;
+  /**
+   * How long the link may queue (ms, `LinkConditions.queueMs`) for the scenario: the rig's
+   * 250 ms by default, a mobile link's deep buffer at 1000 or more.
+   */
+  queueMs?: number;
+}
+
+/** The cut link's downlink queue, read from the kernel every `QUEUE_READ_MS` during the cut. */
+export interface QueueFigures {
+  /** The most it held, in ms of the cut's rate: the most the audio could be delayed. */
+  maxMs: number;
+  /**
+   * ms from the cut until it first held under `EMPTY_QUEUE_MS` again after that: the SFU sends
+   * less than the link carries, and the sound is on time again (null: not during the cut).
+   */
+  emptiedMs: number | null;
+  /** What it held on average from 3 s after the cut until the link's return (ms). */
+  meanSettledMs: number;
+}
+
+const QUEUE_READ_MS = 100;
+/** A queue under this (ms of the link's rate) delays the sound no more than the jitter does. */
+const EMPTY_QUEUE_MS = 50;
+
+/** Reads `link`'s downlink queue until the returned function is called, which gives its figures. */
+function watchQueue(link: NetLink, kbit: number, cutAt: () => number): () => Promise<QueueFigures> {
+  const reads: { at: number; ms: number }[] = [];
+  const stop = new AbortController();
+  const reading = (async () => {
+    while (!stop.signal.aborted) {
+      const { down } = await link.queued();
+      reads.push({ at: Date.now(), ms: (down * 8) / kbit });
+      await delay(QUEUE_READ_MS, undefined, { signal: stop.signal }).catch(() => undefined);
+    }
+  })();
+  return async () => {
+    stop.abort();
+    await reading;
+    const cut = cutAt();
+    const during = reads.filter((r) => r.at >= cut);
+    const top = during.reduce((a, r) => (r.ms > a.ms ? r : a), { at: cut, ms: 0 });
+    const emptied = during.find((r) => r.at > top.at && r.ms < EMPTY_QUEUE_MS);
+    const settled = during.filter((r) => r.at >= cut + 3_000);
+    return {
+      maxMs: Math.round(top.ms),
+      emptiedMs: emptied ? emptied.at - cut : null,
+      meanSettledMs: Math.round(
+        settled.reduce((n, r) => n + r.ms, 0) / Math.max(1, settled.length),
+      ),
+    };
+  };
 }
 
 export interface RateCutFigures {
   direction: 'both' | 'down';
+  /** When the cut took effect (`Date.now()`, as the server's log is stamped). */
+  cutAt: number;
   /** Frame height on the good link before the cut. */
   heightBefore: number;
   /**
@@ -412,6 +468,10 @@ export interface RateCutFigures {
   minAudioPacketsPerSecond: number;
   /** ms from the link's return to 3 Mbit/s until the frame is as large as before. */
   recoveryMs: number | null;
+  /** How long the link could queue (ms, `RateCutOptions.queueMs`). */
+  queueMs: number;
+  /** What queued on the patient's downlink during the cut. */
+  queue: QueueFigures;
   /**
    * Whether the specialist, on a good link, was shown the audio-only notice during the cut:
    * the patient's weak link makes its audio come late and its video starve, which is no
@@ -451,23 +511,30 @@ export async function rateCut(
   const { patient, link } = rig;
   const direction = opts.direction ?? 'both';
   const holdMs = opts.holdMs ?? 15_000;
-  await link.setRate(GOOD_LINK_KBIT, 'both');
+  const queueMs = opts.queueMs ?? DEFAULT_QUEUE_MS;
+  await link.update({ rateKbit: { down: GOOD_LINK_KBIT, up: GOOD_LINK_KBIT }, queueMs });
   // A settled call: 5 s of steady 720p (not a stream that has just resumed and is still
   // climbing to its layer), the video alone at the rate of the cut or more (with the audio,
   // more than the cut link carries; on a loaded machine the SFU may send 720p with fewer
   // frames, at 450-700 kbit/s, on the good link).
   const heightBefore = await congestingVideo(patient, 720, opts.minKbpsBefore ?? cutKbit, 5_000);
   const hostNotice = await watchNotice(rig.host);
-  const cut = await markStats(
+  let cut = Infinity;
+  const queueFigures = watchQueue(link, cutKbit, () => cut);
+  cut = await markStats(
     patient,
     `rate ${cutKbit} kbit/s (${direction})`,
     await link.setRate(cutKbit, direction),
   );
   await patient.waitForTimeout(holdMs);
+  const queue = await queueFigures();
   const restored = await markStats(
     patient,
     `rate ${GOOD_LINK_KBIT} kbit/s`,
-    await link.setRate(GOOD_LINK_KBIT, 'both'),
+    await link.update({
+      rateKbit: { down: GOOD_LINK_KBIT, up: GOOD_LINK_KBIT },
+      queueMs: DEFAULT_QUEUE_MS,
+    }),
   );
   let recoveryMs: number | null = null;
   const recoveryTimeoutMs = opts.recoveryTimeoutMs ?? 30_000;
@@ -502,6 +569,7 @@ export async function rateCut(
     : undefined;
   return {
     direction,
+    cutAt: cut,
     heightBefore,
     kbpsBefore: Math.round(before.reduce((n, w) => n + w.kbps, 0) / Math.max(1, before.length)),
     lowerLayerMs: smaller === undefined ? null : smaller - cut,
@@ -514,6 +582,8 @@ export async function rateCut(
     maxVideoKbpsAfter: Math.max(0, ...slidingKbps(windows, 1_000)),
     minAudioPacketsPerSecond: audioSeconds.length ? Math.min(...audioSeconds) : 0,
     recoveryMs,
+    queueMs,
+    queue,
     hostAudioOnly: await hostNotice(),
     timeline: {
       firstLossMs: firstRise(during, cut, (s) => videoCounter(s, 'packetsLost')),
