@@ -508,7 +508,8 @@ describe('downlink adapter', () => {
     expect(consumer.asked).toEqual(['pause', 'layer 0', 'resume', 'key frame']);
   });
 
-  it('asks again for the key frame a resumed stream waits for, until it comes', async () => {
+  /** A simulcast stream paused for a drain, just resumed: how many key frames it asked so far. */
+  async function resumedAfterDrain() {
     const { transport, consumer, adapter, audio } = await receiverWithAudio({
       consumer: new FakeSimulcastConsumer(),
       layerBps: [150_000, 500_000, 1_200_000],
@@ -516,7 +517,12 @@ describe('downlink adapter', () => {
     await steady(transport, 2_500_000, 3);
     await queueReport(adapter, audio, 370_000);
     await vi.advanceTimersByTimeAsync(DEFAULT_DOWNLINK_POLICY.drainMs + 10);
-    const resumed = consumer.keyFrames;
+    expect(consumer.paused).toBe(false);
+    return { consumer, resumed: consumer.keyFrames };
+  }
+
+  it('asks again for the key frame a resumed stream waits for, until it comes', async () => {
+    const { consumer, resumed } = await resumedAfterDrain();
     // The sender left the resume's request unanswered (it had answered one of the worker's
     // own within 300 ms): asked again once that is out.
     await vi.advanceTimersByTimeAsync(360);
@@ -528,14 +534,7 @@ describe('downlink adapter', () => {
   });
 
   it('asks again for a lost key frame a few times at most', async () => {
-    const { transport, consumer, adapter, audio } = await receiverWithAudio({
-      consumer: new FakeSimulcastConsumer(),
-      layerBps: [150_000, 500_000, 1_200_000],
-    });
-    await steady(transport, 2_500_000, 3);
-    await queueReport(adapter, audio, 370_000);
-    await vi.advanceTimersByTimeAsync(DEFAULT_DOWNLINK_POLICY.drainMs + 10);
-    const resumed = consumer.keyFrames;
+    const { consumer, resumed } = await resumedAfterDrain();
     await vi.advanceTimersByTimeAsync(5_000);
     expect(consumer.keyFrames - resumed).toBe(3);
   });
