@@ -405,8 +405,9 @@ function watchQueue(link: NetLink, kbit: number, cutAt: () => number): () => Pro
   const stop = new AbortController();
   const reading = (async () => {
     while (!stop.signal.aborted) {
-      const { down } = await link.queued();
-      reads.push({ at: Date.now(), ms: (down * 8) / kbit });
+      const queued = await link.queued().catch(() => undefined);
+      if (!queued) return; // The link closed under a failing test.
+      reads.push({ at: Date.now(), ms: (queued.down * 8) / kbit });
       await delay(QUEUE_READ_MS, undefined, { signal: stop.signal }).catch(() => undefined);
     }
   })();
@@ -521,21 +522,27 @@ export async function rateCut(
   const hostNotice = await watchNotice(rig.host);
   let cut = Infinity;
   const queueFigures = watchQueue(link, cutKbit, () => cut);
-  cut = await markStats(
-    patient,
-    `rate ${cutKbit} kbit/s (${direction})`,
-    await link.setRate(cutKbit, direction),
-  );
-  await patient.waitForTimeout(holdMs);
-  const queue = await queueFigures();
-  const restored = await markStats(
-    patient,
-    `rate ${GOOD_LINK_KBIT} kbit/s`,
-    await link.update({
-      rateKbit: { down: GOOD_LINK_KBIT, up: GOOD_LINK_KBIT },
-      queueMs: DEFAULT_QUEUE_MS,
-    }),
-  );
+  let queue: QueueFigures;
+  let restored: number;
+  try {
+    cut = await markStats(
+      patient,
+      `rate ${cutKbit} kbit/s (${direction})`,
+      await link.setRate(cutKbit, direction),
+    );
+    await patient.waitForTimeout(holdMs);
+  } finally {
+    // Also when the scenario fails: the next one gets the good link with its usual queue.
+    queue = await queueFigures();
+    restored = await markStats(
+      patient,
+      `rate ${GOOD_LINK_KBIT} kbit/s`,
+      await link.update({
+        rateKbit: { down: GOOD_LINK_KBIT, up: GOOD_LINK_KBIT },
+        queueMs: DEFAULT_QUEUE_MS,
+      }),
+    );
+  }
   let recoveryMs: number | null = null;
   const recoveryTimeoutMs = opts.recoveryTimeoutMs ?? 30_000;
   if (recoveryTimeoutMs > 0) {
