@@ -506,12 +506,15 @@ export class DownlinkPolicy {
     return this.#judge(now, carriedBps !== undefined, false, true);
   }
 
-  /** Where a recent count of what the link carries bounds the ceiling (`countedMemoryMs`). */
-  #countReach(now: number): number {
+  /** What the link was counted carrying, while that count is recent (`countedMemoryMs`; bit/s). */
+  #recentCount(now: number): number | undefined {
     const counted = this.#counted;
-    return counted && now - counted.at <= this.#o.countedMemoryMs
-      ? counted.bps * this.#o.headroom
-      : Infinity;
+    return counted && now - counted.at <= this.#o.countedMemoryMs ? counted.bps : undefined;
+  }
+
+  /** Where a recent count of what the link carries bounds the ceiling. */
+  #countReach(now: number): number {
+    return (this.#recentCount(now) ?? Infinity) * this.#o.headroom;
   }
 
   /**
@@ -521,9 +524,8 @@ export class DownlinkPolicy {
    * after the cut, and the link queued and lost again.
    */
   #countedLayerCeiling(now: number): number | undefined {
-    const counted = this.#counted;
-    if (!counted || now - counted.at > this.#o.countedMemoryMs) return this.#ceiling;
-    return Math.min(this.#ceiling ?? Infinity, counted.bps);
+    const count = this.#recentCount(now);
+    return count === undefined ? this.#ceiling : Math.min(this.#ceiling ?? Infinity, count);
   }
 
   /** Only the smallest layer is sent, and has been since a moment after the last pause. */
