@@ -8,6 +8,7 @@ import {
   netLabAvailable,
   openNetLab,
   sweepStale,
+  watchQueued,
   type NetLab,
   type NetLink,
 } from '../support/netlab.js';
@@ -137,18 +138,9 @@ describe.runIf(available.ok)('network-fault rig', () => {
     // A TCP download fills the rate limit's queue until the queue drops (the sender backs off
     // on loss only): up to the rig's 250 ms of the rate by default, a second when told so.
     const deepest = async (): Promise<number> => {
-      let most = 0;
-      let reading = true;
-      const reads = (async () => {
-        while (reading) {
-          most = Math.max(most, (await link.queued()).down);
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      })();
+      const stop = watchQueued(link, 'down', 20);
       await downloadKbps(link, tcpPort, 1_000_000);
-      reading = false;
-      await reads;
-      return most;
+      return Math.max(0, ...(await stop()).map((r) => r.bytes));
     };
     // 2 Mbit/s: 62.5 kB in 250 ms, 250 kB in 1 s (tbf's limit adds its burst, 5 kB here).
     await link.setRate(2000, 'down');
@@ -157,8 +149,10 @@ describe.runIf(available.ok)('network-fault rig', () => {
     expect(link.conditions.queueMs).toBe(1_000);
     expect(await deepest()).toBeGreaterThan(125_000);
     await expect(link.update({ queueMs: 0 })).rejects.toThrow(/queue/);
+    await expect(link.update({ queueMs: 60_000 })).rejects.toThrow(/queue/);
+    expect(link.conditions.queueMs).toBe(1_000);
     await link.restore();
-    expect(await link.queued()).toEqual({ down: 0, up: 0 });
+    expect([await link.queued('down'), await link.queued('up')]).toEqual([0, 0]);
   });
 
   it('drops a random share of packets', async () => {

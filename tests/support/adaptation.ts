@@ -1,12 +1,11 @@
 import { EventEmitter, once } from 'node:events';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { setTimeout as delay } from 'node:timers/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser.js';
 import { buildClient } from './client-build.js';
-import { DEFAULT_QUEUE_MS, openNetLab, type NetLab, type NetLink } from './netlab.js';
+import { DEFAULT_QUEUE_MS, openNetLab, watchQueued, type NetLab, type NetLink } from './netlab.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 import {
   audioConcealment,
@@ -401,21 +400,12 @@ const EMPTY_QUEUE_MS = 50;
 
 /** Reads `link`'s downlink queue until the returned function is called, which gives its figures. */
 function watchQueue(link: NetLink, kbit: number, cutAt: () => number): () => Promise<QueueFigures> {
-  const reads: { at: number; ms: number }[] = [];
-  const stop = new AbortController();
-  const reading = (async () => {
-    while (!stop.signal.aborted) {
-      const queued = await link.queued().catch(() => undefined);
-      if (!queued) return; // The link closed under a failing test.
-      reads.push({ at: Date.now(), ms: (queued.down * 8) / kbit });
-      await delay(QUEUE_READ_MS, undefined, { signal: stop.signal }).catch(() => undefined);
-    }
-  })();
+  const stop = watchQueued(link, 'down', QUEUE_READ_MS);
   return async () => {
-    stop.abort();
-    await reading;
     const cut = cutAt();
-    const during = reads.filter((r) => r.at >= cut);
+    const during = (await stop())
+      .filter((r) => r.at >= cut)
+      .map((r) => ({ at: r.at, ms: (r.bytes * 8) / kbit }));
     const top = during.reduce((a, r) => (r.ms > a.ms ? r : a), { at: cut, ms: 0 });
     const emptied = during.find((r) => r.at > top.at && r.ms < EMPTY_QUEUE_MS);
     const settled = during.filter((r) => r.at >= cut + 3_000);

@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser.js';
@@ -67,11 +68,14 @@ export interface LinkConditions {
   blocks?: Block[];
 }
 
-/** What a rate-limited link's queue holds now (bytes; 0 when the direction is not limited). */
-export interface QueuedBytes {
-  down: number;
-  up: number;
+/** One read of a link's queue (`watchQueued`): when, and the bytes it held. */
+export interface QueueRead {
+  at: number;
+  bytes: number;
 }
+
+/** The longest queue the rig sets up (tbf holds rate x latency in memory). */
+const MAX_QUEUE_MS = 10_000;
 
 /** tbf's `latency` when the conditions name none: a wired line's buffer. */
 export const DEFAULT_QUEUE_MS = 250;
@@ -117,8 +121,8 @@ export interface NetLink {
   restore(): Promise<AppliedAt>;
   /** What the nft rules have dropped since the conditions last changed. */
   dropped(): Promise<DropCounters>;
-  /** What the rate limits' queues hold now, each way. */
-  queued(): Promise<QueuedBytes>;
+  /** The bytes the rate limit's queue holds now one way (0 when that way is not limited). */
+  queued(direction: 'down' | 'up'): Promise<number>;
   /** Runs a command inside the namespace. */
   exec(command: string, args: string[]): Promise<string>;
   /**
@@ -404,13 +408,11 @@ class LinkImpl implements NetLink {
     alive.delete(this);
   }
 
-  async queued(): Promise<QueuedBytes> {
+  async queued(direction: 'down' | 'up'): Promise<number> {
     this.#assertOpen();
-    const [down, up] = await Promise.all([
-      backlogOf(undefined, this.#hostIf),
-      backlogOf(this.namespace, this.#nsIf),
-    ]);
-    return { down, up };
+    return direction === 'down'
+      ? backlogOf(undefined, this.#hostIf)
+      : backlogOf(this.namespace, this.#nsIf);
   }
 
   async #shape(
@@ -419,7 +421,7 @@ class LinkImpl implements NetLink {
     kbit: number | undefined,
     queueMs: number,
   ): Promise<void> {
-    const netns = ns ? ['-n', ns] : [];
+    const netns = inNamespace(ns);
     if (kbit === undefined) {
       await run('tc', [...netns, 'qdisc', 'del', 'dev', dev, 'root'], {
         timeout: EXEC_TIMEOUT_MS,
@@ -516,8 +518,9 @@ function validate(c: LinkConditions): void {
       throw new Error(`rate ${k} must be at least 8 kbit/s, got ${String(v)}`);
     }
   }
-  if (c.queueMs !== undefined && !(Number.isInteger(c.queueMs) && c.queueMs >= 10)) {
-    throw new Error(`queue must be at least 10 ms, got ${String(c.queueMs)}`);
+  const q = c.queueMs;
+  if (q !== undefined && !(Number.isInteger(q) && q >= 10 && q <= MAX_QUEUE_MS)) {
+    throw new Error(`queue must be 10..${MAX_QUEUE_MS} ms, got ${String(q)}`);
   }
   for (const [k, v] of Object.entries(c.loss ?? {})) {
     if (v !== undefined && !(v >= 0 && v <= 1)) throw new Error(`loss ${k} must be 0..1`);
@@ -544,11 +547,14 @@ function perDirection<T>(
 
 const sameBlock = (a: Block, b: Block) => a.protocol === b.protocol && a.port === b.port;
 
+/** `tc`'s arguments to act inside namespace `ns` (none: the root namespace). */
+const inNamespace = (ns: string | undefined) => (ns ? ['-n', ns] : []);
+
 /** The bytes the root qdisc of `dev` holds (tbf's backlog). */
 async function backlogOf(ns: string | undefined, dev: string): Promise<number> {
   const { stdout } = await run(
     'tc',
-    [...(ns ? ['-n', ns] : []), '-s', '-j', 'qdisc', 'show', 'dev', dev],
+    [...inNamespace(ns), '-s', '-j', 'qdisc', 'show', 'dev', dev],
     {
       timeout: EXEC_TIMEOUT_MS,
     },
@@ -557,6 +563,32 @@ async function backlogOf(ns: string | undefined, dev: string): Promise<number> {
     (q) => q.root,
   );
   return root?.kind === 'tbf' ? (root.backlog ?? 0) : 0;
+}
+
+/**
+ * Reads `link`'s queue one way every `everyMs` until the returned function is called, which
+ * resolves with the reads. Stops by itself when the link is closed under it.
+ */
+export function watchQueued(
+  link: NetLink,
+  direction: 'down' | 'up',
+  everyMs: number,
+): () => Promise<QueueRead[]> {
+  const reads: QueueRead[] = [];
+  const stop = new AbortController();
+  const reading = (async () => {
+    while (!stop.signal.aborted) {
+      const bytes = await link.queued(direction).catch(() => undefined);
+      if (bytes === undefined) return;
+      reads.push({ at: Date.now(), bytes });
+      await delay(everyMs, undefined, { signal: stop.signal }).catch(() => undefined);
+    }
+  })();
+  return async () => {
+    stop.abort();
+    await reading;
+    return reads;
+  };
 }
 
 async function ip(...args: string[]): Promise<void> {
