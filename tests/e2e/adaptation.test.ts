@@ -104,10 +104,22 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     // put it, however the estimate, blind behind the patient's full uplink, presses: no
     // probing above what the link carries.
     const patientPeer = await peerIdOf(rig.host, 'Pasient Pål');
-    const counts = downlinkLog(rig, start, 'queue report').filter(
-      (r) => r.peer === patientPeer && r.carried !== undefined,
-    );
-    expect(counts.length).toBeGreaterThan(0);
+    const reports = downlinkLog(rig, start, 'queue report').filter((r) => r.peer === patientPeer);
+    const counts = reports.filter((r) => r.carried !== undefined);
+    if (counts.length === 0) {
+      // Or the SFU's own estimate fell first (its transport-cc feedback came through, in a CI
+      // run the ceiling was at 393 kbit/s 0.54 s after the cut), and the reports then found it
+      // sending no more than arrived: nothing to count, and the ceiling is already the link's.
+      const fellFirst = downlinkLog(rig, start).find(
+        (d) =>
+          d.peer === patientPeer &&
+          d.by !== 'queueing' &&
+          (d.ceiling ?? Infinity) < 1_200_000 &&
+          d.time <= (reports[0]?.time ?? Infinity),
+      );
+      expect(fellFirst, JSON.stringify(reports)).toBeDefined();
+      return;
+    }
     const counted = downlinkLog(rig, counts[0]!.time - 1).filter(
       (d) => d.peer === patientPeer && d.mode === 'video' && d.time < counts[0]!.time + 10_000,
     );
