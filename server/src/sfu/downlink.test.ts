@@ -560,6 +560,23 @@ describe('downlink adapter', () => {
     expect(transport.ceilings).toEqual([]);
   });
 
+  it('takes a couple of resends among the few packets of the smallest layer for chance, and many for heavy loss', async () => {
+    const { transport, consumer, adapter } = await receiver();
+    await steady(transport, 2_000_000, 5);
+    consumer.report = { ...consumer.report, bitrate: 100_000 };
+    burst(consumer, 15, 0);
+    await vi.advanceTimersByTimeAsync(400);
+    // 2 of 15 (13 %): what a link losing 5 % at random resends in 17 % of such reads.
+    burst(consumer, 15, 2);
+    await vi.advanceTimersByTimeAsync(400);
+    expectNoLossOfItsOwn(transport, adapter);
+    // 6 of 15: not by chance.
+    burst(consumer, 15, 6);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(adapter.state().estimateKbps).toBe(60);
+    expect(transport.ceilings).not.toEqual([]);
+  });
+
   it('counts a packet the receiver asks for again and again once, not as heavy loss', async () => {
     const { transport, consumer, adapter } = await receiver();
     await steady(transport, 2_000_000, 5);
