@@ -21,7 +21,8 @@
  * (BENCH_CAMERA, BENCH_MICROPHONE below). The cut's time is when the rate change took effect.
  *
  *   npm run bench:adaptation   (BENCH_RUNS, default 2) -> bench/results/adaptation.json
- *   (BENCH_SERVER_LOG=<file>: the server's log too, with the SFU's decisions)
+ *   (BENCH_SERVER_LOG=<file>: the server's log too, with the SFU's decisions;
+ *   BENCH_SCENARIOS=cuts,weak,loss: only some, written to adaptation-<those>.json)
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -49,6 +50,19 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 2);
 const CAMERA = process.env.BENCH_CAMERA === 'fake' ? 'fake' : 'clip';
 /** What the microphones hear: `speech` (default, tests/support/speech-wav.ts) or Chromium's `beep`. */
 const MICROPHONE = process.env.BENCH_MICROPHONE === 'beep' ? 'beep' : 'speech';
+const ALL_SCENARIOS = ['cuts', 'weak', 'loss'] as const;
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? ALL_SCENARIOS.join(',')).split(',');
+const unknown = SCENARIOS.filter((s) => !(ALL_SCENARIOS as readonly string[]).includes(s));
+if (unknown.length) {
+  console.error(
+    `BENCH_SCENARIOS: unknown ${unknown.join(', ')} (known: ${ALL_SCENARIOS.join(', ')})`,
+  );
+  process.exit(1);
+}
+const RESULTS_FILE =
+  SCENARIOS.length === ALL_SCENARIOS.length
+    ? 'bench/results/adaptation.json'
+    : `bench/results/adaptation-${SCENARIOS.join('-')}.json`;
 
 const available = netLabAvailable();
 if (!available.ok) {
@@ -85,6 +99,12 @@ const downCuts: RateCutFigures[] = [];
 const deepCuts: RateCutFigures[] = [];
 const deepDownCuts: RateCutFigures[] = [];
 const DEEP_QUEUE_MS = 1_000;
+const cuts = [
+  ['both', undefined, rateCuts],
+  ['down', undefined, downCuts],
+  ['both', DEEP_QUEUE_MS, deepCuts],
+  ['down', DEEP_QUEUE_MS, deepDownCuts],
+] as const;
 const weak: WeakLinkFigures[] = [];
 /** The same, with the link back just after a trial failed (the slowest return). */
 const weakTrial: WeakLinkFigures[] = [];
@@ -112,12 +132,7 @@ try {
   await Promise.all([waitForFirstRemoteFrame(rig.host), waitForFirstRemoteFrame(rig.patient)]);
   for (let run = 1; run <= RUNS; run++) {
     // A scenario whose link never got congested (a starved machine) is recorded as such.
-    for (const [direction, queueMs, into] of [
-      ['both', undefined, rateCuts],
-      ['down', undefined, downCuts],
-      ['both', DEEP_QUEUE_MS, deepCuts],
-      ['down', DEEP_QUEUE_MS, deepDownCuts],
-    ] as const) {
+    for (const [direction, queueMs, into] of SCENARIOS.includes('cuts') ? cuts : []) {
       const label = `run ${run} rate cut (${direction}${queueMs ? `, ${queueMs} ms queue` : ''})`;
       const r = await rateCut(rig, 400, {
         direction,
@@ -139,6 +154,7 @@ try {
       } else into.push(r);
       console.log(label, r);
     }
+    if (!SCENARIOS.includes('weak')) continue;
     const w = await weakLink(rig, 150).catch((err: unknown) => ({ error: String(err) }));
     if ('error' in w) errors.push(`run ${run} 150 kbit/s: ${w.error}`);
     else weak.push(w);
@@ -158,7 +174,7 @@ try {
   // The lossy link last: after it the SFU takes its time to trust the link with 720p again
   // (a link that lost packets lately gets no more than 2.5 times its estimate for 30 s), and
   // a cut after it waited out that climb, or found too little arriving to congest the link.
-  for (let run = 1; run <= RUNS; run++) {
+  for (let run = 1; run <= (SCENARIOS.includes('loss') ? RUNS : 0); run++) {
     const { opusFmtp: _a, hostOpusFmtp: _b, ...l } = await lossyLink(rig, 0.05, 15);
     loss.push(l);
     console.log(`run ${run} 5 % loss`, l);
@@ -201,11 +217,13 @@ const result = {
     medianFecPackets: median(loss.map((l) => l.fecPacketsReceived)),
     medianAudioConcealed: median(loss.map((l) => l.audioConcealed)),
     audioOnlyRuns: loss.filter((l) => l.audioOnly || l.hostAudioOnly).length,
+    medianSmallestPictureShare: median(loss.map((l) => l.smallestPictureShare)),
+    ceilingRuns: loss.filter((l) => l.lowestCeilingKbps !== null).length,
     runs: loss,
   },
 };
 await mkdir('bench/results', { recursive: true });
-await writeFile('bench/results/adaptation.json', `${JSON.stringify(result, null, 2)}\n`);
+await writeFile(RESULTS_FILE, `${JSON.stringify(result, null, 2)}\n`);
 console.log(
   JSON.stringify(
     {

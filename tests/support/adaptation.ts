@@ -50,6 +50,8 @@ const RIG_NICE = -10;
 export const GOOD_LINK_KBIT = 3000;
 /** The name the patient joins with (its tile on the specialist's page says it). */
 const PATIENT_NAME = 'Pasient Pål';
+/** The specialist's smallest simulcast layer: a quarter of its 720p camera (client/src/media/session.ts). */
+const SMALLEST_LAYER_HEIGHT = 180;
 
 export interface AdaptationRig {
   link: NetLink;
@@ -1002,6 +1004,13 @@ export interface LossFigures {
   hostAudioOnly: boolean;
   /** Share of the lossy period's seconds with video frames decoded at the patient. */
   videoPlaying: number;
+  /**
+   * Share of the frames the patient decoded meanwhile (sampled each second) that were of the
+   * smallest layer: random loss is no narrow link either, and the picture should not shrink.
+   */
+  smallestPictureShare: number;
+  /** The lowest ceiling the SFU set on the patient's link meanwhile (kbit/s; null: none). */
+  lowestCeilingKbps: number | null;
   /** Opus `a=fmtp` lines negotiated on the patient's connections. */
   opusFmtp: { pc: number; local: string[]; remote: string[] }[];
   /** The same on the host's (sender's) connections. */
@@ -1040,6 +1049,11 @@ export async function lossyLink(
   const series = await readStats(patient);
   const lossy = between(series, start, end);
   const fec = inboundWindows(lossy, 'audio').reduce((n, w) => n + w.fecPackets, 0);
+  const heights = decodedHeights(lossy);
+  const peer = await peerIdOf(host, PATIENT_NAME);
+  const ceilings = downlinkLog(rig, start)
+    .filter((d) => d.peer === peer && d.time <= end && typeof d.ceiling === 'number')
+    .map((d) => d.ceiling as number);
   return {
     lossPercent: fraction * 100,
     fecPacketsReceived: fec,
@@ -1047,6 +1061,10 @@ export async function lossyLink(
     audioOnly: await notice(),
     hostAudioOnly: await hostNotice(),
     videoPlaying: playingShare(secondWindows(lossy)),
+    smallestPictureShare: heights.length
+      ? heights.filter((h) => h <= SMALLEST_LAYER_HEIGHT).length / heights.length
+      : 0,
+    lowestCeilingKbps: ceilings.length ? Math.round(Math.min(...ceilings) / 1000) : null,
     opusFmtp: await opusFmtp(patient),
     hostOpusFmtp: await opusFmtp(host),
   };
