@@ -50,6 +50,8 @@ const RIG_NICE = -10;
 export const GOOD_LINK_KBIT = 3000;
 /** The name the patient joins with (its tile on the specialist's page says it). */
 const PATIENT_NAME = 'Pasient Pål';
+/** The name the specialist joins with. */
+const HOST_NAME = 'Spesialist Sol';
 /** The specialist's smallest simulcast layer: a quarter of its 720p camera (client/src/media/session.ts). */
 const SMALLEST_LAYER_HEIGHT = 180;
 
@@ -173,7 +175,7 @@ export async function openAdaptationRig(
     };
     const host = await open(
       outside,
-      'Spesialist Sol',
+      HOST_NAME,
       1000,
       [FULL_RATE_SENDER_SCRIPT, opts.hostInitScript].filter(Boolean).join(';\n'),
     );
@@ -1017,11 +1019,56 @@ export interface LossFigures {
   hostOpusFmtp: { pc: number; local: string[]; remote: string[] }[];
 }
 
-/** Random loss both ways on a 3 Mbit/s link for `seconds`. */
+/**
+ * Random loss both ways on a 3 Mbit/s link for `seconds`. `thumbnail`: the patient's page asks
+ * for the specialist's camera as a thumbnail tile does (the smallest layer; a grid of a
+ * consultation of four or five on a phone), so each of the SFU's loss reads weighs few
+ * packets; asked for in full again afterwards, as the rig's 1280x800 tile does.
+ */
 export async function lossyLink(
   rig: AdaptationRig,
   fraction = 0.05,
   seconds = 20,
+  { thumbnail = false }: { thumbnail?: boolean } = {},
+): Promise<LossFigures> {
+  if (!thumbnail) return lossyPeriod(rig, fraction, seconds);
+  const host = await peerIdOf(rig.patient, HOST_NAME);
+  await askForCamera(rig.patient, host, 0);
+  try {
+    await until(
+      rig.patient,
+      (s) => {
+        const last = s.samples.slice(-4);
+        return last.length === 4 && last.every((x) => videoHeight(x) === SMALLEST_LAYER_HEIGHT);
+      },
+      20_000,
+      'the smallest layer',
+    );
+    return await lossyPeriod(rig, fraction, seconds);
+  } finally {
+    await askForCamera(rig.patient, host, 2);
+  }
+}
+
+/** Asks for a participant's camera as a tile that needs `spatialLayer` does (adaptive stream). */
+async function askForCamera(page: Page, peerId: string, spatialLayer: 0 | 1 | 2): Promise<void> {
+  await page.evaluate(
+    ([peer, layer]) =>
+      (
+        window as unknown as {
+          __samkonsMedia: {
+            setVideoDemand(p: string, s: string, d: object): Promise<void>;
+          };
+        }
+      ).__samkonsMedia.setVideoDemand(peer, 'camera', { spatialLayer: layer, visible: true }),
+    [peerId, spatialLayer] as const,
+  );
+}
+
+async function lossyPeriod(
+  rig: AdaptationRig,
+  fraction: number,
+  seconds: number,
 ): Promise<LossFigures> {
   const { patient, host, link } = rig;
   await link.set({ rateKbit: { down: GOOD_LINK_KBIT, up: GOOD_LINK_KBIT } });
