@@ -265,18 +265,28 @@ async function resentHeavily(consumer: FakeConsumer): Promise<void> {
 }
 
 /**
- * The receiver's next report on `consumer`: `fraction` of its packets lost. Read as its score
- * falls to `score` (below 10), and again every half second while it stays there.
+ * The receiver's next report on `consumer`: `fraction` of its packets lost (120 of the packets
+ * sent since the one before). Read as its score falls to `score` (below 10), and again every
+ * half second while it stays there.
  */
 async function reportLoss(consumer: FakeConsumer, fraction: number, score: number): Promise<void> {
-  const { packetsLost } = consumer.report;
-  consumer.report = {
-    ...consumer.report,
-    packetsLost: packetsLost + 120,
-    fractionLost: Math.round(fraction * 256),
-  };
+  sendAndReport(consumer, Math.round(120 / fraction), 120, fraction);
   consumer.rescore(score);
   await vi.advanceTimersByTimeAsync(600);
+}
+
+/**
+ * `sent` more packets sent on `consumer`, and the receiver's report, new, of `lost` more lost,
+ * `fraction` of the packets since its report before (read at the next loss read).
+ */
+function sendAndReport(consumer: FakeConsumer, sent: number, lost: number, fraction: number): void {
+  const { packetCount, packetsLost } = consumer.report;
+  consumer.report = {
+    ...consumer.report,
+    packetCount: packetCount + sent,
+    packetsLost: packetsLost + lost,
+    fractionLost: Math.round(fraction * 256),
+  };
 }
 
 /** The adapter took no loss for its link's: the estimate of a good link, no ceiling. */
@@ -419,16 +429,27 @@ describe('downlink adapter', () => {
     const { transport, consumer, adapter } = await receiver();
     await steady(transport, 2_000_000, 5);
     const reads = consumer.statReads;
-    // A receiver report of a quarter of the packets lost.
-    consumer.report = { ...consumer.report, packetsLost: 120, fractionLost: 64, bitrate: 800_000 };
-    consumer.rescore(7);
+    // A receiver report of a few packets lost: read, and nothing to weigh it against yet.
+    consumer.report = {
+      ...consumer.report,
+      packetCount: 500,
+      packetsLost: 10,
+      fractionLost: 5,
+      bitrate: 800_000,
+    };
+    consumer.rescore(9);
     await vi.advanceTimersByTimeAsync(10);
     expect(consumer.statReads).toBe(reads + 1);
+    expect(adapter.state().estimateKbps).toBe(2000);
+    // Read again while the score is down.
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(consumer.statReads).toBeGreaterThanOrEqual(reads + 3);
+    // The next report, of a quarter of the packets sent since lost.
+    consumer.report = { ...consumer.report, packetCount: 980, packetsLost: 130, fractionLost: 64 };
+    consumer.rescore(7);
+    await vi.advanceTimersByTimeAsync(10);
     // What got through: 600 kbit/s.
     expect(adapter.state().estimateKbps).toBe(600);
-    // Read again while the score is down.
-    await vi.advanceTimersByTimeAsync(2000);
-    expect(consumer.statReads).toBeGreaterThanOrEqual(reads + 4);
   });
 
   it('reads no loss reports while the link is good and no ceiling holds', async () => {
@@ -560,6 +581,58 @@ describe('downlink adapter', () => {
     expect(transport.ceilings).toEqual([]);
   });
 
+  it('weighs a short receiver report on the smallest layer over more than a second of packets: a few lost is chance, a cut is heavy', async () => {
+    const { transport, consumer, adapter } = await receiver();
+    await steady(transport, 2_000_000, 5);
+    consumer.report = { ...consumer.report, bitrate: 100_000 };
+    const report = (sent: number, lost: number, fraction: number) =>
+      sendAndReport(consumer, sent, lost, fraction);
+    // The smallest layer, 20 packets a half second, on a link losing 5 % at random: read every
+    // half second while its score is down. The first report read, of 1 lost of the 4 packets
+    // since the report before (25 %), has nothing to weigh it against.
+    report(20, 1, 0.25);
+    consumer.rescore(9);
+    await vi.advanceTimersByTimeAsync(10);
+    expectNoLossOfItsOwn(transport, adapter);
+    for (let i = 0; i < 4; i++) {
+      await vi.advanceTimersByTimeAsync(500);
+      report(20, i % 2, 0.05);
+    }
+    // A report sent with a NACK covers the few packets since the one before, ending on the
+    // gap asked for: 3 of 8 (38 %), while 4 of the 40 packets of the last second were lost.
+    report(0, 3, 0.375);
+    await vi.advanceTimersByTimeAsync(500);
+    expectNoLossOfItsOwn(transport, adapter);
+    // The link gives way: 15 of the next 20 lost.
+    report(20, 15, 0.75);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(transport.ceilings).not.toEqual([]);
+    expect(adapter.gaveWayLately()).toBe(true);
+  });
+
+  it('does not weigh a second of loss against the fewer packets sent after the rate fell, where the report finds little', async () => {
+    const { transport, consumer, adapter } = await receiver();
+    await steady(transport, 2_000_000, 5);
+    const report = (sent: number, lost: number, fraction: number) =>
+      sendAndReport(consumer, sent, lost, fraction);
+    // 720p, 80 packets a half second, losing 5 %.
+    report(80, 4, 0.05);
+    consumer.rescore(9);
+    await vi.advanceTimersByTimeAsync(500);
+    report(80, 0, 0.05);
+    await vi.advanceTimersByTimeAsync(500);
+    // A smaller layer now, 10 packets a half second. The next report brings the loss of 720p
+    // packets sent before (12 against the 30 sent since the read a second and a half ago),
+    // while it finds 5 % of its own span.
+    report(10, 0, 0.05);
+    await vi.advanceTimersByTimeAsync(500);
+    report(10, 0, 0.05);
+    await vi.advanceTimersByTimeAsync(500);
+    report(10, 12, 0.05);
+    await vi.advanceTimersByTimeAsync(500);
+    expectNoLossOfItsOwn(transport, adapter);
+  });
+
   it('takes a couple of resends among the few packets of the smallest layer for chance, and many for heavy loss', async () => {
     const { transport, consumer, adapter } = await receiver();
     await steady(transport, 2_000_000, 5);
@@ -657,6 +730,8 @@ describe('downlink adapter', () => {
     consumer.upstreamLost = 0.2;
     consumer.report = { ...consumer.report, bitrate: 800_000 };
     await reportLoss(consumer, 0.22, 7);
+    // (Reads meanwhile: the next report is weighed over a second and a half of them.)
+    await vi.advanceTimersByTimeAsync(1000);
     expectNoLossOfItsOwn(transport, adapter);
     // It reports 40 % of the next: a quarter of what reached the SFU was lost on this link.
     await reportLoss(consumer, 0.4, 6);
@@ -948,6 +1023,7 @@ describe('downlink adapter', () => {
     // A quarter lost, on the sender's link.
     consumer.upstreamLost = 0.25;
     await reportLoss(consumer, 0.25, 7);
+    await vi.advanceTimersByTimeAsync(1000);
     expectNoLossOfItsOwn(transport, adapter);
     // A quarter lost on this link: for a while, the others' reports of its audio arriving
     // late are not judged.
