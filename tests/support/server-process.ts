@@ -18,16 +18,37 @@ export interface ServerProcess {
   close(): Promise<void>;
 }
 
-/** A free TCP port on 127.0.0.1 (released before returning: a small race, fine in tests). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A free TCP port for a test server to listen on, chosen below the kernel's ephemeral range.
+ * A port the kernel handed out and took back (listen on 0, then close) can be handed out again
+ * before the server binds it: to another test's listener on port 0 or to an outgoing
+ * connection (EADDRINUSE once in a full run, with the unit and integration tests beside the
+ * browser ones). Ports below the range are never handed out by the kernel; a random one is
+ * checked free here, and two test processes rarely pick the same.
+ */
+export async function freePort(): Promise<number> {
+  const [ephemeralLow] = await ephemeralPortRange();
+  const low = Math.max(1024, ephemeralLow - 12_000);
+  for (let attempt = 0; attempt < 50 && low < ephemeralLow; attempt++) {
+    const port = low + Math.floor(Math.random() * (ephemeralLow - low));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free TCP port below the ephemeral range (${low}-${ephemeralLow - 1})`);
+}
+
+/** Linux's range of ports handed out for port 0 and outgoing connections. */
+async function ephemeralPortRange(): Promise<[number, number]> {
+  const text = await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => '');
+  const [low, high] = text.trim().split(/\s+/).map(Number);
+  return low && high ? [low, high] : [32768, 60999];
+}
+
+/** Whether a listener can bind `port` on every address now (and it is released again). */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '0.0.0.0', () => srv.close(() => resolve(true)));
   });
 }
 
