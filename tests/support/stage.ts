@@ -15,14 +15,22 @@ export interface BrowserStage {
 /**
  * Sets the stage for a browser test: builds the client (test hooks on), starts
  * server/src/main.ts serving it with `env`, launches Chromium and empties `artefacts`.
+ * `cameraFps`: the fake cameras' frame rate, for a test of what five people's pages show,
+ * not of the pictures themselves. Five Chromium pages each sending three layers at 20 fps
+ * and decoding four keep a 2-core machine saturated, so every step of such a test waits
+ * (a bounding box read took 0.36 s on average in the layouts test).
  */
 export async function startBrowserStage(opts: {
   env?: Record<string, string>;
   artefacts: string;
+  cameraFps?: number;
 }): Promise<BrowserStage> {
   const clientDist = await buildClient();
   const server = await startServerProcess({ CLIENT_DIST: clientDist, ...opts.env });
-  const browser = await launchChromium();
+  const browser = await launchChromium(
+    [],
+    opts.cameraFps === undefined ? {} : { cameraFps: opts.cameraFps },
+  );
   await rm(opts.artefacts, { recursive: true, force: true });
   await mkdir(opts.artefacts, { recursive: true });
   return {
