@@ -11,11 +11,22 @@ export default defineConfig({
     resolve: { conditions: ['samkons-source', 'node'], externalConditions: ['samkons-source'] },
   },
   test: {
+    // Vitest 3 runs every project's files in one pool per pool kind, sized from this root
+    // config alone: a project's `fileParallelism: false` does not hold them to one at a time.
+    // So the unit tests (pure, quick) run first on threads, two at a time, and the tests that
+    // start real servers, workers and browsers then run on forks, one file at a time, on any
+    // machine (on 2 cores Vitest's default of cores - 1 made it so by chance, unit tests too).
+    poolOptions: {
+      threads: { maxThreads: 2, minThreads: 1 },
+      forks: { maxForks: 1, minForks: 1 },
+    },
     projects: [
       {
         extends: true,
         test: {
           name: 'unit',
+          pool: 'threads',
+          sequence: { groupOrder: 0 },
           include: [
             'shared/src/**/*.test.ts',
             'server/src/**/*.test.ts',
@@ -33,6 +44,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['tests/integration/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
@@ -44,6 +56,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'e2e',
+          sequence: { groupOrder: 1 },
           include: ['tests/e2e/**/*.test.ts'],
           // One client build for every file (see the file's comment).
           globalSetup: ['tests/support/prebuilt-client.ts'],
