@@ -444,6 +444,9 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     expect(f.lowestCeilingKbps ?? Infinity, JSON.stringify(f)).toBeGreaterThan(
       DEFAULT_DOWNLINK_POLICY.minCeilingBps / 1000,
     );
+    // The reports themselves, as the SFU weighed them: none counted heavy loss in a decision
+    // (a short report reads 10-23 % here; weighed over 1.5 s and against chance, it is 5 %).
+    expect(f.heavyReportDecisions).toEqual([]);
     expect(f.audioOnly).toBe(false);
     expect(f.hostAudioOnly).toBe(false);
     expect(f.videoPlaying).toBeGreaterThan(0.7);

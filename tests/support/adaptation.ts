@@ -3,6 +3,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { DEFAULT_DOWNLINK_POLICY } from '../../server/src/sfu/downlink-policy.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser.js';
 import { buildClient } from './client-build.js';
 import { DEFAULT_QUEUE_MS, openNetLab, watchQueued, type NetLab, type NetLink } from './netlab.js';
@@ -221,6 +222,11 @@ export interface DownlinkLogLine {
   ceiling?: number | null;
   /** What the simulcast layers must fit (bit/s; 0: the smallest; null: no bound). */
   layerCeiling?: number | null;
+  /**
+   * A loss read's: the share the receiver's reports count lost, once weighed
+   * (server/src/sfu/downlink.ts, `reportedShare`); 'upstream': the sender's link lost too.
+   */
+  reported?: number | 'upstream';
   /** A queue report's count: what arrived and what the SFU sent since its onset (bit/s). */
   received?: number;
   sent?: number;
@@ -1013,6 +1019,12 @@ export interface LossFigures {
   smallestPictureShare: number;
   /** The lowest ceiling the SFU set on the patient's link meanwhile (kbit/s; null: none). */
   lowestCeilingKbps: number | null;
+  /**
+   * The decisions on the patient's link meanwhile that a loss read made with the receiver's
+   * reports, as weighed, counting heavy loss (`heavyLossFraction`): at 5 % random loss they
+   * should not exist.
+   */
+  heavyReportDecisions: DownlinkLogLine[];
   /** Opus `a=fmtp` lines negotiated on the patient's connections. */
   opusFmtp: { pc: number; local: string[]; remote: string[] }[];
   /** The same on the host's (sender's) connections. */
@@ -1098,9 +1110,16 @@ async function lossyPeriod(
   const fec = inboundWindows(lossy, 'audio').reduce((n, w) => n + w.fecPackets, 0);
   const heights = decodedHeights(lossy);
   const peer = await peerIdOf(host, PATIENT_NAME);
-  const ceilings = downlinkLog(rig, start)
-    .filter((d) => d.peer === peer && d.time <= end && typeof d.ceiling === 'number')
+  const decisions = downlinkLog(rig, start).filter((d) => d.peer === peer && d.time <= end);
+  const ceilings = decisions
+    .filter((d) => typeof d.ceiling === 'number')
     .map((d) => d.ceiling as number);
+  const heavyReportDecisions = decisions.filter(
+    (d) =>
+      d.by === 'loss read' &&
+      typeof d.reported === 'number' &&
+      d.reported >= DEFAULT_DOWNLINK_POLICY.heavyLossFraction,
+  );
   return {
     lossPercent: fraction * 100,
     fecPacketsReceived: fec,
@@ -1112,6 +1131,7 @@ async function lossyPeriod(
       ? heights.filter((h) => h <= SMALLEST_LAYER_HEIGHT).length / heights.length
       : 0,
     lowestCeilingKbps: ceilings.length ? Math.round(Math.min(...ceilings) / 1000) : null,
+    heavyReportDecisions,
     opusFmtp: await opusFmtp(patient),
     hostOpusFmtp: await opusFmtp(host),
   };
