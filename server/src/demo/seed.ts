@@ -45,10 +45,11 @@ const at = (dayOffset: number, hour: number, minute = 0) => {
 /** Seeds accounts and a few consultations when the database has no accounts yet. */
 export async function seedDemoData(db: Database, services: DomainServices): Promise<boolean> {
   if ((await accountsRepo.count(db)) > 0) return false;
-  const ids: string[] = [];
-  await db.transaction(async (tx) => {
-    for (const a of DEMO_ACCOUNTS) ids.push(await services.auth.createAccount(tx, { ...a }));
-  });
+  // The three password hashes at once, on libuv's thread pool: one after another they were
+  // most of the seeding, which every start of the embedded default (and every test server) waits for.
+  const ids = await db.transaction((tx) =>
+    Promise.all(DEMO_ACCOUNTS.map((a) => services.auth.createAccount(tx, { ...a }))),
+  );
   const [specialistId, gpId, nurseId] = ids as [string, string, string];
   const staff = (i: 0 | 1 | 2, id: string): StaffPrincipal => ({
     kind: 'staff',
