@@ -80,6 +80,20 @@ const MAX_QUEUE_MS = 10_000;
 /** tbf's `latency` when the conditions name none: a wired line's buffer. */
 export const DEFAULT_QUEUE_MS = 250;
 
+/**
+ * tbf's bucket: about 20 ms of traffic, at least a few full packets (tbf needs one at least
+ * as large as a packet, and a large one would let bursts exceed the rate).
+ */
+export const tbfBurstBytes = (kbit: number): number =>
+  Math.max(4000, Math.round((kbit * 1000) / 8 / 50));
+
+/**
+ * The most a direction limited to `kbit` can hold, in ms of its rate: tbf's queue holds its
+ * `latency` plus the bucket (330 ms at 400 kbit/s on the usual 250 ms queue).
+ */
+export const queueCapacityMs = (kbit: number, queueMs = DEFAULT_QUEUE_MS): number =>
+  queueMs + (tbfBurstBytes(kbit) * 8) / kbit;
+
 /** Packets and bytes the link's nft rules dropped so far (counters since the last change). */
 export interface DropCounters {
   packets: number;
@@ -428,9 +442,7 @@ class LinkImpl implements NetLink {
       }).catch(() => undefined);
       return;
     }
-    // A burst of about 20 ms of traffic (at least a few full packets): tbf needs one at
-    // least as large as a packet, and a large one would let bursts exceed the rate.
-    const burst = Math.max(4000, Math.round((kbit * 1000) / 8 / 50));
+    const burst = tbfBurstBytes(kbit);
     await run(
       'tc',
       [
