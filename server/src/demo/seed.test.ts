@@ -2,14 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import { createDomainServices, type DomainServices } from '../booking/services.js';
 import type { Database } from '../db/database.js';
-import { openTestDatabase } from '../db/testing.js';
+import { logDrivers, openTestDatabase, testDrivers } from '../db/testing.js';
 import { DEMO_ACCOUNTS, seedDemoData } from './seed.js';
 
-describe('demo data', () => {
+logDrivers('demo-seed');
+
+// The seed sends its inserts at once inside one transaction: each driver must queue them.
+describe.each(testDrivers)('demo data on %s', (driver) => {
   let db: Database;
   let services: DomainServices;
   beforeAll(async () => {
-    db = await openTestDatabase('pglite');
+    db = await openTestDatabase(driver);
     services = createDomainServices(loadConfig({ LOG_LEVEL: 'silent' }), db);
   });
   afterAll(() => db.close());
