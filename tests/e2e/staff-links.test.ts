@@ -106,9 +106,19 @@ describe('staff links and accounts', () => {
     });
     const gpPage = await gpContext.newPage();
     try {
+      // The list does not come through the first time (a dropped connection): the page says
+      // so where the list would be, and "Prøv igjen" fetches it.
+      const list = (u: URL) => u.pathname === '/api/consultations';
+      await gpPage.route(list, (route) => route.abort('internetdisconnected'));
       await loginAsDemoStaff(gpPage, stage.server.url, 'fastlege');
+      const failed = gpPage.getByRole('alert').filter({ hasText: 'Får ikkje kontakt med tenesta' });
+      await failed.waitFor();
+      await shot(gpPage, '03-gp-mine-failed-1280x800');
+      await gpPage.unroute(list);
+      await failed.getByRole('button', { name: 'Prøv igjen' }).click();
       const entry = gpPage.getByRole('link', { name: /Kontroll: fastlegen med brukar/ });
       await entry.waitFor();
+      expect(await failed.count()).toBe(0);
       for (const v of SCREEN_SIZES) {
         await gpPage.setViewportSize(v);
         await entry.scrollIntoViewIfNeeded();

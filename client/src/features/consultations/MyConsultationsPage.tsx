@@ -7,6 +7,7 @@ import { formatDate, formatTime } from '../../i18n/format';
 import { useMyConsultations } from './hooks';
 import { MyPlansSection } from '../lkt/MyPlansSection';
 import './consultations.css';
+import { LoadFailed } from '../../app/LoadFailed';
 
 export function MyConsultationsPage() {
   const { t } = useTranslation();
@@ -23,12 +24,11 @@ export function MyConsultationsPage() {
       </div>
 
       {error !== undefined && (
-        <div className="alert alert--error" role="alert">
-          <p>{t(errorMessageKey(error))}</p>
-          <button type="button" className="button button--secondary" onClick={reload}>
-            {t('consultations.retry')}
-          </button>
-        </div>
+        <LoadFailed
+          message={t(errorMessageKey(error))}
+          retry={t('consultations.retry')}
+          onRetry={reload}
+        />
       )}
       {loading && <p role="status">{t('app.loading')}</p>}
 

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { Query } from '../../api/useQuery';
 import { useLktT } from './useLkt';
+import { LoadFailed } from '../../app/LoadFailed';
 
 /**
  * One LKT section of the consultation page: heading, intro, and its own load error with a
@@ -25,12 +26,7 @@ export function LktSection({
       <h2 id={`${id}-h`}>{title}</h2>
       {intro && <p className="lkt-intro">{intro}</p>}
       {query.error !== undefined && (
-        <div className="alert alert--error" role="alert">
-          {t('error')}{' '}
-          <button type="button" className="button button--secondary" onClick={query.reload}>
-            {t('retry')}
-          </button>
-        </div>
+        <LoadFailed message={t('error')} retry={t('retry')} onRetry={query.reload} />
       )}
       {children}
     </section>

@@ -4,6 +4,7 @@ import { formatDate } from '../../i18n/format';
 import { PlanList } from './PlanList';
 import { useLktApi, useLktT } from './useLkt';
 import './lkt.css';
+import { LoadFailed } from '../../app/LoadFailed';
 
 /**
  * "Mine konsultasjonar": the plans of the consultations the staff member took part in and
@@ -21,12 +22,7 @@ export function MyPlansSection() {
     <section aria-labelledby="lkt-mine-h" className="panel lkt lkt-mine">
       <h2 id="lkt-mine-h">{t('mineTitle')}</h2>
       {q.error !== undefined && (
-        <div className="alert alert--error" role="alert">
-          {t('error')}{' '}
-          <button type="button" className="button button--secondary" onClick={q.reload}>
-            {t('retry')}
-          </button>
-        </div>
+        <LoadFailed message={t('error')} retry={t('retry')} onRetry={q.reload} />
       )}
       {q.data && q.data.items.length === 0 && <p className="lkt-empty">{t('mineEmpty')}</p>}
       {[...groups.values()].map((items) => {

@@ -6,6 +6,7 @@ import { PlanList } from './PlanList';
 import { StoryForm } from './StoryForm';
 import { useLktApi, useLktT } from './useLkt';
 import './lkt.css';
+import { LoadFailed } from '../../app/LoadFailed';
 
 /**
  * The patient entry's "Min plan og mitt team": for each patient the person speaks for
@@ -21,12 +22,7 @@ export function PatientCarePanel({ patientToken }: { patientToken: string }) {
       <h2 id="lkt-care-h">{t('patientCareTitle')}</h2>
       {q.loading && !q.data && <p role="status">{t('loading')}</p>}
       {q.error !== undefined && (
-        <div className="alert alert--error" role="alert">
-          {t('error')}{' '}
-          <button type="button" className="button button--secondary" onClick={q.reload}>
-            {t('retry')}
-          </button>
-        </div>
+        <LoadFailed message={t('error')} retry={t('retry')} onRetry={q.reload} />
       )}
       {q.data && q.data.patients.length === 0 && (
         <p className="lkt-empty">{t('patientCareEmpty')}</p>

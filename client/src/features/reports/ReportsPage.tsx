@@ -27,6 +27,7 @@ import { useFeatureT, type FeatureLang, type FeatureT } from './featureI18n';
 import { reportsMessages, type ReportsMessages } from './i18n';
 import { csvFileName, formatNumber, monthLabel, presetPeriod, type Preset } from './format';
 import './reports.css';
+import { LoadFailed } from '../../app/LoadFailed';
 
 type T = FeatureT<ReportsMessages>;
 type BreakdownKey = Exclude<ReportDimension, 'total'>;
@@ -138,16 +139,15 @@ export function ReportsPage() {
 
       {report.loading && <p role="status">{t('loading')}</p>}
       {report.error !== undefined && (
-        <div className="alert alert--error" role="alert">
-          <p>
-            {isApiError(report.error) && report.error.code === 'forbidden'
+        <LoadFailed
+          message={
+            isApiError(report.error) && report.error.code === 'forbidden'
               ? t('forbidden')
-              : t('errorLoad')}
-          </p>
-          <button type="button" className="button button--secondary" onClick={report.reload}>
-            {t('retry')}
-          </button>
-        </div>
+              : t('errorLoad')
+          }
+          retry={t('retry')}
+          onRetry={report.reload}
+        />
       )}
       {report.data && !report.loading && <Report data={report.data} t={t} lang={lang} />}
     </div>

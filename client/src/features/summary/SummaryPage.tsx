@@ -15,6 +15,7 @@ import { summaryEndpoints } from './api';
 import { summaryBundles, type SummaryStrings } from './i18n';
 import '../lkt/lkt.css';
 import './summary.css';
+import { LoadFailed } from '../../app/LoadFailed';
 
 type T = FeatureT<SummaryStrings>;
 
@@ -80,14 +81,13 @@ export function SummaryPage() {
       {q.error !== undefined && !q.loading && (
         <>
           <h1>{t('title')}</h1>
-          <div className="alert alert--error" role="alert">
-            <p>
-              {isApiError(q.error) && q.error.code === 'not_found' ? t('notFound') : t('error')}
-            </p>
-            <button type="button" className="button button--secondary" onClick={q.reload}>
-              {t('retry')}
-            </button>
-          </div>
+          <LoadFailed
+            message={
+              isApiError(q.error) && q.error.code === 'not_found' ? t('notFound') : t('error')
+            }
+            retry={t('retry')}
+            onRetry={q.reload}
+          />
           {back}
         </>
       )}

@@ -16,6 +16,7 @@ import { useFeatureT, type FeatureT } from '../reports/featureI18n';
 import { surveyMessages, type SurveyMessages } from './i18n';
 import { emptyDraft, questionKey, toAnswer, type SurveyDraft } from './model';
 import './survey.css';
+import { LoadFailed } from '../../app/LoadFailed';
 
 type T = FeatureT<SurveyMessages>;
 
@@ -59,12 +60,11 @@ export function SurveyPage() {
       <h1>{t('title')}</h1>
       {status.loading && <p role="status">{t('loading')}</p>}
       {status.error !== undefined && (
-        <div className="alert alert--error" role="alert">
-          <p>{t(errorKey(status.error))}</p>
-          <button type="button" className="button button--secondary" onClick={status.reload}>
-            {t('retry')}
-          </button>
-        </div>
+        <LoadFailed
+          message={t(errorKey(status.error))}
+          retry={t('retry')}
+          onRetry={status.reload}
+        />
       )}
       {status.data && !status.loading && (
         <SurveyBody status={status.data} t={t} consultationId={consultationId} token={token} />
