@@ -7,9 +7,7 @@ import type { ConsultationStatus } from '@samkons/shared';
 import type { ReportsService } from '../reports/service.js';
 import type { SocketPrincipal } from '../signalling/authenticator.js';
 import { KeyedOrder } from './keyed-order.js';
-
-/** Development room names are not consultations: nothing about them is recorded. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isDatabaseId } from './database-id.js';
 
 /**
  * What the live session records: audit rows (Normen: who joined, was admitted, denied,
@@ -97,7 +95,7 @@ export function databaseJournal(deps: {
   };
   return {
     audit(consultationId, actor, action, detail) {
-      if (!UUID.test(consultationId)) return;
+      if (!isDatabaseId(consultationId)) return;
       track(action, () =>
         deps.db.transaction((tx) =>
           appendAudit(tx, {
@@ -112,17 +110,17 @@ export function databaseJournal(deps: {
     },
     attendance(consultationId, participantId, joinedAt, leftAt) {
       const reports = deps.reports;
-      if (!reports || !UUID.test(consultationId)) return;
+      if (!reports || !isDatabaseId(consultationId)) return;
       track('attendance', () =>
         reports.recordAttendance(consultationId, participantId, joinedAt, leftAt),
       );
     },
     started(consultationId) {
-      if (!UUID.test(consultationId)) return;
+      if (!isDatabaseId(consultationId)) return;
       track('consultation started', () => transition(consultationId, 'booked', 'in_progress'));
     },
     ended(consultationId, at) {
-      if (!UUID.test(consultationId)) return;
+      if (!isDatabaseId(consultationId)) return;
       // A cancelled consultation stays cancelled: the transition only moves in_progress.
       track('consultation completed', async () => {
         if (await transition(consultationId, 'in_progress', 'completed')) {
@@ -135,11 +133,11 @@ export function databaseJournal(deps: {
       }
     },
     occupied(consultationId) {
-      if (!UUID.test(consultationId)) return;
+      if (!isDatabaseId(consultationId)) return;
       track('session occupied', () => setVacated(consultationId, null));
     },
     vacated(consultationId, at) {
-      if (!UUID.test(consultationId)) return;
+      if (!isDatabaseId(consultationId)) return;
       track('session vacated', () => setVacated(consultationId, at));
     },
     async settled() {

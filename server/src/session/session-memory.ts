@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '../db/database.js';
 import { KeyedOrder } from './keyed-order.js';
+import { isDatabaseId } from './database-id.js';
 
 /** What a live session remembers of one participant beyond their connection. */
 export interface Remembered {
@@ -55,9 +56,6 @@ export function processSessionMemory(): SessionMemory {
   };
 }
 
-/** Development room names are not consultations: they are remembered in this process only. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * The database's memory (table `session_participants`), so it also holds on PostgreSQL
  * across nodes. Writes for one consultation are applied in the order they were made.
@@ -82,7 +80,7 @@ export function databaseSessionMemory(deps: {
   };
   return {
     async load(cid) {
-      if (!UUID.test(cid)) return local.load(cid);
+      if (!isDatabaseId(cid)) return local.load(cid);
       await order.idle(cid);
       const { rows } = await deps.db.query<{
         participant_id: string;
@@ -101,7 +99,7 @@ export function databaseSessionMemory(deps: {
       );
     },
     admitted(cid, pid) {
-      if (!UUID.test(cid)) return local.admitted(cid, pid);
+      if (!isDatabaseId(cid)) return local.admitted(cid, pid);
       write(
         cid,
         'admitted',
@@ -111,7 +109,7 @@ export function databaseSessionMemory(deps: {
       );
     },
     setMutedByHost(cid, pid, muted) {
-      if (!UUID.test(cid)) return local.setMutedByHost(cid, pid, muted);
+      if (!isDatabaseId(cid)) return local.setMutedByHost(cid, pid, muted);
       write(
         cid,
         'muted by host',
@@ -121,7 +119,7 @@ export function databaseSessionMemory(deps: {
       );
     },
     setHandRaised(cid, pid, raised) {
-      if (!UUID.test(cid)) return local.setHandRaised(cid, pid, raised);
+      if (!isDatabaseId(cid)) return local.setHandRaised(cid, pid, raised);
       write(
         cid,
         'hand raised',
@@ -131,7 +129,7 @@ export function databaseSessionMemory(deps: {
       );
     },
     forget(cid, pid) {
-      if (!UUID.test(cid)) return local.forget(cid, pid);
+      if (!isDatabaseId(cid)) return local.forget(cid, pid);
       write(
         cid,
         'forget',
@@ -140,7 +138,7 @@ export function databaseSessionMemory(deps: {
       );
     },
     clear(cid) {
-      if (!UUID.test(cid)) return local.clear(cid);
+      if (!isDatabaseId(cid)) return local.clear(cid);
       write(cid, 'clear', `DELETE FROM session_participants WHERE consultation_id = $1`, [cid]);
     },
     async settled() {

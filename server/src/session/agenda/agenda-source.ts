@@ -1,4 +1,5 @@
 import type { AgendaPart } from '@samkons/shared';
+import { isDatabaseId } from '../database-id.js';
 
 /**
  * Where a live session gets its consultation's agenda when it opens. The agenda itself
@@ -18,8 +19,6 @@ export function fixedAgendas(byConsultation: Map<string, AgendaPart[]>): AgendaS
   return { load: (id) => Promise.resolve(byConsultation.get(id) ?? []) };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * The consultation's agenda as the booking side keeps it (server/src/agenda). Development
  * rooms (names, not consultation ids) have none.
@@ -28,6 +27,6 @@ export function domainAgendas(agendas: {
   forSession(consultationId: string): Promise<{ parts: AgendaPart[] }>;
 }): AgendaSource {
   return {
-    load: async (id) => (UUID.test(id) ? (await agendas.forSession(id)).parts : []),
+    load: async (id) => (isDatabaseId(id) ? (await agendas.forSession(id)).parts : []),
   };
 }

@@ -6,6 +6,7 @@ import type { Database, Queryable } from '../../db/database.js';
 import { iso } from '../../db/rows.js';
 import type { SocketPrincipal } from '../../signalling/authenticator.js';
 import type { Placement } from './agenda-runner.js';
+import { isDatabaseId } from '../database-id.js';
 
 export interface PartPresence {
   participantId: string;
@@ -58,9 +59,6 @@ export const nullPartJournal: PartJournal = {
   settled: () => Promise.resolve(),
 };
 
-/** Development room names are not consultations: nothing about them is recorded. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function actorOf(p: SocketPrincipal | null): AuditActor {
   if (!p) return SYSTEM_ACTOR;
   return {
@@ -76,7 +74,7 @@ export function databasePartJournal(deps: { db: Database; log: FastifyBaseLogger
   const { db } = deps;
   let chain: Promise<void> = Promise.resolve();
   const write = (what: string, consultationId: string, work: () => Promise<unknown>) => {
-    if (!UUID.test(consultationId)) return;
+    if (!isDatabaseId(consultationId)) return;
     chain = chain.then(
       () =>
         work().then(
@@ -103,7 +101,7 @@ export function databasePartJournal(deps: { db: Database; log: FastifyBaseLogger
             s.part.agreesPlan,
             s.part.title,
             s.startedAt,
-            s.by && UUID.test(s.by.grants.participantId) ? s.by.grants.participantId : null,
+            s.by && isDatabaseId(s.by.grants.participantId) ? s.by.grants.participantId : null,
           ],
         ),
       );
@@ -133,7 +131,7 @@ export function databasePartJournal(deps: { db: Database; log: FastifyBaseLogger
       );
     },
     presence(consultationId, runId, p) {
-      if (!UUID.test(p.participantId)) return;
+      if (!isDatabaseId(p.participantId)) return;
       write('part presence', consultationId, () =>
         db.query(
           `INSERT INTO session_part_presence
