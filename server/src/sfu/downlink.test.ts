@@ -610,6 +610,27 @@ describe('downlink adapter', () => {
     expect(adapter.gaveWayLately()).toBe(true);
   });
 
+  it('believes a heavy receiver report before any span of reads can weigh it only when transport-cc finds the link overflowing', async () => {
+    const first = async (transportLoss: number) => {
+      const { transport, consumer, adapter } = await receiver();
+      await steady(transport, 2_000_000, 5);
+      consumer.report = { ...consumer.report, bitrate: 100_000 };
+      transport.lossSent = transportLoss;
+      // The first report read: 15 of the last 20 packets lost, nothing read before it.
+      sendAndReport(consumer, 20, 15, 0.75);
+      consumer.rescore(5);
+      await vi.advanceTimersByTimeAsync(10);
+      return { transport, adapter };
+    };
+    // Transport-cc finds 7 %, what a link losing 5 % at random shows: weighed later.
+    const random = await first(0.07);
+    expectNoLossOfItsOwn(random.transport, random.adapter);
+    // 43 %, as in a cut to 150 kbit/s: the link overflows, and the report is believed at once.
+    const cut = await first(0.43);
+    expect(cut.transport.ceilings).not.toEqual([]);
+    expect(cut.adapter.gaveWayLately()).toBe(true);
+  });
+
   it('does not weigh a second of loss against the fewer packets sent after the rate fell, where the report finds little', async () => {
     const { transport, consumer, adapter } = await receiver();
     await steady(transport, 2_000_000, 5);
@@ -1072,7 +1093,16 @@ describe('a queue report weighed against what the SFU sent', () => {
     ['delivers all', report(330_000), sent(340_000, 900_000), false, undefined],
     // Transport-cc finds the link losing: busy, though most of it arrived (confirmed only).
     ['lossy, confirmed', report(330_000), sent(340_000, 900_000, 0.2), true, 330_000],
-    ['lossy, provisional', report(330_000, true), sent(340_000, 900_000, 0.2), false, undefined],
+    ['lossy, provisional', report(330_000, true), sent(340_000, 900_000, 0.1), false, undefined],
+    // Losing more than a lossy link does: it overflows, whatever the count (150 kbit/s both
+    // ways, the SFU's sending already cut by a loss read).
+    [
+      'overflowing link, provisional',
+      report(155_000, true),
+      sent(199_000, 593_000, 0.43),
+      true,
+      155_000,
+    ],
     // No count (the two reports came together): judged as a sharp fall, nothing carried.
     ['no count', report(undefined), sent(undefined, 900_000), true, undefined],
   ] as const)('%s', (_, r, s, judged, carried) => {
