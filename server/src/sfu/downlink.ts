@@ -228,7 +228,7 @@ const BUSY_LINK_LOSS = 0.05;
  * SFU had already cut what it sent), and a receiver report read heavy is believed before a
  * span of reads can weigh it (`reportedShare`). At 150 kbit/s both ways, each of the two waited
  * 1.3-1.5 s for the count or the span, and the audio-only notice came 3.2-3.5 s after the cut
- * in 4 of 9 bench cuts.
+ * in 3 of 9 bench cuts.
  */
 const OVERFLOW_LINK_LOSS = 0.2;
 /**
