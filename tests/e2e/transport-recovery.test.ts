@@ -74,6 +74,25 @@ describe.runIf(rig.ok)('transport recovery on a faulty link', () => {
     ]);
     await Promise.all([callJoined(host, 60_000), callJoined(patient, 60_000)]);
     await mediaFlowingOnEveryPage([host, patient], 1, { timeout: 60_000 });
+    // Mid-call: two seconds of sound on each page before the first fault. Blocked within a
+    // second of the first frames (two fresh-clone CI runs on a quick machine), the patient's
+    // liveness check, likely with no media on the pair to judge by yet, never called the stall:
+    // the browser's ICE called the path disconnected 5.5 s later, media back after 7.7-8.9 s.
+    for (const page of [host, patient]) {
+      await page.waitForFunction(
+        () => {
+          type Inbound = { kind: string; packetsReceived?: number };
+          const stats = (
+            window as unknown as { __netStats?: { samples: { pcs: { inbound?: Inbound[] }[] }[] } }
+          ).__netStats;
+          const pcs = stats?.samples.at(-1)?.pcs ?? [];
+          const audio = pcs.flatMap((pc) => pc.inbound ?? []).filter((x) => x.kind === 'audio');
+          return audio.reduce((n, x) => n + (x.packetsReceived ?? 0), 0) >= 100;
+        },
+        undefined,
+        { timeout: 30_000 },
+      );
+    }
   }, 300_000);
 
   afterAll(async () => {
