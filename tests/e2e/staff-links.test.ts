@@ -113,7 +113,11 @@ describe('staff links and accounts', () => {
       await loginAsDemoStaff(gpPage, stage.server.url, 'fastlege');
       const failed = gpPage.getByRole('alert').filter({ hasText: 'Får ikkje kontakt med tenesta' });
       await failed.waitFor();
-      await shot(gpPage, '03-gp-mine-failed-1280x800');
+      for (const v of SCREEN_SIZES) {
+        await gpPage.setViewportSize(v);
+        await shot(gpPage, `03-gp-mine-failed-${v.name}`);
+      }
+      await gpPage.setViewportSize({ width: 1280, height: 800 });
       await gpPage.unroute(list);
       await failed.getByRole('button', { name: 'Prøv igjen' }).click();
       const entry = gpPage.getByRole('link', { name: /Kontroll: fastlegen med brukar/ });

@@ -81,12 +81,9 @@ describe.runIf(rig.ok)('transport recovery on a faulty link', () => {
     for (const page of [host, patient]) {
       await page.waitForFunction(
         () => {
-          type Inbound = { kind: string; packetsReceived?: number };
-          const stats = (
-            window as unknown as { __netStats?: { samples: { pcs: { inbound?: Inbound[] }[] }[] } }
-          ).__netStats;
+          const stats = (window as unknown as { __netStats?: StatsSeries }).__netStats;
           const pcs = stats?.samples.at(-1)?.pcs ?? [];
-          const audio = pcs.flatMap((pc) => pc.inbound ?? []).filter((x) => x.kind === 'audio');
+          const audio = pcs.flatMap((pc) => pc.inbound).filter((x) => x.kind === 'audio');
           return audio.reduce((n, x) => n + (x.packetsReceived ?? 0), 0) >= 100;
         },
         undefined,
