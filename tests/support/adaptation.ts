@@ -338,33 +338,69 @@ export async function videoSteady(
  * on average over that time: a cut to a rate below what is sent congests the link. On a
  * starved machine less may arrive than the cut's rate (mediasoup's estimate dips on the good
  * link when the receiver's feedback comes late for want of CPU, and the SFU then drops
- * temporal layers), and a "cut" that congests nothing proves nothing about adaptation.
+ * temporal layers), and a "cut" that congests nothing proves nothing about adaptation. And
+ * until the SFU's adapter of the patient's downlink is at rest (`downlinkUnrest`): a cut
+ * that comes while it still climbs back from the scenario before meets a sender already
+ * holding back.
  */
 async function congestingVideo(
-  page: Page,
+  rig: AdaptationRig,
   height: number,
   minKbps: number,
   steadyMs: number,
-  timeoutMs = 40_000,
+  timeoutMs = 60_000,
 ): Promise<number> {
   const n = Math.round(steadyMs / SAMPLE_MS);
+  const peer = await peerIdOf(rig.host, PATIENT_NAME);
   let kbps = 0;
+  let rest = 'not read';
   const series = await until(
-    page,
+    rig.patient,
     (s) => {
       const last = s.samples.slice(-n);
       const w = inboundWindows({ ...s, samples: s.samples.slice(-n - 1) }, 'video');
       kbps = w.reduce((sum, x) => sum + x.kbps, 0) / Math.max(1, w.length);
-      return last.length === n && last.every((x) => videoHeight(x) >= height) && kbps >= minKbps;
+      const steady =
+        last.length === n && last.every((x) => videoHeight(x) >= height) && kbps >= minKbps;
+      rest = steady ? downlinkUnrest(rig, peer) : rest;
+      return steady && rest === '';
     },
     timeoutMs,
-    `video of ${height}p at ${minKbps} kbit/s or more`,
+    `video of ${height}p at ${minKbps} kbit/s or more, the SFU's downlink to the patient at rest`,
   ).catch((err: unknown) => {
     throw new Error(
-      `${(err as Error).message}: too little arrives to congest the link (last ${steadyMs / 1000} s: ${Math.round(kbps)} kbit/s)`,
+      `${(err as Error).message}: last ${steadyMs / 1000} s: ${Math.round(kbps)} kbit/s; downlink: ${rest}`,
     );
   });
   return videoHeight(series.samples.at(-1)!);
+}
+
+/** How long the SFU's downlink to the patient must have decided nothing to be at rest. */
+const DOWNLINK_REST_MS = 2_000;
+/**
+ * A ceiling at or above this is no bound (bit/s): over the specialist's three layers together
+ * (150 + 500 + 1200 kbit/s). The last raises may stop under the 4 Mbit/s that lifts it: the
+ * estimate of a link sending 720p follows what is sent, and stops pressing (measured: 3.3 and
+ * 3.8 Mbit/s, held).
+ */
+const REST_CEILING_BPS = 2_000_000;
+
+/**
+ * Why the SFU's adapter of `peer`'s downlink is not at rest ('' when it is): a ceiling a layer
+ * would feel, or a decision within `DOWNLINK_REST_MS`. After a cut the ceiling climbs back in
+ * steps 2.5 s or more apart, and mediasoup's estimate may dip at a step: in a CI run it fell
+ * 0.3-0.4 s before the next scenario's cut, the SFU was already sending less when the cut
+ * came, and the cut link's queue peaked at 196 ms where the test needed over 330.
+ */
+function downlinkUnrest(rig: AdaptationRig, peer: string): string {
+  const last = downlinkLog(rig, 0).findLast((d) => d.peer === peer);
+  if (!last) return '';
+  if (last.mode !== undefined && last.mode !== 'video') return `mode ${last.mode}`;
+  if (typeof last.ceiling === 'number' && last.ceiling < REST_CEILING_BPS) {
+    return `a ceiling of ${Math.round(last.ceiling / 1000)} kbit/s`;
+  }
+  const quiet = Date.now() - last.time;
+  return quiet >= DOWNLINK_REST_MS ? '' : `a decision ${quiet} ms ago`;
 }
 
 export interface RateCutOptions {
@@ -517,8 +553,9 @@ export async function rateCut(
   // A settled call: 5 s of steady 720p (not a stream that has just resumed and is still
   // climbing to its layer), the video alone at the rate of the cut or more (with the audio,
   // more than the cut link carries; on a loaded machine the SFU may send 720p with fewer
-  // frames, at 450-700 kbit/s, on the good link).
-  const heightBefore = await congestingVideo(patient, 720, opts.minKbpsBefore ?? cutKbit, 5_000);
+  // frames, at 450-700 kbit/s, on the good link), and the SFU no longer climbing back from
+  // the scenario before.
+  const heightBefore = await congestingVideo(rig, 720, opts.minKbpsBefore ?? cutKbit, 5_000);
   const hostNotice = await watchNotice(rig.host);
   let cut = Infinity;
   const queueFigures = watchQueue(link, cutKbit, () => cut);
@@ -654,7 +691,7 @@ export async function lateStepThenCut(
 ): Promise<LateStepFigures> {
   const { patient, host, link } = rig;
   await link.setRate(GOOD_LINK_KBIT, 'both');
-  await congestingVideo(patient, 720, 400, 5_000);
+  await congestingVideo(rig, 720, 400, 5_000);
   const stepAt = await markStats(patient, 'the specialist’s audio late by a step');
   await host.evaluate(async () => {
     const pcs = (window as unknown as { __netPcs?: RTCPeerConnection[] }).__netPcs ?? [];
@@ -841,7 +878,7 @@ export async function weakLink(
   // kbit/s with headers), is more than the link carries. Not more: on a loaded machine
   // mediasoup's estimate dips on the good link now and then (feedback late for want of CPU),
   // and the receiver may get only the smallest layer for a while.
-  await congestingVideo(patient, 100, weakKbit * 0.8, 1_000);
+  await congestingVideo(rig, 100, weakKbit * 0.8, 1_000);
   const cut = await markStats(
     patient,
     `rate ${weakKbit} kbit/s`,
