@@ -48,6 +48,34 @@ function lossyRun(arrivals: (number | undefined)[], until: number) {
   return found;
 }
 
+/**
+ * `lossyRun`, with the whole link's count read beside the audio's: `linkKbit(t)` is what the
+ * link delivers at `t` (kbit/s, so bytes per ms / 8).
+ */
+function linkRun(
+  arrivals: (number | undefined)[],
+  until: number,
+  linkKbit: (t: number) => number,
+): { at: number; e: QueueingEvent }[] {
+  const detector = new QueueingDetector();
+  const found: { at: number; e: QueueingEvent }[] = [];
+  let bytes = 0;
+  for (let t = 0; t <= until; t += 50) {
+    bytes += (linkKbit(t) * 50) / 8;
+    const arrived = arrivals.flatMap((a, seq) => (a !== undefined && a <= t ? [{ a, seq }] : []));
+    if (arrived.length === 0) continue;
+    const packets = Math.max(...arrived.map((x) => x.seq)) + 1;
+    const e = detector.sample({
+      lastPacketAt: Math.max(...arrived.map((x) => x.a)),
+      packets,
+      lost: packets - arrived.length,
+      link: { at: t, bytes },
+    });
+    if (e) found.push({ at: t, e });
+  }
+  return found;
+}
+
 /** A packet every 20 ms from `from` to `to`, each up to `jitterMs` late (deterministic). */
 function steady(from: number, to: number, jitterMs = 0, startAt = 0): number[] {
   const out: number[] = [];
@@ -190,6 +218,39 @@ describe('QueueingDetector', () => {
     expect(found.map(({ e }) => kind(e))).toEqual(['provisional', 'queue']);
     expect(found[0]!.at - 5_000).toBeLessThanOrEqual(700);
     expect(found[1]!.at - 5_000).toBeLessThanOrEqual(1_000);
+  });
+
+  it('finds a queue that fills at once under far more than the link carries: a stall of the whole link, then late by a step, losing little', () => {
+    // 720 kbit/s sent into 150 kbit/s from 5 s: the queue (463 ms on the rig) fills within
+    // a video frame, no audio comes for its length, and then the audio comes late by it and
+    // no later; 1 packet in 18 finds no room. The link delivers 150 kbit/s from the cut on.
+    const arrivals = steady(0, 8_000).map((t, seq) =>
+      t < 5_000 ? t : seq % 18 === 5 ? undefined : t + 463,
+    );
+    const found = linkRun(arrivals, 8_000, (t) => (t < 5_000 ? 720 : 150)).filter(
+      ({ e }) => e.type === 'queue',
+    );
+    expect(found.map(({ e }) => kind(e))).toEqual(['provisional', 'queue']);
+    // The first audio behind the queue arrives ~480 ms after the cut; provisional 150 ms of
+    // arrivals on, confirmed 300 ms on.
+    expect(found[0]!.at - 5_000).toBeLessThanOrEqual(700);
+    expect(found[1]!.at - 5_000).toBeLessThanOrEqual(850);
+  });
+
+  it('does not take the same step for a queue while the link delivers as before (a sender’s pause, DTX)', () => {
+    // As above, but the video keeps coming at 720 kbit/s through the audio's gap.
+    const arrivals = steady(0, 8_000).map((t, seq) =>
+      t < 5_000 ? t : seq % 18 === 5 ? undefined : t + 463,
+    );
+    expect(linkRun(arrivals, 8_000, () => 720).filter(({ e }) => e.type === 'queue')).toEqual([]);
+  });
+
+  it('does not take a stall of the whole link that then catches up (a busy SFU or sender) for a queue', () => {
+    // Nothing at all for 300 ms, then the backlog in one burst, less and less late.
+    const late = steady(5_000, 5_300).map((t) => 5_300 + (t - 5_000) / 20);
+    const arrivals = [...steady(0, 5_000), ...late, ...steady(5_300, 8_000)];
+    const stalled = (t: number) => (t >= 5_000 && t < 5_300 ? 0 : 720);
+    expect(linkRun(arrivals, 8_000, stalled).filter(({ e }) => e.type === 'queue')).toEqual([]);
   });
 
   it('does not take a step of lateness that loses little for a queue', () => {

@@ -22,6 +22,12 @@ export interface ArrivalSample {
   packets: number;
   /** Of those, lost. */
   lost: number;
+  /**
+   * What the whole link (the receive transport's selected candidate pair) has delivered so
+   * far, in bytes, and when that was read (ms, the stats' clock). Without it a stall of the
+   * audio is always taken for a pause of its sender (`#linkSlowed`).
+   */
+  link?: { at: number; bytes: number };
 }
 
 export interface Queueing {
@@ -94,6 +100,12 @@ export interface QueueingOptions {
    * of more than 3.5 times this starts the stream's reading afresh.
    */
   maxSpacingMs: number;
+  /**
+   * A gap in the audio this long or more, while the link as a whole delivered under
+   * `slowedFraction` of its rate over the second before, is a queue's step (`#linkSlowed`).
+   */
+  stallMs: number;
+  slowedFraction: number;
 }
 
 /**
@@ -114,12 +126,14 @@ export const DEFAULT_QUEUEING: QueueingOptions = {
   risingMs: 10,
   overflowLoss: 0.2,
   maxSpacingMs: 100,
+  stallMs: 150,
+  slowedFraction: 0.5,
 };
 
 /**
  * Reads of one audio stream in, a queue found out: lateness over the threshold on every read
- * with new packets for `persistMs`, rising (or overflowing: `overflowLoss`), and told
- * provisionally after `provisionalMs`. Lateness held `persistMs` without rising is a plateau (the
+ * with new packets for `persistMs`, rising (or overflowing: `overflowLoss`, or begun with a
+ * stall of the whole link: `#linkSlowed`), and told provisionally after `provisionalMs`. Lateness held `persistMs` without rising is a plateau (the
  * sender's audio late by a step, a busy machine): a rise on top of it is a new onset, so the
  * queue is held and counted from its own start. Without it, in a fresh-clone CI run, a plateau
  * from before a 400 kbit/s cut made the cut's rise a queue at once (0.18 s after the cut), its
@@ -132,8 +146,8 @@ export const DEFAULT_QUEUEING: QueueingOptions = {
  */
 export class QueueingDetector {
   readonly #o: QueueingOptions;
-  /** Offsets of the arrivals of the last `windowMs`, oldest first. */
-  #history: { at: number; packets: number; offset: number }[] = [];
+  /** Offsets of the arrivals of the last `windowMs`, oldest first, with the link's count. */
+  #history: { at: number; packets: number; offset: number; link?: ArrivalSample['link'] }[] = [];
   /** The first arrival of the lateness over the threshold, held since. */
   #over:
     | {
@@ -144,6 +158,8 @@ export class QueueingDetector {
         provisional: boolean;
         /** Held `persistMs` without rising: a rise from here is a new onset. */
         plateau: boolean;
+        /** Began with a stall of the whole link (`#linkSlowed`): a queue's step. */
+        slowed: boolean;
       }
     | undefined;
   #reported = false;
@@ -177,15 +193,18 @@ export class QueueingDetector {
       if (s.packets < last.packets) this.reset();
       return undefined;
     }
+    const slowed = this.#linkSlowed(s);
     // A gap no queue makes (a pause of its sender, DTX's silence, where the sequence does not
     // keep time): the offsets before it are not comparable with those after. Start afresh.
+    // Unless the whole link slowed meanwhile: the first audio behind a queue that filled at
+    // once.
     const gap = last ? (s.lastPacketAt - last.at) / (s.packets - last.packets) : 0;
-    if (gap > MAX_GAP_SPACINGS * o.maxSpacingMs) {
+    if (gap > MAX_GAP_SPACINGS * o.maxSpacingMs && !slowed) {
       this.reset();
       return this.sample(s);
     }
     const offset = s.lastPacketAt - s.packets * o.packetMs;
-    this.#history.push({ at: s.lastPacketAt, packets: s.packets, offset });
+    this.#history.push({ at: s.lastPacketAt, packets: s.packets, offset, link: s.link });
     while (this.#history.length > 2 && s.lastPacketAt - this.#history[0]!.at > o.windowMs) {
       this.#history.shift();
     }
@@ -200,7 +219,7 @@ export class QueueingDetector {
       this.#over = undefined;
       return undefined;
     }
-    if (!this.#over) return this.#onset(s, excess);
+    if (!this.#over) return this.#onset(s, excess, slowed);
     const over = this.#over;
     const held = s.lastPacketAt - over.at;
     const packets = s.packets - over.packets;
@@ -208,12 +227,12 @@ export class QueueingDetector {
     const rose = excess >= over.excess + o.risingMs;
     const overflowing = packets > 0 && s.lost - over.lost >= o.overflowLoss * packets;
     if (spacing > o.maxSpacingMs) return undefined;
-    if (this.#reported) return this.#afterReport(s, excess);
-    if (!(rose || overflowing)) {
+    if (this.#reported) return this.#afterReport(s, excess, slowed);
+    if (!(rose || overflowing || over.slowed)) {
       if (held >= o.persistMs) over.plateau = true;
       return undefined;
     }
-    if (over.plateau) return this.#onset(s, excess);
+    if (over.plateau) return this.#onset(s, excess, slowed);
     const excessMs = Math.round(excess);
     if (held >= o.persistMs) {
       this.#reported = true;
@@ -234,13 +253,13 @@ export class QueueingDetector {
    * for seconds (a busy machine) was reported, and hid a cut to 400 kbit/s 3 s later: no
    * report, and the SFU learned of the cut only from loss.
    */
-  #afterReport(s: ArrivalSample, excess: number): QueueingEvent | undefined {
+  #afterReport(s: ArrivalSample, excess: number, slowed: boolean): QueueingEvent | undefined {
     const since = this.#sinceReport;
     const o = this.#o;
     if (since.plateau) {
       if (excess < since.peak + o.thresholdMs) return undefined;
       this.#reported = false;
-      return this.#onset(s, excess);
+      return this.#onset(s, excess, slowed);
     }
     if (excess >= since.peak + o.risingMs) {
       since.peak = excess;
@@ -250,10 +269,34 @@ export class QueueingDetector {
   }
 
   /** The lateness that may become a queue begins (or rises from a plateau) with this read. */
-  #onset(s: ArrivalSample, excess: number): QueueingEvent | undefined {
+  #onset(s: ArrivalSample, excess: number, slowed: boolean): QueueingEvent | undefined {
     const { lastPacketAt: at, packets, lost } = s;
-    this.#over = { at, packets, lost, excess, provisional: false, plateau: false };
+    this.#over = { at, packets, lost, excess, provisional: false, plateau: false, slowed };
     return this.#reported ? undefined : { type: 'onset' };
+  }
+
+  /**
+   * Whether this read ends a stall of the audio (`stallMs` or more since the last packet) in
+   * which the whole link slowed: it delivered under `slowedFraction` of its rate over the
+   * second before. A link that gives way under far more than it carries fills its queue at
+   * once, and the first audio behind it comes a queue's length later, no later after that,
+   * losing little (it fits where video does not): a step, like a sender's pause. Measured on
+   * the rig's 150 kbit/s cut from 720p: no audio for up to the queue's length (463 ms: its
+   * 250 ms and tbf's bucket), then late by a step, and 1 audio packet in 18 lost over the
+   * first 0.9 s. Taken for a pause, the patient's browser told nothing, and the SFU went
+   * audio only 3.1 s after the cut, on loss. Through a pause or DTX's silence the video keeps
+   * coming, and the link does not slow. The SFU weighs the report's count as any other.
+   */
+  #linkSlowed(s: ArrivalSample): boolean {
+    const o = this.#o;
+    const last = this.#history.at(-1);
+    const lastLink = last?.link;
+    if (!last || !lastLink || !s.link || s.lastPacketAt - last.at < o.stallMs) return false;
+    const ref = this.#history.find((h) => h.link && h.link.at >= lastLink.at - 1_000)?.link;
+    if (!ref || lastLink.at - ref.at < 500 || s.link.at <= lastLink.at) return false;
+    const before = (lastLink.bytes - ref.bytes) / (lastLink.at - ref.at);
+    const during = (s.link.bytes - lastLink.bytes) / (s.link.at - lastLink.at);
+    return during < before * o.slowedFraction;
   }
 
   /**

@@ -786,15 +786,19 @@ export class MediaSession {
     try {
       const report = await audio.consumer.getStats();
       if (!this.#live(media.generation) || q.consumerId !== audio.consumer.id) return;
-      let inbound: Record<string, unknown> | undefined;
-      report.forEach((s: Record<string, unknown>) => {
-        if (s.type === 'inbound-rtp') inbound = s;
-      });
+      const byId = statsOf(report);
+      const inbound = [...byId.values()].find((s) => s.type === 'inbound-rtp');
       const last = inbound?.lastPacketReceivedTimestamp;
       if (typeof last !== 'number') return;
       const lost = Number(inbound!.packetsLost ?? 0);
       const packets = Number(inbound!.packetsReceived ?? 0) + lost;
-      const found = q.detector.sample({ lastPacketAt: last, packets, lost });
+      // The receiver's report holds its transport's pair too: what the whole link delivered.
+      const pair = selectedPair(byId);
+      const link =
+        typeof pair?.bytesReceived === 'number' && typeof pair.timestamp === 'number'
+          ? { at: pair.timestamp, bytes: pair.bytesReceived }
+          : undefined;
+      const found = q.detector.sample({ lastPacketAt: last, packets, lost, link });
       const consumerId = audio.consumer.id;
       if (found?.type === 'onset') {
         // The SFU counts what it sends from now, this side what arrives (`reportQueueing`).
