@@ -877,8 +877,12 @@ export async function weakLink(
   // (sent at its 150 kbit/s by the sender, FULL_RATE_SENDER_SCRIPT), with the audio (some 50
   // kbit/s with headers), is more than the link carries. Not more: on a loaded machine
   // mediasoup's estimate dips on the good link now and then (feedback late for want of CPU),
-  // and the receiver may get only the smallest layer for a while.
-  await congestingVideo(rig, 100, weakKbit * 0.8, 1_000);
+  // and the receiver may get only the smallest layer for a while. For 3 s: a call under way,
+  // whose receiver has read its audio's pace long enough to tell a queue (2 s, see
+  // client/src/media/queueing.ts). In a bench run that cut the link 1.2 s after video began,
+  // the SFU had no report from the patient before it went audio only on loss, 2.5 s after the
+  // cut, and the notice came at 3.1 s.
+  await congestingVideo(rig, 100, weakKbit * 0.8, 3_000);
   const cut = await markStats(
     patient,
     `rate ${weakKbit} kbit/s`,

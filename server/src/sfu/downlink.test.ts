@@ -904,9 +904,12 @@ describe('downlink adapter', () => {
 
   it('takes what arrived for what the link carries when the two reports come together, if transport-cc finds the link losing', async () => {
     const { transport, adapter, audio } = await receiverWithAudio();
+    // The SFU already sends little (a loss read cut it): 150 kbit/s over the last second.
+    transport.sentBps = 150_000;
     await steady(transport, 2_500_000, 3);
-    // Both crossed a congested uplink: no span to count what was sent over. Transport-cc
-    // finds a little loss: the link is not known to be busy.
+    // Both crossed a congested uplink: no span to count what was sent over, and 110 of some
+    // 150 kbit/s arrived lately. Transport-cc finds a little loss: the link is not known to be
+    // busy.
     transport.lossSent = 0.02;
     await queueReport(adapter, audio, 110_000, 5);
     expect(adapter.audioOnly).toBe(false);
@@ -914,6 +917,21 @@ describe('downlink adapter', () => {
     await steady(transport, 2_500_000, 3);
     transport.lossSent = 0.075;
     await queueReport(adapter, audio, 110_000, 5);
+    expect(adapter.audioOnly).toBe(true);
+  });
+
+  it('takes what arrived for what the link carries when the two reports come together and far more was sent over the last second, though provisional', async () => {
+    const { transport, adapter, audio } = await receiverWithAudio();
+    // 720p at 600 kbit/s into 150 kbit/s both ways: onset and provisional report crossed the
+    // full uplink together, and are handled one right after the other (as the peer does, with
+    // the onset's read of what was sent still under way); 141 kbit/s arrived, transport-cc has
+    // found nothing lost yet.
+    transport.sentBps = 600_000;
+    await steady(transport, 2_500_000, 3);
+    transport.lossSent = 0;
+    void adapter.queueOnset();
+    void adapter.queueing(audio, { excessMs: 460, provisional: true, receivedBps: 141_000 });
+    await vi.advanceTimersByTimeAsync(10);
     expect(adapter.audioOnly).toBe(true);
   });
 
@@ -931,12 +949,9 @@ describe('downlink adapter', () => {
     expect(consumer.paused).toBe(true);
     expect(adapter.audioOnly).toBe(false);
     await vi.advanceTimersByTimeAsync(DEFAULT_DOWNLINK_POLICY.sharpWindowMs);
-    // No onset counted (or one from long before, or just before: the two reports came
-    // together over a congested uplink): nothing to weigh it against.
+    // No onset counted, or one from long before: nothing to weigh it against. (Two reports
+    // that came together are weighed against what was sent over the last second: above.)
     transport.sentBps = 2_500_000;
-    await steady(transport, 2_500_000, 3);
-    await queueReport(adapter, audio, 140_000, 20);
-    expect(adapter.audioOnly).toBe(false);
     await steady(transport, 2_500_000, 3);
     void adapter.queueing(audio, { excessMs: 180, provisional: false, receivedBps: 140_000 });
     await vi.advanceTimersByTimeAsync(10);
@@ -1067,10 +1082,11 @@ describe('downlink adapter', () => {
 });
 
 describe('a queue report weighed against what the SFU sent', () => {
-  const sent = (bps: number | undefined, bpsBefore: number, linkLoss = 0) => ({
+  const sent = (bps: number | undefined, bpsBefore: number, linkLoss = 0, bunchedBps?: number) => ({
     bps,
     bpsBefore,
     linkLoss,
+    ...(bunchedBps !== undefined ? { bunchedBps } : {}),
   });
   const report = (receivedBps: number | undefined, provisional = false) => ({
     excessMs: 250,
@@ -1105,6 +1121,29 @@ describe('a queue report weighed against what the SFU sent', () => {
     ],
     // No count (the two reports came together): judged as a sharp fall, nothing carried.
     ['no count', report(undefined), sent(undefined, 900_000), true, undefined],
+    // Together, with what the SFU sent over the last second: an overflow when under half of
+    // it arrived, provisional or not; otherwise nothing finer is read from it.
+    [
+      'together, far less arrived than was sent lately, provisional',
+      report(141_000, true),
+      sent(undefined, 600_000, 0, 598_000),
+      true,
+      141_000,
+    ],
+    [
+      'together, most of what was sent lately arrived, provisional',
+      report(140_000, true),
+      sent(undefined, 150_000, 0, 160_000),
+      false,
+      undefined,
+    ],
+    [
+      'together, most of what was sent lately arrived, confirmed',
+      report(140_000),
+      sent(undefined, 150_000, 0, 160_000),
+      true,
+      undefined,
+    ],
   ] as const)('%s', (_, r, s, judged, carried) => {
     expect(weighQueueReport(r, s)).toEqual({ judged, carried });
   });
