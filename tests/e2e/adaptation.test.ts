@@ -245,16 +245,31 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     expect(f.cutReport!.at - f.cutAt, told).toBeLessThan(3_000);
     expect(f.cutReport!.receivedBps, told).toBeGreaterThan(250_000);
     expect(f.cutReport!.receivedBps, told).toBeLessThan(450_000);
-    // The SFU takes that count for what the link carries, and sets the ceiling near it (the
-    // count 1.25 times, or the 300 kbit/s minimum: 459-463 kbit/s measured), not at the 2
-    // Mbit/s of before the cut.
-    const counted = downlinkLog(rig, f.cutAt).filter(
-      (d) => d.peer === patientPeer && d.by === 'queueing' && d.carried !== undefined,
+    const decisions = downlinkLog(rig, f.cutAt).filter((d) => d.peer === patientPeer);
+    const reports = downlinkLog(rig, f.cutAt, 'queue report').filter((d) => d.peer === patientPeer);
+    const log = JSON.stringify({ decisions, reports });
+    expect(reports.length, log).toBeGreaterThan(0);
+    // Downlink only, the SFU's own estimate may lower the picture first: its transport-cc
+    // feedback crosses the clean uplink at once, and the report, rising on top of the step,
+    // came 0.8 s after the cut in an e2e run. The report then finds the SFU sending about what
+    // arrives, and is no count of a busy link (0.5 s after the cut, mediasoup had switched to
+    // 360p on its estimate and the SFU's ceiling was at 388 kbit/s; the report found 349 of
+    // 356 kbit/s arriving).
+    const estimateFirst = decisions.some(
+      (d) =>
+        d.by !== 'queueing' && d.time < reports[0]!.time && (d.ceiling ?? Infinity) < 1_200_000,
     );
-    expect(
-      counted.length,
-      JSON.stringify(downlinkLog(rig, f.cutAt, 'queue report')),
-    ).toBeGreaterThan(0);
+    if (estimateFirst) {
+      expect(reports[0]!.sent, log).toBeDefined();
+      expect(reports[0]!.sent!, log).toBeLessThan(reports[0]!.received! * 1.25);
+      expect(f.smallerAt).toBeDefined();
+      return;
+    }
+    // The report's path: the SFU takes that count for what the link carries, and sets the
+    // ceiling near it (the count 1.25 times, or the 300 kbit/s minimum: 459-463 kbit/s
+    // measured), not at the 2 Mbit/s of before the cut.
+    const counted = decisions.filter((d) => d.by === 'queueing' && d.carried !== undefined);
+    expect(counted.length, log).toBeGreaterThan(0);
     for (const d of counted) {
       expect(d.ceiling, JSON.stringify(d)).toBeLessThanOrEqual(
         Math.max(300_000, d.carried! * 1.25) + 1,
@@ -266,11 +281,10 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     // that key frame crossed the link: the picture got smaller on the patient's screen some
     // 0.2 s after the switch. A key frame lost in the queue waits for mediasoup's next request,
     // a second later.
-    const decisions = downlinkLog(rig, f.cutAt).filter((d) => d.peer === patientPeer);
     const paused = decisions.find((d) => d.drain === true);
     const resumed = paused && decisions.find((d) => d.time >= paused.time && d.drain === false);
-    expect(resumed, JSON.stringify(decisions)).toBeDefined();
-    expect(resumed!.time - paused!.time, JSON.stringify(decisions)).toBeLessThan(400);
+    expect(resumed, log).toBeDefined();
+    expect(resumed!.time - paused!.time, log).toBeLessThan(400);
     const layers = downlinkLog(rig, resumed!.time - 1, 'layers').filter(
       (d) => d.peer === patientPeer,
     );

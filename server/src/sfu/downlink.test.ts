@@ -1103,6 +1103,9 @@ describe('a queue report weighed against what the SFU sent', () => {
     // which counts, the SFU sending as before.
     ['filled, provisional', report(400_000, true), sent(600_000, 620_000), false, undefined],
     ['filled, confirmed', report(400_000), sent(600_000, 620_000), true, 400_000],
+    // The same with the SFU's own estimate beginning to fall meanwhile (0.799 of before, in
+    // an e2e run): still this link's doing.
+    ['filled, confirmed, sending less', report(356_000), sent(598_000, 749_000), true, 356_000],
     // The sender's link queues: the SFU's sending fell with it. A pause, no count.
     ['sender’s queue', report(240_000), sent(340_000, 900_000), true, undefined],
     // Delivering what was sent: not this link's queue.
