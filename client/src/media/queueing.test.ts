@@ -30,11 +30,19 @@ function events(arrivals: number[], until: number, detector = new QueueingDetect
 /**
  * Reads every 50 ms of a stream whose n-th packet arrived at `arrivals[n]` (undefined: lost),
  * counted as the browser does: the packets up to the highest one arrived, of them the lost.
+ * With `linkKbit`, the whole link's count is read beside the audio's: what the link delivers
+ * at `t` (kbit/s).
  */
-function lossyRun(arrivals: (number | undefined)[], until: number) {
+function lossyRun(
+  arrivals: (number | undefined)[],
+  until: number,
+  linkKbit?: (t: number) => number,
+): { at: number; e: QueueingEvent }[] {
   const detector = new QueueingDetector();
   const found: { at: number; e: QueueingEvent }[] = [];
+  let bytes = 0;
   for (let t = 0; t <= until; t += 50) {
+    if (linkKbit) bytes += (linkKbit(t) * 50) / 8;
     const arrived = arrivals.flatMap((a, seq) => (a !== undefined && a <= t ? [{ a, seq }] : []));
     if (arrived.length === 0) continue;
     const packets = Math.max(...arrived.map((x) => x.seq)) + 1;
@@ -42,6 +50,7 @@ function lossyRun(arrivals: (number | undefined)[], until: number) {
       lastPacketAt: Math.max(...arrived.map((x) => x.a)),
       packets,
       lost: packets - arrived.length,
+      ...(linkKbit ? { link: { at: t, bytes } } : {}),
     });
     if (e) found.push({ at: t, e });
   }
@@ -49,31 +58,11 @@ function lossyRun(arrivals: (number | undefined)[], until: number) {
 }
 
 /**
- * `lossyRun`, with the whole link's count read beside the audio's: `linkKbit(t)` is what the
- * link delivers at `t` (kbit/s, so bytes per ms / 8).
+ * Audio late by a step of 463 ms from 5 s on (the rig's 150 kbit/s queue, full), 1 packet in 18
+ * lost: until 8 s.
  */
-function linkRun(
-  arrivals: (number | undefined)[],
-  until: number,
-  linkKbit: (t: number) => number,
-): { at: number; e: QueueingEvent }[] {
-  const detector = new QueueingDetector();
-  const found: { at: number; e: QueueingEvent }[] = [];
-  let bytes = 0;
-  for (let t = 0; t <= until; t += 50) {
-    bytes += (linkKbit(t) * 50) / 8;
-    const arrived = arrivals.flatMap((a, seq) => (a !== undefined && a <= t ? [{ a, seq }] : []));
-    if (arrived.length === 0) continue;
-    const packets = Math.max(...arrived.map((x) => x.seq)) + 1;
-    const e = detector.sample({
-      lastPacketAt: Math.max(...arrived.map((x) => x.a)),
-      packets,
-      lost: packets - arrived.length,
-      link: { at: t, bytes },
-    });
-    if (e) found.push({ at: t, e });
-  }
-  return found;
+function stepBehindFullQueue(): (number | undefined)[] {
+  return steady(0, 8_000).map((t, seq) => (t < 5_000 ? t : seq % 18 === 5 ? undefined : t + 463));
 }
 
 /** A packet every 20 ms from `from` to `to`, each up to `jitterMs` late (deterministic). */
@@ -224,10 +213,7 @@ describe('QueueingDetector', () => {
     // 720 kbit/s sent into 150 kbit/s from 5 s: the queue (463 ms on the rig) fills within
     // a video frame, no audio comes for its length, and then the audio comes late by it and
     // no later; 1 packet in 18 finds no room. The link delivers 150 kbit/s from the cut on.
-    const arrivals = steady(0, 8_000).map((t, seq) =>
-      t < 5_000 ? t : seq % 18 === 5 ? undefined : t + 463,
-    );
-    const found = linkRun(arrivals, 8_000, (t) => (t < 5_000 ? 720 : 150)).filter(
+    const found = lossyRun(stepBehindFullQueue(), 8_000, (t) => (t < 5_000 ? 720 : 150)).filter(
       ({ e }) => e.type === 'queue',
     );
     expect(found.map(({ e }) => kind(e))).toEqual(['provisional', 'queue']);
@@ -239,10 +225,9 @@ describe('QueueingDetector', () => {
 
   it('does not take the same step for a queue while the link delivers as before (a sender’s pause, DTX)', () => {
     // As above, but the video keeps coming at 720 kbit/s through the audio's gap.
-    const arrivals = steady(0, 8_000).map((t, seq) =>
-      t < 5_000 ? t : seq % 18 === 5 ? undefined : t + 463,
-    );
-    expect(linkRun(arrivals, 8_000, () => 720).filter(({ e }) => e.type === 'queue')).toEqual([]);
+    expect(
+      lossyRun(stepBehindFullQueue(), 8_000, () => 720).filter(({ e }) => e.type === 'queue'),
+    ).toEqual([]);
   });
 
   it('does not take a stall of the whole link that then catches up (a busy SFU or sender) for a queue', () => {
@@ -250,7 +235,7 @@ describe('QueueingDetector', () => {
     const late = steady(5_000, 5_300).map((t) => 5_300 + (t - 5_000) / 20);
     const arrivals = [...steady(0, 5_000), ...late, ...steady(5_300, 8_000)];
     const stalled = (t: number) => (t >= 5_000 && t < 5_300 ? 0 : 720);
-    expect(linkRun(arrivals, 8_000, stalled).filter(({ e }) => e.type === 'queue')).toEqual([]);
+    expect(lossyRun(arrivals, 8_000, stalled).filter(({ e }) => e.type === 'queue')).toEqual([]);
   });
 
   it('does not take a step of lateness that loses little for a queue', () => {
