@@ -317,7 +317,9 @@ describe.runIf(hasFirefox && mediaAddress)(
 
       // Firefox stamps each audio packet's arrival, as the queue detector needs (without it,
       // a Firefox receiver would never tell the SFU its link queues): the stamps advance with
-      // the packets, and on this steady link the detector finds no queue in them.
+      // the packets, and on this steady link the detector finds no queue in them. (A moment of
+      // lateness may start an onset, which only has the SFU count what it sends: a fresh-clone
+      // CI run had two, and no queue.)
       const arrivals = await audioArrivals(patient, 3000);
       expect(arrivals.length).toBeGreaterThan(20);
       for (const a of arrivals)
@@ -329,7 +331,8 @@ describe.runIf(hasFirefox && mediaAddress)(
       expect(spacing).toBeGreaterThan(15);
       expect(spacing).toBeLessThan(25);
       const detector = new QueueingDetector();
-      expect(arrivals.map((a) => detector.sample(a)).filter(Boolean)).toEqual([]);
+      const events = arrivals.map((a) => detector.sample(a));
+      expect(events.filter((e) => e?.type === 'queue')).toEqual([]);
 
       await patient.screenshot({ path: `${ARTEFACTS}/firefox-patient-1280.png` });
       await host.page.screenshot({ path: `${ARTEFACTS}/chromium-host-1280.png` });
