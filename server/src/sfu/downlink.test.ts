@@ -296,6 +296,43 @@ function expectNoLossOfItsOwn(transport: FakeTransport, adapter: DownlinkAdapter
   expect(adapter.gaveWayLately()).toBe(false);
 }
 
+/**
+ * Receiver reports read every half second (its poll while a stream scores below 10): the
+ * first before the stream's score falls to 9, each next one read at the next poll.
+ */
+async function halfSecondReads(
+  consumer: FakeConsumer,
+  reports: [sent: number, lost: number, fraction: number][],
+): Promise<void> {
+  const [first, ...then] = reports;
+  if (first) sendAndReport(consumer, ...first);
+  consumer.rescore(9);
+  for (const next of then) {
+    await vi.advanceTimersByTimeAsync(500);
+    sendAndReport(consumer, ...next);
+  }
+  await vi.advanceTimersByTimeAsync(500);
+}
+
+function expectLossOfItsOwn(transport: FakeTransport, adapter: DownlinkAdapter): void {
+  expect(transport.ceilings).not.toEqual([]);
+  expect(adapter.gaveWayLately()).toBe(true);
+}
+
+/**
+ * A receiver on a steady 2 Mbit/s link, sent the smallest layer (100 kbit/s), whose
+ * transport-cc finds `transportLoss` of what was sent lost.
+ */
+async function smallestLayerOn(
+  transportLoss: number,
+): Promise<Awaited<ReturnType<typeof receiver>>> {
+  const on = await receiver();
+  await steady(on.transport, 2_000_000, 5);
+  on.consumer.report = { ...on.consumer.report, bitrate: 100_000 };
+  on.transport.lossSent = transportLoss;
+  return on;
+}
+
 /** The worker's estimate once a second, as on a good link, for `seconds`. */
 async function steady(transport: FakeTransport, bps: number, seconds: number): Promise<void> {
   for (let i = 0; i < seconds; i++) {
@@ -612,10 +649,7 @@ describe('downlink adapter', () => {
 
   it('believes a heavy receiver report before any span of reads can weigh it only when transport-cc finds the link overflowing', async () => {
     const first = async (transportLoss: number) => {
-      const { transport, consumer, adapter } = await receiver();
-      await steady(transport, 2_000_000, 5);
-      consumer.report = { ...consumer.report, bitrate: 100_000 };
-      transport.lossSent = transportLoss;
+      const { transport, consumer, adapter } = await smallestLayerOn(transportLoss);
       // The first report read: 15 of the last 20 packets lost, nothing read before it.
       sendAndReport(consumer, 20, 15, 0.75);
       consumer.rescore(5);
@@ -627,30 +661,46 @@ describe('downlink adapter', () => {
     expectNoLossOfItsOwn(random.transport, random.adapter);
     // 43 %, as in a cut to 150 kbit/s: the link overflows, and the report is believed at once.
     const cut = await first(0.43);
-    expect(cut.transport.ceilings).not.toEqual([]);
-    expect(cut.adapter.gaveWayLately()).toBe(true);
+    expectLossOfItsOwn(cut.transport, cut.adapter);
+  });
+
+  it('weighs a thumbnail’s loss against the random loss transport-cc finds on the whole link', async () => {
+    const weighed = async (transportLoss: number) => {
+      const { transport, consumer, adapter } = await smallestLayerOn(transportLoss);
+      // The smallest layer, 20 packets a second. Nothing new in the second read: whichever of
+      // the first two the last read weighs from, the count is the same. The last: 7 of the 30
+      // packets since lost, the report reading 21.6 %, as a CI run found under the rig's 5 %
+      // random loss on a loaded machine.
+      await halfSecondReads(consumer, [
+        [10, 1, 0.05],
+        [0, 0, 0.05],
+        [10, 2, 0.05],
+        [10, 2, 0.05],
+        [10, 3, 0.216],
+      ]);
+      return { transport, adapter };
+    };
+    // Transport-cc finds the link losing 8.9 %, as that run did: such a count is chance there.
+    const random = await weighed(0.089);
+    expectNoLossOfItsOwn(random.transport, random.adapter);
+    // On a link losing 2 %, 7 of 30 is no chance: heavy loss of this stream's own.
+    const lossy = await weighed(0.02);
+    expectLossOfItsOwn(lossy.transport, lossy.adapter);
   });
 
   it('does not weigh a second of loss against the fewer packets sent after the rate fell, where the report finds little', async () => {
     const { transport, consumer, adapter } = await receiver();
     await steady(transport, 2_000_000, 5);
-    const report = (sent: number, lost: number, fraction: number) =>
-      sendAndReport(consumer, sent, lost, fraction);
-    // 720p, 80 packets a half second, losing 5 %.
-    report(80, 4, 0.05);
-    consumer.rescore(9);
-    await vi.advanceTimersByTimeAsync(500);
-    report(80, 0, 0.05);
-    await vi.advanceTimersByTimeAsync(500);
-    // A smaller layer now, 10 packets a half second. The next report brings the loss of 720p
-    // packets sent before (12 against the 30 sent since the read a second and a half ago),
-    // while it finds 5 % of its own span.
-    report(10, 0, 0.05);
-    await vi.advanceTimersByTimeAsync(500);
-    report(10, 0, 0.05);
-    await vi.advanceTimersByTimeAsync(500);
-    report(10, 12, 0.05);
-    await vi.advanceTimersByTimeAsync(500);
+    // 720p, 80 packets a half second, losing 5 %; then a smaller layer, 10 packets a half
+    // second. The last report brings the loss of 720p packets sent before (12 against the 30
+    // sent since the read a second and a half ago), while it finds 5 % of its own span.
+    await halfSecondReads(consumer, [
+      [80, 4, 0.05],
+      [80, 0, 0.05],
+      [10, 0, 0.05],
+      [10, 0, 0.05],
+      [10, 12, 0.05],
+    ]);
     expectNoLossOfItsOwn(transport, adapter);
   });
 
