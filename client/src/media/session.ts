@@ -793,19 +793,16 @@ export class MediaSession {
       const lost = Number(inbound!.packetsLost ?? 0);
       const packets = Number(inbound!.packetsReceived ?? 0) + lost;
       // The receiver's report holds its transport's pair too: what the whole link delivered.
-      const pair = selectedPair(byId);
-      const link =
-        typeof pair?.bytesReceived === 'number' && typeof pair.timestamp === 'number'
-          ? { at: pair.timestamp, bytes: pair.bytesReceived }
-          : undefined;
+      // (Where it does not, the transport's own report is read at an onset or a report.)
+      const link = receivedCountOf(byId);
       const found = q.detector.sample({ lastPacketAt: last, packets, lost, link });
       const consumerId = audio.consumer.id;
       if (found?.type === 'onset') {
         // The SFU counts what it sends from now, this side what arrives (`reportQueueing`).
         this.#signalling.request('reportQueueOnset', { consumerId }).catch(() => undefined);
-        q.onset = await this.#receivedCount(media);
+        q.onset = link ?? (await this.#receivedCount(media));
       } else if (found?.type === 'queue') {
-        const now = await this.#receivedCount(media);
+        const now = link ?? (await this.#receivedCount(media));
         const from = q.onset;
         // A provisional report's count runs on to the confirmed one's.
         if (!found.provisional) q.onset = undefined;
@@ -834,10 +831,7 @@ export class MediaSession {
   async #receivedCount(media: Media): Promise<ReceivedCount | undefined> {
     const t = media.recvTransport;
     if (!t || t.closed) return undefined;
-    const pair = selectedPair(statsOf(await t.getStats().catch(() => undefined)));
-    const bytes = pair?.bytesReceived;
-    const at = pair?.timestamp;
-    return typeof bytes === 'number' && typeof at === 'number' ? { bytes, at } : undefined;
+    return receivedCountOf(statsOf(await t.getStats().catch(() => undefined)));
   }
 
   /**
@@ -1460,6 +1454,14 @@ function selectedPair(byId: Map<string, Stat>): Stat | undefined {
   );
 }
 
+/** What a report's selected candidate pair has received so far, and when it was counted. */
+function receivedCountOf(byId: Map<string, Stat>): ReceivedCount | undefined {
+  const pair = selectedPair(byId);
+  const bytes = pair?.bytesReceived;
+  const at = pair?.timestamp;
+  return typeof bytes === 'number' && typeof at === 'number' ? { bytes, at } : undefined;
+}
+
 /**
  * What a peer connection's selected candidate pair received (transport-liveness.ts): its
  * bytes (RTP, RTCP, DTLS), how long ago its last packet arrived, and the path it takes.
@@ -1492,8 +1494,7 @@ function pairLife(report: RTCStatsReport | undefined): PairSample | undefined {
 /** The selected candidate pair of a peer connection's stats, with its two candidates. */
 function selectedRoute(report: RTCStatsReport | undefined): IceRoute | undefined {
   if (!report) return undefined;
-  const byId = new Map<string, Stat>();
-  report.forEach((s: Stat) => byId.set(s.id, s));
+  const byId = statsOf(report);
   const stats = [...byId.values()];
   const transport = stats.find((s) => s.type === 'transport' && s.selectedCandidatePairId);
   const pair =
