@@ -90,6 +90,9 @@ const summary = (cuts: RateCutFigures[]) => ({
   medianQueueingReportMs: median(cuts.map((r) => r.timeline.queueingReportMs)),
   medianQueueEmptiedMs: median(cuts.map((r) => r.queue.emptiedMs)),
   medianQueueSettledMs: median(cuts.map((r) => r.queue.meanSettledMs)),
+  // The latest any reaction could have kept the concealment within 1 % (QueueFigures).
+  medianLateBudgetMs: median(cuts.map((r) => r.queue.lateBudgetMs)),
+  medianUplinkQueueMaxMs: median(cuts.map((r) => r.uplinkQueue?.maxMs ?? null)),
   runs: cuts,
 });
 

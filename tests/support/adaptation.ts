@@ -351,7 +351,7 @@ async function congestingVideo(
   timeoutMs = 60_000,
 ): Promise<number> {
   const n = Math.round(steadyMs / SAMPLE_MS);
-  const peer = await peerIdOf(rig.host, PATIENT_NAME);
+  const unrest = downlinkUnrest(rig, await peerIdOf(rig.host, PATIENT_NAME));
   let kbps = 0;
   let rest = 'not read';
   const series = await until(
@@ -362,7 +362,7 @@ async function congestingVideo(
       kbps = w.reduce((sum, x) => sum + x.kbps, 0) / Math.max(1, w.length);
       const steady =
         last.length === n && last.every((x) => videoHeight(x) >= height) && kbps >= minKbps;
-      rest = steady ? downlinkUnrest(rig, peer) : rest;
+      rest = steady ? unrest() : rest;
       return steady && rest === '';
     },
     timeoutMs,
@@ -386,21 +386,28 @@ const DOWNLINK_REST_MS = 2_000;
 const REST_CEILING_BPS = 2_000_000;
 
 /**
- * Why the SFU's adapter of `peer`'s downlink is not at rest ('' when it is): a ceiling a layer
- * would feel, or a decision within `DOWNLINK_REST_MS`. After a cut the ceiling climbs back in
+ * A reader of why the SFU's adapter of `peer`'s downlink is not at rest ('' when it is): a
+ * ceiling a layer would feel, or a decision within `DOWNLINK_REST_MS`. After a cut the ceiling climbs back in
  * steps 2.5 s or more apart, and mediasoup's estimate may dip at a step: in a CI run it fell
  * 0.3-0.4 s before the next scenario's cut, the SFU was already sending less when the cut
  * came, and the cut link's queue peaked at 196 ms where the test needed over 330.
  */
-function downlinkUnrest(rig: AdaptationRig, peer: string): string {
-  const last = downlinkLog(rig, 0).findLast((d) => d.peer === peer);
-  if (!last) return '';
-  if (last.mode !== undefined && last.mode !== 'video') return `mode ${last.mode}`;
-  if (typeof last.ceiling === 'number' && last.ceiling < REST_CEILING_BPS) {
-    return `a ceiling of ${Math.round(last.ceiling / 1000)} kbit/s`;
-  }
-  const quiet = Date.now() - last.time;
-  return quiet >= DOWNLINK_REST_MS ? '' : `a decision ${quiet} ms ago`;
+function downlinkUnrest(rig: AdaptationRig, peer: string): () => string {
+  // Each call reads on from where the last one stopped (a line read twice is harmless).
+  let read = 0;
+  let last: DownlinkLogLine | undefined;
+  return () => {
+    const end = rig.server.output().length;
+    last = downlinkLog(rig, 0, 'decision', read).findLast((d) => d.peer === peer) ?? last;
+    read = end;
+    if (!last) return '';
+    if (last.mode !== undefined && last.mode !== 'video') return `mode ${last.mode}`;
+    if (typeof last.ceiling === 'number' && last.ceiling < REST_CEILING_BPS) {
+      return `a ceiling of ${Math.round(last.ceiling / 1000)} kbit/s`;
+    }
+    const quiet = Date.now() - last.time;
+    return quiet >= DOWNLINK_REST_MS ? '' : `a decision ${quiet} ms ago`;
+  };
 }
 
 export interface RateCutOptions {
@@ -438,15 +445,32 @@ export interface QueueFigures {
   emptiedMs: number | null;
   /** What it held on average from 3 s after the cut until the link's return (ms). */
   meanSettledMs: number;
+  /**
+   * ms from the cut until it first held `LATE_BUDGET_MS`, interpolated between reads (null:
+   * never). From then on the sound arrives that late, more than the jitter buffer holds, unless
+   * the SFU stopped sending more than the link carries before: the latest any reaction could
+   * keep the concealment within the issue's bound (1 % of the 10 s after a cut).
+   */
+  lateBudgetMs: number | null;
 }
 
 const QUEUE_READ_MS = 100;
 /** A queue under this (ms of the link's rate) delays the sound no more than the jitter does. */
 const EMPTY_QUEUE_MS = 50;
+/** 1 % of the 10 s after a cut: the audio the issue allows concealed there (ms). */
+const LATE_BUDGET_MS = 100;
 
-/** Reads `link`'s downlink queue until the returned function is called, which gives its figures. */
-function watchQueue(link: NetLink, kbit: number, cutAt: () => number): () => Promise<QueueFigures> {
-  const stop = watchQueued(link, 'down', QUEUE_READ_MS);
+/**
+ * Reads one of `link`'s queues (the patient's downlink by default) until the returned
+ * function is called, which gives its figures.
+ */
+function watchQueue(
+  link: NetLink,
+  kbit: number,
+  cutAt: () => number,
+  direction: 'down' | 'up' = 'down',
+): () => Promise<QueueFigures> {
+  const stop = watchQueued(link, direction, QUEUE_READ_MS);
   return async () => {
     const cut = cutAt();
     const during = (await stop())
@@ -461,8 +485,22 @@ function watchQueue(link: NetLink, kbit: number, cutAt: () => number): () => Pro
       meanSettledMs: Math.round(
         settled.reduce((n, r) => n + r.ms, 0) / Math.max(1, settled.length),
       ),
+      lateBudgetMs: reachedAt(during, cut, LATE_BUDGET_MS),
     };
   };
+}
+
+/**
+ * ms from `cut` until a queue's reads first held `ms`, interpolated linearly from the read
+ * before (or from an empty queue at the cut): reads 100 ms apart would round it to them.
+ */
+function reachedAt(reads: { at: number; ms: number }[], cut: number, ms: number): number | null {
+  const i = reads.findIndex((r) => r.ms >= ms);
+  if (i < 0) return null;
+  const before = reads[i - 1] ?? { at: cut, ms: 0 };
+  const after = reads[i]!;
+  const share = (ms - before.ms) / Math.max(1e-9, after.ms - before.ms);
+  return Math.round(before.at + share * (after.at - before.at) - cut);
 }
 
 export interface RateCutFigures {
@@ -509,6 +547,11 @@ export interface RateCutFigures {
   queueMs: number;
   /** What queued on the patient's downlink during the cut. */
   queue: QueueFigures;
+  /**
+   * What queued on the patient's uplink during a cut both ways: its own video, ahead of every
+   * report it sends of the downlink's queue (null: the downlink only was cut).
+   */
+  uplinkQueue: QueueFigures | null;
   /**
    * Whether the specialist, on a good link, was shown the audio-only notice during the cut:
    * the patient's weak link makes its audio come late and its video starve, which is no
@@ -559,7 +602,9 @@ export async function rateCut(
   const hostNotice = await watchNotice(rig.host);
   let cut = Infinity;
   const queueFigures = watchQueue(link, cutKbit, () => cut);
+  const uplinkFigures = direction === 'both' ? watchQueue(link, cutKbit, () => cut, 'up') : null;
   let queue: QueueFigures;
+  let uplinkQueue: QueueFigures | null;
   let restored: number;
   try {
     cut = await markStats(
@@ -571,6 +616,7 @@ export async function rateCut(
   } finally {
     // Also when the scenario fails: the next one gets the good link with its usual queue.
     queue = await queueFigures();
+    uplinkQueue = uplinkFigures && (await uplinkFigures());
     restored = await markStats(
       patient,
       `rate ${GOOD_LINK_KBIT} kbit/s`,
@@ -628,6 +674,7 @@ export async function rateCut(
     recoveryMs,
     queueMs,
     queue,
+    uplinkQueue,
     hostAudioOnly: await hostNotice(),
     timeline: {
       firstLossMs: firstRise(during, cut, (s) => videoCounter(s, 'packetsLost')),
