@@ -14,8 +14,9 @@
  *   video and the notice are back/gone after 3 Mbit/s; and again with 3 Mbit/s back just
  *   after a trial failed (the slowest return), and during a trial (it fails under the link's
  *   return, or not);
- * - 5 % loss both ways (after all the runs above): Opus FEC packets received, audio concealed,
- *   whether either page went audio only, and the share of seconds with video decoded.
+ * - 5 % loss both ways (after all the runs above), on the large tile and on a thumbnail (the
+ *   smallest layer): Opus FEC packets received, audio concealed, whether either page went
+ *   audio only, the share of seconds with video decoded, and the ceilings heavy loss set.
  *
  * The specialist's camera shows a camera-like moving picture and both microphones speak
  * (BENCH_CAMERA, BENCH_MICROPHONE below). The cut's time is when the rate change took effect.
@@ -96,6 +97,16 @@ const summary = (cuts: RateCutFigures[]) => ({
   runs: cuts,
 });
 
+const lossSummary = (runs: Omit<LossFigures, 'opusFmtp' | 'hostOpusFmtp'>[]) => ({
+  medianFecPackets: median(runs.map((l) => l.fecPacketsReceived)),
+  medianAudioConcealed: median(runs.map((l) => l.audioConcealed)),
+  audioOnlyRuns: runs.filter((l) => l.audioOnly || l.hostAudioOnly).length,
+  medianSmallestPictureShare: median(runs.map((l) => l.smallestPictureShare)),
+  ceilingRuns: runs.filter((l) => l.lowestCeilingKbps !== null).length,
+  heavyReportDecisions: runs.reduce((n, l) => n + l.heavyReportDecisions.length, 0),
+  runs,
+});
+
 const rateCuts: RateCutFigures[] = [];
 const downCuts: RateCutFigures[] = [];
 /** The same cuts on a link that queues up to `DEEP_QUEUE_MS` before it drops. */
@@ -114,6 +125,7 @@ const weakTrial: WeakLinkFigures[] = [];
 /** And with the link back during a trial. */
 const weakInTrial: WeakLinkFigures[] = [];
 const loss: Omit<LossFigures, 'opusFmtp' | 'hostOpusFmtp'>[] = [];
+const lossThumbnail: typeof loss = [];
 const errors: string[] = [];
 const started = Date.now();
 /** The media files made for the browsers (the camera clip is some 80 MB): removed at the end. */
@@ -177,10 +189,22 @@ try {
   // The lossy link last: after it the SFU takes its time to trust the link with 720p again
   // (a link that lost packets lately gets no more than 2.5 times its estimate for 30 s), and
   // a cut after it waited out that climb, or found too little arriving to congest the link.
+  // Each run on the large tile, then on a thumbnail (the smallest layer's few packets a read).
   for (let run = 1; run <= (SCENARIOS.includes('loss') ? RUNS : 0); run++) {
-    const { opusFmtp: _a, hostOpusFmtp: _b, ...l } = await lossyLink(rig, 0.05, 15);
-    loss.push(l);
-    console.log(`run ${run} 5 % loss`, l);
+    for (const [thumbnail, into] of [
+      [false, loss],
+      [true, lossThumbnail],
+    ] as const) {
+      const {
+        opusFmtp: _a,
+        hostOpusFmtp: _b,
+        ...l
+      } = await lossyLink(rig, 0.05, 15, {
+        thumbnail,
+      });
+      into.push(l);
+      console.log(`run ${run} 5 % loss${thumbnail ? ', thumbnail' : ''}`, l);
+    }
   }
 } finally {
   // The SFU's decisions behind the figures (debug level), when asked for.
@@ -216,14 +240,8 @@ const result = {
     medianNoticeGoneMs: median(weakInTrial.map((w) => w.noticeGoneMs)),
     runs: weakInTrial,
   },
-  loss5: {
-    medianFecPackets: median(loss.map((l) => l.fecPacketsReceived)),
-    medianAudioConcealed: median(loss.map((l) => l.audioConcealed)),
-    audioOnlyRuns: loss.filter((l) => l.audioOnly || l.hostAudioOnly).length,
-    medianSmallestPictureShare: median(loss.map((l) => l.smallestPictureShare)),
-    ceilingRuns: loss.filter((l) => l.lowestCeilingKbps !== null).length,
-    runs: loss,
-  },
+  loss5: lossSummary(loss),
+  loss5Thumbnail: lossSummary(lossThumbnail),
 };
 await mkdir('bench/results', { recursive: true });
 await writeFile(RESULTS_FILE, `${JSON.stringify(result, null, 2)}\n`);
@@ -238,6 +256,8 @@ console.log(
         ...result.rateCut400DeepQueueDownlinkOnly,
         runs: undefined,
       },
+      loss5: { ...result.loss5, runs: undefined },
+      loss5Thumbnail: { ...result.loss5Thumbnail, runs: undefined },
     },
     null,
     2,
