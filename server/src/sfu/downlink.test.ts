@@ -721,6 +721,23 @@ describe('downlink adapter', () => {
     expect(transport.ceilings).not.toEqual([]);
   });
 
+  it('weighs resends among the smallest layer’s few packets against the random loss transport-cc finds on the whole link', async () => {
+    const resends = async (transportLoss: number) => {
+      const { transport, consumer, adapter } = await smallestLayerOn(transportLoss);
+      burst(consumer, 15, 0);
+      await vi.advanceTimersByTimeAsync(400);
+      // 5 of 15: fewer than one read in a thousand on a link losing 5 % at random, nearly one
+      // in a hundred on a link losing 8.9 %.
+      burst(consumer, 15, 5);
+      await vi.advanceTimersByTimeAsync(10);
+      return { transport, adapter };
+    };
+    const random = await resends(0.089);
+    expectNoLossOfItsOwn(random.transport, random.adapter);
+    const lossy = await resends(0.02);
+    expectLossOfItsOwn(lossy.transport, lossy.adapter);
+  });
+
   it('counts a packet the receiver asks for again and again once, not as heavy loss', async () => {
     const { transport, consumer, adapter } = await receiver();
     await steady(transport, 2_000_000, 5);

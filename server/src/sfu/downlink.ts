@@ -758,7 +758,7 @@ export class DownlinkAdapter {
       entry.bitrate = out.bitrate;
       sent += out.bitrate;
       const fraction = await reportedShare(entry, out, now, fresh, linkLossNow);
-      const resent = resentFraction(entry, out, now);
+      const resent = await resentFraction(entry, out, now, linkLossNow);
       if (resent !== undefined) weighed = true;
       // The receiver also reports the packets the sender's link lost (they leave gaps here),
       // and asks for them, which the SFU may fill once its own request to the sender is
@@ -1076,7 +1076,12 @@ function linkShare(total: number, upstream: number): number {
  * weigh) when that read is too old or too few packets went out since. Keeps the counts for
  * the next read.
  */
-function resentFraction(entry: Entry, out: ConsumerStat, now: number): number | undefined {
+async function resentFraction(
+  entry: Entry,
+  out: ConsumerStat,
+  now: number,
+  linkLoss: () => Promise<number | undefined>,
+): Promise<number | undefined> {
   const before = entry.nacks;
   entry.nacks = { at: now, packets: out.packetCount, repaired: out.packetsRepaired };
   if (!before || now - before.at > NACK_SPAN_MS) return undefined;
@@ -1084,7 +1089,7 @@ function resentFraction(entry: Entry, out: ConsumerStat, now: number): number | 
   if (packets < NACK_MIN_PACKETS) return undefined;
   const resent = out.packetsRepaired - before.repaired;
   const fraction = Math.min(1, resent / packets);
-  return fraction >= HEAVY_LOSS && !byChance(resent, packets) ? fraction : 0;
+  return fraction >= HEAVY_LOSS && (await beyondChance(resent, packets, linkLoss)) ? fraction : 0;
 }
 
 /**
@@ -1116,18 +1121,31 @@ async function reportedShare(
   }
   const lost = Math.max(0, out.packetsLost - base.lost);
   const share = Math.min(1, lost / packets);
-  if (share < HEAVY_LOSS) return CHANCE_LOSS;
-  const chance = chanceOnLink(await linkLoss());
+  if (share < HEAVY_LOSS || !(await beyondChance(lost, packets, linkLoss))) return CHANCE_LOSS;
   // The lesser of the two: the count lags what was sent by up to a report's span, so after
   // the rate fell (a smaller layer, a pause) a second's loss is weighed against fewer packets.
   // Weighed alone, it read 11-17 % at 5 % random loss on a loaded machine, with transport-cc
   // finding 5-10 %, and set more ceilings than the reports had (4 against 1 in 6 runs).
-  return byChance(lost, packets, chance) ? CHANCE_LOSS : Math.min(fraction, share);
+  return Math.min(fraction, share);
 }
 
 /**
- * The random loss a stream's count is weighed against: what transport-cc finds the whole link
- * losing, over far more packets than one stream's, when that is more than `CHANCE_LOSS` and
+ * Whether `lost` (or resent) of a stream's `packets` is more than chance on this link: against
+ * `CHANCE_LOSS`, and then against the random loss transport-cc finds on the whole link
+ * (`chanceOnLink`), read only when the first says so.
+ */
+async function beyondChance(
+  lost: number,
+  packets: number,
+  linkLoss: () => Promise<number | undefined>,
+): Promise<boolean> {
+  if (byChance(lost, packets)) return false;
+  return !byChance(lost, packets, chanceOnLink(await linkLoss()));
+}
+
+/**
+ * The random loss a stream's count (of losses or resends) is weighed against: what
+ * transport-cc finds the whole link losing, over far more packets than one stream's, when that is more than `CHANCE_LOSS` and
  * still light. A thumbnail's few packets read heavy by chance on a link losing a little more
  * than `CHANCE_LOSS`: under the rig's 5 % random loss on a loaded machine, a CI run counted
  * 7 of 30 lost over 1.5 s (the report: 21.6 %) while transport-cc found 8.9 %, and the ceiling
