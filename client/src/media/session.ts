@@ -1488,6 +1488,11 @@ function pairLife(report: RTCStatsReport | undefined): PairSample | undefined {
       typeof last === 'number' && last > 0 && typeof now === 'number'
         ? Math.max(0, now - last)
         : undefined,
+    media: [...byId.values()].some(
+      (x) =>
+        (x.type === 'inbound-rtp' && Number(x.packetsReceived) > 0) ||
+        x.type === 'remote-inbound-rtp',
+    ),
   };
 }
 

@@ -81,6 +81,27 @@ describe('transport liveness', () => {
     expect(never.at(-1)).toEqual({ send: 'quiet', recv: 'quiet' });
   });
 
+  it('judges a path that dies before its second read, when media had come before its first', () => {
+    // The path connects and the SFU resumes the streams at once: the first read of the pair
+    // already holds media. Then UDP is blocked before the next read: no bytes ever rise.
+    const at = (bytes: number, silentMs: number) => ({ bytes, silentMs, media: true });
+    const out = run([
+      { send: at(300, 40), recv: at(9000, 20) },
+      { send: at(300, 540), recv: at(9000, 520) },
+      { send: at(300, 1040), recv: at(9000, 1020) },
+      { send: at(300, 1540), recv: at(9000, 1520) },
+    ]);
+    expect(out.at(-1)).toEqual({ send: 'stalled', recv: 'stalled' });
+    // Only the DTLS handshake before the first read (no media): not judged, as before.
+    const handshake = run(
+      Array.from({ length: 4 }, (_, i) => ({
+        send: { bytes: 300, silentMs: 40 + 500 * i },
+        recv: { bytes: 900, silentMs: 20 + 500 * i },
+      })),
+    );
+    expect(handshake.at(-1)).toEqual({ send: 'quiet', recv: 'quiet' });
+  });
+
   it('starts the stall clock anew when there is something to carry again', () => {
     const out = run([
       { send: 0, recv: 0 },

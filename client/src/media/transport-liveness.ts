@@ -22,8 +22,9 @@ import type { Traffic } from './transport-recovery.js';
  * answers to ICE checks (the SFU, ICE-lite, sends on the pair the browser last nominated, so
  * checks can succeed on a pair nothing is sent to), and not bytes on other pairs (the
  * transport's total adds up every pair it ever used). A transport is judged only once media
- * has arrived on it, and only while it has something to carry. Pure: the media session
- * feeds it counters read with getStats.
+ * has arrived on it (seen rise between reads, or already there at its first read), and only
+ * while it has something to carry. Pure: the media session feeds it counters read with
+ * getStats.
  */
 
 /** Silence this long on a transport that carried media is a stall (several feedback gaps). */
@@ -42,6 +43,11 @@ export interface PairSample {
    * `lastPacketReceivedTimestamp`), when the browser tells.
    */
   silentMs?: number | undefined;
+  /**
+   * Media has reached this transport: RTP received, or a receiver report on what it sends.
+   * Its pair's bytes alone do not say so (the DTLS handshake counts there too).
+   */
+  media?: boolean | undefined;
 }
 
 export interface LivenessSample {
@@ -105,9 +111,17 @@ function step(
     track !== undefined &&
     p.bytes > 0 &&
     (grew || (!samePair && lastPacketAt !== undefined && lastPacketAt > track.lastPacketAt));
+  // The first read of a transport whose media already came (between two reads, as it does
+  // when the path connects and the SFU resumes at once): its last packet is life, or a path
+  // that died before the next read would never be judged.
+  const firstLife = track === undefined && p.media === true && lastPacketAt !== undefined;
   // Nothing to carry: judged again once media arrives after it has something again. A pair
   // the browser switched to without anything on it yet keeps the silence running.
-  const lastLifeAt = !carrying ? undefined : alive ? (lastPacketAt ?? at) : track?.lastLifeAt;
+  const lastLifeAt = !carrying
+    ? undefined
+    : alive || firstLife
+      ? (lastPacketAt ?? at)
+      : track?.lastLifeAt;
   return {
     track: {
       pair: p.pair,
