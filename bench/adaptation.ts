@@ -5,8 +5,10 @@
  * - rate cut 3 Mbit/s -> 400 kbit/s, both ways and on the patient's downlink only (its
  *   uplink clean, so its NACKs and feedback reach the SFU at once): ms to a lower layer,
  *   audio concealed over the next 10 s (and in the first second) beside the audio packets
- *   lost (the rest of what was concealed came late), the largest frame and video rate
- *   afterwards, ms until the frame size of before is back once the link is, and
+ *   lost (the rest of what was concealed came late) and how long the sound waited in the
+ *   jitter buffer over the 5 s before the cut (how much lateness it could ride over), the
+ *   largest frame and video rate afterwards, ms until the frame size of before is back once
+ *   the link is, and
  *   when the patient saw its first loss, sent its first NACK and reported its link queueing,
  *   and what queued on its downlink (the most, when it emptied, on average once settled);
  *   the same on a link that queues up to 1 s before it drops (a mobile link's deep buffer);
@@ -83,6 +85,7 @@ const summary = (cuts: RateCutFigures[]) => ({
   medianAudioConcealed10s: median(cuts.map((r) => r.audioConcealed10s)),
   medianAudioConcealedFirstSecond: median(cuts.map((r) => r.audioConcealedFirstSecond)),
   medianAudioLost10s: median(cuts.map((r) => r.audioLost10s)),
+  medianAudioBufferMsBefore: median(cuts.map((r) => r.audioBufferMsBefore)),
   maxHeightAfter: Math.max(0, ...cuts.map((r) => r.maxHeightAfter)),
   maxHeightSettled: Math.max(0, ...cuts.map((r) => r.maxHeightSettled)),
   maxVideoKbpsAfter: Math.max(0, ...cuts.map((r) => r.maxVideoKbpsAfter)),

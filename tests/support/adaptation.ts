@@ -9,6 +9,7 @@ import { buildClient } from './client-build.js';
 import { DEFAULT_QUEUE_MS, openNetLab, watchQueued, type NetLab, type NetLink } from './netlab.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 import {
+  audioBufferMs,
   audioConcealment,
   audioLoss,
   between,
@@ -521,6 +522,8 @@ export interface RateCutFigures {
   lowerLayerMs: number | null;
   /** Fraction of audio concealed over the 10 s after the cut (not counting silence). */
   audioConcealed10s: number;
+  /** How long the audio waited in the jitter buffer over the 5 s before the cut (ms). */
+  audioBufferMsBefore: number | null;
   /** Fraction concealed in the first second after the cut. */
   audioConcealedFirstSecond: number;
   /**
@@ -664,6 +667,7 @@ export async function rateCut(
     kbpsBefore: Math.round(before.reduce((n, w) => n + w.kbps, 0) / Math.max(1, before.length)),
     lowerLayerMs: smaller === undefined ? null : smaller - cut,
     audioConcealed10s: audioConcealment(series, cut, cut + 10_000),
+    audioBufferMsBefore: audioBufferMs(series, cut - 5_000, cut) ?? null,
     audioConcealedFirstSecond: audioConcealment(series, cut, cut + 1_000),
     audioLost10s: audioLoss(series, cut, cut + 10_000),
     maxHeightAfter: Math.max(0, ...decodedHeights(after)),

@@ -32,6 +32,9 @@ export interface InboundRtp {
   totalAudioEnergy?: number;
   concealedSamples?: number;
   silentConcealedSamples?: number;
+  /** Audio: seconds the emitted samples spent in the jitter buffer, summed (with its count). */
+  jitterBufferDelay?: number;
+  jitterBufferEmittedCount?: number;
   concealmentEvents?: number;
   fecPacketsReceived?: number;
   fecPacketsDiscarded?: number;
@@ -179,6 +182,8 @@ export function installStatsSampler(intervalMs: number): void {
     'totalAudioEnergy',
     'concealedSamples',
     'silentConcealedSamples',
+    'jitterBufferDelay',
+    'jitterBufferEmittedCount',
     'concealmentEvents',
     'fecPacketsReceived',
     'fecPacketsDiscarded',
@@ -316,6 +321,9 @@ type Totals = {
   concealed: number;
   fec: number;
   height: number;
+  /** Jitter buffer: seconds summed over the samples emitted, and their count. */
+  buffered: number;
+  emitted: number;
 };
 
 function inboundTotals(sample: StatsSample, kind: 'audio' | 'video'): Totals {
@@ -328,6 +336,8 @@ function inboundTotals(sample: StatsSample, kind: 'audio' | 'video'): Totals {
     concealed: 0,
     fec: 0,
     height: 0,
+    buffered: 0,
+    emitted: 0,
   };
   for (const pc of sample.pcs) {
     for (const s of pc.inbound) {
@@ -340,6 +350,8 @@ function inboundTotals(sample: StatsSample, kind: 'audio' | 'video'): Totals {
       t.concealed += (s.concealedSamples ?? 0) - (s.silentConcealedSamples ?? 0);
       t.fec += s.fecPacketsReceived ?? 0;
       t.height = Math.max(t.height, s.frameHeight ?? 0);
+      t.buffered += s.jitterBufferDelay ?? 0;
+      t.emitted += s.jitterBufferEmittedCount ?? 0;
     }
   }
   return t;
@@ -417,6 +429,22 @@ export function audioLoss(series: StatsSeries, from: number, to = Infinity): num
   const lost = Math.max(0, b.lost - a.lost);
   const packets = Math.max(0, b.packets - a.packets) + lost;
   return packets > 0 ? lost / packets : 0;
+}
+
+/**
+ * How long the audio of [from, to] waited in the receiver's jitter buffer on average (ms):
+ * what the buffer adds to the mouth-to-ear delay. Undefined without samples emitted.
+ */
+export function audioBufferMs(
+  series: StatsSeries,
+  from: number,
+  to = Infinity,
+): number | undefined {
+  const totals = audioTotalsBetween(series, from, to);
+  if (!totals) return undefined;
+  const [a, b] = totals;
+  const emitted = b.emitted - a.emitted;
+  return emitted > 0 ? ((b.buffered - a.buffered) / emitted) * 1000 : undefined;
 }
 
 /** Time (ms after `from`) of the first sample at or after `from` that satisfies `test`. */
