@@ -388,10 +388,11 @@ const REST_CEILING_BPS = 2_000_000;
 
 /**
  * A reader of why the SFU's adapter of `peer`'s downlink is not at rest ('' when it is): a
- * ceiling a layer would feel, or a decision within `DOWNLINK_REST_MS`. After a cut the ceiling climbs back in
- * steps 2.5 s or more apart, and mediasoup's estimate may dip at a step: in a CI run it fell
- * 0.3-0.4 s before the next scenario's cut, the SFU was already sending less when the cut
- * came, and the cut link's queue peaked at 196 ms where the test needed over 330.
+ * ceiling a layer would feel, or a decision within `DOWNLINK_REST_MS`. After a cut the
+ * ceiling climbs back in steps 2.5 s or more apart, and mediasoup's estimate may dip at a
+ * step: in a CI run it fell 0.3-0.4 s before the next scenario's cut, the SFU was already
+ * sending less when the cut came, and the cut link's queue peaked at 196 ms where the test
+ * needed over 330.
  */
 function downlinkUnrest(rig: AdaptationRig, peer: string): () => string {
   // Each call reads on from where the last one stopped (a line read twice is harmless).

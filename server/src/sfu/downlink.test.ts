@@ -333,6 +333,25 @@ async function smallestLayerOn(
   return on;
 }
 
+/**
+ * What the same reads of the smallest layer (`reads`) come to on two links: on one whose
+ * transport-cc finds `chance` lost, the stream's count is chance (no loss of its own); on one
+ * that finds `heavy`, it is the stream's own heavy loss.
+ */
+async function weighedAgainstTheLink(
+  reads: (consumer: FakeConsumer) => Promise<void>,
+  links: { chance: number; heavy: number },
+): Promise<void> {
+  for (const [transportLoss, expectOnIt] of [
+    [links.chance, expectNoLossOfItsOwn],
+    [links.heavy, expectLossOfItsOwn],
+  ] as const) {
+    const { transport, consumer, adapter } = await smallestLayerOn(transportLoss);
+    await reads(consumer);
+    expectOnIt(transport, adapter);
+  }
+}
+
 /** The worker's estimate once a second, as on a good link, for `seconds`. */
 async function steady(transport: FakeTransport, bps: number, seconds: number): Promise<void> {
   for (let i = 0; i < seconds; i++) {
@@ -648,44 +667,36 @@ describe('downlink adapter', () => {
   });
 
   it('believes a heavy receiver report before any span of reads can weigh it only when transport-cc finds the link overflowing', async () => {
-    const first = async (transportLoss: number) => {
-      const { transport, consumer, adapter } = await smallestLayerOn(transportLoss);
-      // The first report read: 15 of the last 20 packets lost, nothing read before it.
-      sendAndReport(consumer, 20, 15, 0.75);
-      consumer.rescore(5);
-      await vi.advanceTimersByTimeAsync(10);
-      return { transport, adapter };
-    };
-    // Transport-cc finds 7 %, what a link losing 5 % at random shows: weighed later.
-    const random = await first(0.07);
-    expectNoLossOfItsOwn(random.transport, random.adapter);
-    // 43 %, as in a cut to 150 kbit/s: the link overflows, and the report is believed at once.
-    const cut = await first(0.43);
-    expectLossOfItsOwn(cut.transport, cut.adapter);
+    // The first report read: 15 of the last 20 packets lost, nothing read before it. With
+    // transport-cc finding 7 %, what a link losing 5 % at random shows, it is weighed later;
+    // at 43 %, as in a cut to 150 kbit/s, the link overflows and it is believed at once.
+    await weighedAgainstTheLink(
+      async (consumer) => {
+        sendAndReport(consumer, 20, 15, 0.75);
+        consumer.rescore(5);
+        await vi.advanceTimersByTimeAsync(10);
+      },
+      { chance: 0.07, heavy: 0.43 },
+    );
   });
 
   it('weighs a thumbnail’s loss against the random loss transport-cc finds on the whole link', async () => {
-    const weighed = async (transportLoss: number) => {
-      const { transport, consumer, adapter } = await smallestLayerOn(transportLoss);
-      // The smallest layer, 20 packets a second. Nothing new in the second read: whichever of
-      // the first two the last read weighs from, the count is the same. The last: 7 of the 30
-      // packets since lost, the report reading 21.6 %, as a CI run found under the rig's 5 %
-      // random loss on a loaded machine.
-      await halfSecondReads(consumer, [
-        [10, 1, 0.05],
-        [0, 0, 0.05],
-        [10, 2, 0.05],
-        [10, 2, 0.05],
-        [10, 3, 0.216],
-      ]);
-      return { transport, adapter };
-    };
-    // Transport-cc finds the link losing 8.9 %, as that run did: such a count is chance there.
-    const random = await weighed(0.089);
-    expectNoLossOfItsOwn(random.transport, random.adapter);
-    // On a link losing 2 %, 7 of 30 is no chance: heavy loss of this stream's own.
-    const lossy = await weighed(0.02);
-    expectLossOfItsOwn(lossy.transport, lossy.adapter);
+    // The smallest layer, 20 packets a second. Nothing new in the second read: whichever of the
+    // first two the last read weighs from, the count is the same. The last: 7 of the 30 packets
+    // since lost, the report reading 21.6 %, as a CI run found under the rig's 5 % random loss
+    // on a loaded machine, where transport-cc found the link losing 8.9 %: chance there. On a
+    // link losing 2 %, 7 of 30 is heavy loss of this stream's own.
+    await weighedAgainstTheLink(
+      (consumer) =>
+        halfSecondReads(consumer, [
+          [10, 1, 0.05],
+          [0, 0, 0.05],
+          [10, 2, 0.05],
+          [10, 2, 0.05],
+          [10, 3, 0.216],
+        ]),
+      { chance: 0.089, heavy: 0.02 },
+    );
   });
 
   it('does not weigh a second of loss against the fewer packets sent after the rate fell, where the report finds little', async () => {
@@ -722,20 +733,17 @@ describe('downlink adapter', () => {
   });
 
   it('weighs resends among the smallest layer’s few packets against the random loss transport-cc finds on the whole link', async () => {
-    const resends = async (transportLoss: number) => {
-      const { transport, consumer, adapter } = await smallestLayerOn(transportLoss);
-      burst(consumer, 15, 0);
-      await vi.advanceTimersByTimeAsync(400);
-      // 5 of 15: fewer than one read in a thousand on a link losing 5 % at random, nearly one
-      // in a hundred on a link losing 8.9 %.
-      burst(consumer, 15, 5);
-      await vi.advanceTimersByTimeAsync(10);
-      return { transport, adapter };
-    };
-    const random = await resends(0.089);
-    expectNoLossOfItsOwn(random.transport, random.adapter);
-    const lossy = await resends(0.02);
-    expectLossOfItsOwn(lossy.transport, lossy.adapter);
+    // 5 of 15 resent: fewer than one read in a thousand on a link losing 5 % at random, nearly
+    // one in a hundred on a link losing 8.9 %.
+    await weighedAgainstTheLink(
+      async (consumer) => {
+        burst(consumer, 15, 0);
+        await vi.advanceTimersByTimeAsync(400);
+        burst(consumer, 15, 5);
+        await vi.advanceTimersByTimeAsync(10);
+      },
+      { chance: 0.089, heavy: 0.02 },
+    );
   });
 
   it('counts a packet the receiver asks for again and again once, not as heavy loss', async () => {

@@ -1140,13 +1140,14 @@ async function beyondChance(
   linkLoss: () => Promise<number | undefined>,
 ): Promise<boolean> {
   if (byChance(lost, packets)) return false;
-  return !byChance(lost, packets, chanceOnLink(await linkLoss()));
+  const p = chanceOnLink(await linkLoss());
+  return p === CHANCE_LOSS || !byChance(lost, packets, p);
 }
 
 /**
  * The random loss a stream's count (of losses or resends) is weighed against: what
- * transport-cc finds the whole link losing, over far more packets than one stream's, when that is more than `CHANCE_LOSS` and
- * still light. A thumbnail's few packets read heavy by chance on a link losing a little more
+ * transport-cc finds the whole link losing, over far more packets than one stream's, when
+ * that is more than `CHANCE_LOSS` and still light. A thumbnail's few packets read heavy by chance on a link losing a little more
  * than `CHANCE_LOSS`: under the rig's 5 % random loss on a loaded machine, a CI run counted
  * 7 of 30 lost over 1.5 s (the report: 21.6 %) while transport-cc found 8.9 %, and the ceiling
  * fell to 300 kbit/s.
