@@ -18,7 +18,11 @@
  *   return, or not);
  * - 5 % loss both ways (after all the runs above), on the large tile and on a thumbnail (the
  *   smallest layer): Opus FEC packets received, audio concealed, whether either page went
- *   audio only, the share of seconds with video decoded, and the ceilings heavy loss set.
+ *   audio only, the share of seconds with video decoded, and the ceilings heavy loss set;
+ * - the specialist's computer too busy for its browser on a good link (held to a share of one
+ *   CPU for 10 s, before the lossy link; needs a cgroup cpu controller): whether either page
+ *   showed the audio-only notice, the specialist's queue reports and those the SFU acted on,
+ *   the lowest ceiling on its link, its video playing and audio concealed meanwhile.
  *
  * The specialist's camera shows a camera-like moving picture and both microphones speak
  * (BENCH_CAMERA, BENCH_MICROPHONE below). The cut's time is when the rate change took effect.
@@ -31,15 +35,18 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  busyComputer,
   lossyLink,
   openAdaptationRig,
   rateCut,
   weakLink,
+  type BusyComputerFigures,
   type LossFigures,
   type RateCutFigures,
   type WeakLinkFigures,
 } from '../tests/support/adaptation.js';
 import { cameraClipFile } from '../tests/support/camera-clip.js';
+import { cpuStarveAvailable } from '../tests/support/cpu-starve.js';
 import { waitForFirstRemoteFrame } from '../tests/support/journey.js';
 import { netLabAvailable } from '../tests/support/netlab.js';
 import { speechWavFile } from '../tests/support/speech-wav.js';
@@ -53,7 +60,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 2);
 const CAMERA = process.env.BENCH_CAMERA === 'fake' ? 'fake' : 'clip';
 /** What the microphones hear: `speech` (default, tests/support/speech-wav.ts) or Chromium's `beep`. */
 const MICROPHONE = process.env.BENCH_MICROPHONE === 'beep' ? 'beep' : 'speech';
-const ALL_SCENARIOS = ['cuts', 'weak', 'loss'] as const;
+const ALL_SCENARIOS = ['cuts', 'weak', 'busy', 'loss'] as const;
 const SCENARIOS = (process.env.BENCH_SCENARIOS ?? ALL_SCENARIOS.join(',')).split(',');
 const unknown = SCENARIOS.filter((s) => !(ALL_SCENARIOS as readonly string[]).includes(s));
 if (unknown.length) {
@@ -127,6 +134,15 @@ const weak: WeakLinkFigures[] = [];
 const weakTrial: WeakLinkFigures[] = [];
 /** And with the link back during a trial. */
 const weakInTrial: WeakLinkFigures[] = [];
+/**
+ * The specialist's computer too busy for its browser (`busyComputer`): a share of one CPU in
+ * short periods (stalls of 170 ms), and in long ones (stalls of 440 ms).
+ */
+const BUSY = [
+  { share: 0.15, periodMs: 200 },
+  { share: 0.12, periodMs: 500 },
+] as const;
+const busy: BusyComputerFigures[] = [];
 const loss: Omit<LossFigures, 'opusFmtp' | 'hostOpusFmtp'>[] = [];
 const lossThumbnail: typeof loss = [];
 const errors: string[] = [];
@@ -189,6 +205,21 @@ try {
       console.log(`run ${run} 150 kbit/s, ${label}`, t);
     }
   }
+  const busyAvailable = cpuStarveAvailable();
+  if (SCENARIOS.includes('busy') && !busyAvailable.ok) {
+    errors.push(`busy computer: not run (${busyAvailable.reason})`);
+  }
+  for (let run = 1; run <= (SCENARIOS.includes('busy') && busyAvailable.ok ? RUNS : 0); run++) {
+    for (const pattern of BUSY) {
+      const label = `run ${run} busy computer (${pattern.share * 100} % of a CPU, ${pattern.periodMs} ms periods)`;
+      const b = await busyComputer(rig, { ...pattern, seconds: 10 }).catch((err: unknown) => ({
+        error: String(err),
+      }));
+      if ('error' in b) errors.push(`${label}: ${b.error}`);
+      else busy.push(b);
+      console.log(label, b);
+    }
+  }
   // The lossy link last: after it the SFU takes its time to trust the link with 720p again
   // (a link that lost packets lately gets no more than 2.5 times its estimate for 30 s), and
   // a cut after it waited out that climb, or found too little arriving to congest the link.
@@ -243,6 +274,12 @@ const result = {
     medianNoticeGoneMs: median(weakInTrial.map((w) => w.noticeGoneMs)),
     runs: weakInTrial,
   },
+  busyComputer: {
+    audioOnlyRuns: busy.filter((b) => b.hostAudioOnly || b.patientAudioOnly).length,
+    judgedQueueReports: busy.reduce((n, b) => n + b.hostQueueReportsJudged, 0),
+    medianHostVideoPlaying: median(busy.map((b) => b.hostVideoPlaying)),
+    runs: busy,
+  },
   loss5: lossSummary(loss),
   loss5Thumbnail: lossSummary(lossThumbnail),
 };
@@ -259,6 +296,7 @@ console.log(
         ...result.rateCut400DeepQueueDownlinkOnly,
         runs: undefined,
       },
+      busyComputer: { ...result.busyComputer, runs: undefined },
       loss5: { ...result.loss5, runs: undefined },
       loss5Thumbnail: { ...result.loss5Thumbnail, runs: undefined },
     },

@@ -6,6 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { DEFAULT_DOWNLINK_POLICY } from '../../server/src/sfu/downlink-policy.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser.js';
 import { buildClient } from './client-build.js';
+import { browserProcessesHere, starveProcesses, type Starved } from './cpu-starve.js';
 import { DEFAULT_QUEUE_MS, openNetLab, watchQueued, type NetLab, type NetLink } from './netlab.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 import {
@@ -1227,5 +1228,82 @@ async function lossyPeriod(
     heavyReportDecisions,
     opusFmtp: await opusFmtp(patient),
     hostOpusFmtp: await opusFmtp(host),
+  };
+}
+
+export interface BusyComputerFigures {
+  /** The share of one CPU the specialist's browser had, in periods of `periodMs`, for `seconds`. */
+  cpuShare: number;
+  periodMs: number;
+  seconds: number;
+  /** The processes of that browser held back. */
+  processes: number;
+  /** How long the kernel held them back meanwhile (ms, summed over both CPUs), and in how many periods. */
+  throttledMs: number;
+  throttledPeriods: number;
+  /**
+   * Whether the audio-only notice showed on the specialist's page or the patient's, however
+   * briefly: a busy computer on a good link is not a weak line.
+   */
+  hostAudioOnly: boolean;
+  patientAudioOnly: boolean;
+  /** The specialist's browser's reports of its link queueing, and those the SFU acted on. */
+  hostQueueReports: number;
+  hostQueueReportsJudged: number;
+  /** The lowest ceiling the SFU set on the specialist's link meanwhile (kbit/s; null: none). */
+  hostLowestCeilingKbps: number | null;
+  /** Share of the seconds in which the specialist's page decoded the patient's video. */
+  hostVideoPlaying: number;
+  /** Audio the specialist's browser concealed meanwhile (its own stalls, not the link's). */
+  hostAudioConcealed: number;
+}
+
+/**
+ * The specialist's computer too busy for its browser, on a good link: the browser held to
+ * `share` of one CPU in periods of `periodMs` (tests/support/cpu-starve.ts) for `seconds`. Its
+ * stalls look to it like a link that queues (audio late, then a burst), and to the SFU like a
+ * receiver whose feedback comes late; the call should go on with video, and nobody should be
+ * told the line is weak.
+ */
+export async function busyComputer(
+  rig: AdaptationRig,
+  { share, periodMs, seconds }: { share: number; periodMs: number; seconds: number },
+): Promise<BusyComputerFigures> {
+  const { host, patient, link } = rig;
+  await link.set({ rateKbit: { down: GOOD_LINK_KBIT, up: GOOD_LINK_KBIT } });
+  await videoSteady(patient, 720, 40_000);
+  const pids = browserProcessesHere(CHROMIUM_PATH);
+  if (pids.length === 0) throw new Error('no browser of the specialist’s found to hold back');
+  const [notice, hostNotice] = await Promise.all([watchNotice(patient), watchNotice(host)]);
+  const start = Date.now();
+  const starved = starveProcesses(pids, { share, periodMs });
+  let held: ReturnType<Starved['release']>;
+  try {
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  } finally {
+    held = starved.release();
+  }
+  const end = Date.now();
+  // The notice, had it come, would show within a moment of the decision.
+  await host.waitForTimeout(2_000);
+  const hostPeer = await peerIdOf(patient, HOST_NAME);
+  const onHost = (d: DownlinkLogLine) => d.peer === hostPeer && d.time <= end + 1_000;
+  const decisions = downlinkLog(rig, start).filter(onHost);
+  const ceilings = decisions.flatMap((d) => (typeof d.ceiling === 'number' ? [d.ceiling] : []));
+  const hostSeries = between(await readStats(host, start - 2_000), start, end);
+  return {
+    cpuShare: share,
+    periodMs,
+    seconds,
+    processes: pids.length,
+    throttledMs: held.throttledMs,
+    throttledPeriods: held.throttledPeriods,
+    hostAudioOnly: await hostNotice(),
+    patientAudioOnly: await notice(),
+    hostQueueReports: downlinkLog(rig, start, 'queue report').filter(onHost).length,
+    hostQueueReportsJudged: decisions.filter((d) => d.by === 'queueing').length,
+    hostLowestCeilingKbps: ceilings.length ? Math.round(Math.min(...ceilings) / 1000) : null,
+    hostVideoPlaying: playingShare(secondWindows(hostSeries)),
+    hostAudioConcealed: audioConcealment(hostSeries, start, end),
   };
 }

@@ -1,0 +1,67 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  browserProcessesHere,
+  cpuStarveAvailable,
+  starveProcesses,
+} from '../support/cpu-starve.js';
+
+/*
+ * The busy-computer rig itself (bench:adaptation's `busy` scenario): a process held to a share
+ * of one CPU gets no more than that, gets the CPU back when released, and is found among this
+ * process's own children by its executable.
+ */
+
+const available = cpuStarveAvailable();
+if (!available.ok) console.warn(`busy-computer rig tests not run: ${available.reason}`);
+
+/** CPU time a process has used so far (s): user and system, from /proc. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 a second).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The share of one CPU `pid` used over the next `ms`. */
+async function cpuShareOver(pid: number, ms: number): Promise<number> {
+  const before = cpuSeconds(pid);
+  const start = process.hrtime.bigint();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  return (cpuSeconds(pid) - before) / wall;
+}
+
+let spinner: ChildProcess | undefined;
+afterEach(async () => {
+  if (spinner && spinner.exitCode === null) {
+    spinner.kill('SIGKILL');
+    await once(spinner, 'exit');
+  }
+});
+
+describe.runIf(available.ok)('busy-computer rig', () => {
+  it('holds a process to its share of one CPU, and lets it go again', async () => {
+    // A loop that takes all the CPU it is given, and says when it runs.
+    spinner = spawn(process.execPath, ['-e', 'console.log("spinning"); for (;;) {}'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    await once(spinner.stdout!, 'data');
+    const pid = spinner.pid!;
+    expect(browserProcessesHere(process.execPath)).toContain(pid);
+    // Free, it takes most of a core (the other tests of this project run one file at a time).
+    expect(await cpuShareOver(pid, 1_000)).toBeGreaterThan(0.4);
+    const starved = starveProcesses([pid], { share: 0.1, periodMs: 100 });
+    let held;
+    try {
+      expect(await cpuShareOver(pid, 1_500)).toBeLessThan(0.2);
+    } finally {
+      held = starved.release();
+    }
+    expect(held.throttledPeriods).toBeGreaterThan(5);
+    expect(held.throttledMs).toBeGreaterThan(500);
+    expect(await cpuShareOver(pid, 1_000)).toBeGreaterThan(0.4);
+  });
+});

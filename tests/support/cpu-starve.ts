@@ -1,0 +1,132 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmdirSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/*
+ * A computer too busy for its browser: processes held to a share of one CPU by the kernel's
+ * CFS bandwidth control (cgroup v1 `cpu`, or v2 `cpu.max`). In each period they run for their
+ * share of it and then wait for the next, so a browser stalls as an overloaded surgery PC's
+ * does: timers late, packets read in bursts, frames decoded late or not at all. Needs root.
+ */
+
+const V1 = '/sys/fs/cgroup/cpu';
+const V2 = '/sys/fs/cgroup';
+
+type Flavour = { kind: 'v1'; root: string } | { kind: 'v2'; root: string };
+
+function flavour(): Flavour | undefined {
+  if (existsSync(path.join(V1, 'cpu.cfs_quota_us'))) return { kind: 'v1', root: V1 };
+  const controllers = path.join(V2, 'cgroup.controllers');
+  if (existsSync(controllers) && readFileSync(controllers, 'utf8').split(/\s+/).includes('cpu')) {
+    return { kind: 'v2', root: V2 };
+  }
+  return undefined;
+}
+
+export function cpuStarveAvailable(): { ok: true } | { ok: false; reason: string } {
+  if (process.getuid?.() !== 0) return { ok: false, reason: 'needs root' };
+  return flavour()
+    ? { ok: true }
+    : { ok: false, reason: 'no cgroup cpu controller (v1 cpu or v2 cpu.max)' };
+}
+
+export interface Starved {
+  /** Lets the processes run freely again; how long the kernel held them back meanwhile. */
+  release(): { throttledMs: number; periods: number; throttledPeriods: number };
+}
+
+let made = 0;
+
+/** Holds `pids` to `share` (0..1) of one CPU in periods of `periodMs`, until released. */
+export function starveProcesses(
+  pids: readonly number[],
+  { share, periodMs }: { share: number; periodMs: number },
+): Starved {
+  const f = flavour();
+  if (!f) throw new Error('cpu starvation unavailable: no cgroup cpu controller');
+  const dir = path.join(f.root, `samkons-starve-${process.pid}-${made++}`);
+  mkdirSync(dir);
+  const periodUs = Math.round(periodMs * 1000);
+  const quotaUs = Math.max(1000, Math.round(periodUs * share));
+  try {
+    if (f.kind === 'v1') {
+      writeFileSync(path.join(dir, 'cpu.cfs_period_us'), String(periodUs));
+      writeFileSync(path.join(dir, 'cpu.cfs_quota_us'), String(quotaUs));
+    } else {
+      writeFileSync(path.join(dir, 'cpu.max'), `${quotaUs} ${periodUs}`);
+    }
+    // A process gone meanwhile (a renderer closed) is no error.
+    for (const pid of pids) tryWrite(path.join(dir, 'cgroup.procs'), String(pid));
+  } catch (err) {
+    rmdirSync(dir);
+    throw err;
+  }
+  return {
+    release() {
+      const stat = Object.fromEntries(
+        readFileSync(path.join(dir, 'cpu.stat'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => l.split(' ') as [string, string]),
+      );
+      for (const pid of readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n')) {
+        if (pid) tryWrite(path.join(f.root, 'cgroup.procs'), pid);
+      }
+      rmdirSync(dir);
+      return {
+        throttledMs: Math.round(
+          f.kind === 'v1'
+            ? Number(stat.throttled_time ?? 0) / 1e6
+            : Number(stat.throttled_usec ?? 0) / 1e3,
+        ),
+        periods: Number(stat.nr_periods ?? 0),
+        throttledPeriods: Number(stat.nr_throttled ?? 0),
+      };
+    },
+  };
+}
+
+function tryWrite(file: string, value: string): void {
+  try {
+    writeFileSync(file, value);
+  } catch {
+    // The process has exited.
+  }
+}
+
+/**
+ * The processes of the browsers this process started (its descendants whose executable is
+ * `executable`) that share its network namespace: those started inside a rig's namespace
+ * (`ip netns exec`) are left out.
+ */
+export function browserProcessesHere(executable: string): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      parents.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const descends = (pid: number): boolean => {
+    for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p)) {
+      if (p === process.pid) return true;
+    }
+    return false;
+  };
+  const ownNet = readlinkSync('/proc/self/ns/net');
+  const name = path.basename(executable);
+  return [...parents.keys()].filter((pid) => {
+    if (!descends(pid)) return false;
+    try {
+      const exe = path.basename(readlinkSync(`/proc/${pid}/exe`));
+      return exe === name && readlinkSync(`/proc/${pid}/ns/net`) === ownNet;
+    } catch {
+      return false;
+    }
+  });
+}
