@@ -1,5 +1,12 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmdirSync } from 'node:fs';
-import { writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmdirSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 
 /*
@@ -44,6 +51,8 @@ export function starveProcesses(
 ): Starved {
   const f = flavour();
   if (!f) throw new Error('cpu starvation unavailable: no cgroup cpu controller');
+  // v2: the root's children get the cpu controller only once the root hands it down.
+  if (f.kind === 'v2') tryWrite(path.join(f.root, 'cgroup.subtree_control'), '+cpu');
   const dir = path.join(f.root, `samkons-starve-${process.pid}-${made++}`);
   mkdirSync(dir);
   const periodUs = Math.round(periodMs * 1000);
@@ -86,11 +95,12 @@ export function starveProcesses(
   };
 }
 
+/** Writes, or not: a process gone meanwhile, a controller handed down already. */
 function tryWrite(file: string, value: string): void {
   try {
     writeFileSync(file, value);
   } catch {
-    // The process has exited.
+    // Nothing to do.
   }
 }
 
