@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   browserProcessesHere,
   cpuStarveAvailable,
+  procStat,
   starveProcesses,
 } from '../support/cpu-starve.js';
 
@@ -17,11 +17,9 @@ import {
 const available = cpuStarveAvailable();
 if (!available.ok) console.warn(`busy-computer rig tests not run: ${available.reason}`);
 
-/** CPU time a process has used so far (s): user and system, from /proc. */
+/** CPU time a process has used so far (s): user and system, in clock ticks of 10 ms. */
 function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 a second).
+  const fields = procStat(pid);
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
@@ -36,9 +34,11 @@ async function cpuShareOver(pid: number, ms: number): Promise<number> {
 
 let spinner: ChildProcess | undefined;
 afterEach(async () => {
-  if (spinner && spinner.exitCode === null) {
-    spinner.kill('SIGKILL');
-    await once(spinner, 'exit');
+  const child = spinner;
+  spinner = undefined;
+  if (child && child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGKILL');
+    await once(child, 'exit');
   }
 });
 
@@ -63,5 +63,12 @@ describe.runIf(available.ok)('busy-computer rig', () => {
     expect(held.throttledPeriods).toBeGreaterThan(5);
     expect(held.throttledMs).toBeGreaterThan(500);
     expect(await cpuShareOver(pid, 1_000)).toBeGreaterThan(0.4);
+  });
+
+  it('refuses a share or a period the kernel cannot keep, with a clear error', () => {
+    expect(() => starveProcesses([process.pid], { share: 0, periodMs: 100 })).toThrow(/share 0/);
+    expect(() => starveProcesses([process.pid], { share: 0.1, periodMs: 5_000 })).toThrow(
+      /period 5000 ms/,
+    );
   });
 });

@@ -49,6 +49,11 @@ export function starveProcesses(
   pids: readonly number[],
   { share, periodMs }: { share: number; periodMs: number },
 ): Starved {
+  if (!(share > 0 && share <= 1)) throw new RangeError(`share ${share}: not in (0, 1]`);
+  // The kernel's bounds on a period: 1 ms to 1 s.
+  if (!(periodMs >= 1 && periodMs <= 1000)) {
+    throw new RangeError(`period ${periodMs} ms: not within 1-1000 ms`);
+  }
   const f = flavour();
   if (!f) throw new Error('cpu starvation unavailable: no cgroup cpu controller');
   // v2: the root's children get the cpu controller only once the root hands it down.
@@ -95,6 +100,16 @@ export function starveProcesses(
   };
 }
 
+/**
+ * The fields of `/proc/<pid>/stat` after the command's name, from the state on (so `[1]` is
+ * the parent's pid, `[11]` and `[12]` the user and system time in clock ticks). The name, in
+ * parentheses, may hold spaces and parentheses itself.
+ */
+export function procStat(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** Writes, or not: a process gone meanwhile, a controller handed down already. */
 function tryWrite(file: string, value: string): void {
   try {
@@ -115,9 +130,7 @@ export function browserProcessesHere(executable: string): number[] {
     const pid = Number(entry);
     if (!Number.isInteger(pid)) continue;
     try {
-      // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      parents.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      parents.set(pid, Number(procStat(pid)[1]));
     } catch {
       // Gone meanwhile.
     }
