@@ -77,6 +77,9 @@ export function starveProcesses(
   }
   return {
     release() {
+      // The quota goes first: whatever fails after, the processes run freely again.
+      if (f.kind === 'v1') writeFileSync(path.join(dir, 'cpu.cfs_quota_us'), '-1');
+      else writeFileSync(path.join(dir, 'cpu.max'), `max ${periodUs}`);
       const stat = Object.fromEntries(
         readFileSync(path.join(dir, 'cpu.stat'), 'utf8')
           .trim()
