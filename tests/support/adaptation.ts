@@ -1128,6 +1128,8 @@ export interface LossFigures {
   smallestPictureShare: number;
   /** The lowest ceiling the SFU set on the patient's link meanwhile (kbit/s; null: none). */
   lowestCeilingKbps: number | null;
+  /** The decision that set it, with its input (a loss read's counts, as weighed). */
+  lowestCeilingDecision: DownlinkLogLine | null;
   /**
    * The decisions on the patient's link meanwhile that a loss read made with the receiver's
    * reports, as weighed, counting heavy loss (`heavyLossFraction`): at 5 % random loss they
@@ -1220,9 +1222,11 @@ async function lossyPeriod(
   const heights = decodedHeights(lossy);
   const peer = await peerIdOf(host, PATIENT_NAME);
   const decisions = downlinkLog(rig, start).filter((d) => d.peer === peer && d.time <= end);
-  const ceilings = decisions
-    .filter((d) => typeof d.ceiling === 'number')
-    .map((d) => d.ceiling as number);
+  const capped = decisions.filter((d) => typeof d.ceiling === 'number');
+  const lowest = capped.reduce<DownlinkLogLine | null>(
+    (low, d) => (low && (low.ceiling as number) <= (d.ceiling as number) ? low : d),
+    null,
+  );
   const heavyReportDecisions = decisions.filter(
     (d) =>
       d.by === 'loss read' &&
@@ -1239,7 +1243,8 @@ async function lossyPeriod(
     smallestPictureShare: heights.length
       ? heights.filter((h) => h <= SMALLEST_LAYER_HEIGHT).length / heights.length
       : 0,
-    lowestCeilingKbps: ceilings.length ? Math.round(Math.min(...ceilings) / 1000) : null,
+    lowestCeilingKbps: lowest ? Math.round((lowest.ceiling as number) / 1000) : null,
+    lowestCeilingDecision: lowest,
     heavyReportDecisions,
     opusFmtp: await opusFmtp(patient),
     hostOpusFmtp: await opusFmtp(host),

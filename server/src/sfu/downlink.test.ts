@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_DOWNLINK_POLICY, DownlinkPolicy } from './downlink-policy.js';
-import { DownlinkAdapter, weighQueueReport } from './downlink.js';
+import { DownlinkAdapter, weighQueueReport, type DownlinkLog } from './downlink.js';
 
 /**
  * The adapter's wiring to mediasoup, with a fake receive transport and fake consumers: what
@@ -189,11 +189,16 @@ class FakeSimulcastConsumer extends FakeConsumer {
 let adapters: DownlinkAdapter[] = [];
 
 /** A receiver with one visible video stream flowing to it (`camera`, or a simple one). */
-async function receiver<C extends FakeConsumer = FakeConsumer>(camera?: Simulcast<C>) {
+async function receiver<C extends FakeConsumer = FakeConsumer>(
+  camera?: Simulcast<C>,
+  log?: DownlinkLog,
+) {
   const transport = new FakeTransport();
   const adapter = new DownlinkAdapter(
     transport as unknown as types.WebRtcTransport,
     () => undefined,
+    {},
+    log,
   );
   adapters.push(adapter);
   const consumer = await flowing(adapter, camera);
@@ -682,10 +687,10 @@ describe('downlink adapter', () => {
 
   it('weighs a thumbnail’s loss against the random loss transport-cc finds on the whole link', async () => {
     // The smallest layer, 20 packets a second. Nothing new in the second read: whichever of the
-    // first two the last read weighs from, the count is the same. The last: 7 of the 30 packets
-    // since lost, the report reading 21.6 %, as a CI run found under the rig's 5 % random loss
-    // on a loaded machine, where transport-cc found the link losing 8.9 %: chance there. On a
-    // link losing 2 %, 7 of 30 is heavy loss of this stream's own.
+    // first two the last read weighs from, the count is the same. The last: 8 of the 30 packets
+    // since lost, the report reading 25 %, under the rig's 5 % random loss on a loaded machine,
+    // where transport-cc found the link losing 8.9 % (a CI run counted 7 of 30 there): chance
+    // there. On a link losing 2 %, 8 of 30 is heavy loss of this stream's own.
     await weighedAgainstTheLink(
       (consumer) =>
         halfSecondReads(consumer, [
@@ -693,10 +698,43 @@ describe('downlink adapter', () => {
           [0, 0, 0.05],
           [10, 2, 0.05],
           [10, 2, 0.05],
-          [10, 3, 0.216],
+          [10, 4, 0.25],
         ]),
       { chance: 0.089, heavy: 0.02 },
     );
+  });
+
+  it('asks one in ten thousand of a receiver’s count of lost packets, and logs how it weighed it', async () => {
+    const weighed: unknown[] = [];
+    const log = {
+      debug: (o: Record<string, unknown>, msg: string) => {
+        if (msg === 'downlink weighed') weighed.push(...(o.weighed as unknown[]));
+      },
+    };
+    const { transport, consumer, adapter } = await receiver(undefined, log);
+    await steady(transport, 2_000_000, 5);
+    consumer.report = { ...consumer.report, bitrate: 100_000 };
+    transport.lossSent = 0.039;
+    // The smallest layer, 60 packets a second, on a link transport-cc finds losing 3.9 %: 13 of 90
+    // counted lost over 1.5 s, the report reading 17 %. One read in 1,850 at 5 %, and the
+    // reports count high (about 10 % at the rig's 5 % random loss): a CI run's ceiling fell
+    // to its minimum on such a count.
+    await halfSecondReads(consumer, [
+      [30, 1, 0.05],
+      [0, 0, 0.05],
+      [30, 4, 0.05],
+      [30, 4, 0.05],
+      [30, 5, 0.17],
+    ]);
+    expectNoLossOfItsOwn(transport, adapter);
+    // The link gives way: 12 of the next 30 lost, 21 of 90 since the read 1.5 s before.
+    sendAndReport(consumer, 30, 12, 0.4);
+    await vi.advanceTimersByTimeAsync(500);
+    expectLossOfItsOwn(transport, adapter);
+    expect(weighed).toEqual([
+      { count: 'reported', lost: 13, packets: 90, odds: 0.00054 },
+      { count: 'reported', lost: 21, packets: 90, odds: 2.8e-9 },
+    ]);
   });
 
   it('does not weigh a second of loss against the fewer packets sent after the rate fell, where the report finds little', async () => {

@@ -154,14 +154,35 @@ const NACK_MIN_PACKETS = 10;
  * random: under the rig's 5 % random loss, reads found 11-21 % (1-3 resends) against
  * transport-cc's 2-7.5 %, the ceiling fell to its minimum, and the patient went audio only
  * (2 of 3 runs of one bench). So resends count as heavy loss only when a link losing
- * `CHANCE_LOSS` at random would resend as many in fewer than `CHANCE_ODDS` of such reads:
- * 5 of 15, 7 of 30, 14 of 100, 10 % from about 250 packets. One in a thousand, not one in a
- * hundred: a link in doubt is read 20-60 times in 10 s, and at one in a hundred, 4 resends of
- * a thumbnail's 13 packets set the ceiling to its minimum in 1 of 4 e2e runs. Real loss on a
- * link giving way (30-75 % in the rig's cuts) is found in the first read or two all the same.
+ * `CHANCE_LOSS` at random would resend as many in fewer than `CHANCE_ODDS.resent` of such
+ * reads: 5 of 15, 7 of 30, 14 of 100, 10 % from about 250 packets. One in a thousand, not one
+ * in a hundred: a link in doubt is read 20-60 times in 10 s, and at one in a hundred, 4
+ * resends of a thumbnail's 13 packets set the ceiling to its minimum in 1 of 4 e2e runs. Real
+ * loss on a link giving way (30-75 % in the rig's cuts) is found in the first read or two all
+ * the same.
+ *
+ * A receiver's count of lost packets (`reportedShare`) must be rarer still, one in ten
+ * thousand (6 of 15, 8 of 30, 16 of 100): its counts run high, about 10 % over 230 packets at
+ * the rig's 5 % random loss (one read in 770), and at one in a thousand a count of 14.5 % of a
+ * thumbnail's packets, over more than a second and a half, set the ceiling to its minimum in
+ * a CI run while transport-cc found the link losing 3.9 %. The resends keep the lower bar: in
+ * a bench cut, 6 of 21 resent (one read in 2,300) was the first count of the link giving way,
+ * 0.55 s before the next.
  */
 const CHANCE_LOSS = HEAVY_LOSS / 2;
-const CHANCE_ODDS = 0.001;
+const CHANCE_ODDS: Record<Weighing['count'], number> = { resent: 0.001, reported: 0.0001 };
+/**
+ * A stream's count over `HEAVY_LOSS` as weighed against chance: `odds` is the share of reads
+ * in which a link losing at random (`chanceOnLink`) counts as many; heavy under its
+ * `CHANCE_ODDS`.
+ * Logged with each read that weighed one, so a bar can be judged against what links show.
+ */
+interface Weighing {
+  count: 'resent' | 'reported';
+  lost: number;
+  packets: number;
+  odds: number;
+}
 /**
  * A receiver report's own fraction of lost packets covers the packets since the receiver's
  * report before, and under loss that is a short span: libwebrtc sends a report with each NACK,
@@ -736,6 +757,8 @@ export class DownlinkAdapter {
     const flowing = [...this.#entries.values()].filter(
       (e) => e.consumer.kind === 'video' && !e.consumer.closed && !e.consumer.paused,
     );
+    /** The counts over `HEAVY_LOSS` weighed against chance, for the log. */
+    const weighings: Weighing[] = [];
     // Transport-cc's loss, read at most once a read and only when needed (one more request).
     let linkLossRead: Promise<number | undefined> | undefined;
     const linkLossNow = () =>
@@ -757,8 +780,8 @@ export class DownlinkAdapter {
       entry.packetsLost = out.packetsLost;
       entry.bitrate = out.bitrate;
       sent += out.bitrate;
-      const fraction = await reportedShare(entry, out, now, fresh, linkLossNow);
-      const resent = await resentFraction(entry, out, now, linkLossNow);
+      const fraction = await reportedShare(entry, out, now, fresh, linkLossNow, weighings);
+      const resent = await resentFraction(entry, out, now, linkLossNow, weighings);
       if (resent !== undefined) weighed = true;
       // The receiver also reports the packets the sender's link lost (they leave gaps here),
       // and asks for them, which the SFU may fill once its own request to the sender is
@@ -770,6 +793,7 @@ export class DownlinkAdapter {
       reported += out.bitrate * own;
       lost += out.bitrate * Math.max(own, senderLost === undefined ? (resent ?? 0) : 0);
     }
+    if (weighings.length) this.#log?.debug({ weighed: weighings }, 'downlink weighed');
     // Heavy: is it this link's? (One more read, only then.)
     let linkLoss: number | undefined;
     if (sent > 0 && lost / sent >= HEAVY_LOSS && !this.#closed) {
@@ -800,6 +824,7 @@ export class DownlinkAdapter {
         loss: round3(lost / sent),
         reported: reports === undefined ? 'upstream' : round3(reports),
         ...(linkLoss !== undefined ? { linkLoss: round3(linkLoss) } : {}),
+        ...(weighings.length ? { weighed: weighings } : {}),
       };
       this.#apply(this.#policy.delivery(sent, lost / sent, now, reports));
     }
@@ -1081,6 +1106,7 @@ async function resentFraction(
   out: ConsumerStat,
   now: number,
   linkLoss: () => Promise<number | undefined>,
+  weighed: Weighing[],
 ): Promise<number | undefined> {
   const before = entry.nacks;
   entry.nacks = { at: now, packets: out.packetCount, repaired: out.packetsRepaired };
@@ -1089,7 +1115,8 @@ async function resentFraction(
   if (packets < NACK_MIN_PACKETS) return undefined;
   const resent = out.packetsRepaired - before.repaired;
   const fraction = Math.min(1, resent / packets);
-  return fraction >= HEAVY_LOSS && (await beyondChance(resent, packets, linkLoss)) ? fraction : 0;
+  if (fraction < HEAVY_LOSS) return 0;
+  return (await beyondChance(resent, packets, linkLoss, weighed, 'resent')) ? fraction : 0;
 }
 
 /**
@@ -1107,6 +1134,7 @@ async function reportedShare(
   now: number,
   fresh: boolean,
   linkLoss: () => Promise<number | undefined>,
+  weighed: Weighing[],
 ): Promise<number> {
   const reads = entry.reportReads.filter((r) => now - r.at <= REPORT_HISTORY_MS);
   entry.reportReads = [...reads, { at: now, packets: out.packetCount, lost: out.packetsLost }];
@@ -1121,7 +1149,9 @@ async function reportedShare(
   }
   const lost = Math.max(0, out.packetsLost - base.lost);
   const share = Math.min(1, lost / packets);
-  if (share < HEAVY_LOSS || !(await beyondChance(lost, packets, linkLoss))) return CHANCE_LOSS;
+  if (share < HEAVY_LOSS || !(await beyondChance(lost, packets, linkLoss, weighed, 'reported'))) {
+    return CHANCE_LOSS;
+  }
   // The lesser of the two: the count lags what was sent by up to a report's span, so after
   // the rate fell (a smaller layer, a pause) a second's loss is weighed against fewer packets.
   // Weighed alone, it read 11-17 % at 5 % random loss on a loaded machine, with transport-cc
@@ -1138,10 +1168,16 @@ async function beyondChance(
   lost: number,
   packets: number,
   linkLoss: () => Promise<number | undefined>,
+  weighed: Weighing[],
+  count: Weighing['count'],
 ): Promise<boolean> {
-  if (byChance(lost, packets)) return false;
-  const p = chanceOnLink(await linkLoss());
-  return p === CHANCE_LOSS || !byChance(lost, packets, p);
+  let odds = chanceOf(lost, packets);
+  if (odds < CHANCE_ODDS[count]) {
+    const p = chanceOnLink(await linkLoss());
+    if (p !== CHANCE_LOSS) odds = chanceOf(lost, packets, p);
+  }
+  weighed.push({ count, lost, packets, odds: Number(odds.toPrecision(2)) });
+  return odds < CHANCE_ODDS[count];
 }
 
 /**
@@ -1158,17 +1194,17 @@ function chanceOnLink(linkLoss: number | undefined): number {
 }
 
 /**
- * Whether `resent` or more resends (or losses) of `packets` come in at least `CHANCE_ODDS` of
- * reads on a link losing `p` (`CHANCE_LOSS` unless told) at random (the binomial tail).
+ * The share of reads in which a link losing `p` (`CHANCE_LOSS` unless told) at random resends
+ * (or loses) `resent` or more of `packets`: the binomial tail.
  */
-function byChance(resent: number, packets: number, p = CHANCE_LOSS): boolean {
+function chanceOf(resent: number, packets: number, p = CHANCE_LOSS): number {
   let term = (1 - p) ** packets;
   // So many packets that a single one's odds underflow: any share above the bar is no chance.
-  if (term === 0) return false;
+  if (term === 0) return 0;
   let below = 0;
   for (let i = 0; i < resent && i < packets; i++) {
     below += term;
     term *= ((packets - i) / (i + 1)) * (p / (1 - p));
   }
-  return 1 - below >= CHANCE_ODDS;
+  return Math.max(0, 1 - below);
 }
