@@ -192,12 +192,15 @@ describe('call layouts', () => {
     /** The stage holds the large picture; one's own picture is small beside it. */
     const stageUsesTheScreen = async (page: Page, w: number, h: number) => {
       // The stage takes the screen (the tablet's 325x245 tile in a corner was 10 %), and one's
-      // own picture is under a quarter of it. Both read at once, and polled, as a person looks
-      // for more than one frame: twice in CI, with five browsers on two cores, a read found the
-      // stage at 4 % of the screen, once just after a read had found it large. A stage that
-      // stays small fails with a screenshot and where everything sat. Where the stage sits is
-      // read in the same read: once in CI a read found it large and the next one, just after,
-      // found no stage shown at all.
+      // own picture is under a quarter of it. Everything is read in one evaluate, in one frame:
+      // in CI, with five browsers on two cores, the locator reads this once was (the element
+      // found, then its box asked for, two round trips) found the stage at 4 % of the screen
+      // just after a read had found it large, and once found no stage at all. A hand-over of
+      // the stage between the two round trips explains both: the old main's element stays and
+      // becomes a strip cell (4.4 % of the screen at 1280x800 and 1024x768), and the screen's
+      // element goes when the share stops reaching this page. No frame shows a small stage.
+      // Polled all the same, as a person looks for more than one frame; a stage that stays
+      // small fails with a screenshot and where everything sat.
       const areas = () =>
         page.evaluate(() => {
           const box = (selector: string) =>
