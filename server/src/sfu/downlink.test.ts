@@ -716,9 +716,9 @@ describe('downlink adapter', () => {
     consumer.report = { ...consumer.report, bitrate: 100_000 };
     transport.lossSent = 0.039;
     // The smallest layer, 60 packets a second, on a link transport-cc finds losing 3.9 %: 13 of 90
-    // counted lost over 1.5 s, the report reading 17 %. One read in 1,850 at 5 %, and the
-    // reports count high (about 10 % at the rig's 5 % random loss): a CI run's ceiling fell
-    // to its minimum on such a count.
+    // counted lost over 1.5 s, the report reading 17 %. One read in 1,850 at 5 %, but the
+    // count spans several reads and each weighs it again: a CI run's ceiling fell to its
+    // minimum on such a count.
     await halfSecondReads(consumer, [
       [30, 1, 0.05],
       [0, 0, 0.05],

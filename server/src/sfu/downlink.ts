@@ -162,10 +162,12 @@ const NACK_MIN_PACKETS = 10;
  * the same.
  *
  * A receiver's count of lost packets (`reportedShare`) must be rarer still, one in ten
- * thousand (6 of 15, 8 of 30, 16 of 100): its counts run high, about 10 % over 230 packets at
- * the rig's 5 % random loss (one read in 770), and at one in a thousand a count of 14.5 % of a
- * thumbnail's packets, over more than a second and a half, set the ceiling to its minimum in
- * a CI run while transport-cc found the link losing 3.9 %. The resends keep the lower bar: in
+ * thousand (6 of 15, 8 of 30, 16 of 100). The resends of one read are new since the read
+ * before, but the count spans 1.5 s and more and each read weighs it again: one unlucky
+ * stretch of a random loss is tried three to ten times. At one in a thousand, a count of
+ * 14.5 % of a thumbnail's packets set the ceiling to its minimum in a CI run while
+ * transport-cc found the link losing 3.9 %, and a bench run at the rig's 5 % counted 23 of 230
+ * (one read in 770). The resends keep the lower bar: in
  * a bench cut, 6 of 21 resent (one read in 2,300) was the first count of the link giving way,
  * 0.55 s before the next.
  */
