@@ -732,8 +732,8 @@ describe('downlink adapter', () => {
     await vi.advanceTimersByTimeAsync(500);
     expectLossOfItsOwn(transport, adapter);
     expect(weighed).toEqual([
-      { count: 'reported', lost: 13, packets: 90, odds: 0.00054 },
-      { count: 'reported', lost: 21, packets: 90, odds: 2.8e-9 },
+      { count: 'reported', lost: 13, packets: 90, against: 0.05, odds: 0.00054 },
+      { count: 'reported', lost: 21, packets: 90, against: 0.05, odds: 2.8e-9 },
     ]);
   });
 

@@ -166,23 +166,23 @@ const NACK_MIN_PACKETS = 10;
  * before, but the count spans 1.5 s and more and each read weighs it again: one unlucky
  * stretch of a random loss is tried three to ten times. At one in a thousand, a count of
  * 14.5 % of a thumbnail's packets set the ceiling to its minimum in a CI run while
- * transport-cc found the link losing 3.9 %, and a bench run at the rig's 5 % counted 23 of 230
- * (one read in 770). The resends keep the lower bar: in
- * a bench cut, 6 of 21 resent (one read in 2,300) was the first count of the link giving way,
- * 0.55 s before the next.
+ * transport-cc found the link losing 3.9 %, and a bench run at the rig's 5 % counted 23 of
+ * 230 (one read in 770). The resends keep the lower bar: in a bench cut, 6 of 21 resent (one
+ * read in 2,300) was the first count of the link giving way, 0.55 s before the next.
  */
 const CHANCE_LOSS = HEAVY_LOSS / 2;
 const CHANCE_ODDS: Record<Weighing['count'], number> = { resent: 0.001, reported: 0.0001 };
 /**
  * A stream's count over `HEAVY_LOSS` as weighed against chance: `odds` is the share of reads
- * in which a link losing at random (`chanceOnLink`) counts as many; heavy under its
- * `CHANCE_ODDS`.
- * Logged with each read that weighed one, so a bar can be judged against what links show.
+ * in which a link losing `against` at random (`chanceOnLink`) counts as many; heavy under its
+ * `CHANCE_ODDS`. Logged with each read that weighed one, so the bars can be judged against
+ * what links show.
  */
 interface Weighing {
   count: 'resent' | 'reported';
   lost: number;
   packets: number;
+  against: number;
   odds: number;
 }
 /**
@@ -1108,7 +1108,7 @@ async function resentFraction(
   out: ConsumerStat,
   now: number,
   linkLoss: () => Promise<number | undefined>,
-  weighed: Weighing[],
+  weighings: Weighing[],
 ): Promise<number | undefined> {
   const before = entry.nacks;
   entry.nacks = { at: now, packets: out.packetCount, repaired: out.packetsRepaired };
@@ -1118,7 +1118,7 @@ async function resentFraction(
   const resent = out.packetsRepaired - before.repaired;
   const fraction = Math.min(1, resent / packets);
   if (fraction < HEAVY_LOSS) return 0;
-  return (await beyondChance(resent, packets, linkLoss, weighed, 'resent')) ? fraction : 0;
+  return (await beyondChance(resent, packets, linkLoss, weighings, 'resent')) ? fraction : 0;
 }
 
 /**
@@ -1136,7 +1136,7 @@ async function reportedShare(
   now: number,
   fresh: boolean,
   linkLoss: () => Promise<number | undefined>,
-  weighed: Weighing[],
+  weighings: Weighing[],
 ): Promise<number> {
   const reads = entry.reportReads.filter((r) => now - r.at <= REPORT_HISTORY_MS);
   entry.reportReads = [...reads, { at: now, packets: out.packetCount, lost: out.packetsLost }];
@@ -1151,7 +1151,7 @@ async function reportedShare(
   }
   const lost = Math.max(0, out.packetsLost - base.lost);
   const share = Math.min(1, lost / packets);
-  if (share < HEAVY_LOSS || !(await beyondChance(lost, packets, linkLoss, weighed, 'reported'))) {
+  if (share < HEAVY_LOSS || !(await beyondChance(lost, packets, linkLoss, weighings, 'reported'))) {
     return CHANCE_LOSS;
   }
   // The lesser of the two: the count lags what was sent by up to a report's span, so after
@@ -1170,15 +1170,22 @@ async function beyondChance(
   lost: number,
   packets: number,
   linkLoss: () => Promise<number | undefined>,
-  weighed: Weighing[],
+  weighings: Weighing[],
   count: Weighing['count'],
 ): Promise<boolean> {
+  let against = CHANCE_LOSS;
   let odds = chanceOf(lost, packets);
   if (odds < CHANCE_ODDS[count]) {
-    const p = chanceOnLink(await linkLoss());
-    if (p !== CHANCE_LOSS) odds = chanceOf(lost, packets, p);
+    against = chanceOnLink(await linkLoss());
+    if (against !== CHANCE_LOSS) odds = chanceOf(lost, packets, against);
   }
-  weighed.push({ count, lost, packets, odds: Number(odds.toPrecision(2)) });
+  weighings.push({
+    count,
+    lost,
+    packets,
+    against: round3(against),
+    odds: Number(odds.toPrecision(2)),
+  });
   return odds < CHANCE_ODDS[count];
 }
 
