@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   browserProcessesHere,
   cpuStarveAvailable,
   procStat,
   starveProcesses,
+  sweepStarvedGroups,
 } from '../support/cpu-starve.js';
 
 /*
@@ -32,24 +34,31 @@ async function cpuShareOver(pid: number, ms: number): Promise<number> {
   return (cpuSeconds(pid) - before) / wall;
 }
 
-let spinner: ChildProcess | undefined;
+let children: ChildProcess[] = [];
 afterEach(async () => {
-  const child = spinner;
-  spinner = undefined;
-  if (child && child.exitCode === null && child.signalCode === null) {
-    child.kill('SIGKILL');
-    await once(child, 'exit');
+  const running = children;
+  children = [];
+  for (const child of running) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    }
   }
 });
 
+/** A loop that takes all the CPU it is given, once it runs. */
+async function spin(): Promise<number> {
+  const spinner = spawn(process.execPath, ['-e', 'console.log("spinning"); for (;;) {}'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  children.push(spinner);
+  await once(spinner.stdout!, 'data');
+  return spinner.pid!;
+}
+
 describe.runIf(available.ok)('busy-computer rig', () => {
   it('holds a process to its share of one CPU, and lets it go again', async () => {
-    // A loop that takes all the CPU it is given, and says when it runs.
-    spinner = spawn(process.execPath, ['-e', 'console.log("spinning"); for (;;) {}'], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    await once(spinner.stdout!, 'data');
-    const pid = spinner.pid!;
+    const pid = await spin();
     expect(browserProcessesHere(process.execPath)).toContain(pid);
     // Free, it takes most of a core (the other tests of this project run one file at a time).
     expect(await cpuShareOver(pid, 1_000)).toBeGreaterThan(0.4);
@@ -62,6 +71,32 @@ describe.runIf(available.ok)('busy-computer rig', () => {
     }
     expect(held.throttledPeriods).toBeGreaterThan(5);
     expect(held.throttledMs).toBeGreaterThan(500);
+    expect(await cpuShareOver(pid, 1_000)).toBeGreaterThan(0.4);
+  });
+
+  it('takes down the group of a run killed before it released it, and lets its processes go', async () => {
+    const pid = await spin();
+    // A bench that holds the loop, then is killed with SIGKILL.
+    const rig = fileURLToPath(new URL('../support/cpu-starve.ts', import.meta.url));
+    const bench = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `import { starveProcesses } from ${JSON.stringify(rig)};
+         starveProcesses([${pid}], { share: 0.1, periodMs: 100 });
+         console.log('holding');
+         setInterval(() => {}, 60_000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    children.push(bench);
+    await once(bench.stdout!, 'data');
+    bench.kill('SIGKILL');
+    await once(bench, 'exit');
+    expect(await cpuShareOver(pid, 1_000)).toBeLessThan(0.2);
+    expect(sweepStarvedGroups()).toEqual([`samkons-starve-${bench.pid}-0`]);
     expect(await cpuShareOver(pid, 1_000)).toBeGreaterThan(0.4);
   });
 

@@ -43,6 +43,44 @@ export interface Starved {
 }
 
 let made = 0;
+const GROUP = /^samkons-starve-(\d+)-\d+$/;
+
+/**
+ * Takes down the groups of runs that ended without releasing theirs (a bench killed with
+ * SIGKILL): their pid is gone. Whatever they still hold runs freely again.
+ */
+export function sweepStarvedGroups(): string[] {
+  const f = flavour();
+  if (!f) return [];
+  const swept = [];
+  for (const name of readdirSync(f.root)) {
+    const pid = GROUP.exec(name)?.[1];
+    if (!pid || existsSync(`/proc/${pid}`)) continue;
+    dismantle(f, path.join(f.root, name));
+    swept.push(name);
+  }
+  return swept;
+}
+
+/**
+ * Lifts a group's quota first (whatever fails after, its processes run freely again), moves
+ * them back to the root and removes the group; what the kernel counted, read before.
+ */
+function dismantle(f: Flavour, dir: string): Record<string, string> {
+  if (f.kind === 'v1') writeFileSync(path.join(dir, 'cpu.cfs_quota_us'), '-1');
+  else writeFileSync(path.join(dir, 'cpu.max'), 'max');
+  const stat = Object.fromEntries(
+    readFileSync(path.join(dir, 'cpu.stat'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ') as [string, string]),
+  );
+  for (const pid of readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n')) {
+    if (pid) tryWrite(path.join(f.root, 'cgroup.procs'), pid);
+  }
+  rmdirSync(dir);
+  return stat;
+}
 
 /** Holds `pids` to `share` (0..1) of one CPU in periods of `periodMs`, until released. */
 export function starveProcesses(
@@ -58,6 +96,7 @@ export function starveProcesses(
   if (!f) throw new Error('cpu starvation unavailable: no cgroup cpu controller');
   // v2: the root's children get the cpu controller only once the root hands it down.
   if (f.kind === 'v2') tryWrite(path.join(f.root, 'cgroup.subtree_control'), '+cpu');
+  sweepStarvedGroups();
   const dir = path.join(f.root, `samkons-starve-${process.pid}-${made++}`);
   mkdirSync(dir);
   const periodUs = Math.round(periodMs * 1000);
@@ -77,19 +116,7 @@ export function starveProcesses(
   }
   return {
     release() {
-      // The quota goes first: whatever fails after, the processes run freely again.
-      if (f.kind === 'v1') writeFileSync(path.join(dir, 'cpu.cfs_quota_us'), '-1');
-      else writeFileSync(path.join(dir, 'cpu.max'), `max ${periodUs}`);
-      const stat = Object.fromEntries(
-        readFileSync(path.join(dir, 'cpu.stat'), 'utf8')
-          .trim()
-          .split('\n')
-          .map((l) => l.split(' ') as [string, string]),
-      );
-      for (const pid of readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n')) {
-        if (pid) tryWrite(path.join(f.root, 'cgroup.procs'), pid);
-      }
-      rmdirSync(dir);
+      const stat = dismantle(f, dir);
       return {
         throttledMs: Math.round(
           f.kind === 'v1'
