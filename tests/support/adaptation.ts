@@ -600,7 +600,10 @@ export async function rateCut(
   const direction = opts.direction ?? 'both';
   const holdMs = opts.holdMs ?? 15_000;
   const queueMs = opts.queueMs ?? DEFAULT_QUEUE_MS;
-  await link.update({ rateKbit: { down: GOOD_LINK_KBIT, up: GOOD_LINK_KBIT }, queueMs });
+  /** The good link with this scenario's queue: before the cut, and before a cut made again. */
+  const goodLink = () =>
+    link.update({ rateKbit: { down: GOOD_LINK_KBIT, up: GOOD_LINK_KBIT }, queueMs });
+  await goodLink();
   // A settled call: 5 s of steady 720p (not a stream that has just resumed and is still
   // climbing to its layer), the video alone at the rate of the cut or more (with the audio,
   // more than the cut link carries; on a loaded machine the SFU may send 720p with fewer
@@ -629,7 +632,7 @@ export async function rateCut(
         cut = await markStats(patient, `rate ${cutKbit} kbit/s (${direction})`, at);
         break;
       }
-      await link.update({ rateKbit: { down: GOOD_LINK_KBIT, up: GOOD_LINK_KBIT }, queueMs });
+      await goodLink();
       heightBefore = await congestingVideo(rig, 720, opts.minKbpsBefore ?? cutKbit, 5_000);
     }
     await patient.waitForTimeout(holdMs);
