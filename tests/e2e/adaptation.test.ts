@@ -11,6 +11,7 @@ import {
   watchNotice,
   weakLink,
   type AdaptationRig,
+  type DownlinkLogLine,
 } from '../support/adaptation.js';
 import { waitForFirstRemoteFrame } from '../support/journey.js';
 import { netLabAvailable, queueCapacityMs } from '../support/netlab.js';
@@ -29,6 +30,19 @@ const available = netLabAvailable();
 if (!available.ok) console.warn(`adaptation e2e not run: ${available.reason}`);
 
 const ARTEFACTS = 'test-results/adaptation';
+
+/**
+ * Whether the SFU's own estimate (not a queue report) lowered the ceiling under what 720p
+ * needs before `time`, and after `since`. Downlink only it may: its transport-cc feedback
+ * crosses the clean uplink at once. A queue report that follows finds the SFU already sending
+ * less than before, and is then no count of a busy link.
+ */
+function estimateLowered(decisions: DownlinkLogLine[], time: number, since = -Infinity): boolean {
+  return decisions.some(
+    (d) =>
+      d.by !== 'queueing' && d.time < time && d.time > since && (d.ceiling ?? Infinity) < 1_200_000,
+  );
+}
 
 describe.runIf(available.ok)('adaptation to the patient’s link', () => {
   let rig: AdaptationRig;
@@ -111,14 +125,9 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
       // Or the SFU's own estimate fell first (its transport-cc feedback came through, in a CI
       // run the ceiling was at 393 kbit/s 0.54 s after the cut), and the reports then found it
       // sending no more than arrived: nothing to count, and the ceiling is already the link's.
-      const fellFirst = downlinkLog(rig, start).find(
-        (d) =>
-          d.peer === patientPeer &&
-          d.by !== 'queueing' &&
-          (d.ceiling ?? Infinity) < 1_200_000 &&
-          d.time <= (reports[0]?.time ?? Infinity),
-      );
-      expect(fellFirst, JSON.stringify(reports)).toBeDefined();
+      const decisions = downlinkLog(rig, start).filter((d) => d.peer === patientPeer);
+      const fellFirst = estimateLowered(decisions, reports[0]?.time ?? Infinity);
+      expect(fellFirst, JSON.stringify(reports)).toBe(true);
       return;
     }
     const counted = downlinkLog(rig, counts[0]!.time - 1).filter(
@@ -193,13 +202,7 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     // and was not judged (the both-ways cut asserts the report's path too).
     const loweredFirst =
       f.lowerLayerMs! <= f.timeline.queueingReportMs! ||
-      patientDecisions.some(
-        (d) =>
-          d.by !== 'queueing' &&
-          d.time < reports[0]!.time &&
-          d.time > reports[0]!.time - 1_500 &&
-          (d.ceiling ?? Infinity) < 1_200_000,
-      );
+      estimateLowered(patientDecisions, reports[0]!.time, reports[0]!.time - 1_500);
     if (!loweredFirst) {
       // The report's path: the SFU acted on it, and held the video back while the queue drained.
       expect(
@@ -255,11 +258,7 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     // arrives, and is no count of a busy link (0.5 s after the cut, mediasoup had switched to
     // 360p on its estimate and the SFU's ceiling was at 388 kbit/s; the report found 349 of
     // 356 kbit/s arriving).
-    const estimateFirst = decisions.some(
-      (d) =>
-        d.by !== 'queueing' && d.time < reports[0]!.time && (d.ceiling ?? Infinity) < 1_200_000,
-    );
-    if (estimateFirst) {
+    if (estimateLowered(decisions, reports[0]!.time)) {
       expect(reports[0]!.sent, log).toBeDefined();
       expect(reports[0]!.sent!, log).toBeLessThan(reports[0]!.received! * 1.25);
       expect(f.smallerAt).toBeDefined();
@@ -333,11 +332,16 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     // Nor a layer larger than the link was counted carrying, while that count holds (15 s),
     // though the ceiling probes up to 1.25 times it: a deep queue's count came out at 412
     // kbit/s, and 360p (500 kbit/s) queued and was lost.
+    // A count comes unless the SFU's own estimate came first: once in CI its ceiling fell to
+    // 449 kbit/s 0.35 s after the cut, and the report 0.3 s later found it sending 480 kbit/s
+    // (810 before) and 365 arriving, which is no count of a busy link. The smaller picture
+    // then came 0.85 s after the cut, and the estimate kept it at 360p.
     const counts = downlinkLog(rig, start, 'queue report').filter(
       (r) => r.peer === patientPeer && r.carried !== undefined,
     );
-    expect(counts.length, log).toBeGreaterThan(0);
-    for (const d of decisions.filter((x) => x.mode === 'video' && x.time >= counts[0]!.time)) {
+    if (!estimateLowered(decisions, paused!.time)) expect(counts.length, log).toBeGreaterThan(0);
+    const counted = counts[0]?.time ?? Infinity;
+    for (const d of decisions.filter((x) => x.mode === 'video' && x.time >= counted)) {
       const count = counts.filter((c) => c.time <= d.time).at(-1)!;
       expect(d.layerCeiling ?? Infinity, log).toBeLessThanOrEqual(count.carried!);
     }

@@ -610,7 +610,12 @@ export async function rateCut(
   // frames, at 450-700 kbit/s, on the good link), and the SFU no longer climbing back from
   // the scenario before.
   const peer = await peerIdOf(rig.host, PATIENT_NAME);
-  let heightBefore = await congestingVideo(rig, 720, opts.minKbpsBefore ?? cutKbit, 5_000);
+  /** The settled call, and when the SFU was last seen at rest in it. */
+  const settle = async () => {
+    const height = await congestingVideo(rig, 720, opts.minKbpsBefore ?? cutKbit, 5_000);
+    return { height, restAt: Date.now() - SAMPLE_MS };
+  };
+  let { height: heightBefore, restAt } = await settle();
   const hostNotice = await watchNotice(rig.host);
   let cut = Infinity;
   const queueFigures = watchQueue(link, cutKbit, () => cut);
@@ -620,20 +625,21 @@ export async function rateCut(
   let restored: number;
   try {
     for (let attempt = 1; ; attempt++) {
-      const restAt = Date.now() - SAMPLE_MS;
       const at = await link.setRate(cutKbit, direction);
       // The SFU decided something between its rest and the cut taking effect (tc takes
-      // 0.3-0.45 s on a loaded machine): its own estimate dipped on the good link, as it does
-      // now and then, and it was already sending less when the cut came. In a CI run it set
-      // 360p 161 ms before a deep-queue cut, which then filled slowly and was never reported
-      // in time: a cut that proves nothing. The cut is made again, once.
+      // 0.3-0.45 s on a loaded machine, and the watchers above start first): its own estimate
+      // dipped on the good link, as it does now and then, and it was already sending less
+      // when the cut came. In a CI run it set 360p 161 ms before a deep-queue cut, which then
+      // filled slowly and was never reported in time; in another, 0.94 s before a cut, found
+      // nothing to count, and climbed back to 360p on the cut link: a cut that proves
+      // nothing. The cut is made again, once.
       const early = downlinkLog(rig, restAt).some((d) => d.peer === peer && d.time <= at);
       if (!early || attempt === CUT_ATTEMPTS) {
         cut = await markStats(patient, `rate ${cutKbit} kbit/s (${direction})`, at);
         break;
       }
       await goodLink();
-      heightBefore = await congestingVideo(rig, 720, opts.minKbpsBefore ?? cutKbit, 5_000);
+      ({ height: heightBefore, restAt } = await settle());
     }
     await patient.waitForTimeout(holdMs);
   } finally {
