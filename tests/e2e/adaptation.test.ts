@@ -31,16 +31,22 @@ if (!available.ok) console.warn(`adaptation e2e not run: ${available.reason}`);
 
 const ARTEFACTS = 'test-results/adaptation';
 
+/** The 720p layer's cap (bit/s): the client's `CAMERA_ENCODINGS`, client/src/media/session.ts. */
+const LAYER_720P_BPS = 1_200_000;
+
 /**
  * Whether the SFU's own estimate (not a queue report) lowered the ceiling under what 720p
- * needs before `time`, and after `since`. Downlink only it may: its transport-cc feedback
- * crosses the clean uplink at once. A queue report that follows finds the SFU already sending
- * less than before, and is then no count of a busy link.
+ * needs (`LAYER_720P_BPS`) before `time`, and after `since`. Downlink only it may: its
+ * transport-cc feedback crosses the clean uplink at once. A queue report that follows finds
+ * the SFU already sending less than before, and is then no count of a busy link.
  */
 function estimateLowered(decisions: DownlinkLogLine[], time: number, since = -Infinity): boolean {
   return decisions.some(
     (d) =>
-      d.by !== 'queueing' && d.time < time && d.time > since && (d.ceiling ?? Infinity) < 1_200_000,
+      d.by !== 'queueing' &&
+      d.time < time &&
+      d.time > since &&
+      (d.ceiling ?? Infinity) < LAYER_720P_BPS,
   );
 }
 
@@ -331,11 +337,11 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     expect(f.maxHeightSettled, log).toBeLessThan(720);
     // Nor a layer larger than the link was counted carrying, while that count holds (15 s),
     // though the ceiling probes up to 1.25 times it: a deep queue's count came out at 412
-    // kbit/s, and 360p (500 kbit/s) queued and was lost.
-    // A count comes unless the SFU's own estimate came first: once in CI its ceiling fell to
-    // 449 kbit/s 0.35 s after the cut, and the report 0.3 s later found it sending 480 kbit/s
-    // (810 before) and 365 arriving, which is no count of a busy link. The smaller picture
-    // then came 0.85 s after the cut, and the estimate kept it at 360p.
+    // kbit/s, and 360p (500 kbit/s) queued and was lost. A count comes unless the SFU's own
+    // estimate came first: once in CI its ceiling fell to 449 kbit/s 0.35 s after the cut, and
+    // the report 0.3 s later found it sending 480 kbit/s (810 before) and 365 arriving, which
+    // is no count of a busy link. The smaller picture then came 0.85 s after the cut, and the
+    // estimate kept it at 360p.
     const counts = downlinkLog(rig, start, 'queue report').filter(
       (r) => r.peer === patientPeer && r.carried !== undefined,
     );
