@@ -66,6 +66,11 @@ export default defineConfig({
           globalSetup: ['tests/support/prebuilt-client.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          // A poll waits for what a click did to show, often on another page across the
+          // server. Vitest's 1 s is too short with five browsers on two cores (in CI a father's
+          // page reached the LKT side room after it; its failure screenshot showed it there).
+          // A poll that bounds a reaction time gives its own timeout.
+          expect: { poll: { timeout: 30_000 } },
           fileParallelism: false,
         },
       },
