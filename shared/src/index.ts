@@ -26,3 +26,4 @@ export * from './live-plan.js';
 export * from './fhir.js';
 export * from './summary.js';
 export * from './line-quality.js';
+export * from './camera.js';

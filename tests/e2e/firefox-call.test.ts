@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser as PuppeteerBrowser, Page as PuppeteerPage } from 'puppeteer-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CAMERA_LAYERS } from '@samkons/shared';
 import { QueueingDetector, type ArrivalSample } from '../../client/src/media/queueing.js';
 import { launchChromium } from '../support/browser.js';
 import { admitFromLobby, bookCall, callJoined, openCall } from '../support/call.js';
@@ -39,7 +40,9 @@ const mediaAddress = await defaultRouteAddress();
 if (!mediaAddress) console.warn('firefox e2e not run: this machine has no default route');
 
 /** Each layer's cap (kbit/s), as the client asks (lowest first). */
-const CAPS_KBPS: Record<string, number> = { r0: 150, r1: 500, r2: 1200 };
+const CAPS_KBPS: Record<string, number> = Object.fromEntries(
+  CAMERA_LAYERS.map((l) => [l.rid, l.maxBitrate / 1000]),
+);
 /** Encoder overshoot and RTP headers (the SFU counts whole packets) on top of a cap. */
 const CAP_MARGIN = 1.4;
 

@@ -3,6 +3,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CAMERA_LAYERS, cameraLayerHeight } from '@samkons/shared';
 import { DEFAULT_DOWNLINK_POLICY } from '../../server/src/sfu/downlink-policy.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser.js';
 import { buildClient } from './client-build.js';
@@ -55,8 +56,9 @@ export const GOOD_LINK_KBIT = 3000;
 const PATIENT_NAME = 'Pasient Pål';
 /** The name the specialist joins with. */
 const HOST_NAME = 'Spesialist Sol';
-/** The specialist's smallest simulcast layer: a quarter of its 720p camera (client/src/media/session.ts). */
-const SMALLEST_LAYER_HEIGHT = 180;
+/** The frame heights of the specialist's smallest and top simulcast layers (180p, 720p). */
+const SMALLEST_LAYER_HEIGHT = cameraLayerHeight(CAMERA_LAYERS[0]);
+export const TOP_LAYER_HEIGHT = cameraLayerHeight(CAMERA_LAYERS[2]);
 
 export interface AdaptationRig {
   link: NetLink;
@@ -612,7 +614,12 @@ export async function rateCut(
   const peer = await peerIdOf(rig.host, PATIENT_NAME);
   /** The settled call, and when the SFU was last seen at rest in it. */
   const settle = async () => {
-    const height = await congestingVideo(rig, 720, opts.minKbpsBefore ?? cutKbit, 5_000);
+    const height = await congestingVideo(
+      rig,
+      TOP_LAYER_HEIGHT,
+      opts.minKbpsBefore ?? cutKbit,
+      5_000,
+    );
     return { height, restAt: Date.now() - SAMPLE_MS };
   };
   let { height: heightBefore, restAt } = await settle();
@@ -768,7 +775,7 @@ export async function lateStepThenCut(
 ): Promise<LateStepFigures> {
   const { patient, host, link } = rig;
   await link.setRate(GOOD_LINK_KBIT, 'both');
-  await congestingVideo(rig, 720, 400, 5_000);
+  await congestingVideo(rig, TOP_LAYER_HEIGHT, 400, 5_000);
   const stepAt = await markStats(patient, 'the specialist’s audio late by a step');
   await host.evaluate(async () => {
     const pcs = (window as unknown as { __netPcs?: RTCPeerConnection[] }).__netPcs ?? [];
@@ -809,7 +816,7 @@ export async function lateStepThenCut(
     stepReport,
     cutAt,
     cutReport: firstQueueReport(rig, cutAt, restored),
-    smallerAt: smallerPictureAt(series, cutAt, restored, 720),
+    smallerAt: smallerPictureAt(series, cutAt, restored, TOP_LAYER_HEIGHT),
   };
 }
 
@@ -1300,7 +1307,7 @@ export async function busyComputer(
 ): Promise<BusyComputerFigures> {
   const { host, patient, link } = rig;
   await link.set({ rateKbit: { down: GOOD_LINK_KBIT, up: GOOD_LINK_KBIT } });
-  await videoSteady(patient, 720, 40_000);
+  await videoSteady(patient, TOP_LAYER_HEIGHT, 40_000);
   const pids = browserProcessesHere(CHROMIUM_PATH);
   if (pids.length === 0) throw new Error('no browser of the specialist’s found to hold back');
   const [notice, hostNotice] = await Promise.all([watchNotice(patient), watchNotice(host)]);

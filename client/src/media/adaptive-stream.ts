@@ -3,6 +3,7 @@
  * can show. A tile a few hundred pixels high needs the middle simulcast layer, a thumbnail
  * the smallest, and a tile that is off screen or in a hidden tab needs nothing at all.
  */
+import { CAMERA_LAYERS, cameraLayerHeight } from '@samkons/shared';
 
 /** What a tile needs of one remote video. */
 export interface VideoDemand {
@@ -11,11 +12,8 @@ export interface VideoDemand {
   visible: boolean;
 }
 
-/**
- * Frame heights of the camera's layers (session.ts sends them at 1/4, 1/2 and full size of a
- * 720p camera). The receiver does not know the sender's camera, so these are nominal.
- */
-const LAYER_HEIGHTS = [180, 360, 720] as const;
+/** Nominal frame heights of the camera's layers (180, 360 and 720), smallest first. */
+const LAYER_HEIGHTS = CAMERA_LAYERS.map(cameraLayerHeight);
 
 /**
  * The smallest layer whose frames cover the tile at the screen's density (capped at 2: a

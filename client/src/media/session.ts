@@ -1,5 +1,6 @@
 import { Device, type types } from 'mediasoup-client';
 import {
+  CAMERA_LAYERS,
   QUEUE_ONSET_MEMORY_MS,
   type ConsumerInfo,
   type MediaStart,
@@ -154,12 +155,10 @@ function whenIdle(fn: () => void, timeoutMs: number): void {
   else setTimeout(fn, 0);
 }
 
-/** Three simulcast layers for the camera: receivers on poor links get the lowest. */
-const CAMERA_ENCODINGS: RTCRtpEncodingParameters[] = [
-  { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
-  { rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
-  { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
-];
+/** The camera's simulcast layers (@samkons/shared): receivers on poor links get the lowest. */
+const CAMERA_ENCODINGS: RTCRtpEncodingParameters[] = CAMERA_LAYERS.map(
+  ({ rid, scaleResolutionDownBy, maxBitrate }) => ({ rid, scaleResolutionDownBy, maxBitrate }),
+);
 
 /** What the live session learns from the media: it decides what the call state becomes. */
 export interface MediaEvents {

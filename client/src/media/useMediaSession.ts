@@ -1,4 +1,5 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
+import { CAMERA_CAPTURE } from '@samkons/shared';
 import type { MediaSession, SessionSnapshot } from './session.js';
 import { EMPTY_SNAPSHOT, LiveSession, type LiveSnapshot } from './live-session.js';
 import { takePreparedCall } from './prepared-call.js';
@@ -46,8 +47,8 @@ export function useLocalMedia(opts: LocalMediaOptions = {}): {
     let stream: MediaStream | null = null;
     let cancelled = false;
     const video: MediaTrackConstraints = {
-      width: { ideal: 1280 },
-      height: { ideal: 720 },
+      width: { ideal: CAMERA_CAPTURE.width },
+      height: { ideal: CAMERA_CAPTURE.height },
       ...(testHooks ? window.__samkonsVideoConstraints : {}),
       ...(cameraId ? { deviceId: { ideal: cameraId } } : {}),
     };

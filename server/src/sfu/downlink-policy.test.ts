@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CAMERA_LAYERS } from '@samkons/shared';
 import {
   DEFAULT_DOWNLINK_POLICY as P,
   DownlinkPolicy,
@@ -30,7 +31,7 @@ function feed(
 const UNCAPPED = { mode: 'video', ceilingBps: undefined, layerCeilingBps: undefined, drain: false };
 
 /** The client's simulcast: 180p 150 kbit/s, 360p 500 kbit/s, 720p 1.2 Mbit/s. */
-const LAYERS = [150_000, 500_000, 1_200_000];
+const LAYERS = CAMERA_LAYERS.map((l) => l.maxBitrate);
 
 /** The layer the SFU sends now (the decision's layer ceiling over the client's layers). */
 const sentLayer = (policy: DownlinkPolicy) =>
