@@ -678,6 +678,19 @@ describe('downlink policy on a link that gives way', () => {
     expect(policy.estimate(880_000, now + 200 + P.trialHoldMs).mode).toBe('video');
   });
 
+  it('does not end a trial on one probe’s burst of results: the estimate must hold from one estimate to a later one', () => {
+    // Measured on 150 kbit/s (an e2e run): a trial's probe gave 266 and 536 kbit/s 45 ms apart,
+    // no estimate came for 0.4 s, and video came back on that silence; the next said 117 kbit/s.
+    const { policy, now: start } = intoTrial(1_500_000);
+    policy.estimate(266_000, start + 70);
+    policy.estimate(536_256, start + 115);
+    expect(policy.tick(start + 115 + P.trialHoldMs + 50).mode).toBe('trial');
+    let now = start + 500;
+    policy.estimate(116_577, now);
+    while (now - start < P.trialLengthMs + 500) now = feed(policy, 104_000, now, 0.25, WEAK_LOSS);
+    expect(policy.decision.mode).toBe('audio-only');
+  });
+
   it('brings video back from a trial whose estimate stays near what the trial sends, with nothing lost', () => {
     // Measured after 150 kbit/s, back on 3 Mbit/s: the smallest layer and the audio sent,
     // the estimate at 200-250 kbit/s (it follows what is sent) in trial after trial.
