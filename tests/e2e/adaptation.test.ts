@@ -315,6 +315,11 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
       queueMs: 1_000,
       holdMs: 10_000,
       recoveryTimeoutMs: 0,
+      // Video at 550 kbit/s or more before the cut, 1.5 times the link with the audio: a cut
+      // that overloads the link only a little fills its queue too slowly to test a deep one.
+      // Here once 720p was sent at 400 kbit/s (a loaded machine encodes fewer frames), and the
+      // queue was at 316 ms when the SFU held video back, 1.26 s after the cut.
+      minKbpsBefore: 550,
     });
     await writeFile(`${ARTEFACTS}/rate-cut-deep-queue.json`, JSON.stringify(f, null, 1));
     const decisions = downlinkLog(rig, start).filter((d) => d.peer === patientPeer);
@@ -325,13 +330,26 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     // depends on what the SFU sent before the cut and how soon it held video back. Once in
     // CI it sent 690 kbit/s, held back 413 ms after the cut, and the queue peaked at 439 ms.
     expect(f.queue.maxMs, log).toBeGreaterThan(queueCapacityMs(400));
-    // ...and the SFU held the video back on the patient's word, before the patient had lost a
-    // single packet (0.3-0.7 s after the cut, the first loss 1.3-1.6 s with the bench's
-    // camera; with this flat one nothing was lost at all).
+    // ...and the SFU acted before the patient had lost a single packet (the first loss 1.3-1.6
+    // s after the cut with the bench's camera; with this flat one nothing was lost at all). It
+    // held the video back on the patient's word (0.3-0.7 s after the cut), or its own estimate
+    // fell under what it sent before the cut first (downlink only, transport-cc's feedback
+    // crosses a clean uplink), and mediasoup sent a smaller layer by itself: once here the
+    // estimate fell to 325 kbit/s 0.4 s after the cut, the picture got smaller at 0.7 s, and
+    // the patient's report then found the SFU sending less already (nothing to hold back).
+    const firstLossMs = f.timeline.firstLossMs ?? Infinity;
     const paused = decisions.find((d) => d.drain === true);
-    expect(paused, log).toBeDefined();
-    expect(paused!.by, log).toBe('queueing');
-    expect(paused!.time - f.cutAt, log).toBeLessThan(f.timeline.firstLossMs ?? Infinity);
+    const estimateFell = decisions.find(
+      (d) => d.by === 'bwe' && d.time > f.cutAt && (d.bwe ?? Infinity) < f.kbpsBefore * 1000,
+    );
+    const heldOnReport = paused !== undefined && paused.time < (estimateFell?.time ?? Infinity);
+    if (heldOnReport) {
+      expect(paused.by, log).toBe('queueing');
+      expect(paused.time - f.cutAt, log).toBeLessThan(firstLossMs);
+    } else {
+      expect(estimateFell, log).toBeDefined();
+      expect(f.lowerLayerMs ?? Infinity, log).toBeLessThan(firstLossMs);
+    }
     // The smaller picture, and never 720p again while the link is cut.
     expect(f.lowerLayerMs, log).not.toBeNull();
     expect(f.lowerLayerMs!, log).toBeLessThan(6_000);
@@ -347,7 +365,9 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     const counts = downlinkLog(rig, start, 'queue report').filter(
       (r) => r.peer === patientPeer && r.carried !== undefined,
     );
-    if (!estimateLowered(decisions, paused!.time)) expect(counts.length, log).toBeGreaterThan(0);
+    if (heldOnReport && !estimateLowered(decisions, paused.time)) {
+      expect(counts.length, log).toBeGreaterThan(0);
+    }
     const counted = counts[0]?.time ?? Infinity;
     for (const d of decisions.filter((x) => x.mode === 'video' && x.time >= counted)) {
       const count = counts.filter((c) => c.time <= d.time).at(-1)!;

@@ -240,7 +240,10 @@ export interface DownlinkLogLine {
   drain?: boolean;
   /** A layer line's: the spatial layer the receiver now gets (null: none, paused). */
   spatialLayer?: number | null;
-  /** An estimate line's (logged while audio only or in a trial): the estimate (bit/s). */
+  /**
+   * The worker's estimate (bit/s): an estimate line's (logged while audio only or in a trial),
+   * or a decision's made on one (`by` 'bwe').
+   */
   bwe?: number;
 }
 
