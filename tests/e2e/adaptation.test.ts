@@ -1,6 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CAMERA_LAYERS } from '@samkons/shared';
+import { CAMERA_LAYERS, cameraLayerHeight } from '@samkons/shared';
 import { DEFAULT_DOWNLINK_POLICY } from '../../server/src/sfu/downlink-policy.js';
 import {
   downlinkLog,
@@ -92,6 +92,9 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     // Mbit/s: sent anyway, it would freeze and crowd out the sound).
     expect(f.maxHeightSettled).toBeGreaterThan(0);
     expect(f.maxHeightSettled).toBeLessThan(TOP_LAYER_HEIGHT);
+    // The smaller picture is one of the camera table's layers (@samkons/shared): the client
+    // encodes them from it, and the SFU fits them under its ceiling by the caps it reads back.
+    expect(CAMERA_LAYERS.map(cameraLayerHeight)).toContain(f.maxHeightSettled);
     // And the smaller picture plays: frames decoded in most seconds.
     expect(f.playingSettled).toBeGreaterThan(0.7);
     // The sound keeps coming: some in every second, and little concealed (the 1 %
