@@ -7,6 +7,11 @@ import { RequestError, RoundTrips, type SignallingClient } from './signalling-cl
 
 /** The fake handlers made, in order (a test connects a transport through its handler). */
 const handlers = vi.hoisted(() => [] as { setConnectionState(state: string): void }[]);
+/**
+ * A stream's first packets came before its `consume` settled: its track is live when the
+ * session first sees it. Else it starts muted, as a browser's receiver track does.
+ */
+const packets = vi.hoisted(() => ({ beforeConsumed: false }));
 
 // No WebRTC in Node: mediasoup-client's own fake handler stands in for the browser's.
 vi.mock('./native-caps.js', async () => {
@@ -19,6 +24,14 @@ vi.mock('./native-caps.js', async () => {
         ...base,
         factory: (options: Parameters<typeof base.factory>[0]) => {
           const handler = base.factory(options);
+          const receive = handler.receive.bind(handler);
+          handler.receive = async (list) => {
+            const received = await receive(list);
+            if (!packets.beforeConsumed) {
+              for (const { track } of received) (track as FakeTrack).remoteMute();
+            }
+            return received;
+          };
           handlers.push(handler as unknown as (typeof handlers)[number]);
           return handler;
         },
@@ -28,6 +41,8 @@ vi.mock('./native-caps.js', async () => {
 });
 
 type Answer = (payload: unknown) => Promise<unknown>;
+/** mediasoup-client's fake track, whose packets a test starts and stops. */
+type FakeTrack = MediaStreamTrack & { remoteMute(): void; remoteUnmute(): void };
 
 /** The signalling client as the media session uses it: a socket to emit on, requests kept. */
 class FakeSignalling {
@@ -115,6 +130,7 @@ beforeEach(() => {
   vi.spyOn(console, 'warn').mockImplementation(() => undefined);
   // The fake transport never connects: its recovery tries ICE restarts meanwhile.
   vi.spyOn(console, 'info').mockImplementation(() => undefined);
+  packets.beforeConsumed = false;
   signalling = new FakeSignalling();
   session = new MediaSession({
     signalling: signalling as unknown as SignallingClient,
@@ -198,9 +214,8 @@ describe('what waits for the receive side (whenReceiving)', () => {
   /** Kari's camera track on this page: its first packets arrive with `unmute`. */
   const firstVideo = () => {
     const track = session.getSnapshot().participants.find((p) => p.id === 'kari')?.video as
-      (MediaStreamTrack & { remoteMute(): void; remoteUnmute(): void }) | undefined;
+      FakeTrack | undefined;
     if (!track) throw new Error('no camera track for Kari');
-    track.remoteMute();
     track.remoteUnmute();
   };
 
@@ -249,6 +264,32 @@ describe('what waits for the receive side (whenReceiving)', () => {
     } as unknown as MediaTransports);
     await vi.advanceTimersByTimeAsync(5000);
     expect(stale).not.toHaveBeenCalled();
+  });
+});
+
+describe('the first packets of a media start the server resumes itself', () => {
+  it('are seen when they came before the stream was set up (no unmute left to hear)', async () => {
+    await session.load(fake.generateRouterRtpCapabilities() as RtpCapabilities, []);
+    session.setUp({
+      recvTransport: fake.generateTransportRemoteParameters(),
+    } as unknown as MediaTransports);
+    // On a loaded machine the transport connected and the streams' first packets came
+    // while the browser was still settling them.
+    packets.beforeConsumed = true;
+    await session.open({
+      peers: [{ id: 'kari', displayName: 'Kari', producers: [] }],
+      consumers: [consumer('audio'), consumer('video')],
+      activeSpeakerPeerId: null,
+    });
+    const ran = vi.fn();
+    session.whenReceiving(ran);
+    handlers.at(-1)!.setConnectionState('connected');
+    // Not the fallback timer's second: at once, on the video that came.
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ran).toHaveBeenCalledTimes(1);
+    // The join path's figure: the receive transport's connection, sent from the answer.
+    const connect = signalling.sent.find((r) => r.name === 'connectTransport');
+    expect(session.roundTripsToFirstMedia).toBe(connect?.depth);
   });
 });
 

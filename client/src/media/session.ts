@@ -1322,17 +1322,18 @@ export class MediaSession {
       // The round trips this stream needed: the receive transport's connection, and its
       // resume when it came by `newConsumer` or with a media start connected before.
       let resumeDepth = 0;
-      consumer.track.addEventListener(
-        'unmute',
-        () => {
-          this.#firstMedia(
-            media,
-            how === 'set up only' ? (media.startResumeDepth ?? 0) : resumeDepth,
-          );
-          if (info.kind === 'video') media.onFirstVideo?.();
-        },
-        { once: true },
-      );
+      const arrived = () => {
+        this.#firstMedia(
+          media,
+          how === 'set up only' ? (media.startResumeDepth ?? 0) : resumeDepth,
+        );
+        if (info.kind === 'video') media.onFirstVideo?.();
+      };
+      // A receiver's track starts muted and unmutes on its first packets. Those can come
+      // while `consume` is still settling (the server resumes a media start's streams as
+      // soon as the transport connects): then the track is live already and its event gone.
+      if (consumer.track.muted) consumer.track.addEventListener('unmute', arrived, { once: true });
+      else arrived();
       const paused =
         info.source === 'screen'
           ? {}
