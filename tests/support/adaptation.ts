@@ -778,7 +778,11 @@ export async function lateStepThenCut(
 ): Promise<LateStepFigures> {
   const { patient, host, link } = rig;
   await link.setRate(GOOD_LINK_KBIT, 'both');
-  await congestingVideo(rig, TOP_LAYER_HEIGHT, 400, 5_000);
+  // Video at 550 kbit/s or more, 1.5 times the cut link with the audio. At 400 it once came
+  // at 441 kbit/s by the cut (a quiet machine's fake camera): the cut's queue filled so slowly
+  // that the report came 1.2 s after it, by when the SFU sent less than arrived (318 of 371
+  // kbit/s), and what arrived was no count of a busy link.
+  await congestingVideo(rig, TOP_LAYER_HEIGHT, 550, 5_000);
   const stepAt = await markStats(patient, 'the specialist’s audio late by a step');
   await host.evaluate(async () => {
     const pcs = (window as unknown as { __netPcs?: RTCPeerConnection[] }).__netPcs ?? [];
