@@ -82,7 +82,16 @@ export async function mediaFlowingAt(
     if (stalled && rising) {
       // The tiles show it too (a track on every video element, decoding).
       await remoteVideosDecoding(page, remotes, Math.max(1000, deadline - Date.now()));
-      return Date.now();
+      const at = Date.now();
+      // Its first packets fired `unmute` before the decode the check above waited for; a
+      // second more for a page too busy to have run the event's task yet.
+      for (let tries = 0; !(await firstMediaSeen(page)); tries++) {
+        if (tries === 10) {
+          throw new Error('media flows, but the page’s media session did not see it arrive');
+        }
+        await page.waitForTimeout(100);
+      }
+      return at;
     }
     if (!stalled) {
       stalled = !now.every((s) => {
@@ -98,6 +107,22 @@ export async function mediaFlowingAt(
       );
     }
   }
+}
+
+/**
+ * Whether the page's media session saw the media of its current set-up arrive (its first
+ * packets: the join path's round-trip figure is read then). A rejoin after a fault sets the
+ * media up anew, and the page publishes its own camera once the first video has come: a
+ * stream whose first packets the session did not hear (they came while it was being set up,
+ * on a busy machine) left that to a fallback timer. In a CI run the figure was still unset
+ * with every remote video decoding.
+ */
+function firstMediaSeen(page: Page): Promise<boolean> {
+  return page.evaluate(
+    () =>
+      (window as unknown as { __samkonsMedia?: { roundTripsToFirstMedia?: number } }).__samkonsMedia
+        ?.roundTripsToFirstMedia !== undefined,
+  );
 }
 
 /**
