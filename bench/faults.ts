@@ -92,16 +92,19 @@ async function workerKill(
     });
     try {
       const { pages, contexts } = await joinBookedCall(browser, server.url, 'Bench: worker');
-      const victim = (await healthDetail(server.url)).workers.find((w) => w.rooms > 0);
-      if (!victim) throw new Error('no worker hosts the room');
-      const killedAt = Date.now();
-      process.kill(victim.pid, 'SIGKILL');
-      const back = await mediaFlowingOnEveryPage(pages, 2, { afterStall: true });
-      record(
-        s,
-        back.map((t) => t - killedAt),
-      );
-      await closeAll(contexts);
+      try {
+        const victim = (await healthDetail(server.url)).workers.find((w) => w.rooms > 0);
+        if (!victim) throw new Error('no worker hosts the room');
+        const killedAt = Date.now();
+        process.kill(victim.pid, 'SIGKILL');
+        const back = await mediaFlowingOnEveryPage(pages, 2, { afterStall: true });
+        record(
+          s,
+          back.map((t) => t - killedAt),
+        );
+      } finally {
+        await closeAll(contexts);
+      }
     } catch (err) {
       s.errors.push(String(err));
     } finally {
@@ -128,16 +131,19 @@ async function serverRestart(browser: Browser, clientDist: string): Promise<Scen
     let server = await startServerProcess(env);
     try {
       const { pages, contexts } = await joinBookedCall(browser, server.url, 'Bench: restart');
-      process.kill(server.pid, 'SIGKILL');
-      await server.close();
-      server = await startServerProcess(env);
-      const listening = Date.now();
-      const back = await mediaFlowingOnEveryPage(pages, 2, { afterStall: true });
-      record(
-        s,
-        back.map((t) => t - listening),
-      );
-      await closeAll(contexts);
+      try {
+        process.kill(server.pid, 'SIGKILL');
+        await server.close();
+        server = await startServerProcess(env);
+        const listening = Date.now();
+        const back = await mediaFlowingOnEveryPage(pages, 2, { afterStall: true });
+        record(
+          s,
+          back.map((t) => t - listening),
+        );
+      } finally {
+        await closeAll(contexts);
+      }
     } catch (err) {
       s.errors.push(String(err));
     } finally {

@@ -6,7 +6,7 @@ import { mediaStats, participantContext } from '../support/journey.js';
 import {
   callTimeline,
   mediaFlowingOnEveryPage,
-  recordCallTimeline,
+  callTimelineScript,
   statesSince,
 } from '../support/faults.js';
 import { healthDetail } from '../support/health.js';
@@ -256,8 +256,8 @@ describe.runIf(rig.ok)('faults while the patient waits in the lobby', () => {
       open.push(o.context);
       pages.push({ name: `${booked}-${who}`, page: o.page });
       o.page.on('console', (m) => browserLog.push(`${Date.now()} ${title} ${who}: ${m.text()}`));
-      await o.context.addInitScript(recordCallTimeline);
-      await o.page.evaluate(recordCallTimeline);
+      await o.context.addInitScript(callTimelineScript);
+      await o.page.evaluate(callTimelineScript);
       return o;
     };
     const host = await watch(

@@ -6,7 +6,7 @@ import {
   callTimeline,
   mediaFlowingOnEveryPage,
   mediaStoppedAt,
-  recordCallTimeline,
+  callTimelineScript,
   statesSince,
   type StateChange,
 } from '../support/faults.js';
@@ -64,7 +64,7 @@ describe.runIf(rig.ok)('transport recovery on a faulty link', () => {
     const open = async (browser: Browser, name: string) => {
       const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
       await context.addInitScript(statsSamplerScript(500));
-      await context.addInitScript(recordCallTimeline);
+      await context.addInitScript(callTimelineScript);
       const page = await context.newPage();
       page.on('console', (m) => browserLog.push(`${Date.now()} ${name}: ${m.text()}`));
       await page.goto(`${server.url}/room/${ROOM}?name=${encodeURIComponent(name)}`);

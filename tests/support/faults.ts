@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { admitFromLobby, bookCall, callJoined, openCall, type BookedCall } from './call.js';
 import { allRemotesRising, mediaStats, remoteVideosDecoding } from './journey.js';
+import { pageScript } from './page-script.js';
 
 /*
  * What fault tests (worker crash, UDP blocked, outage, server restart) watch on a page: the
@@ -19,11 +20,11 @@ export interface StateChange {
 }
 
 /**
- * Init script: records every change of the call page's state (`data-state` of the room
+ * Records every change of the call page's state (`data-state` of the room
  * page, or `waiting-screen` while the waiting room shows), of the tiles' quality badges and
  * of one's own line badge, with the time, in `window.__callTimeline`.
  */
-export function recordCallTimeline(): void {
+function recordCallTimeline(): void {
   const w = window as unknown as { __callTimeline?: StateChange[] };
   const timeline: StateChange[] = (w.__callTimeline = []);
   let last = '';
@@ -52,6 +53,9 @@ export function recordCallTimeline(): void {
   if (document.documentElement) start();
   else document.addEventListener('DOMContentLoaded', start, { once: true });
 }
+
+/** `recordCallTimeline` as an init script, or to start on a page already open. */
+export const callTimelineScript = pageScript(recordCallTimeline);
 
 export const callTimeline = (page: Page): Promise<StateChange[]> =>
   page.evaluate(
@@ -207,20 +211,32 @@ export async function joinBookedCall(
       { role: 'next_of_kin', name: BOOKED.relative, joinsFrom: 'home', travelDistanceKm: 90 },
     ],
   });
-  const opened = [await openCall(browser, url, call.host)];
-  await callJoined(opened[0]!.page);
-  for (const name of [BOOKED.patient, BOOKED.relative]) {
-    const o = await openCall(browser, url, call.invitees[name]!);
-    await o.page.getByTestId('waiting-screen').waitFor({ timeout: 30_000 });
-    await admitFromLobby(opened[0]!.page, name);
-    await callJoined(o.page);
-    opened.push(o);
+  const opened: { context: BrowserContext; page: Page }[] = [];
+  try {
+    opened.push(await openCall(browser, url, call.host));
+    const host = opened[0]!.page;
+    await callJoined(host);
+    for (const name of [BOOKED.patient, BOOKED.relative]) {
+      const o = await openCall(browser, url, call.invitees[name]!);
+      opened.push(o);
+      await o.page.getByTestId('waiting-screen').waitFor({ timeout: 30_000 });
+      await admitFromLobby(host, name);
+      await callJoined(o.page);
+    }
+    // The recorder is an init script for later loads; start it on the open pages now.
+    for (const o of opened) await o.context.addInitScript(callTimelineScript);
+    await Promise.all(opened.map((o) => o.page.evaluate(callTimelineScript)));
+    await mediaFlowingOnEveryPage(
+      opened.map((o) => o.page),
+      2,
+      { timeout: 60_000 },
+    );
+  } catch (err) {
+    // A bench goes on to its next run in the same browser: leave no call playing in it.
+    await Promise.all(opened.map((o) => o.context.close()));
+    throw err;
   }
   const pages = opened.map((o) => o.page);
-  // The recorder is an init script for later loads; start it on the open pages now.
-  for (const o of opened) await o.context.addInitScript(recordCallTimeline);
-  await Promise.all(pages.map((p) => p.evaluate(recordCallTimeline)));
-  await mediaFlowingOnEveryPage(pages, 2, { timeout: 60_000 });
   return { pages, contexts: opened.map((o) => o.context), call };
 }
 

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pageScript } from './page-script.js';
 
 /*
  * A `getStats` time series recorded inside the browser: an init script wraps
@@ -251,13 +252,9 @@ export function installStatsSampler(intervalMs: number): void {
   setInterval(() => void tick(), intervalMs);
 }
 
-/**
- * The sampler as a script for `addInitScript` (Playwright) or `evaluateOnNewDocument`
- * (Puppeteer). A string, because TypeScript transpilers may name inner functions through a
- * helper (`__name`) that does not exist in the page; it is defined here as a no-op.
- */
+/** The sampler as a script for `addInitScript` or `evaluateOnNewDocument` (see `pageScript`). */
 export function statsSamplerScript(intervalMs = 1000): string {
-  return `(() => { const __name = (f) => f; (${installStatsSampler.toString()})(${intervalMs}); })();`;
+  return pageScript(installStatsSampler, intervalMs);
 }
 
 /** The series recorded so far (a copy). */
