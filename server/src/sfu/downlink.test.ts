@@ -615,6 +615,33 @@ describe('downlink adapter', () => {
     expect(consumer.keyFrames).toBe(resumed + 1);
   });
 
+  it("gives the link to a screen share first, then to the speaker's camera, then to the others", async () => {
+    const adapter = new DownlinkAdapter(
+      new FakeTransport() as unknown as types.WebRtcTransport,
+      () => undefined,
+    );
+    adapters.push(adapter);
+    const video = (peerId: string, source = 'camera') => {
+      const consumer = new FakeConsumer();
+      consumer.appData.peerId = peerId;
+      consumer.appData.source = source;
+      adapter.add(consumer as unknown as Parameters<DownlinkAdapter['add']>[0]);
+      return consumer;
+    };
+    const ann = video('ann');
+    const bo = video('bo');
+    const slides = video('bo', 'screen');
+    const priorities = () => [ann.priority, bo.priority, slides.priority];
+    expect(priorities()).toEqual([1, 1, 3]);
+    adapter.setSpeaker('ann');
+    expect(priorities()).toEqual([2, 1, 3]);
+    // The speaker changes: the one before goes back among the others.
+    adapter.setSpeaker('bo');
+    expect(priorities()).toEqual([1, 2, 3]);
+    adapter.setSpeaker(null);
+    expect(priorities()).toEqual([1, 1, 3]);
+  });
+
   it('asks again for a lost key frame a few times at most', async () => {
     const { consumer, resumed } = await resumedAfterDrain();
     await vi.advanceTimersByTimeAsync(5_000);
