@@ -263,28 +263,28 @@ describe.runIf(available.ok)('adaptation to the patient’s link', () => {
     const reports = downlinkLog(rig, f.cutAt, 'queue report').filter((d) => d.peer === patientPeer);
     const log = JSON.stringify({ decisions, reports });
     expect(reports.length, log).toBeGreaterThan(0);
-    // Downlink only, the SFU's own estimate may lower the picture first: its transport-cc
-    // feedback crosses the clean uplink at once, and the report, rising on top of the step,
-    // came 0.8 s after the cut in an e2e run. The report then finds the SFU sending about what
-    // arrives, and is no count of a busy link (0.5 s after the cut, mediasoup had switched to
-    // 360p on its estimate and the SFU's ceiling was at 388 kbit/s; the report found 349 of
-    // 356 kbit/s arriving).
-    if (estimateLowered(decisions, reports[0]!.time)) {
-      expect(reports[0]!.sent, log).toBeDefined();
-      expect(reports[0]!.sent!, log).toBeLessThan(reports[0]!.received! * 1.25);
-      expect(f.smallerAt).toBeDefined();
-      return;
-    }
-    // The report's path: the SFU takes that count for what the link carries, and sets the
-    // ceiling near it (the count 1.25 times, or the 300 kbit/s minimum: 459-463 kbit/s
-    // measured), not at the 2 Mbit/s of before the cut.
+    // Whichever path lowered the picture, a report the SFU took for what the link carries
+    // sets the ceiling near that count (the count 1.25 times, or the 300 kbit/s minimum:
+    // 459-463 kbit/s measured), not at the 2 Mbit/s of before the cut.
     const counted = decisions.filter((d) => d.by === 'queueing' && d.carried !== undefined);
-    expect(counted.length, log).toBeGreaterThan(0);
     for (const d of counted) {
       expect(d.ceiling, JSON.stringify(d)).toBeLessThanOrEqual(
         Math.max(300_000, d.carried! * 1.25) + 1,
       );
     }
+    // Downlink only, the SFU's own estimate may lower the picture first: its transport-cc
+    // feedback crosses the clean uplink at once, and the report, rising on top of the step,
+    // came 0.8 s after the cut in an e2e run. What that report then finds varies: the SFU
+    // already sending about what arrives (349 of 356 kbit/s), or, provisional and counting
+    // from the queue's onset before the estimate fell, still more (494 of 366 kbit/s in a CI
+    // run, set aside; the confirmed one 200 ms later was counted, 354 kbit/s). Either way the
+    // bound above holds and the picture gets smaller.
+    if (estimateLowered(decisions, reports[0]!.time)) {
+      expect(f.smallerAt, log).toBeDefined();
+      return;
+    }
+    // The report's path: the SFU takes that count for what the link carries.
+    expect(counted.length, log).toBeGreaterThan(0);
     // The SFU held the video back while the link's queue drained (200 ms: 205-207 ms in the
     // server's log), then sent the smallest layer. The link's queue was still draining as the
     // video resumed, but nothing is sent until the sender's key frame comes (42-178 ms), and
