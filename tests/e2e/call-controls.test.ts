@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import type { TrackSource } from '@samkons/shared';
 import { browserStageForFile } from '../support/stage.js';
 import {
   admitFromLobby,
@@ -21,9 +22,11 @@ import { healthDetail } from '../support/health.js';
 /**
  * Call controls clicked in the real call UI, with real media between three browsers (fake
  * camera and microphone; the fake screen Chromium gives getDisplayMedia with
- * --use-fake-ui-for-media-stream): the patient turns the camera off and on, the specialist
- * shares the screen and stops, then removes the GP. Each step is checked where it matters:
- * on the other pages' tiles and in their decoder counters (frames decoded, audio packets).
+ * --use-fake-ui-for-media-stream): the patient turns the camera off and on, two mute their
+ * microphones so the third speaks, the specialist shares the screen and stops, then removes
+ * the GP. Each step is checked where it matters: on the other pages' tiles and in their
+ * decoder counters (frames decoded, audio packets), and, for who gets a short link first,
+ * in the bitrate priorities the worker confirmed (the server's `downlink priority` lines).
  *
  * The call is booked over the API and opened straight on the call page (journey.test.ts
  * covers booking, pre-join and consent in the UI). Screenshots: test-results/call-controls/.
@@ -36,8 +39,11 @@ const ui = { timeout: 10_000 };
 
 const stage = browserStageForFile({
   // The demo seed books the specialist for the next hour: this test books later.
-  env: { INVITE_OPENS_MINUTES_BEFORE: '300' },
+  // Debug: the downlink adapter's `downlink priority` lines.
+  env: { INVITE_OPENS_MINUTES_BEFORE: '300', LOG_LEVEL: 'debug' },
   artefacts: ARTEFACTS,
+  // Whoever keeps the microphone on is heard speaking (the active speaker step).
+  speech: true,
 });
 
 const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
@@ -46,6 +52,24 @@ const camera = (page: Page, on: boolean) =>
   page.getByRole('button', { name: 'Kamera', exact: true, pressed: on });
 const tileOf = (page: Page, name: string) =>
   page.getByTestId('remote-participant').filter({ hasText: name });
+/** One's own microphone in the control bar: a toggle, pressed while on. */
+const microphone = (page: Page, on: boolean) =>
+  page.getByRole('button', { name: 'Mikrofon', exact: true, pressed: on });
+
+/**
+ * The bitrate priority of `receiver`'s stream of `sender`'s `source`, as the worker last
+ * confirmed it (server/src/sfu/downlink.ts logs each answer to `setPriority`). None told:
+ * mediasoup's default, 1, which the adapter leaves as it is for the others' cameras.
+ */
+function priorityAt(receiver: string, sender: string, source: TrackSource): number {
+  const told = stage.server
+    .output()
+    .split('\n')
+    .filter((l) => l.includes('"downlink priority"'))
+    .map((l) => JSON.parse(l) as { peer: string; sender: string; source: string; priority: number })
+    .filter((d) => d.peer === receiver && d.sender === sender && d.source === source);
+  return told.at(-1)?.priority ?? 1;
+}
 
 describe('call controls through the UI', () => {
   it('camera off and on, screen share and stop, host removes a participant', async () => {
@@ -120,6 +144,46 @@ describe('call controls through the UI', () => {
       await expectMediaChange(page, allRemotesRising);
     }
 
+    // --- The speaker's camera gets a short link first ----------------------------------
+    // The specialist and the patient mute: the GP is the one speaking, shown so on the others' tiles, and each of their links serves the GP's camera
+    // before the other camera (mediasoup priority 2 against 1).
+    const gpPeer = await peerIdOf(pages.host, GP);
+    const speaking = (page: Page, name: string) =>
+      tileOf(page, name).and(page.locator('.tile--speaking')).waitFor({ timeout: 15_000 });
+    const expectPriorities = async (receiver: string, expected: Record<string, number>) =>
+      expect
+        .poll(
+          () =>
+            Object.fromEntries(
+              Object.keys(expected).map((sender) => [
+                sender,
+                priorityAt(receiver, sender, 'camera'),
+              ]),
+            ),
+          ui,
+        )
+        .toEqual(expected);
+    for (const page of [pages.host, pages.patient]) {
+      await microphone(page, true).click();
+      await microphone(page, false).waitFor(ui);
+    }
+    await speaking(pages.host, GP);
+    await speaking(pages.patient, GP);
+    await expectPriorities(hostPeer, { [gpPeer]: 2, [patientPeer]: 1 });
+    await expectPriorities(patientPeer, { [gpPeer]: 2, [hostPeer]: 1 });
+    // The GP stops and the patient speaks: the priorities follow the speaker.
+    await microphone(pages.gp, true).click();
+    await microphone(pages.gp, false).waitFor(ui);
+    await microphone(pages.patient, false).click();
+    await microphone(pages.patient, true).waitFor(ui);
+    await speaking(pages.host, PATIENT);
+    await expectPriorities(hostPeer, { [patientPeer]: 2, [gpPeer]: 1 });
+    await expectPriorities(gpPeer, { [patientPeer]: 2, [hostPeer]: 1 });
+    for (const page of [pages.gp, pages.host]) {
+      await microphone(page, false).click();
+      await microphone(page, true).waitFor(ui);
+    }
+
     // --- Screen share: the specialist starts it ----------------------------------------
     await button(pages.host, 'Del skjermen').click();
     await button(pages.host, 'Slutt å dele skjermen').waitFor(ui);
@@ -145,6 +209,10 @@ describe('call controls through the UI', () => {
           s.framesDecoded > b.framesDecoded
         );
       });
+    }
+    // A shared screen gets the others' links before any camera (priority 3).
+    for (const receiver of [gpPeer, patientPeer]) {
+      await expect.poll(() => priorityAt(receiver, hostPeer, 'screen'), ui).toBe(3);
     }
     const screenWidth = (await mediaStats(pages.patient)).find(
       (s) => s.peerId === hostPeer,

@@ -4,6 +4,7 @@ import type { Browser } from 'playwright-core';
 import { launchChromium } from './browser.js';
 import { buildClient } from './client-build.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
+import { speechWavFile } from './speech-wav.js';
 
 /** A built client served by the real server process, and a Chromium to open it in. */
 export interface BrowserStage {
@@ -19,16 +20,21 @@ export interface BrowserStage {
  * not of the pictures themselves. Five Chromium pages each sending three layers at 20 fps
  * and decoding four keep a 2-core machine saturated, so every step of such a test waits
  * (a bounding box read took 0.36 s on average in the layouts test).
+ * `speech`: the fake microphones speak (`speechWavFile`) instead of beeping, for a test of
+ * who the SFU takes for the speaker: Chromium's brief beeps are never taken for speech by
+ * mediasoup's active speaker observer (after Jitsi's), so whoever joined first stays the
+ * speaker for good.
  */
 export async function startBrowserStage(opts: {
   env?: Record<string, string>;
   artefacts: string;
   cameraFps?: number;
+  speech?: boolean;
 }): Promise<BrowserStage> {
   const clientDist = await buildClient();
   const server = await startServerProcess({ CLIENT_DIST: clientDist, ...opts.env });
   const browser = await launchChromium(
-    [],
+    opts.speech ? [`--use-file-for-fake-audio-capture=${await speechWavFile()}`] : [],
     opts.cameraFps === undefined ? {} : { cameraFps: opts.cameraFps },
   );
   await rm(opts.artefacts, { recursive: true, force: true });

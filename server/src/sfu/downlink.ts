@@ -975,7 +975,19 @@ export class DownlinkAdapter {
         : consumer.appData.peerId === this.#speakerPeerId
           ? PRIORITY.speaker
           : PRIORITY.other;
-    if (consumer.priority !== priority) consumer.setPriority(priority).catch(() => undefined);
+    if (consumer.priority === priority) return;
+    consumer
+      .setPriority(priority)
+      .then(() => {
+        // The worker's answer (mediasoup keeps what it confirmed), for the tests' and the
+        // debugger's timelines: who this receiver's link serves first.
+        const { peerId, source } = consumer.appData;
+        this.#log?.debug(
+          { consumer: consumer.id, sender: peerId, source, priority: consumer.priority },
+          'downlink priority',
+        );
+      })
+      .catch(() => undefined);
   }
 }
 
