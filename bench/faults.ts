@@ -23,13 +23,13 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../tests/support/browser.js';
 import { callJoined, iceRoutes } from '../tests/support/call.js';
 import { buildClient } from '../tests/support/client-build.js';
 import { healthDetail } from '../tests/support/health.js';
 import {
-  joinBookedCall,
+  withBookedCall,
   mediaFlowingOnEveryPage,
   mediaStoppedAt,
 } from '../tests/support/faults.js';
@@ -72,8 +72,6 @@ function record(s: Scenario, times: number[]): void {
   console.log(`${s.name}: run ${s.runs.length}: ${times.map(Math.round).join(', ')} ms`);
 }
 
-const closeAll = (contexts: BrowserContext[]) => Promise.all(contexts.map((c) => c.close()));
-
 async function workerKill(
   browser: Browser,
   clientDist: string,
@@ -91,8 +89,7 @@ async function workerKill(
       MEDIASOUP_NUM_WORKERS: String(numWorkers),
     });
     try {
-      const { pages, contexts } = await joinBookedCall(browser, server.url, 'Bench: worker');
-      try {
+      await withBookedCall(browser, server.url, 'Bench: worker', async ({ pages }) => {
         const victim = (await healthDetail(server.url)).workers.find((w) => w.rooms > 0);
         if (!victim) throw new Error('no worker hosts the room');
         const killedAt = Date.now();
@@ -102,9 +99,7 @@ async function workerKill(
           s,
           back.map((t) => t - killedAt),
         );
-      } finally {
-        await closeAll(contexts);
-      }
+      });
     } catch (err) {
       s.errors.push(String(err));
     } finally {
@@ -130,8 +125,7 @@ async function serverRestart(browser: Browser, clientDist: string): Promise<Scen
     };
     let server = await startServerProcess(env);
     try {
-      const { pages, contexts } = await joinBookedCall(browser, server.url, 'Bench: restart');
-      try {
+      await withBookedCall(browser, server.url, 'Bench: restart', async ({ pages }) => {
         process.kill(server.pid, 'SIGKILL');
         await server.close();
         server = await startServerProcess(env);
@@ -141,9 +135,7 @@ async function serverRestart(browser: Browser, clientDist: string): Promise<Scen
           s,
           back.map((t) => t - listening),
         );
-      } finally {
-        await closeAll(contexts);
-      }
+      });
     } catch (err) {
       s.errors.push(String(err));
     } finally {

@@ -7,7 +7,7 @@ import { healthDetail } from '../support/health.js';
 import {
   countConsole,
   expectNeverWaitingSince,
-  joinBookedCall,
+  withBookedCall,
   mediaFlowingOnEveryPage,
 } from '../support/faults.js';
 import { startServerProcess } from '../support/server-process.js';
@@ -47,46 +47,47 @@ describe('worker SIGKILL in a booked consultation', () => {
       });
       step('server up');
       try {
-        const { pages, contexts } = await joinBookedCall(
+        await withBookedCall(
           browser,
           server.url,
           'Samkonsultasjon: arbeidar døyr',
-        );
-        step('call with media');
-        const joinRetries = pages.map((p) => countConsole(p, /join failed|media rejoin/));
+          async ({ pages }) => {
+            step('call with media');
+            const joinRetries = pages.map((p) => countConsole(p, /join failed|media rejoin/));
 
-        const before = (await healthDetail(server.url)).workers;
-        const victim = before.find((w) => w.rooms > 0);
-        expect(victim, JSON.stringify(before)).toBeDefined();
-        const killedAt = Date.now();
-        process.kill(victim!.pid, 'SIGKILL');
+            const before = (await healthDetail(server.url)).workers;
+            const victim = before.find((w) => w.rooms > 0);
+            expect(victim, JSON.stringify(before)).toBeDefined();
+            const killedAt = Date.now();
+            process.kill(victim!.pid, 'SIGKILL');
 
-        let back: number[];
-        try {
-          back = await mediaFlowingOnEveryPage(pages, 2, { afterStall: true });
-        } catch (err) {
-          console.log(server.output().slice(-4000));
-          throw err;
-        }
-        const backMs = back.map((t) => t - killedAt);
-        console.log(
-          `worker SIGKILL, ${numWorkers} worker(s): media back per page after ${backMs.join(', ')} ms`,
+            let back: number[];
+            try {
+              back = await mediaFlowingOnEveryPage(pages, 2, { afterStall: true });
+            } catch (err) {
+              console.log(server.output().slice(-4000));
+              throw err;
+            }
+            const backMs = back.map((t) => t - killedAt);
+            console.log(
+              `worker SIGKILL, ${numWorkers} worker(s): media back per page after ${backMs.join(', ')} ms`,
+            );
+            for (const [i, who] of ['host', 'patient', 'relative'].entries()) {
+              await expectNeverWaitingSince(pages[i]!, killedAt, who);
+            }
+            // One media rejoin per page, and a join retried a few times at most (backoff).
+            for (const count of joinRetries) expect(count()).toBeLessThanOrEqual(4);
+            // The room lives on a live worker now: the replacement, or the other one.
+            const after = (await healthDetail(server.url)).workers;
+            const host = after.find((w) => w.rooms > 0);
+            expect(host?.alive).toBe(true);
+            expect(host?.pid).not.toBe(victim!.pid);
+            expect(
+              backMs.every((ms) => ms < 15_000),
+              `back after ${backMs.join(', ')} ms`,
+            ).toBe(true);
+          },
         );
-        for (const [i, who] of ['host', 'patient', 'relative'].entries()) {
-          await expectNeverWaitingSince(pages[i]!, killedAt, who);
-        }
-        // One media rejoin per page, and a join retried a few times at most (backoff).
-        for (const count of joinRetries) expect(count()).toBeLessThanOrEqual(4);
-        // The room lives on a live worker now: the replacement, or the other one.
-        const after = (await healthDetail(server.url)).workers;
-        const host = after.find((w) => w.rooms > 0);
-        expect(host?.alive).toBe(true);
-        expect(host?.pid).not.toBe(victim!.pid);
-        expect(
-          backMs.every((ms) => ms < 15_000),
-          `back after ${backMs.join(', ')} ms`,
-        ).toBe(true);
-        await Promise.all(contexts.map((c) => c.close()));
       } finally {
         await server.close();
       }

@@ -192,11 +192,18 @@ export async function expectNeverWaitingSince(page: Page, since: number, who: st
  * of kin wait and are let in through the waiting room (the host's People panel). Every page
  * records its call timeline; resolves once media flows on all three.
  */
+export interface JoinedCall {
+  /** Host, patient, relative. */
+  pages: Page[];
+  contexts: BrowserContext[];
+  call: BookedCall;
+}
+
 export async function joinBookedCall(
   browser: Browser,
   url: string,
   title: string,
-): Promise<{ pages: Page[]; contexts: BrowserContext[]; call: BookedCall }> {
+): Promise<JoinedCall> {
   const call = await bookCall(url, {
     title,
     hoursAhead: 2,
@@ -238,6 +245,24 @@ export async function joinBookedCall(
   }
   const pages = opened.map((o) => o.page);
   return { pages, contexts: opened.map((o) => o.context), call };
+}
+
+/**
+ * `joinBookedCall`, then `use` the call; its pages are closed afterwards whether `use`
+ * passed or threw, so a failed run leaves no call playing in the browser the next one uses.
+ */
+export async function withBookedCall<T>(
+  browser: Browser,
+  url: string,
+  title: string,
+  use: (joined: JoinedCall) => Promise<T>,
+): Promise<T> {
+  const joined = await joinBookedCall(browser, url, title);
+  try {
+    return await use(joined);
+  } finally {
+    await Promise.all(joined.contexts.map((c) => c.close()));
+  }
 }
 
 export const BOOKED = { patient: 'Per Pasient', relative: 'Dagny Dotter' } as const;

@@ -6,7 +6,14 @@
  * no-op. Vitest's transform does not, so a test passing the function itself would pass where
  * a bench using the same helper fails.
  */
-export function pageScript<A extends unknown[]>(fn: (...args: A) => void, ...args: A): string {
+/** What crosses into the page: written out with `JSON.stringify`, so JSON values only. */
+export type PageScriptArg =
+  string | number | boolean | null | PageScriptArg[] | { [key: string]: PageScriptArg };
+
+export function pageScript<A extends PageScriptArg[]>(
+  fn: (...args: A) => void,
+  ...args: A
+): string {
   const list = args.map((a) => JSON.stringify(a)).join(', ');
   return `(() => { const __name = (f) => f; (${fn.toString()})(${list}); })();`;
 }
