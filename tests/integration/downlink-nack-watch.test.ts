@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrackSource } from '@samkons/shared';
 import { DownlinkAdapter } from '../../server/src/sfu/downlink.js';
 import { mediaCodecs } from '../../server/src/sfu/media-codecs.js';
+import { sendTo, VP8_PT, vp8Packet, type Vp8Sender } from '../support/rtp.js';
 
 /**
  * The downlink adapter traces NACKs on one video stream per receiver (server/src/sfu/
@@ -21,7 +22,6 @@ import { mediaCodecs } from '../../server/src/sfu/media-codecs.js';
  * a browser NACKs only what it lost.)
  */
 
-const VP8_PT = 101;
 const RECEIVER_SSRC = 0x5a4b3c2d;
 
 let worker: types.Worker;
@@ -50,11 +50,9 @@ afterAll(() => {
   worker?.close();
 });
 
-interface Sender {
+interface Sender extends Vp8Sender {
   producer: types.Producer;
-  ssrc: number;
   port: number;
-  seq: number;
 }
 
 /** A camera sent over a plain transport; its packets go out with the others' (`sendRtp`). */
@@ -73,20 +71,6 @@ async function sender(ssrc: number): Promise<Sender> {
     appData: { source: 'camera' satisfies TrackSource },
   });
   return { producer, ssrc, port: transport.tuple.localPort, seq: 1 };
-}
-
-/** One VP8 key frame in one RTP packet (the worker takes the sender's stream as clean). */
-function rtp(s: Sender): Buffer {
-  const p = Buffer.alloc(12 + 20);
-  p[0] = 0x80;
-  p[1] = 0x80 | VP8_PT; // marker: the frame's last packet
-  p.writeUInt16BE(s.seq & 0xffff, 2);
-  p.writeUInt32BE((s.seq * 3000) >>> 0, 4);
-  p.writeUInt32BE(s.ssrc, 8);
-  s.seq++;
-  // VP8 payload descriptor (start of partition 0), then a key frame's header and 64x48.
-  Buffer.from([0x10, 0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x00, 0x30, 0x00]).copy(p, 12);
-  return p;
 }
 
 /** A generic NACK (RFC 4585) of one packet of `mediaSsrc`, from the receiver. */
@@ -111,11 +95,6 @@ function receiverReport(): Buffer {
   return p;
 }
 
-const send = (socket: Socket, packet: Buffer, port: number) =>
-  new Promise<void>((resolve, reject) =>
-    socket.send(packet, port, '127.0.0.1', (err) => (err ? reject(err) : resolve())),
-  );
-
 type Consumer = types.Consumer<{ peerId: string; source: TrackSource }>;
 
 /** What the worker was told to trace on a consumer (its dump). */
@@ -127,7 +106,7 @@ describe('the NACK watch of a receiver, on the real worker', () => {
     const senders = [await sender(1111), await sender(2222)];
     const sendRtp = () => {
       for (const s of senders) {
-        if (!s.producer.closed) senderSocket.send(rtp(s), s.port, '127.0.0.1');
+        if (!s.producer.closed) senderSocket.send(vp8Packet(s), s.port, '127.0.0.1');
       }
     };
     // About 50 packets a second: the worker scores a sender that stops 0 after 1.5 s.
@@ -143,7 +122,7 @@ describe('the NACK watch of a receiver, on the real worker', () => {
     const recv = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true });
     await recv.connect({ ip: '127.0.0.1', port: receiverSocket.address().port });
     const rtcpPort = recv.tuple.localPort;
-    heardTimer = setInterval(() => void send(receiverSocket, receiverReport(), rtcpPort), 100);
+    heardTimer = setInterval(() => void sendTo(receiverSocket, receiverReport(), rtcpPort), 100);
     // The adapter takes the receive transport's bytes and estimates; a plain transport has
     // them as a WebRTC one does (it gets no estimate: no transport-cc).
     const adapter = new DownlinkAdapter(recv as unknown as types.WebRtcTransport, () => undefined);
@@ -182,8 +161,8 @@ describe('the NACK watch of a receiver, on the real worker', () => {
         };
         watched.observer.on('trace', on);
       });
-      if (silent) await send(receiverSocket, nack(ssrcOf(silent)), rtcpPort);
-      await send(receiverSocket, nack(ssrcOf(watched)), rtcpPort);
+      if (silent) await sendTo(receiverSocket, nack(ssrcOf(silent)), rtcpPort);
+      await sendTo(receiverSocket, nack(ssrcOf(watched)), rtcpPort);
       await trace;
       return [...traces].map(([c, n]) => [c.id, n - before.get(c)!]);
     };

@@ -41,6 +41,16 @@ type Producer = types.Producer<ProducerAppData>;
 type Consumer = types.Consumer<{ peerId: string; source: TrackSource }>;
 
 const MAX_PRODUCERS = 4;
+
+/**
+ * A video sender is asked for a key frame at most once per this many ms; a request in between
+ * waits and goes at its end (mediasoup's `keyFrameRequestDelay`). The sender's libwebrtc
+ * answers one request per 300 ms and drops the others, and mediasoup, counting a dropped
+ * request as pending, asks again only after 1 s: so a second receiver that resumed just after
+ * the first one's key frame (as everyone does, rejoining after a worker crash) waited a second
+ * for its picture. Delayed past the sender's 300 ms, its request is answered.
+ */
+export const KEY_FRAME_REQUEST_DELAY_MS = 350;
 const KIND_OF: Record<TrackSource, types.MediaKind> = {
   camera: 'video',
   screen: 'video',
@@ -237,6 +247,7 @@ export class Peer extends EventEmitter<PeerEvents> {
       kind: opts.kind,
       rtpParameters: opts.rtpParameters as types.RtpParameters,
       paused: opts.paused ?? false,
+      ...(opts.kind === 'video' ? { keyFrameRequestDelay: KEY_FRAME_REQUEST_DELAY_MS } : {}),
       appData: { peerId: this.id, source: opts.source },
     });
     if (this.#closed) {
