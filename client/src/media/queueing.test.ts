@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { QueueingDetector, type Queueing, type QueueingEvent } from './queueing.js';
+import { QUEUE_ONSET_MEMORY_MS } from '@samkons/shared';
+import {
+  QueueingDetector,
+  receivedBpsOver,
+  type Queueing,
+  type QueueingEvent,
+} from './queueing.js';
 
 /**
  * Reads every 50 ms of a stream whose packets arrived at `arrivals` (ms, the n-th packet's
@@ -291,5 +297,30 @@ describe('QueueingDetector', () => {
 
   it('needs a second of the stream first', () => {
     expect(run(queueing(0, 1_500, 1), 1_500)).toEqual([]);
+  });
+});
+
+describe('receivedBpsOver', () => {
+  const at = (ms: number, bytes: number) => ({ at: ms, bytes });
+
+  it('counts what the link delivered over the queue’s span', () => {
+    // 50 000 bytes in 1 s: 400 kbit/s.
+    expect(receivedBpsOver(at(1_000, 10_000), at(2_000, 60_000))).toBe(400_000);
+  });
+
+  it('counts nothing without a span: no onset, no read, an onset too old, or time standing still', () => {
+    expect(receivedBpsOver(undefined, at(2_000, 60_000))).toBeUndefined();
+    expect(receivedBpsOver(at(1_000, 10_000), undefined)).toBeUndefined();
+    expect(
+      receivedBpsOver(at(1_000, 10_000), at(1_000 + QUEUE_ONSET_MEMORY_MS + 1, 60_000)),
+    ).toBeUndefined();
+    expect(receivedBpsOver(at(1_000, 10_000), at(1_000, 60_000))).toBeUndefined();
+  });
+
+  it('takes a count that did not move for a stale read, not for a link that carried nothing', () => {
+    // The late audio that made the report arrived over this link: a starved page read the
+    // pair's counter twice the same (in CI: "received: 0" 150 ms after the onset, on a link
+    // carrying 3 Mbit/s, and the SFU went audio only).
+    expect(receivedBpsOver(at(1_000, 10_000), at(1_150, 10_000))).toBeUndefined();
   });
 });

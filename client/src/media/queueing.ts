@@ -14,6 +14,33 @@
  * stays within some 40 ms of its lowest. A queue pushes it up, sample after sample.
  */
 
+import { QUEUE_ONSET_MEMORY_MS } from '@samkons/shared';
+
+/** Bytes the receive transport had received, and when they were counted (ms, the stats' clock). */
+export interface ReceivedCount {
+  bytes: number;
+  at: number;
+}
+
+/**
+ * What the link delivered over a queue's span (bit/s), from the onset's count to the
+ * report's: none when the two span no queue (no onset, or one older than
+ * `QUEUE_ONSET_MEMORY_MS`), or when the count did not move. A queue is found from audio that
+ * arrives late, so some arrived meanwhile: a count standing still is a stale read (a starved
+ * page's stats), not a link that carried nothing, which the SFU would take for a link too weak
+ * for video (once in CI, on a 3 Mbit/s link: audio only, then trials, for half a minute).
+ */
+export function receivedBpsOver(
+  from: ReceivedCount | undefined,
+  now: ReceivedCount | undefined,
+): number | undefined {
+  if (!from || !now || now.at <= from.at || now.at - from.at > QUEUE_ONSET_MEMORY_MS) {
+    return undefined;
+  }
+  if (now.bytes <= from.bytes) return undefined;
+  return Math.round(((now.bytes - from.bytes) * 8_000) / (now.at - from.at));
+}
+
 /** One read of an incoming audio stream's counters (its `inbound-rtp` stats). */
 export interface ArrivalSample {
   /** When the last packet arrived (ms, the stats' clock). */

@@ -1,7 +1,6 @@
 import { Device, type types } from 'mediasoup-client';
 import {
   CAMERA_LAYERS,
-  QUEUE_ONSET_MEMORY_MS,
   type ConsumerInfo,
   type MediaStart,
   type MediaTransports,
@@ -15,7 +14,7 @@ import { TransportRecovery, type RecoveryPolicy } from './transport-recovery.js'
 import { sameDemand, type VideoDemand } from './adaptive-stream.js';
 import type { InboundCounters } from './quality.js';
 import { PendingStreams } from './pending-streams.js';
-import { QueueingDetector } from './queueing.js';
+import { QueueingDetector, receivedBpsOver, type ReceivedCount } from './queueing.js';
 import { cachingHandlerFactory } from './native-caps.js';
 
 export interface RemoteParticipant {
@@ -117,12 +116,6 @@ export interface IceRoute {
   bytesReceived: number;
   /** Milliseconds (RTCStats timestamp) when these counters were read. */
   timestamp: number;
-}
-
-/** Bytes a transport had received, and when they were counted (ms, the stats' clock). */
-interface ReceivedCount {
-  bytes: number;
-  at: number;
 }
 
 /** Stall detection reads the transports' counters this often (transport-liveness.ts). */
@@ -806,10 +799,7 @@ export class MediaSession {
         // A provisional report's count runs on to the confirmed one's.
         if (!found.provisional) q.onset = undefined;
         // Counted over the queue's span only (the server sets an old onset aside too).
-        const receivedBps =
-          from && now && now.at > from.at && now.at - from.at <= QUEUE_ONSET_MEMORY_MS
-            ? Math.round(((now.bytes - from.bytes) * 8_000) / (now.at - from.at))
-            : undefined;
+        const receivedBps = receivedBpsOver(from, now);
         this.#signalling
           .request('reportQueueing', {
             consumerId,
