@@ -3,7 +3,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { createWorker, type types } from 'mediasoup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mediaCodecs } from '../../server/src/sfu/media-codecs.js';
-import { KEY_FRAME_REQUEST_DELAY_MS } from '../../server/src/sfu/peer.js';
+import { producerTuning } from '../../server/src/sfu/peer.js';
 import {
   isRtcp,
   pliSsrcs,
@@ -78,7 +78,8 @@ describe('key frame requests to a video sender, on the real worker', () => {
         ],
         encodings: [{ ssrc: SSRC }],
       },
-      keyFrameRequestDelay: KEY_FRAME_REQUEST_DELAY_MS,
+      // As the SFU makes a camera's producer.
+      ...producerTuning('video'),
     });
     const sender: Vp8Sender = { ssrc: SSRC, seq: 1 };
     const port = send.tuple.localPort;

@@ -50,7 +50,12 @@ const MAX_PRODUCERS = 4;
  * the first one's key frame (as everyone does, rejoining after a worker crash) waited a second
  * for its picture. Delayed past the sender's 300 ms, its request is answered.
  */
-export const KEY_FRAME_REQUEST_DELAY_MS = 350;
+const KEY_FRAME_REQUEST_DELAY_MS = 350;
+
+/** What a producer of `kind` is made with beyond its parameters (see above). */
+export function producerTuning(kind: types.MediaKind): { keyFrameRequestDelay?: number } {
+  return kind === 'video' ? { keyFrameRequestDelay: KEY_FRAME_REQUEST_DELAY_MS } : {};
+}
 const KIND_OF: Record<TrackSource, types.MediaKind> = {
   camera: 'video',
   screen: 'video',
@@ -247,7 +252,7 @@ export class Peer extends EventEmitter<PeerEvents> {
       kind: opts.kind,
       rtpParameters: opts.rtpParameters as types.RtpParameters,
       paused: opts.paused ?? false,
-      ...(opts.kind === 'video' ? { keyFrameRequestDelay: KEY_FRAME_REQUEST_DELAY_MS } : {}),
+      ...producerTuning(opts.kind),
       appData: { peerId: this.id, source: opts.source },
     });
     if (this.#closed) {
